@@ -1,0 +1,288 @@
+/*++
+
+Module Name:
+
+    jmf_pattern.c
+
+Abstract:
+
+    The case fold and the path/image pattern language of jminifilter:
+
+      ?    one character other than '\'
+      *    any run of characters other than '\'
+      **   any run of characters, '\' included
+
+    Matching is a simulation of the pattern's automaton over its positions
+    (one bit per position, advanced one text character at a time), so its
+    worst case is O(text x pattern) with no backtracking, no recursion and a
+    fixed ~300 bytes of stack, whatever the input.
+
+    Environment: any IRQL; touches only its arguments.
+
+--*/
+
+#include "jmf_policy_internal.h"
+
+/*
+ * JmfUpcase
+ *
+ * Unicode simple upper-case mappings for Basic Latin, Latin-1 Supplement,
+ * Greek and Coptic (U+0370..U+03FF) and Cyrillic (U+0400..U+04FF); every
+ * other code unit is its own fold. A fixed table in code rather than
+ * RtlUpcaseUnicodeChar so that the kernel and the host fold identically.
+ */
+JMF_U16
+JmfUpcase(
+    JMF_U16 Char
+    )
+{
+    JMF_U32 c = Char;
+
+    if (c < 0x80u) {
+        return (JMF_U16)((c >= 0x61u && c <= 0x7Au) ? c - 0x20u : c);
+    }
+    if (c < 0x100u) {
+        if (c >= 0xE0u && c <= 0xFEu && c != 0xF7u) {
+            return (JMF_U16)(c - 0x20u);
+        }
+        if (c == 0xB5u) {
+            return 0x039Cu;     /* MICRO SIGN -> GREEK CAPITAL MU */
+        }
+        if (c == 0xFFu) {
+            return 0x0178u;     /* y with diaeresis -> U+0178 */
+        }
+        return (JMF_U16)c;
+    }
+    if (c >= 0x370u && c <= 0x3FFu) {
+        if (c >= 0x3B1u && c <= 0x3CBu) {
+            return (JMF_U16)(c == 0x3C2u ? 0x3A3u : c - 0x20u);  /* final sigma folds with sigma */
+        }
+        if (c >= 0x3D8u && c <= 0x3EFu) {
+            return (JMF_U16)(c & ~1u);  /* archaic letters and Coptic: pairs, capital even */
+        }
+        switch (c) {
+        case 0x371u: return 0x370u;
+        case 0x373u: return 0x372u;
+        case 0x377u: return 0x376u;
+        case 0x37Bu: return 0x3FDu;
+        case 0x37Cu: return 0x3FEu;
+        case 0x37Du: return 0x3FFu;
+        case 0x3ACu: return 0x386u;
+        case 0x3ADu: return 0x388u;
+        case 0x3AEu: return 0x389u;
+        case 0x3AFu: return 0x38Au;
+        case 0x3CCu: return 0x38Cu;
+        case 0x3CDu: return 0x38Eu;
+        case 0x3CEu: return 0x38Fu;
+        case 0x3D0u: return 0x392u;
+        case 0x3D1u: return 0x398u;
+        case 0x3D5u: return 0x3A6u;
+        case 0x3D6u: return 0x3A0u;
+        case 0x3D7u: return 0x3CFu;
+        case 0x3F0u: return 0x39Au;
+        case 0x3F1u: return 0x3A1u;
+        case 0x3F2u: return 0x3F9u;
+        case 0x3F3u: return 0x37Fu;
+        case 0x3F5u: return 0x395u;
+        case 0x3F8u: return 0x3F7u;
+        case 0x3FBu: return 0x3FAu;
+        default: return (JMF_U16)c;
+        }
+    }
+    if (c >= 0x400u && c <= 0x4FFu) {
+        if (c >= 0x430u && c <= 0x44Fu) {
+            return (JMF_U16)(c - 0x20u);
+        }
+        if (c >= 0x450u && c <= 0x45Fu) {
+            return (JMF_U16)(c - 0x50u);
+        }
+        if ((c >= 0x460u && c <= 0x481u) || (c >= 0x48Au && c <= 0x4BFu) || (c >= 0x4D0u && c <= 0x4FFu)) {
+            return (JMF_U16)(c & ~1u);  /* pairs, capital even */
+        }
+        if (c >= 0x4C1u && c <= 0x4CEu) {
+            return (JMF_U16)((c & 1u) ? c : c - 1u);  /* pairs, capital odd */
+        }
+        if (c == 0x4CFu) {
+            return 0x4C0u;      /* PALOCHKA */
+        }
+        return (JMF_U16)c;
+    }
+    return (JMF_U16)c;
+}
+
+JMF_BOOL
+JmfFoldEqual(
+    const JMF_U16 *A,
+    const JMF_U16 *B,
+    JMF_U32 Chars
+    )
+{
+    JMF_U32 i;
+
+    for (i = 0; i < Chars; i++) {
+        if (A[i] != B[i] && JmfFold(A[i]) != JmfFold(B[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+JMF_U32
+JmfPatternValidate(
+    const JMF_U16 *Pattern,
+    JMF_U32 Chars
+    )
+{
+    JMF_U32 i;
+    JMF_U32 stars = 0;
+
+    for (i = 0; i < Chars; i++) {
+        if (Pattern[i] == 0) {
+            return JMF_ERROR_BAD_PATTERN;
+        }
+        if (Pattern[i] == JMF_CHAR_STAR) {
+            if (++stars > 2) {
+                return JMF_ERROR_BAD_PATTERN;
+            }
+        } else {
+            stars = 0;
+        }
+    }
+    return JMF_ERROR_NONE;
+}
+
+JMF_U32
+JmfPatternKeyChars(
+    const JMF_U16 *Pattern,
+    JMF_U32 Chars,
+    JMF_BOOL *Literal
+    )
+{
+    JMF_U32 i;
+    JMF_U32 key = 0;
+
+    for (i = 0; i < Chars; i++) {
+        if (Pattern[i] == JMF_CHAR_STAR || Pattern[i] == JMF_CHAR_QUESTION) {
+            *Literal = 0;
+            return key;
+        }
+        if (Pattern[i] == JMF_CHAR_BACKSLASH) {
+            key = i + 1;
+        }
+    }
+    *Literal = 1;
+    return Chars;
+}
+
+/* One bit per pattern position 0 .. JMF_MAX_PATTERN_CHARS. */
+#define JMF_STATE_WORDS ((JMF_MAX_PATTERN_CHARS + 1u + 63u) / 64u)
+#define JMF_BIT_GET(s, j) (((s)[(j) >> 6] >> ((j) & 63u)) & 1u)
+#define JMF_BIT_SET(s, j) ((s)[(j) >> 6] |= (JMF_U64)1 << ((j) & 63u))
+
+/*
+ * True when the '*' at Pattern[k] crosses '\': it is part of a run of
+ * stars ("**"). Two stars that may each cross '\' match any run, exactly
+ * like "**", so every star of a run can be treated alike.
+ */
+static JMF_BOOL
+JmfStarCrosses(
+    const JMF_U16 *Pattern,
+    JMF_U32 PatternChars,
+    JMF_U32 k
+    )
+{
+    return (JMF_BOOL)((k > 0 && Pattern[k - 1] == JMF_CHAR_STAR) ||
+                      (k + 1 < PatternChars && Pattern[k + 1] == JMF_CHAR_STAR));
+}
+
+/*
+ * JmfPatternMatch
+ *
+ * State bit j set means Pattern[0..j) matches the text consumed so far.
+ * Positions below the lowest live one can never come back to life, and past
+ * the highest live one only a chain of stars can carry a match, so each
+ * step touches only the live window. Patterns longer than
+ * JMF_MAX_PATTERN_CHARS never match (a compiled policy holds none).
+ */
+JMF_BOOL
+JmfPatternMatch(
+    const JMF_U16 *Pattern,
+    JMF_U32 PatternChars,
+    const JMF_U16 *Text,
+    JMF_U32 TextChars
+    )
+{
+    JMF_U64 cur[JMF_STATE_WORDS];
+    JMF_U64 next[JMF_STATE_WORDS];
+    JMF_U32 i;
+    JMF_U32 j;
+    JMF_U32 lo;
+    JMF_U32 hi;
+    JMF_U32 words;
+    JMF_BOOL wild = 0;
+
+    if (PatternChars > JMF_MAX_PATTERN_CHARS) {
+        return 0;
+    }
+    for (j = 0; j < PatternChars; j++) {
+        if (Pattern[j] == JMF_CHAR_STAR || Pattern[j] == JMF_CHAR_QUESTION) {
+            wild = 1;
+            break;
+        }
+    }
+    if (!wild) {
+        return (JMF_BOOL)(PatternChars == TextChars && JmfFoldEqual(Pattern, Text, TextChars));
+    }
+
+    words = (PatternChars + 1u + 63u) / 64u;
+    memset(cur, 0, words * sizeof(JMF_U64));
+    JMF_BIT_SET(cur, 0);
+    hi = 0;
+    for (j = 1; j <= PatternChars && Pattern[j - 1] == JMF_CHAR_STAR; j++) {
+        JMF_BIT_SET(cur, j);            /* leading stars match the empty text */
+        hi = j;
+    }
+    lo = 0;
+
+    for (i = 0; i < TextChars; i++) {
+        JMF_U16 t = JmfFold(Text[i]);
+        JMF_U32 newLo = 0xFFFFFFFFu;
+        JMF_U32 newHi = 0;
+        JMF_U32 live = 0;              /* bit j-1 of next, carried along the row */
+
+        memset(next, 0, words * sizeof(JMF_U64));
+        for (j = (lo == 0 ? 1u : lo); j <= PatternChars; j++) {
+            JMF_U16 p = Pattern[j - 1];
+            JMF_U32 on;
+
+            if (p == JMF_CHAR_STAR) {
+                if (JmfStarCrosses(Pattern, PatternChars, j - 1)) {
+                    on = live | (JMF_U32)JMF_BIT_GET(cur, j);
+                } else {
+                    on = live | ((JMF_U32)JMF_BIT_GET(cur, j) & (JMF_U32)(t != JMF_CHAR_BACKSLASH));
+                }
+            } else if (p == JMF_CHAR_QUESTION) {
+                on = (JMF_U32)JMF_BIT_GET(cur, j - 1) & (JMF_U32)(t != JMF_CHAR_BACKSLASH);
+            } else {
+                on = (JMF_U32)JMF_BIT_GET(cur, j - 1) & (JMF_U32)(JmfFold(p) == t);
+            }
+            if (on) {
+                JMF_BIT_SET(next, j);
+                if (newLo == 0xFFFFFFFFu) {
+                    newLo = j;
+                }
+                newHi = j;
+            } else if (j > hi + 1u) {
+                break;                  /* nothing live at or after j-1 in cur, and the star chain broke */
+            }
+            live = on;
+        }
+        if (newLo == 0xFFFFFFFFu) {
+            return 0;
+        }
+        memcpy(cur, next, words * sizeof(JMF_U64));
+        lo = newLo;
+        hi = newHi;
+    }
+    return (JMF_BOOL)JMF_BIT_GET(cur, PatternChars);
+}
