@@ -1,0 +1,34 @@
+package org.jminifilter.policy;
+
+import org.jminifilter.protocol.Protocol;
+
+/** The kinds of action (JMF_ACTION_*): what a rule does, or what a verdict applied. */
+public enum ActionType {
+    ALLOW(Protocol.ACTION_ALLOW),
+    DENY(Protocol.ACTION_DENY),
+    MODIFY(Protocol.ACTION_MODIFY),
+    REDIRECT(Protocol.ACTION_REDIRECT),
+    ASK(Protocol.ACTION_ASK),
+    AUDIT(Protocol.ACTION_AUDIT);
+
+    private final int code;
+
+    ActionType(int code) {
+        this.code = code;
+    }
+
+    /** The JMF_ACTION_* value. */
+    public int code() {
+        return code;
+    }
+
+    /** The type whose JMF_ACTION_* value is {@code code}; fails for an unknown value. */
+    public static ActionType fromCode(int code) {
+        for (ActionType t : values()) {
+            if (t.code == code) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("unknown action type " + Integer.toUnsignedString(code));
+    }
+}

@@ -1,0 +1,150 @@
+package org.jminifilter.policy;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import org.jminifilter.protocol.Protocol;
+
+/**
+ * An immutable policy: rules tried in order (first match decides, separately in the pre-operation
+ * and post-create phases) and the volume table they index. The constructor enforces the checks
+ * that need the whole policy: at most JMF_MAX_RULES rules and JMF_MAX_VOLUMES volumes, unique rule
+ * ids, every volume index inside the table. Build one with {@link #builder()}:
+ *
+ * <pre>{@code
+ * Policy p = Policy.builder()
+ *     .rule(r -> r.id(1).operations(Operation.CREATE).path("\\Users\\*\\secret\\**").deny())
+ *     .rule(r -> r.id(2).operations(Operation.WRITE).volume("\\Device\\HarddiskVolume3").audit())
+ *     .build();
+ * }</pre>
+ */
+public record Policy(List<Rule> rules, List<Volume> volumes) {
+    /** The policy with no rule: everything passes. */
+    public static final Policy EMPTY = new Policy(List.of(), List.of());
+
+    public Policy {
+        rules = List.copyOf(rules);
+        volumes = List.copyOf(volumes);
+        if (volumes.size() > Protocol.MAX_VOLUMES) {
+            throw new IllegalArgumentException("VolumeCount: " + volumes.size() + " volumes, at most "
+                    + Protocol.MAX_VOLUMES);
+        }
+        if (rules.size() > Protocol.MAX_RULES) {
+            throw new IllegalArgumentException("RuleCount: " + rules.size() + " rules, at most " + Protocol.MAX_RULES);
+        }
+        Map<Integer, Integer> seen = new HashMap<>();
+        for (int i = 0; i < rules.size(); i++) {
+            checkInPolicy(rules.get(i), i, seen, volumes.size());
+        }
+    }
+
+    /** Fails, naming the rule by position and id, when {@code rule} cannot be rule {@code index}. */
+    private static void checkInPolicy(Rule rule, int index, Map<Integer, Integer> seen, int volumeCount) {
+        if (rule.volume().isPresent() && rule.volume().getAsInt() >= volumeCount) {
+            throw new InvalidFieldException("Volume", "index " + rule.volume().getAsInt()
+                    + " is outside the volume table (" + volumeCount + " volumes)").in(context(index, rule.ruleId()));
+        }
+        if (rule.action() instanceof Action.Redirect r && r.targetVolume() >= volumeCount) {
+            throw new InvalidFieldException("Action.TargetVolume", "index " + r.targetVolume()
+                    + " is outside the volume table (" + volumeCount + " volumes)").in(context(index, rule.ruleId()));
+        }
+        Integer before = seen.putIfAbsent(rule.ruleId(), index);
+        if (before != null) {
+            throw new InvalidFieldException("RuleId", "already used by rule #" + before).in(context(index, rule.ruleId()));
+        }
+    }
+
+    static String context(int index, int ruleId) {
+        return "rule #" + index + " (id " + Integer.toUnsignedString(ruleId) + "): ";
+    }
+
+    /** The index of the volume named {@code name} (without regard to case), or -1. */
+    public int volumeIndex(String name) {
+        for (int i = 0; i < volumes.size(); i++) {
+            if (volumes.get(i).name().equalsIgnoreCase(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** A builder that validates each volume and rule as it is added. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a policy; every method fails at once on a bad rule, naming its position, id and field. */
+    public static final class Builder {
+        private final List<Rule> rules = new ArrayList<>();
+        private final List<Volume> volumes = new ArrayList<>();
+        private final Map<Integer, Integer> ids = new HashMap<>();
+
+        private Builder() {
+        }
+
+        /** Adds a volume to the table unless one with that name (without regard to case) is there. */
+        public Builder volume(String ntDeviceName) {
+            volumeIndexOrAdd(ntDeviceName);
+            return this;
+        }
+
+        /** Adds a volume to the table unless one with that name is there. */
+        public Builder volume(Volume volume) {
+            return volume(volume.name());
+        }
+
+        private int volumeIndexOrAdd(String name) {
+            Volume v = new Volume(name);
+            for (int i = 0; i < volumes.size(); i++) {
+                if (volumes.get(i).sameAs(v)) {
+                    return i;
+                }
+            }
+            if (volumes.size() == Protocol.MAX_VOLUMES) {
+                throw new InvalidFieldException("VolumeCount", "the volume table is full (" + Protocol.MAX_VOLUMES
+                        + " volumes); cannot add " + name);
+            }
+            volumes.add(v);
+            return volumes.size() - 1;
+        }
+
+        /** Adds the rule the callback describes (volumes may be given by name). */
+        public Builder rule(Consumer<Rule.Builder> describe) {
+            Rule.Builder b = new Rule.Builder().volumes(this::volumeIndexOrAdd);
+            int index = rules.size();
+            Rule rule;
+            try {
+                describe.accept(b);
+                rule = b.build();
+            } catch (InvalidFieldException e) {
+                throw e.in(context(index, b.ruleId()));
+            }
+            return rule(rule);
+        }
+
+        /** Adds a rule built elsewhere. */
+        public Builder rule(Rule rule) {
+            int index = rules.size();
+            if (index == Protocol.MAX_RULES) {
+                throw new InvalidFieldException("RuleCount", "a policy holds at most " + Protocol.MAX_RULES + " rules")
+                        .in(context(index, rule.ruleId()));
+            }
+            checkInPolicy(rule, index, ids, volumes.size());
+            rules.add(rule);
+            return this;
+        }
+
+        /** Adds rules built elsewhere, in order. */
+        public Builder rules(List<Rule> more) {
+            more.forEach(this::rule);
+            return this;
+        }
+
+        public Policy build() {
+            return new Policy(rules, volumes);
+        }
+    }
+}

@@ -1,0 +1,307 @@
+package org.jminifilter.policy;
+
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.function.ToIntFunction;
+
+import org.jminifilter.protocol.Protocol;
+
+/**
+ * One rule of a policy (JMF_RULE): its matches, all of which must hold (an absent or zero match
+ * holds for everything), and its action. The constructor enforces every check the kernel makes
+ * on a rule alone; {@link Policy} checks what needs the whole policy (unique ids, volume indexes).
+ *
+ * @param ruleId       chosen by the caller, reported in events and statistics; not JMF_RULE_NONE
+ * @param operations   the operations matched; not empty
+ * @param volume       an index into the policy's volume table, or empty for any volume
+ * @param path         the path pattern, or empty for any path
+ * @param image        the process image pattern, or empty for any image
+ * @param processId    0 for any process
+ * @param desiredAccess creates: matches when the create asks for any of these bits; 0 for any
+ * @param dispositions creates: the dispositions matched; empty for any
+ * @param matchFlags   post-create matches; any of them needs operations = {CREATE}
+ * @param action       what the rule does
+ */
+public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Optional<PathPattern> path,
+        Optional<PathPattern> image, int processId, int desiredAccess, Set<Disposition> dispositions,
+        Set<MatchFlag> matchFlags, Action action) {
+
+    public Rule {
+        String context = "rule id " + Integer.toUnsignedString(ruleId) + ": ";
+        try {
+            operations = Operation.copyOf(require(operations, "Operations"));
+            dispositions = dispositions == null || dispositions.isEmpty() ? Set.of()
+                    : java.util.Collections.unmodifiableSet(EnumSet.copyOf(dispositions));
+            matchFlags = matchFlags == null || matchFlags.isEmpty() ? Set.of()
+                    : java.util.Collections.unmodifiableSet(EnumSet.copyOf(matchFlags));
+            require(volume, "Volume");
+            require(path, "Path");
+            require(image, "Image");
+            require(action, "Action");
+            validate(ruleId, operations, volume, desiredAccess, dispositions, matchFlags, action);
+        } catch (InvalidFieldException e) {
+            throw e.in(context);
+        }
+    }
+
+    private static <T> T require(T value, String field) {
+        if (value == null) {
+            throw new InvalidFieldException(field, "null");
+        }
+        return value;
+    }
+
+    private static void validate(int ruleId, Set<Operation> operations, OptionalInt volume, int desiredAccess,
+            Set<Disposition> dispositions, Set<MatchFlag> matchFlags, Action action) {
+        if (ruleId == Protocol.RULE_NONE) {
+            throw new InvalidFieldException("RuleId", "0xFFFFFFFF is JMF_RULE_NONE, which no rule may use");
+        }
+        if (operations.isEmpty()) {
+            throw new InvalidFieldException("Operations", "empty: a rule matches at least one operation");
+        }
+        if (volume.isPresent() && (volume.getAsInt() < 0 || volume.getAsInt() >= Protocol.MAX_VOLUMES)) {
+            throw new InvalidFieldException("Volume", volume.getAsInt() + " is outside 0.." + (Protocol.MAX_VOLUMES - 1));
+        }
+        boolean createOnly = operations.equals(EnumSet.of(Operation.CREATE));
+        if (desiredAccess != 0 && !operations.contains(Operation.CREATE)) {
+            throw new InvalidFieldException("DesiredAccess", "matches creates, but the rule has no CREATE");
+        }
+        if (!dispositions.isEmpty() && !operations.contains(Operation.CREATE)) {
+            throw new InvalidFieldException("Dispositions", "match creates, but the rule has no CREATE");
+        }
+        if (!matchFlags.isEmpty()) {
+            if (!createOnly) {
+                throw new InvalidFieldException("MatchFlags", matchFlags
+                        + " make a post-create rule, whose only operation must be CREATE (not " + operations + ")");
+            }
+            if (matchFlags.contains(MatchFlag.DIRECTORY) && matchFlags.contains(MatchFlag.NON_DIRECTORY)) {
+                throw new InvalidFieldException("MatchFlags", "DIRECTORY and NON_DIRECTORY together match nothing");
+            }
+            if (action instanceof Action.Modify || action instanceof Action.Redirect) {
+                throw new InvalidFieldException("Action.Type", action.type()
+                        + " cannot be decided in post-create (only ALLOW, DENY, ASK, AUDIT)");
+            }
+        }
+        if (action.postCreate() && !createOnly) {
+            throw new InvalidFieldException("Action.Flags",
+                    "post-create needs a rule whose only operation is CREATE (not " + operations + ")");
+        }
+        if (action instanceof Action.Modify m) {
+            if (m.editsCreate() && !operations.contains(Operation.CREATE)) {
+                throw new InvalidFieldException("Operations",
+                        "MODIFY edits create parameters, but the rule has no CREATE");
+            }
+            if (m.editsOperationFlags()) {
+                if (operations.size() != 1) {
+                    throw new InvalidFieldException("Operations",
+                            "MODIFY of operation flags must name exactly one operation (not " + operations + ")");
+                }
+                Operation op = operations.iterator().next();
+                int bits = m.operationFlagsSet() | m.operationFlagsClear();
+                if ((bits & ~op.validOperationFlags()) != 0) {
+                    throw new InvalidFieldException("Action.OperationFlagsSet", String.format(
+                            "SL_* bits 0x%X are not valid for %s (valid: 0x%X)",
+                            bits & ~op.validOperationFlags(), op, op.validOperationFlags()));
+                }
+            }
+        }
+        if (action instanceof Action.Redirect && !operations.contains(Operation.CREATE)) {
+            throw new InvalidFieldException("Operations", "REDIRECT needs CREATE among its operations");
+        }
+    }
+
+    /** True when the rule is tried in post-create (a post-create action flag or any match flag). */
+    public boolean isPostCreate() {
+        return action.postCreate() || !matchFlags.isEmpty();
+    }
+
+    /** A builder for the rule with id {@code ruleId}. */
+    public static Builder builder(int ruleId) {
+        return new Builder().id(ruleId);
+    }
+
+    /**
+     * Builds a rule; {@link #build()} validates it. Inside {@link Policy.Builder#rule} the volume
+     * and redirect target may be named by their NT device name, which adds them to the policy's
+     * volume table.
+     */
+    public static final class Builder {
+        private int ruleId;
+        private final EnumSet<Operation> operations = EnumSet.noneOf(Operation.class);
+        private Object volume; // Integer index or String name
+        private String path;
+        private String image;
+        private int processId;
+        private int desiredAccess;
+        private final EnumSet<Disposition> dispositions = EnumSet.noneOf(Disposition.class);
+        private final EnumSet<MatchFlag> matchFlags = EnumSet.noneOf(MatchFlag.class);
+        private Action action;
+        private String redirectName;
+        private int redirectDenyStatus;
+        private ToIntFunction<String> volumes;
+
+        Builder() {
+        }
+
+        Builder volumes(ToIntFunction<String> resolver) {
+            this.volumes = resolver;
+            return this;
+        }
+
+        int ruleId() {
+            return ruleId;
+        }
+
+        public Builder id(int id) {
+            this.ruleId = id;
+            return this;
+        }
+
+        /** Adds operations to match. */
+        public Builder operations(Operation... ops) {
+            operations.addAll(Arrays.asList(ops));
+            return this;
+        }
+
+        /** Adds operations to match. */
+        public Builder operations(Collection<Operation> ops) {
+            operations.addAll(ops);
+            return this;
+        }
+
+        /** Matches only volume {@code index} of the policy's volume table. */
+        public Builder volume(int index) {
+            this.volume = index;
+            return this;
+        }
+
+        /** Matches only the volume named {@code ntDeviceName} (added to the policy's table when new). */
+        public Builder volume(String ntDeviceName) {
+            this.volume = ntDeviceName;
+            return this;
+        }
+
+        public Builder path(String pattern) {
+            this.path = pattern;
+            return this;
+        }
+
+        public Builder image(String pattern) {
+            this.image = pattern;
+            return this;
+        }
+
+        public Builder processId(int pid) {
+            this.processId = pid;
+            return this;
+        }
+
+        public Builder desiredAccess(int mask) {
+            this.desiredAccess = mask;
+            return this;
+        }
+
+        public Builder dispositions(Disposition... ds) {
+            dispositions.addAll(Arrays.asList(ds));
+            return this;
+        }
+
+        public Builder matchFlags(MatchFlag... flags) {
+            matchFlags.addAll(Arrays.asList(flags));
+            return this;
+        }
+
+        public Builder action(Action a) {
+            this.action = a;
+            this.redirectName = null;
+            return this;
+        }
+
+        public Builder allow() {
+            return action(Action.allow());
+        }
+
+        public Builder deny() {
+            return action(Action.deny());
+        }
+
+        public Builder deny(int status) {
+            return action(Action.deny(status));
+        }
+
+        public Builder audit() {
+            return action(Action.audit());
+        }
+
+        /** Redirects to the volume named {@code ntDeviceName} (added to the policy's table when new). */
+        public Builder redirect(String ntDeviceName) {
+            this.action = null;
+            this.redirectName = ntDeviceName;
+            this.redirectDenyStatus = 0;
+            return this;
+        }
+
+        /** Redirects to {@code ntDeviceName}, denying with {@code status} when it is missing. */
+        public Builder redirect(String ntDeviceName, int fallbackDenyStatus) {
+            redirect(ntDeviceName);
+            this.redirectDenyStatus = fallbackDenyStatus;
+            return this;
+        }
+
+        /** Validates and returns the rule; fails with a message naming the rule id and field. */
+        public Rule build() {
+            String context = "rule id " + Integer.toUnsignedString(ruleId) + ": ";
+            try {
+                OptionalInt volumeIndex = OptionalInt.empty();
+                if (volume instanceof Integer i) {
+                    volumeIndex = OptionalInt.of(i);
+                } else if (volume instanceof String name) {
+                    volumeIndex = OptionalInt.of(resolve(name, "Volume"));
+                }
+                Action a = action;
+                if (redirectName != null) {
+                    int target = resolve(redirectName, "Action.TargetVolume");
+                    a = redirectDenyStatus == 0 ? Action.redirect(target)
+                            : Action.redirect(target).orDeny(redirectDenyStatus);
+                }
+                if (a == null) {
+                    throw new InvalidFieldException("Action", "no action given");
+                }
+                return new Rule(ruleId, operations, volumeIndex, pattern(path, "Path"), pattern(image, "Image"),
+                        processId, desiredAccess, dispositions, matchFlags, a);
+            } catch (InvalidFieldException e) {
+                if (e.getMessage().startsWith("rule id ")) {
+                    throw e;
+                }
+                throw e.in(context);
+            }
+        }
+
+        private int resolve(String name, String field) {
+            if (volumes == null) {
+                throw new InvalidFieldException(field,
+                        "a volume by name needs Policy.Builder.rule(...); use the volume's index here");
+            }
+            try {
+                return volumes.applyAsInt(name);
+            } catch (InvalidFieldException e) {
+                throw new InvalidFieldException(field, e.detail());
+            }
+        }
+
+        private static Optional<PathPattern> pattern(String text, String field) {
+            if (text == null) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(new PathPattern(text));
+            } catch (InvalidFieldException e) {
+                throw new InvalidFieldException(field, e.detail());
+            }
+        }
+    }
+}

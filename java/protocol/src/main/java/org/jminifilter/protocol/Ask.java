@@ -1,0 +1,145 @@
+package org.jminifilter.protocol;
+
+import java.nio.ByteBuffer;
+
+import org.jminifilter.policy.Operation;
+
+/**
+ * JMF_ASK: the kernel wants a verdict for one operation. Answer with an {@link AskReply} within
+ * {@link #timeoutMs()}.
+ *
+ * @param generation        the policy generation the asking rule belongs to
+ * @param operation         the one operation
+ * @param desiredAccess     creates
+ * @param createOptions     creates
+ * @param createDisposition creates: JMF_FILE_* (0 .. JMF_FILE_MAXIMUM_DISPOSITION)
+ * @param flags             JMF_ASK_FLAG_* bits
+ * @param timeoutMs         how long the kernel waits
+ * @param volume            the volume's NT device name
+ * @param path              the volume-relative path
+ * @param image             the NT path of the requesting process's image
+ */
+public record Ask(int generation, int ruleId, Operation operation, int processId, int desiredAccess,
+        int createOptions, int createDisposition, int flags, int timeoutMs, String volume, String path,
+        String image) {
+
+    private static final Layout L = Layouts.ASK;
+    private static final int TYPE = L.offset("Header") + Layouts.NOTIFICATION_HEADER.offset("Type");
+    private static final int LENGTH = L.offset("Header") + Layouts.NOTIFICATION_HEADER.offset("Length");
+    private static final int GENERATION = L.offset("Generation");
+    private static final int RULE_ID = L.offset("RuleId");
+    private static final int OPERATION = L.offset("Operation");
+    private static final int PROCESS_ID = L.offset("ProcessId");
+    private static final int DESIRED_ACCESS = L.offset("DesiredAccess");
+    private static final int CREATE_OPTIONS = L.offset("CreateOptions");
+    private static final int CREATE_DISPOSITION = L.offset("CreateDisposition");
+    private static final int FLAGS = L.offset("Flags");
+    private static final int TIMEOUT = L.offset("TimeoutMs");
+    private static final int VOLUME_LENGTH = L.offset("VolumeLength");
+    private static final int PATH_LENGTH = L.offset("PathLength");
+    private static final int IMAGE_LENGTH = L.offset("ImageLength");
+    private static final int RESERVED = L.offset("Reserved");
+    private static final int RESERVED2 = L.offset("Reserved2");
+    private static final int VOLUME = L.offset("Volume");
+    private static final int PATH = L.offset("Path");
+    private static final int IMAGE = L.offset("Image");
+    static final int FLAGS_VALID = Protocol.ASK_FLAG_POST_CREATE | Protocol.ASK_FLAG_PATH_TRUNCATED;
+
+    public Ask {
+        if (operation == null || volume == null || path == null || image == null) {
+            throw new IllegalArgumentException("operation, volume, path and image are required");
+        }
+        if (createDisposition < 0 || createDisposition > Protocol.FILE_MAXIMUM_DISPOSITION) {
+            throw new IllegalArgumentException("CreateDisposition: " + Integer.toUnsignedString(createDisposition)
+                    + " is outside 0.." + Protocol.FILE_MAXIMUM_DISPOSITION);
+        }
+        if ((flags & ~FLAGS_VALID) != 0) {
+            throw new IllegalArgumentException(String.format("Flags: unknown bits 0x%X", flags & ~FLAGS_VALID));
+        }
+        if (timeoutMs < 0 || timeoutMs > Protocol.MAX_ASK_TIMEOUT_MS) {
+            throw new IllegalArgumentException("TimeoutMs: " + Integer.toUnsignedString(timeoutMs)
+                    + " is outside 0.." + Protocol.MAX_ASK_TIMEOUT_MS);
+        }
+        checkLength(volume, Protocol.MAX_VOLUME_CHARS, "Volume");
+        checkLength(path, Protocol.MAX_PATH_CHARS, "Path");
+        checkLength(image, Protocol.MAX_IMAGE_CHARS, "Image");
+    }
+
+    private static void checkLength(String s, int max, String field) {
+        if (s.length() > max) {
+            throw new IllegalArgumentException(field + ": " + s.length() + " code units, at most " + max);
+        }
+    }
+
+    /** True when the kernel asks in post-create (only ALLOW, AUDIT or DENY apply). */
+    public boolean isPostCreate() {
+        return (flags & Protocol.ASK_FLAG_POST_CREATE) != 0;
+    }
+
+    /** The 1728 bytes, little-endian, position 0. */
+    public ByteBuffer encode() {
+        ByteBuffer b = Wire.allocate(L.size());
+        writeTo(b, 0);
+        return b;
+    }
+
+    /** Writes the JMF_ASK at absolute {@code offset} of little-endian {@code b}, whose bytes are zero. */
+    public void writeTo(ByteBuffer b, int offset) {
+        b.putInt(offset + TYPE, Protocol.NOTIFICATION_ASK);
+        b.putInt(offset + LENGTH, L.size());
+        b.putInt(offset + GENERATION, generation);
+        b.putInt(offset + RULE_ID, ruleId);
+        b.putInt(offset + OPERATION, operation.bit());
+        b.putInt(offset + PROCESS_ID, processId);
+        b.putInt(offset + DESIRED_ACCESS, desiredAccess);
+        b.putInt(offset + CREATE_OPTIONS, createOptions);
+        b.putInt(offset + CREATE_DISPOSITION, createDisposition);
+        b.putInt(offset + FLAGS, flags);
+        b.putInt(offset + TIMEOUT, timeoutMs);
+        b.putShort(offset + VOLUME_LENGTH, (short) (2 * volume.length()));
+        b.putShort(offset + PATH_LENGTH, (short) (2 * path.length()));
+        b.putShort(offset + IMAGE_LENGTH, (short) (2 * image.length()));
+        Wire.putUtf16(b, offset + VOLUME, volume);
+        Wire.putUtf16(b, offset + PATH, path);
+        Wire.putUtf16(b, offset + IMAGE, image);
+    }
+
+    /**
+     * Decodes exactly 1728 bytes (the remaining ones of {@code in}, whose position is not
+     * changed): the notification after FilterGetMessage's FILTER_MESSAGE_HEADER.
+     */
+    public static Ask decode(ByteBuffer in) {
+        ByteBuffer b = Wire.view(in);
+        String n = L.name() + ".";
+        Wire.requireAtLeast(b, Layouts.NOTIFICATION_HEADER.name(), Layouts.NOTIFICATION_HEADER.size());
+        int type = b.getInt(TYPE);
+        if (type != Protocol.NOTIFICATION_ASK) {
+            throw new ProtocolException(n + "Header.Type", Integer.toUnsignedString(type)
+                    + " is not JMF_NOTIFICATION_ASK (" + Protocol.NOTIFICATION_ASK + ")");
+        }
+        long length = Integer.toUnsignedLong(b.getInt(LENGTH));
+        if (length != L.size()) {
+            throw new ProtocolException(n + "Header.Length", length + " is not sizeof(JMF_ASK) (" + L.size() + ")");
+        }
+        Wire.requireSize(b, L.name(), L.size());
+        Operation op;
+        try {
+            op = Operation.fromBit(b.getInt(OPERATION));
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(n + "Operation", e.getMessage());
+        }
+        int disposition = Wire.requireRange(b.getInt(CREATE_DISPOSITION), 0, Protocol.FILE_MAXIMUM_DISPOSITION,
+                n + "CreateDisposition");
+        int flags = Wire.requireBits(b.getInt(FLAGS), FLAGS_VALID, n + "Flags");
+        int timeout = Wire.requireRange(b.getInt(TIMEOUT), 0, Protocol.MAX_ASK_TIMEOUT_MS, n + "TimeoutMs");
+        Wire.requireZero(b, RESERVED, 2, n + "Reserved");
+        Wire.requireZero(b, RESERVED2, 4, n + "Reserved2");
+        String volume = Wire.utf16Field(b, VOLUME, Wire.u16(b, VOLUME_LENGTH), Protocol.MAX_VOLUME_CHARS,
+                n + "VolumeLength");
+        String path = Wire.utf16Field(b, PATH, Wire.u16(b, PATH_LENGTH), Protocol.MAX_PATH_CHARS, n + "PathLength");
+        String image = Wire.utf16Field(b, IMAGE, Wire.u16(b, IMAGE_LENGTH), Protocol.MAX_IMAGE_CHARS,
+                n + "ImageLength");
+        return new Ask(b.getInt(GENERATION), b.getInt(RULE_ID), op, b.getInt(PROCESS_ID), b.getInt(DESIRED_ACCESS),
+                b.getInt(CREATE_OPTIONS), disposition, flags, timeout, volume, path, image);
+    }
+}

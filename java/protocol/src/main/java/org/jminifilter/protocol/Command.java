@@ -1,0 +1,128 @@
+package org.jminifilter.protocol;
+
+import java.nio.ByteBuffer;
+
+import org.jminifilter.policy.Policy;
+import org.jminifilter.policy.PolicyCodec;
+
+/**
+ * A command user mode sends with FilterSendMessage: JMF_COMMAND_HEADER and a body. The header's
+ * Length covers both and equals the input buffer length.
+ */
+public sealed interface Command permits Command.SetPolicy, Command.GetStatistics, Command.SetConfig,
+        Command.GetEvents {
+
+    /** The JMF_COMMAND_* value. */
+    int type();
+
+    /** The whole command, little-endian, position 0, limit its Length. */
+    ByteBuffer encode();
+
+    /** JMF_COMMAND_SET_POLICY: replace the policy in force; the kernel answers a {@link Result}. */
+    record SetPolicy(Policy policy) implements Command {
+        public SetPolicy {
+            if (policy == null) {
+                throw new IllegalArgumentException("policy: null");
+            }
+        }
+
+        @Override
+        public int type() {
+            return Protocol.COMMAND_SET_POLICY;
+        }
+
+        @Override
+        public ByteBuffer encode() {
+            int body = PolicyCodec.encodedSize(policy);
+            ByteBuffer b = header(type(), body);
+            b.position(Protocol.COMMAND_HEADER_SIZE);
+            PolicyCodec.encodeTo(policy, b);
+            return b.rewind();
+        }
+    }
+
+    /** JMF_COMMAND_GET_STATISTICS: no body; the kernel answers {@link Statistics}. */
+    record GetStatistics() implements Command {
+        @Override
+        public int type() {
+            return Protocol.COMMAND_GET_STATISTICS;
+        }
+
+        @Override
+        public ByteBuffer encode() {
+            return header(type(), 0);
+        }
+    }
+
+    /** JMF_COMMAND_SET_CONFIG: the body is a {@link Config}; the kernel answers a {@link Result}. */
+    record SetConfig(Config config) implements Command {
+        public SetConfig {
+            if (config == null) {
+                throw new IllegalArgumentException("config: null");
+            }
+        }
+
+        @Override
+        public int type() {
+            return Protocol.COMMAND_SET_CONFIG;
+        }
+
+        @Override
+        public ByteBuffer encode() {
+            ByteBuffer b = header(type(), Protocol.CONFIG_SIZE);
+            config.writeTo(b, Protocol.COMMAND_HEADER_SIZE);
+            return b;
+        }
+    }
+
+    /** JMF_COMMAND_GET_EVENTS: no body; the kernel answers an {@link EventBatch}. */
+    record GetEvents() implements Command {
+        @Override
+        public int type() {
+            return Protocol.COMMAND_GET_EVENTS;
+        }
+
+        @Override
+        public ByteBuffer encode() {
+            return header(type(), 0);
+        }
+    }
+
+    private static ByteBuffer header(int type, int bodyBytes) {
+        ByteBuffer b = Wire.allocate(Protocol.COMMAND_HEADER_SIZE + bodyBytes);
+        b.putInt(Layouts.COMMAND_HEADER.offset("Type"), type);
+        b.putInt(Layouts.COMMAND_HEADER.offset("Length"), Protocol.COMMAND_HEADER_SIZE + bodyBytes);
+        return b;
+    }
+
+    /**
+     * Decodes a command: the remaining bytes of {@code in} (position not changed), whose length
+     * must equal the header's Length, with a known type and the body its type requires.
+     */
+    static Command decode(ByteBuffer in) {
+        ByteBuffer b = Wire.view(in);
+        Layout h = Layouts.COMMAND_HEADER;
+        Wire.requireAtLeast(b, h.name(), h.size());
+        int type = b.getInt(h.offset("Type"));
+        long length = Integer.toUnsignedLong(b.getInt(h.offset("Length")));
+        if (length != b.remaining()) {
+            throw new ProtocolException(h.name() + ".Length", length + " disagrees with the input's "
+                    + b.remaining() + " bytes");
+        }
+        ByteBuffer body = Wire.view(b.position(h.size()));
+        switch (type) {
+            case Protocol.COMMAND_SET_POLICY:
+                return new SetPolicy(PolicyCodec.decode(body));
+            case Protocol.COMMAND_GET_STATISTICS:
+                Wire.requireSize(body, "JMF_COMMAND_GET_STATISTICS body", 0);
+                return new GetStatistics();
+            case Protocol.COMMAND_SET_CONFIG:
+                return new SetConfig(Config.decode(body));
+            case Protocol.COMMAND_GET_EVENTS:
+                Wire.requireSize(body, "JMF_COMMAND_GET_EVENTS body", 0);
+                return new GetEvents();
+            default:
+                throw new ProtocolException(h.name() + ".Type", "unknown command type " + Integer.toUnsignedString(type));
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package org.jminifilter.protocol;
+
+import java.nio.ByteBuffer;
+
+import org.jminifilter.policy.DefaultVerdict;
+
+/**
+ * JMF_CONFIG, the body of SET_CONFIG. Validated in its constructor with the kernel's ranges.
+ *
+ * @param askTimeoutMs      1 .. JMF_MAX_ASK_TIMEOUT_MS: the wait for an ask whose rule says 0
+ * @param defaultVerdict    ALLOW or DENY: what an unanswered ask gets when its rule says 0
+ * @param defaultDenyStatus the error NTSTATUS of a DENY default verdict
+ * @param onDisconnect      what the driver does with the policy when the service disconnects
+ * @param maxAsksInFlight   1 .. JMF_MAX_ASKS_IN_FLIGHT; asks beyond it get the default verdict
+ */
+public record Config(int askTimeoutMs, DefaultVerdict defaultVerdict, int defaultDenyStatus,
+        OnDisconnect onDisconnect, int maxAsksInFlight) {
+
+    private static final Layout L = Layouts.CONFIG;
+    private static final int ASK_TIMEOUT = L.offset("AskTimeoutMs");
+    private static final int DEFAULT_VERDICT = L.offset("DefaultVerdict");
+    private static final int DENY_STATUS = L.offset("DefaultDenyStatus");
+    private static final int ON_DISCONNECT = L.offset("OnDisconnect");
+    private static final int MAX_ASKS = L.offset("MaxAsksInFlight");
+    private static final int RESERVED = L.offset("Reserved");
+
+    /** JMF_DISCONNECT_*: what happens to the policy in force when the service disconnects. */
+    public enum OnDisconnect {
+        KEEP_POLICY(Protocol.DISCONNECT_KEEP_POLICY),
+        CLEAR_POLICY(Protocol.DISCONNECT_CLEAR_POLICY);
+
+        private final int code;
+
+        OnDisconnect(int code) {
+            this.code = code;
+        }
+
+        public int code() {
+            return code;
+        }
+
+        static OnDisconnect fromCode(int code, String field) {
+            for (OnDisconnect d : values()) {
+                if (d.code == code) {
+                    return d;
+                }
+            }
+            throw new ProtocolException(field, Integer.toUnsignedString(code) + " is not a JMF_DISCONNECT_* value");
+        }
+    }
+
+    public Config {
+        if (askTimeoutMs < 1 || askTimeoutMs > Protocol.MAX_ASK_TIMEOUT_MS) {
+            throw new IllegalArgumentException("AskTimeoutMs: " + Integer.toUnsignedString(askTimeoutMs)
+                    + " is outside 1.." + Protocol.MAX_ASK_TIMEOUT_MS);
+        }
+        if (defaultVerdict != DefaultVerdict.ALLOW && defaultVerdict != DefaultVerdict.DENY) {
+            throw new IllegalArgumentException("DefaultVerdict: " + defaultVerdict + " is neither ALLOW nor DENY");
+        }
+        if (!Protocol.isDenyStatus(defaultDenyStatus)) {
+            throw new IllegalArgumentException(String.format("DefaultDenyStatus: 0x%08X is not an error NTSTATUS"
+                    + " (0xC...) other than STATUS_FLT_DISALLOW_FAST_IO", defaultDenyStatus));
+        }
+        if (onDisconnect == null) {
+            throw new IllegalArgumentException("OnDisconnect: null");
+        }
+        if (maxAsksInFlight < 1 || maxAsksInFlight > Protocol.MAX_ASKS_IN_FLIGHT) {
+            throw new IllegalArgumentException("MaxAsksInFlight: " + Integer.toUnsignedString(maxAsksInFlight)
+                    + " is outside 1.." + Protocol.MAX_ASKS_IN_FLIGHT);
+        }
+    }
+
+    /** The configuration in force until the first SET_CONFIG (JMF_DEFAULT_*). */
+    public static Config defaults() {
+        return new Config(Protocol.DEFAULT_ASK_TIMEOUT_MS, DefaultVerdict.fromCode(Protocol.DEFAULT_VERDICT),
+                Protocol.DEFAULT_DENY_STATUS, OnDisconnect.fromCode(Protocol.DEFAULT_ON_DISCONNECT, "default"),
+                Protocol.DEFAULT_MAX_ASKS_IN_FLIGHT);
+    }
+
+    public Config withAskTimeoutMs(int ms) {
+        return new Config(ms, defaultVerdict, defaultDenyStatus, onDisconnect, maxAsksInFlight);
+    }
+
+    public Config withDefaultVerdict(DefaultVerdict v) {
+        return new Config(askTimeoutMs, v, defaultDenyStatus, onDisconnect, maxAsksInFlight);
+    }
+
+    public Config withDefaultDenyStatus(int status) {
+        return new Config(askTimeoutMs, defaultVerdict, status, onDisconnect, maxAsksInFlight);
+    }
+
+    public Config withOnDisconnect(OnDisconnect d) {
+        return new Config(askTimeoutMs, defaultVerdict, defaultDenyStatus, d, maxAsksInFlight);
+    }
+
+    public Config withMaxAsksInFlight(int n) {
+        return new Config(askTimeoutMs, defaultVerdict, defaultDenyStatus, onDisconnect, n);
+    }
+
+    /** The 24 bytes, little-endian, position 0. */
+    public ByteBuffer encode() {
+        ByteBuffer b = Wire.allocate(L.size());
+        writeTo(b, 0);
+        return b;
+    }
+
+    /** Writes the JMF_CONFIG at absolute {@code offset} of little-endian {@code b}. */
+    public void writeTo(ByteBuffer b, int offset) {
+        b.putInt(offset + ASK_TIMEOUT, askTimeoutMs);
+        b.putInt(offset + DEFAULT_VERDICT, defaultVerdict.code());
+        b.putInt(offset + DENY_STATUS, defaultDenyStatus);
+        b.putInt(offset + ON_DISCONNECT, onDisconnect.code());
+        b.putInt(offset + MAX_ASKS, maxAsksInFlight);
+        b.putInt(offset + RESERVED, 0);
+    }
+
+    /** Decodes exactly 24 bytes (the remaining ones of {@code in}, whose position is not changed). */
+    public static Config decode(ByteBuffer in) {
+        ByteBuffer b = Wire.view(in);
+        Wire.requireSize(b, L.name(), L.size());
+        String n = L.name() + ".";
+        int timeout = Wire.requireRange(b.getInt(ASK_TIMEOUT), 1, Protocol.MAX_ASK_TIMEOUT_MS, n + "AskTimeoutMs");
+        int dv = b.getInt(DEFAULT_VERDICT);
+        if (dv != Protocol.ACTION_ALLOW && dv != Protocol.ACTION_DENY) {
+            throw new ProtocolException(n + "DefaultVerdict", Integer.toUnsignedString(dv) + " is neither ALLOW nor DENY");
+        }
+        int status = b.getInt(DENY_STATUS);
+        if (!Protocol.isDenyStatus(status)) {
+            throw new ProtocolException(n + "DefaultDenyStatus", String.format("0x%08X is not an error NTSTATUS"
+                    + " other than STATUS_FLT_DISALLOW_FAST_IO", status));
+        }
+        OnDisconnect od = OnDisconnect.fromCode(b.getInt(ON_DISCONNECT), n + "OnDisconnect");
+        int max = Wire.requireRange(b.getInt(MAX_ASKS), 1, Protocol.MAX_ASKS_IN_FLIGHT, n + "MaxAsksInFlight");
+        Wire.requireZero(b, RESERVED, 4, n + "Reserved");
+        return new Config(timeout, DefaultVerdict.fromCode(dv), status, od, max);
+    }
+}

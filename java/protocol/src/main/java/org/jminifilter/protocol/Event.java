@@ -1,0 +1,124 @@
+package org.jminifilter.protocol;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+
+import org.jminifilter.policy.ActionType;
+import org.jminifilter.policy.Operation;
+
+/**
+ * JMF_EVENT: one operation a rule decided (AUDIT, and every enforcement).
+ *
+ * @param time      system time, 100 ns units since 1601-01-01 UTC (see {@link #instant()})
+ * @param sequence  increases by one per event queued, dropped ones included
+ * @param ruleId    the deciding rule, or JMF_RULE_NONE
+ * @param operation the one operation
+ * @param verdict   the action applied
+ * @param status    the operation's final NTSTATUS when the driver set it, else 0
+ * @param flags     JMF_EVENT_FLAG_* bits
+ * @param volume    the volume's NT device name (at most JMF_MAX_VOLUME_CHARS code units)
+ * @param path      the volume-relative path (at most JMF_MAX_PATH_CHARS code units)
+ */
+public record Event(long time, long sequence, int ruleId, Operation operation, ActionType verdict, int status,
+        int processId, int flags, String volume, String path) {
+
+    private static final Layout L = Layouts.EVENT;
+    private static final int TIME = L.offset("Time");
+    private static final int SEQUENCE = L.offset("Sequence");
+    private static final int RULE_ID = L.offset("RuleId");
+    private static final int OPERATION = L.offset("Operation");
+    private static final int VERDICT = L.offset("Verdict");
+    private static final int STATUS = L.offset("Status");
+    private static final int PROCESS_ID = L.offset("ProcessId");
+    private static final int FLAGS = L.offset("Flags");
+    private static final int VOLUME_LENGTH = L.offset("VolumeLength");
+    private static final int PATH_LENGTH = L.offset("PathLength");
+    private static final int RESERVED = L.offset("Reserved");
+    private static final int VOLUME = L.offset("Volume");
+    private static final int PATH = L.offset("Path");
+    static final int FLAGS_VALID = 0x7F;
+    private static final Instant EPOCH_1601 = Instant.parse("1601-01-01T00:00:00Z");
+
+    public Event {
+        if (operation == null || verdict == null || volume == null || path == null) {
+            throw new IllegalArgumentException("operation, verdict, volume and path are required");
+        }
+        if ((flags & ~FLAGS_VALID) != 0) {
+            throw new IllegalArgumentException(String.format("Flags: unknown bits 0x%X", flags & ~FLAGS_VALID));
+        }
+        if (volume.length() > Protocol.MAX_VOLUME_CHARS) {
+            throw new IllegalArgumentException("Volume: " + volume.length() + " code units, at most "
+                    + Protocol.MAX_VOLUME_CHARS);
+        }
+        if (path.length() > Protocol.MAX_PATH_CHARS) {
+            throw new IllegalArgumentException("Path: " + path.length() + " code units, at most "
+                    + Protocol.MAX_PATH_CHARS + " (the kernel truncates and sets PATH_TRUNCATED)");
+        }
+    }
+
+    /** {@link #time()} as an Instant. */
+    public Instant instant() {
+        long seconds = Long.divideUnsigned(time, 10_000_000L);
+        long nanos = Long.remainderUnsigned(time, 10_000_000L) * 100;
+        return EPOCH_1601.plus(Duration.ofSeconds(seconds, nanos));
+    }
+
+    /** True when every bit of {@code flag} (JMF_EVENT_FLAG_*) is set. */
+    public boolean hasFlag(int flag) {
+        return (flags & flag) == flag;
+    }
+
+    /** The 1200 bytes, little-endian, position 0. */
+    public ByteBuffer encode() {
+        ByteBuffer b = Wire.allocate(L.size());
+        writeTo(b, 0);
+        return b;
+    }
+
+    /** Writes the JMF_EVENT at absolute {@code offset} of little-endian {@code b}, whose bytes are zero. */
+    public void writeTo(ByteBuffer b, int offset) {
+        b.putLong(offset + TIME, time);
+        b.putLong(offset + SEQUENCE, sequence);
+        b.putInt(offset + RULE_ID, ruleId);
+        b.putInt(offset + OPERATION, operation.bit());
+        b.putInt(offset + VERDICT, verdict.code());
+        b.putInt(offset + STATUS, status);
+        b.putInt(offset + PROCESS_ID, processId);
+        b.putInt(offset + FLAGS, flags);
+        b.putShort(offset + VOLUME_LENGTH, (short) (2 * volume.length()));
+        b.putShort(offset + PATH_LENGTH, (short) (2 * path.length()));
+        Wire.putUtf16(b, offset + VOLUME, volume);
+        Wire.putUtf16(b, offset + PATH, path);
+    }
+
+    /** Decodes exactly 1200 bytes (the remaining ones of {@code in}, whose position is not changed). */
+    public static Event decode(ByteBuffer in) {
+        ByteBuffer b = Wire.view(in);
+        Wire.requireSize(b, L.name(), L.size());
+        return read(b, 0, L.name());
+    }
+
+    static Event read(ByteBuffer b, int at, String f) {
+        Operation op;
+        try {
+            op = Operation.fromBit(b.getInt(at + OPERATION));
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(f + ".Operation", e.getMessage());
+        }
+        ActionType verdict;
+        try {
+            verdict = ActionType.fromCode(b.getInt(at + VERDICT));
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(f + ".Verdict", e.getMessage());
+        }
+        int flags = Wire.requireBits(b.getInt(at + FLAGS), FLAGS_VALID, f + ".Flags");
+        Wire.requireZero(b, at + RESERVED, 4, f + ".Reserved");
+        String volume = Wire.utf16Field(b, at + VOLUME, Wire.u16(b, at + VOLUME_LENGTH), Protocol.MAX_VOLUME_CHARS,
+                f + ".VolumeLength");
+        String path = Wire.utf16Field(b, at + PATH, Wire.u16(b, at + PATH_LENGTH), Protocol.MAX_PATH_CHARS,
+                f + ".PathLength");
+        return new Event(b.getLong(at + TIME), b.getLong(at + SEQUENCE), b.getInt(at + RULE_ID), op, verdict,
+                b.getInt(at + STATUS), b.getInt(at + PROCESS_ID), flags, volume, path);
+    }
+}
