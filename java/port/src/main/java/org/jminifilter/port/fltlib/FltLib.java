@@ -1,0 +1,63 @@
+package org.jminifilter.port.fltlib;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.platform.win32.WinBase;
+import com.sun.jna.platform.win32.WinDef;
+import com.sun.jna.platform.win32.WinNT;
+import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.win32.StdCallLibrary;
+import com.sun.jna.win32.W32APIOptions;
+
+/**
+ * fltlib.dll, the user-mode side of the Filter Manager's communication ports (fltuser.h): a thin
+ * binding in the style of JNA Platform's win32 package. Every function returns an HRESULT.
+ * DWORDs are Java {@code int} as in JNA Platform's {@code Kernel32}; the context size is a
+ * {@link WinDef.WORD} because fltuser.h declares it one (a WORD, not a DWORD).
+ *
+ * <p>No {@code INSTANCE} field: loading happens only in {@link #load()}, so the interface can be
+ * mocked on any OS without touching the DLL.
+ */
+public interface FltLib extends StdCallLibrary {
+
+    /**
+     * Loads fltlib.dll (Windows only).
+     *
+     * @throws UnsatisfiedLinkError when the library is missing (not Windows)
+     */
+    static FltLib load() {
+        return Native.load("fltlib", FltLib.class, W32APIOptions.DEFAULT_OPTIONS);
+    }
+
+    /**
+     * HRESULT FilterConnectCommunicationPort(LPCWSTR lpPortName, DWORD dwOptions,
+     * LPCVOID lpContext, WORD wSizeOfContext, LPSECURITY_ATTRIBUTES lpSecurityAttributes,
+     * HANDLE *hPort).
+     */
+    WinNT.HRESULT FilterConnectCommunicationPort(String lpPortName, int dwOptions, Pointer lpContext,
+            WinDef.WORD wSizeOfContext, WinBase.SECURITY_ATTRIBUTES lpSecurityAttributes,
+            WinNT.HANDLEByReference hPort);
+
+    /**
+     * HRESULT FilterSendMessage(HANDLE hPort, LPVOID lpInBuffer, DWORD dwInBufferSize,
+     * LPVOID lpOutBuffer, DWORD dwOutBufferSize, LPDWORD lpBytesReturned).
+     */
+    WinNT.HRESULT FilterSendMessage(WinNT.HANDLE hPort, Pointer lpInBuffer, int dwInBufferSize,
+            Pointer lpOutBuffer, int dwOutBufferSize, IntByReference lpBytesReturned);
+
+    /**
+     * HRESULT FilterGetMessage(HANDLE hPort, PFILTER_MESSAGE_HEADER lpMessageBuffer,
+     * DWORD dwMessageBufferSize, LPOVERLAPPED lpOverlapped). With an OVERLAPPED it returns
+     * HRESULT_FROM_WIN32(ERROR_IO_PENDING) and completes on the port's I/O completion port;
+     * callers must turn the structure's auto-synchronisation off (the kernel owns its memory
+     * until the completion is dequeued).
+     */
+    WinNT.HRESULT FilterGetMessage(WinNT.HANDLE hPort, Pointer lpMessageBuffer, int dwMessageBufferSize,
+            WinBase.OVERLAPPED lpOverlapped);
+
+    /**
+     * HRESULT FilterReplyMessage(HANDLE hPort, PFILTER_REPLY_HEADER lpReplyBuffer,
+     * DWORD dwReplyBufferSize); the size includes the FILTER_REPLY_HEADER.
+     */
+    WinNT.HRESULT FilterReplyMessage(WinNT.HANDLE hPort, Pointer lpReplyBuffer, int dwReplyBufferSize);
+}

@@ -1,0 +1,560 @@
+package org.jminifilter.port.fltlib;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import com.sun.jna.platform.win32.BaseTSD;
+import com.sun.jna.platform.win32.Kernel32;
+import com.sun.jna.platform.win32.W32Errors;
+import com.sun.jna.platform.win32.WinBase;
+import com.sun.jna.platform.win32.WinDef;
+import com.sun.jna.platform.win32.WinError;
+import com.sun.jna.platform.win32.WinNT;
+import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.ptr.PointerByReference;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jminifilter.port.FilterPort;
+import org.jminifilter.port.FilterPortException;
+import org.jminifilter.port.HResult;
+import org.jminifilter.port.InsufficientBufferException;
+import org.jminifilter.port.Notification;
+import org.jminifilter.port.PortClosedException;
+
+/**
+ * {@link FilterPort} over fltlib.dll, the way Microsoft's scanner sample's user-mode side does
+ * it: the port handle is associated with an I/O completion port, {@link Settings#receivers()}
+ * overlapped FilterGetMessage calls are kept outstanding, and every thread in {@link #receive}
+ * waits on the completion port, takes one completed message, re-issues that slot's
+ * FilterGetMessage and returns the message.
+ *
+ * <p>Closing cancels the outstanding receives with CancelIoEx, drains their
+ * ERROR_OPERATION_ABORTED completions (their buffers and OVERLAPPEDs stay reachable until then),
+ * wakes the receivers still waiting with posted packets, and closes both handles exactly once,
+ * when the last thread using them has left.
+ *
+ * <p>fltlib and kernel32 are injected, so tests mock them; {@link FltLibPortProvider} loads the
+ * real ones on Windows.
+ */
+public final class FltLibFilterPort implements FilterPort {
+
+    /** sizeof(FILTER_REPLY_HEADER) on 64-bit Windows: NTSTATUS Status, padding, ULONGLONG MessageId. */
+    public static final int REPLY_HEADER_SIZE = 16;
+    /** Offset of FILTER_REPLY_HEADER.MessageId. */
+    public static final int REPLY_MESSAGE_ID_OFFSET = 8;
+    /** sizeof(FILTER_MESSAGE_HEADER) on 64-bit Windows. */
+    public static final int MESSAGE_HEADER_SIZE = ReceiveSlot.MESSAGE_HEADER_SIZE;
+
+    /** Completion key of the port handle's completions. */
+    static final Pointer PORT_KEY = Pointer.createConstant(1);
+    /** Completion key of the packets close() posts to wake waiting receivers. */
+    static final Pointer WAKE_KEY = Pointer.createConstant(2);
+
+    private static final System.Logger LOG = System.getLogger(FltLibFilterPort.class.getName());
+
+    /**
+     * Receive slots whose cancelled I/O did not complete before a close gave up waiting: the
+     * kernel may still write into them, so they must never be freed.
+     */
+    private static final List<ReceiveSlot[]> KEPT_ALIVE = new CopyOnWriteArrayList<>();
+
+    /**
+     * How a port is set up.
+     *
+     * @param receiveBodySize  the largest message body after FILTER_MESSAGE_HEADER (for jminifilter
+     *                         sizeof(JMF_ASK)); each receive buffer is 16 bytes larger
+     * @param receivers        FilterGetMessage calls kept outstanding at once (1..64)
+     * @param maxReplyCapacity the bound on {@link #send}'s buffer growth, in bytes
+     * @param closeTimeout     how long {@link #close} waits for cancelled I/O and for callers to leave
+     */
+    public record Settings(int receiveBodySize, int receivers, int maxReplyCapacity, Duration closeTimeout) {
+
+        /** 64 MiB: above the largest reply jminifilter's driver can produce (statistics of 100000 rules). */
+        public static final int DEFAULT_MAX_REPLY_CAPACITY = 64 << 20;
+        public static final int DEFAULT_RECEIVERS = 4;
+        public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+        public Settings {
+            if (receiveBodySize < 0) {
+                throw new IllegalArgumentException("receiveBodySize must not be negative: " + receiveBodySize);
+            }
+            if (receivers < 1 || receivers > 64) {
+                throw new IllegalArgumentException("receivers must be 1..64: " + receivers);
+            }
+            if (maxReplyCapacity < 0) {
+                throw new IllegalArgumentException("maxReplyCapacity must not be negative: " + maxReplyCapacity);
+            }
+            Objects.requireNonNull(closeTimeout, "closeTimeout");
+        }
+
+        /** The defaults for a message body of {@code receiveBodySize} bytes. */
+        public static Settings forBodySize(int receiveBodySize) {
+            return new Settings(receiveBodySize, DEFAULT_RECEIVERS, DEFAULT_MAX_REPLY_CAPACITY,
+                    DEFAULT_CLOSE_TIMEOUT);
+        }
+    }
+
+    private final FltLib fltLib;
+    private final Kernel32 kernel32;
+    private final Kernel32CancelIo cancelIo;
+    private final WinNT.HANDLE port;
+    private final WinNT.HANDLE completionPort;
+    private final Settings settings;
+    private final ReceiveSlot[] slots;
+
+    /** Serialises issuing FilterGetMessage against close's "closed = true; CancelIoEx". */
+    private final Object issueLock = new Object();
+    private volatile boolean closed;
+    /** FilterGetMessage calls issued whose completion has not been dequeued yet. */
+    private final AtomicInteger outstanding = new AtomicInteger();
+    /** Slots whose FilterGetMessage could not be re-issued; when all are, receive fails. */
+    private int failedSlots;
+    private volatile FilterPortException receiveFailure;
+    /** Threads inside a call that uses the handles; the last one out after close closes them. */
+    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicBoolean handlesClosed = new AtomicBoolean();
+    private final Object handlesClosedMonitor = new Object();
+
+    /**
+     * Connects to a communication port (FilterConnectCommunicationPort), associates the handle
+     * with a new I/O completion port and issues the first receives.
+     *
+     * @param context the connection context's bytes (from position to limit; at most 65535, the
+     *                size is a WORD), or null for none
+     */
+    public static FltLibFilterPort connect(FltLib fltLib, Kernel32 kernel32, Kernel32CancelIo cancelIo,
+            String portName, ByteBuffer context, Settings settings) {
+        Objects.requireNonNull(portName, "portName");
+        Objects.requireNonNull(settings, "settings");
+        Memory contextMemory = null;
+        int contextSize = 0;
+        if (context != null && context.hasRemaining()) {
+            contextSize = context.remaining();
+            if (contextSize > 0xFFFF) {
+                throw new IllegalArgumentException("the connection context is " + contextSize
+                        + " bytes; FilterConnectCommunicationPort takes at most 65535 (a WORD)");
+            }
+            contextMemory = alignedMemory(contextSize);
+            contextMemory.write(0, bytesOf(context), 0, contextSize);
+        }
+        WinNT.HANDLEByReference handle = new WinNT.HANDLEByReference();
+        int hr = hresult(fltLib.FilterConnectCommunicationPort(portName, 0, contextMemory,
+                new WinDef.WORD(contextSize), null, handle));
+        if (HResult.failed(hr)) {
+            throw FilterPortException.forHresult("FilterConnectCommunicationPort(" + portName + ")", hr);
+        }
+        WinNT.HANDLE port = handle.getValue();
+        WinNT.HANDLE completionPort = kernel32.CreateIoCompletionPort(port, null, PORT_KEY,
+                settings.receivers() + 2);
+        if (completionPort == null || WinBase.INVALID_HANDLE_VALUE.equals(completionPort)) {
+            int error = kernel32.GetLastError();
+            kernel32.CloseHandle(port);
+            throw FilterPortException.forHresult("CreateIoCompletionPort", fromWin32(error));
+        }
+        FltLibFilterPort filterPort = new FltLibFilterPort(fltLib, kernel32, cancelIo, port, completionPort,
+                settings);
+        try {
+            filterPort.startReceiving();
+        } catch (RuntimeException e) {
+            filterPort.close();
+            throw e;
+        }
+        return filterPort;
+    }
+
+    /**
+     * Wraps handles already opened and associated (for tests and for {@link #connect}); does not
+     * issue receives: {@link #connect} does that.
+     */
+    FltLibFilterPort(FltLib fltLib, Kernel32 kernel32, Kernel32CancelIo cancelIo, WinNT.HANDLE port,
+            WinNT.HANDLE completionPort, Settings settings) {
+        this.fltLib = Objects.requireNonNull(fltLib, "fltLib");
+        this.kernel32 = Objects.requireNonNull(kernel32, "kernel32");
+        this.cancelIo = Objects.requireNonNull(cancelIo, "cancelIo");
+        this.port = Objects.requireNonNull(port, "port");
+        this.completionPort = Objects.requireNonNull(completionPort, "completionPort");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.slots = new ReceiveSlot[settings.receivers()];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = new ReceiveSlot(settings.receiveBodySize());
+        }
+    }
+
+    void startReceiving() {
+        for (ReceiveSlot slot : slots) {
+            issue(slot);
+        }
+        FilterPortException failure = receiveFailure;
+        if (failure != null && allSlotsFailed()) {
+            throw failure;
+        }
+    }
+
+    // ------------------------------------------------------------------ send
+
+    @Override
+    public ByteBuffer send(ByteBuffer command, int replyCapacity) {
+        Objects.requireNonNull(command, "command");
+        if (!command.hasRemaining()) {
+            throw new IllegalArgumentException("the command is empty");
+        }
+        if (replyCapacity < 0) {
+            throw new IllegalArgumentException("replyCapacity must not be negative: " + replyCapacity);
+        }
+        int inSize = command.remaining();
+        Memory in = alignedMemory(inSize);
+        in.write(0, bytesOf(command), 0, inSize);
+        int capacity = replyCapacity; // a caller may start above the bound; it only limits growth
+        enter();
+        try {
+            while (true) {
+                Memory out = capacity > 0 ? alignedMemory(capacity) : null;
+                IntByReference returned = new IntByReference();
+                int hr = hresult(fltLib.FilterSendMessage(port, in, inSize, out, capacity, returned));
+                if (!HResult.failed(hr)) {
+                    return copyReply(out, capacity, returned.getValue());
+                }
+                if (hr != HResult.INSUFFICIENT_BUFFER && hr != HResult.MORE_DATA) {
+                    throw FilterPortException.forHresult("FilterSendMessage", hr);
+                }
+                if (capacity >= settings.maxReplyCapacity()) {
+                    throw new InsufficientBufferException("FilterSendMessage failed with HRESULT "
+                            + HResult.hex(hr) + ": the reply does not fit in " + capacity
+                            + " bytes, the most this port allows (Settings.maxReplyCapacity)", hr, capacity);
+                }
+                capacity = grow(capacity, settings.maxReplyCapacity());
+            }
+        } finally {
+            leave();
+        }
+    }
+
+    /** Doubles {@code capacity} (from at least 4 KiB), never past {@code max}. */
+    static int grow(int capacity, int max) {
+        long doubled = Math.max(4096L, 2L * capacity);
+        return (int) Math.min(doubled, max);
+    }
+
+    private static ByteBuffer copyReply(Memory out, int capacity, int returned) {
+        if (returned < 0 || returned > capacity) {
+            throw new FilterPortException("FilterSendMessage reported " + Integer.toUnsignedString(returned)
+                    + " bytes returned for a " + capacity + "-byte buffer", FilterPortException.NO_HRESULT);
+        }
+        byte[] reply = returned == 0 ? new byte[0] : out.getByteArray(0, returned);
+        return ByteBuffer.wrap(reply).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    // ------------------------------------------------------------------ reply
+
+    @Override
+    public void reply(long messageId, ByteBuffer replyBody) {
+        Objects.requireNonNull(replyBody, "replyBody");
+        int bodySize = replyBody.remaining();
+        // The length passed INCLUDES the FILTER_REPLY_HEADER (the kernel's ReplyLength excludes it),
+        // and is header + body exactly: never the size of a padded wrapping structure.
+        int size = REPLY_HEADER_SIZE + bodySize;
+        Memory buffer = alignedMemory(size);
+        buffer.setInt(0, 0);                       // Status: STATUS_SUCCESS
+        buffer.setInt(4, 0);                       // padding
+        buffer.setLong(REPLY_MESSAGE_ID_OFFSET, messageId);
+        if (bodySize > 0) {
+            buffer.write(REPLY_HEADER_SIZE, bytesOf(replyBody), 0, bodySize);
+        }
+        enter();
+        try {
+            int hr = hresult(fltLib.FilterReplyMessage(port, buffer, size));
+            if (HResult.failed(hr)) {
+                throw FilterPortException.forHresult("FilterReplyMessage(message " + messageId + ")", hr);
+            }
+        } finally {
+            leave();
+        }
+    }
+
+    // ------------------------------------------------------------------ receive
+
+    @Override
+    public Notification receive() {
+        return receiveWithin(WinBase.INFINITE).orElseThrow(
+                () -> new IllegalStateException("an unbounded wait returned nothing"));
+    }
+
+    @Override
+    public Optional<Notification> receive(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+        }
+        long millis = Math.min(timeout.toMillis(), Integer.MAX_VALUE - 1L);
+        return receiveWithin((int) millis);
+    }
+
+    private Optional<Notification> receiveWithin(int timeoutMs) {
+        boolean forever = timeoutMs == WinBase.INFINITE;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(forever ? 0 : timeoutMs);
+        enter();
+        try {
+            while (true) {
+                if (closed) {
+                    throw closedException();
+                }
+                FilterPortException failure = receiveFailure;
+                if (failure != null && allSlotsFailed()) {
+                    throw failure;
+                }
+                int waitMs = forever ? WinBase.INFINITE : remainingMillis(deadline);
+                Optional<Notification> notification = awaitCompletion(waitMs);
+                if (notification != null) {
+                    return notification;
+                }
+                if (!forever && remainingMillis(deadline) == 0) {
+                    return Optional.empty();
+                }
+            }
+        } finally {
+            leave();
+        }
+    }
+
+    /**
+     * Dequeues one completion packet.
+     *
+     * @return the message, empty on timeout, null when the caller should wait again
+     */
+    private Optional<Notification> awaitCompletion(int waitMs) {
+        IntByReference bytes = new IntByReference();
+        BaseTSD.ULONG_PTRByReference key = new BaseTSD.ULONG_PTRByReference();
+        PointerByReference overlapped = new PointerByReference();
+        boolean ok = kernel32.GetQueuedCompletionStatus(completionPort, bytes, key, overlapped, waitMs);
+        Pointer completed = overlapped.getValue();
+        if (completed == null) {
+            if (ok) {
+                // A packet close() posted: the port is closed (else it is stale, wait again).
+                if (closed) {
+                    throw closedException();
+                }
+                return null;
+            }
+            int error = kernel32.GetLastError();
+            if (error == WinError.WAIT_TIMEOUT) {
+                return waitMs == WinBase.INFINITE ? null : Optional.empty();
+            }
+            if (error == WinError.ERROR_ABANDONED_WAIT_0) {
+                throw closedException();
+            }
+            throw FilterPortException.forHresult("GetQueuedCompletionStatus", fromWin32(error));
+        }
+        ReceiveSlot slot = slotFor(completed);
+        outstanding.decrementAndGet();
+        if (ok) {
+            Notification notification = null;
+            FilterPortException bad = null;
+            try {
+                notification = slot.read(bytes.getValue());
+            } catch (FilterPortException e) {
+                bad = e;
+            }
+            issue(slot);
+            if (bad != null) {
+                throw bad;
+            }
+            return Optional.of(notification);
+        }
+        int error = kernel32.GetLastError();
+        issue(slot); // does nothing once closed
+        if (closed) {
+            throw closedException();
+        }
+        if (error == WinError.ERROR_OPERATION_ABORTED) {
+            return null; // cancelled by someone else while we are open: the slot is re-issued
+        }
+        throw FilterPortException.forHresult("FilterGetMessage", fromWin32(error));
+    }
+
+    private ReceiveSlot slotFor(Pointer completed) {
+        for (ReceiveSlot slot : slots) {
+            if (slot.owns(completed)) {
+                return slot;
+            }
+        }
+        throw new FilterPortException("GetQueuedCompletionStatus returned an OVERLAPPED (" + completed
+                + ") this port never issued", FilterPortException.NO_HRESULT);
+    }
+
+    /** Issues the slot's FilterGetMessage, unless the port is closed. */
+    private void issue(ReceiveSlot slot) {
+        synchronized (issueLock) {
+            if (closed) {
+                return;
+            }
+            slot.resetOverlapped();
+            outstanding.incrementAndGet();
+            int hr = hresult(fltLib.FilterGetMessage(port, slot.buffer, slot.bufferSize, slot.overlapped));
+            // S_OK too queues a completion packet (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS is not set).
+            if (hr != HResult.IO_PENDING && HResult.failed(hr)) {
+                outstanding.decrementAndGet();
+                failedSlots++;
+                receiveFailure = FilterPortException.forHresult("FilterGetMessage", hr);
+            }
+        }
+    }
+
+    private boolean allSlotsFailed() {
+        synchronized (issueLock) {
+            return failedSlots >= slots.length;
+        }
+    }
+
+    private static int remainingMillis(long deadline) {
+        long nanos = deadline - System.nanoTime();
+        return nanos <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE - 1L, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999));
+    }
+
+    // ------------------------------------------------------------------ close
+
+    @Override
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    @Override
+    public void close() {
+        synchronized (issueLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            // Fails with ERROR_NOT_FOUND when nothing is pending: nothing to do then.
+            cancelIo.CancelIoEx(port, null);
+        }
+        long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
+        active.incrementAndGet(); // this thread uses the completion port below
+        try {
+            drainCancelledReceives(deadline);
+            if (outstanding.get() > 0) {
+                KEPT_ALIVE.add(slots);
+                LOG.log(System.Logger.Level.WARNING, "{0} cancelled FilterGetMessage call(s) did not complete"
+                        + " within {1}; their buffers are kept for the life of the process",
+                        outstanding.get(), settings.closeTimeout());
+            }
+            // Wake every thread still waiting in GetQueuedCompletionStatus (extra packets are harmless).
+            int waiting = active.get() - 1;
+            for (int i = 0; i < waiting; i++) {
+                kernel32.PostQueuedCompletionStatus(completionPort, 0, WAKE_KEY, null);
+            }
+        } finally {
+            leave();
+        }
+        awaitHandlesClosed(deadline);
+    }
+
+    /** Dequeues the completions of the cancelled receives (other receivers may take some). */
+    private void drainCancelledReceives(long deadline) {
+        while (outstanding.get() > 0 && System.nanoTime() - deadline < 0) {
+            IntByReference bytes = new IntByReference();
+            BaseTSD.ULONG_PTRByReference key = new BaseTSD.ULONG_PTRByReference();
+            PointerByReference overlapped = new PointerByReference();
+            kernel32.GetQueuedCompletionStatus(completionPort, bytes, key, overlapped,
+                    Math.max(1, Math.min(50, remainingMillis(deadline))));
+            Pointer completed = overlapped.getValue();
+            if (completed != null) {
+                // A message that arrived just before the cancel is dropped here: the kernel's
+                // wait for its reply times out and the ask gets its default verdict.
+                slotFor(completed);
+                outstanding.decrementAndGet();
+            }
+        }
+    }
+
+    private void awaitHandlesClosed(long deadline) {
+        synchronized (handlesClosedMonitor) {
+            while (!handlesClosed.get()) {
+                long nanos = deadline - System.nanoTime();
+                if (nanos <= 0) {
+                    LOG.log(System.Logger.Level.WARNING, "{0} thread(s) still inside a filter port call"
+                            + " after {1}; the last to leave closes the handles", active.get(),
+                            settings.closeTimeout());
+                    return;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(handlesClosedMonitor, nanos);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Counts the caller in as a user of the handles; fails once closed. */
+    private void enter() {
+        active.incrementAndGet();
+        if (closed) {
+            leave();
+            throw closedException();
+        }
+    }
+
+    /** Counts the caller out; the last one out after close closes the handles. */
+    private void leave() {
+        if (active.decrementAndGet() == 0 && closed) {
+            closeHandlesOnce();
+        }
+    }
+
+    private void closeHandlesOnce() {
+        if (!handlesClosed.compareAndSet(false, true)) {
+            return;
+        }
+        kernel32.CloseHandle(port);
+        kernel32.CloseHandle(completionPort);
+        synchronized (handlesClosedMonitor) {
+            handlesClosedMonitor.notifyAll();
+        }
+    }
+
+    private static PortClosedException closedException() {
+        return new PortClosedException("the filter port is closed");
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** For tests: the port's receive slots if a close had to keep them alive, else null. */
+    static Object keptAlive(FltLibFilterPort port) {
+        for (ReceiveSlot[] kept : KEPT_ALIVE) {
+            if (kept == port.slots) {
+                return kept;
+            }
+        }
+        return null;
+    }
+
+    /** Native memory of {@code size} bytes starting on an 8-byte boundary (the driver requires it). */
+    static Memory alignedMemory(int size) {
+        return new Memory(Math.max(1, size) + 7L).align(8);
+    }
+
+    private static byte[] bytesOf(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
+    }
+
+    private static int hresult(WinNT.HRESULT hr) {
+        if (hr == null) {
+            throw new FilterPortException("fltlib returned no HRESULT", FilterPortException.NO_HRESULT);
+        }
+        return hr.intValue();
+    }
+
+    static int fromWin32(int error) {
+        return W32Errors.HRESULT_FROM_WIN32(error).intValue();
+    }
+}
