@@ -44,7 +44,10 @@ public sealed interface Action permits Action.Allow, Action.Deny, Action.Modify,
         return new Audit(false);
     }
 
-    /** A MODIFY that changes nothing yet; add edits with its {@code with...} methods. */
+    /**
+     * A MODIFY that changes nothing yet; add edits with its {@code with...} methods (a rule or a
+     * verdict needs at least one).
+     */
     static Modify modify() {
         return Modify.NONE;
     }
@@ -117,6 +120,11 @@ public sealed interface Action permits Action.Allow, Action.Deny, Action.Modify,
                 throw new InvalidFieldException("Action.OperationFlagsClear",
                         String.format("0x%X both set and cleared", operationFlagsSet & operationFlagsClear));
             }
+        }
+
+        /** True when this MODIFY changes at least one parameter; the kernel refuses one that does not. */
+        public boolean changesSomething() {
+            return editsCreate() || editsOperationFlags();
         }
 
         /** True when this MODIFY edits create parameters (access, options or disposition). */

@@ -35,6 +35,14 @@ public record Policy(List<Rule> rules, List<Volume> volumes) {
         if (rules.size() > Protocol.MAX_RULES) {
             throw new IllegalArgumentException("RuleCount: " + rules.size() + " rules, at most " + Protocol.MAX_RULES);
         }
+        for (int i = 0; i < volumes.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (volumes.get(i).sameAs(volumes.get(j))) {
+                    throw new IllegalArgumentException("volume #" + i + " (" + volumes.get(i)
+                            + "): the same name as volume #" + j + " (names compare without regard to case)");
+                }
+            }
+        }
         Map<Integer, Integer> seen = new HashMap<>();
         for (int i = 0; i < rules.size(); i++) {
             checkInPolicy(rules.get(i), i, seen, volumes.size());

@@ -281,9 +281,13 @@ public final class PolicyCodec {
                         Wire.requireRange(disposition, 0, Protocol.FILE_MAXIMUM_DISPOSITION, field + ".Disposition");
                         d = Optional.of(Disposition.fromCode(disposition));
                     }
-                    return new Action.Modify(b.getInt(offset + A_ACCESS), b.getInt(offset + A_OPT_SET),
+                    Action.Modify m = new Action.Modify(b.getInt(offset + A_ACCESS), b.getInt(offset + A_OPT_SET),
                             b.getInt(offset + A_OPT_CLEAR), d, Wire.u8(b, offset + A_SL_SET),
                             Wire.u8(b, offset + A_SL_CLEAR));
+                    if (!m.changesSomething()) {
+                        throw new ProtocolException(field, "MODIFY changes nothing");
+                    }
+                    return m;
                 }
                 case REDIRECT:
                     return new Action.Redirect(Wire.u16(b, offset + A_TARGET),
@@ -363,11 +367,19 @@ public final class PolicyCodec {
             if (name.isEmpty()) {
                 throw new ProtocolException(f + ".Length", "0: a volume needs a name");
             }
+            Volume volume;
             try {
-                volumeList.add(new Volume(name));
+                volume = new Volume(name);
             } catch (InvalidFieldException e) {
                 throw new ProtocolException(f, e.detail());
             }
+            for (int j = 0; j < i; j++) {
+                if (volumeList.get(j).sameAs(volume)) {
+                    throw new ProtocolException(f, "\"" + name + "\" is already the name of JMF_VOLUME[" + j
+                            + "] (names compare without regard to case)");
+                }
+            }
+            volumeList.add(volume);
         }
 
         List<Rule> ruleList = new ArrayList<>(ruleCount);
@@ -382,7 +394,12 @@ public final class PolicyCodec {
             }
             ruleList.add(rule);
         }
-        return new Policy(ruleList, volumeList);
+        try {
+            return new Policy(ruleList, volumeList);
+        } catch (IllegalArgumentException e) {
+            // Every check of the constructor was made above; this is a safety net, not a path.
+            throw new ProtocolException("JMF_POLICY_HEADER", e.getMessage());
+        }
     }
 
     /** Checks a section's offset and extent; returns {start, end}. */

@@ -48,6 +48,8 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
         }
     }
 
+    private static final Set<Operation> REDIRECTABLE = EnumSet.of(Operation.CREATE, Operation.READ, Operation.WRITE);
+
     private static <T> T require(T value, String field) {
         if (value == null) {
             throw new InvalidFieldException(field, "null");
@@ -67,11 +69,13 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
             throw new InvalidFieldException("Volume", volume.getAsInt() + " is outside 0.." + (Protocol.MAX_VOLUMES - 1));
         }
         boolean createOnly = operations.equals(EnumSet.of(Operation.CREATE));
-        if (desiredAccess != 0 && !operations.contains(Operation.CREATE)) {
-            throw new InvalidFieldException("DesiredAccess", "matches creates, but the rule has no CREATE");
+        if (desiredAccess != 0 && !createOnly) {
+            throw new InvalidFieldException("DesiredAccess",
+                    "describes a create: only on a rule whose only operation is CREATE (not " + operations + ")");
         }
-        if (!dispositions.isEmpty() && !operations.contains(Operation.CREATE)) {
-            throw new InvalidFieldException("Dispositions", "match creates, but the rule has no CREATE");
+        if (!dispositions.isEmpty() && !createOnly) {
+            throw new InvalidFieldException("Dispositions",
+                    "describe a create: only on a rule whose only operation is CREATE (not " + operations + ")");
         }
         if (!matchFlags.isEmpty()) {
             if (!createOnly) {
@@ -82,7 +86,7 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
                 throw new InvalidFieldException("MatchFlags", "DIRECTORY and NON_DIRECTORY together match nothing");
             }
             if (action instanceof Action.Modify || action instanceof Action.Redirect) {
-                throw new InvalidFieldException("Action.Type", action.type()
+                throw new InvalidFieldException("MatchFlags", "make a post-create rule, and " + action.type()
                         + " cannot be decided in post-create (only ALLOW, DENY, ASK, AUDIT)");
             }
         }
@@ -91,6 +95,9 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
                     "post-create needs a rule whose only operation is CREATE (not " + operations + ")");
         }
         if (action instanceof Action.Modify m) {
+            if (!m.changesSomething()) {
+                throw new InvalidFieldException("Action", "MODIFY changes nothing");
+            }
             if (m.editsCreate() && !operations.contains(Operation.CREATE)) {
                 throw new InvalidFieldException("Operations",
                         "MODIFY edits create parameters, but the rule has no CREATE");
@@ -109,8 +116,15 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
                 }
             }
         }
-        if (action instanceof Action.Redirect && !operations.contains(Operation.CREATE)) {
-            throw new InvalidFieldException("Operations", "REDIRECT needs CREATE among its operations");
+        if (action instanceof Action.Redirect r) {
+            if (!operations.contains(Operation.CREATE) || !REDIRECTABLE.containsAll(operations)) {
+                throw new InvalidFieldException("Operations",
+                        "REDIRECT needs CREATE and allows only CREATE, READ, WRITE (not " + operations + ")");
+            }
+            if (volume.isPresent() && volume.getAsInt() == r.targetVolume()) {
+                throw new InvalidFieldException("Action.TargetVolume",
+                        "redirects to volume " + r.targetVolume() + ", the volume the rule matches");
+            }
         }
     }
 

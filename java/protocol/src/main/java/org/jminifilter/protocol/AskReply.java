@@ -20,6 +20,12 @@ public record AskReply(Action verdict) {
         if (verdict instanceof Action.Ask) {
             throw new IllegalArgumentException("Verdict.Type: ASK cannot be an ask's verdict");
         }
+        if (verdict.postCreate()) {
+            throw new IllegalArgumentException("Verdict.Flags: a verdict has no post-create flag (the phase is the ask's)");
+        }
+        if (verdict instanceof Action.Modify m && !m.changesSomething()) {
+            throw new IllegalArgumentException("Verdict: MODIFY changes nothing");
+        }
     }
 
     /** The 40 bytes, little-endian, position 0 (what the kernel receives). */
@@ -47,6 +53,9 @@ public record AskReply(Action verdict) {
         Action a = PolicyCodec.decodeAction(b, VERDICT, L.name() + ".Verdict");
         if (a instanceof Action.Ask) {
             throw new ProtocolException(L.name() + ".Verdict.Type", "ASK cannot be an ask's verdict");
+        }
+        if (a.postCreate()) {
+            throw new ProtocolException(L.name() + ".Verdict.Flags", "a verdict has no post-create flag");
         }
         return new AskReply(a);
     }

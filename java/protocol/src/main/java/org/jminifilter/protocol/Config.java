@@ -57,9 +57,10 @@ public record Config(int askTimeoutMs, DefaultVerdict defaultVerdict, int defaul
         if (defaultVerdict != DefaultVerdict.ALLOW && defaultVerdict != DefaultVerdict.DENY) {
             throw new IllegalArgumentException("DefaultVerdict: " + defaultVerdict + " is neither ALLOW nor DENY");
         }
-        if (!Protocol.isDenyStatus(defaultDenyStatus)) {
+        if (!denyStatusFits(defaultVerdict, defaultDenyStatus)) {
             throw new IllegalArgumentException(String.format("DefaultDenyStatus: 0x%08X is not an error NTSTATUS"
-                    + " (0xC...) other than STATUS_FLT_DISALLOW_FAST_IO", defaultDenyStatus));
+                    + " (0xC...) other than STATUS_FLT_DISALLOW_FAST_IO%s", defaultDenyStatus,
+                    defaultVerdict == DefaultVerdict.ALLOW ? ", nor 0" : ""));
         }
         if (onDisconnect == null) {
             throw new IllegalArgumentException("OnDisconnect: null");
@@ -68,6 +69,11 @@ public record Config(int askTimeoutMs, DefaultVerdict defaultVerdict, int defaul
             throw new IllegalArgumentException("MaxAsksInFlight: " + Integer.toUnsignedString(maxAsksInFlight)
                     + " is outside 1.." + Protocol.MAX_ASKS_IN_FLIGHT);
         }
+    }
+
+    /** A deny status whenever it could be used; with an ALLOW default, 0 is accepted too (as the kernel does). */
+    private static boolean denyStatusFits(DefaultVerdict verdict, int status) {
+        return Protocol.isDenyStatus(status) || (verdict == DefaultVerdict.ALLOW && status == 0);
     }
 
     /** The configuration in force until the first SET_CONFIG (JMF_DEFAULT_*). */
@@ -125,7 +131,7 @@ public record Config(int askTimeoutMs, DefaultVerdict defaultVerdict, int defaul
             throw new ProtocolException(n + "DefaultVerdict", Integer.toUnsignedString(dv) + " is neither ALLOW nor DENY");
         }
         int status = b.getInt(DENY_STATUS);
-        if (!Protocol.isDenyStatus(status)) {
+        if (!denyStatusFits(DefaultVerdict.fromCode(dv), status)) {
             throw new ProtocolException(n + "DefaultDenyStatus", String.format("0x%08X is not an error NTSTATUS"
                     + " other than STATUS_FLT_DISALLOW_FAST_IO", status));
         }
