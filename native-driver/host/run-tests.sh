@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the host library and runs the C tests (called by Maven in the test
-# phase). Without a C compiler the tests are skipped with a message, unless
+# run-tests.sh [all|test]: builds the host library (all) or builds it and runs
+# the C tests (test, the default). Called by Maven (compile and test phases).
+# Without a C compiler the tests are skipped with a message, unless
 # JMF_NATIVE_REQUIRED=true (CI), when that is an error.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -9,7 +10,7 @@ if ! command -v "${CC:-cc}" >/dev/null 2>&1 || ! command -v make >/dev/null 2>&1
     echo "jminifilter: a C compiler and make are required (JMF_NATIVE_REQUIRED=true)" >&2
     exit 1
   fi
-  echo "jminifilter: SKIPPED the native host tests: no C compiler or make on this machine"
+  echo "jminifilter: SKIPPED the native host build and tests: no C compiler or make on this machine"
   exit 0
 fi
-exec make --no-print-directory -C "$here" -j"$(nproc 2>/dev/null || echo 2)" test
+exec make --no-print-directory -C "$here" "${1:-test}"
