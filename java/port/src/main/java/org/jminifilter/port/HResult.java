@@ -14,6 +14,8 @@ public final class HResult {
     public static final int ACCESS_DENIED = 0x80070005;
     /** ERROR_INVALID_HANDLE (6): the port handle is gone (the driver is unloading). */
     public static final int INVALID_HANDLE = 0x80070006;
+    /** ERROR_INVALID_PARAMETER (87): the driver refused a malformed command (STATUS_INVALID_PARAMETER). */
+    public static final int INVALID_PARAMETER = 0x80070057;
     /** ERROR_INSUFFICIENT_BUFFER (122): the output buffer is too small, nothing was written. */
     public static final int INSUFFICIENT_BUFFER = 0x8007007A;
     /** ERROR_MORE_DATA (234): the output buffer is too small, it holds part of the data. */

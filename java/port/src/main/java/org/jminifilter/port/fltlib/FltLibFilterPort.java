@@ -27,6 +27,7 @@ import org.jminifilter.port.HResult;
 import org.jminifilter.port.InsufficientBufferException;
 import org.jminifilter.port.Notification;
 import org.jminifilter.port.PortClosedException;
+import org.jminifilter.port.ReplyCapacity;
 
 /**
  * {@link FilterPort} over fltlib.dll, the way Microsoft's scanner sample's user-mode side does
@@ -76,8 +77,7 @@ public final class FltLibFilterPort implements FilterPort {
      */
     public record Settings(int receiveBodySize, int receivers, int maxReplyCapacity, Duration closeTimeout) {
 
-        /** 64 MiB: above the largest reply jminifilter's driver can produce (statistics of 100000 rules). */
-        public static final int DEFAULT_MAX_REPLY_CAPACITY = 64 << 20;
+        public static final int DEFAULT_MAX_REPLY_CAPACITY = ReplyCapacity.DEFAULT_MAX;
         public static final int DEFAULT_RECEIVERS = 4;
         public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -229,17 +229,11 @@ public final class FltLibFilterPort implements FilterPort {
                             + HResult.hex(hr) + ": the reply does not fit in " + capacity
                             + " bytes, the most this port allows (Settings.maxReplyCapacity)", hr, capacity);
                 }
-                capacity = grow(capacity, settings.maxReplyCapacity());
+                capacity = ReplyCapacity.grow(capacity, settings.maxReplyCapacity());
             }
         } finally {
             leave();
         }
-    }
-
-    /** Doubles {@code capacity} (from at least 4 KiB), never past {@code max}. */
-    static int grow(int capacity, int max) {
-        long doubled = Math.max(4096L, 2L * capacity);
-        return (int) Math.min(doubled, max);
     }
 
     private static ByteBuffer copyReply(Memory out, int capacity, int returned) {

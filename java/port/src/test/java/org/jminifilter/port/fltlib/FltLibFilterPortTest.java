@@ -44,6 +44,7 @@ import org.jminifilter.port.NoWaiterForReplyException;
 import org.jminifilter.port.Notification;
 import org.jminifilter.port.PortClosedException;
 import org.jminifilter.port.PortNotFoundException;
+import org.jminifilter.port.ReplyCapacity;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -266,11 +267,11 @@ class FltLibFilterPortTest {
 
     @Test
     void growDoublesFromFourKibAndClampsToTheBound() {
-        assertEquals(4096, FltLibFilterPort.grow(0, 1 << 26));
-        assertEquals(4096, FltLibFilterPort.grow(16, 1 << 26));
-        assertEquals(16384, FltLibFilterPort.grow(8192, 1 << 26));
-        assertEquals(1 << 26, FltLibFilterPort.grow((1 << 26) - 1, 1 << 26));
-        assertEquals(Integer.MAX_VALUE, FltLibFilterPort.grow(Integer.MAX_VALUE - 1, Integer.MAX_VALUE));
+        assertEquals(4096, ReplyCapacity.grow(0, 1 << 26));
+        assertEquals(4096, ReplyCapacity.grow(16, 1 << 26));
+        assertEquals(16384, ReplyCapacity.grow(8192, 1 << 26));
+        assertEquals(1 << 26, ReplyCapacity.grow((1 << 26) - 1, 1 << 26));
+        assertEquals(Integer.MAX_VALUE, ReplyCapacity.grow(Integer.MAX_VALUE - 1, Integer.MAX_VALUE));
     }
 
     @Test

@@ -33,6 +33,8 @@ class HResultMappingTest {
                         "elevated"),
                 Arguments.of(HResult.CONNECTION_LIMIT, WinError.ERROR_CONNECTION_COUNT_LIMIT,
                         ConnectionLimitException.class, "another policy service is connected"),
+                Arguments.of(HResult.INVALID_PARAMETER, WinError.ERROR_INVALID_PARAMETER, FilterPortException.class,
+                        "unexpected failure"),
                 Arguments.of(HResult.INSUFFICIENT_BUFFER, WinError.ERROR_INSUFFICIENT_BUFFER,
                         InsufficientBufferException.class, "too small"),
                 Arguments.of(HResult.MORE_DATA, WinError.ERROR_MORE_DATA, InsufficientBufferException.class,

@@ -1,0 +1,618 @@
+package org.jminifilter.port.mock;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.jminifilter.policy.Policy;
+import org.jminifilter.policy.Rule;
+import org.jminifilter.port.FilterPort;
+import org.jminifilter.port.FilterPortException;
+import org.jminifilter.port.HResult;
+import org.jminifilter.port.InsufficientBufferException;
+import org.jminifilter.port.Notification;
+import org.jminifilter.port.PortClosedException;
+import org.jminifilter.port.ReplyCapacity;
+import org.jminifilter.protocol.Ask;
+import org.jminifilter.protocol.AskReply;
+import org.jminifilter.protocol.Command;
+import org.jminifilter.protocol.Config;
+import org.jminifilter.protocol.ConnectContext;
+import org.jminifilter.protocol.Event;
+import org.jminifilter.protocol.EventBatch;
+import org.jminifilter.protocol.Protocol;
+import org.jminifilter.protocol.ProtocolException;
+import org.jminifilter.protocol.Result;
+import org.jminifilter.protocol.RuleStatistics;
+import org.jminifilter.protocol.Statistics;
+
+/**
+ * A pure-Java, in-memory {@link FilterPort} for tests on any OS, whose other end the test plays:
+ * the kernel.
+ *
+ * <p>It speaks the real port's bytes: {@link #send} takes an encoded command and returns the
+ * reply bytes the driver would write, {@link #receive} hands out FILTER_MESSAGE_HEADER fields
+ * and an encoded JMF_ASK, {@link #reply} takes an encoded JMF_ASK_REPLY. The test side sees
+ * commands decoded through the protocol codec ({@link #commands()}, {@link #nextCommand}),
+ * answers them with handlers ({@link #onCommand} and the typed {@code on...} helpers, with
+ * defaults described there), injects asks ({@link #ask}) and reads the verdicts, and simulates
+ * failures: a late reply ({@link PendingAsk#expire()}), a failing command
+ * ({@link #failNextSend}), the driver going away ({@link #disconnect()}). Connection refusal is
+ * {@link MockDriver}'s part. So code tested against this port runs unchanged against the driver.
+ *
+ * <p>Reply buffers behave as on the real port: a reply larger than the capacity the caller
+ * offered makes the "kernel" fail with ERROR_INSUFFICIENT_BUFFER and the port grows the buffer
+ * and sends again (the handler sees each attempt, as the driver would), up to
+ * {@link ReplyCapacity#DEFAULT_MAX}.
+ *
+ * <p>Default answers: SET_POLICY is accepted with a {@link Result} of the next generation (1, 2,
+ * ...); SET_CONFIG is accepted with the current generation; GET_STATISTICS gives zero counters
+ * and one zero {@link RuleStatistics} per rule of the policy in force; GET_EVENTS gives the
+ * events queued with {@link #queueEvent} that fit in the buffer (JMF_EVENT_BATCH semantics).
+ * What a default does not do: validate a policy as the driver's JmfPolicyCompile does (the
+ * emulator runs the real driver code for that).
+ *
+ * <p>Thread-safe: the service's threads and the test thread may use it at once.
+ */
+public final class MockFilterPort implements FilterPort {
+
+    /**
+     * Answers one decoded command with the bytes the kernel writes to the output buffer. May
+     * throw a {@link FilterPortException} to fail the command (an InsufficientBufferException
+     * makes the port grow its buffer and retry, as the real port does).
+     */
+    @FunctionalInterface
+    public interface CommandHandler<C extends Command> {
+        ByteBuffer handle(C command, int replyCapacity);
+    }
+
+    /** A reply the "kernel" accepted: the message it answers and the body after FILTER_REPLY_HEADER. */
+    public record Reply(long messageId, ByteBuffer body) {
+        public Reply {
+            body = copyOf(body).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        }
+
+        @Override
+        public ByteBuffer body() {
+            return body.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        }
+    }
+
+    private enum State { OPEN, DISCONNECTED, CLOSED }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final KernelState kernel;
+    private final ConnectContext context;
+    private final int maxReplyCapacity;
+
+    private State state = State.OPEN;
+    private final Deque<Notification> notifications = new ArrayDeque<>();
+    private final List<Command> commands = new ArrayList<>();
+    private int commandsTaken;
+    private final Map<Class<?>, CommandHandler<?>> handlers = new HashMap<>();
+    private final Deque<Integer> sendFailures = new ArrayDeque<>();
+    /** Messages the kernel still waits a reply for: id -> its ask, or null for a raw notification. */
+    private final Map<Long, PendingAsk> waiting = new LinkedHashMap<>();
+    private final List<Reply> replies = new ArrayList<>();
+    private long nextMessageId = 1;
+
+    /** An open port with its own kernel state, connected with this library's context. */
+    public MockFilterPort() {
+        this(new KernelState(), ConnectContext.current(), ReplyCapacity.DEFAULT_MAX);
+    }
+
+    /** An open port whose reply buffers grow at most to {@code maxReplyCapacity} bytes. */
+    public MockFilterPort(int maxReplyCapacity) {
+        this(new KernelState(), ConnectContext.current(), maxReplyCapacity);
+    }
+
+    MockFilterPort(KernelState kernel, ConnectContext context, int maxReplyCapacity) {
+        this.kernel = Objects.requireNonNull(kernel, "kernel");
+        this.context = Objects.requireNonNull(context, "context");
+        if (maxReplyCapacity < 0) {
+            throw new IllegalArgumentException("maxReplyCapacity must not be negative: " + maxReplyCapacity);
+        }
+        this.maxReplyCapacity = maxReplyCapacity;
+    }
+
+    // =================================================================== FilterPort (the service's side)
+
+    @Override
+    public ByteBuffer send(ByteBuffer command, int replyCapacity) {
+        Objects.requireNonNull(command, "command");
+        if (replyCapacity < 0) {
+            throw new IllegalArgumentException("replyCapacity must not be negative: " + replyCapacity);
+        }
+        ByteBuffer bytes = copyOf(command);
+        int capacity = replyCapacity;
+        while (true) {
+            Command decoded = receiveCommand(bytes);
+            ByteBuffer reply;
+            try {
+                reply = handlerFor(decoded).handle(decoded, capacity);
+                if (reply == null) {
+                    throw new IllegalStateException("the " + decoded.getClass().getSimpleName()
+                            + " handler returned null; return an empty buffer for no output");
+                }
+                if (reply.remaining() > capacity) {
+                    throw insufficient(capacity);
+                }
+            } catch (InsufficientBufferException e) {
+                if (capacity >= maxReplyCapacity) {
+                    throw new InsufficientBufferException("FilterSendMessage failed with HRESULT "
+                            + HResult.hex(e.hresult()) + ": the reply does not fit in " + capacity
+                            + " bytes, the most this port allows", e.hresult(), capacity);
+                }
+                capacity = ReplyCapacity.grow(capacity, maxReplyCapacity);
+                continue;
+            }
+            return copyOf(reply);
+        }
+    }
+
+    /** Checks the port, applies a scripted failure, decodes and records one command. */
+    private Command receiveCommand(ByteBuffer bytes) {
+        lock.lock();
+        try {
+            requireUsable("FilterSendMessage");
+            Integer failure = sendFailures.poll();
+            if (failure != null) {
+                throw FilterPortException.forHresult("FilterSendMessage", failure);
+            }
+            Command decoded;
+            try {
+                decoded = Command.decode(bytes);
+            } catch (ProtocolException e) {
+                // The driver's message callback refuses a malformed command with STATUS_INVALID_PARAMETER.
+                throw new FilterPortException("FilterSendMessage failed with HRESULT "
+                        + HResult.hex(HResult.INVALID_PARAMETER) + ": the driver refuses this command: "
+                        + e.getMessage(), HResult.INVALID_PARAMETER, e);
+            }
+            commands.add(decoded);
+            changed.signalAll();
+            return decoded;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Notification receive() {
+        return awaitNotification(true, 0).orElseThrow();
+    }
+
+    @Override
+    public Optional<Notification> receive(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+        }
+        return awaitNotification(false, timeout.toNanos());
+    }
+
+    private Optional<Notification> awaitNotification(boolean forever, long nanos) {
+        lock.lock();
+        try {
+            while (true) {
+                requireUsable("FilterGetMessage");
+                Notification next = notifications.poll();
+                if (next != null) {
+                    return Optional.of(next);
+                }
+                if (!forever && nanos <= 0) {
+                    return Optional.empty();
+                }
+                nanos = forever ? waitForever() : changed.awaitNanos(nanos);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PortClosedException("interrupted while waiting for a notification");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long waitForever() throws InterruptedException {
+        changed.await();
+        return Long.MAX_VALUE;
+    }
+
+    @Override
+    public void reply(long messageId, ByteBuffer replyBody) {
+        Objects.requireNonNull(replyBody, "replyBody");
+        ByteBuffer body = copyOf(replyBody);
+        PendingAsk ask;
+        lock.lock();
+        try {
+            requireUsable("FilterReplyMessage");
+            if (!waiting.containsKey(messageId)) {
+                throw FilterPortException.forHresult("FilterReplyMessage(message " + messageId + ")",
+                        HResult.NO_WAITER_FOR_REPLY);
+            }
+            ask = waiting.remove(messageId);
+            replies.add(new Reply(messageId, body));
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (ask != null) {
+            try {
+                ask.complete(AskReply.decode(body));
+            } catch (ProtocolException | IllegalArgumentException e) {
+                ask.completeExceptionally(e);
+            }
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        lock.lock();
+        try {
+            return state != State.CLOSED;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        end(State.CLOSED, new PortClosedException("the filter port was closed while the kernel waited"));
+    }
+
+    // =================================================================== the kernel's side (the test)
+
+    /** @return the connection context the port was opened with */
+    public ConnectContext connectContext() {
+        return context;
+    }
+
+    /** @return every command received so far, decoded, oldest first (each retry counts, as in the driver) */
+    public List<Command> commands() {
+        lock.lock();
+        try {
+            return List.copyOf(commands);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return the next command not yet taken by {@link #nextCommand}/{@link #pollCommand}, waiting for it */
+    public Optional<Command> pollCommand(Duration timeout) {
+        long nanos = timeout.toNanos();
+        lock.lock();
+        try {
+            while (commandsTaken >= commands.size()) {
+                if (nanos <= 0) {
+                    return Optional.empty();
+                }
+                nanos = changed.awaitNanos(nanos);
+            }
+            return Optional.of(commands.get(commandsTaken++));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @return the next command not yet taken, waiting at most {@code timeout}
+     * @throws IllegalStateException when none comes in time
+     */
+    public Command nextCommand(Duration timeout) {
+        return pollCommand(timeout).orElseThrow(() -> new IllegalStateException(
+                "the service sent no command within " + timeout));
+    }
+
+    /**
+     * @return the next command not yet taken, which must be a {@code type}
+     * @throws IllegalStateException when none comes in time or it is another command
+     */
+    public <C extends Command> C nextCommand(Class<C> type, Duration timeout) {
+        Command next = nextCommand(timeout);
+        if (!type.isInstance(next)) {
+            throw new IllegalStateException("expected " + type.getSimpleName() + ", the service sent " + next);
+        }
+        return type.cast(next);
+    }
+
+    /** Answers every later command of {@code type} with {@code handler} (replacing the default). */
+    public <C extends Command> MockFilterPort onCommand(Class<C> type, CommandHandler<? super C> handler) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(handler, "handler");
+        lock.lock();
+        try {
+            handlers.put(type, handler);
+        } finally {
+            lock.unlock();
+        }
+        return this;
+    }
+
+    /** Answers SET_POLICY with {@code answer}'s {@link Result} (the policy in force does not change). */
+    public MockFilterPort onSetPolicy(Function<Command.SetPolicy, Result> answer) {
+        return onCommand(Command.SetPolicy.class, (command, capacity) -> {
+            requireCapacity(capacity, Protocol.RESULT_SIZE);
+            return answer.apply(command).encode();
+        });
+    }
+
+    /** Answers SET_CONFIG with {@code answer}'s {@link Result} (the configuration does not change). */
+    public MockFilterPort onSetConfig(Function<Command.SetConfig, Result> answer) {
+        return onCommand(Command.SetConfig.class, (command, capacity) -> {
+            requireCapacity(capacity, Protocol.RESULT_SIZE);
+            return answer.apply(command).encode();
+        });
+    }
+
+    /** Answers GET_STATISTICS with {@code statistics} (too small a buffer: ERROR_INSUFFICIENT_BUFFER). */
+    public MockFilterPort onGetStatistics(Supplier<Statistics> statistics) {
+        return onCommand(Command.GetStatistics.class, (command, capacity) -> {
+            ByteBuffer encoded = statistics.get().encode();
+            requireCapacity(capacity, encoded.remaining());
+            return encoded;
+        });
+    }
+
+    /** Makes the next {@link #send} fail with {@code hresult} (queued: call again for the one after). */
+    public MockFilterPort failNextSend(int hresult) {
+        lock.lock();
+        try {
+            sendFailures.add(hresult);
+        } finally {
+            lock.unlock();
+        }
+        return this;
+    }
+
+    /** Queues an event for GET_EVENTS; past JMF_EVENT_QUEUE_CAPACITY it is dropped and counted, as in the driver. */
+    public MockFilterPort queueEvent(Event event) {
+        Objects.requireNonNull(event, "event");
+        synchronized (kernel) {
+            if (kernel.events.size() >= Protocol.EVENT_QUEUE_CAPACITY) {
+                kernel.eventsDropped++;
+            } else {
+                kernel.events.add(event);
+            }
+        }
+        return this;
+    }
+
+    /** @return the policy generation in force ("kernel" side) */
+    public int generation() {
+        synchronized (kernel) {
+            return kernel.generation;
+        }
+    }
+
+    /** @return the policy the default SET_POLICY handler last accepted */
+    public Policy policy() {
+        synchronized (kernel) {
+            return kernel.policy;
+        }
+    }
+
+    /** @return the configuration the default SET_CONFIG handler last accepted */
+    public Config config() {
+        synchronized (kernel) {
+            return kernel.config;
+        }
+    }
+
+    /**
+     * Sends an ask (FltSendMessage with a JMF_ASK_REPLY-sized reply buffer); the kernel waits
+     * until the service replies, the port closes, or {@link PendingAsk#expire()}.
+     */
+    public PendingAsk ask(Ask ask) {
+        Objects.requireNonNull(ask, "ask");
+        lock.lock();
+        try {
+            requireUsable("FltSendMessage");
+            long id = nextMessageId++;
+            PendingAsk pending = new PendingAsk(this, id, ask);
+            waiting.put(id, pending);
+            // ReplyLength as FilterGetMessage reports it: room for FILTER_REPLY_HEADER + JMF_ASK_REPLY.
+            notifications.add(new Notification(id, Protocol.REPLY_BUFFER_SIZE, ask.encode()));
+            changed.signalAll();
+            return pending;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sends an ask that the kernel stops waiting for after {@code kernelTimeout} (then as {@link PendingAsk#expire()}). */
+    public PendingAsk ask(Ask ask, Duration kernelTimeout) {
+        PendingAsk pending = ask(ask);
+        CompletableFuture.delayedExecutor(kernelTimeout.toNanos(), TimeUnit.NANOSECONDS)
+                .execute(pending::expire);
+        return pending;
+    }
+
+    /**
+     * Sends raw notification bytes (e.g. a malformed ask). When {@code replyLength} is not 0 the
+     * kernel waits for a reply, which then shows in {@link #replies()}.
+     *
+     * @return the message id
+     */
+    public long notify(ByteBuffer body, int replyLength) {
+        Objects.requireNonNull(body, "body");
+        lock.lock();
+        try {
+            requireUsable("FltSendMessage");
+            long id = nextMessageId++;
+            if (replyLength != 0) {
+                waiting.put(id, null);
+            }
+            notifications.add(new Notification(id, replyLength, body));
+            changed.signalAll();
+            return id;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return the replies the kernel accepted, oldest first */
+    public List<Reply> replies() {
+        lock.lock();
+        try {
+            return List.copyOf(replies);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return how many notifications wait for a receiver */
+    public int queuedNotifications() {
+        lock.lock();
+        try {
+            return notifications.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The driver goes away (unloads): waiting receivers and every later call fail with
+     * InvalidPortHandleException (HRESULT 0x80070006), and the asks waiting fail too.
+     */
+    public void disconnect() {
+        end(State.DISCONNECTED, FilterPortException.forHresult("FilterGetMessage", HResult.INVALID_HANDLE));
+    }
+
+    // =================================================================== internals
+
+    boolean expire(long messageId) {
+        PendingAsk ask;
+        lock.lock();
+        try {
+            if (!waiting.containsKey(messageId)) {
+                return false;
+            }
+            ask = waiting.remove(messageId);
+        } finally {
+            lock.unlock();
+        }
+        if (ask != null) {
+            ask.completeExceptionally(new TimeoutException("the kernel stopped waiting for the reply to message "
+                    + messageId + " (the ask timed out; the operation got its default verdict)"));
+        }
+        return true;
+    }
+
+    private void end(State newState, FilterPortException askFailure) {
+        List<PendingAsk> abandoned = new ArrayList<>();
+        lock.lock();
+        try {
+            if (state == State.CLOSED || state == newState) {
+                return;
+            }
+            state = newState;
+            waiting.values().stream().filter(Objects::nonNull).forEach(abandoned::add);
+            waiting.clear();
+            notifications.clear();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        abandoned.forEach(ask -> ask.completeExceptionally(askFailure));
+    }
+
+    /** Must hold the lock. */
+    private void requireUsable(String call) {
+        if (state == State.CLOSED) {
+            throw new PortClosedException("the filter port is closed");
+        }
+        if (state == State.DISCONNECTED) {
+            throw FilterPortException.forHresult(call, HResult.INVALID_HANDLE);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private CommandHandler<Command> handlerFor(Command command) {
+        lock.lock();
+        try {
+            CommandHandler<?> handler = handlers.get(command.getClass());
+            if (handler != null) {
+                return (CommandHandler<Command>) handler;
+            }
+        } finally {
+            lock.unlock();
+        }
+        return this::defaultAnswer;
+    }
+
+    private ByteBuffer defaultAnswer(Command command, int capacity) {
+        if (command instanceof Command.SetPolicy setPolicy) {
+            requireCapacity(capacity, Protocol.RESULT_SIZE);
+            synchronized (kernel) {
+                kernel.generation++;
+                kernel.policy = setPolicy.policy();
+                return Result.success(kernel.generation).encode();
+            }
+        }
+        if (command instanceof Command.SetConfig setConfig) {
+            requireCapacity(capacity, Protocol.RESULT_SIZE);
+            synchronized (kernel) {
+                kernel.config = setConfig.config();
+                return Result.success(kernel.generation).encode();
+            }
+        }
+        if (command instanceof Command.GetStatistics) {
+            synchronized (kernel) {
+                List<Rule> rules = kernel.policy.rules();
+                requireCapacity(capacity, Statistics.size(rules.size()));
+                List<RuleStatistics> perRule = rules.stream().map(r -> new RuleStatistics(r.ruleId(), 0)).toList();
+                return new Statistics(kernel.generation, 0, Map.of(), 0, 0, 0, 0, 0, 0, 0, 0,
+                        kernel.events.size(), kernel.eventsDropped, 0, perRule).encode();
+            }
+        }
+        if (command instanceof Command.GetEvents) {
+            synchronized (kernel) {
+                requireCapacity(capacity, EventBatch.size(kernel.events.isEmpty() ? 0 : 1));
+                int fit = (capacity - EventBatch.size(0)) / Protocol.EVENT_SIZE;
+                List<Event> batch = new ArrayList<>();
+                while (batch.size() < fit && !kernel.events.isEmpty()) {
+                    batch.add(kernel.events.poll());
+                }
+                return new EventBatch(kernel.events.size(), kernel.eventsDropped, batch).encode();
+            }
+        }
+        throw new IllegalStateException("no default answer for " + command);
+    }
+
+    /** Fails like the driver does when the output buffer cannot hold {@code needed} bytes. */
+    public static void requireCapacity(int capacity, int needed) {
+        if (capacity < needed) {
+            throw insufficient(capacity);
+        }
+    }
+
+    private static InsufficientBufferException insufficient(int capacity) {
+        return new InsufficientBufferException("FilterSendMessage failed with HRESULT "
+                + HResult.hex(HResult.INSUFFICIENT_BUFFER) + ": the reply does not fit in " + capacity + " bytes",
+                HResult.INSUFFICIENT_BUFFER, capacity);
+    }
+
+    private static ByteBuffer copyOf(ByteBuffer source) {
+        ByteBuffer copy = ByteBuffer.allocate(source.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+        copy.put(source.duplicate()).flip();
+        return copy;
+    }
+}
