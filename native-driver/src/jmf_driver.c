@@ -1,0 +1,200 @@
+/*++
+
+Module Name:
+
+    jmf_driver.c
+
+Abstract:
+
+    Registration and lifetime of jminifilter.sys: DriverEntry builds the
+    FLT_REGISTRATION (operations, contexts, instance callbacks), creates the
+    communication port and starts filtering; JmfUnload undoes all of it in
+    the reverse order and returns cleanly even while a client is connected.
+
+--*/
+
+#include "jmf_driver.h"
+
+JMF_GLOBALS JmfGlobals;
+
+_Function_class_(FLT_FILTER_UNLOAD_CALLBACK)
+_IRQL_requires_(PASSIVE_LEVEL)
+static NTSTATUS FLTAPI JmfUnload(_In_ FLT_FILTER_UNLOAD_FLAGS Flags);
+
+#ifdef ALLOC_PRAGMA
+#pragma alloc_text(INIT, DriverEntry)
+#pragma alloc_text(PAGE, JmfUnload)
+#pragma alloc_text(PAGE, JmfAllocatePaged)
+#endif
+
+/*
+ * The operations the policy can act on, and those redirection must follow.
+ * Paging I/O is skipped by registration: the policy governs what callers
+ * ask for, and paging I/O (the cache and the memory manager moving pages)
+ * must never wait on a decision (see README, "what is not redirected").
+ */
+static const FLT_OPERATION_REGISTRATION JmfOperations[] = {
+    { IRP_MJ_CREATE,            0,                                          JmfPreCreate,          JmfPostCreate },
+    { IRP_MJ_READ,              FLTFL_OPERATION_REGISTRATION_SKIP_PAGING_IO, JmfPreReadWrite,       JmfPostReadWrite },
+    { IRP_MJ_WRITE,             FLTFL_OPERATION_REGISTRATION_SKIP_PAGING_IO, JmfPreReadWrite,       JmfPostReadWrite },
+    { IRP_MJ_SET_INFORMATION,   FLTFL_OPERATION_REGISTRATION_SKIP_PAGING_IO, JmfPreSetInformation,  JmfPostSetInformation },
+    { IRP_MJ_QUERY_INFORMATION, 0,                                          JmfPreRedirectable,    JmfPostRedirected },
+    { IRP_MJ_FLUSH_BUFFERS,     0,                                          JmfPreRedirectable,    JmfPostRedirected },
+    { IRP_MJ_CLEANUP,           0,                                          JmfPreCleanup,         NULL },
+    { IRP_MJ_OPERATION_END }
+};
+
+/* Contexts come from non-paged pool: post-operation callbacks read them at DISPATCH_LEVEL. */
+static const FLT_CONTEXT_REGISTRATION JmfContexts[] = {
+    { FLT_INSTANCE_CONTEXT,     0, JmfInstanceContextCleanup, sizeof(JMF_INSTANCE_CONTEXT), JMF_TAG_INSTANCE_CTX },
+    { FLT_STREAMHANDLE_CONTEXT, 0, JmfHandleContextCleanup,   sizeof(JMF_HANDLE_CONTEXT),   JMF_TAG_HANDLE_CTX },
+    { FLT_CONTEXT_END }
+};
+
+static const FLT_REGISTRATION JmfRegistration = {
+    sizeof(FLT_REGISTRATION),
+    FLT_REGISTRATION_VERSION,
+    0,                              /* Flags: unload is allowed (FLTFL_REGISTRATION_DO_NOT_SUPPORT_SERVICE_STOP not set) */
+    JmfContexts,
+    JmfOperations,
+    JmfUnload,
+    JmfInstanceSetup,
+    JmfInstanceQueryTeardown,
+    JmfInstanceTeardownStart,
+    NULL,                           /* InstanceTeardownComplete: nothing left to do there */
+    NULL, NULL, NULL,               /* name provider callbacks: not a name provider */
+    NULL,                           /* TransactionNotification */
+    NULL,                           /* NormalizeNameComponentEx */
+    NULL                            /* SectionNotification */
+};
+
+/*
+ * DriverEntry
+ *
+ * IRQL: PASSIVE_LEVEL (system thread). Initializes the globals, registers
+ * with the filter manager, creates the communication port and starts
+ * filtering. Any failure undoes what was done, through the one cleanup path.
+ */
+_Use_decl_annotations_
+NTSTATUS
+DriverEntry(
+    PDRIVER_OBJECT DriverObject,
+    PUNICODE_STRING RegistryPath
+    )
+{
+    NTSTATUS status;
+    BOOLEAN eventsReady = FALSE;
+
+    UNREFERENCED_PARAMETER(RegistryPath);
+
+    RtlZeroMemory(&JmfGlobals, sizeof(JmfGlobals));
+    JmfGlobals.DriverObject = DriverObject;
+    ExInitializeRundownProtection(&JmfGlobals.Rundown);
+    FltInitializePushLock(&JmfGlobals.InstanceLock);
+    InitializeListHead(&JmfGlobals.InstanceList);
+    JmfPolicyStoreInitialize();
+    JmfConfigInitialize();
+
+    status = JmfEventsInitialize();
+    if (!NT_SUCCESS(status)) {
+        goto Cleanup;
+    }
+    eventsReady = TRUE;
+
+    status = FltRegisterFilter(DriverObject, &JmfRegistration, &JmfGlobals.Filter);
+    if (!NT_SUCCESS(status)) {
+        goto Cleanup;
+    }
+
+    status = JmfPortCreate();
+    if (!NT_SUCCESS(status)) {
+        goto Cleanup;
+    }
+
+    status = FltStartFiltering(JmfGlobals.Filter);
+
+Cleanup:
+    if (!NT_SUCCESS(status)) {
+        JmfPortClose();
+        if (JmfGlobals.Filter != NULL) {
+            FltUnregisterFilter(JmfGlobals.Filter);
+            JmfGlobals.Filter = NULL;
+        }
+        if (eventsReady) {
+            JmfEventsShutdown();
+        }
+        FltDeletePushLock(&JmfGlobals.InstanceLock);
+    }
+    return status;
+}
+
+/*
+ * JmfUnload
+ *
+ * IRQL: PASSIVE_LEVEL. Called for a service stop (or mandatory unload).
+ * Never refuses: a connected client is disconnected, asks in flight end
+ * (FltSendMessage returns when the port closes or its timeout expires), and
+ * unregistering drains every callback and frees every context (their
+ * cleanup callbacks close redirect targets). Then the policy and the event
+ * queue are freed.
+ */
+_Use_decl_annotations_
+static NTSTATUS FLTAPI
+JmfUnload(
+    FLT_FILTER_UNLOAD_FLAGS Flags
+    )
+{
+    UNREFERENCED_PARAMETER(Flags);
+    PAGED_CODE();
+
+    /* No new connection; the client port (if any) is closed here too. */
+    JmfPortClose();
+
+    /* Wait for asks and pended operations still using the port or the policy. */
+    ExWaitForRundownProtectionRelease(&JmfGlobals.Rundown);
+
+    FltUnregisterFilter(JmfGlobals.Filter);
+    JmfGlobals.Filter = NULL;
+
+    JmfPolicyStoreShutdown();
+    JmfEventsShutdown();
+    FltDeletePushLock(&JmfGlobals.InstanceLock);
+    return STATUS_SUCCESS;
+}
+
+/*
+ * Allocation helpers. ExAllocatePool2 returns zeroed memory; the tags are
+ * those of jmf_driver.h.
+ */
+_Use_decl_annotations_
+PVOID
+JmfAllocateNonPaged(
+    SIZE_T Bytes,
+    ULONG Tag
+    )
+{
+    return ExAllocatePool2(POOL_FLAG_NON_PAGED, Bytes, Tag);
+}
+
+_Use_decl_annotations_
+PVOID
+JmfAllocatePaged(
+    SIZE_T Bytes,
+    ULONG Tag
+    )
+{
+    PAGED_CODE();
+    return ExAllocatePool2(POOL_FLAG_PAGED, Bytes, Tag);
+}
+
+_Use_decl_annotations_
+VOID
+JmfFree(
+    PVOID Block,
+    ULONG Tag
+    )
+{
+    if (Block != NULL) {
+        ExFreePoolWithTag(Block, Tag);
+    }
+}
