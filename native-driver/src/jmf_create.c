@@ -180,6 +180,8 @@ JmfPreCreate(
     op.Facts.Operation = JMF_OP_WRITE;
     readWrite = (BOOLEAN)(JmfOperationInterested(&op, &needsWrite) || readWrite);
     op.Facts.Operation = JMF_OP_CREATE;
+    /* Read/write rules matter here only when they need the path, cached in the handle context. */
+    readWrite = (BOOLEAN)(readWrite && ((needsRead | needsWrite) & JMF_NEED_PATH) != 0);
     if (!pre && !post && !readWrite) {
         goto Cleanup;
     }
@@ -192,7 +194,7 @@ JmfPreCreate(
     completion->DesiredAccess = Data->Iopb->Parameters.Create.SecurityContext->DesiredAccess;
     completion->CreateOptions = Data->Iopb->Parameters.Create.Options;
     completion->PostCreatePhase = post;
-    completion->CachePath = (BOOLEAN)(((needsRead | needsWrite) & JMF_NEED_PATH) != 0);
+    completion->CachePath = readWrite;
 
     if (pre) {
         JmfOperationFetch(&op, needsPre);

@@ -156,6 +156,12 @@ JmfUnload(
     FltUnregisterFilter(JmfGlobals.Filter);
     JmfGlobals.Filter = NULL;
 
+    /* The filter manager calls the disconnect callback before unloading; never leak the process reference. */
+    if (JmfGlobals.ClientProcess != NULL) {
+        ObDereferenceObject(JmfGlobals.ClientProcess);
+        JmfGlobals.ClientProcess = NULL;
+    }
+
     JmfPolicyStoreShutdown();
     JmfEventsShutdown();
     FltDeletePushLock(&JmfGlobals.InstanceLock);

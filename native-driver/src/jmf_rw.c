@@ -110,6 +110,10 @@ JmfRwApply(
     if (!redirected && !JmfDecisionReported(Decision)) {
         goto Cleanup;
     }
+    if (HandleContext != NULL && !redirected) {
+        FltReleaseContext(HandleContext);
+        HandleContext = NULL;
+    }
 
     completion = JmfCompletionAllocate(NULL, Op != NULL ? Op->Facts.Operation : 0,
                                        Op != NULL ? Op->Facts.ProcessId : 0);
@@ -123,7 +127,9 @@ JmfRwApply(
         goto Cleanup;
     }
     completion->Decision = *Decision;
-    completion->Report = JmfDecisionReported(Decision);
+    /* A redirected handle was reported at create; its reads and writes are not reported one by one. */
+    completion->Report = (BOOLEAN)(JmfDecisionReported(Decision) &&
+                                   !(redirected && Decision->Verdict.Type == JMF_ACTION_REDIRECT));
     if (completion->Report && Op != NULL) {
         completion->InstanceContext = JmfOperationInstanceContext(Op);
         if (completion->InstanceContext != NULL) {
