@@ -112,18 +112,24 @@ JmfCreateComplete(
  *
  * IRQL: PASSIVE_LEVEL (post-create, as FltCancelFileOpen requires). Fails a
  * create that succeeded below, as documented for a post-operation callback.
+ * Returns FALSE (and changes nothing) when a handle was already created.
  */
-static VOID
+static BOOLEAN
 JmfCreateCancel(
     _Inout_ PFLT_CALLBACK_DATA Data,
     _In_ PCFLT_RELATED_OBJECTS FltObjects,
     _In_ NTSTATUS Status
     )
 {
+    /* Only before a handle exists (FO_HANDLE_CREATED), as FltCancelFileOpen requires. */
+    if (FlagOn(FltObjects->FileObject->Flags, FO_HANDLE_CREATED)) {
+        return FALSE;
+    }
     FltCancelFileOpen(FltObjects->Instance, FltObjects->FileObject);
     Data->IoStatus.Status = Status;
     Data->IoStatus.Information = 0;
     JmfStatsAdd(JmfStatPostCreateCancels);
+    return TRUE;
 }
 
 /*
@@ -355,8 +361,8 @@ JmfPostCreate(
             JmfDecideFallback(&completion->Decision, completion->Decision.Verdict.Flags,
                               completion->Decision.Verdict.Status);
             completion->Report = TRUE;
-            if (completion->Decision.Verdict.Type == JMF_ACTION_DENY) {
-                JmfCreateCancel(Data, FltObjects, completion->Decision.Verdict.Status);
+            if (completion->Decision.Verdict.Type == JMF_ACTION_DENY &&
+                JmfCreateCancel(Data, FltObjects, completion->Decision.Verdict.Status)) {
                 goto Report;
             }
         }
@@ -387,7 +393,7 @@ JmfPostCreate(
                     if (handleContext != NULL) {
                         JmfRedirectCloseTarget(handleContext);
                     }
-                    JmfCreateCancel(Data, FltObjects, decision.Verdict.Status);
+                    (VOID)JmfCreateCancel(Data, FltObjects, decision.Verdict.Status);
                 }
                 JmfReportOperation(&op, &decision, Data->IoStatus.Status);
             }

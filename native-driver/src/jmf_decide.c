@@ -160,7 +160,9 @@ JmfReportDecision(
 /*
  * JmfReportOperation
  *
- * IRQL: <= APC_LEVEL (fetches the instance context when needed).
+ * IRQL: <= APC_LEVEL (fetches the path and the instance context when
+ * needed; callers are pre-operation callbacks of non-paging I/O, post-create
+ * and work items, where a name query is allowed).
  */
 _Use_decl_annotations_
 VOID
@@ -173,6 +175,7 @@ JmfReportOperation(
     if (!JmfDecisionReported(Decision)) {
         return;
     }
+    JmfOperationFetch(Op, JMF_NEED_PATH);      /* an event names its file even when no rule needed the path */
     JmfReportDecision(Decision, Op->Facts.Operation, Status, Op->Facts.ProcessId, JmfOperationInstanceContext(Op),
                       Op->Facts.Path, Op->Facts.PathChars, Op->PathTruncated);
 }

@@ -122,9 +122,12 @@ typedef struct _JMF_POLICY_REF {
     JMF_U32 Generation;
     JMF_POLICY *Policy;
     JMF_U32 RuleCount;
-    JMF_U32 Reserved;
+    JMF_U32 InterestMask;               /* JMF_OP_* (pre phase) | JMF_INTEREST_POST_CREATE, on some volume */
     volatile LONG64 *RuleMatches;
 } JMF_POLICY_REF, *PJMF_POLICY_REF;
+
+/* JMF_POLICY_REF.InterestMask: a post-create rule exists (JMF_OP_* bits are the pre phase). */
+#define JMF_INTEREST_POST_CREATE 0x100u
 
 /* ------------------------------------------------------------------------ */
 /* Globals                                                                   */

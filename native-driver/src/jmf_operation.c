@@ -21,8 +21,8 @@ Abstract:
  * JmfOperationInitialize
  *
  * IRQL: <= APC_LEVEL (pre-operation callbacks, post-create, work items).
- * Cheap facts only: the instance context (when the policy names volumes),
- * the volume index, the process id and, for creates, the parameters.
+ * Cheap facts only: the process id, for creates the parameters, and the
+ * volume index (with the instance context) when it can matter.
  */
 _Use_decl_annotations_
 VOID
@@ -35,6 +35,8 @@ JmfOperationInitialize(
     JMF_U32 Operation
     )
 {
+    JMF_U32 wanted;
+
     RtlZeroMemory(Op, sizeof(*Op));
     Op->Data = Data;
     Op->FltObjects = FltObjects;
@@ -44,8 +46,16 @@ JmfOperationInitialize(
     Op->Facts.Volume = JMF_VOLUME_ANY;
     Op->Facts.ProcessId = (JMF_U32)FltGetRequestorProcessId(Data);
 
-    /* Only a policy that names volumes makes every operation look its volume up. */
-    if (JmfPolicyVolumeCount(Policy->Policy) != 0) {
+    /*
+     * The volume index costs an instance-context lookup: only when the policy
+     * names volumes and some rule could match this operation on some volume
+     * (a pre-create also looks at post-create and read/write rules).
+     */
+    wanted = (Phase == JMF_PHASE_POST_CREATE) ? JMF_INTEREST_POST_CREATE : Operation;
+    if (Phase == JMF_PHASE_PRE && Operation == JMF_OP_CREATE) {
+        wanted |= JMF_INTEREST_POST_CREATE | JMF_OP_READ | JMF_OP_WRITE;
+    }
+    if ((Policy->InterestMask & wanted) != 0 && JmfPolicyVolumeCount(Policy->Policy) != 0) {
         (VOID)JmfOperationInstanceContext(Op);
         Op->Facts.Volume = JmfInstanceVolumeIndex(Op->InstanceContext, Policy);
     }

@@ -63,6 +63,39 @@ JmfCoreFree(
 static const JMF_ALLOCATOR JmfCoreAllocator = { JmfCoreAllocate, JmfCoreFree, NULL };
 
 /*
+ * JmfPolicyInterestMask
+ *
+ * IRQL: any (reads the immutable policy). Which operations (pre phase) and
+ * whether post-create can match on SOME volume: lets an operation no rule
+ * can match skip even the instance-context lookup its volume index needs.
+ */
+static JMF_U32
+JmfPolicyInterestMask(
+    _In_ const JMF_POLICY *Policy
+    )
+{
+    static const JMF_U32 operations[] = { JMF_OP_CREATE, JMF_OP_READ, JMF_OP_WRITE, JMF_OP_RENAME, JMF_OP_DELETE };
+    JMF_U32 volumes = JmfPolicyVolumeCount(Policy);
+    JMF_U32 mask = 0;
+    JMF_U32 needs;
+    JMF_U32 v;
+    JMF_U32 i;
+
+    for (v = 0; v <= volumes; v++) {
+        JMF_U16 volume = (v == volumes) ? (JMF_U16)JMF_VOLUME_ANY : (JMF_U16)v;
+        for (i = 0; i < RTL_NUMBER_OF(operations); i++) {
+            if (JmfPolicyInterested(Policy, JMF_PHASE_PRE, operations[i], volume, &needs)) {
+                mask |= operations[i];
+            }
+        }
+        if (JmfPolicyInterested(Policy, JMF_PHASE_POST_CREATE, JMF_OP_CREATE, volume, &needs)) {
+            mask |= JMF_INTEREST_POST_CREATE;
+        }
+    }
+    return mask;
+}
+
+/*
  * JmfPolicyStoreInitialize
  *
  * IRQL: PASSIVE_LEVEL (DriverEntry). No policy: every operation passes.
@@ -242,6 +275,7 @@ JmfPolicySet(
     ref->Generation = generation;
     ref->Policy = policy;
     ref->RuleCount = ruleCount;
+    ref->InterestMask = JmfPolicyInterestMask(policy);
     ref->RuleMatches = (volatile LONG64 *)(ref + 1);
     policy = NULL;                      /* owned by ref now */
 

@@ -131,6 +131,7 @@ JmfRwApply(
     completion->Report = (BOOLEAN)(JmfDecisionReported(Decision) &&
                                    !(redirected && Decision->Verdict.Type == JMF_ACTION_REDIRECT));
     if (completion->Report && Op != NULL) {
+        JmfOperationFetch(Op, JMF_NEED_PATH);
         completion->InstanceContext = JmfOperationInstanceContext(Op);
         if (completion->InstanceContext != NULL) {
             FltReferenceContext(completion->InstanceContext);
@@ -316,8 +317,8 @@ JmfRwAskWorker(
     PVOID completionContext = NULL;
 
     if (pending == NULL) {
-        FltFreeDeferredIoWorkItem(WorkItem);
         FltCompletePendedPreOperation(Data, FLT_PREOP_SUCCESS_NO_CALLBACK, NULL);
+        FltFreeDeferredIoWorkItem(WorkItem);
         return;
     }
     policy = pending->Op.Policy;
@@ -326,10 +327,12 @@ JmfRwAskWorker(
     result = JmfRwApply(Data, &pending->Op, &pending->Decision, pending->HandleContext, &completionContext);
 
     JmfOperationCleanup(&pending->Op);
-    FltFreeDeferredIoWorkItem(WorkItem);
     JmfFree(pending, JMF_TAG_COMPLETION);
     JmfPolicyRelease(policy);
+
+    /* The documented order: resume the operation, then free the work item. */
     FltCompletePendedPreOperation(Data, result, completionContext);
+    FltFreeDeferredIoWorkItem(WorkItem);
 }
 
 /*

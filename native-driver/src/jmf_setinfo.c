@@ -161,6 +161,7 @@ JmfPreSetInformation(
     }
     completion->Decision = decision;
     completion->Report = TRUE;
+    JmfOperationFetch(&op, JMF_NEED_PATH);
     completion->InstanceContext = JmfOperationInstanceContext(&op);
     if (completion->InstanceContext != NULL) {
         FltReferenceContext(completion->InstanceContext);
