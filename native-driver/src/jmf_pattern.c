@@ -196,16 +196,16 @@ JmfStarCrosses(
 }
 
 /*
- * JmfPatternMatch
+ * JmfMatchWild
  *
- * State bit j set means Pattern[0..j) matches the text consumed so far.
+ * The automaton over a pattern that starts and ends with a wildcard. State
+ * bit j set means Pattern[0..j) matches the text consumed so far.
  * Positions below the lowest live one can never come back to life, and past
  * the highest live one only a chain of stars can carry a match, so each
- * step touches only the live window. Patterns longer than
- * JMF_MAX_PATTERN_CHARS never match (a compiled policy holds none).
+ * step touches only the live window.
  */
-JMF_BOOL
-JmfPatternMatch(
+static JMF_BOOL
+JmfMatchWild(
     const JMF_U16 *Pattern,
     JMF_U32 PatternChars,
     const JMF_U16 *Text,
@@ -219,19 +219,20 @@ JmfPatternMatch(
     JMF_U32 lo;
     JMF_U32 hi;
     JMF_U32 words;
-    JMF_BOOL wild = 0;
 
-    if (PatternChars > JMF_MAX_PATTERN_CHARS) {
-        return 0;
+    /* Only stars: "**" (or longer) matches anything, "*" anything without '\'. */
+    for (j = 0; j < PatternChars && Pattern[j] == JMF_CHAR_STAR; j++) {
     }
-    for (j = 0; j < PatternChars; j++) {
-        if (Pattern[j] == JMF_CHAR_STAR || Pattern[j] == JMF_CHAR_QUESTION) {
-            wild = 1;
-            break;
+    if (j == PatternChars) {
+        if (PatternChars >= 2) {
+            return 1;
         }
-    }
-    if (!wild) {
-        return (JMF_BOOL)(PatternChars == TextChars && JmfFoldEqual(Pattern, Text, TextChars));
+        for (i = 0; i < TextChars; i++) {
+            if (Text[i] == JMF_CHAR_BACKSLASH) {
+                return 0;
+            }
+        }
+        return 1;
     }
 
     words = (PatternChars + 1u + 63u) / 64u;
@@ -272,8 +273,8 @@ JmfPatternMatch(
                     newLo = j;
                 }
                 newHi = j;
-            } else if (j > hi + 1u) {
-                break;                  /* nothing live at or after j-1 in cur, and the star chain broke */
+            } else if (j > hi) {
+                break;                  /* nothing live at or after j in cur, and the star chain broke */
             }
             live = on;
         }
@@ -285,4 +286,49 @@ JmfPatternMatch(
         hi = newHi;
     }
     return (JMF_BOOL)JMF_BIT_GET(cur, PatternChars);
+}
+
+/*
+ * JmfPatternMatch
+ *
+ * The literal text before the first wildcard and after the last one must
+ * match the start and the end of the text exactly (they consume a fixed
+ * number of characters), which rejects most texts at the cost of a
+ * comparison; the automaton runs only on what lies between. Patterns longer
+ * than JMF_MAX_PATTERN_CHARS never match (a compiled policy holds none).
+ */
+JMF_BOOL
+JmfPatternMatch(
+    const JMF_U16 *Pattern,
+    JMF_U32 PatternChars,
+    const JMF_U16 *Text,
+    JMF_U32 TextChars
+    )
+{
+    JMF_U32 first = PatternChars;
+    JMF_U32 last = 0;
+    JMF_U32 suffix;
+    JMF_U32 j;
+
+    if (PatternChars > JMF_MAX_PATTERN_CHARS) {
+        return 0;
+    }
+    for (j = 0; j < PatternChars; j++) {
+        if (Pattern[j] == JMF_CHAR_STAR || Pattern[j] == JMF_CHAR_QUESTION) {
+            if (first == PatternChars) {
+                first = j;
+            }
+            last = j;
+        }
+    }
+    if (first == PatternChars) {
+        return (JMF_BOOL)(PatternChars == TextChars && JmfFoldEqual(Pattern, Text, TextChars));
+    }
+    suffix = PatternChars - last - 1u;
+    if (TextChars < first + suffix ||
+        !JmfFoldEqual(Pattern, Text, first) ||
+        !JmfFoldEqual(Pattern + last + 1u, Text + TextChars - suffix, suffix)) {
+        return 0;
+    }
+    return JmfMatchWild(Pattern + first, last - first + 1u, Text + first, TextChars - first - suffix);
 }

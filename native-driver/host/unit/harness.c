@@ -24,5 +24,6 @@ main(void)
     TestMatch();
     TestMutation();
     printf("unit: %lu passed, %lu failed\n", g_passed, g_failed);
+    fflush(stdout);     /* before LeakSanitizer's exit-time report, which may _exit */
     return g_failed == 0 ? 0 : 1;
 }

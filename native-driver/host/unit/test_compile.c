@@ -39,6 +39,9 @@ ExpectBody(const void *Body, JMF_U32 Length, JMF_U32 Error, JMF_U32 RuleIndex, i
         CHECK_EQ((JMF_U32)result.Status,
                  Error == JMF_ERROR_NO_MEMORY ? STATUS_INSUFFICIENT_RESOURCES : STATUS_INVALID_PARAMETER);
         CHECK(policy == NULL);
+        if (error == JMF_ERROR_NONE) {
+            JmfPolicyFree(policy);      /* accepted when it should not have been: do not leak too */
+        }
     }
     CHECK_EQ(TestAllocLive(&alloc), 0);
     if (g_failed != failedBefore) {

@@ -179,10 +179,11 @@ TestMatchCases(void)
 }
 
 /*
- * The shapes that make backtracking matchers exponential must finish: a
- * full-size pattern of "*a" pairs against a long run of 'a' without the
- * final letter, and "**" pairs the same way. (A backtracking matcher would
- * not finish these in the lifetime of the test run.)
+ * The shapes that make backtracking matchers exponential must finish (and
+ * be right): many "*a" (or "**a") before a letter the text lacks, with a
+ * literal end that matches so the automaton has to run over the whole
+ * 32767-character text. (A backtracking matcher would not finish these in
+ * the lifetime of the test run.)
  */
 static void
 TestNoBacktracking(void)
@@ -192,25 +193,36 @@ TestNoBacktracking(void)
     JMF_U32 i;
     JMF_U32 n = 0;
 
-    for (i = 0; i < 32767u; i++) {
+    for (i = 0; i < 32766u; i++) {
         text[i] = 'a';
     }
-    while (n + 2u <= JMF_MAX_PATTERN_CHARS - 1u) {
+    text[32766] = '\\';
+    while (n < 1000u) {
         pattern[n++] = '*';
         pattern[n++] = 'a';
     }
+    pattern[n++] = '*';
     pattern[n++] = 'b';
+    pattern[n++] = '*';
+    pattern[n++] = '\\';
     CHECK(!JmfPatternMatch(pattern, n, text, 32767));
-    pattern[n - 1] = 'a';
+    text[20000] = 'B';
     CHECK(JmfPatternMatch(pattern, n, text, 32767));
+    text[20000] = 'a';
+    text[200] = 'b';                /* too early: 500 'a' must come before it */
+    CHECK(!JmfPatternMatch(pattern, n, text, 32767));
+    text[200] = 'a';
 
     n = 0;
-    while (n + 3u <= JMF_MAX_PATTERN_CHARS - 1u) {
+    while (n < 999u) {
         pattern[n++] = '*';
         pattern[n++] = '*';
         pattern[n++] = 'a';
     }
+    pattern[n++] = '*';
     pattern[n++] = 'b';
+    pattern[n++] = '*';
+    pattern[n++] = '\\';
     CHECK(!JmfPatternMatch(pattern, n, text, 32767));
 }
 
