@@ -1,0 +1,135 @@
+package org.jminifilter.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.jminifilter.policy.PolicyCodec;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Java decoders accept exactly what the driver accepts: random valid policies, configurations
+ * and commands, and mutations of them, go through both the Java codec and the driver's portable
+ * core (JmfPolicyCompile, JmfValidateConfig, JmfCommandParse, compiled from native-driver/src with
+ * the machine's C compiler), and the two must agree on accept or reject, and on the rule at
+ * fault. Skipped without a C compiler, like the conformance test.
+ */
+class CoreAgreementTest {
+    private static final long[] SEEDS = {11, 12, 13, 2026};
+    private static final int CASES_PER_SEED = 1500;
+    /** The portable core's sources (as in native-driver/host/unit/Makefile). */
+    private static final List<String> CORE = List.of("jmf_policy.c", "jmf_policy_action.c", "jmf_policy_index.c",
+            "jmf_pattern.c", "jmf_command.c");
+
+    private record Input(String kind, byte[] bytes, String javaVerdict, String javaField) {
+    }
+
+    @Test
+    void javaAndTheDriversCoreAcceptAndRejectTheSameInputs() throws IOException, InterruptedException {
+        Optional<Path> cc = NativeToolchain.compiler();
+        NativeToolchain.assumeRan(cc.isEmpty() ? NativeToolchain.NO_COMPILER : null);
+        Path root = NativeToolchain.root();
+        Path dir = Files.createDirectories(Paths.get("target/conformance").toAbsolutePath());
+        Path exe = dir.resolve("jmf_core_agreement");
+        Path source = Paths.get("src/test/c/jmf_core_agreement.c").toAbsolutePath();
+        if (!Files.isRegularFile(source)) {
+            source = root.resolve("java/protocol/src/test/c/jmf_core_agreement.c");
+        }
+        List<String> compile = new ArrayList<>(List.of(cc.get().toString(), "-std=c11", "-D_POSIX_C_SOURCE=200809L",
+                "-O1", "-Wall", "-Wextra", "-I", root.resolve("native-driver/src").toString(),
+                "-I", root.resolve("native-driver/include").toString(), source.toString()));
+        for (String f : CORE) {
+            compile.add(root.resolve("native-driver/src").resolve(f).toString());
+        }
+        compile.addAll(List.of("-o", exe.toString()));
+        NativeToolchain.run(compile);
+
+        List<Input> inputs = inputs();
+        Path in = dir.resolve("agreement-input.txt");
+        StringBuilder text = new StringBuilder();
+        for (Input i : inputs) {
+            text.append(i.kind()).append(' ').append(HexFormat.of().formatHex(i.bytes())).append('\n');
+        }
+        Files.writeString(in, text, StandardCharsets.US_ASCII);
+        String output = NativeToolchain.run(List.of("/bin/sh", "-c", "exec \"$0\" < \"$1\"", exe.toString(),
+                in.toString()));
+        String[] lines = output.split("\n");
+        assertEquals("agreement: " + inputs.size() + " inputs", lines[lines.length - 1].trim());
+
+        List<String> disagreements = new ArrayList<>();
+        int accepted = 0;
+        Pattern ruleField = Pattern.compile("^JMF_RULE\\[(\\d+)]");
+        for (int i = 0; i < inputs.size(); i++) {
+            Input input = inputs.get(i);
+            String[] w = lines[i].trim().split(" ");
+            long error = Long.parseLong(w[0]);
+            long ruleIndex = Long.parseLong(w[1]);
+            boolean kernelAccepts = error == Protocol.ERROR_NONE;
+            boolean javaAccepts = input.javaVerdict() == null;
+            accepted += javaAccepts ? 1 : 0;
+            String why = null;
+            if (kernelAccepts != javaAccepts) {
+                why = "kernel " + (kernelAccepts ? "accepts" : "refuses with JMF_ERROR " + error) + ", Java "
+                        + (javaAccepts ? "accepts" : "refuses: " + input.javaVerdict());
+            } else if (!javaAccepts && input.javaField() != null) {
+                Matcher m = ruleField.matcher(input.javaField());
+                if (m.find() && Long.parseLong(m.group(1)) != ruleIndex) {
+                    why = "both refuse, but the kernel blames rule " + ruleIndex + " and Java " + input.javaVerdict();
+                }
+            }
+            if (why != null && disagreements.size() < 10) {
+                disagreements.add(input.kind() + " #" + i + ": " + why + "\n    "
+                        + HexFormat.of().formatHex(input.bytes()));
+            }
+        }
+        assertTrue(disagreements.isEmpty(), disagreements.size() + " disagreement(s), first ones:\n"
+                + String.join("\n", disagreements));
+        assertTrue(accepted > inputs.size() / 10 && accepted < inputs.size() * 9 / 10,
+                "both accepted and refused inputs were tried (" + accepted + " of " + inputs.size() + " accepted)");
+    }
+
+    private static List<Input> inputs() {
+        List<Input> inputs = new ArrayList<>();
+        for (long seed : SEEDS) {
+            RandomMessages messages = new RandomMessages(seed);
+            Random rnd = new Random(seed ^ 0x5DEECE66DL);
+            for (int i = 0; i < CASES_PER_SEED; i++) {
+                switch (i % 3) {
+                    case 0 -> inputs.add(input("policy", PolicyCodec.encode(messages.policy()), rnd, PolicyCodec::decode));
+                    case 1 -> inputs.add(input("config", messages.config().encode(), rnd, Config::decode));
+                    default -> inputs.add(input("command", messages.command().encode(), rnd, Command::decode));
+                }
+            }
+        }
+        return inputs;
+    }
+
+    private static Input input(String kind, ByteBuffer valid, Random rnd, Function<ByteBuffer, ?> decode) {
+        byte[] good = new byte[valid.remaining()];
+        valid.duplicate().get(good);
+        byte[] bytes = RandomizedDecodeTest.mutate(good, rnd);
+        if (kind.equals("config") && bytes.length != Protocol.CONFIG_SIZE) {
+            bytes = good; // the driver sees a config only inside a command, which checks its size
+        }
+        try {
+            decode.apply(ByteBuffer.wrap(bytes));
+            return new Input(kind, bytes, null, null);
+        } catch (ProtocolException e) {
+            return new Input(kind, bytes, e.getMessage(), e.field());
+        }
+    }
+}
