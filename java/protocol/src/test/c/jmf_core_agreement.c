@@ -12,6 +12,9 @@
  *   whole command, its body validated as the driver's message callback does)
  * Output, one per input line:     <JMF_ERROR_*> <RuleIndex>
  * Last line:                      agreement: N inputs
+ *
+ * With the argument --upcase it prints instead JmfUpcase of every UTF-16
+ * code unit 0 .. 0xFFFF, as four hex digits each, on one line.
  */
 
 #include <stdio.h>
@@ -130,12 +133,28 @@ Check(const char *Kind, const unsigned char *Bytes, JMF_U32 Length, JMF_U32 *Rul
     return 0xFFFFFFFFu;
 }
 
+static int
+PrintUpcase(void)
+{
+    JMF_U32 c;
+
+    for (c = 0; c <= 0xFFFFu; c++) {
+        printf("%04x", (unsigned)JmfUpcase((JMF_U16)c));
+    }
+    printf("\n");
+    return 0;
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
     char *line = NULL;
     size_t capacity = 0;
     long count = 0;
+
+    if (argc == 2 && strcmp(argv[1], "--upcase") == 0) {
+        return PrintUpcase();
+    }
 
     while (getline(&line, &capacity, stdin) > 0) {
         char *space = strchr(line, ' ');

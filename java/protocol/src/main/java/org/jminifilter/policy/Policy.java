@@ -69,10 +69,10 @@ public record Policy(List<Rule> rules, List<Volume> volumes) {
         return "rule #" + index + " (id " + Integer.toUnsignedString(ruleId) + "): ";
     }
 
-    /** The index of the volume named {@code name} (without regard to case), or -1. */
+    /** The index of the volume named {@code name} (without regard to case, as the kernel compares), or -1. */
     public int volumeIndex(String name) {
         for (int i = 0; i < volumes.size(); i++) {
-            if (volumes.get(i).name().equalsIgnoreCase(name)) {
+            if (CaseFold.equal(volumes.get(i).name(), name)) {
                 return i;
             }
         }

@@ -21,9 +21,9 @@ public record Volume(String name) {
         }
     }
 
-    /** True when {@code other} names the same volume (without regard to case). */
+    /** True when {@code other} names the same volume (without regard to case, the kernel's {@link CaseFold}). */
     public boolean sameAs(Volume other) {
-        return name.equalsIgnoreCase(other.name);
+        return CaseFold.equal(name, other.name);
     }
 
     @Override

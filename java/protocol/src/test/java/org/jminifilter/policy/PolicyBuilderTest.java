@@ -111,6 +111,15 @@ class PolicyBuilderTest {
     }
 
     @Test
+    void volumeNamesCompareWithTheKernelsFoldNotJavas() {
+        // Latin-1 and Cyrillic fold in the kernel; the Kelvin sign (U+212A) does not, though Java folds it to k.
+        assertEquals(1, Policy.builder().volume("\\Device\\Vol\u00e9\u0436").volume("\\DEVICE\\VOL\u00c9\u0416")
+                .build().volumes().size());
+        assertEquals(2, Policy.builder().volume("\\Device\\k").volume("\\Device\\\u212a").build().volumes().size());
+        assertTrue("k".equalsIgnoreCase("\u212a"), "Java alone would have merged them");
+    }
+
+    @Test
     void volumeNamesNeedAPolicyBuilder() {
         refused("rule id 1: Volume: a volume by name needs Policy.Builder.rule",
                 () -> Rule.builder(1).operations(READ).volume(V3).allow().build());

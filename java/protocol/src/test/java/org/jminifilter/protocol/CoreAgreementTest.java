@@ -18,8 +18,11 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.jminifilter.policy.CaseFold;
 import org.jminifilter.policy.PolicyCodec;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The Java decoders accept exactly what the driver accepts: random valid policies, configurations
@@ -28,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * the machine's C compiler), and the two must agree on accept or reject, and on the rule at
  * fault. Skipped without a C compiler, like the conformance test.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CoreAgreementTest {
     private static final long[] SEEDS = {11, 12, 13, 2026};
     private static final int CASES_PER_SEED = 1500;
@@ -38,13 +42,20 @@ class CoreAgreementTest {
     private record Input(String kind, byte[] bytes, String javaVerdict, String javaField) {
     }
 
-    @Test
-    void javaAndTheDriversCoreAcceptAndRejectTheSameInputs() throws IOException, InterruptedException {
+    private String skipReason;
+    private Path dir;
+    private Path exe;
+
+    @BeforeAll
+    void compile() throws IOException, InterruptedException {
         Optional<Path> cc = NativeToolchain.compiler();
-        NativeToolchain.assumeRan(cc.isEmpty() ? NativeToolchain.NO_COMPILER : null);
+        if (cc.isEmpty()) {
+            skipReason = NativeToolchain.NO_COMPILER;
+            return;
+        }
         Path root = NativeToolchain.root();
-        Path dir = Files.createDirectories(Paths.get("target/conformance").toAbsolutePath());
-        Path exe = dir.resolve("jmf_core_agreement");
+        dir = Files.createDirectories(Paths.get("target/conformance").toAbsolutePath());
+        exe = dir.resolve("jmf_core_agreement");
         Path source = Paths.get("src/test/c/jmf_core_agreement.c").toAbsolutePath();
         if (!Files.isRegularFile(source)) {
             source = root.resolve("java/protocol/src/test/c/jmf_core_agreement.c");
@@ -57,6 +68,22 @@ class CoreAgreementTest {
         }
         compile.addAll(List.of("-o", exe.toString()));
         NativeToolchain.run(compile);
+    }
+
+    @Test
+    void javasCaseFoldIsTheDriversForEveryCodeUnit() throws IOException, InterruptedException {
+        NativeToolchain.assumeRan(skipReason);
+        String c = NativeToolchain.run(List.of(exe.toString(), "--upcase")).trim();
+        assertEquals(4 * 65536, c.length());
+        for (int u = 0; u <= 0xFFFF; u++) {
+            int kernel = Integer.parseInt(c.substring(4 * u, 4 * u + 4), 16);
+            assertEquals(kernel, CaseFold.upcase((char) u), String.format("JmfUpcase(U+%04X)", u));
+        }
+    }
+
+    @Test
+    void javaAndTheDriversCoreAcceptAndRejectTheSameInputs() throws IOException, InterruptedException {
+        NativeToolchain.assumeRan(skipReason);
 
         List<Input> inputs = inputs();
         Path in = dir.resolve("agreement-input.txt");
