@@ -6,7 +6,8 @@ Module Name:
 
 Abstract:
 
-    IRP_MJ_CREATE. Pre-create decides the rules of the pre-operation phase:
+    IRP_MJ_CREATE. Pre-create decides the rules of the pre-operation phase
+    (and, for an open with FILE_DELETE_ON_CLOSE, the DELETE rules too):
 
       DENY     completes the create with the rule's status and Information 0
                (FLT_PREOP_COMPLETE): the file system never sees it;
@@ -157,14 +158,21 @@ JmfPreCreate(
     JMF_U32 needsPost = 0;
     JMF_U32 needsRead = 0;
     JMF_U32 needsWrite = 0;
+    JMF_U32 needsDelete = 0;
     BOOLEAN opReady = FALSE;
     BOOLEAN pre;
     BOOLEAN post;
     BOOLEAN readWrite;
+    BOOLEAN deleteOnClose = FALSE;
 
     *CompletionContext = NULL;
 
-    if (FlagOn(Data->Iopb->OperationFlags, SL_OPEN_PAGING_FILE) ||
+    /*
+     * Not filtered: paging files; volume opens (no file); the parent-directory
+     * open of a rename (SL_OPEN_TARGET_DIRECTORY: the rename itself is the
+     * RENAME operation); the policy service's own creates.
+     */
+    if (FlagOn(Data->Iopb->OperationFlags, SL_OPEN_PAGING_FILE | SL_OPEN_TARGET_DIRECTORY) ||
         FltObjects->FileObject == NULL ||
         FlagOn(FltObjects->FileObject->Flags, FO_VOLUME_OPEN) ||
         JmfIsClientRequest(Data)) {
@@ -185,10 +193,15 @@ JmfPreCreate(
     readWrite = JmfOperationInterested(&op, &needsRead);
     op.Facts.Operation = JMF_OP_WRITE;
     readWrite = (BOOLEAN)(JmfOperationInterested(&op, &needsWrite) || readWrite);
+    if (FlagOn(Data->Iopb->Parameters.Create.Options, FILE_DELETE_ON_CLOSE)) {
+        /* Opening with delete-on-close deletes the file: it is a DELETE operation too. */
+        op.Facts.Operation = JMF_OP_DELETE;
+        deleteOnClose = JmfOperationInterested(&op, &needsDelete);
+    }
     op.Facts.Operation = JMF_OP_CREATE;
     /* Read/write rules matter here only when they need the path, cached in the handle context. */
     readWrite = (BOOLEAN)(readWrite && ((needsRead | needsWrite) & JMF_NEED_PATH) != 0);
-    if (!pre && !post && !readWrite) {
+    if (!pre && !post && !readWrite && !deleteOnClose) {
         goto Cleanup;
     }
 
@@ -222,6 +235,14 @@ JmfPreCreate(
                 break;
 
             case JMF_ACTION_REDIRECT:
+                if (FlagOn(Data->Iopb->Parameters.Create.Options, FILE_DIRECTORY_FILE)) {
+                    /* A directory has no data to redirect: it opens where it is. */
+                    decision.Verdict.Type = JMF_ACTION_ALLOW;
+                    decision.Verdict.Flags = 0;
+                    decision.Verdict.Status = 0;
+                    decision.Verdict.TargetVolume = 0;
+                    break;
+                }
                 completion->TargetInstanceContext = JmfRedirectFindTarget(&op, decision.Verdict.TargetVolume);
                 if (completion->TargetInstanceContext != NULL) {
                     completion->Redirect = TRUE;
@@ -243,6 +264,25 @@ JmfPreCreate(
             completion->Decision = decision;
             completion->Report = JmfDecisionReported(&decision);
         }
+    }
+
+    /* FILE_DELETE_ON_CLOSE: the DELETE rules decide too, before anything is opened. */
+    if (deleteOnClose) {
+        op.Facts.Operation = JMF_OP_DELETE;
+        JmfOperationFetch(&op, needsDelete);
+        if (JmfDecideMatch(&op, &decision)) {
+            if (decision.Verdict.Type == JMF_ACTION_ASK) {
+                JmfAsk(&op, &decision, TRUE);
+            }
+            JmfDecideCount(&decision);
+            if (decision.Verdict.Type == JMF_ACTION_DENY) {
+                JmfReportOperation(&op, &decision, decision.Verdict.Status);
+                result = JmfCreateComplete(Data, decision.Verdict.Status);
+                goto Cleanup;
+            }
+            JmfReportOperation(&op, &decision, STATUS_SUCCESS);    /* AUDIT, or an ask's ALLOW: before the fact */
+        }
+        op.Facts.Operation = JMF_OP_CREATE;
     }
 
     /* The target open and the read/write cache need the path after this callback. */
@@ -354,6 +394,12 @@ JmfPostCreate(
         goto Report;
     }
 
+    if ((completion->Redirect || completion->PostCreatePhase) &&
+        NT_SUCCESS(FltIsDirectory(FltObjects->FileObject, FltObjects->Instance, &isDirectory)) && isDirectory) {
+        /* A directory has no data to redirect: it stays where it is. */
+        completion->Redirect = FALSE;
+    }
+
     /* Handle context: read/write path cache and redirect target. */
     if (completion->Redirect || completion->CachePath) {
         status = JmfPostCreateHandle(Data, FltObjects, completion, &handleContext);
@@ -374,7 +420,7 @@ JmfPostCreate(
         opReady = TRUE;
         if (NT_SUCCESS(FltIsDirectory(FltObjects->FileObject, FltObjects->Instance, &isDirectory))) {
             op.Facts.Observed = isDirectory ? JMF_MATCH_DIRECTORY : JMF_MATCH_NON_DIRECTORY;
-        }
+        }       /* (the filter manager caches the answer: asking twice costs a lookup) */
         if (Data->IoStatus.Information == FILE_CREATED) {
             op.Facts.Observed |= JMF_MATCH_CREATED;
         }

@@ -102,6 +102,7 @@ typedef struct _JMF_HANDLE_CONTEXT {
     EX_RUNDOWN_REF TargetRundown;
     LIST_ENTRY TargetLink;              /* in the target instance context's RedirectList */
     PJMF_INSTANCE_CONTEXT TargetInstanceContext; /* referenced while TargetState != NONE */
+    PFLT_INSTANCE SourceInstance;       /* the handle's own instance (its teardown closes the target too) */
     PFLT_INSTANCE TargetInstance;
     HANDLE TargetHandle;
     PFILE_OBJECT TargetFileObject;
@@ -361,7 +362,7 @@ NTSTATUS JmfRedirectOpenTarget(_In_ PFLT_CALLBACK_DATA Data, _In_ PCFLT_RELATED_
 _IRQL_requires_max_(PASSIVE_LEVEL)
 VOID JmfRedirectCloseTarget(_Inout_ PJMF_HANDLE_CONTEXT HandleContext);
 _IRQL_requires_(PASSIVE_LEVEL)
-VOID JmfRedirectCloseAllOn(_In_ PJMF_INSTANCE_CONTEXT TargetInstanceContext);
+VOID JmfRedirectCloseForInstance(_In_ PJMF_INSTANCE_CONTEXT InstanceContext);
 _IRQL_requires_max_(APC_LEVEL)
 PJMF_HANDLE_CONTEXT JmfHandleContextGet(_In_ PCFLT_RELATED_OBJECTS FltObjects);
 _IRQL_requires_max_(DISPATCH_LEVEL)

@@ -152,9 +152,9 @@ JmfInstanceQueryTeardown(
  *
  * IRQL: PASSIVE_LEVEL. The instance is going away (detach, dismount,
  * unload): it leaves the list so no new redirect targets it, and every
- * redirect target file opened ON it is closed now (those handles then take
- * their rule's fallback). Contexts of files opened through it are freed by
- * the filter manager afterwards.
+ * redirect target opened ON it (those handles then take their rule's
+ * fallback) or FOR a handle opened through it is closed now. Contexts of
+ * files opened through it are freed by the filter manager afterwards.
  */
 _Use_decl_annotations_
 VOID FLTAPI
@@ -183,7 +183,7 @@ JmfInstanceTeardownStart(
     }
     FltReleasePushLock(&JmfGlobals.InstanceLock);
 
-    JmfRedirectCloseAllOn(context);
+    JmfRedirectCloseForInstance(context);
 
     if (wasListed) {
         FltReleaseContext(context);         /* the list's reference */

@@ -49,11 +49,11 @@ JmfOperationInitialize(
     /*
      * The volume index costs an instance-context lookup: only when the policy
      * names volumes and some rule could match this operation on some volume
-     * (a pre-create also looks at post-create and read/write rules).
+     * (a pre-create also looks at post-create, read/write and delete rules).
      */
     wanted = (Phase == JMF_PHASE_POST_CREATE) ? JMF_INTEREST_POST_CREATE : Operation;
     if (Phase == JMF_PHASE_PRE && Operation == JMF_OP_CREATE) {
-        wanted |= JMF_INTEREST_POST_CREATE | JMF_OP_READ | JMF_OP_WRITE;
+        wanted |= JMF_INTEREST_POST_CREATE | JMF_OP_READ | JMF_OP_WRITE | JMF_OP_DELETE;
     }
     if ((Policy->InterestMask & wanted) != 0 && JmfPolicyVolumeCount(Policy->Policy) != 0) {
         (VOID)JmfOperationInstanceContext(Op);

@@ -29,8 +29,9 @@ Abstract:
                    closed under an operation in flight; fast I/O on the
                    handle is refused so every operation comes as an IRP;
       cleanup      IRP_MJ_CLEANUP of the handle closes the target (FltClose
-                   + ObDereferenceObject); so does the target instance's
-                   teardown, after which the handle takes the fallback.
+                   + ObDereferenceObject); so does the teardown of the target
+                   instance (the handle then takes the fallback) or of the
+                   handle's own instance.
 
     A target that is missing, invalid, or cannot be opened gives the rule's
     fallback (deny with its Status, or pass through), counted and reported.
@@ -169,35 +170,71 @@ JmfRedirectCloseTarget(
 }
 
 /*
- * JmfRedirectCloseAllOn
+ * JmfRedirectUnlinkFor
  *
- * IRQL: PASSIVE_LEVEL (instance teardown start of the TARGET instance).
- * Closes every target opened on this instance; the list's reference to each
- * handle context is taken over here and released once it is closed.
+ * IRQL: <= APC_LEVEL; the caller holds JmfGlobals.InstanceLock exclusive.
+ * Unlinks one open target that lives on InstanceContext's volume or was
+ * opened for a handle of InstanceContext's instance, and returns its handle
+ * context with the list's reference (the caller releases it), or NULL.
+ */
+static PJMF_HANDLE_CONTEXT
+JmfRedirectUnlinkFor(
+    _In_ PJMF_INSTANCE_CONTEXT InstanceContext
+    )
+{
+    PJMF_HANDLE_CONTEXT found = NULL;
+    PLIST_ENTRY instanceEntry;
+    PLIST_ENTRY entry;
+
+    if (!IsListEmpty(&InstanceContext->RedirectList)) {
+        found = CONTAINING_RECORD(InstanceContext->RedirectList.Flink, JMF_HANDLE_CONTEXT, TargetLink);
+    }
+    for (instanceEntry = JmfGlobals.InstanceList.Flink;
+         found == NULL && instanceEntry != &JmfGlobals.InstanceList;
+         instanceEntry = instanceEntry->Flink) {
+        PJMF_INSTANCE_CONTEXT target = CONTAINING_RECORD(instanceEntry, JMF_INSTANCE_CONTEXT, Link);
+        for (entry = target->RedirectList.Flink; entry != &target->RedirectList; entry = entry->Flink) {
+            PJMF_HANDLE_CONTEXT candidate = CONTAINING_RECORD(entry, JMF_HANDLE_CONTEXT, TargetLink);
+            if (candidate->SourceInstance == InstanceContext->Instance) {
+                found = candidate;
+                break;
+            }
+        }
+    }
+    if (found != NULL) {
+        RemoveEntryList(&found->TargetLink);
+        InitializeListHead(&found->TargetLink);
+        found->Linked = FALSE;
+    }
+    return found;
+}
+
+/*
+ * JmfRedirectCloseForInstance
+ *
+ * IRQL: PASSIVE_LEVEL (instance teardown start; the instance has already
+ * left the instance list). Closes every target that lives on this instance's
+ * volume and every target opened for a handle of this instance, one at a
+ * time (closing waits and calls FltClose, so not under the lock). Each
+ * list's reference is taken over and released once its target is closed.
  */
 _Use_decl_annotations_
 VOID
-JmfRedirectCloseAllOn(
-    PJMF_INSTANCE_CONTEXT TargetInstanceContext
+JmfRedirectCloseForInstance(
+    PJMF_INSTANCE_CONTEXT InstanceContext
     )
 {
     PJMF_HANDLE_CONTEXT handleContext;
-    PLIST_ENTRY entry;
 
     PAGED_CODE();
 
     for (;;) {
         FltAcquirePushLockExclusive(&JmfGlobals.InstanceLock);
-        if (IsListEmpty(&TargetInstanceContext->RedirectList)) {
-            FltReleasePushLock(&JmfGlobals.InstanceLock);
+        handleContext = JmfRedirectUnlinkFor(InstanceContext);
+        FltReleasePushLock(&JmfGlobals.InstanceLock);
+        if (handleContext == NULL) {
             break;
         }
-        entry = RemoveHeadList(&TargetInstanceContext->RedirectList);
-        InitializeListHead(entry);
-        handleContext = CONTAINING_RECORD(entry, JMF_HANDLE_CONTEXT, TargetLink);
-        handleContext->Linked = FALSE;
-        FltReleasePushLock(&JmfGlobals.InstanceLock);
-
         JmfRedirectCloseTarget(handleContext);
         FltReleaseContext(handleContext);
     }
@@ -353,6 +390,7 @@ JmfRedirectOpenTarget(
     )
 {
     PJMF_INSTANCE_CONTEXT target = Completion->TargetInstanceContext;
+    PJMF_INSTANCE_CONTEXT source = NULL;
     OBJECT_ATTRIBUTES attributes;
     IO_STATUS_BLOCK ioStatus;
     UNICODE_STRING name;
@@ -404,8 +442,13 @@ JmfRedirectOpenTarget(
         goto Cleanup;
     }
 
+    if (!NT_SUCCESS(FltGetInstanceContext(FltObjects->Instance, (PFLT_CONTEXT *)&source))) {
+        source = NULL;
+        status = STATUS_FLT_DELETING_OBJECT;
+        goto Cleanup;
+    }
     FltAcquirePushLockExclusive(&JmfGlobals.InstanceLock);
-    if (target->TearingDown || HandleContext->TargetState != JMF_TARGET_NONE) {
+    if (target->TearingDown || source->TearingDown || HandleContext->TargetState != JMF_TARGET_NONE) {
         FltReleasePushLock(&JmfGlobals.InstanceLock);
         status = STATUS_FLT_DELETING_OBJECT;
         goto Cleanup;
@@ -414,6 +457,7 @@ JmfRedirectOpenTarget(
     FltReferenceContext(HandleContext);         /* the list's reference */
     HandleContext->TargetInstanceContext = target;
     HandleContext->TargetInstance = target->Instance;
+    HandleContext->SourceInstance = FltObjects->Instance;
     HandleContext->TargetHandle = handle;
     HandleContext->TargetFileObject = fileObject;
     InsertTailList(&target->RedirectList, &HandleContext->TargetLink);
@@ -426,6 +470,9 @@ JmfRedirectOpenTarget(
     status = STATUS_SUCCESS;
 
 Cleanup:
+    if (source != NULL) {
+        FltReleaseContext(source);
+    }
     if (handle != NULL) {
         FltClose(handle);
     }
