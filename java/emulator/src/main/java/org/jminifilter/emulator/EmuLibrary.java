@@ -1,0 +1,213 @@
+package org.jminifilter.emulator;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
+import com.sun.jna.ptr.LongByReference;
+import com.sun.jna.ptr.PointerByReference;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Map;
+
+/**
+ * The thin JNA binding of {@code native-driver/host/emu/include/jmf_emu.h}: libjmfemu.so, the
+ * emulated Filter Manager with the real driver linked in. One method per C function, plain JNA
+ * types ({@code int32_t}/{@code uint32_t} as int, {@code uint64_t}/{@code int64_t} as long,
+ * {@code uint16_t} as short), Strings passed as NUL-terminated UTF-8 (the control API's
+ * encoding). Port names are NUL-terminated UTF-16, built with {@link #utf16z}. Nothing here
+ * interprets a result: {@link EmulatedKernel} and {@link EmulatedKernelPort} do.
+ */
+public interface EmuLibrary extends Library {
+
+    /** System property naming the library file explicitly. */
+    String LIBRARY_PROPERTY = "jmf.emu.library";
+    /** System property naming the repository root (set by the build for tests). */
+    String ROOT_PROPERTY = "jmf.root";
+    /** Where the host build puts the library, relative to the repository root. */
+    String RELATIVE_PATH = "native-driver/host/emu/build/libjmfemu.so";
+
+    // ---- user side of the communication port (fltlib's semantics and HRESULTs)
+    int EmuFilterConnectCommunicationPort(Pointer portName, int options, Pointer context, short contextSize,
+            Pointer securityAttributes, PointerByReference port);
+
+    int EmuFilterSendMessage(Pointer port, Pointer inBuffer, int inBufferSize, Pointer outBuffer,
+            int outBufferSize, IntByReference bytesReturned);
+
+    int EmuFilterGetMessage(Pointer port, Pointer messageBuffer, int messageBufferSize);
+
+    int EmuFilterGetMessageTimeout(Pointer port, Pointer messageBuffer, int messageBufferSize, int timeoutMs);
+
+    int EmuFilterCancelGets(Pointer port);
+
+    int EmuFilterReplyMessage(Pointer port, Pointer replyBuffer, int replyBufferSize);
+
+    int EmuFilterClose(Pointer port);
+
+    // ---- control: the emulated kernel
+    int EmuReset();
+
+    int EmuCreateVolume(String ntName, int stackSize, int flags);
+
+    int EmuSetProcess(int pid, String imageNtPath, int privileged);
+
+    int EmuSetCurrentProcess(int pid);
+
+    void EmuSetPostOperationIrql(byte majorFunction, byte irql);
+
+    int EmuLoadDriver(String altitude);
+
+    int EmuUnloadDriver();
+
+    // ---- control: file operations, issued as the calling thread's current process
+    int EmuFileOpen(int volumeId, String path, int desiredAccess, int shareAccess, int disposition,
+            int createOptions, int fileAttributes, LongByReference handle, LongByReference information);
+
+    int EmuFileRead(long handle, long offset, byte[] buffer, int length, IntByReference bytesRead);
+
+    int EmuFileReadEx(long handle, long offset, byte[] buffer, int length, int ioFlags, IntByReference bytesRead);
+
+    int EmuFileWrite(long handle, long offset, byte[] buffer, int length, int ioFlags, IntByReference bytesWritten);
+
+    int EmuFileRename(long handle, String newPath, int replaceIfExists);
+
+    int EmuFileDelete(long handle);
+
+    int EmuFileSetEndOfFile(long handle, long endOfFile);
+
+    int EmuFileQuerySize(long handle, LongByReference endOfFile);
+
+    int EmuFileClose(long handle);
+
+    // ---- control: the file systems directly (no filters)
+    int EmuFsExists(int volumeId, String path);
+
+    long EmuFsRead(int volumeId, String path, byte[] buffer, int capacity);
+
+    int EmuFsPut(int volumeId, String path, byte[] data, int length, int isDirectory);
+
+    // ---- control: what the emulator caught
+    int EmuViolationCount();
+
+    int EmuViolationText(int index, byte[] buffer, int capacity);
+
+    void EmuViolationsClear();
+
+    void EmuCheckLeaks();
+
+    long EmuPoolBlocks();
+
+    /** EMU_IO_FAST: the fast I/O flavour of a read or write. */
+    int IO_FAST = 0x1;
+    /** EMU_IO_WRITE_THROUGH: SL_WRITE_THROUGH on a write. */
+    int IO_WRITE_THROUGH = 0x2;
+    /** EMU_VOLUME_NETWORK. */
+    int VOLUME_NETWORK = 0x1;
+    /** EMU_E_WAIT_TIMEOUT, returned by EmuFilterGetMessageTimeout only (not an fltlib HRESULT). */
+    int E_WAIT_TIMEOUT = 0x80070102;
+    /** What EmuFilterGetMessageTimeout takes as "forever". */
+    int INFINITE = 0xFFFFFFFF;
+
+    /** @return {@code text} as NUL-terminated UTF-16LE, the emulator's port-name encoding */
+    static byte[] utf16z(String text) {
+        byte[] chars = text.getBytes(java.nio.charset.StandardCharsets.UTF_16LE);
+        byte[] z = new byte[chars.length + 2];
+        System.arraycopy(chars, 0, z, 0, chars.length);
+        return z;
+    }
+
+    /**
+     * The library file to load: {@value #LIBRARY_PROPERTY} if set, else {@value #RELATIVE_PATH}
+     * under {@value #ROOT_PROPERTY}, else under the working directory or its ancestors, else
+     * under the folder of this class's jar or its ancestors (so {@code java -jar} works from anywhere).
+     */
+    static Path libraryPath() {
+        String explicit = System.getProperty(LIBRARY_PROPERTY);
+        if (explicit != null && !explicit.isBlank()) {
+            return Paths.get(explicit.strip()).toAbsolutePath();
+        }
+        String root = System.getProperty(ROOT_PROPERTY);
+        if (root != null && !root.isBlank()) {
+            return Paths.get(root.strip()).resolve(RELATIVE_PATH).toAbsolutePath().normalize();
+        }
+        Path dir = Paths.get("").toAbsolutePath();
+        Path found = findUpwards(dir);
+        if (found == null) {
+            try {
+                // java -jar from elsewhere: the jar lies in <root>/java/emulator/target/.
+                Path jar = Paths.get(EmuLibrary.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+                found = findUpwards(jar.toAbsolutePath());
+            } catch (java.net.URISyntaxException | RuntimeException e) {
+                found = null;
+            }
+        }
+        return found != null ? found : dir.resolve(RELATIVE_PATH);
+    }
+
+    /** @return {@value #RELATIVE_PATH} under {@code start} or its nearest ancestor that has it, else null */
+    private static Path findUpwards(Path start) {
+        for (Path d = start; d != null; d = d.getParent()) {
+            Path candidate = d.resolve(RELATIVE_PATH);
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Loads the library once per JVM (the emulator is process-global state).
+     *
+     * @throws EmulatorUnavailableException naming the path and how to build it
+     */
+    static EmuLibrary get() {
+        return Holder.load();
+    }
+
+    /** @return true when {@link #get()} would succeed */
+    static boolean isAvailable() {
+        try {
+            get();
+            return true;
+        } catch (EmulatorUnavailableException e) {
+            return false;
+        }
+    }
+
+    /** Loads once; remembers a failure so every caller gets the same clear message. */
+    final class Holder {
+        private static EmuLibrary instance;
+        private static EmulatorUnavailableException failure;
+
+        private Holder() {
+        }
+
+        static synchronized EmuLibrary load() {
+            if (instance != null) {
+                return instance;
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            Path path = libraryPath();
+            String howToBuild = "build it with `make -C native-driver/host/emu all` (or `mvn -B install"
+                    + " -DskipTests` at the repository root; needs gcc and make), or point -D" + LIBRARY_PROPERTY
+                    + "=/path/to/libjmfemu.so at a built copy";
+            if (!Files.isRegularFile(path)) {
+                failure = new EmulatorUnavailableException("the emulated Filter Manager library " + path
+                        + " does not exist: " + howToBuild);
+                throw failure;
+            }
+            try {
+                instance = Native.load(path.toString(), EmuLibrary.class,
+                        Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
+                return instance;
+            } catch (UnsatisfiedLinkError e) {
+                failure = new EmulatorUnavailableException("the emulated Filter Manager library " + path
+                        + " could not be loaded (" + e.getMessage() + "); rebuild it: " + howToBuild, e);
+                throw failure;
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package org.jminifilter.emulator;
+
+import java.util.Map;
+
+/**
+ * An NTSTATUS as the emulated kernel returned it, with its symbolic name when it is one of the
+ * statuses file operations and the driver commonly produce.
+ *
+ * @param value the 32-bit NTSTATUS
+ */
+public record NtStatus(int value) {
+
+    public static final NtStatus SUCCESS = new NtStatus(0x00000000);
+    public static final NtStatus TIMEOUT = new NtStatus(0x00000102);
+    public static final NtStatus INVALID_HANDLE = new NtStatus(0xC0000008);
+    public static final NtStatus INVALID_PARAMETER = new NtStatus(0xC000000D);
+    public static final NtStatus END_OF_FILE = new NtStatus(0xC0000011);
+    public static final NtStatus ACCESS_DENIED = new NtStatus(0xC0000022);
+    public static final NtStatus BUFFER_TOO_SMALL = new NtStatus(0xC0000023);
+    public static final NtStatus OBJECT_NAME_NOT_FOUND = new NtStatus(0xC0000034);
+    public static final NtStatus OBJECT_NAME_COLLISION = new NtStatus(0xC0000035);
+    public static final NtStatus OBJECT_PATH_NOT_FOUND = new NtStatus(0xC000003A);
+    public static final NtStatus SHARING_VIOLATION = new NtStatus(0xC0000043);
+    public static final NtStatus DELETE_PENDING = new NtStatus(0xC0000056);
+    public static final NtStatus REVISION_MISMATCH = new NtStatus(0xC0000059);
+    public static final NtStatus INSUFFICIENT_RESOURCES = new NtStatus(0xC000009A);
+    public static final NtStatus MEDIA_WRITE_PROTECTED = new NtStatus(0xC00000A2);
+    public static final NtStatus FILE_IS_A_DIRECTORY = new NtStatus(0xC00000BA);
+    public static final NtStatus NOT_SUPPORTED = new NtStatus(0xC00000BB);
+    public static final NtStatus NOT_A_DIRECTORY = new NtStatus(0xC0000103);
+    public static final NtStatus CANNOT_DELETE = new NtStatus(0xC0000121);
+    public static final NtStatus NOT_FOUND = new NtStatus(0xC0000225);
+    public static final NtStatus VIRUS_INFECTED = new NtStatus(0xC0000906);
+
+    private static final Map<Integer, String> NAMES = Map.ofEntries(
+            Map.entry(SUCCESS.value, "STATUS_SUCCESS"),
+            Map.entry(TIMEOUT.value, "STATUS_TIMEOUT"),
+            Map.entry(INVALID_HANDLE.value, "STATUS_INVALID_HANDLE"),
+            Map.entry(INVALID_PARAMETER.value, "STATUS_INVALID_PARAMETER"),
+            Map.entry(END_OF_FILE.value, "STATUS_END_OF_FILE"),
+            Map.entry(ACCESS_DENIED.value, "STATUS_ACCESS_DENIED"),
+            Map.entry(BUFFER_TOO_SMALL.value, "STATUS_BUFFER_TOO_SMALL"),
+            Map.entry(OBJECT_NAME_NOT_FOUND.value, "STATUS_OBJECT_NAME_NOT_FOUND"),
+            Map.entry(OBJECT_NAME_COLLISION.value, "STATUS_OBJECT_NAME_COLLISION"),
+            Map.entry(OBJECT_PATH_NOT_FOUND.value, "STATUS_OBJECT_PATH_NOT_FOUND"),
+            Map.entry(SHARING_VIOLATION.value, "STATUS_SHARING_VIOLATION"),
+            Map.entry(DELETE_PENDING.value, "STATUS_DELETE_PENDING"),
+            Map.entry(REVISION_MISMATCH.value, "STATUS_REVISION_MISMATCH"),
+            Map.entry(INSUFFICIENT_RESOURCES.value, "STATUS_INSUFFICIENT_RESOURCES"),
+            Map.entry(MEDIA_WRITE_PROTECTED.value, "STATUS_MEDIA_WRITE_PROTECTED"),
+            Map.entry(FILE_IS_A_DIRECTORY.value, "STATUS_FILE_IS_A_DIRECTORY"),
+            Map.entry(NOT_SUPPORTED.value, "STATUS_NOT_SUPPORTED"),
+            Map.entry(NOT_A_DIRECTORY.value, "STATUS_NOT_A_DIRECTORY"),
+            Map.entry(CANNOT_DELETE.value, "STATUS_CANNOT_DELETE"),
+            Map.entry(NOT_FOUND.value, "STATUS_NOT_FOUND"),
+            Map.entry(VIRUS_INFECTED.value, "STATUS_VIRUS_INFECTED"));
+
+    /** @return the status whose value is {@code value} */
+    public static NtStatus of(int value) {
+        return new NtStatus(value);
+    }
+
+    /** NT_SUCCESS: success or informational severity. */
+    public boolean isSuccess() {
+        return value >= 0;
+    }
+
+    /** Error severity (0xC...). */
+    public boolean isError() {
+        return (value >>> 30) == 3;
+    }
+
+    /** The symbolic name, or the hex value when it is not one of the common ones. */
+    public String name() {
+        String name = NAMES.get(value);
+        return name != null ? name : hex();
+    }
+
+    /** 0x-prefixed, 8 upper-case hex digits. */
+    public String hex() {
+        return String.format("0x%08X", value);
+    }
+
+    @Override
+    public String toString() {
+        String name = NAMES.get(value);
+        return name != null ? name + " (" + hex() + ")" : hex();
+    }
+}

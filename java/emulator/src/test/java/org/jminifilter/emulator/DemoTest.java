@@ -1,0 +1,100 @@
+package org.jminifilter.emulator;
+
+import static org.jminifilter.emulator.DemoScenario.RULE_ASK_NOTEPAD;
+import static org.jminifilter.emulator.DemoScenario.RULE_ASK_TOOL;
+import static org.jminifilter.emulator.DemoScenario.RULE_AUDIT_REPORTS;
+import static org.jminifilter.emulator.DemoScenario.RULE_QUARANTINE;
+import static org.jminifilter.emulator.DemoScenario.RULE_READ_ONLY_REPORTS;
+import static org.jminifilter.emulator.DemoScenario.RULE_SECRET;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.jminifilter.policy.ActionType;
+import org.jminifilter.policy.Operation;
+import org.jminifilter.protocol.Event;
+import org.jminifilter.protocol.Protocol;
+import org.jminifilter.protocol.Statistics;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The demonstration's key outcomes, and its command line. */
+class DemoTest {
+
+    @BeforeEach
+    void needsTheEmulator() {
+        NativeEmulator.assumeAvailable();
+    }
+
+    @Test
+    void theDemonstrationEnforcesEveryRule() {
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        DemoReport report = new DemoScenario(new PrintStream(text, true, StandardCharsets.UTF_8),
+                Duration.ofMillis(200)).run();
+
+        assertEquals(NtStatus.ACCESS_DENIED, report.step("secret-open").status());
+        assertEquals(NtStatus.VIRUS_INFECTED, report.step("quarantine-create").status());
+        assertTrue(report.quarantinedFileExists(), "the post-create DENY left the created file");
+        assertEquals(NtStatus.SUCCESS, report.step("reports-open-tool").status());
+        assertEquals(NtStatus.SUCCESS, report.step("reports-read-tool").status());
+        assertEquals(NtStatus.ACCESS_DENIED, report.step("reports-write-tool").status(), "MODIFY stripped write");
+        assertEquals(NtStatus.SUCCESS, report.step("reports-write-notepad").status());
+        assertEquals(NtStatus.SUCCESS, report.step("reports-rename-notepad").status());
+        assertEquals(NtStatus.SUCCESS, report.step("cache-write").status());
+        assertEquals(Optional.of("cached on volume 2"), report.volume2Data(), "the redirected write");
+        assertEquals(Optional.of(""), report.volume1Data(), "volume 1's file stays empty");
+        assertTrue(report.step("cache-read").outcome().contains("index on volume 2"), report.step("cache-read").toString());
+        assertEquals(NtStatus.SUCCESS, report.step("shared-notes-notepad").status(), "Java answered ALLOW");
+        assertEquals(NtStatus.ACCESS_DENIED, report.step("shared-payroll-notepad").status(), "Java answered DENY");
+        assertEquals(NtStatus.ACCESS_DENIED, report.step("shared-notes-tool").status(), "timed out: default DENY");
+
+        assertEquals(List.of(RULE_ASK_NOTEPAD, RULE_ASK_NOTEPAD, RULE_ASK_TOOL),
+                report.asks().stream().map(a -> a.ask().ruleId()).toList());
+        assertEquals(List.of("ALLOW", "DENY"), report.asks().subList(0, 2).stream()
+                .map(DemoReport.AskExchange::answer).toList());
+
+        assertTrue(hasEvent(report, RULE_SECRET, Operation.CREATE, ActionType.DENY, "\\Users\\alice\\secret\\plan.txt"));
+        assertTrue(hasEvent(report, RULE_QUARANTINE, Operation.CREATE, ActionType.DENY, "\\Quarantine\\payload.exe"));
+        assertTrue(hasEvent(report, RULE_READ_ONLY_REPORTS, Operation.CREATE, ActionType.MODIFY, "\\Reports\\q3.txt"));
+        assertTrue(hasEvent(report, RULE_AUDIT_REPORTS, Operation.RENAME, ActionType.AUDIT, "\\Reports\\q3.txt"));
+        assertTrue(report.events().stream().anyMatch(e -> e.ruleId() == RULE_ASK_TOOL
+                && e.hasFlag(Protocol.EVENT_FLAG_ASK_TIMEOUT)), report.events().toString());
+
+        Statistics s = report.statistics();
+        assertEquals(3, s.asks());
+        assertEquals(1, s.askTimeouts());
+        assertEquals(1, s.postCreateCancels());
+        assertEquals(0, s.redirectFallbacks());
+        assertEquals(s.eventsQueued(), report.events().size());
+
+        assertEquals(NtStatus.SUCCESS, report.unloadStatus());
+        assertEquals(List.of(), report.violations());
+        String printed = text.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("STATUS_VIRUS_INFECTED"), printed);
+        assertTrue(printed.contains("Driver unloaded"), printed);
+    }
+
+    @Test
+    void theCommandLineExitsZeroAndRefusesABadTimeout() {
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(text, true, StandardCharsets.UTF_8);
+        assertEquals(0, new picocli.CommandLine(new Demo(out)).execute("--ask-timeout-ms", "100"));
+        assertTrue(text.toString(StandardCharsets.UTF_8).contains("Statistics"));
+        assertEquals(2, new picocli.CommandLine(new Demo(out)).execute("--ask-timeout-ms", "0"),
+                "picocli's usage-error exit code");
+    }
+
+    private static boolean hasEvent(DemoReport report, int ruleId, Operation op, ActionType verdict, String path) {
+        for (Event e : report.events()) {
+            if (e.ruleId() == ruleId && e.operation() == op && e.verdict() == verdict && e.path().equals(path)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

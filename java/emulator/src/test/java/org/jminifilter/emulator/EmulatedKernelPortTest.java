@@ -1,0 +1,119 @@
+package org.jminifilter.emulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.jminifilter.policy.Action;
+import org.jminifilter.port.ConnectionLimitException;
+import org.jminifilter.port.FilterPort;
+import org.jminifilter.port.FilterPortProvider;
+import org.jminifilter.port.FilterPorts;
+import org.jminifilter.port.HResult;
+import org.jminifilter.port.NoWaiterForReplyException;
+import org.jminifilter.port.PortClosedException;
+import org.jminifilter.port.PortNotFoundException;
+import org.jminifilter.port.ProtocolMismatchException;
+import org.jminifilter.protocol.AskReply;
+import org.jminifilter.protocol.Command;
+import org.jminifilter.protocol.ConnectContext;
+import org.jminifilter.protocol.Protocol;
+import org.jminifilter.protocol.Statistics;
+import org.junit.jupiter.api.Test;
+
+/** The emulator's port against the real driver: fltlib's semantics and exceptions. */
+class EmulatedKernelPortTest extends EmulatorFixture {
+
+    @Test
+    void aWrongProtocolVersionIsRefusedOnConnect() {
+        ProtocolMismatchException e = assertThrows(ProtocolMismatchException.class,
+                () -> kernel.connect(new ConnectContext(Protocol.CONNECT_MAGIC, Protocol.PROTOCOL_VERSION + 1)));
+        assertEquals(HResult.REVISION_MISMATCH, e.hresult());
+        assertThrows(ProtocolMismatchException.class,
+                () -> kernel.connect(new ConnectContext(0x12345678, Protocol.PROTOCOL_VERSION)));
+        try (FilterPort good = kernel.connect()) {
+            assertTrue(good.isOpen(), "a refused connection does not hold the port's one connection");
+        }
+    }
+
+    @Test
+    void thePortTakesOneConnectionAtATime() {
+        try (FilterPort first = kernel.connect()) {
+            ConnectionLimitException e = assertThrows(ConnectionLimitException.class, () -> kernel.connect());
+            assertEquals(HResult.CONNECTION_LIMIT, e.hresult());
+        }
+        try (FilterPort again = kernel.connect()) {
+            assertTrue(again.isOpen(), "closing the first connection frees the port");
+        }
+    }
+
+    @Test
+    void theProviderIsFoundByNameAndConnects() {
+        FilterPortProvider provider = FilterPorts.provider(EmulatorPortProvider.NAME).orElseThrow();
+        assertInstanceOf(EmulatorPortProvider.class, provider);
+        assertTrue(provider.isSupported());
+        String before = System.getProperty(FilterPorts.PROVIDER_PROPERTY);
+        System.setProperty(FilterPorts.PROVIDER_PROPERTY, EmulatorPortProvider.NAME);
+        try (FilterPort port = FilterPorts.connect()) {
+            ByteBuffer reply = port.send(new Command.GetStatistics().encode(), Statistics.size(0));
+            assertEquals(0, Statistics.decode(reply).rules().size());
+        } finally {
+            if (before == null) {
+                System.clearProperty(FilterPorts.PROVIDER_PROPERTY);
+            } else {
+                System.setProperty(FilterPorts.PROVIDER_PROPERTY, before);
+            }
+        }
+    }
+
+    @Test
+    void sendGrowsATooSmallReplyBuffer() {
+        try (FilterPort port = kernel.connect()) {
+            ByteBuffer reply = port.send(new Command.GetStatistics().encode(), 8);
+            assertEquals(Statistics.size(0), reply.remaining(), "the reply is whole after growing");
+        }
+    }
+
+    @Test
+    void aTimedReceiveWithNothingToReceiveReturnsEmpty() {
+        try (FilterPort port = kernel.connect()) {
+            assertTrue(port.receive(Duration.ofMillis(50)).isEmpty());
+        }
+    }
+
+    @Test
+    void closeReleasesAWaitingReceiverAndLaterCallsFail() throws Exception {
+        FilterPort port = kernel.connect();
+        CompletableFuture<Object> receiver = CompletableFuture.supplyAsync(port::receive);
+        Thread.sleep(100); // let it block in EmuFilterGetMessage
+        port.close();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> receiver.get(5, TimeUnit.SECONDS));
+        assertInstanceOf(PortClosedException.class, e.getCause());
+        assertFalse(port.isOpen());
+        assertThrows(PortClosedException.class, () -> port.send(new Command.GetStatistics().encode(), 256));
+        port.close(); // idempotent
+    }
+
+    @Test
+    void aReplyNobodyWaitsForIsRefused() {
+        try (FilterPort port = kernel.connect()) {
+            NoWaiterForReplyException e = assertThrows(NoWaiterForReplyException.class,
+                    () -> port.reply(12345, new AskReply(Action.allow()).encode()));
+            assertEquals(HResult.NO_WAITER_FOR_REPLY, e.hresult());
+        }
+    }
+
+    @Test
+    void withoutTheDriverThereIsNoPort() {
+        kernel.unloadDriver();
+        PortNotFoundException e = assertThrows(PortNotFoundException.class, () -> kernel.connect());
+        assertTrue(e.getMessage().contains("EmulatedKernel"), e.getMessage());
+    }
+}

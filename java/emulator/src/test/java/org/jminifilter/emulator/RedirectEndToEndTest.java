@@ -1,0 +1,65 @@
+package org.jminifilter.emulator;
+
+import static com.sun.jna.platform.win32.WinNT.FILE_READ_DATA;
+import static com.sun.jna.platform.win32.WinNT.FILE_WRITE_DATA;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.jminifilter.policy.ActionType;
+import org.jminifilter.policy.Disposition;
+import org.jminifilter.policy.Operation;
+import org.jminifilter.policy.Policy;
+import org.jminifilter.protocol.Event;
+import org.junit.jupiter.api.Test;
+
+/** REDIRECT through the real driver: reads and writes go to the other volume's file (TargetInstance). */
+class RedirectEndToEndTest extends EmulatorFixture {
+
+    private void redirectCache() {
+        startService(Policy.builder()
+                .rule(r -> r.id(40).operations(Operation.CREATE, Operation.READ, Operation.WRITE).volume(VOLUME1)
+                        .path("\\cache\\**").redirect(VOLUME2))
+                .build());
+    }
+
+    @Test
+    void writesLandOnTheOtherVolume() {
+        redirectCache();
+
+        try (EmulatedFile file = notepad.open(v1, "\\cache\\data.bin", FILE_READ_DATA | FILE_WRITE_DATA,
+                Disposition.OPEN_IF).orThrow()) {
+            IoResult write = file.write(0, "written through volume 1");
+            assertEquals(NtStatus.SUCCESS, write.status());
+            assertEquals(24, write.information());
+            IoResult back = file.read(0, 100);
+            assertEquals("written through volume 1", back.text(), "reads come from the same (redirected) file");
+        }
+
+        assertEquals("written through volume 1", kernel.readText(v2, "\\cache\\data.bin").orElseThrow(),
+                "the data is on volume 2");
+        assertEquals("", kernel.readText(v1, "\\cache\\data.bin").orElse(""),
+                "volume 1's file got none of the data");
+        List<Event> redirected = eventsWhere(e -> e.ruleId() == 40);
+        assertTrue(redirected.stream().anyMatch(e -> e.verdict() == ActionType.REDIRECT
+                && e.operation() == Operation.CREATE && e.path().equals("\\cache\\data.bin")), redirected.toString());
+    }
+
+    @Test
+    void readsComeFromTheOtherVolume() {
+        kernel.putText(v1, "\\cache\\index.txt", "volume one");
+        kernel.putText(v2, "\\cache\\index.txt", "volume two");
+        redirectCache();
+
+        try (EmulatedFile file = notepad.open(v1, "\\cache\\index.txt", FILE_READ_DATA, Disposition.OPEN).orThrow()) {
+            IoResult read = file.read(0, 100);
+            assertEquals(NtStatus.SUCCESS, read.status());
+            assertEquals("volume two", read.text());
+        }
+        try (EmulatedFile file = notepad.open(v1, "\\data\\x.txt", FILE_WRITE_DATA, Disposition.CREATE).orThrow()) {
+            assertEquals(NtStatus.SUCCESS, file.write(0, "not redirected").status());
+        }
+        assertEquals("not redirected", kernel.readText(v1, "\\data\\x.txt").orElseThrow(), "outside \\cache");
+        assertEquals(0, service.statistics().redirectFallbacks());
+    }
+}
