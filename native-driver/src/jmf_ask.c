@@ -144,6 +144,7 @@ JmfAsk(
     BOOLEAN answered = FALSE;
     NTSTATUS status;
 
+    RtlZeroMemory(&reply, sizeof(reply));
     JmfConfigGet(&config);
     JmfAskDefault(&ruleAction, &config, &defaultVerdict);
     timeoutMs = (ruleAction.TimeoutMs != 0) ? ruleAction.TimeoutMs : config.AskTimeoutMs;

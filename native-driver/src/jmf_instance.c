@@ -107,7 +107,7 @@ JmfInstanceSetup(
     volumeName.Length = 0;
     volumeName.MaximumLength = (USHORT)sizeof(context->VolumeName);
     if (NT_SUCCESS(FltGetVolumeName(FltObjects->Volume, &volumeName, NULL))) {
-        context->VolumeNameChars = volumeName.Length / sizeof(WCHAR);
+        context->VolumeNameChars = (USHORT)(volumeName.Length / sizeof(WCHAR));
     }
 
     status = FltSetInstanceContext(FltObjects->Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context, NULL);

@@ -149,7 +149,7 @@ JmfOperationFetch(
         }
         if (NT_SUCCESS(status) && Op->NameInfo->Name.Length >= Op->NameInfo->Volume.Length) {
             Op->Facts.Path = (const JMF_U16 *)(Op->NameInfo->Name.Buffer + Op->NameInfo->Volume.Length / sizeof(WCHAR));
-            Op->Facts.PathChars = (JMF_U32)(Op->NameInfo->Name.Length - Op->NameInfo->Volume.Length) / sizeof(WCHAR);
+            Op->Facts.PathChars = (JMF_U32)((Op->NameInfo->Name.Length - Op->NameInfo->Volume.Length) / sizeof(WCHAR));
         } else if (Op->NameInfo != NULL) {
             FltReleaseFileNameInformation(Op->NameInfo);
             Op->NameInfo = NULL;
@@ -160,7 +160,7 @@ JmfOperationFetch(
         PEPROCESS process = FltGetRequestorProcess(Op->Data);
         if (process != NULL && NT_SUCCESS(SeLocateProcessImageName(process, &Op->Image)) && Op->Image != NULL) {
             Op->Facts.Image = (const JMF_U16 *)Op->Image->Buffer;
-            Op->Facts.ImageChars = Op->Image->Length / sizeof(WCHAR);
+            Op->Facts.ImageChars = (JMF_U32)(Op->Image->Length / sizeof(WCHAR));
         } else {
             Op->Image = NULL;
         }

@@ -40,6 +40,12 @@ Abstract:
 
 #include "jmf_driver.h"
 
+#ifdef ALLOC_PRAGMA
+#pragma alloc_text(PAGE, JmfRedirectFindTarget)
+#pragma alloc_text(PAGE, JmfRedirectOpenTarget)
+#pragma alloc_text(PAGE, JmfRedirectCloseForInstance)
+#endif
+
 /* The information classes whose answer must come from the file the data lives in. */
 static BOOLEAN
 JmfIsRedirectedQueryClass(
@@ -349,7 +355,7 @@ JmfRedirectFindTarget(
 
     PAGED_CODE();
 
-    if (TargetVolume >= JmfPolicyVolumeCount(Op->Policy->Policy)) {
+    if ((JMF_U32)TargetVolume >= JmfPolicyVolumeCount(Op->Policy->Policy)) {
         return NULL;
     }
     name = JmfPolicyVolumeName(Op->Policy->Policy, TargetVolume, &chars);
@@ -411,7 +417,7 @@ JmfRedirectOpenTarget(
         status = STATUS_NOT_SUPPORTED;          /* a file id means nothing on another volume */
         goto Cleanup;
     }
-    bytes = ((ULONG)target->VolumeNameChars + Completion->PathChars) * sizeof(WCHAR);
+    bytes = (ULONG)(((SIZE_T)target->VolumeNameChars + Completion->PathChars) * sizeof(WCHAR));
     if (target->VolumeNameChars == 0 || bytes > MAXUSHORT - sizeof(WCHAR)) {
         status = STATUS_NAME_TOO_LONG;
         goto Cleanup;
