@@ -174,6 +174,38 @@ JmfPatternKeyChars(
     return Chars;
 }
 
+JMF_U32
+JmfPatternTailKey(
+    const JMF_U16 *Pattern,
+    JMF_U32 Chars,
+    JMF_U32 *KeyStart
+    )
+{
+    JMF_U32 tail = Chars;       /* where the literal tail starts */
+    JMF_U32 i;
+
+    *KeyStart = Chars;
+    while (tail > 0 && Pattern[tail - 1] != JMF_CHAR_STAR && Pattern[tail - 1] != JMF_CHAR_QUESTION) {
+        tail--;
+    }
+    if (tail == 0) {
+        return 0;               /* no wildcard: a literal, keyed whole on the prefix side */
+    }
+    for (i = Chars; i > tail; i--) {
+        if (Pattern[i - 1] == JMF_CHAR_BACKSLASH) {
+            *KeyStart = i - 1;
+            return Chars - (i - 1);
+        }
+    }
+    for (i = tail; i < Chars; i++) {
+        if (Pattern[i] == JMF_CHAR_DOT) {
+            *KeyStart = i;
+            return Chars - i;
+        }
+    }
+    return 0;
+}
+
 /* One bit per pattern position 0 .. JMF_MAX_PATTERN_CHARS. */
 #define JMF_STATE_WORDS ((JMF_MAX_PATTERN_CHARS + 1u + 63u) / 64u)
 #define JMF_BIT_GET(s, j) (((s)[(j) >> 6] >> ((j) & 63u)) & 1u)

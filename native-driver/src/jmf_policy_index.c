@@ -11,24 +11,33 @@ Abstract:
     JmfPolicyMatch (which rule decides?).
 
     Index. A rule is tried in one phase and for each operation it names: one
-    slot per (phase, operation). For each slot the rules are split:
-      - keyed rules: the path pattern starts with a literal key, i.e. the
-        folded text up to and including the last '\' before its first
-        wildcard (the whole pattern when it has no wildcard). Every path the
-        pattern can match starts with that key (or, for a literal pattern,
-        is it), so the rule only needs trying when the path has the key
-        as a '\'-terminated prefix (or as its whole text);
-      - unindexed rules: no path pattern, or a pattern with no literal key
-        ("**\*.tmp", "*.txt"); tried for every path.
-    Keys live in one open-addressing hash table keyed on (slot, folded key);
-    each entry holds the ascending list of its rules.
+    slot per (phase, operation). Within a slot each rule with a path pattern
+    gets at most one key, a literal piece of text that every path its
+    pattern matches must show at a place the matcher can find in one pass:
+      - a prefix key: the folded text up to and including the last '\'
+        before the first wildcard ("\Users\u1\Documents\" of
+        "\Users\u1\Documents\**\*.docx"), or the whole pattern when it has
+        no wildcard; a matching path has it as a '\'-terminated prefix (or
+        as its whole text);
+      - a tail key: the end of the literal text after the last wildcard,
+        from its last '\' ("\desktop.ini" of "**\desktop.ini") or else from
+        its first '.' (".docx" of "**\~$*.docx"); a matching path ends with
+        it, starting at its own last '\' or at a '.' of its last component.
+    A rule takes the longer of its two keys (prefix on a tie): the longer,
+    the fewer rules share it. Rules with neither (no path pattern, "**",
+    "*\*") are unindexed: tried for every path.
+    Keys live in one open-addressing hash table keyed on (key space, folded
+    key), a prefix and a tail space per slot; each entry holds the ascending
+    list of its rules.
 
-    Match. Walk the path once, hashing it incrementally; at every '\' (and
-    at the end) look the prefix up. The answer is the lowest rule index that
-    fully matches among the unindexed list and the lists found; every list
-    is ascending, so each scan stops at the first full match or at the best
-    index found so far. The cost depends on the path's depth and on how many
-    rules share its prefixes, not on how many rules the policy has.
+    Match. Walk the path forwards once, hashing it incrementally, and look
+    up the prefix at every '\' and at the end; walk its last component
+    backwards once, hashing it, and look up the tail at every '.' and at the
+    last '\'. The answer is the lowest rule index that fully matches among
+    the unindexed list and the lists found; every list is ascending, so each
+    scan stops at the first full match or at the best index found so far.
+    The cost depends on the path's length and on how many rules share its
+    keys, not on how many rules the policy has.
 
     Interest. Per slot and volume, a byte says whether any rule can match
     there and whether one has a path or image pattern: no string work.
@@ -83,28 +92,35 @@ JmfRuleSlots(
     return Rule->Operations & JMF_OP_ALL;   /* pre-op slot s is operation bit s */
 }
 
+/* Hash of a folded key, forwards (prefix keys) or backwards (tail keys), mixed with its space. */
 static JMF_U32
 JmfKeyHash(
     const JMF_U16 *Key,
     JMF_U32 Chars,
-    JMF_U32 Slot
+    JMF_U32 Space
     )
 {
     JMF_U32 state = JMF_HASH_SEED;
     JMF_U32 i;
 
-    for (i = 0; i < Chars; i++) {
-        state = JmfHashStep(state, JmfFold(Key[i]));
+    if (Space >= JMF_SPACE_TAIL) {
+        for (i = Chars; i > 0; i--) {
+            state = JmfHashStep(state, JmfFold(Key[i - 1u]));
+        }
+    } else {
+        for (i = 0; i < Chars; i++) {
+            state = JmfHashStep(state, JmfFold(Key[i]));
+        }
     }
-    return JmfHashFinish(state, Slot);
+    return JmfHashFinish(state, Space);
 }
 
-/* The entry of (Slot, Key) or 0. */
+/* The entry of (Space, Key) or 0. */
 static const JMF_INDEX_ENTRY *
 JmfIndexFind(
     const JMF_POLICY *Policy,
     JMF_U32 Hash,
-    JMF_U32 Slot,
+    JMF_U32 Space,
     const JMF_U16 *Key,
     JMF_U32 Chars
     )
@@ -115,7 +131,7 @@ JmfIndexFind(
     while ((e = Policy->Buckets[b]) != 0) {
         const JMF_INDEX_ENTRY *entry = &Policy->Entries[e - 1u];
 
-        if (entry->Hash == Hash && entry->Slot == Slot && entry->KeyChars == Chars &&
+        if (entry->Hash == Hash && entry->Space == Space && entry->KeyChars == Chars &&
             JmfFoldEqual(Policy->Strings + entry->KeyOffset, Key, Chars)) {
             return entry;
         }
@@ -124,51 +140,77 @@ JmfIndexFind(
     return 0;
 }
 
-/* The entry of (Slot, Key), added (with an empty list) when missing. */
+/* The entry of (Space, Key), added (with an empty list) when missing. */
 static JMF_INDEX_ENTRY *
 JmfIndexAdd(
     JMF_POLICY *Policy,
-    JMF_U32 Slot,
+    JMF_U32 Space,
     JMF_U32 KeyOffset,
     JMF_U32 Chars
     )
 {
     const JMF_U16 *key = Policy->Strings + KeyOffset;
-    JMF_U32 hash = JmfKeyHash(key, Chars, Slot);
-    JMF_U32 b = hash & Policy->BucketMask;
-    JMF_U32 e;
-    JMF_INDEX_ENTRY *entry;
+    JMF_U32 hash = JmfKeyHash(key, Chars, Space);
+    JMF_INDEX_ENTRY *entry = (JMF_INDEX_ENTRY *)JmfIndexFind(Policy, hash, Space, key, Chars);
+    JMF_U32 b;
 
-    while ((e = Policy->Buckets[b]) != 0) {
-        entry = &Policy->Entries[e - 1u];
-        if (entry->Hash == hash && entry->Slot == Slot && entry->KeyChars == Chars &&
-            JmfFoldEqual(Policy->Strings + entry->KeyOffset, key, Chars)) {
-            return entry;
-        }
+    if (entry != 0) {
+        return entry;
+    }
+    b = hash & Policy->BucketMask;
+    while (Policy->Buckets[b] != 0) {
         b = (b + 1u) & Policy->BucketMask;
     }
     entry = &Policy->Entries[Policy->EntryCount];
     entry->Hash = hash;
     entry->KeyOffset = KeyOffset;
     entry->KeyChars = (JMF_U16)Chars;
-    entry->Slot = (JMF_U16)Slot;
+    entry->Space = (JMF_U16)Space;
     Policy->EntryCount++;
     Policy->Buckets[b] = Policy->EntryCount;
     return entry;
 }
 
-static JMF_U32
-JmfRuleKeyChars(
+/* A rule's key: JMF_SPACE_PREFIX or JMF_SPACE_TAIL (add the slot), or JMF_KEY_NONE. */
+#define JMF_KEY_NONE 0xFFFFFFFFu
+
+typedef struct _JMF_RULE_KEY {
+    JMF_U32 Space;
+    JMF_U32 Offset;             /* code units from the start of the string table */
+    JMF_U32 Chars;
+} JMF_RULE_KEY;
+
+static void
+JmfRuleKey(
     const JMF_POLICY *Policy,
-    const JMF_RULE *Rule
+    const JMF_RULE *Rule,
+    JMF_RULE_KEY *Key
     )
 {
+    const JMF_U16 *pattern = Policy->Strings + Rule->Path.Offset / 2u;
+    JMF_U32 chars = Rule->Path.Length / 2u;
     JMF_BOOL literal;
+    JMF_U32 prefix;
+    JMF_U32 tail;
+    JMF_U32 tailStart;
 
-    if (Rule->Path.Length == 0) {
-        return 0;
+    Key->Space = JMF_KEY_NONE;
+    Key->Offset = 0;
+    Key->Chars = 0;
+    if (chars == 0) {
+        return;
     }
-    return JmfPatternKeyChars(Policy->Strings + Rule->Path.Offset / 2u, Rule->Path.Length / 2u, &literal);
+    prefix = JmfPatternKeyChars(pattern, chars, &literal);
+    tail = literal ? 0 : JmfPatternTailKey(pattern, chars, &tailStart);
+    if (prefix != 0 && prefix >= tail) {
+        Key->Space = JMF_SPACE_PREFIX;
+        Key->Offset = Rule->Path.Offset / 2u;
+        Key->Chars = prefix;
+    } else if (tail != 0) {
+        Key->Space = JMF_SPACE_TAIL;
+        Key->Offset = Rule->Path.Offset / 2u + tailStart;
+        Key->Chars = tail;
+    }
 }
 
 /*
@@ -191,28 +233,33 @@ JmfIndexBuild(
     JMF_U32 i;
     JMF_U32 s;
     JMF_U32 v;
+    JMF_RULE_KEY key;
 
     for (i = 0; i < Policy->RuleCount; i++) {
         const JMF_RULE *rule = &Policy->Rules[i];
         JMF_U32 slots = JmfRuleSlots(rule);
-        JMF_U32 keyChars = JmfRuleKeyChars(Policy, rule);
         JMF_U8 interest = (JMF_U8)(JMF_INTEREST_ANY |
                                    (rule->Path.Length != 0 ? JMF_NEED_PATH : 0u) |
                                    (rule->Image.Length != 0 ? JMF_NEED_IMAGE : 0u));
 
+        JmfRuleKey(Policy, rule, &key);
         for (s = 0; s < JMF_SLOT_COUNT; s++) {
+            JMF_POLICY_SLOT *slot = &Policy->Slots[s];
+
             if ((slots & (1u << s)) == 0) {
                 continue;
             }
-            if (keyChars != 0) {
+            if (key.Space == JMF_SPACE_PREFIX) {
                 keyed++;
-                Policy->Slots[s].IndexedCount++;
-                if (keyChars > Policy->Slots[s].MaxKeyChars) {
-                    Policy->Slots[s].MaxKeyChars = keyChars;
-                }
+                slot->PrefixCount++;
+                slot->MaxPrefixChars = key.Chars > slot->MaxPrefixChars ? key.Chars : slot->MaxPrefixChars;
+            } else if (key.Space == JMF_SPACE_TAIL) {
+                keyed++;
+                slot->TailCount++;
+                slot->MaxTailChars = key.Chars > slot->MaxTailChars ? key.Chars : slot->MaxTailChars;
             } else {
                 unindexed++;
-                Policy->Slots[s].UnindexedCount++;
+                slot->UnindexedCount++;
             }
             if (rule->Volume == JMF_VOLUME_ANY) {
                 for (v = 0; v <= JMF_MAX_VOLUMES; v++) {
@@ -254,14 +301,14 @@ JmfIndexBuild(
     for (i = 0; i < Policy->RuleCount; i++) {
         const JMF_RULE *rule = &Policy->Rules[i];
         JMF_U32 slots = JmfRuleSlots(rule);
-        JMF_U32 keyChars = JmfRuleKeyChars(Policy, rule);
 
+        JmfRuleKey(Policy, rule, &key);
         for (s = 0; s < JMF_SLOT_COUNT; s++) {
             if ((slots & (1u << s)) == 0) {
                 continue;
             }
-            if (keyChars != 0) {
-                JmfIndexAdd(Policy, s, rule->Path.Offset / 2u, keyChars)->ListCount++;
+            if (key.Space != JMF_KEY_NONE) {
+                JmfIndexAdd(Policy, key.Space + s, key.Offset, key.Chars)->ListCount++;
             } else {
                 JMF_POLICY_SLOT *slot = &Policy->Slots[s];
 
@@ -279,14 +326,14 @@ JmfIndexBuild(
     for (i = 0; i < Policy->RuleCount; i++) {
         const JMF_RULE *rule = &Policy->Rules[i];
         JMF_U32 slots = JmfRuleSlots(rule);
-        JMF_U32 keyChars = JmfRuleKeyChars(Policy, rule);
 
-        if (keyChars == 0) {
+        JmfRuleKey(Policy, rule, &key);
+        if (key.Space == JMF_KEY_NONE) {
             continue;
         }
         for (s = 0; s < JMF_SLOT_COUNT; s++) {
             if ((slots & (1u << s)) != 0) {
-                JMF_INDEX_ENTRY *entry = JmfIndexAdd(Policy, s, rule->Path.Offset / 2u, keyChars);
+                JMF_INDEX_ENTRY *entry = JmfIndexAdd(Policy, key.Space + s, key.Offset, key.Chars);
 
                 Policy->Lists[entry->ListStart + entry->ListCount++] = i;
             }
@@ -402,19 +449,74 @@ JmfScanList(
 static void
 JmfScanKey(
     const JMF_POLICY *Policy,
-    JMF_U32 Slot,
+    JMF_U32 Space,
     JMF_U32 HashState,
+    const JMF_U16 *Key,
     JMF_U32 Chars,
     const JMF_OPERATION_FACTS *Facts,
     JMF_U32 *Best,
     JMF_U32 *Candidates
     )
 {
-    const JMF_INDEX_ENTRY *entry = JmfIndexFind(Policy, JmfHashFinish(HashState, Slot), Slot,
-                                                Facts->Path, Chars);
+    const JMF_INDEX_ENTRY *entry = JmfIndexFind(Policy, JmfHashFinish(HashState, Space), Space, Key, Chars);
 
     if (entry != 0) {
         JmfScanList(Policy, Policy->Lists + entry->ListStart, entry->ListCount, Facts, Best, Candidates);
+    }
+}
+
+/* Prefix keys: every '\'-terminated prefix of the path, and the whole path. */
+static void
+JmfScanPrefixes(
+    const JMF_POLICY *Policy,
+    JMF_U32 SlotIndex,
+    const JMF_OPERATION_FACTS *Facts,
+    JMF_U32 *Best,
+    JMF_U32 *Candidates
+    )
+{
+    const JMF_POLICY_SLOT *slot = &Policy->Slots[SlotIndex];
+    JMF_U32 state = JMF_HASH_SEED;
+    JMF_U32 limit;
+    JMF_U32 i;
+
+    /* No key is longer than MaxPrefixChars, so no longer prefix can be one. */
+    limit = Facts->PathChars < slot->MaxPrefixChars ? Facts->PathChars : slot->MaxPrefixChars;
+    for (i = 0; i < limit; i++) {
+        JMF_U16 c = JmfFold(Facts->Path[i]);
+
+        state = JmfHashStep(state, c);
+        if (c == JMF_CHAR_BACKSLASH || i + 1u == Facts->PathChars) {
+            JmfScanKey(Policy, JMF_SPACE_PREFIX + SlotIndex, state, Facts->Path, i + 1u, Facts, Best, Candidates);
+        }
+    }
+}
+
+/* Tail keys: the path's end from its last '\' and from each '.' after it. */
+static void
+JmfScanTails(
+    const JMF_POLICY *Policy,
+    JMF_U32 SlotIndex,
+    const JMF_OPERATION_FACTS *Facts,
+    JMF_U32 *Best,
+    JMF_U32 *Candidates
+    )
+{
+    const JMF_POLICY_SLOT *slot = &Policy->Slots[SlotIndex];
+    JMF_U32 state = JMF_HASH_SEED;
+    JMF_U32 chars;
+
+    for (chars = 1; chars <= Facts->PathChars && chars <= slot->MaxTailChars; chars++) {
+        const JMF_U16 *tail = Facts->Path + Facts->PathChars - chars;
+        JMF_U16 c = JmfFold(tail[0]);
+
+        state = JmfHashStep(state, c);
+        if (c == JMF_CHAR_DOT || c == JMF_CHAR_BACKSLASH) {
+            JmfScanKey(Policy, JMF_SPACE_TAIL + SlotIndex, state, tail, chars, Facts, Best, Candidates);
+        }
+        if (c == JMF_CHAR_BACKSLASH) {
+            break;              /* a tail key starts at the path's last '\' at the earliest */
+        }
     }
 }
 
@@ -428,9 +530,6 @@ JmfPolicyMatchCounted(
     JMF_U32 slotIndex = JmfSlotOf(Facts->Phase, Facts->Operation);
     const JMF_POLICY_SLOT *slot;
     JMF_U32 best = JMF_INDEX_NONE;
-    JMF_U32 state = JMF_HASH_SEED;
-    JMF_U32 limit;
-    JMF_U32 i;
 
     *Candidates = 0;
     if (Policy == 0 || slotIndex == JMF_SLOT_NONE ||
@@ -439,19 +538,14 @@ JmfPolicyMatchCounted(
     }
     slot = &Policy->Slots[slotIndex];
     JmfScanList(Policy, Policy->Lists + slot->UnindexedStart, slot->UnindexedCount, Facts, &best, Candidates);
-
-    if (slot->IndexedCount == 0 || Facts->Path == 0 || Facts->PathChars == 0) {
-        return best;
+    if (Facts->Path == 0 || Facts->PathChars == 0) {
+        return best;            /* keyed rules all have a path pattern */
     }
-    /* No key is longer than MaxKeyChars, so no longer prefix can be one. */
-    limit = Facts->PathChars < slot->MaxKeyChars ? Facts->PathChars : slot->MaxKeyChars;
-    for (i = 0; i < limit; i++) {
-        JMF_U16 c = JmfFold(Facts->Path[i]);
-
-        state = JmfHashStep(state, c);
-        if (c == JMF_CHAR_BACKSLASH || i + 1u == Facts->PathChars) {
-            JmfScanKey(Policy, slotIndex, state, i + 1u, Facts, &best, Candidates);
-        }
+    if (slot->PrefixCount != 0) {
+        JmfScanPrefixes(Policy, slotIndex, Facts, &best, Candidates);
+    }
+    if (slot->TailCount != 0) {
+        JmfScanTails(Policy, slotIndex, Facts, &best, Candidates);
     }
     return best;
 }

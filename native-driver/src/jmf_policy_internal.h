@@ -35,6 +35,7 @@ Abstract:
 #define JMF_CHAR_BACKSLASH ((JMF_U16)0x005C)
 #define JMF_CHAR_STAR      ((JMF_U16)0x002A)
 #define JMF_CHAR_QUESTION  ((JMF_U16)0x003F)
+#define JMF_CHAR_DOT       ((JMF_U16)0x002E)
 
 /*
  * A slot is one (phase, operation) pair a rule can be tried in: the five
@@ -52,25 +53,31 @@ Abstract:
 #define JMF_INTEREST_UNNAMED JMF_MAX_VOLUMES
 
 /*
- * One key of the path index: the case-folded literal prefix of a path
- * pattern (up to and including the last '\' before its first wildcard, or
- * the whole pattern when it has none) for one slot, and the ascending list
- * of the rules of that slot that have it.
+ * One key of the path index, in one key space: a slot's prefix keys
+ * (JMF_SPACE_PREFIX + slot: the case-folded literal head of a path pattern
+ * up to and including the last '\' before its first wildcard, or the whole
+ * pattern when it has none) or its tail keys (JMF_SPACE_TAIL + slot, see
+ * JmfPatternTailKey), and the ascending list of the rules that have it.
  */
+#define JMF_SPACE_PREFIX 0u
+#define JMF_SPACE_TAIL   JMF_SLOT_COUNT
+
 typedef struct _JMF_INDEX_ENTRY {
-    JMF_U32 Hash;               /* JmfIndexHash of the folded key and the slot */
+    JMF_U32 Hash;               /* of the folded key (tail keys: read backwards) and the space */
     JMF_U32 KeyOffset;          /* code units from the start of the string table */
     JMF_U16 KeyChars;
-    JMF_U16 Slot;
+    JMF_U16 Space;
     JMF_U32 ListStart;          /* into JMF_POLICY.Lists */
     JMF_U32 ListCount;
 } JMF_INDEX_ENTRY;
 
 typedef struct _JMF_POLICY_SLOT {
-    JMF_U32 UnindexedStart;     /* rules tried for every path: no path pattern, or no literal directory prefix */
+    JMF_U32 UnindexedStart;     /* rules tried for every path: no path pattern, or no usable key */
     JMF_U32 UnindexedCount;
-    JMF_U32 IndexedCount;       /* rules of this slot reached through the index */
-    JMF_U32 MaxKeyChars;        /* longest key of this slot: no longer path prefix is looked up */
+    JMF_U32 PrefixCount;        /* rules of this slot reached through a prefix key */
+    JMF_U32 MaxPrefixChars;     /* longest prefix key: no longer path prefix is looked up */
+    JMF_U32 TailCount;          /* rules of this slot reached through a tail key */
+    JMF_U32 MaxTailChars;       /* longest tail key: no longer path tail is looked up */
 } JMF_POLICY_SLOT;
 
 struct _JMF_POLICY {
@@ -118,6 +125,15 @@ JMF_U32 JmfPatternValidate(const JMF_U16 *Pattern, JMF_U32 Chars);
  * '\' before the first wildcard, or 0 when there is no such '\'.
  */
 JMF_U32 JmfPatternKeyChars(const JMF_U16 *Pattern, JMF_U32 Chars, JMF_BOOL *Literal);
+
+/*
+ * The tail key of a validated pattern with a wildcard: inside the literal
+ * text after its last wildcard, from the last '\' when there is one (every
+ * matching path then ends with it, from its own last '\'), else from the
+ * first '.' (every matching path ends with it, from a '.' of its last
+ * component). Returns the key's length (0: none) and sets *KeyStart.
+ */
+JMF_U32 JmfPatternTailKey(const JMF_U16 *Pattern, JMF_U32 Chars, JMF_U32 *KeyStart);
 
 /* FNV-1a over folded code units, one step, and the final mix with a slot. */
 #define JMF_HASH_SEED 2166136261u

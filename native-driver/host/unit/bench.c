@@ -7,12 +7,13 @@
  *
  * usage: bench RULES DECISIONS
  *
- * The policy: RULES path rules in four realistic shapes, one user, project
- * or share per rule ("\Users\u123\Documents\**\*.docx",
+ * The policy: RULES path rules in five realistic shapes, one user, project,
+ * share or program per rule ("\Users\u123\Documents\**\*.docx",
  * "\Users\u123\AppData\Local\Temp\*.tmp", the literal
- * "\Projects\p123\build\output.log", "\Shares\team123\**"), plus the same
- * four wildcard-led rules whatever RULES is ("**\desktop.ini", ...), which
- * every decision must try.
+ * "\Projects\p123\build\output.log", "\Shares\team123\**", and the
+ * wildcard-led "**\app123.exe"), plus the same four wildcard-led rules
+ * whatever RULES is ("**\desktop.ini", "**\~$*.docx", "*\pagefile.sys",
+ * "**.bak").
  *
  * The decisions: a fixed mix of paths of existing users/projects/shares
  * (hits and near misses) and paths no rule names, pre-create, pre-write and
@@ -44,9 +45,9 @@ BuildPolicy(TEST_POLICY *Tp, JMF_U32 Rules)
     r = TpRule(Tp, 900000004u, JMF_OP_WRITE, JMF_ACTION_AUDIT);
     TpPath(Tp, r, "**.bak");
     for (i = 0; i < Rules; i++) {
-        JMF_U32 who = i / 4u;
+        JMF_U32 who = i / 5u;
 
-        switch (i % 4u) {
+        switch (i % 5u) {
         case 0:
             snprintf(pattern, sizeof(pattern), "\\Users\\u%u\\Documents\\**\\*.docx", who);
             r = TpRule(Tp, i, JMF_OP_CREATE, JMF_ACTION_DENY);
@@ -59,10 +60,14 @@ BuildPolicy(TEST_POLICY *Tp, JMF_U32 Rules)
             snprintf(pattern, sizeof(pattern), "\\Projects\\p%u\\build\\output.log", who);
             r = TpRule(Tp, i, JMF_OP_WRITE, JMF_ACTION_AUDIT);
             break;
-        default:
+        case 3:
             snprintf(pattern, sizeof(pattern), "\\Shares\\team%u\\**", who);
             r = TpRule(Tp, i, JMF_OP_CREATE, JMF_ACTION_ASK);
             TpAt(Tp, r)->Action.Flags = JMF_ACTION_FLAG_POST_CREATE;
+            break;
+        default:
+            snprintf(pattern, sizeof(pattern), "**\\app%u.exe", who);
+            r = TpRule(Tp, i, JMF_OP_WRITE, JMF_ACTION_DENY);
             break;
         }
         TpPath(Tp, r, pattern);
@@ -72,7 +77,7 @@ BuildPolicy(TEST_POLICY *Tp, JMF_U32 Rules)
 static void
 BuildFacts(JMF_U32 Rules)
 {
-    JMF_U32 owners = Rules / 4u == 0 ? 1u : Rules / 4u;
+    JMF_U32 owners = Rules / 5u == 0 ? 1u : Rules / 5u;
     JMF_U32 i;
     char path[256];
 
@@ -105,7 +110,8 @@ BuildFacts(JMF_U32 Rules)
             snprintf(path, sizeof(path), "\\Windows\\System32\\drivers\\etc\\hosts");
             break;
         case 6:
-            snprintf(path, sizeof(path), "\\Program Files\\App\\bin\\app%u.dll", i);
+            snprintf(path, sizeof(path), "\\Program Files\\App%u\\bin\\app%u.%s", who, who,
+                     (i & 1u) ? "exe" : "dll");
             op = JMF_OP_WRITE;
             break;
         default:
@@ -168,7 +174,7 @@ main(int argc, char **argv)
     }
     BuildFacts(rules);
     sum = BenchRunDecisions(policy, decisions, &matched);
-    printf("bench: %u path rules (+4 wildcard-led), %u decisions, %u matched (checksum %u)\n",
+    printf("bench: %u path rules (+4 fixed wildcard-led), %u decisions, %u matched (checksum %u)\n",
            rules, decisions, matched, sum);
     JmfPolicyFree(policy);
     TpFree(&tp);

@@ -312,9 +312,10 @@ RefMatch(const TEST_POLICY *Tp, const JMF_OPERATION_FACTS *F)
     return JMF_INDEX_NONE;
 }
 
-static const char *const g_components[] = { "a", "B", "ab", "AB", "c.txt", "d.TXT", "é", "É" };
+static const char *const g_components[] = { "a", "B", "ab", "AB", "c.txt", "d.TXT", "é", "É", "e.c.txt", ".txt" };
 static const char *const g_patternParts[] = {
     "\\a", "\\b", "\\AB", "\\c.txt", "\\*", "\\?", "\\**", "*", "**", "\\a*", "\\*.txt", "\\é", "\\",
+    ".txt", "c.TXT", "*.c.txt", "\\.txt",
 };
 
 static void
@@ -326,7 +327,7 @@ RandomPath(char *Out, size_t Size)
 
     Out[0] = 0;
     for (i = 0; i < depth; i++) {
-        n += (size_t)snprintf(Out + n, Size - n, "\\%s", g_components[rand() % 8]);
+        n += (size_t)snprintf(Out + n, Size - n, "\\%s", g_components[rand() % 10]);
     }
     if (rand() % 8 == 0) {
         snprintf(Out + n, Size - n, "\\");
@@ -358,7 +359,7 @@ RandomPolicy(TEST_POLICY *Tp, JMF_U32 Rules)
 
             pattern[0] = 0;
             for (k = 0; k < parts; k++) {
-                n += (size_t)snprintf(pattern + n, sizeof(pattern) - n, "%s", g_patternParts[rand() % 13]);
+                n += (size_t)snprintf(pattern + n, sizeof(pattern) - n, "%s", g_patternParts[rand() % 17]);
             }
             if (strstr(pattern, "***") == NULL) {
                 TpPath(Tp, r, pattern);
@@ -440,11 +441,21 @@ TestAgainstReference(void)
 
 /*
  * The index keeps the candidates a decision examines bounded: the same
- * decision against 10 and against 10,000 path rules (one directory per
- * user, plus a few wildcard-led rules) examines the same number of rules.
+ * decision against 10 and against 10,000 path rules examines the same
+ * number of rules. Rules are one directory per user (prefix keys) or one
+ * program name per rule, wildcard-led (tail keys), plus two fixed
+ * wildcard-led rules ("**\*.tmp": tail ".tmp"; "*\*": no key at all).
  */
+#define SHAPE_USERS "\\Users\\u%u\\Documents\\**\\*.docx"   /* prefix key */
+#define SHAPE_TOOLS "**\\tool%u.exe"                           /* tail key */
+#define SHAPE_SHARED "\\d\\**\\f%u.dat"                      /* both: the tail is longer */
+
 static JMF_U32
-CandidatesFor(JMF_U32 Users, const char *Path, JMF_U32 *Decision)
+CandidatesFor(JMF_U32 Users, const char *Shape, const char *Path, JMF_U32 *Decision)
+    __attribute__((format(printf, 2, 0)));
+
+static JMF_U32
+CandidatesFor(JMF_U32 Users, const char *Shape, const char *Path, JMF_U32 *Decision)
 {
     FIXTURE f;
     TEST_FACTS tf;
@@ -456,11 +467,11 @@ CandidatesFor(JMF_U32 Users, const char *Path, JMF_U32 *Decision)
     r = TpRule(&f.Tp, 1000000, JMF_OP_CREATE, JMF_ACTION_AUDIT);
     TpPath(&f.Tp, r, "**\\*.tmp");
     r = TpRule(&f.Tp, 1000001, JMF_OP_CREATE, JMF_ACTION_AUDIT);
-    TpPath(&f.Tp, r, "*\\pagefile.sys");
+    TpPath(&f.Tp, r, "*\\*");
     for (u = 0; u < Users; u++) {
         char pattern[96];
 
-        snprintf(pattern, sizeof(pattern), "\\Users\\u%u\\Documents\\**\\*.docx", u);
+        snprintf(pattern, sizeof(pattern), Shape, u);
         TpPath(&f.Tp, TpRule(&f.Tp, u, JMF_OP_CREATE, JMF_ACTION_DENY), pattern);
     }
     FixtureCompile(&f);
@@ -478,19 +489,86 @@ TestCandidatesBounded(void)
     JMF_U32 d10;
     JMF_U32 d10000;
 
-    small = CandidatesFor(10, "\\Users\\u7\\Documents\\a\\b\\report.docx", &d10);
-    large = CandidatesFor(10000, "\\Users\\u7\\Documents\\a\\b\\report.docx", &d10000);
+    small = CandidatesFor(10, SHAPE_USERS, "\\Users\\u7\\Documents\\a\\b\\report.docx", &d10);
+    large = CandidatesFor(10000, SHAPE_USERS, "\\Users\\u7\\Documents\\a\\b\\report.docx", &d10000);
     CHECK_EQ(d10, 2 + 7);
     CHECK_EQ(d10000, 2 + 7);
-    CHECK_EQ(small, 3);             /* two wildcard-led rules, then u7's */
+    CHECK_EQ(small, 2);             /* "*\*" (tried always), then u7's */
     CHECK_EQ(large, small);
-    small = CandidatesFor(10, "\\Users\\u7\\Documents\\a\\b\\report.txt", &d10);
-    large = CandidatesFor(10000, "\\Users\\u7\\Documents\\a\\b\\report.txt", &d10000);
-    CHECK_EQ(d10000, JMF_INDEX_NONE);
+    small = CandidatesFor(10, SHAPE_USERS, "\\Users\\u7\\Documents\\a\\b\\report.tmp", &d10);
+    large = CandidatesFor(10000, SHAPE_USERS, "\\Users\\u7\\Documents\\a\\b\\report.tmp", &d10000);
+    CHECK_EQ(d10000, 0);
+    CHECK_EQ(small, 3);             /* "*\*", u7's (no match), "**\*.tmp" */
     CHECK_EQ(large, small);
-    large = CandidatesFor(10000, "\\Users\\u9999\\Documents\\x.docx", &d10000);
+    large = CandidatesFor(10000, SHAPE_USERS, "\\Users\\u9999\\Documents\\x.docx", &d10000);
     CHECK_EQ(d10000, JMF_INDEX_NONE);   /* "\**\" needs a directory */
-    CHECK_EQ(large, 3);
+    CHECK_EQ(large, 2);
+
+    small = CandidatesFor(10, SHAPE_TOOLS, "\\Program Files\\Tools\\TOOL7.EXE", &d10);
+    large = CandidatesFor(10000, SHAPE_TOOLS, "\\Program Files\\Tools\\TOOL7.EXE", &d10000);
+    CHECK_EQ(d10, 2 + 7);
+    CHECK_EQ(d10000, 2 + 7);
+    CHECK_EQ(small, 2);             /* "*\*", then tool7's */
+    CHECK_EQ(large, small);
+    large = CandidatesFor(10000, SHAPE_TOOLS, "\\Program Files\\Tools\\tool12345.exe", &d10000);
+    CHECK_EQ(d10000, JMF_INDEX_NONE);
+    CHECK_EQ(large, 1);
+
+    /* every rule shares the prefix "\\d\\": keyed on its longer tail instead */
+    small = CandidatesFor(10, SHAPE_SHARED, "\\d\\x\\F7.DAT", &d10);
+    large = CandidatesFor(10000, SHAPE_SHARED, "\\d\\x\\F7.DAT", &d10000);
+    CHECK_EQ(d10000, 2 + 7);
+    CHECK_EQ(small, 2);
+    CHECK_EQ(large, small);
+}
+
+/* Tail keys: from the last '\\' of the literal tail, else from its first '.'. */
+static void
+TestTailKeys(void)
+{
+    FIXTURE f;
+    JMF_U32 r;
+    JMF_U16 p[64];
+    JMF_U32 n;
+    JMF_U32 start = 99;
+
+    n = Utf16("**\\bin\\*\\x.dll", p, 64);
+    CHECK_EQ(JmfPatternTailKey(p, n, &start), 6);
+    CHECK_EQ(start, n - 6);
+    n = Utf16("*.tar.gz", p, 64);
+    CHECK_EQ(JmfPatternTailKey(p, n, &start), 7);
+    CHECK_EQ(start, 1);
+    n = Utf16("**\\~$*.docx", p, 64);
+    CHECK_EQ(JmfPatternTailKey(p, n, &start), 5);
+    n = Utf16("**\\*backup", p, 64);
+    CHECK_EQ(JmfPatternTailKey(p, n, &start), 0);
+    n = Utf16("\\a\\b.txt", p, 64);
+    CHECK_EQ(JmfPatternTailKey(p, n, &start), 0);   /* literal: keyed whole as a prefix */
+    n = Utf16("\\a\\*", p, 64);
+    CHECK_EQ(JmfPatternTailKey(p, n, &start), 0);
+
+    TpInit(&f.Tp);
+    r = TpRule(&f.Tp, 1, JMF_OP_READ, JMF_ACTION_AUDIT);
+    TpPath(&f.Tp, r, "*.tar.gz");
+    r = TpRule(&f.Tp, 2, JMF_OP_READ, JMF_ACTION_AUDIT);
+    TpPath(&f.Tp, r, "**\\desktop.ini");
+    r = TpRule(&f.Tp, 3, JMF_OP_READ, JMF_ACTION_AUDIT);
+    TpPath(&f.Tp, r, "**\\bin\\*\\x.dll");
+    r = TpRule(&f.Tp, 4, JMF_OP_READ, JMF_ACTION_AUDIT);
+    TpPath(&f.Tp, r, "**.gz");
+    r = TpRule(&f.Tp, 5, JMF_OP_READ, JMF_ACTION_AUDIT);
+    TpPath(&f.Tp, r, "\\x\\**\\Σ.Ω");             /* prefix "\\x\\" (3) shorter than tail "\\Σ.Ω" (4) */
+    FixtureCompile(&f);
+    CHECK_EQ(MatchPath(&f, JMF_PHASE_PRE, JMF_OP_READ, "a.TAR.GZ"), 0);
+    CHECK_EQ(MatchPath(&f, JMF_PHASE_PRE, JMF_OP_READ, "\\a.tar.gz"), 3);    /* "*" stops at '\\' */
+    CHECK_EQ(MatchPath(&f, JMF_PHASE_PRE, JMF_OP_READ, "\\a.gz"), 3);
+    CHECK_EQ(MatchPath(&f, JMF_PHASE_PRE, JMF_OP_READ, "\\u\\Desktop.INI"), 1);
+    CHECK_EQ(MatchPath(&f, JMF_PHASE_PRE, JMF_OP_READ, "\\u\\desktop.ini.bak"), JMF_INDEX_NONE);
+    CHECK_EQ(MatchPath(&f, JMF_PHASE_PRE, JMF_OP_READ, "\\bin\\q\\X.DLL"), 2);
+    CHECK_EQ(MatchPath(&f, JMF_PHASE_PRE, JMF_OP_READ, "\\bin\\X.DLL"), JMF_INDEX_NONE);
+    CHECK_EQ(MatchPath(&f, JMF_PHASE_PRE, JMF_OP_READ, "\\X\\a\\b\\σ.ω"), 4);
+    CHECK_EQ(MatchPath(&f, JMF_PHASE_PRE, JMF_OP_READ, "\\y\\a\\b\\σ.ω"), JMF_INDEX_NONE);
+    FixtureFree(&f);
 }
 
 void
@@ -502,5 +580,6 @@ TestMatch(void)
     TestIndexCases();
     TestInterested();
     TestAgainstReference();
+    TestTailKeys();
     TestCandidatesBounded();
 }
