@@ -148,6 +148,7 @@ typedef struct _JMF_GLOBALS {
     EX_RUNDOWN_REF Rundown;
 
     /* Policy (jmf_policy_store.c). */
+    FAST_MUTEX PolicyMutex;             /* serialises pushes and clears (not readers) */
     EX_SPIN_LOCK PolicyLock;
     PJMF_POLICY_REF Policy;             /* current, or NULL */
     JMF_U32 Generation;                 /* last generation handed out */

@@ -107,6 +107,7 @@ JmfPolicyStoreInitialize(
     )
 {
     PAGED_CODE();
+    ExInitializeFastMutex(&JmfGlobals.PolicyMutex);
     JmfGlobals.PolicyLock = 0;
     JmfGlobals.Policy = NULL;
     JmfGlobals.Generation = 0;
@@ -174,9 +175,10 @@ JmfPolicyRelease(
 /*
  * JmfPolicySwap
  *
- * IRQL: <= APC_LEVEL (raises to DISPATCH_LEVEL inside). Puts NewRef (which
- * carries the store's reference, or is NULL) in force and drops the store's
- * reference to the previous policy. Returns the generation now in force.
+ * IRQL: <= APC_LEVEL (raises to DISPATCH_LEVEL inside); the caller holds
+ * PolicyMutex. Puts NewRef (which carries the store's reference, or is NULL)
+ * in force and drops the store's reference to the previous policy. Returns
+ * the generation now in force.
  */
 static JMF_U32
 JmfPolicySwap(
@@ -190,8 +192,10 @@ JmfPolicySwap(
     oldIrql = ExAcquireSpinLockExclusive(&JmfGlobals.PolicyLock);
     oldRef = JmfGlobals.Policy;
     JmfGlobals.Policy = NewRef;
-    if (NewRef == NULL) {
-        /* Clearing is a generation of its own, so statistics and events can tell. */
+    if (NewRef != NULL) {
+        JmfGlobals.Generation = NewRef->Generation;
+    } else {
+        /* Clearing is a generation of its own, so statistics can tell. */
         JmfGlobals.Generation += 1;
     }
     generation = JmfGlobals.Generation;
@@ -202,33 +206,14 @@ JmfPolicySwap(
 }
 
 /*
- * JmfPolicyNextGeneration
- *
- * IRQL: <= APC_LEVEL. Reserves the generation number a new policy will carry.
- */
-static JMF_U32
-JmfPolicyNextGeneration(
-    VOID
-    )
-{
-    KIRQL oldIrql;
-    JMF_U32 generation;
-
-    oldIrql = ExAcquireSpinLockExclusive(&JmfGlobals.PolicyLock);
-    JmfGlobals.Generation += 1;
-    generation = JmfGlobals.Generation;
-    ExReleaseSpinLockExclusive(&JmfGlobals.PolicyLock, oldIrql);
-    return generation;
-}
-
-/*
  * JmfPolicySet
  *
  * IRQL: PASSIVE_LEVEL (message callback). Body is a KERNEL copy of the
  * SET_POLICY body (never user memory). Validates and compiles it with the
  * portable core, allocates the reference with its per-rule counters, and
  * swaps it in. On any failure the policy in force is untouched and Result
- * names the problem (JMF_ERROR_*, rule index).
+ * names the problem (JMF_ERROR_*, rule index). Pushes are serialised, so
+ * generations are consecutive and a rejected policy uses none.
  */
 _Use_decl_annotations_
 VOID
@@ -250,7 +235,8 @@ JmfPolicySet(
     RtlZeroMemory(Result, sizeof(*Result));
     Result->RuleIndex = JMF_INDEX_NONE;
 
-    generation = JmfPolicyNextGeneration();
+    ExAcquireFastMutex(&JmfGlobals.PolicyMutex);
+    generation = JmfGlobals.Generation + 1;
     error = JmfPolicyCompile(Body, Length, generation, &JmfCoreAllocator, &policy, Result);
     if (error != JMF_ERROR_NONE) {
         policy = NULL;
@@ -293,6 +279,7 @@ Cleanup:
         JmfStatsAdd(JmfStatPoliciesRejected);
         Result->Generation = JmfPolicyCurrentGeneration();
     }
+    ExReleaseFastMutex(&JmfGlobals.PolicyMutex);
 }
 
 /*
@@ -306,7 +293,9 @@ JmfPolicyClear(
     VOID
     )
 {
+    ExAcquireFastMutex(&JmfGlobals.PolicyMutex);
     (VOID)JmfPolicySwap(NULL);
+    ExReleaseFastMutex(&JmfGlobals.PolicyMutex);
 }
 
 /*
@@ -345,5 +334,7 @@ JmfPolicyStoreShutdown(
     )
 {
     PAGED_CODE();
+    ExAcquireFastMutex(&JmfGlobals.PolicyMutex);
     (VOID)JmfPolicySwap(NULL);
+    ExReleaseFastMutex(&JmfGlobals.PolicyMutex);
 }
