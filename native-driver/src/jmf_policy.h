@@ -44,7 +44,7 @@ typedef JMF_U8 JMF_BOOL;
 #define JMF_NEED_IMAGE  0x2u    /* some candidate rule has an image pattern */
 
 typedef struct _JMF_ALLOCATOR {
-    /* Returns Bytes of zeroed memory, or 0 (NULL) when none is left. */
+    /* Returns Bytes of zeroed memory aligned to at least 8 bytes, or 0 (NULL) when none is left. */
     void *(*Allocate)(void *Context, JMF_U64 Bytes);
     void (*Free)(void *Context, void *Block);
     void *Context;
@@ -134,7 +134,8 @@ JmfPolicyInterested(
  * The index of the first rule of Facts->Phase, in policy order, whose every
  * match holds, or JMF_INDEX_NONE. Its cost does not grow with the number of
  * path rules (rules are indexed by the literal directory prefix of their
- * path pattern).
+ * path pattern, or by the literal end of a wildcard-led one: see
+ * jmf_policy_index.c).
  */
 JMF_U32
 JmfPolicyMatch(

@@ -115,8 +115,8 @@ JmfKeyHash(
     return JmfHashFinish(state, Space);
 }
 
-/* The entry of (Space, Key) or 0. */
-static const JMF_INDEX_ENTRY *
+/* The number (index + 1) of the entry of (Space, Key), or 0. */
+static JMF_U32
 JmfIndexFind(
     const JMF_POLICY *Policy,
     JMF_U32 Hash,
@@ -133,7 +133,7 @@ JmfIndexFind(
 
         if (entry->Hash == Hash && entry->Space == Space && entry->KeyChars == Chars &&
             JmfFoldEqual(Policy->Strings + entry->KeyOffset, Key, Chars)) {
-            return entry;
+            return e;
         }
         b = (b + 1u) & Policy->BucketMask;
     }
@@ -151,11 +151,12 @@ JmfIndexAdd(
 {
     const JMF_U16 *key = Policy->Strings + KeyOffset;
     JMF_U32 hash = JmfKeyHash(key, Chars, Space);
-    JMF_INDEX_ENTRY *entry = (JMF_INDEX_ENTRY *)JmfIndexFind(Policy, hash, Space, key, Chars);
+    JMF_U32 e = JmfIndexFind(Policy, hash, Space, key, Chars);
+    JMF_INDEX_ENTRY *entry;
     JMF_U32 b;
 
-    if (entry != 0) {
-        return entry;
+    if (e != 0) {
+        return &Policy->Entries[e - 1u];
     }
     b = hash & Policy->BucketMask;
     while (Policy->Buckets[b] != 0) {
@@ -192,7 +193,7 @@ JmfRuleKey(
     JMF_BOOL literal;
     JMF_U32 prefix;
     JMF_U32 tail;
-    JMF_U32 tailStart;
+    JMF_U32 tailStart = 0;
 
     Key->Space = JMF_KEY_NONE;
     Key->Offset = 0;
@@ -458,9 +459,11 @@ JmfScanKey(
     JMF_U32 *Candidates
     )
 {
-    const JMF_INDEX_ENTRY *entry = JmfIndexFind(Policy, JmfHashFinish(HashState, Space), Space, Key, Chars);
+    JMF_U32 e = JmfIndexFind(Policy, JmfHashFinish(HashState, Space), Space, Key, Chars);
 
-    if (entry != 0) {
+    if (e != 0) {
+        const JMF_INDEX_ENTRY *entry = &Policy->Entries[e - 1u];
+
         JmfScanList(Policy, Policy->Lists + entry->ListStart, entry->ListCount, Facts, Best, Candidates);
     }
 }
