@@ -403,6 +403,8 @@ TestAgainstReference(void)
             char path[128];
             JMF_U32 expected;
             JMF_U32 got;
+            JMF_U16 *exactPath;
+            JMF_U16 *exactImage;
 
             RandomPath(path, sizeof(path));
             TfInit(&tf, (rand() % 4) ? JMF_PHASE_PRE : JMF_PHASE_POST_CREATE, 1u << (rand() % 5), path);
@@ -413,8 +415,17 @@ TestAgainstReference(void)
             tf.Facts.CreateDisposition = (JMF_U32)(rand() % 7);
             tf.Facts.Observed = (JMF_U32)(rand() % 8);
             if (rand() % 3 == 0) TfImage(&tf, (rand() % 2) ? "\\w\\x.exe" : "\\a\\b");
+            /* exact-size copies, so AddressSanitizer sees any read past the end */
+            exactPath = (JMF_U16 *)malloc(tf.Facts.PathChars * 2u + 1u);
+            exactImage = (JMF_U16 *)malloc(tf.Facts.ImageChars * 2u + 1u);
+            memcpy(exactPath, tf.Path, tf.Facts.PathChars * 2u);
+            memcpy(exactImage, tf.Image, tf.Facts.ImageChars * 2u);
+            tf.Facts.Path = exactPath;
+            tf.Facts.Image = exactImage;
             expected = RefMatch(&f.Tp, &tf.Facts);
             got = JmfPolicyMatch(f.Policy, &tf.Facts);
+            free(exactPath);
+            free(exactImage);
             if (expected != got) {
                 if (disagreements++ < 5) {
                     fprintf(stderr, "index disagrees: round %d path %s op %u phase %u: %u vs %u\n",
