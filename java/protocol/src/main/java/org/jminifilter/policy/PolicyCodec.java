@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
+import org.jminifilter.protocol.ErrorCode;
 import org.jminifilter.protocol.Layout;
 import org.jminifilter.protocol.Layouts;
 import org.jminifilter.protocol.Protocol;
@@ -219,53 +220,139 @@ public final class PolicyCodec {
 
     /**
      * Reads the JMF_ACTION at absolute {@code offset} of little-endian {@code b} (the caller has
-     * checked that its 40 bytes are there). {@code field} names it in errors, for example
-     * {@code JMF_RULE[3].Action}. Fails on an unknown type or flag, a flag the type does not take,
-     * a field the type does not use that is not zero, or a value out of range.
+     * checked that its 40 bytes are there) on its own, without a rule or an ask around it: any
+     * type, flags and ranges the type allows, unused fields zero. {@code field} names it in
+     * errors, for example {@code JMF_RULE[3].Action}.
      */
     public static Action decodeAction(ByteBuffer b, int offset, String field) {
+        return readAction(b, offset, field, ActionContext.ALONE);
+    }
+
+    /**
+     * Reads an ask's verdict (JMF_ASK_REPLY.Verdict) as JmfPolicyValidateVerdict checks what it
+     * can without the ask: never ASK, never the post-create flag, and the rest as
+     * {@link #decodeAction}. The checks that need the asked operation and the policy's volume
+     * table (operation flags of that operation, TargetVolume in the table) are the driver's.
+     */
+    public static Action decodeVerdict(ByteBuffer b, int offset, String field) {
+        return readAction(b, offset, field, ActionContext.VERDICT);
+    }
+
+    /**
+     * What an action is checked against. {@code operations} is -1 when unknown (the checks that
+     * need it are skipped); {@code postField} names what made the phase post-create, or is null.
+     */
+    private record ActionContext(int operations, String postField, int ruleVolume, int volumeCount,
+            boolean verdict, String rule) {
+        static final ActionContext ALONE = new ActionContext(-1, null, Protocol.VOLUME_ANY, Protocol.MAX_VOLUMES,
+                false, null);
+        static final ActionContext VERDICT = new ActionContext(-1, null, Protocol.VOLUME_ANY, Protocol.MAX_VOLUMES,
+                true, null);
+
+        boolean knowsOperations() {
+            return operations >= 0;
+        }
+    }
+
+    private static ProtocolException fault(ErrorCode error, String field, String detail) {
+        return new ProtocolException(error, field, detail);
+    }
+
+    /** JmfActionValidate's checks, in its order, so the first fault found is the driver's. */
+    private static Action readAction(ByteBuffer b, int offset, String f, ActionContext ctx) {
         int typeCode = b.getInt(offset + A_TYPE);
-        ActionType type;
-        try {
-            type = ActionType.fromCode(typeCode);
-        } catch (IllegalArgumentException e) {
-            throw new ProtocolException(field + ".Type", "unknown action type " + Integer.toUnsignedString(typeCode));
+        if (typeCode <= 0 || typeCode >= Protocol.ACTION_COUNT) {
+            throw fault(ErrorCode.BAD_ACTION, f + ".Type", "unknown action type " + Integer.toUnsignedString(typeCode));
         }
-        int flags = Wire.requireBits(b.getInt(offset + A_FLAGS), Protocol.ACTION_FLAGS_VALID, field + ".Flags");
-        int allowedFlags = switch (type) {
-            case DENY, ASK, AUDIT -> Protocol.ACTION_FLAG_POST_CREATE;
-            case REDIRECT -> Protocol.ACTION_FLAG_FALLBACK_DENY;
-            default -> 0;
-        };
-        if ((flags & ~allowedFlags) != 0) {
-            throw new ProtocolException(field + ".Flags",
-                    String.format("flag 0x%X does not apply to %s", flags & ~allowedFlags, type));
+        ActionType type = ActionType.fromCode(typeCode);
+        if (ctx.verdict() && type == ActionType.ASK) {
+            throw fault(ErrorCode.BAD_ACTION, f + ".Type", "ASK cannot be an ask's verdict");
         }
+        if (ctx.postField() != null && (type == ActionType.MODIFY || type == ActionType.REDIRECT)) {
+            throw fault(ErrorCode.BAD_FLAGS, ctx.postField(), "make a post-create rule, and " + type
+                    + " cannot be decided in post-create (only ALLOW, DENY, ASK, AUDIT)");
+        }
+        int flags = b.getInt(offset + A_FLAGS);
+        Wire.requireBits(flags, Protocol.ACTION_FLAGS_VALID, f + ".Flags", ErrorCode.BAD_FLAGS);
         boolean postCreate = (flags & Protocol.ACTION_FLAG_POST_CREATE) != 0;
-        int status = b.getInt(offset + A_STATUS);
-        int disposition = b.getInt(offset + A_DISPOSITION);
-        boolean usesStatus = type == ActionType.DENY || type == ActionType.REDIRECT || type == ActionType.ASK;
-        boolean modify = type == ActionType.MODIFY;
-        if (!usesStatus) {
-            unused(status, field, "Status", type);
-        }
-        if (!modify) {
-            unused(b.getInt(offset + A_ACCESS), field, "AccessClear", type);
-            unused(b.getInt(offset + A_OPT_SET), field, "OptionsSet", type);
-            unused(b.getInt(offset + A_OPT_CLEAR), field, "OptionsClear", type);
-            unused(b.get(offset + A_SL_SET), field, "OperationFlagsSet", type);
-            unused(b.get(offset + A_SL_CLEAR), field, "OperationFlagsClear", type);
-            if (disposition != Protocol.DISPOSITION_UNCHANGED) {
-                throw new ProtocolException(field + ".Disposition",
-                        "must be JMF_DISPOSITION_UNCHANGED for " + type);
+        boolean fallbackDeny = (flags & Protocol.ACTION_FLAG_FALLBACK_DENY) != 0;
+        if (postCreate) {
+            if (ctx.verdict()) {
+                throw fault(ErrorCode.BAD_FLAGS, f + ".Flags", "a verdict has no post-create flag (the phase is the ask's)");
+            }
+            if (type != ActionType.DENY && type != ActionType.ASK && type != ActionType.AUDIT) {
+                throw fault(ErrorCode.BAD_FLAGS, f + ".Flags", "flag 0x1 does not apply to " + type);
+            }
+            if (ctx.knowsOperations() && ctx.operations() != Protocol.OP_CREATE) {
+                throw fault(ErrorCode.BAD_FLAGS, f + ".Flags", "post-create needs a rule whose only operation is CREATE");
             }
         }
+        if (fallbackDeny && type != ActionType.REDIRECT) {
+            throw fault(ErrorCode.BAD_FLAGS, f + ".Flags", "flag 0x2 does not apply to " + type);
+        }
+        int status = b.getInt(offset + A_STATUS);
+        int disposition = b.getInt(offset + A_DISPOSITION);
+        int target = Wire.u16(b, offset + A_TARGET);
+        int timeout = b.getInt(offset + A_TIMEOUT);
+        int defaultCode = b.getInt(offset + A_DEFAULT);
+        boolean usesStatus = false;
+        switch (type) {
+            case DENY:
+                usesStatus = true;
+                break;
+            case MODIFY:
+                checkModify(b, offset, f, ctx);
+                break;
+            case REDIRECT:
+                if (ctx.knowsOperations() && ((ctx.operations() & Protocol.OP_CREATE) == 0
+                        || (ctx.operations() & ~REDIRECTABLE) != 0)) {
+                    throw fault(ErrorCode.BAD_OPERATIONS, ctx.rule() + ".Operations",
+                            "REDIRECT needs CREATE and allows only CREATE, READ, WRITE");
+                }
+                if (target >= ctx.volumeCount()) {
+                    throw fault(ErrorCode.BAD_VOLUME, f + ".TargetVolume", target + " is outside the volume table ("
+                            + ctx.volumeCount() + " volumes)");
+                }
+                if (target == ctx.ruleVolume()) {
+                    throw fault(ErrorCode.BAD_VOLUME, f + ".TargetVolume",
+                            "redirects to volume " + target + ", the volume the rule matches");
+                }
+                usesStatus = fallbackDeny;
+                break;
+            case ASK:
+                Wire.requireRange(timeout, 0, Protocol.MAX_ASK_TIMEOUT_MS, f + ".TimeoutMs", ErrorCode.BAD_TIMEOUT);
+                if (defaultCode != 0 && defaultCode != Protocol.ACTION_ALLOW && defaultCode != Protocol.ACTION_DENY) {
+                    throw fault(ErrorCode.BAD_DEFAULT, f + ".DefaultVerdict", "default verdict "
+                            + Integer.toUnsignedString(defaultCode) + " is neither 0, ALLOW nor DENY");
+                }
+                usesStatus = defaultCode == Protocol.ACTION_DENY;
+                break;
+            default:
+                break;
+        }
+        if (usesStatus && !Protocol.isDenyStatus(status)) {
+            throw fault(ErrorCode.BAD_STATUS, f + ".Status", String.format(
+                    "0x%08X is not an error NTSTATUS (0xC...) other than STATUS_FLT_DISALLOW_FAST_IO", status));
+        }
+        if (!usesStatus) {
+            unused(status, f, "Status", type);
+        }
+        if (type != ActionType.MODIFY) {
+            unused(b.getInt(offset + A_ACCESS), f, "AccessClear", type);
+            unused(b.getInt(offset + A_OPT_SET), f, "OptionsSet", type);
+            unused(b.getInt(offset + A_OPT_CLEAR), f, "OptionsClear", type);
+            if (disposition != Protocol.DISPOSITION_UNCHANGED) {
+                throw fault(ErrorCode.RESERVED, f + ".Disposition", "must be JMF_DISPOSITION_UNCHANGED for " + type);
+            }
+            unused(b.get(offset + A_SL_SET), f, "OperationFlagsSet", type);
+            unused(b.get(offset + A_SL_CLEAR), f, "OperationFlagsClear", type);
+        }
         if (type != ActionType.REDIRECT) {
-            unused(b.getShort(offset + A_TARGET), field, "TargetVolume", type);
+            unused(target, f, "TargetVolume", type);
         }
         if (type != ActionType.ASK) {
-            unused(b.getInt(offset + A_TIMEOUT), field, "TimeoutMs", type);
-            unused(b.getInt(offset + A_DEFAULT), field, "DefaultVerdict", type);
+            unused(timeout, f, "TimeoutMs", type);
+            unused(defaultCode, f, "DefaultVerdict", type);
         }
         try {
             switch (type) {
@@ -275,81 +362,120 @@ public final class PolicyCodec {
                     return new Action.Deny(status, postCreate);
                 case AUDIT:
                     return new Action.Audit(postCreate);
-                case MODIFY: {
-                    Optional<Disposition> d = Optional.empty();
-                    if (disposition != Protocol.DISPOSITION_UNCHANGED) {
-                        Wire.requireRange(disposition, 0, Protocol.FILE_MAXIMUM_DISPOSITION, field + ".Disposition");
-                        d = Optional.of(Disposition.fromCode(disposition));
-                    }
-                    Action.Modify m = new Action.Modify(b.getInt(offset + A_ACCESS), b.getInt(offset + A_OPT_SET),
-                            b.getInt(offset + A_OPT_CLEAR), d, Wire.u8(b, offset + A_SL_SET),
-                            Wire.u8(b, offset + A_SL_CLEAR));
-                    if (!m.changesSomething()) {
-                        throw new ProtocolException(field, "MODIFY changes nothing");
-                    }
-                    return m;
-                }
+                case MODIFY:
+                    return new Action.Modify(b.getInt(offset + A_ACCESS), b.getInt(offset + A_OPT_SET),
+                            b.getInt(offset + A_OPT_CLEAR), disposition == Protocol.DISPOSITION_UNCHANGED
+                                    ? Optional.empty() : Optional.of(Disposition.fromCode(disposition)),
+                            Wire.u8(b, offset + A_SL_SET), Wire.u8(b, offset + A_SL_CLEAR));
                 case REDIRECT:
-                    return new Action.Redirect(Wire.u16(b, offset + A_TARGET),
-                            (flags & Protocol.ACTION_FLAG_FALLBACK_DENY) != 0, status);
-                case ASK: {
-                    int dv = b.getInt(offset + A_DEFAULT);
-                    DefaultVerdict verdict;
-                    try {
-                        verdict = DefaultVerdict.fromCode(dv);
-                    } catch (IllegalArgumentException e) {
-                        throw new ProtocolException(field + ".DefaultVerdict", e.getMessage());
-                    }
-                    return new Action.Ask(b.getInt(offset + A_TIMEOUT), verdict, status, postCreate);
-                }
+                    return new Action.Redirect(target, fallbackDeny, status);
+                case ASK:
+                    return new Action.Ask(timeout, DefaultVerdict.fromCode(defaultCode), status, postCreate);
                 default:
                     throw new AssertionError(type);
             }
         } catch (InvalidFieldException e) {
-            throw new ProtocolException(field + e.field().substring("Action".length()), e.detail());
+            // Every check of the constructors was made above; this is a safety net, not a path.
+            throw fault(ErrorCode.BAD_ACTION, f + e.field().substring("Action".length()), e.detail());
+        }
+    }
+
+    private static final int REDIRECTABLE = Protocol.OP_CREATE | Protocol.OP_READ | Protocol.OP_WRITE;
+    private static final int SL_ANY_VALID = Protocol.SL_CREATE_VALID | Protocol.SL_WRITE_VALID | Protocol.SL_READ_VALID;
+
+    /** JmfModifyValidate's checks, in its order. */
+    private static void checkModify(ByteBuffer b, int offset, String f, ActionContext ctx) {
+        int access = b.getInt(offset + A_ACCESS);
+        int set = b.getInt(offset + A_OPT_SET);
+        int clear = b.getInt(offset + A_OPT_CLEAR);
+        int disposition = b.getInt(offset + A_DISPOSITION);
+        int slSet = Wire.u8(b, offset + A_SL_SET);
+        int slClear = Wire.u8(b, offset + A_SL_CLEAR);
+        boolean createFields = access != 0 || set != 0 || clear != 0 || disposition != Protocol.DISPOSITION_UNCHANGED;
+        int slBits = slSet | slClear;
+        if (!createFields && slBits == 0) {
+            throw fault(ErrorCode.BAD_MODIFY, f, "MODIFY changes nothing");
+        }
+        if ((set & ~Protocol.CREATE_OPTIONS_VALID) != 0) {
+            throw fault(ErrorCode.BAD_MODIFY, f + ".OptionsSet", String.format("bits 0x%X are outside 0x%X",
+                    set & ~Protocol.CREATE_OPTIONS_VALID, Protocol.CREATE_OPTIONS_VALID));
+        }
+        if ((clear & ~Protocol.CREATE_OPTIONS_VALID) != 0) {
+            throw fault(ErrorCode.BAD_MODIFY, f + ".OptionsClear", String.format("bits 0x%X are outside 0x%X",
+                    clear & ~Protocol.CREATE_OPTIONS_VALID, Protocol.CREATE_OPTIONS_VALID));
+        }
+        if ((set & clear) != 0) {
+            throw fault(ErrorCode.BAD_MODIFY, f + ".OptionsClear", String.format("0x%X both set and cleared", set & clear));
+        }
+        if (disposition != Protocol.DISPOSITION_UNCHANGED) {
+            Wire.requireRange(disposition, 0, Protocol.FILE_MAXIMUM_DISPOSITION, f + ".Disposition", ErrorCode.BAD_MODIFY);
+        }
+        if (createFields && ctx.knowsOperations() && (ctx.operations() & Protocol.OP_CREATE) == 0) {
+            throw fault(ErrorCode.BAD_OPERATIONS, ctx.rule() + ".Operations",
+                    "MODIFY edits create parameters, but the rule has no CREATE");
+        }
+        if (slBits != 0) {
+            int valid = SL_ANY_VALID;
+            if (ctx.knowsOperations()) {
+                int ops = ctx.operations();
+                if (Integer.bitCount(ops) != 1) {
+                    throw fault(ErrorCode.BAD_OPERATIONS, ctx.rule() + ".Operations",
+                            "MODIFY of operation flags must name exactly one operation");
+                }
+                valid = Operation.fromBit(ops).validOperationFlags();
+            }
+            if ((slBits & ~valid) != 0) {
+                throw fault(ErrorCode.BAD_MODIFY, f + ((slSet & ~valid) != 0 ? ".OperationFlagsSet" : ".OperationFlagsClear"),
+                        String.format("SL_* bits 0x%X are not valid here (valid: 0x%X)", slBits & ~valid, valid));
+            }
+            if ((slSet & slClear) != 0) {
+                throw fault(ErrorCode.BAD_MODIFY, f + ".OperationFlagsClear",
+                        String.format("0x%X both set and cleared", slSet & slClear));
+            }
         }
     }
 
     private static void unused(int value, String field, String name, ActionType type) {
         if (value != 0) {
-            throw new ProtocolException(field + "." + name, "must be zero for " + type);
+            throw fault(ErrorCode.RESERVED, field + "." + name, "must be zero for " + type);
         }
     }
 
     /**
      * Decodes and validates a compiled policy: the remaining bytes of {@code body} (its position
-     * and limit are not changed). Fails with {@link ProtocolException} naming the structure and
-     * field on anything the kernel would reject.
+     * and limit are not changed). Makes JmfPolicyCompile's checks in its order, so a refusal
+     * carries the driver's JMF_ERROR_* and rule index ({@link ProtocolException#toResult}).
      */
     public static Policy decode(ByteBuffer body) {
         ByteBuffer b = Wire.view(body);
+        String h = "JMF_POLICY_HEADER.";
         Wire.requireAtLeast(b, "JMF_POLICY_HEADER", Protocol.POLICY_HEADER_SIZE);
         if (b.getInt(H_MAGIC) != Protocol.POLICY_MAGIC) {
-            throw new ProtocolException("JMF_POLICY_HEADER.Magic",
+            throw fault(ErrorCode.BAD_MAGIC, h + "Magic",
                     String.format("0x%08X is not JMF_POLICY_MAGIC (0x%08X)", b.getInt(H_MAGIC), Protocol.POLICY_MAGIC));
         }
         if (Wire.u16(b, H_VERSION) != Protocol.POLICY_VERSION) {
-            throw new ProtocolException("JMF_POLICY_HEADER.Version",
+            throw fault(ErrorCode.BAD_VERSION, h + "Version",
                     Wire.u16(b, H_VERSION) + " is not JMF_POLICY_VERSION (" + Protocol.POLICY_VERSION + ")");
         }
-        Wire.requireZero(b, H_RESERVED, 2, "JMF_POLICY_HEADER.Reserved");
-        Wire.requireZero(b, H_RESERVED2, 4, "JMF_POLICY_HEADER.Reserved2");
+        Wire.requireZero(b, H_RESERVED, 2, h + "Reserved");
+        Wire.requireZero(b, H_RESERVED2, 4, h + "Reserved2");
         long total = Integer.toUnsignedLong(b.getInt(H_TOTAL));
         if (total != b.remaining()) {
-            throw new ProtocolException("JMF_POLICY_HEADER.TotalLength",
+            throw fault(total > b.remaining() ? ErrorCode.TRUNCATED : ErrorCode.BAD_LENGTH, h + "TotalLength",
                     total + " disagrees with the body's " + b.remaining() + " bytes");
         }
         if (total > Protocol.MAX_POLICY_BYTES) {
-            throw new ProtocolException("JMF_POLICY_HEADER.TotalLength",
+            throw fault(ErrorCode.BAD_LENGTH, h + "TotalLength",
                     total + " is over JMF_MAX_POLICY_BYTES (" + Protocol.MAX_POLICY_BYTES + ")");
         }
-        int ruleCount = Wire.requireRange(b.getInt(H_RULE_COUNT), 0, Protocol.MAX_RULES, "JMF_POLICY_HEADER.RuleCount");
-        int volumeCount = Wire.requireRange(b.getInt(H_VOLUME_COUNT), 0, Protocol.MAX_VOLUMES,
-                "JMF_POLICY_HEADER.VolumeCount");
+        int ruleCount = Wire.requireRange(b.getInt(H_RULE_COUNT), 0, Protocol.MAX_RULES, h + "RuleCount",
+                ErrorCode.TOO_MANY_RULES);
+        int volumeCount = Wire.requireRange(b.getInt(H_VOLUME_COUNT), 0, Protocol.MAX_VOLUMES, h + "VolumeCount",
+                ErrorCode.TOO_MANY_VOLUMES);
         int stringBytes = b.getInt(H_STRING_BYTES);
         if ((stringBytes & 1) != 0) {
-            throw new ProtocolException("JMF_POLICY_HEADER.StringBytes",
-                    Integer.toUnsignedString(stringBytes) + " is odd");
+            throw fault(ErrorCode.BAD_LENGTH, h + "StringBytes", Integer.toUnsignedString(stringBytes) + " is odd");
         }
         long[] rules = section(b, "RuleOffset", (long) ruleCount * Protocol.RULE_SIZE, total);
         long[] volumes = section(b, "VolumeOffset", (long) volumeCount * Protocol.VOLUME_SIZE, total);
@@ -357,25 +483,23 @@ public final class PolicyCodec {
         noOverlap(rules, volumes, "RuleOffset", "VolumeOffset");
         noOverlap(rules, strings, "RuleOffset", "StringOffset");
         noOverlap(volumes, strings, "VolumeOffset", "StringOffset");
-        int stringBase = (int) strings[0];
+        Strings table = new Strings(b, (int) strings[0], stringBytes);
 
         List<Volume> volumeList = new ArrayList<>(volumeCount);
         for (int i = 0; i < volumeCount; i++) {
             String f = "JMF_VOLUME[" + i + "].Name";
             int at = (int) volumes[0] + i * Protocol.VOLUME_SIZE + V_NAME;
-            String name = readRef(b, at, stringBase, stringBytes, 2 * Protocol.MAX_VOLUME_CHARS, f);
-            if (name.isEmpty()) {
-                throw new ProtocolException(f + ".Length", "0: a volume needs a name");
+            if (b.getInt(at + S_LENGTH) == 0) {
+                throw fault(ErrorCode.BAD_STRING, f + ".Length", "0: a volume needs a name");
             }
-            Volume volume;
-            try {
-                volume = new Volume(name);
-            } catch (InvalidFieldException e) {
-                throw new ProtocolException(f, e.detail());
+            String name = table.read(at, Protocol.MAX_VOLUME_CHARS, f);
+            if (name.indexOf('\0') >= 0) {
+                throw fault(ErrorCode.BAD_STRING, f, "a volume name holds a NUL");
             }
+            Volume volume = new Volume(name);
             for (int j = 0; j < i; j++) {
                 if (volumeList.get(j).sameAs(volume)) {
-                    throw new ProtocolException(f, "\"" + name + "\" is already the name of JMF_VOLUME[" + j
+                    throw fault(ErrorCode.BAD_VOLUME, f, "\"" + name + "\" is already the name of JMF_VOLUME[" + j
                             + "] (names compare without regard to case)");
                 }
             }
@@ -386,19 +510,13 @@ public final class PolicyCodec {
         Map<Integer, Integer> ids = new HashMap<>();
         for (int i = 0; i < ruleCount; i++) {
             int at = (int) rules[0] + i * Protocol.RULE_SIZE;
-            Rule rule = readRule(b, at, "JMF_RULE[" + i + "]", volumeCount, stringBase, stringBytes);
-            Integer before = ids.putIfAbsent(rule.ruleId(), i);
-            if (before != null) {
-                throw new ProtocolException("JMF_RULE[" + i + "].RuleId", Integer.toUnsignedString(rule.ruleId())
-                        + " is already the id of JMF_RULE[" + before + "]");
-            }
-            ruleList.add(rule);
+            ruleList.add(readRule(b, at, "JMF_RULE[" + i + "]", i, ids, volumeCount, table));
         }
         try {
             return new Policy(ruleList, volumeList);
         } catch (IllegalArgumentException e) {
             // Every check of the constructor was made above; this is a safety net, not a path.
-            throw new ProtocolException("JMF_POLICY_HEADER", e.getMessage());
+            throw fault(ErrorCode.BAD_RULE_ID, "JMF_POLICY_HEADER", e.getMessage());
         }
     }
 
@@ -407,13 +525,13 @@ public final class PolicyCodec {
         long start = Integer.toUnsignedLong(b.getInt(H.offset(offsetField)));
         String f = "JMF_POLICY_HEADER." + offsetField;
         if ((start & 7) != 0) {
-            throw new ProtocolException(f, start + " is not 8-byte aligned");
+            throw fault(ErrorCode.BAD_SECTION, f, start + " is not 8-byte aligned");
         }
         if (start < Protocol.POLICY_HEADER_SIZE) {
-            throw new ProtocolException(f, start + " is inside the header (" + Protocol.POLICY_HEADER_SIZE + " bytes)");
+            throw fault(ErrorCode.BAD_SECTION, f, start + " is inside the header (" + Protocol.POLICY_HEADER_SIZE + " bytes)");
         }
         if (start + bytes > total) {
-            throw new ProtocolException(f, "the section " + start + ".." + (start + bytes)
+            throw fault(ErrorCode.BAD_SECTION, f, "the section " + start + ".." + (start + bytes)
                     + " runs past TotalLength (" + total + ")");
         }
         return new long[] {start, start + bytes};
@@ -422,90 +540,108 @@ public final class PolicyCodec {
     private static void noOverlap(long[] a, long[] c, String fa, String fc) {
         boolean empty = a[0] == a[1] || c[0] == c[1];
         if (!empty && a[0] < c[1] && c[0] < a[1]) {
-            throw new ProtocolException("JMF_POLICY_HEADER." + fc, "section " + c[0] + ".." + c[1]
+            throw fault(ErrorCode.BAD_SECTION, "JMF_POLICY_HEADER." + fc, "section " + c[0] + ".." + c[1]
                     + " overlaps the section at " + fa + " (" + a[0] + ".." + a[1] + ")");
         }
     }
 
-    private static String readRef(ByteBuffer b, int at, int tableBase, int tableBytes, int maxBytes, String f) {
-        long offset = Integer.toUnsignedLong(b.getInt(at + S_OFFSET));
-        long length = Integer.toUnsignedLong(b.getInt(at + S_LENGTH));
-        long table = Integer.toUnsignedLong(tableBytes);
-        if ((offset & 1) != 0) {
-            throw new ProtocolException(f + ".Offset", offset + " is odd");
+    /** The string table of a policy being decoded. */
+    private record Strings(ByteBuffer b, int base, int bytes) {
+        /** The string a JMF_STRING_REF at {@code at} names: even, inside the table, at most maxChars. */
+        String read(int at, int maxChars, String f) {
+            long offset = Integer.toUnsignedLong(b.getInt(at + S_OFFSET));
+            long length = Integer.toUnsignedLong(b.getInt(at + S_LENGTH));
+            long table = Integer.toUnsignedLong(bytes);
+            if ((offset & 1) != 0) {
+                throw fault(ErrorCode.BAD_STRING, f + ".Offset", offset + " is odd");
+            }
+            if ((length & 1) != 0) {
+                throw fault(ErrorCode.BAD_STRING, f + ".Length", length + " is odd");
+            }
+            if (offset > table) {
+                throw fault(ErrorCode.BAD_STRING, f + ".Offset", offset + " is outside the string table (" + table
+                        + " bytes)");
+            }
+            if (offset + length > table) {
+                throw fault(ErrorCode.BAD_STRING, f + ".Length", length + " bytes from offset " + offset
+                        + " run past the string table (" + table + " bytes)");
+            }
+            if (length > 2L * maxChars) {
+                throw fault(ErrorCode.BAD_STRING, f + ".Length", length + " is over the limit of " + 2 * maxChars
+                        + " bytes");
+            }
+            return Wire.utf16(b, base + (int) offset, (int) length);
         }
-        if ((length & 1) != 0) {
-            throw new ProtocolException(f + ".Length", length + " is odd");
+
+        Optional<PathPattern> pattern(int at, String f) {
+            String s = read(at, Protocol.MAX_PATTERN_CHARS, f);
+            if (s.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(new PathPattern(s));
+            } catch (InvalidFieldException e) {
+                throw fault(ErrorCode.BAD_PATTERN, f, e.detail());
+            }
         }
-        if (offset > table) {
-            throw new ProtocolException(f + ".Offset", offset + " is outside the string table (" + table + " bytes)");
-        }
-        if (offset + length > table) {
-            throw new ProtocolException(f + ".Length", length + " bytes from offset " + offset
-                    + " run past the string table (" + table + " bytes)");
-        }
-        if (length > maxBytes) {
-            throw new ProtocolException(f + ".Length", length + " is over the limit of " + maxBytes + " bytes");
-        }
-        return Wire.utf16(b, tableBase + (int) offset, (int) length);
     }
 
-    private static Rule readRule(ByteBuffer b, int at, String f, int volumeCount, int stringBase, int stringBytes) {
+    /** JmfRuleValidate's checks, in its order. */
+    private static Rule readRule(ByteBuffer b, int at, String f, int index, Map<Integer, Integer> ids,
+            int volumeCount, Strings table) {
         int id = b.getInt(at + R_ID);
-        EnumSet<Operation> ops;
-        try {
-            ops = Operation.fromMask(b.getInt(at + R_OPERATIONS));
-            if (ops.isEmpty()) {
-                throw new IllegalArgumentException("empty: a rule matches at least one operation");
-            }
-        } catch (IllegalArgumentException e) {
-            throw new ProtocolException(f + ".Operations", e.getMessage());
+        if (id == Protocol.RULE_NONE) {
+            throw fault(ErrorCode.BAD_RULE_ID, f + ".RuleId", "0xFFFFFFFF is JMF_RULE_NONE, which no rule may use");
         }
-        EnumSet<Disposition> dispositions;
-        try {
-            dispositions = Disposition.fromMask(b.getInt(at + R_DISPOSITIONS));
-        } catch (IllegalArgumentException e) {
-            throw new ProtocolException(f + ".Dispositions", e.getMessage());
+        Integer before = ids.putIfAbsent(id, index);
+        if (before != null) {
+            throw fault(ErrorCode.BAD_RULE_ID, f + ".RuleId", Integer.toUnsignedString(id)
+                    + " is already the id of JMF_RULE[" + before + "]");
         }
-        EnumSet<MatchFlag> match;
-        try {
-            match = MatchFlag.fromMask(Wire.u16(b, at + R_MATCH));
-        } catch (IllegalArgumentException e) {
-            throw new ProtocolException(f + ".MatchFlags", e.getMessage());
+        int ops = b.getInt(at + R_OPERATIONS);
+        if (ops == 0) {
+            throw fault(ErrorCode.BAD_OPERATIONS, f + ".Operations", "empty: a rule matches at least one operation");
         }
+        Wire.requireBits(ops, Protocol.OP_ALL, f + ".Operations", ErrorCode.BAD_OPERATIONS);
         int v = Wire.u16(b, at + R_VOLUME);
-        OptionalInt volume = OptionalInt.empty();
-        if (v != Protocol.VOLUME_ANY) {
-            if (v >= volumeCount) {
-                throw new ProtocolException(f + ".Volume", v + " is outside the volume table (" + volumeCount
-                        + " volumes)");
-            }
-            volume = OptionalInt.of(v);
+        if (v != Protocol.VOLUME_ANY && v >= volumeCount) {
+            throw fault(ErrorCode.BAD_VOLUME, f + ".Volume", v + " is outside the volume table (" + volumeCount
+                    + " volumes)");
         }
-        Optional<PathPattern> path = pattern(b, at + R_PATH, stringBase, stringBytes, f + ".Path");
-        Optional<PathPattern> image = pattern(b, at + R_IMAGE, stringBase, stringBytes, f + ".Image");
-        Action action = decodeAction(b, at + R_ACTION, f + ".Action");
-        if (action instanceof Action.Redirect r && r.targetVolume() >= volumeCount) {
-            throw new ProtocolException(f + ".Action.TargetVolume", r.targetVolume()
-                    + " is outside the volume table (" + volumeCount + " volumes)");
+        int match = Wire.u16(b, at + R_MATCH);
+        Wire.requireBits(match, Protocol.MATCH_FLAGS_VALID, f + ".MatchFlags", ErrorCode.BAD_FLAGS);
+        int bothDirectoryFlags = Protocol.MATCH_DIRECTORY | Protocol.MATCH_NON_DIRECTORY;
+        if ((match & bothDirectoryFlags) == bothDirectoryFlags) {
+            throw fault(ErrorCode.BAD_FLAGS, f + ".MatchFlags", "DIRECTORY and NON_DIRECTORY together match nothing");
         }
+        if (match != 0 && ops != Protocol.OP_CREATE) {
+            throw fault(ErrorCode.BAD_FLAGS, f + ".MatchFlags",
+                    "make a post-create rule, whose only operation must be CREATE");
+        }
+        int dispositions = b.getInt(at + R_DISPOSITIONS);
+        Wire.requireBits(dispositions, Disposition.MASK_VALID, f + ".Dispositions", ErrorCode.BAD_FLAGS);
+        int access = b.getInt(at + R_ACCESS);
+        if (access != 0 && ops != Protocol.OP_CREATE) {
+            throw fault(ErrorCode.BAD_OPERATIONS, f + ".DesiredAccess",
+                    "describes a create: only on a rule whose only operation is CREATE");
+        }
+        if (dispositions != 0 && ops != Protocol.OP_CREATE) {
+            throw fault(ErrorCode.BAD_OPERATIONS, f + ".Dispositions",
+                    "describe a create: only on a rule whose only operation is CREATE");
+        }
+        Optional<PathPattern> path = table.pattern(at + R_PATH, f + ".Path");
+        Optional<PathPattern> image = table.pattern(at + R_IMAGE, f + ".Image");
+        String postField = (b.getInt(at + R_ACTION + A_FLAGS) & Protocol.ACTION_FLAG_POST_CREATE) != 0
+                ? f + ".Action.Flags" : match != 0 ? f + ".MatchFlags" : null;
+        Action action = readAction(b, at + R_ACTION, f + ".Action",
+                new ActionContext(ops, postField, v, volumeCount, false, f));
         try {
-            return new Rule(id, ops, volume, path, image, b.getInt(at + R_PROCESS), b.getInt(at + R_ACCESS),
-                    dispositions, match, action);
+            return new Rule(id, Operation.fromMask(ops), v == Protocol.VOLUME_ANY ? OptionalInt.empty() : OptionalInt.of(v),
+                    path, image, b.getInt(at + R_PROCESS), access, Disposition.fromMask(dispositions),
+                    MatchFlag.fromMask(match), action);
         } catch (InvalidFieldException e) {
-            throw new ProtocolException(f + "." + e.field(), e.detail());
-        }
-    }
-
-    private static Optional<PathPattern> pattern(ByteBuffer b, int at, int base, int bytes, String f) {
-        String s = readRef(b, at, base, bytes, 2 * Protocol.MAX_PATTERN_CHARS, f);
-        if (s.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(new PathPattern(s));
-        } catch (InvalidFieldException e) {
-            throw new ProtocolException(f, e.detail());
+            // Every check of the constructor was made above; this is a safety net, not a path.
+            throw fault(ErrorCode.BAD_ACTION, f + "." + e.field(), e.detail());
         }
     }
 }

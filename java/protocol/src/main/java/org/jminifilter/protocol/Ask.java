@@ -114,24 +114,25 @@ public record Ask(int generation, int ruleId, Operation operation, int processId
         Wire.requireAtLeast(b, Layouts.NOTIFICATION_HEADER.name(), Layouts.NOTIFICATION_HEADER.size());
         int type = b.getInt(TYPE);
         if (type != Protocol.NOTIFICATION_ASK) {
-            throw new ProtocolException(n + "Header.Type", Integer.toUnsignedString(type)
+            throw new ProtocolException(ErrorCode.BAD_MAGIC, n + "Header.Type", Integer.toUnsignedString(type)
                     + " is not JMF_NOTIFICATION_ASK (" + Protocol.NOTIFICATION_ASK + ")");
         }
         long length = Integer.toUnsignedLong(b.getInt(LENGTH));
         if (length != L.size()) {
-            throw new ProtocolException(n + "Header.Length", length + " is not sizeof(JMF_ASK) (" + L.size() + ")");
+            throw new ProtocolException(ErrorCode.BAD_LENGTH, n + "Header.Length", length + " is not sizeof(JMF_ASK) (" + L.size() + ")");
         }
         Wire.requireSize(b, L.name(), L.size());
         Operation op;
         try {
             op = Operation.fromBit(b.getInt(OPERATION));
         } catch (IllegalArgumentException e) {
-            throw new ProtocolException(n + "Operation", e.getMessage());
+            throw new ProtocolException(ErrorCode.BAD_OPERATIONS, n + "Operation", e.getMessage());
         }
         int disposition = Wire.requireRange(b.getInt(CREATE_DISPOSITION), 0, Protocol.FILE_MAXIMUM_DISPOSITION,
-                n + "CreateDisposition");
-        int flags = Wire.requireBits(b.getInt(FLAGS), FLAGS_VALID, n + "Flags");
-        int timeout = Wire.requireRange(b.getInt(TIMEOUT), 0, Protocol.MAX_ASK_TIMEOUT_MS, n + "TimeoutMs");
+                n + "CreateDisposition", ErrorCode.BAD_MODIFY);
+        int flags = Wire.requireBits(b.getInt(FLAGS), FLAGS_VALID, n + "Flags", ErrorCode.BAD_FLAGS);
+        int timeout = Wire.requireRange(b.getInt(TIMEOUT), 0, Protocol.MAX_ASK_TIMEOUT_MS, n + "TimeoutMs",
+                ErrorCode.BAD_TIMEOUT);
         Wire.requireZero(b, RESERVED, 2, n + "Reserved");
         Wire.requireZero(b, RESERVED2, 4, n + "Reserved2");
         String volume = Wire.utf16Field(b, VOLUME, Wire.u16(b, VOLUME_LENGTH), Protocol.MAX_VOLUME_CHARS,

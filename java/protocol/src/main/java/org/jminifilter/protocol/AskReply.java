@@ -50,13 +50,6 @@ public record AskReply(Action verdict) {
     public static AskReply decode(ByteBuffer in) {
         ByteBuffer b = Wire.view(in);
         Wire.requireSize(b, L.name(), L.size());
-        Action a = PolicyCodec.decodeAction(b, VERDICT, L.name() + ".Verdict");
-        if (a instanceof Action.Ask) {
-            throw new ProtocolException(L.name() + ".Verdict.Type", "ASK cannot be an ask's verdict");
-        }
-        if (a.postCreate()) {
-            throw new ProtocolException(L.name() + ".Verdict.Flags", "a verdict has no post-create flag");
-        }
-        return new AskReply(a);
+        return new AskReply(PolicyCodec.decodeVerdict(b, VERDICT, L.name() + ".Verdict"));
     }
 }

@@ -97,7 +97,8 @@ public sealed interface Command permits Command.SetPolicy, Command.GetStatistics
 
     /**
      * Decodes a command: the remaining bytes of {@code in} (position not changed), whose length
-     * must equal the header's Length, with a known type and the body its type requires.
+     * must equal the header's Length, with a known type and the body its type requires, checked
+     * as the driver's message callback checks it (JmfCommandParse, then the policy or config).
      */
     static Command decode(ByteBuffer in) {
         ByteBuffer b = Wire.view(in);
@@ -106,12 +107,18 @@ public sealed interface Command permits Command.SetPolicy, Command.GetStatistics
         int type = b.getInt(h.offset("Type"));
         long length = Integer.toUnsignedLong(b.getInt(h.offset("Length")));
         if (length != b.remaining()) {
-            throw new ProtocolException(h.name() + ".Length", length + " disagrees with the input's "
+            throw new ProtocolException(ErrorCode.BAD_LENGTH, h.name() + ".Length", length + " disagrees with the input's "
                     + b.remaining() + " bytes");
         }
         ByteBuffer body = Wire.view(b.position(h.size()));
         switch (type) {
             case Protocol.COMMAND_SET_POLICY:
+                // The driver refuses a body over the limit before it reads the policy header.
+                Wire.requireAtLeast(body, "JMF_POLICY_HEADER", Protocol.POLICY_HEADER_SIZE);
+                if (body.remaining() > Protocol.MAX_POLICY_BYTES) {
+                    throw new ProtocolException(ErrorCode.BAD_LENGTH, "JMF_COMMAND_SET_POLICY body", body.remaining()
+                            + " bytes is over JMF_MAX_POLICY_BYTES (" + Protocol.MAX_POLICY_BYTES + ")");
+                }
                 return new SetPolicy(PolicyCodec.decode(body));
             case Protocol.COMMAND_GET_STATISTICS:
                 Wire.requireSize(body, "JMF_COMMAND_GET_STATISTICS body", 0);
@@ -122,7 +129,7 @@ public sealed interface Command permits Command.SetPolicy, Command.GetStatistics
                 Wire.requireSize(body, "JMF_COMMAND_GET_EVENTS body", 0);
                 return new GetEvents();
             default:
-                throw new ProtocolException(h.name() + ".Type", "unknown command type " + Integer.toUnsignedString(type));
+                throw new ProtocolException(ErrorCode.BAD_MAGIC, h.name() + ".Type", "unknown command type " + Integer.toUnsignedString(type));
         }
     }
 }

@@ -45,7 +45,8 @@ public record Config(int askTimeoutMs, DefaultVerdict defaultVerdict, int defaul
                     return d;
                 }
             }
-            throw new ProtocolException(field, Integer.toUnsignedString(code) + " is not a JMF_DISCONNECT_* value");
+            throw new ProtocolException(ErrorCode.BAD_CONFIG, field,
+                    Integer.toUnsignedString(code) + " is not a JMF_DISCONNECT_* value");
         }
     }
 
@@ -120,24 +121,30 @@ public record Config(int askTimeoutMs, DefaultVerdict defaultVerdict, int defaul
         b.putInt(offset + RESERVED, 0);
     }
 
-    /** Decodes exactly 24 bytes (the remaining ones of {@code in}, whose position is not changed). */
+    /**
+     * Decodes exactly 24 bytes (the remaining ones of {@code in}, whose position is not changed),
+     * making JmfValidateConfig's checks in its order.
+     */
     public static Config decode(ByteBuffer in) {
         ByteBuffer b = Wire.view(in);
         Wire.requireSize(b, L.name(), L.size());
         String n = L.name() + ".";
-        int timeout = Wire.requireRange(b.getInt(ASK_TIMEOUT), 1, Protocol.MAX_ASK_TIMEOUT_MS, n + "AskTimeoutMs");
+        Wire.requireZero(b, RESERVED, 4, n + "Reserved");
+        int timeout = Wire.requireRange(b.getInt(ASK_TIMEOUT), 1, Protocol.MAX_ASK_TIMEOUT_MS, n + "AskTimeoutMs",
+                ErrorCode.BAD_CONFIG);
         int dv = b.getInt(DEFAULT_VERDICT);
         if (dv != Protocol.ACTION_ALLOW && dv != Protocol.ACTION_DENY) {
-            throw new ProtocolException(n + "DefaultVerdict", Integer.toUnsignedString(dv) + " is neither ALLOW nor DENY");
+            throw new ProtocolException(ErrorCode.BAD_CONFIG, n + "DefaultVerdict",
+                    Integer.toUnsignedString(dv) + " is neither ALLOW nor DENY");
         }
         int status = b.getInt(DENY_STATUS);
         if (!denyStatusFits(DefaultVerdict.fromCode(dv), status)) {
-            throw new ProtocolException(n + "DefaultDenyStatus", String.format("0x%08X is not an error NTSTATUS"
-                    + " other than STATUS_FLT_DISALLOW_FAST_IO", status));
+            throw new ProtocolException(ErrorCode.BAD_CONFIG, n + "DefaultDenyStatus", String.format(
+                    "0x%08X is not an error NTSTATUS other than STATUS_FLT_DISALLOW_FAST_IO", status));
         }
         OnDisconnect od = OnDisconnect.fromCode(b.getInt(ON_DISCONNECT), n + "OnDisconnect");
-        int max = Wire.requireRange(b.getInt(MAX_ASKS), 1, Protocol.MAX_ASKS_IN_FLIGHT, n + "MaxAsksInFlight");
-        Wire.requireZero(b, RESERVED, 4, n + "Reserved");
+        int max = Wire.requireRange(b.getInt(MAX_ASKS), 1, Protocol.MAX_ASKS_IN_FLIGHT, n + "MaxAsksInFlight",
+                ErrorCode.BAD_CONFIG);
         return new Config(timeout, DefaultVerdict.fromCode(dv), status, od, max);
     }
 }

@@ -45,12 +45,12 @@ public record ConnectContext(int magic, int protocolVersion) {
         Wire.requireSize(b, L.name(), L.size());
         int magic = b.getInt(MAGIC);
         if (magic != Protocol.CONNECT_MAGIC) {
-            throw new ProtocolException(L.name() + ".Magic",
+            throw new ProtocolException(ErrorCode.BAD_MAGIC, L.name() + ".Magic",
                     String.format("0x%08X is not JMF_CONNECT_MAGIC (0x%08X)", magic, Protocol.CONNECT_MAGIC));
         }
         int version = Wire.u16(b, VERSION);
         if (version != Protocol.PROTOCOL_VERSION) {
-            throw new ProtocolException(L.name() + ".ProtocolVersion", "peer speaks version " + version
+            throw new ProtocolException(ErrorCode.BAD_VERSION, L.name() + ".ProtocolVersion", "peer speaks version " + version
                     + ", this side speaks " + Protocol.PROTOCOL_VERSION);
         }
         Wire.requireZero(b, RESERVED, 2, L.name() + ".Reserved");

@@ -51,6 +51,6 @@ public enum ErrorCode {
                 return e;
             }
         }
-        throw new ProtocolException(field, "unknown error code " + Integer.toUnsignedString(code));
+        throw new ProtocolException(BAD_LENGTH, field, "unknown error code " + Integer.toUnsignedString(code));
     }
 }

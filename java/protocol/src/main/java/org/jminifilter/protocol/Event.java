@@ -104,15 +104,15 @@ public record Event(long time, long sequence, int ruleId, Operation operation, A
         try {
             op = Operation.fromBit(b.getInt(at + OPERATION));
         } catch (IllegalArgumentException e) {
-            throw new ProtocolException(f + ".Operation", e.getMessage());
+            throw new ProtocolException(ErrorCode.BAD_OPERATIONS, f + ".Operation", e.getMessage());
         }
         ActionType verdict;
         try {
             verdict = ActionType.fromCode(b.getInt(at + VERDICT));
         } catch (IllegalArgumentException e) {
-            throw new ProtocolException(f + ".Verdict", e.getMessage());
+            throw new ProtocolException(ErrorCode.BAD_ACTION, f + ".Verdict", e.getMessage());
         }
-        int flags = Wire.requireBits(b.getInt(at + FLAGS), FLAGS_VALID, f + ".Flags");
+        int flags = Wire.requireBits(b.getInt(at + FLAGS), FLAGS_VALID, f + ".Flags", ErrorCode.BAD_FLAGS);
         Wire.requireZero(b, at + RESERVED, 4, f + ".Reserved");
         String volume = Wire.utf16Field(b, at + VOLUME, Wire.u16(b, at + VOLUME_LENGTH), Protocol.MAX_VOLUME_CHARS,
                 f + ".VolumeLength");

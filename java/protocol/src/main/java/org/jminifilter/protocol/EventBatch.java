@@ -44,7 +44,7 @@ public record EventBatch(int pending, long dropped, List<Event> events) {
         long count = Integer.toUnsignedLong(b.getInt(COUNT));
         long need = L.size() + count * Layouts.EVENT.size();
         if (need != b.remaining()) {
-            throw new ProtocolException(L.name() + ".Count", count + " events need " + need
+            throw new ProtocolException(ErrorCode.BAD_LENGTH, L.name() + ".Count", count + " events need " + need
                     + " bytes, the output holds " + b.remaining());
         }
         List<Event> events = new ArrayList<>((int) count);

@@ -79,15 +79,15 @@ public record Statistics(int generation, long operations, Map<ActionType, Long> 
         Wire.requireAtLeast(b, L.name(), L.size());
         long ruleCount = Integer.toUnsignedLong(b.getInt(RULE_COUNT));
         if (ruleCount > Protocol.MAX_RULES) {
-            throw new ProtocolException(L.name() + ".RuleCount", ruleCount + " is over JMF_MAX_RULES");
+            throw new ProtocolException(ErrorCode.TOO_MANY_RULES, L.name() + ".RuleCount", ruleCount + " is over JMF_MAX_RULES");
         }
         int count = (int) ruleCount;
         if (b.remaining() != size(count)) {
-            throw new ProtocolException(L.name() + ".RuleCount", count + " rules need " + size(count)
+            throw new ProtocolException(ErrorCode.BAD_LENGTH, L.name() + ".RuleCount", count + " rules need " + size(count)
                     + " bytes, the output holds " + b.remaining());
         }
         if (b.getLong(VERDICTS) != 0) {
-            throw new ProtocolException(L.name() + ".Verdicts[0]", "unused, must be zero");
+            throw new ProtocolException(ErrorCode.RESERVED, L.name() + ".Verdicts[0]", "unused, must be zero");
         }
         Map<ActionType, Long> verdicts = new EnumMap<>(ActionType.class);
         for (ActionType t : ActionType.values()) {

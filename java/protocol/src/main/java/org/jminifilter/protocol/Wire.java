@@ -29,17 +29,18 @@ public final class Wire {
     /** Fails unless {@code b} holds exactly {@code size} bytes. */
     public static void requireSize(ByteBuffer b, String struct, int size) {
         if (b.remaining() < size) {
-            throw new ProtocolException(struct, "truncated: " + b.remaining() + " bytes, expected " + size);
+            throw new ProtocolException(ErrorCode.TRUNCATED, struct, "truncated: " + b.remaining() + " bytes, expected " + size);
         }
         if (b.remaining() > size) {
-            throw new ProtocolException(struct, "oversized: " + b.remaining() + " bytes, expected " + size);
+            throw new ProtocolException(ErrorCode.BAD_LENGTH, struct, "oversized: " + b.remaining() + " bytes, expected " + size);
         }
     }
 
     /** Fails unless {@code b} holds at least {@code size} bytes. */
     public static void requireAtLeast(ByteBuffer b, String struct, int size) {
         if (b.remaining() < size) {
-            throw new ProtocolException(struct, "truncated: " + b.remaining() + " bytes, expected at least " + size);
+            throw new ProtocolException(ErrorCode.TRUNCATED, struct,
+                    "truncated: " + b.remaining() + " bytes, expected at least " + size);
         }
     }
 
@@ -55,24 +56,24 @@ public final class Wire {
     public static void requireZero(ByteBuffer b, int offset, int size, String field) {
         for (int i = 0; i < size; i++) {
             if (b.get(offset + i) != 0) {
-                throw new ProtocolException(field, "reserved, must be zero");
+                throw new ProtocolException(ErrorCode.RESERVED, field, "reserved, must be zero");
             }
         }
     }
 
-    /** Fails unless {@code value} (an unsigned 32-bit number) is in {@code [min, max]}. */
-    public static int requireRange(int value, long min, long max, String field) {
+    /** Fails with {@code error} unless {@code value} (an unsigned 32-bit number) is in {@code [min, max]}. */
+    public static int requireRange(int value, long min, long max, String field, ErrorCode error) {
         long v = Integer.toUnsignedLong(value);
         if (v < min || v > max) {
-            throw new ProtocolException(field, v + " is outside " + min + ".." + max);
+            throw new ProtocolException(error, field, v + " is outside " + min + ".." + max);
         }
         return value;
     }
 
-    /** Fails when {@code value} has a bit outside {@code valid}. */
-    public static int requireBits(int value, int valid, String field) {
+    /** Fails with {@code error} when {@code value} has a bit outside {@code valid}. */
+    public static int requireBits(int value, int valid, String field, ErrorCode error) {
         if ((value & ~valid) != 0) {
-            throw new ProtocolException(field, String.format("unknown bits 0x%X", value & ~valid));
+            throw new ProtocolException(error, field, String.format("unknown bits 0x%X", value & ~valid));
         }
         return value;
     }
@@ -93,10 +94,11 @@ public final class Wire {
     /** Reads a fixed-capacity string whose byte length is {@code bytes}, checked even and in capacity. */
     public static String utf16Field(ByteBuffer b, int offset, int bytes, int capacityChars, String lengthField) {
         if ((bytes & 1) != 0) {
-            throw new ProtocolException(lengthField, bytes + " is odd (UTF-16 lengths are even)");
+            throw new ProtocolException(ErrorCode.BAD_STRING, lengthField, bytes + " is odd (UTF-16 lengths are even)");
         }
         if (bytes > 2 * capacityChars) {
-            throw new ProtocolException(lengthField, bytes + " is over the capacity (" + 2 * capacityChars + " bytes)");
+            throw new ProtocolException(ErrorCode.BAD_STRING, lengthField,
+                    bytes + " is over the capacity (" + 2 * capacityChars + " bytes)");
         }
         return utf16(b, offset, bytes);
     }

@@ -10,9 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
+import org.jminifilter.protocol.ErrorCode;
 import org.jminifilter.protocol.Layouts;
 import org.jminifilter.protocol.Protocol;
 import org.jminifilter.protocol.ProtocolException;
+import org.jminifilter.protocol.Result;
 import org.jminifilter.protocol.Wire;
 import org.junit.jupiter.api.Test;
 
@@ -202,10 +204,10 @@ class PolicyCodecTest {
         fails("JMF_RULE[1].RuleId", "1 is already the id of JMF_RULE[0]", patched(b -> b.putInt(rule(1, "RuleId"), 1)));
         fails("JMF_RULE[1].RuleId", "JMF_RULE_NONE", patched(b -> b.putInt(rule(1, "RuleId"), -1)));
         fails("JMF_RULE[0].Operations", "empty", patched(b -> b.putInt(rule(0, "Operations"), 0)));
-        fails("JMF_RULE[0].Operations", "unknown operation bits 0x20", patched(b -> b.putInt(rule(0, "Operations"), 0x21)));
-        fails("JMF_RULE[0].Dispositions", "unknown disposition bits 0x80",
+        fails("JMF_RULE[0].Operations", "unknown bits 0x20", patched(b -> b.putInt(rule(0, "Operations"), 0x21)));
+        fails("JMF_RULE[0].Dispositions", "unknown bits 0x80",
                 patched(b -> b.putInt(rule(0, "Dispositions"), 0x81)));
-        fails("JMF_RULE[0].MatchFlags", "unknown match flag bits 0x8", patched(b -> b.putShort(rule(0, "MatchFlags"), (short) 8)));
+        fails("JMF_RULE[0].MatchFlags", "unknown bits 0x8", patched(b -> b.putShort(rule(0, "MatchFlags"), (short) 8)));
         fails("JMF_RULE[0].Volume", "2 is outside the volume table (2 volumes)",
                 patched(b -> b.putShort(rule(0, "Volume"), (short) 2)));
         fails("JMF_RULE[3].DesiredAccess", "describes a create", patched(b -> b.putInt(rule(3, "DesiredAccess"), 2)));
@@ -221,12 +223,41 @@ class PolicyCodecTest {
                 patched(b -> b.putShort(rule(4, "Action") + Layouts.ACTION.offset("TargetVolume"), (short) 2)));
         fails("JMF_RULE[4].Action.TargetVolume", "the volume the rule matches",
                 patched(b -> b.putShort(rule(4, "Action") + Layouts.ACTION.offset("TargetVolume"), (short) 0)));
-        fails("JMF_RULE[3].Action.OperationFlagsSet", "not valid for WRITE",
+        fails("JMF_RULE[3].Action.OperationFlagsSet", "SL_* bits 0x1 are not valid here (valid: 0x4)",
                 patched(b -> b.put(rule(3, "Action") + Layouts.ACTION.offset("OperationFlagsSet"), (byte) 1)));
         fails("JMF_RULE[1].Action.Flags", "post-create needs a rule whose only operation is CREATE",
                 patched(b -> b.putInt(rule(1, "Operations"), 3).putInt(rule(1, "Action") + 4, 1)));
         fails("JMF_RULE[2].Action.TimeoutMs", "must be zero for AUDIT",
                 patched(b -> b.putInt(rule(2, "Action") + Layouts.ACTION.offset("TimeoutMs"), 5)));
         assertEquals(40, action);
+    }
+
+    @Test
+    void refusalsCarryTheDriversErrorCodeAndRuleIndex() {
+        int targetVolume = Layouts.ACTION.offset("TargetVolume");
+        Object[][] cases = {
+            {patched(b -> b.putInt(0, 0)), ErrorCode.BAD_MAGIC, Protocol.INDEX_NONE},
+            {patched(b -> b.putShort(4, (short) 9)), ErrorCode.BAD_VERSION, Protocol.INDEX_NONE},
+            {patched(b -> b.putInt(36, 1)), ErrorCode.RESERVED, Protocol.INDEX_NONE},
+            {patched(b -> b.putInt(8, b.getInt(8) + 8)), ErrorCode.TRUNCATED, Protocol.INDEX_NONE},
+            {patched(b -> b.putInt(8, b.getInt(8) - 8)), ErrorCode.BAD_LENGTH, Protocol.INDEX_NONE},
+            {patched(b -> b.putInt(12, 100001)), ErrorCode.TOO_MANY_RULES, Protocol.INDEX_NONE},
+            {patched(b -> b.putInt(20, 65)), ErrorCode.TOO_MANY_VOLUMES, Protocol.INDEX_NONE},
+            {patched(b -> b.putInt(16, 44)), ErrorCode.BAD_SECTION, Protocol.INDEX_NONE},
+            {patched(b -> b.putInt(rule(3, "Path"), 3)), ErrorCode.BAD_STRING, 3},
+            {patched(b -> b.putInt(rule(1, "RuleId"), 1)), ErrorCode.BAD_RULE_ID, 1},
+            {patched(b -> b.putInt(rule(2, "Operations"), 0)), ErrorCode.BAD_OPERATIONS, 2},
+            {patched(b -> b.putShort(rule(4, "Action") + targetVolume, (short) 9)), ErrorCode.BAD_VOLUME, 4},
+            {patched(b -> b.putInt(rule(1, "Action") + 8, 0)), ErrorCode.BAD_STATUS, 1},
+            {patched(b -> b.putInt(rule(0, "Action"), 9)), ErrorCode.BAD_ACTION, 0},
+            {patched(b -> b.putInt(rule(0, "Action") + 4, 4)), ErrorCode.BAD_FLAGS, 0},
+            {patched(b -> b.putInt(rule(2, "Action") + 32, 5)), ErrorCode.RESERVED, 2},
+        };
+        for (Object[] c : cases) {
+            ProtocolException e = assertThrows(ProtocolException.class, () -> PolicyCodec.decode((ByteBuffer) c[0]));
+            assertEquals(c[1], e.error(), e.getMessage());
+            assertEquals((int) c[2], e.ruleIndex(), e.getMessage());
+            assertEquals(new Result(0xC000000D, (ErrorCode) c[1], (int) c[2], 7), e.toResult(7));
+        }
     }
 }

@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.jminifilter.policy.CaseFold;
 import org.jminifilter.policy.PolicyCodec;
@@ -28,8 +26,8 @@ import org.junit.jupiter.api.TestInstance;
  * The Java decoders accept exactly what the driver accepts: random valid policies, configurations
  * and commands, and mutations of them, go through both the Java codec and the driver's portable
  * core (JmfPolicyCompile, JmfValidateConfig, JmfCommandParse, compiled from native-driver/src with
- * the machine's C compiler), and the two must agree on accept or reject, and on the rule at
- * fault. Skipped without a C compiler, like the conformance test.
+ * the machine's C compiler), and the two must agree on accept or reject and, for a refusal, on
+ * the JMF_ERROR_* and the rule at fault. Skipped without a C compiler, like the conformance test.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CoreAgreementTest {
@@ -39,7 +37,7 @@ class CoreAgreementTest {
     private static final List<String> CORE = List.of("jmf_policy.c", "jmf_policy_action.c", "jmf_policy_index.c",
             "jmf_pattern.c", "jmf_command.c");
 
-    private record Input(String kind, byte[] bytes, String javaVerdict, String javaField) {
+    private record Input(String kind, byte[] bytes, String javaVerdict, ErrorCode error, int ruleIndex) {
     }
 
     private String skipReason;
@@ -99,7 +97,6 @@ class CoreAgreementTest {
 
         List<String> disagreements = new ArrayList<>();
         int accepted = 0;
-        Pattern ruleField = Pattern.compile("^JMF_RULE\\[(\\d+)]");
         for (int i = 0; i < inputs.size(); i++) {
             Input input = inputs.get(i);
             String[] w = lines[i].trim().split(" ");
@@ -112,11 +109,11 @@ class CoreAgreementTest {
             if (kernelAccepts != javaAccepts) {
                 why = "kernel " + (kernelAccepts ? "accepts" : "refuses with JMF_ERROR " + error) + ", Java "
                         + (javaAccepts ? "accepts" : "refuses: " + input.javaVerdict());
-            } else if (!javaAccepts && input.javaField() != null) {
-                Matcher m = ruleField.matcher(input.javaField());
-                if (m.find() && Long.parseLong(m.group(1)) != ruleIndex) {
-                    why = "both refuse, but the kernel blames rule " + ruleIndex + " and Java " + input.javaVerdict();
-                }
+            } else if (!javaAccepts && (error != input.error().code()
+                    || ruleIndex != Integer.toUnsignedLong(input.ruleIndex()))) {
+                why = "both refuse, the kernel with JMF_ERROR " + error + " at rule " + (int) ruleIndex + ", Java with "
+                        + input.error() + " (" + input.error().code() + ") at rule " + input.ruleIndex() + ": "
+                        + input.javaVerdict();
             }
             if (why != null && disagreements.size() < 10) {
                 disagreements.add(input.kind() + " #" + i + ": " + why + "\n    "
@@ -154,9 +151,9 @@ class CoreAgreementTest {
         }
         try {
             decode.apply(ByteBuffer.wrap(bytes));
-            return new Input(kind, bytes, null, null);
+            return new Input(kind, bytes, null, null, Protocol.INDEX_NONE);
         } catch (ProtocolException e) {
-            return new Input(kind, bytes, e.getMessage(), e.field());
+            return new Input(kind, bytes, e.getMessage(), e.error(), e.ruleIndex());
         }
     }
 }

@@ -236,7 +236,7 @@ class DecodeErrorsTest {
         ByteBuffer redirect = new AskReply(Action.redirect(1)).encode();
         assertFails("JMF_ASK_REPLY.Verdict.TargetVolume", "64 is outside", AskReply::decode,
                 patched(redirect, b -> b.putShort(30, (short) 64)));
-        assertFails("JMF_ASK_REPLY.Verdict.Status", "must be 0 without fallback deny", AskReply::decode,
+        assertFails("JMF_ASK_REPLY.Verdict.Status", "must be zero for REDIRECT", AskReply::decode,
                 patched(redirect, b -> b.putInt(8, 0xC0000022)));
         assertFails("JMF_ASK_REPLY.Verdict.Status", "is not an error NTSTATUS", AskReply::decode,
                 patched(redirect, b -> b.putInt(4, Protocol.ACTION_FLAG_FALLBACK_DENY)));
