@@ -77,6 +77,7 @@ public sealed interface Action permits Action.Allow, Action.Deny, Action.Modify,
      * STATUS_FLT_DISALLOW_FAST_IO; in post-create (creates only) when {@code postCreate}.
      */
     record Deny(int status, boolean postCreate) implements Action {
+        /** Validates the fields; an IllegalArgumentException names the one at fault. */
         public Deny {
             requireDenyStatus(status, "Action.Status");
         }
@@ -103,6 +104,8 @@ public sealed interface Action permits Action.Allow, Action.Deny, Action.Modify,
 
         private static final int SL_ANY_VALID =
                 Protocol.SL_CREATE_VALID | Protocol.SL_WRITE_VALID | Protocol.SL_READ_VALID;
+
+        /** Validates the fields; an IllegalArgumentException names the one at fault. */
 
         public Modify {
             if (disposition == null) {
@@ -185,6 +188,7 @@ public sealed interface Action permits Action.Allow, Action.Deny, Action.Modify,
      * operation passes through, or with {@code fallbackDeny} fails with {@code status}.
      */
     record Redirect(int targetVolume, boolean fallbackDeny, int status) implements Action {
+        /** Validates the fields; an IllegalArgumentException names the one at fault. */
         public Redirect {
             if (targetVolume < 0 || targetVolume >= Protocol.MAX_VOLUMES) {
                 throw new InvalidFieldException("Action.TargetVolume",
@@ -213,6 +217,7 @@ public sealed interface Action permits Action.Allow, Action.Deny, Action.Modify,
      * AskTimeoutMs) and then applying {@code defaultVerdict} ({@code status} with DENY).
      */
     record Ask(int timeoutMs, DefaultVerdict defaultVerdict, int status, boolean postCreate) implements Action {
+        /** Validates the fields; an IllegalArgumentException names the one at fault. */
         public Ask {
             if (timeoutMs < 0 || timeoutMs > Protocol.MAX_ASK_TIMEOUT_MS) {
                 throw new InvalidFieldException("Action.TimeoutMs", Integer.toUnsignedString(timeoutMs)

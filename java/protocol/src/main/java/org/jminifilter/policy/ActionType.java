@@ -4,11 +4,17 @@ import org.jminifilter.protocol.Protocol;
 
 /** The kinds of action (JMF_ACTION_*): what a rule does, or what a verdict applied. */
 public enum ActionType {
+    /** Let the operation through, no event. */
     ALLOW(Protocol.ACTION_ALLOW),
+    /** Fail it with an NTSTATUS. */
     DENY(Protocol.ACTION_DENY),
+    /** Edit its parameters. */
     MODIFY(Protocol.ACTION_MODIFY),
+    /** Send it to another volume's instance. */
     REDIRECT(Protocol.ACTION_REDIRECT),
+    /** Ask user mode for a verdict. */
     ASK(Protocol.ACTION_ASK),
+    /** Let it through and report an event. */
     AUDIT(Protocol.ACTION_AUDIT);
 
     private final int code;

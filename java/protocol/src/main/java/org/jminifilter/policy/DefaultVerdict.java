@@ -9,7 +9,9 @@ import org.jminifilter.protocol.Protocol;
 public enum DefaultVerdict {
     /** 0 on the wire: an ask uses the configured default ({@link org.jminifilter.protocol.Config}). */
     CONFIGURED(0),
+    /** Let the operation through. */
     ALLOW(Protocol.ACTION_ALLOW),
+    /** Fail it with the ask's (or the configuration's) deny status. */
     DENY(Protocol.ACTION_DENY);
 
     private final int code;

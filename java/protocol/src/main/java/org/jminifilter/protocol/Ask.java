@@ -45,6 +45,8 @@ public record Ask(int generation, int ruleId, Operation operation, int processId
     private static final int IMAGE = L.offset("Image");
     static final int FLAGS_VALID = Protocol.ASK_FLAG_POST_CREATE | Protocol.ASK_FLAG_PATH_TRUNCATED;
 
+    /** Validates the fields; an IllegalArgumentException names the one at fault. */
+
     public Ask {
         if (operation == null || volume == null || path == null || image == null) {
             throw new IllegalArgumentException("operation, volume, path and image are required");

@@ -13,6 +13,8 @@ public record AskReply(Action verdict) {
     private static final Layout L = Layouts.ASK_REPLY;
     private static final int VERDICT = L.offset("Verdict");
 
+    /** Validates the fields; an IllegalArgumentException names the one at fault. */
+
     public AskReply {
         if (verdict == null) {
             throw new IllegalArgumentException("Verdict: null");

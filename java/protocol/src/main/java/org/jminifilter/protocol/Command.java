@@ -20,6 +20,7 @@ public sealed interface Command permits Command.SetPolicy, Command.GetStatistics
 
     /** JMF_COMMAND_SET_POLICY: replace the policy in force; the kernel answers a {@link Result}. */
     record SetPolicy(Policy policy) implements Command {
+        /** Validates the fields; an IllegalArgumentException names the one at fault. */
         public SetPolicy {
             if (policy == null) {
                 throw new IllegalArgumentException("policy: null");
@@ -56,6 +57,7 @@ public sealed interface Command permits Command.SetPolicy, Command.GetStatistics
 
     /** JMF_COMMAND_SET_CONFIG: the body is a {@link Config}; the kernel answers a {@link Result}. */
     record SetConfig(Config config) implements Command {
+        /** Validates the fields; an IllegalArgumentException names the one at fault. */
         public SetConfig {
             if (config == null) {
                 throw new IllegalArgumentException("config: null");

@@ -26,7 +26,9 @@ public record Config(int askTimeoutMs, DefaultVerdict defaultVerdict, int defaul
 
     /** JMF_DISCONNECT_*: what happens to the policy in force when the service disconnects. */
     public enum OnDisconnect {
+        /** The policy stays in force. */
         KEEP_POLICY(Protocol.DISCONNECT_KEEP_POLICY),
+        /** The driver drops the policy: everything passes until the next SET_POLICY. */
         CLEAR_POLICY(Protocol.DISCONNECT_CLEAR_POLICY);
 
         private final int code;
@@ -35,6 +37,7 @@ public record Config(int askTimeoutMs, DefaultVerdict defaultVerdict, int defaul
             this.code = code;
         }
 
+        /** The JMF_DISCONNECT_* value. */
         public int code() {
             return code;
         }
@@ -49,6 +52,8 @@ public record Config(int askTimeoutMs, DefaultVerdict defaultVerdict, int defaul
                     Integer.toUnsignedString(code) + " is not a JMF_DISCONNECT_* value");
         }
     }
+
+    /** Validates the fields; an IllegalArgumentException names the one at fault. */
 
     public Config {
         if (askTimeoutMs < 1 || askTimeoutMs > Protocol.MAX_ASK_TIMEOUT_MS) {
@@ -84,22 +89,27 @@ public record Config(int askTimeoutMs, DefaultVerdict defaultVerdict, int defaul
                 Protocol.DEFAULT_MAX_ASKS_IN_FLIGHT);
     }
 
+    /** A copy of this configuration with another AskTimeoutMs (validated). */
     public Config withAskTimeoutMs(int ms) {
         return new Config(ms, defaultVerdict, defaultDenyStatus, onDisconnect, maxAsksInFlight);
     }
 
+    /** A copy of this configuration with another DefaultVerdict (validated). */
     public Config withDefaultVerdict(DefaultVerdict v) {
         return new Config(askTimeoutMs, v, defaultDenyStatus, onDisconnect, maxAsksInFlight);
     }
 
+    /** A copy of this configuration with another DefaultDenyStatus (validated). */
     public Config withDefaultDenyStatus(int status) {
         return new Config(askTimeoutMs, defaultVerdict, status, onDisconnect, maxAsksInFlight);
     }
 
+    /** A copy of this configuration with another OnDisconnect (validated). */
     public Config withOnDisconnect(OnDisconnect d) {
         return new Config(askTimeoutMs, defaultVerdict, defaultDenyStatus, d, maxAsksInFlight);
     }
 
+    /** A copy of this configuration with another MaxAsksInFlight (validated). */
     public Config withMaxAsksInFlight(int n) {
         return new Config(askTimeoutMs, defaultVerdict, defaultDenyStatus, onDisconnect, n);
     }

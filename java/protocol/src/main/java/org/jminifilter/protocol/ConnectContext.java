@@ -12,6 +12,8 @@ public record ConnectContext(int magic, int protocolVersion) {
     private static final int VERSION = L.offset("ProtocolVersion");
     private static final int RESERVED = L.offset("Reserved");
 
+    /** Validates the fields; an IllegalArgumentException names the one at fault. */
+
     public ConnectContext {
         if (protocolVersion < 0 || protocolVersion > 0xFFFF) {
             throw new IllegalArgumentException("ProtocolVersion: " + protocolVersion + " is not a 16-bit value");
