@@ -3,7 +3,7 @@
  * through JmfPolicyCompile; a policy that compiles answers a fixed set of
  * decisions in every phase, operation and volume through
  * JmfPolicyInterested and JmfPolicyMatch, and is freed with every block
- * returned. The same bytes also go through JmfCommandParse and, split in
+ * returned; it is then compiled again with each allocation failing in turn. The same bytes also go through JmfCommandParse and, split in
  * two, through JmfPatternMatch. Run by `make fuzz` (clang-19, 60 s).
  */
 #include <stdlib.h>
@@ -62,8 +62,22 @@ LLVMFuzzerTestOneInput(const JMF_U8 *Data, size_t Size)
     }
     TestAllocInit(&alloc, -1);
     if (JmfPolicyCompile(Data, (JMF_U32)Size, 1, &alloc.Allocator, &policy, &result) == JMF_ERROR_NONE) {
+        unsigned long calls = alloc.Calls;
+        long failAt;
+
         Decide(policy);
         JmfPolicyFree(policy);
+        /* the same body with each allocation failing in turn: NO_MEMORY, nothing left behind */
+        for (failAt = 0; failAt < (long)calls; failAt++) {
+            TEST_ALLOC failing;
+            JMF_POLICY *none = NULL;
+
+            TestAllocInit(&failing, failAt);
+            if (JmfPolicyCompile(Data, (JMF_U32)Size, 1, &failing.Allocator, &none, &result) != JMF_ERROR_NO_MEMORY ||
+                none != NULL || TestAllocLive(&failing) != 0) {
+                abort();
+            }
+        }
     } else if (policy != NULL || result.Error == JMF_ERROR_NONE || result.Error >= JMF_ERROR_COUNT) {
         abort();
     }
