@@ -90,8 +90,7 @@ class CoreAgreementTest {
             text.append(i.kind()).append(' ').append(HexFormat.of().formatHex(i.bytes())).append('\n');
         }
         Files.writeString(in, text, StandardCharsets.US_ASCII);
-        String output = NativeToolchain.run(List.of("/bin/sh", "-c", "exec \"$0\" < \"$1\"", exe.toString(),
-                in.toString()));
+        String output = NativeToolchain.run(List.of(exe.toString()), in);
         String[] lines = output.split("\n");
         assertEquals("agreement: " + inputs.size() + " inputs", lines[lines.length - 1].trim());
 

@@ -84,10 +84,19 @@ final class NativeToolchain {
 
     /** Runs {@code command}; returns its standard output, failing the test on a non-zero exit. */
     static String run(List<String> command) throws IOException, InterruptedException {
+        return run(command, null);
+    }
+
+    /** Runs {@code command} with {@code stdin} (or nothing) as its standard input. */
+    static String run(List<String> command, Path stdin) throws IOException, InterruptedException {
         Path out = Files.createTempFile("jmf-run", ".out");
         try {
-            Process p = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true)
-                    .redirectOutput(out.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true)
+                    .redirectOutput(out.toFile());
+            if (stdin != null) {
+                pb.redirectInput(stdin.toFile());
+            }
+            Process p = pb.start();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 fail("timed out: " + command);
