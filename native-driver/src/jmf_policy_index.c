@@ -11,33 +11,35 @@ Abstract:
     JmfPolicyMatch (which rule decides?).
 
     Index. A rule is tried in one phase and for each operation it names: one
-    slot per (phase, operation). Within a slot each rule with a path pattern
-    gets at most one key, a literal piece of text that every path its
-    pattern matches must show at a place the matcher can find in one pass:
+    slot per (phase, operation). Within a slot each rule gets at most one
+    key, a literal piece of its path or image pattern that every string the
+    pattern matches shows at a place the matcher can find in one pass:
       - a prefix key: the folded text up to and including the last '\'
         before the first wildcard ("\Users\u1\Documents\" of
         "\Users\u1\Documents\**\*.docx"), or the whole pattern when it has
-        no wildcard; a matching path has it as a '\'-terminated prefix (or
+        no wildcard; a matching string has it as a '\'-terminated prefix (or
         as its whole text);
       - a tail key: the end of the literal text after the last wildcard,
         from its last '\' ("\desktop.ini" of "**\desktop.ini") or else from
-        its first '.' (".docx" of "**\~$*.docx"); a matching path ends with
+        its first '.' (".docx" of "**\~$*.docx"); a matching string ends with
         it, starting at its own last '\' or at a '.' of its last component.
-    A rule takes the longer of its two keys (prefix on a tie): the longer,
-    the fewer rules share it. Rules with neither (no path pattern, "**",
-    "*\*") are unindexed: tried for every path.
+    A rule takes the longest of the (up to four) keys of its path and image
+    patterns, the path's and the prefix on a tie: the longer, the fewer
+    rules share it. Rules with none (no pattern, or only patterns like "**"
+    or "*\*") are unindexed: tried for every operation of the slot.
     Keys live in one open-addressing hash table keyed on (key space, folded
-    key), a prefix and a tail space per slot; each entry holds the ascending
+    key), a key space per key kind and slot; each entry holds the ascending
     list of its rules.
 
-    Match. Walk the path forwards once, hashing it incrementally, and look
-    up the prefix at every '\' and at the end; walk its last component
-    backwards once, hashing it, and look up the tail at every '.' and at the
-    last '\'. The answer is the lowest rule index that fully matches among
-    the unindexed list and the lists found; every list is ascending, so each
-    scan stops at the first full match or at the best index found so far.
-    The cost depends on the path's length and on how many rules share its
-    keys, not on how many rules the policy has.
+    Match. For each key kind the slot has: walk the string (path or image)
+    forwards once, hashing it incrementally, and look up the prefix at every
+    '\' and at the end; or walk its last component backwards once, hashing
+    it, and look up the tail at every '.' and at the last '\'. The answer is
+    the lowest rule index that fully matches among the unindexed list and
+    the lists found; every list is ascending, so each scan stops at the
+    first full match or at the best index found so far. The cost depends on
+    the strings' length and on how many rules share their keys, not on how
+    many rules the policy has.
 
     Interest. Per slot and volume, a byte says whether any rule can match
     there and whether one has a path or image pattern: no string work.
@@ -103,7 +105,7 @@ JmfKeyHash(
     JMF_U32 state = JMF_HASH_SEED;
     JMF_U32 i;
 
-    if (Space >= JMF_SPACE_TAIL) {
+    if ((Space / JMF_SLOT_COUNT) == JMF_KEY_PATH_TAIL || (Space / JMF_SLOT_COUNT) == JMF_KEY_IMAGE_TAIL) {
         for (i = Chars; i > 0; i--) {
             state = JmfHashStep(state, JmfFold(Key[i - 1u]));
         }
@@ -172,14 +174,46 @@ JmfIndexAdd(
     return entry;
 }
 
-/* A rule's key: JMF_SPACE_PREFIX or JMF_SPACE_TAIL (add the slot), or JMF_KEY_NONE. */
-#define JMF_KEY_NONE 0xFFFFFFFFu
-
 typedef struct _JMF_RULE_KEY {
-    JMF_U32 Space;
+    JMF_U32 Kind;               /* JMF_KEY_*, or JMF_KEY_NONE */
     JMF_U32 Offset;             /* code units from the start of the string table */
     JMF_U32 Chars;
 } JMF_RULE_KEY;
+
+/* Offers a pattern's prefix and tail keys; a longer one replaces Key. */
+static void
+JmfOfferKeys(
+    const JMF_POLICY *Policy,
+    const JMF_STRING_REF *Pattern,
+    JMF_U32 PrefixKind,
+    JMF_U32 TailKind,
+    JMF_RULE_KEY *Key
+    )
+{
+    const JMF_U16 *pattern = Policy->Strings + Pattern->Offset / 2u;
+    JMF_U32 chars = Pattern->Length / 2u;
+    JMF_BOOL literal;
+    JMF_U32 prefix;
+    JMF_U32 tail = 0;
+    JMF_U32 tailStart = 0;
+
+    if (chars == 0) {
+        return;
+    }
+    prefix = JmfPatternKeyChars(pattern, chars, &literal);
+    if (!literal) {
+        tail = JmfPatternTailKey(pattern, chars, &tailStart);
+    }
+    if (prefix > Key->Chars && prefix >= tail) {
+        Key->Kind = PrefixKind;
+        Key->Offset = Pattern->Offset / 2u;
+        Key->Chars = prefix;
+    } else if (tail > Key->Chars) {
+        Key->Kind = TailKind;
+        Key->Offset = Pattern->Offset / 2u + tailStart;
+        Key->Chars = tail;
+    }
+}
 
 static void
 JmfRuleKey(
@@ -188,30 +222,11 @@ JmfRuleKey(
     JMF_RULE_KEY *Key
     )
 {
-    const JMF_U16 *pattern = Policy->Strings + Rule->Path.Offset / 2u;
-    JMF_U32 chars = Rule->Path.Length / 2u;
-    JMF_BOOL literal;
-    JMF_U32 prefix;
-    JMF_U32 tail;
-    JMF_U32 tailStart = 0;
-
-    Key->Space = JMF_KEY_NONE;
+    Key->Kind = JMF_KEY_NONE;
     Key->Offset = 0;
     Key->Chars = 0;
-    if (chars == 0) {
-        return;
-    }
-    prefix = JmfPatternKeyChars(pattern, chars, &literal);
-    tail = literal ? 0 : JmfPatternTailKey(pattern, chars, &tailStart);
-    if (prefix != 0 && prefix >= tail) {
-        Key->Space = JMF_SPACE_PREFIX;
-        Key->Offset = Rule->Path.Offset / 2u;
-        Key->Chars = prefix;
-    } else if (tail != 0) {
-        Key->Space = JMF_SPACE_TAIL;
-        Key->Offset = Rule->Path.Offset / 2u + tailStart;
-        Key->Chars = tail;
-    }
+    JmfOfferKeys(Policy, &Rule->Path, JMF_KEY_PATH_PREFIX, JMF_KEY_PATH_TAIL, Key);
+    JmfOfferKeys(Policy, &Rule->Image, JMF_KEY_IMAGE_PREFIX, JMF_KEY_IMAGE_TAIL, Key);
 }
 
 /*
@@ -250,14 +265,12 @@ JmfIndexBuild(
             if ((slots & (1u << s)) == 0) {
                 continue;
             }
-            if (key.Space == JMF_SPACE_PREFIX) {
+            if (key.Kind != JMF_KEY_NONE) {
                 keyed++;
-                slot->PrefixCount++;
-                slot->MaxPrefixChars = key.Chars > slot->MaxPrefixChars ? key.Chars : slot->MaxPrefixChars;
-            } else if (key.Space == JMF_SPACE_TAIL) {
-                keyed++;
-                slot->TailCount++;
-                slot->MaxTailChars = key.Chars > slot->MaxTailChars ? key.Chars : slot->MaxTailChars;
+                slot->KeyCount[key.Kind]++;
+                if (key.Chars > slot->MaxKeyChars[key.Kind]) {
+                    slot->MaxKeyChars[key.Kind] = key.Chars;
+                }
             } else {
                 unindexed++;
                 slot->UnindexedCount++;
@@ -308,8 +321,8 @@ JmfIndexBuild(
             if ((slots & (1u << s)) == 0) {
                 continue;
             }
-            if (key.Space != JMF_KEY_NONE) {
-                JmfIndexAdd(Policy, key.Space + s, key.Offset, key.Chars)->ListCount++;
+            if (key.Kind != JMF_KEY_NONE) {
+                JmfIndexAdd(Policy, JMF_KEY_SPACE(key.Kind, s), key.Offset, key.Chars)->ListCount++;
             } else {
                 JMF_POLICY_SLOT *slot = &Policy->Slots[s];
 
@@ -329,12 +342,12 @@ JmfIndexBuild(
         JMF_U32 slots = JmfRuleSlots(rule);
 
         JmfRuleKey(Policy, rule, &key);
-        if (key.Space == JMF_KEY_NONE) {
+        if (key.Kind == JMF_KEY_NONE) {
             continue;
         }
         for (s = 0; s < JMF_SLOT_COUNT; s++) {
             if ((slots & (1u << s)) != 0) {
-                JMF_INDEX_ENTRY *entry = JmfIndexAdd(Policy, key.Space + s, key.Offset, key.Chars);
+                JMF_INDEX_ENTRY *entry = JmfIndexAdd(Policy, JMF_KEY_SPACE(key.Kind, s), key.Offset, key.Chars);
 
                 Policy->Lists[entry->ListStart + entry->ListCount++] = i;
             }
@@ -468,57 +481,60 @@ JmfScanKey(
     }
 }
 
-/* Prefix keys: every '\'-terminated prefix of the path, and the whole path. */
+/* Prefix keys: every '\'-terminated prefix of Text, and the whole of it. */
 static void
 JmfScanPrefixes(
     const JMF_POLICY *Policy,
-    JMF_U32 SlotIndex,
+    JMF_U32 Space,
+    JMF_U32 MaxKeyChars,
+    const JMF_U16 *Text,
+    JMF_U32 TextChars,
     const JMF_OPERATION_FACTS *Facts,
     JMF_U32 *Best,
     JMF_U32 *Candidates
     )
 {
-    const JMF_POLICY_SLOT *slot = &Policy->Slots[SlotIndex];
     JMF_U32 state = JMF_HASH_SEED;
-    JMF_U32 limit;
+    JMF_U32 limit = TextChars < MaxKeyChars ? TextChars : MaxKeyChars;
     JMF_U32 i;
 
-    /* No key is longer than MaxPrefixChars, so no longer prefix can be one. */
-    limit = Facts->PathChars < slot->MaxPrefixChars ? Facts->PathChars : slot->MaxPrefixChars;
+    /* No key is longer than MaxKeyChars, so no longer prefix can be one. */
     for (i = 0; i < limit; i++) {
-        JMF_U16 c = JmfFold(Facts->Path[i]);
+        JMF_U16 c = JmfFold(Text[i]);
 
         state = JmfHashStep(state, c);
-        if (c == JMF_CHAR_BACKSLASH || i + 1u == Facts->PathChars) {
-            JmfScanKey(Policy, JMF_SPACE_PREFIX + SlotIndex, state, Facts->Path, i + 1u, Facts, Best, Candidates);
+        if (c == JMF_CHAR_BACKSLASH || i + 1u == TextChars) {
+            JmfScanKey(Policy, Space, state, Text, i + 1u, Facts, Best, Candidates);
         }
     }
 }
 
-/* Tail keys: the path's end from its last '\' and from each '.' after it. */
+/* Tail keys: the end of Text from its last '\' and from each '.' after it. */
 static void
 JmfScanTails(
     const JMF_POLICY *Policy,
-    JMF_U32 SlotIndex,
+    JMF_U32 Space,
+    JMF_U32 MaxKeyChars,
+    const JMF_U16 *Text,
+    JMF_U32 TextChars,
     const JMF_OPERATION_FACTS *Facts,
     JMF_U32 *Best,
     JMF_U32 *Candidates
     )
 {
-    const JMF_POLICY_SLOT *slot = &Policy->Slots[SlotIndex];
     JMF_U32 state = JMF_HASH_SEED;
     JMF_U32 chars;
 
-    for (chars = 1; chars <= Facts->PathChars && chars <= slot->MaxTailChars; chars++) {
-        const JMF_U16 *tail = Facts->Path + Facts->PathChars - chars;
+    for (chars = 1; chars <= TextChars && chars <= MaxKeyChars; chars++) {
+        const JMF_U16 *tail = Text + TextChars - chars;
         JMF_U16 c = JmfFold(tail[0]);
 
         state = JmfHashStep(state, c);
         if (c == JMF_CHAR_DOT || c == JMF_CHAR_BACKSLASH) {
-            JmfScanKey(Policy, JMF_SPACE_TAIL + SlotIndex, state, tail, chars, Facts, Best, Candidates);
+            JmfScanKey(Policy, Space, state, tail, chars, Facts, Best, Candidates);
         }
         if (c == JMF_CHAR_BACKSLASH) {
-            break;              /* a tail key starts at the path's last '\' at the earliest */
+            break;              /* a tail key starts at the last '\' at the earliest */
         }
     }
 }
@@ -541,14 +557,31 @@ JmfPolicyMatchCounted(
     }
     slot = &Policy->Slots[slotIndex];
     JmfScanList(Policy, Policy->Lists + slot->UnindexedStart, slot->UnindexedCount, Facts, &best, Candidates);
-    if (Facts->Path == 0 || Facts->PathChars == 0) {
-        return best;            /* keyed rules all have a path pattern */
+
+    /* A string the caller did not fetch matches no pattern: its keys need no look-up. */
+    if (Facts->Path != 0 && Facts->PathChars != 0) {
+        if (slot->KeyCount[JMF_KEY_PATH_PREFIX] != 0) {
+            JmfScanPrefixes(Policy, JMF_KEY_SPACE(JMF_KEY_PATH_PREFIX, slotIndex),
+                            slot->MaxKeyChars[JMF_KEY_PATH_PREFIX], Facts->Path, Facts->PathChars,
+                            Facts, &best, Candidates);
+        }
+        if (slot->KeyCount[JMF_KEY_PATH_TAIL] != 0) {
+            JmfScanTails(Policy, JMF_KEY_SPACE(JMF_KEY_PATH_TAIL, slotIndex),
+                         slot->MaxKeyChars[JMF_KEY_PATH_TAIL], Facts->Path, Facts->PathChars,
+                         Facts, &best, Candidates);
+        }
     }
-    if (slot->PrefixCount != 0) {
-        JmfScanPrefixes(Policy, slotIndex, Facts, &best, Candidates);
-    }
-    if (slot->TailCount != 0) {
-        JmfScanTails(Policy, slotIndex, Facts, &best, Candidates);
+    if (Facts->Image != 0 && Facts->ImageChars != 0) {
+        if (slot->KeyCount[JMF_KEY_IMAGE_PREFIX] != 0) {
+            JmfScanPrefixes(Policy, JMF_KEY_SPACE(JMF_KEY_IMAGE_PREFIX, slotIndex),
+                            slot->MaxKeyChars[JMF_KEY_IMAGE_PREFIX], Facts->Image, Facts->ImageChars,
+                            Facts, &best, Candidates);
+        }
+        if (slot->KeyCount[JMF_KEY_IMAGE_TAIL] != 0) {
+            JmfScanTails(Policy, JMF_KEY_SPACE(JMF_KEY_IMAGE_TAIL, slotIndex),
+                         slot->MaxKeyChars[JMF_KEY_IMAGE_TAIL], Facts->Image, Facts->ImageChars,
+                         Facts, &best, Candidates);
+        }
     }
     return best;
 }

@@ -53,31 +53,34 @@ Abstract:
 #define JMF_INTEREST_UNNAMED JMF_MAX_VOLUMES
 
 /*
- * One key of the path index, in one key space: a slot's prefix keys
- * (JMF_SPACE_PREFIX + slot: the case-folded literal head of a path pattern
- * up to and including the last '\' before its first wildcard, or the whole
- * pattern when it has none) or its tail keys (JMF_SPACE_TAIL + slot, see
- * JmfPatternTailKey), and the ascending list of the rules that have it.
+ * One key of the index, in one key space: a key kind (JMF_KEY_*) times a
+ * slot. A key is a literal piece of a rule's path or image pattern that
+ * every string the pattern matches shows at a place the matcher finds in
+ * one pass (see jmf_policy_index.c); an entry holds the ascending list of
+ * the rules that have the key.
  */
-#define JMF_SPACE_PREFIX 0u
-#define JMF_SPACE_TAIL   JMF_SLOT_COUNT
+#define JMF_KEY_PATH_PREFIX  0u     /* JmfPatternKeyChars of the path pattern */
+#define JMF_KEY_PATH_TAIL    1u     /* JmfPatternTailKey of the path pattern */
+#define JMF_KEY_IMAGE_PREFIX 2u
+#define JMF_KEY_IMAGE_TAIL   3u
+#define JMF_KEY_KINDS        4u
+#define JMF_KEY_NONE         0xFFFFFFFFu
+#define JMF_KEY_SPACE(kind, slot) ((kind) * JMF_SLOT_COUNT + (slot))
 
 typedef struct _JMF_INDEX_ENTRY {
     JMF_U32 Hash;               /* of the folded key (tail keys: read backwards) and the space */
     JMF_U32 KeyOffset;          /* code units from the start of the string table */
     JMF_U16 KeyChars;
-    JMF_U16 Space;
+    JMF_U16 Space;              /* JMF_KEY_SPACE */
     JMF_U32 ListStart;          /* into JMF_POLICY.Lists */
     JMF_U32 ListCount;
 } JMF_INDEX_ENTRY;
 
 typedef struct _JMF_POLICY_SLOT {
-    JMF_U32 UnindexedStart;     /* rules tried for every path: no path pattern, or no usable key */
+    JMF_U32 UnindexedStart;     /* rules tried for every operation: no usable key */
     JMF_U32 UnindexedCount;
-    JMF_U32 PrefixCount;        /* rules of this slot reached through a prefix key */
-    JMF_U32 MaxPrefixChars;     /* longest prefix key: no longer path prefix is looked up */
-    JMF_U32 TailCount;          /* rules of this slot reached through a tail key */
-    JMF_U32 MaxTailChars;       /* longest tail key: no longer path tail is looked up */
+    JMF_U32 KeyCount[JMF_KEY_KINDS];    /* rules of this slot reached through a key of each kind */
+    JMF_U32 MaxKeyChars[JMF_KEY_KINDS]; /* longest key of each kind: nothing longer is looked up */
 } JMF_POLICY_SLOT;
 
 struct _JMF_POLICY {

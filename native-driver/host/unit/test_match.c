@@ -318,6 +318,11 @@ static const char *const g_patternParts[] = {
     ".txt", "c.TXT", "*.c.txt", "\\.txt",
 };
 
+static const char *const g_imagePatterns[] = {
+    "**\\x.exe", "\\a\\*", "\\w\\x.exe", "**\\X.EXE", "\\a\\**", "**.exe", "*", "\\a\\b\\*.exe",
+};
+static const char *const g_images[] = { "\\w\\x.exe", "\\a\\b", "\\a\\b\\x.exe", "x.exe", "\\A\\B\\Y.EXE" };
+
 static void
 RandomPath(char *Out, size_t Size)
 {
@@ -375,7 +380,7 @@ RandomPolicy(TEST_POLICY *Tp, JMF_U32 Rules)
             if (rand() % 5 == 0) rule->DesiredAccess = 1u << (rand() % 3);
             if (rand() % 5 == 0) rule->Dispositions = 1u << (rand() % 6);
         }
-        if (rand() % 8 == 0) TpImage(Tp, r, (rand() % 2) ? "**\\x.exe" : "\\a\\*");
+        if (rand() % 6 == 0) TpImage(Tp, r, g_imagePatterns[rand() % 8]);
     }
 }
 
@@ -414,7 +419,7 @@ TestAgainstReference(void)
             tf.Facts.DesiredAccess = (JMF_U32)(rand() % 8);
             tf.Facts.CreateDisposition = (JMF_U32)(rand() % 7);
             tf.Facts.Observed = (JMF_U32)(rand() % 8);
-            if (rand() % 3 == 0) TfImage(&tf, (rand() % 2) ? "\\w\\x.exe" : "\\a\\b");
+            if (rand() % 2 == 0) TfImage(&tf, g_images[rand() % 5]);
             /* exact-size copies, so AddressSanitizer sees any read past the end */
             exactPath = (JMF_U16 *)malloc(tf.Facts.PathChars * 2u + 1u);
             exactImage = (JMF_U16 *)malloc(tf.Facts.ImageChars * 2u + 1u);
@@ -460,13 +465,10 @@ TestAgainstReference(void)
 #define SHAPE_USERS "\\Users\\u%u\\Documents\\**\\*.docx"   /* prefix key */
 #define SHAPE_TOOLS "**\\tool%u.exe"                           /* tail key */
 #define SHAPE_SHARED "\\d\\**\\f%u.dat"                      /* both: the tail is longer */
+#define SHAPE_IMAGES "image:**\\app%u.exe"                     /* no path: an image tail key */
 
 static JMF_U32
-CandidatesFor(JMF_U32 Users, const char *Shape, const char *Path, JMF_U32 *Decision)
-    __attribute__((format(printf, 2, 0)));
-
-static JMF_U32
-CandidatesFor(JMF_U32 Users, const char *Shape, const char *Path, JMF_U32 *Decision)
+CandidatesFor(JMF_U32 Users, const char *Shape, const char *Path, const char *Image, JMF_U32 *Decision)
 {
     FIXTURE f;
     TEST_FACTS tf;
@@ -482,11 +484,18 @@ CandidatesFor(JMF_U32 Users, const char *Shape, const char *Path, JMF_U32 *Decis
     for (u = 0; u < Users; u++) {
         char pattern[96];
 
-        snprintf(pattern, sizeof(pattern), Shape, u);
-        TpPath(&f.Tp, TpRule(&f.Tp, u, JMF_OP_CREATE, JMF_ACTION_DENY), pattern);
+        r = TpRule(&f.Tp, u, JMF_OP_CREATE, JMF_ACTION_DENY);
+        if (strncmp(Shape, "image:", 6) == 0) {
+            snprintf(pattern, sizeof(pattern), Shape + 6, u);
+            TpImage(&f.Tp, r, pattern);
+        } else {
+            snprintf(pattern, sizeof(pattern), Shape, u);
+            TpPath(&f.Tp, r, pattern);
+        }
     }
     FixtureCompile(&f);
     TfInit(&tf, JMF_PHASE_PRE, JMF_OP_CREATE, Path);
+    TfImage(&tf, Image);
     *Decision = JmfPolicyMatchCounted(f.Policy, &tf.Facts, &candidates);
     FixtureFree(&f);
     return candidates;
@@ -500,37 +509,47 @@ TestCandidatesBounded(void)
     JMF_U32 d10;
     JMF_U32 d10000;
 
-    small = CandidatesFor(10, SHAPE_USERS, "\\Users\\u7\\Documents\\a\\b\\report.docx", &d10);
-    large = CandidatesFor(10000, SHAPE_USERS, "\\Users\\u7\\Documents\\a\\b\\report.docx", &d10000);
+    small = CandidatesFor(10, SHAPE_USERS, "\\Users\\u7\\Documents\\a\\b\\report.docx", "\\Device\\HarddiskVolume2\\Windows\\explorer.exe", &d10);
+    large = CandidatesFor(10000, SHAPE_USERS, "\\Users\\u7\\Documents\\a\\b\\report.docx", "\\Device\\HarddiskVolume2\\Windows\\explorer.exe", &d10000);
     CHECK_EQ(d10, 2 + 7);
     CHECK_EQ(d10000, 2 + 7);
     CHECK_EQ(small, 2);             /* "*\*" (tried always), then u7's */
     CHECK_EQ(large, small);
-    small = CandidatesFor(10, SHAPE_USERS, "\\Users\\u7\\Documents\\a\\b\\report.tmp", &d10);
-    large = CandidatesFor(10000, SHAPE_USERS, "\\Users\\u7\\Documents\\a\\b\\report.tmp", &d10000);
+    small = CandidatesFor(10, SHAPE_USERS, "\\Users\\u7\\Documents\\a\\b\\report.tmp", "\\Device\\HarddiskVolume2\\Windows\\explorer.exe", &d10);
+    large = CandidatesFor(10000, SHAPE_USERS, "\\Users\\u7\\Documents\\a\\b\\report.tmp", "\\Device\\HarddiskVolume2\\Windows\\explorer.exe", &d10000);
     CHECK_EQ(d10000, 0);
     CHECK_EQ(small, 3);             /* "*\*", u7's (no match), "**\*.tmp" */
     CHECK_EQ(large, small);
-    large = CandidatesFor(10000, SHAPE_USERS, "\\Users\\u9999\\Documents\\x.docx", &d10000);
+    large = CandidatesFor(10000, SHAPE_USERS, "\\Users\\u9999\\Documents\\x.docx", "\\Device\\HarddiskVolume2\\Windows\\explorer.exe", &d10000);
     CHECK_EQ(d10000, JMF_INDEX_NONE);   /* "\**\" needs a directory */
     CHECK_EQ(large, 2);
 
-    small = CandidatesFor(10, SHAPE_TOOLS, "\\Program Files\\Tools\\TOOL7.EXE", &d10);
-    large = CandidatesFor(10000, SHAPE_TOOLS, "\\Program Files\\Tools\\TOOL7.EXE", &d10000);
+    small = CandidatesFor(10, SHAPE_TOOLS, "\\Program Files\\Tools\\TOOL7.EXE", "\\Device\\HarddiskVolume2\\Windows\\explorer.exe", &d10);
+    large = CandidatesFor(10000, SHAPE_TOOLS, "\\Program Files\\Tools\\TOOL7.EXE", "\\Device\\HarddiskVolume2\\Windows\\explorer.exe", &d10000);
     CHECK_EQ(d10, 2 + 7);
     CHECK_EQ(d10000, 2 + 7);
     CHECK_EQ(small, 2);             /* "*\*", then tool7's */
     CHECK_EQ(large, small);
-    large = CandidatesFor(10000, SHAPE_TOOLS, "\\Program Files\\Tools\\tool12345.exe", &d10000);
+    large = CandidatesFor(10000, SHAPE_TOOLS, "\\Program Files\\Tools\\tool12345.exe", "\\Device\\HarddiskVolume2\\Windows\\explorer.exe", &d10000);
     CHECK_EQ(d10000, JMF_INDEX_NONE);
     CHECK_EQ(large, 1);
 
     /* every rule shares the prefix "\\d\\": keyed on its longer tail instead */
-    small = CandidatesFor(10, SHAPE_SHARED, "\\d\\x\\F7.DAT", &d10);
-    large = CandidatesFor(10000, SHAPE_SHARED, "\\d\\x\\F7.DAT", &d10000);
+    small = CandidatesFor(10, SHAPE_SHARED, "\\d\\x\\F7.DAT", "\\Device\\HarddiskVolume2\\Windows\\explorer.exe", &d10);
+    large = CandidatesFor(10000, SHAPE_SHARED, "\\d\\x\\F7.DAT", "\\Device\\HarddiskVolume2\\Windows\\explorer.exe", &d10000);
     CHECK_EQ(d10000, 2 + 7);
     CHECK_EQ(small, 2);
     CHECK_EQ(large, small);
+    /* image-only rules, keyed on their image's tail */
+    small = CandidatesFor(10, SHAPE_IMAGES, "\\a\\x.txt", "\\Device\\HarddiskVolume2\\Apps\\APP7.exe", &d10);
+    large = CandidatesFor(10000, SHAPE_IMAGES, "\\a\\x.txt", "\\Device\\HarddiskVolume2\\Apps\\APP7.exe", &d10000);
+    CHECK_EQ(d10, 2 + 7);
+    CHECK_EQ(d10000, 2 + 7);
+    CHECK_EQ(small, 2);             /* "*\\*", then app7's */
+    CHECK_EQ(large, small);
+    large = CandidatesFor(10000, SHAPE_IMAGES, "\\a\\x.txt", "\\Device\\HarddiskVolume2\\Apps\\notepad.exe", &d10000);
+    CHECK_EQ(d10000, JMF_INDEX_NONE);
+    CHECK_EQ(large, 1);
 }
 
 /* Tail keys: from the last '\\' of the literal tail, else from its first '.'. */
