@@ -402,12 +402,7 @@ JmfPolicyFree(
         return;
     }
     allocator = Policy->Allocator;
-    if (Policy->Buckets != 0) {
-        allocator.Free(allocator.Context, Policy->Buckets);
-    }
-    if (Policy->Entries != 0) {
-        allocator.Free(allocator.Context, Policy->Entries);
-    }
+    JmfKeyTableFree(&allocator, &Policy->Index);
     if (Policy->Lists != 0) {
         allocator.Free(allocator.Context, Policy->Lists);
     }

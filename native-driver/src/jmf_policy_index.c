@@ -23,9 +23,10 @@ Abstract:
         from its last '\' ("\desktop.ini" of "**\desktop.ini") or else from
         its first '.' (".docx" of "**\~$*.docx"); a matching string ends with
         it, starting at its own last '\' or at a '.' of its last component.
-    A rule takes the longest of the (up to four) keys of its path and image
-    patterns, the path's and the prefix on a tie: the longer, the fewer
-    rules share it. Rules with none (no pattern, or only patterns like "**"
+    Of the (up to four) keys of its path and image patterns a rule takes
+    the one the fewest rules of the policy offer (then the longest, then
+    path before image and prefix before tail), so a key many rules share
+    (an image, a common directory) is avoided when a rarer one exists. Rules with none (no pattern, or only patterns like "**"
     or "*\*") are unindexed: tried for every operation of the slot.
     Keys live in one open-addressing hash table keyed on (key space, folded
     key), a key space per key kind and slot; each entry holds the ascending
@@ -117,61 +118,106 @@ JmfKeyHash(
     return JmfHashFinish(state, Space);
 }
 
-/* The number (index + 1) of the entry of (Space, Key), or 0. */
+/* The number (index + 1) of the entry of (Space, Key) in Table, or 0. */
 static JMF_U32
-JmfIndexFind(
-    const JMF_POLICY *Policy,
+JmfKeyFind(
+    const JMF_KEY_TABLE *Table,
+    const JMF_U16 *Strings,
     JMF_U32 Hash,
     JMF_U32 Space,
     const JMF_U16 *Key,
     JMF_U32 Chars
     )
 {
-    JMF_U32 b = Hash & Policy->BucketMask;
+    JMF_U32 b = Hash & Table->BucketMask;
     JMF_U32 e;
 
-    while ((e = Policy->Buckets[b]) != 0) {
-        const JMF_INDEX_ENTRY *entry = &Policy->Entries[e - 1u];
+    while ((e = Table->Buckets[b]) != 0) {
+        const JMF_INDEX_ENTRY *entry = &Table->Entries[e - 1u];
 
         if (entry->Hash == Hash && entry->Space == Space && entry->KeyChars == Chars &&
-            JmfFoldEqual(Policy->Strings + entry->KeyOffset, Key, Chars)) {
+            JmfFoldEqual(Strings + entry->KeyOffset, Key, Chars)) {
             return e;
         }
-        b = (b + 1u) & Policy->BucketMask;
+        b = (b + 1u) & Table->BucketMask;
     }
     return 0;
 }
 
-/* The entry of (Space, Key), added (with an empty list) when missing. */
+/* The entry of (Space, Key) in Table, added (with an empty list) when missing. */
 static JMF_INDEX_ENTRY *
-JmfIndexAdd(
-    JMF_POLICY *Policy,
+JmfKeyAdd(
+    JMF_KEY_TABLE *Table,
+    const JMF_U16 *Strings,
     JMF_U32 Space,
     JMF_U32 KeyOffset,
     JMF_U32 Chars
     )
 {
-    const JMF_U16 *key = Policy->Strings + KeyOffset;
+    const JMF_U16 *key = Strings + KeyOffset;
     JMF_U32 hash = JmfKeyHash(key, Chars, Space);
-    JMF_U32 e = JmfIndexFind(Policy, hash, Space, key, Chars);
+    JMF_U32 e = JmfKeyFind(Table, Strings, hash, Space, key, Chars);
     JMF_INDEX_ENTRY *entry;
     JMF_U32 b;
 
     if (e != 0) {
-        return &Policy->Entries[e - 1u];
+        return &Table->Entries[e - 1u];
     }
-    b = hash & Policy->BucketMask;
-    while (Policy->Buckets[b] != 0) {
-        b = (b + 1u) & Policy->BucketMask;
+    b = hash & Table->BucketMask;
+    while (Table->Buckets[b] != 0) {
+        b = (b + 1u) & Table->BucketMask;
     }
-    entry = &Policy->Entries[Policy->EntryCount];
+    entry = &Table->Entries[Table->EntryCount];
     entry->Hash = hash;
     entry->KeyOffset = KeyOffset;
     entry->KeyChars = (JMF_U16)Chars;
     entry->Space = (JMF_U16)Space;
-    Policy->EntryCount++;
-    Policy->Buckets[b] = Policy->EntryCount;
+    Table->EntryCount++;
+    Table->Buckets[b] = Table->EntryCount;
     return entry;
+}
+
+/* Room for Capacity entries, at most half the buckets used. */
+static JMF_U32
+JmfKeyTableAllocate(
+    const JMF_ALLOCATOR *Allocator,
+    JMF_KEY_TABLE *Table,
+    JMF_U32 Capacity
+    )
+{
+    JMF_U32 buckets = 16;
+
+    while (buckets < Capacity * 2u) {
+        buckets <<= 1;
+    }
+    Table->EntryCount = 0;
+    Table->BucketMask = buckets - 1u;
+    Table->Entries = (JMF_INDEX_ENTRY *)Allocator->Allocate(Allocator->Context,
+                                                            ((JMF_U64)Capacity + 1u) * sizeof(JMF_INDEX_ENTRY));
+    if (Table->Entries == 0) {
+        return JMF_ERROR_NO_MEMORY;
+    }
+    Table->Buckets = (JMF_U32 *)Allocator->Allocate(Allocator->Context, (JMF_U64)buckets * sizeof(JMF_U32));
+    if (Table->Buckets == 0) {
+        return JMF_ERROR_NO_MEMORY;
+    }
+    return JMF_ERROR_NONE;
+}
+
+void
+JmfKeyTableFree(
+    const JMF_ALLOCATOR *Allocator,
+    JMF_KEY_TABLE *Table
+    )
+{
+    if (Table->Buckets != 0) {
+        Allocator->Free(Allocator->Context, Table->Buckets);
+        Table->Buckets = 0;
+    }
+    if (Table->Entries != 0) {
+        Allocator->Free(Allocator->Context, Table->Entries);
+        Table->Entries = 0;
+    }
 }
 
 typedef struct _JMF_RULE_KEY {
@@ -180,61 +226,103 @@ typedef struct _JMF_RULE_KEY {
     JMF_U32 Chars;
 } JMF_RULE_KEY;
 
-/* Offers a pattern's prefix and tail keys; a longer one replaces Key. */
+#define JMF_RULE_KEYS_MAX 4u
+
+/* Adds a pattern's prefix and tail keys, when it has them, to Keys[*Count]. */
 static void
-JmfOfferKeys(
+JmfPatternKeys(
     const JMF_POLICY *Policy,
     const JMF_STRING_REF *Pattern,
     JMF_U32 PrefixKind,
     JMF_U32 TailKind,
-    JMF_RULE_KEY *Key
+    JMF_RULE_KEY *Keys,
+    JMF_U32 *Count
     )
 {
     const JMF_U16 *pattern = Policy->Strings + Pattern->Offset / 2u;
     JMF_U32 chars = Pattern->Length / 2u;
     JMF_BOOL literal;
     JMF_U32 prefix;
-    JMF_U32 tail = 0;
+    JMF_U32 tail;
     JMF_U32 tailStart = 0;
 
     if (chars == 0) {
         return;
     }
     prefix = JmfPatternKeyChars(pattern, chars, &literal);
-    if (!literal) {
-        tail = JmfPatternTailKey(pattern, chars, &tailStart);
+    if (prefix != 0) {
+        Keys[*Count].Kind = PrefixKind;
+        Keys[*Count].Offset = Pattern->Offset / 2u;
+        Keys[*Count].Chars = prefix;
+        (*Count)++;
     }
-    if (prefix > Key->Chars && prefix >= tail) {
-        Key->Kind = PrefixKind;
-        Key->Offset = Pattern->Offset / 2u;
-        Key->Chars = prefix;
-    } else if (tail > Key->Chars) {
-        Key->Kind = TailKind;
-        Key->Offset = Pattern->Offset / 2u + tailStart;
-        Key->Chars = tail;
+    tail = literal ? 0 : JmfPatternTailKey(pattern, chars, &tailStart);
+    if (tail != 0) {
+        Keys[*Count].Kind = TailKind;
+        Keys[*Count].Offset = Pattern->Offset / 2u + tailStart;
+        Keys[*Count].Chars = tail;
+        (*Count)++;
     }
 }
 
+/* The keys a rule could be indexed under: path prefix, path tail, image prefix, image tail. */
+static JMF_U32
+JmfRuleKeys(
+    const JMF_POLICY *Policy,
+    const JMF_RULE *Rule,
+    JMF_RULE_KEY *Keys
+    )
+{
+    JMF_U32 count = 0;
+
+    JmfPatternKeys(Policy, &Rule->Path, JMF_KEY_PATH_PREFIX, JMF_KEY_PATH_TAIL, Keys, &count);
+    JmfPatternKeys(Policy, &Rule->Image, JMF_KEY_IMAGE_PREFIX, JMF_KEY_IMAGE_TAIL, Keys, &count);
+    return count;
+}
+
+/*
+ * The key a rule is indexed under: of its possible keys, the one the fewest
+ * rules of the policy share (Counts: how many rules offer each key), then
+ * the longest, then the first (path before image, prefix before tail).
+ */
 static void
 JmfRuleKey(
     const JMF_POLICY *Policy,
     const JMF_RULE *Rule,
+    const JMF_KEY_TABLE *Counts,
     JMF_RULE_KEY *Key
     )
 {
+    JMF_RULE_KEY keys[JMF_RULE_KEYS_MAX];
+    JMF_U32 count = JmfRuleKeys(Policy, Rule, keys);
+    JMF_U32 bestShared = 0xFFFFFFFFu;
+    JMF_U32 k;
+
     Key->Kind = JMF_KEY_NONE;
     Key->Offset = 0;
     Key->Chars = 0;
-    JmfOfferKeys(Policy, &Rule->Path, JMF_KEY_PATH_PREFIX, JMF_KEY_PATH_TAIL, Key);
-    JmfOfferKeys(Policy, &Rule->Image, JMF_KEY_IMAGE_PREFIX, JMF_KEY_IMAGE_TAIL, Key);
+    for (k = 0; k < count; k++) {
+        const JMF_U16 *text = Policy->Strings + keys[k].Offset;
+        JMF_U32 space = JMF_KEY_SPACE(keys[k].Kind, 0u);
+        JMF_U32 e = JmfKeyFind(Counts, Policy->Strings, JmfKeyHash(text, keys[k].Chars, space), space,
+                               text, keys[k].Chars);
+        JMF_U32 shared = (e != 0) ? Counts->Entries[e - 1u].ListCount : 0;
+
+        if (shared < bestShared || (shared == bestShared && keys[k].Chars > Key->Chars)) {
+            bestShared = shared;
+            *Key = keys[k];
+        }
+    }
 }
 
 /*
  * JmfIndexBuild
  *
- * Three passes over the rules in order: count keyed and unindexed rules per
- * slot; create the entries and count their lists; fill the lists. Filling
- * in rule order leaves every list ascending.
+ * First how many rules offer each possible key (a scratch table, freed at
+ * the end), so each rule can take its least shared key. Then three passes
+ * over the rules in order: count keyed and unindexed rules per slot; create
+ * the entries and count their lists; fill the lists. Filling in rule order
+ * leaves every list ascending.
  */
 JMF_U32
 JmfIndexBuild(
@@ -242,14 +330,35 @@ JmfIndexBuild(
     )
 {
     const JMF_ALLOCATOR *allocator = &Policy->Allocator;
+    JMF_KEY_TABLE counts;
+    JMF_RULE_KEY keys[JMF_RULE_KEYS_MAX];
+    JMF_RULE_KEY key;
+    JMF_U32 offered = 0;
     JMF_U32 keyed = 0;
     JMF_U32 unindexed = 0;
-    JMF_U32 buckets = 16;
     JMF_U32 next;
+    JMF_U32 error;
     JMF_U32 i;
+    JMF_U32 k;
     JMF_U32 s;
     JMF_U32 v;
-    JMF_RULE_KEY key;
+
+    memset(&counts, 0, sizeof(counts));
+    for (i = 0; i < Policy->RuleCount; i++) {
+        offered += JmfRuleKeys(Policy, &Policy->Rules[i], keys);
+    }
+    error = JmfKeyTableAllocate(allocator, &counts, offered);
+    if (error != JMF_ERROR_NONE) {
+        goto Cleanup;
+    }
+    for (i = 0; i < Policy->RuleCount; i++) {
+        JMF_U32 count = JmfRuleKeys(Policy, &Policy->Rules[i], keys);
+
+        for (k = 0; k < count; k++) {
+            JmfKeyAdd(&counts, Policy->Strings, JMF_KEY_SPACE(keys[k].Kind, 0u), keys[k].Offset,
+                      keys[k].Chars)->ListCount++;
+        }
+    }
 
     for (i = 0; i < Policy->RuleCount; i++) {
         const JMF_RULE *rule = &Policy->Rules[i];
@@ -258,7 +367,7 @@ JmfIndexBuild(
                                    (rule->Path.Length != 0 ? JMF_NEED_PATH : 0u) |
                                    (rule->Image.Length != 0 ? JMF_NEED_IMAGE : 0u));
 
-        JmfRuleKey(Policy, rule, &key);
+        JmfRuleKey(Policy, rule, &counts, &key);
         for (s = 0; s < JMF_SLOT_COUNT; s++) {
             JMF_POLICY_SLOT *slot = &Policy->Slots[s];
 
@@ -285,24 +394,16 @@ JmfIndexBuild(
         }
     }
 
-    while (buckets < keyed * 2u) {
-        buckets <<= 1;
-    }
     Policy->Lists = (JMF_U32 *)allocator->Allocate(allocator->Context,
                                                    ((JMF_U64)keyed + unindexed + 1u) * sizeof(JMF_U32));
     if (Policy->Lists == 0) {
-        return JMF_ERROR_NO_MEMORY;
+        error = JMF_ERROR_NO_MEMORY;
+        goto Cleanup;
     }
-    Policy->Entries = (JMF_INDEX_ENTRY *)allocator->Allocate(allocator->Context,
-                                                             ((JMF_U64)keyed + 1u) * sizeof(JMF_INDEX_ENTRY));
-    if (Policy->Entries == 0) {
-        return JMF_ERROR_NO_MEMORY;
+    error = JmfKeyTableAllocate(allocator, &Policy->Index, keyed);
+    if (error != JMF_ERROR_NONE) {
+        goto Cleanup;
     }
-    Policy->Buckets = (JMF_U32 *)allocator->Allocate(allocator->Context, (JMF_U64)buckets * sizeof(JMF_U32));
-    if (Policy->Buckets == 0) {
-        return JMF_ERROR_NO_MEMORY;
-    }
-    Policy->BucketMask = buckets - 1u;
 
     /* Unindexed lists first, slot after slot; counts are rebuilt while filling. */
     next = 0;
@@ -316,13 +417,14 @@ JmfIndexBuild(
         const JMF_RULE *rule = &Policy->Rules[i];
         JMF_U32 slots = JmfRuleSlots(rule);
 
-        JmfRuleKey(Policy, rule, &key);
+        JmfRuleKey(Policy, rule, &counts, &key);
         for (s = 0; s < JMF_SLOT_COUNT; s++) {
             if ((slots & (1u << s)) == 0) {
                 continue;
             }
             if (key.Kind != JMF_KEY_NONE) {
-                JmfIndexAdd(Policy, JMF_KEY_SPACE(key.Kind, s), key.Offset, key.Chars)->ListCount++;
+                JmfKeyAdd(&Policy->Index, Policy->Strings, JMF_KEY_SPACE(key.Kind, s), key.Offset,
+                          key.Chars)->ListCount++;
             } else {
                 JMF_POLICY_SLOT *slot = &Policy->Slots[s];
 
@@ -331,29 +433,33 @@ JmfIndexBuild(
         }
     }
 
-    for (i = 0; i < Policy->EntryCount; i++) {
-        Policy->Entries[i].ListStart = next;
-        next += Policy->Entries[i].ListCount;
-        Policy->Entries[i].ListCount = 0;
+    for (i = 0; i < Policy->Index.EntryCount; i++) {
+        Policy->Index.Entries[i].ListStart = next;
+        next += Policy->Index.Entries[i].ListCount;
+        Policy->Index.Entries[i].ListCount = 0;
     }
 
     for (i = 0; i < Policy->RuleCount; i++) {
         const JMF_RULE *rule = &Policy->Rules[i];
         JMF_U32 slots = JmfRuleSlots(rule);
 
-        JmfRuleKey(Policy, rule, &key);
+        JmfRuleKey(Policy, rule, &counts, &key);
         if (key.Kind == JMF_KEY_NONE) {
             continue;
         }
         for (s = 0; s < JMF_SLOT_COUNT; s++) {
             if ((slots & (1u << s)) != 0) {
-                JMF_INDEX_ENTRY *entry = JmfIndexAdd(Policy, JMF_KEY_SPACE(key.Kind, s), key.Offset, key.Chars);
+                JMF_INDEX_ENTRY *entry = JmfKeyAdd(&Policy->Index, Policy->Strings, JMF_KEY_SPACE(key.Kind, s),
+                                                   key.Offset, key.Chars);
 
                 Policy->Lists[entry->ListStart + entry->ListCount++] = i;
             }
         }
     }
-    return JMF_ERROR_NONE;
+
+Cleanup:
+    JmfKeyTableFree(allocator, &counts);
+    return error;
 }
 
 static JMF_U32
@@ -472,10 +578,10 @@ JmfScanKey(
     JMF_U32 *Candidates
     )
 {
-    JMF_U32 e = JmfIndexFind(Policy, JmfHashFinish(HashState, Space), Space, Key, Chars);
+    JMF_U32 e = JmfKeyFind(&Policy->Index, Policy->Strings, JmfHashFinish(HashState, Space), Space, Key, Chars);
 
     if (e != 0) {
-        const JMF_INDEX_ENTRY *entry = &Policy->Entries[e - 1u];
+        const JMF_INDEX_ENTRY *entry = &Policy->Index.Entries[e - 1u];
 
         JmfScanList(Policy, Policy->Lists + entry->ListStart, entry->ListCount, Facts, Best, Candidates);
     }

@@ -76,6 +76,14 @@ typedef struct _JMF_INDEX_ENTRY {
     JMF_U32 ListCount;
 } JMF_INDEX_ENTRY;
 
+/* An open-addressing hash table of keys (the index, and a scratch one while compiling). */
+typedef struct _JMF_KEY_TABLE {
+    JMF_INDEX_ENTRY *Entries;
+    JMF_U32 EntryCount;
+    JMF_U32 *Buckets;           /* entry index + 1, 0 = empty */
+    JMF_U32 BucketMask;
+} JMF_KEY_TABLE;
+
 typedef struct _JMF_POLICY_SLOT {
     JMF_U32 UnindexedStart;     /* rules tried for every operation: no usable key */
     JMF_U32 UnindexedCount;
@@ -94,10 +102,7 @@ struct _JMF_POLICY {
     const JMF_VOLUME *Volumes;  /* inside Body */
     const JMF_U16 *Strings;     /* inside Body */
     JMF_U32 *Lists;             /* rule indexes: every slot's unindexed list, then every entry's list */
-    JMF_INDEX_ENTRY *Entries;
-    JMF_U32 EntryCount;
-    JMF_U32 *Buckets;           /* open addressing: entry index + 1, 0 = empty */
-    JMF_U32 BucketMask;
+    JMF_KEY_TABLE Index;        /* keys of every slot; lists in Lists */
     JMF_POLICY_SLOT Slots[JMF_SLOT_COUNT];
     /* Per slot and volume (the last column: a volume not in the table):
        JMF_INTEREST_ANY when a rule can match there, | JMF_NEED_*. */
@@ -184,8 +189,11 @@ JMF_U32 JmfSlotOf(JMF_U32 Phase, JMF_U32 Operation);
 /* The phase a validated rule is tried in. */
 JMF_U32 JmfRulePhase(const JMF_RULE *Rule);
 
-/* Builds Lists, Entries, Buckets, Slots and Interest of a validated policy. */
+/* Builds Lists, Index, Slots and Interest of a validated policy. */
 JMF_U32 JmfIndexBuild(JMF_POLICY *Policy);
+
+/* Frees a key table's arrays (either may be NULL). */
+void JmfKeyTableFree(const JMF_ALLOCATOR *Allocator, JMF_KEY_TABLE *Table);
 
 /*
  * JmfPolicyMatch, also counting in *Candidates the rules whose matches it

@@ -551,7 +551,7 @@ TestAllocationFailures(void)
         CHECK_EQ(alloc.Allocations, alloc.Frees);
     }
     CHECK(succeeded);
-    CHECK_EQ(failures, 6);  /* policy, body copy, id set, lists, entries, buckets */
+    CHECK_EQ(failures, 8);  /* policy, body copy, id set, key counts (2), lists, index (2) */
     TpFree(&tp);
 }
 

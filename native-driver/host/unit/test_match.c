@@ -466,6 +466,7 @@ TestAgainstReference(void)
 #define SHAPE_TOOLS "**\\tool%u.exe"                           /* tail key */
 #define SHAPE_SHARED "\\d\\**\\f%u.dat"                      /* both: the tail is longer */
 #define SHAPE_IMAGES "image:**\\app%u.exe"                     /* no path: an image tail key */
+#define SHAPE_SVCHOST "svchost:\\u%u\\*"                       /* one image for all: keyed on the path */
 
 static JMF_U32
 CandidatesFor(JMF_U32 Users, const char *Shape, const char *Path, const char *Image, JMF_U32 *Decision)
@@ -488,6 +489,10 @@ CandidatesFor(JMF_U32 Users, const char *Shape, const char *Path, const char *Im
         if (strncmp(Shape, "image:", 6) == 0) {
             snprintf(pattern, sizeof(pattern), Shape + 6, u);
             TpImage(&f.Tp, r, pattern);
+        } else if (strncmp(Shape, "svchost:", 8) == 0) {
+            snprintf(pattern, sizeof(pattern), Shape + 8, u);
+            TpPath(&f.Tp, r, pattern);
+            TpImage(&f.Tp, r, "\\Device\\HarddiskVolume2\\Windows\\System32\\svchost.exe");
         } else {
             snprintf(pattern, sizeof(pattern), Shape, u);
             TpPath(&f.Tp, r, pattern);
@@ -550,6 +555,15 @@ TestCandidatesBounded(void)
     large = CandidatesFor(10000, SHAPE_IMAGES, "\\a\\x.txt", "\\Device\\HarddiskVolume2\\Apps\\notepad.exe", &d10000);
     CHECK_EQ(d10000, JMF_INDEX_NONE);
     CHECK_EQ(large, 1);
+    /* one long image shared by every rule, short distinct paths: the rarer key wins */
+    small = CandidatesFor(10, SHAPE_SVCHOST, "\\u7\\a.txt",
+                          "\\Device\\HarddiskVolume2\\Windows\\System32\\svchost.exe", &d10);
+    large = CandidatesFor(10000, SHAPE_SVCHOST, "\\u7\\a.txt",
+                          "\\Device\\HarddiskVolume2\\Windows\\System32\\svchost.exe", &d10000);
+    CHECK_EQ(d10, 2 + 7);
+    CHECK_EQ(d10000, 2 + 7);
+    CHECK_EQ(small, 2);             /* "*\\*" (tried, fails: "\\u7\\a.txt" has two '\\'), then u7's */
+    CHECK_EQ(large, small);
 }
 
 /* Tail keys: from the last '\\' of the literal tail, else from its first '.'. */
