@@ -1,0 +1,763 @@
+/*
+ * emu_wdm.h - the kernel (wdm.h / ntddk.h / ntifs.h) part the emulator
+ * provides: IRQL, pool, synchronisation, objects, processes, I/O structures,
+ * file information classes and access rights.
+ *
+ * Written from the WDK documentation; not derived from the WDK headers.
+ * Structures whose layout a driver never depends on (KEVENT, FAST_MUTEX, ...)
+ * have emulator-private contents.
+ */
+#ifndef EMU_WDM_H
+#define EMU_WDM_H
+
+#include "emu_ntdef.h"
+
+/* ---- IRQL and processor mode ---- */
+#define PASSIVE_LEVEL 0
+#define LOW_LEVEL 0
+#define APC_LEVEL 1
+#define DISPATCH_LEVEL 2
+#define CMCI_LEVEL 5
+#define CLOCK_LEVEL 13
+#define IPI_LEVEL 14
+#define HIGH_LEVEL 15
+
+typedef enum _MODE { KernelMode, UserMode, MaximumMode } MODE;
+
+KIRQL KeGetCurrentIrql(void);
+VOID KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql);
+VOID KeLowerIrql(KIRQL NewIrql);
+KIRQL KeRaiseIrqlToDpcLevel(void);
+VOID KeEnterCriticalRegion(void);
+VOID KeLeaveCriticalRegion(void);
+VOID KeEnterGuardedRegion(void);
+VOID KeLeaveGuardedRegion(void);
+BOOLEAN KeAreApcsDisabled(void);
+ULONG KeGetCurrentProcessorNumber(void);
+ULONG KeQueryActiveProcessorCount(PKAFFINITY ActiveProcessors);
+
+/* PAGED_CODE reports a call above APC_LEVEL, as the checked build asserts. */
+VOID EmuPagedCodeCheck(const char *Function);
+#define PAGED_CODE() EmuPagedCodeCheck(__func__)
+#define PAGED_CODE_LOCKED() ((void)0)
+#define NT_ASSERT(e) ((void)0)
+#define NT_ASSERTMSG(m, e) ((void)0)
+#define NT_VERIFY(e) ((void)(e))
+#define ASSERT(e) ((void)0)
+#define ASSERTMSG(m, e) ((void)0)
+#define NT_ANALYSIS_ASSUME(e) ((void)0)
+#define FLT_ASSERT(e) ((void)0)
+#define FLT_ASSERTMSG(m, e) ((void)0)
+
+/* ---- debug output ---- */
+#define DPFLTR_IHVDRIVER_ID 77
+#define DPFLTR_FLTMGR_ID 92
+#define DPFLTR_ERROR_LEVEL 0
+#define DPFLTR_WARNING_LEVEL 1
+#define DPFLTR_TRACE_LEVEL 2
+#define DPFLTR_INFO_LEVEL 3
+#define DPFLTR_MASK 0x80000000
+ULONG DbgPrint(PCSTR Format, ...);
+ULONG DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...);
+VOID DbgBreakPoint(void);
+#define KdPrint(_x_) DbgPrint _x_
+#define KdPrintEx(_x_) DbgPrintEx _x_
+#define KdBreakPoint() ((void)0)
+#define DbgRaiseAssertionFailure() ((void)0)
+
+/* ---- bug checks: the emulator records a violation and aborts the test ---- */
+DECLSPEC_NORETURN VOID KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4);
+DECLSPEC_NORETURN VOID KeBugCheck(ULONG BugCheckCode);
+
+/* ---- pool ---- */
+typedef ULONG64 POOL_FLAGS;
+#define POOL_FLAG_USE_QUOTA         0x0000000000000001ULL
+#define POOL_FLAG_UNINITIALIZED     0x0000000000000002ULL
+#define POOL_FLAG_SESSION           0x0000000000000004ULL
+#define POOL_FLAG_CACHE_ALIGNED     0x0000000000000008ULL
+#define POOL_FLAG_RAISE_ON_FAILURE  0x0000000000000020ULL
+#define POOL_FLAG_NON_PAGED         0x0000000000000040ULL
+#define POOL_FLAG_NON_PAGED_EXECUTE 0x0000000000000080ULL
+#define POOL_FLAG_PAGED             0x0000000000000100ULL
+
+typedef enum _POOL_TYPE {
+    NonPagedPool = 0,
+    NonPagedPoolExecute = 0,
+    PagedPool = 1,
+    NonPagedPoolMustSucceed = 2,
+    DontUseThisType = 3,
+    NonPagedPoolCacheAligned = 4,
+    PagedPoolCacheAligned = 5,
+    NonPagedPoolCacheAlignedMustS = 6,
+    MaxPoolType = 7,
+    NonPagedPoolNx = 512,
+    NonPagedPoolNxCacheAligned = 516
+} POOL_TYPE;
+
+PVOID ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag);
+PVOID ExAllocatePool3(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag, PVOID ExtendedParameters, ULONG ExtendedParametersCount);
+PVOID ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
+PVOID ExAllocatePoolZero(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
+PVOID ExAllocatePoolUninitialized(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
+VOID ExFreePoolWithTag(PVOID P, ULONG Tag);
+VOID ExFreePool(PVOID P);
+VOID ExFreePool2(PVOID P, ULONG Tag, PVOID ExtendedParameters, ULONG ExtendedParametersCount);
+
+/* Lookaside lists (backed by the same tracked pool). */
+typedef PVOID (*PALLOCATE_FUNCTION)(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
+typedef VOID (*PFREE_FUNCTION)(PVOID Buffer);
+typedef struct _NPAGED_LOOKASIDE_LIST {
+    POOL_TYPE Type; ULONG Tag; SIZE_T Size; ULONG Depth;
+} NPAGED_LOOKASIDE_LIST, *PNPAGED_LOOKASIDE_LIST, PAGED_LOOKASIDE_LIST, *PPAGED_LOOKASIDE_LIST;
+VOID ExInitializeNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside, PALLOCATE_FUNCTION Allocate, PFREE_FUNCTION Free, ULONG Flags, SIZE_T Size, ULONG Tag, USHORT Depth);
+VOID ExDeleteNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside);
+PVOID ExAllocateFromNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside);
+VOID ExFreeToNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside, PVOID Entry);
+VOID ExInitializePagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside, PALLOCATE_FUNCTION Allocate, PFREE_FUNCTION Free, ULONG Flags, SIZE_T Size, ULONG Tag, USHORT Depth);
+VOID ExDeletePagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside);
+PVOID ExAllocateFromPagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside);
+VOID ExFreeToPagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside, PVOID Entry);
+
+/* ---- user buffers ---- */
+VOID ProbeForRead(const volatile VOID *Address, SIZE_T Length, ULONG Alignment);
+VOID ProbeForWrite(volatile VOID *Address, SIZE_T Length, ULONG Alignment);
+
+/* ---- time ---- */
+VOID KeQuerySystemTime(PLARGE_INTEGER CurrentTime);
+VOID KeQuerySystemTimePrecise(PLARGE_INTEGER CurrentTime);
+ULONGLONG KeQueryInterruptTime(void);
+ULONGLONG KeQueryInterruptTimePrecise(PULONG64 QpcTimeStamp);
+VOID KeQueryTickCount(PLARGE_INTEGER CurrentCount);
+ULONG KeQueryTimeIncrement(void);
+LARGE_INTEGER KeQueryPerformanceCounter(PLARGE_INTEGER PerformanceFrequency);
+NTSTATUS KeDelayExecutionThread(KPROCESSOR_MODE WaitMode, BOOLEAN Alertable, PLARGE_INTEGER Interval);
+VOID KeStallExecutionProcessor(ULONG MicroSeconds);
+
+/* ---- synchronisation ---- */
+typedef ULONG_PTR KSPIN_LOCK, *PKSPIN_LOCK;
+typedef struct _KLOCK_QUEUE_HANDLE { PKSPIN_LOCK Lock; KIRQL OldIrql; } KLOCK_QUEUE_HANDLE, *PKLOCK_QUEUE_HANDLE;
+VOID KeInitializeSpinLock(PKSPIN_LOCK SpinLock);
+VOID KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql);
+KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock);
+VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql);
+VOID KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock);
+VOID KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock);
+VOID KeAcquireInStackQueuedSpinLock(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle);
+VOID KeReleaseInStackQueuedSpinLock(PKLOCK_QUEUE_HANDLE LockHandle);
+VOID KeAcquireInStackQueuedSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle);
+VOID KeReleaseInStackQueuedSpinLockFromDpcLevel(PKLOCK_QUEUE_HANDLE LockHandle);
+
+typedef LONG EX_SPIN_LOCK, *PEX_SPIN_LOCK;
+KIRQL ExAcquireSpinLockExclusive(PEX_SPIN_LOCK SpinLock);
+VOID ExReleaseSpinLockExclusive(PEX_SPIN_LOCK SpinLock, KIRQL OldIrql);
+KIRQL ExAcquireSpinLockShared(PEX_SPIN_LOCK SpinLock);
+VOID ExReleaseSpinLockShared(PEX_SPIN_LOCK SpinLock, KIRQL OldIrql);
+
+typedef struct _EX_PUSH_LOCK { volatile ULONG_PTR Value; } EX_PUSH_LOCK, *PEX_PUSH_LOCK;
+
+typedef enum _EVENT_TYPE { NotificationEvent, SynchronizationEvent } EVENT_TYPE;
+typedef struct _DISPATCHER_HEADER { LONG Type; volatile LONG SignalState; } DISPATCHER_HEADER;
+typedef struct _KEVENT { DISPATCHER_HEADER Header; } KEVENT, *PKEVENT, *PRKEVENT;
+typedef struct _KSEMAPHORE { DISPATCHER_HEADER Header; LONG Limit; } KSEMAPHORE, *PKSEMAPHORE, *PRKSEMAPHORE;
+typedef struct _KMUTANT { DISPATCHER_HEADER Header; PVOID Owner; LONG Recursion; } KMUTANT, *PKMUTANT, KMUTEX, *PKMUTEX, *PRKMUTEX;
+typedef struct _FAST_MUTEX { volatile LONG Count; PVOID Owner; KIRQL OldIrql; } FAST_MUTEX, *PFAST_MUTEX, KGUARDED_MUTEX, *PKGUARDED_MUTEX;
+
+typedef enum _KWAIT_REASON { Executive = 0, UserRequest = 6, WrQueue = 15 } KWAIT_REASON;
+typedef enum _WAIT_TYPE { WaitAll, WaitAny } WAIT_TYPE;
+#define EVENT_INCREMENT 1
+#define IO_NO_INCREMENT 0
+#define SEMAPHORE_INCREMENT 1
+
+VOID KeInitializeEvent(PRKEVENT Event, EVENT_TYPE Type, BOOLEAN State);
+LONG KeSetEvent(PRKEVENT Event, KPRIORITY Increment, BOOLEAN Wait);
+VOID KeClearEvent(PRKEVENT Event);
+LONG KeResetEvent(PRKEVENT Event);
+LONG KeReadStateEvent(PRKEVENT Event);
+VOID KeInitializeSemaphore(PRKSEMAPHORE Semaphore, LONG Count, LONG Limit);
+LONG KeReleaseSemaphore(PRKSEMAPHORE Semaphore, KPRIORITY Increment, LONG Adjustment, BOOLEAN Wait);
+VOID KeInitializeMutex(PRKMUTEX Mutex, ULONG Level);
+LONG KeReleaseMutex(PRKMUTEX Mutex, BOOLEAN Wait);
+NTSTATUS KeWaitForSingleObject(PVOID Object, KWAIT_REASON WaitReason, KPROCESSOR_MODE WaitMode, BOOLEAN Alertable, PLARGE_INTEGER Timeout);
+#define KeWaitForMutexObject KeWaitForSingleObject
+
+VOID ExInitializeFastMutex(PFAST_MUTEX FastMutex);
+VOID ExAcquireFastMutex(PFAST_MUTEX FastMutex);
+VOID ExReleaseFastMutex(PFAST_MUTEX FastMutex);
+BOOLEAN ExTryToAcquireFastMutex(PFAST_MUTEX FastMutex);
+VOID ExAcquireFastMutexUnsafe(PFAST_MUTEX FastMutex);
+VOID ExReleaseFastMutexUnsafe(PFAST_MUTEX FastMutex);
+VOID KeInitializeGuardedMutex(PKGUARDED_MUTEX Mutex);
+VOID KeAcquireGuardedMutex(PKGUARDED_MUTEX Mutex);
+VOID KeReleaseGuardedMutex(PKGUARDED_MUTEX Mutex);
+
+typedef struct _ERESOURCE { volatile LONG Readers; volatile LONG Writer; PVOID Owner; } ERESOURCE, *PERESOURCE;
+NTSTATUS ExInitializeResourceLite(PERESOURCE Resource);
+NTSTATUS ExDeleteResourceLite(PERESOURCE Resource);
+BOOLEAN ExAcquireResourceExclusiveLite(PERESOURCE Resource, BOOLEAN Wait);
+BOOLEAN ExAcquireResourceSharedLite(PERESOURCE Resource, BOOLEAN Wait);
+VOID ExReleaseResourceLite(PERESOURCE Resource);
+PVOID ExEnterCriticalRegionAndAcquireResourceExclusive(PERESOURCE Resource);
+PVOID ExEnterCriticalRegionAndAcquireResourceShared(PERESOURCE Resource);
+VOID ExReleaseResourceAndLeaveCriticalRegion(PERESOURCE Resource);
+
+typedef struct _EX_RUNDOWN_REF { volatile ULONG_PTR Count; } EX_RUNDOWN_REF, *PEX_RUNDOWN_REF;
+VOID ExInitializeRundownProtection(PEX_RUNDOWN_REF RunRef);
+VOID ExReInitializeRundownProtection(PEX_RUNDOWN_REF RunRef);
+BOOLEAN ExAcquireRundownProtection(PEX_RUNDOWN_REF RunRef);
+BOOLEAN ExAcquireRundownProtectionEx(PEX_RUNDOWN_REF RunRef, ULONG Count);
+VOID ExReleaseRundownProtection(PEX_RUNDOWN_REF RunRef);
+VOID ExReleaseRundownProtectionEx(PEX_RUNDOWN_REF RunRef, ULONG Count);
+VOID ExWaitForRundownProtectionRelease(PEX_RUNDOWN_REF RunRef);
+VOID ExRundownCompleted(PEX_RUNDOWN_REF RunRef);
+
+/* ---- objects, processes and threads ---- */
+typedef struct _EMU_PROCESS EPROCESS, *PEPROCESS, *PKPROCESS;
+typedef struct _EMU_THREAD ETHREAD, *PETHREAD, *PKTHREAD, *PRKTHREAD;
+typedef struct _OBJECT_TYPE *POBJECT_TYPE;
+typedef struct _ACCESS_STATE *PACCESS_STATE;
+typedef PVOID PSECURITY_DESCRIPTOR;
+typedef struct _SECURITY_QUALITY_OF_SERVICE *PSECURITY_QUALITY_OF_SERVICE;
+typedef PVOID PSID;
+typedef ULONG SECURITY_INFORMATION;
+
+typedef struct _OBJECT_ATTRIBUTES {
+    ULONG Length;
+    HANDLE RootDirectory;
+    PUNICODE_STRING ObjectName;
+    ULONG Attributes;
+    PVOID SecurityDescriptor;
+    PVOID SecurityQualityOfService;
+} OBJECT_ATTRIBUTES, *POBJECT_ATTRIBUTES;
+typedef const OBJECT_ATTRIBUTES *PCOBJECT_ATTRIBUTES;
+
+#define OBJ_INHERIT             0x00000002L
+#define OBJ_PERMANENT           0x00000010L
+#define OBJ_EXCLUSIVE           0x00000020L
+#define OBJ_CASE_INSENSITIVE    0x00000040L
+#define OBJ_OPENIF              0x00000080L
+#define OBJ_OPENLINK            0x00000100L
+#define OBJ_KERNEL_HANDLE       0x00000200L
+#define OBJ_FORCE_ACCESS_CHECK  0x00000400L
+#define OBJ_VALID_ATTRIBUTES    0x00001FF2L
+#define InitializeObjectAttributes(p, n, a, r, s) do { \
+        (p)->Length = sizeof(OBJECT_ATTRIBUTES);          \
+        (p)->RootDirectory = (r);                         \
+        (p)->Attributes = (a);                            \
+        (p)->ObjectName = (n);                            \
+        (p)->SecurityDescriptor = (s);                    \
+        (p)->SecurityQualityOfService = NULL;             \
+    } while (0)
+
+extern POBJECT_TYPE *PsProcessType;
+extern POBJECT_TYPE *PsThreadType;
+extern POBJECT_TYPE *IoFileObjectType;
+extern POBJECT_TYPE *ExEventObjectType;
+
+#define ObReferenceObject(Object) ObfReferenceObject(Object)
+#define ObDereferenceObject(Object) ObfDereferenceObject(Object)
+LONG_PTR ObfReferenceObject(PVOID Object);
+LONG_PTR ObfDereferenceObject(PVOID Object);
+VOID ObDereferenceObjectDeferDelete(PVOID Object);
+NTSTATUS ObReferenceObjectByPointer(PVOID Object, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode);
+NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode, PVOID *Object, PVOID HandleInformation);
+NTSTATUS ObOpenObjectByPointer(PVOID Object, ULONG HandleAttributes, PACCESS_STATE PassedAccessState, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode, PHANDLE Handle);
+NTSTATUS ZwClose(HANDLE Handle);
+
+HANDLE PsGetCurrentProcessId(void);
+HANDLE PsGetCurrentThreadId(void);
+PEPROCESS PsGetCurrentProcess(void);
+PETHREAD PsGetCurrentThread(void);
+#define IoGetCurrentProcess PsGetCurrentProcess
+#define KeGetCurrentThread PsGetCurrentThread
+PEPROCESS IoThreadToProcess(PETHREAD Thread);
+PEPROCESS PsGetThreadProcess(PETHREAD Thread);
+HANDLE PsGetThreadProcessId(PETHREAD Thread);
+HANDLE PsGetThreadId(PETHREAD Thread);
+HANDLE PsGetProcessId(PEPROCESS Process);
+NTSTATUS PsLookupProcessByProcessId(HANDLE ProcessId, PEPROCESS *Process);
+BOOLEAN PsIsSystemThread(PETHREAD Thread);
+BOOLEAN PsIsSystemProcess(PEPROCESS Process);
+PEPROCESS PsInitialSystemProcess_get(void);
+#define PsInitialSystemProcess (PsInitialSystemProcess_get())
+NTSTATUS SeLocateProcessImageName(PEPROCESS Process, PUNICODE_STRING *pImageFileName);
+KPROCESSOR_MODE ExGetPreviousMode(void);
+#define KeGetPreviousMode ExGetPreviousMode
+BOOLEAN SeSinglePrivilegeCheck(LARGE_INTEGER PrivilegeValue, KPROCESSOR_MODE PreviousMode);
+
+/* ---- access rights ---- */
+#define DELETE                   0x00010000L
+#define READ_CONTROL             0x00020000L
+#define WRITE_DAC                0x00040000L
+#define WRITE_OWNER              0x00080000L
+#define SYNCHRONIZE              0x00100000L
+#define STANDARD_RIGHTS_REQUIRED 0x000F0000L
+#define STANDARD_RIGHTS_READ     READ_CONTROL
+#define STANDARD_RIGHTS_WRITE    READ_CONTROL
+#define STANDARD_RIGHTS_EXECUTE  READ_CONTROL
+#define STANDARD_RIGHTS_ALL      0x001F0000L
+#define SPECIFIC_RIGHTS_ALL      0x0000FFFFL
+#define ACCESS_SYSTEM_SECURITY   0x01000000L
+#define MAXIMUM_ALLOWED          0x02000000L
+#define GENERIC_READ             0x80000000L
+#define GENERIC_WRITE            0x40000000L
+#define GENERIC_EXECUTE          0x20000000L
+#define GENERIC_ALL              0x10000000L
+
+#define FILE_READ_DATA            0x0001
+#define FILE_LIST_DIRECTORY       0x0001
+#define FILE_WRITE_DATA           0x0002
+#define FILE_ADD_FILE             0x0002
+#define FILE_APPEND_DATA          0x0004
+#define FILE_ADD_SUBDIRECTORY     0x0004
+#define FILE_CREATE_PIPE_INSTANCE 0x0004
+#define FILE_READ_EA              0x0008
+#define FILE_WRITE_EA             0x0010
+#define FILE_EXECUTE              0x0020
+#define FILE_TRAVERSE             0x0020
+#define FILE_DELETE_CHILD         0x0040
+#define FILE_READ_ATTRIBUTES      0x0080
+#define FILE_WRITE_ATTRIBUTES     0x0100
+#define FILE_ALL_ACCESS      (STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0x1FF)
+#define FILE_GENERIC_READ    (STANDARD_RIGHTS_READ | FILE_READ_DATA | FILE_READ_ATTRIBUTES | FILE_READ_EA | SYNCHRONIZE)
+#define FILE_GENERIC_WRITE   (STANDARD_RIGHTS_WRITE | FILE_WRITE_DATA | FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA | FILE_APPEND_DATA | SYNCHRONIZE)
+#define FILE_GENERIC_EXECUTE (STANDARD_RIGHTS_EXECUTE | FILE_READ_ATTRIBUTES | FILE_EXECUTE | SYNCHRONIZE)
+
+#define FILE_SHARE_READ         0x00000001
+#define FILE_SHARE_WRITE        0x00000002
+#define FILE_SHARE_DELETE       0x00000004
+#define FILE_SHARE_VALID_FLAGS  0x00000007
+
+#define FILE_ATTRIBUTE_READONLY  0x00000001
+#define FILE_ATTRIBUTE_HIDDEN    0x00000002
+#define FILE_ATTRIBUTE_SYSTEM    0x00000004
+#define FILE_ATTRIBUTE_DIRECTORY 0x00000010
+#define FILE_ATTRIBUTE_ARCHIVE   0x00000020
+#define FILE_ATTRIBUTE_DEVICE    0x00000040
+#define FILE_ATTRIBUTE_NORMAL    0x00000080
+#define FILE_ATTRIBUTE_TEMPORARY 0x00000100
+#define FILE_ATTRIBUTE_REPARSE_POINT 0x00000400
+#define FILE_ATTRIBUTE_VALID_FLAGS 0x00007fb7
+
+#define FILE_SUPERSEDE           0x00000000
+#define FILE_OPEN                0x00000001
+#define FILE_CREATE              0x00000002
+#define FILE_OPEN_IF             0x00000003
+#define FILE_OVERWRITE           0x00000004
+#define FILE_OVERWRITE_IF        0x00000005
+#define FILE_MAXIMUM_DISPOSITION 0x00000005
+
+#define FILE_DIRECTORY_FILE            0x00000001
+#define FILE_WRITE_THROUGH             0x00000002
+#define FILE_SEQUENTIAL_ONLY           0x00000004
+#define FILE_NO_INTERMEDIATE_BUFFERING 0x00000008
+#define FILE_SYNCHRONOUS_IO_ALERT      0x00000010
+#define FILE_SYNCHRONOUS_IO_NONALERT   0x00000020
+#define FILE_NON_DIRECTORY_FILE        0x00000040
+#define FILE_CREATE_TREE_CONNECTION    0x00000080
+#define FILE_COMPLETE_IF_OPLOCKED      0x00000100
+#define FILE_NO_EA_KNOWLEDGE           0x00000200
+#define FILE_OPEN_REMOTE_INSTANCE      0x00000400
+#define FILE_RANDOM_ACCESS             0x00000800
+#define FILE_DELETE_ON_CLOSE           0x00001000
+#define FILE_OPEN_BY_FILE_ID           0x00002000
+#define FILE_OPEN_FOR_BACKUP_INTENT    0x00004000
+#define FILE_NO_COMPRESSION            0x00008000
+#define FILE_OPEN_REQUIRING_OPLOCK     0x00010000
+#define FILE_RESERVE_OPFILTER          0x00100000
+#define FILE_OPEN_REPARSE_POINT        0x00200000
+#define FILE_OPEN_NO_RECALL            0x00400000
+#define FILE_OPEN_FOR_FREE_SPACE_QUERY 0x00800000
+#define FILE_VALID_OPTION_FLAGS        0x00ffffff
+
+/* IO_STATUS_BLOCK.Information after a create */
+#define FILE_SUPERSEDED     0x00000000
+#define FILE_OPENED         0x00000001
+#define FILE_CREATED        0x00000002
+#define FILE_OVERWRITTEN    0x00000003
+#define FILE_EXISTS         0x00000004
+#define FILE_DOES_NOT_EXIST 0x00000005
+
+#define FILE_WRITE_TO_END_OF_FILE       0xffffffff
+#define FILE_USE_FILE_POINTER_POSITION  0xfffffffe
+
+/* IO_STACK_LOCATION.Flags (FLT_IO_PARAMETER_BLOCK.OperationFlags) */
+#define SL_PENDING_RETURNED        0x01
+#define SL_FORCE_ACCESS_CHECK      0x01
+#define SL_OPEN_PAGING_FILE        0x02
+#define SL_OPEN_TARGET_DIRECTORY   0x04
+#define SL_STOP_ON_SYMLINK         0x08
+#define SL_IGNORE_READONLY_ATTRIBUTE 0x40
+#define SL_CASE_SENSITIVE          0x80
+#define SL_KEY_SPECIFIED           0x01
+#define SL_OVERRIDE_VERIFY_VOLUME  0x02
+#define SL_WRITE_THROUGH           0x04
+#define SL_FT_SEQUENTIAL_WRITE     0x08
+#define SL_FORCE_DIRECT_WRITE      0x10
+#define SL_REALTIME_STREAM         0x20
+#define SL_FAIL_IMMEDIATELY        0x01
+#define SL_EXCLUSIVE_LOCK          0x02
+#define SL_RESTART_SCAN            0x01
+#define SL_RETURN_SINGLE_ENTRY     0x02
+#define SL_INDEX_SPECIFIED         0x04
+#define SL_WATCH_TREE              0x01
+#define SL_ALLOW_RAW_MOUNT         0x01
+
+/* IRP flags (FLT_IO_PARAMETER_BLOCK.IrpFlags) */
+#define IRP_NOCACHE                 0x00000001
+#define IRP_PAGING_IO               0x00000002
+#define IRP_MOUNT_COMPLETION        0x00000002
+#define IRP_SYNCHRONOUS_API         0x00000004
+#define IRP_ASSOCIATED_IRP          0x00000008
+#define IRP_BUFFERED_IO             0x00000010
+#define IRP_DEALLOCATE_BUFFER       0x00000020
+#define IRP_INPUT_OPERATION         0x00000040
+#define IRP_SYNCHRONOUS_PAGING_IO   0x00000040
+#define IRP_CREATE_OPERATION        0x00000080
+#define IRP_READ_OPERATION          0x00000100
+#define IRP_WRITE_OPERATION         0x00000200
+#define IRP_CLOSE_OPERATION         0x00000400
+#define IRP_DEFER_IO_COMPLETION     0x00000800
+#define IRP_OB_QUERY_NAME           0x00001000
+#define IRP_HOLD_DEVICE_QUEUE       0x00002000
+#define IRP_UM_DRIVER_INITIATED_IO  0x00400000
+
+/* Major functions */
+#define IRP_MJ_CREATE                   0x00
+#define IRP_MJ_CREATE_NAMED_PIPE        0x01
+#define IRP_MJ_CLOSE                    0x02
+#define IRP_MJ_READ                     0x03
+#define IRP_MJ_WRITE                    0x04
+#define IRP_MJ_QUERY_INFORMATION        0x05
+#define IRP_MJ_SET_INFORMATION          0x06
+#define IRP_MJ_QUERY_EA                 0x07
+#define IRP_MJ_SET_EA                   0x08
+#define IRP_MJ_FLUSH_BUFFERS            0x09
+#define IRP_MJ_QUERY_VOLUME_INFORMATION 0x0a
+#define IRP_MJ_SET_VOLUME_INFORMATION   0x0b
+#define IRP_MJ_DIRECTORY_CONTROL        0x0c
+#define IRP_MJ_FILE_SYSTEM_CONTROL      0x0d
+#define IRP_MJ_DEVICE_CONTROL           0x0e
+#define IRP_MJ_INTERNAL_DEVICE_CONTROL  0x0f
+#define IRP_MJ_SHUTDOWN                 0x10
+#define IRP_MJ_LOCK_CONTROL             0x11
+#define IRP_MJ_CLEANUP                  0x12
+#define IRP_MJ_CREATE_MAILSLOT          0x13
+#define IRP_MJ_QUERY_SECURITY           0x14
+#define IRP_MJ_SET_SECURITY             0x15
+#define IRP_MJ_POWER                    0x16
+#define IRP_MJ_SYSTEM_CONTROL           0x17
+#define IRP_MJ_DEVICE_CHANGE            0x18
+#define IRP_MJ_QUERY_QUOTA              0x19
+#define IRP_MJ_SET_QUOTA                0x1a
+#define IRP_MJ_PNP                      0x1b
+#define IRP_MJ_MAXIMUM_FUNCTION         0x1b
+#define IRP_MN_NORMAL                   0x00
+#define IRP_MN_DPC                      0x01
+#define IRP_MN_MDL                      0x02
+#define IRP_MN_COMPLETE                 0x04
+#define IRP_MN_COMPRESSED               0x08
+
+/* Device types and characteristics */
+#define FILE_DEVICE_CD_ROM_FILE_SYSTEM    0x00000003
+#define FILE_DEVICE_DISK                  0x00000007
+#define FILE_DEVICE_DISK_FILE_SYSTEM      0x00000008
+#define FILE_DEVICE_FILE_SYSTEM           0x00000009
+#define FILE_DEVICE_NETWORK_FILE_SYSTEM   0x00000014
+#define FILE_DEVICE_VIRTUAL_DISK          0x00000024
+#define FILE_DEVICE_DFS_FILE_SYSTEM       0x00000035
+#define FILE_REMOVABLE_MEDIA              0x00000001
+#define FILE_READ_ONLY_DEVICE             0x00000002
+#define FILE_FLOPPY_DISKETTE              0x00000004
+#define FILE_REMOTE_DEVICE                0x00000010
+#define FILE_DEVICE_IS_MOUNTED            0x00000020
+#define FILE_VIRTUAL_VOLUME               0x00000040
+
+/* ---- I/O structures ---- */
+typedef struct _IO_STATUS_BLOCK {
+    union {
+        NTSTATUS Status;
+        PVOID Pointer;
+    };
+    ULONG_PTR Information;
+} IO_STATUS_BLOCK, *PIO_STATUS_BLOCK;
+
+typedef struct _DRIVER_OBJECT *PDRIVER_OBJECT;
+typedef struct _DEVICE_OBJECT *PDEVICE_OBJECT;
+typedef struct _FILE_OBJECT *PFILE_OBJECT;
+typedef struct _IRP *PIRP;
+typedef struct _MDL { struct _MDL *Next; CSHORT Size; CSHORT MdlFlags; PVOID MappedSystemVa; PVOID StartVa; ULONG ByteCount; ULONG ByteOffset; } MDL, *PMDL;
+typedef struct _VPB { CSHORT Type; CSHORT Size; USHORT Flags; USHORT VolumeLabelLength; PDEVICE_OBJECT DeviceObject; PDEVICE_OBJECT RealDevice; ULONG SerialNumber; ULONG ReferenceCount; WCHAR VolumeLabel[32]; } VPB, *PVPB;
+typedef struct _SECTION_OBJECT_POINTERS { PVOID DataSectionObject; PVOID SharedCacheMap; PVOID ImageSectionObject; } SECTION_OBJECT_POINTERS, *PSECTION_OBJECT_POINTERS;
+typedef struct _IO_COMPLETION_CONTEXT { PVOID Port; PVOID Key; } IO_COMPLETION_CONTEXT, *PIO_COMPLETION_CONTEXT;
+
+typedef struct _DEVICE_OBJECT {
+    CSHORT Type;
+    USHORT Size;
+    LONG ReferenceCount;
+    PDRIVER_OBJECT DriverObject;
+    PDEVICE_OBJECT NextDevice;
+    PDEVICE_OBJECT AttachedDevice;
+    PIRP CurrentIrp;
+    PVOID Timer;
+    ULONG Flags;
+    ULONG Characteristics;
+    PVPB Vpb;
+    PVOID DeviceExtension;
+    DEVICE_TYPE DeviceType;
+    CCHAR StackSize;
+    ULONG AlignmentRequirement;
+    USHORT SectorSize;
+    PVOID DeviceObjectExtension;
+    PVOID Reserved;
+} DEVICE_OBJECT;
+
+typedef struct _FILE_OBJECT {
+    CSHORT Type;
+    CSHORT Size;
+    PDEVICE_OBJECT DeviceObject;
+    PVPB Vpb;
+    PVOID FsContext;
+    PVOID FsContext2;
+    PSECTION_OBJECT_POINTERS SectionObjectPointer;
+    PVOID PrivateCacheMap;
+    NTSTATUS FinalStatus;
+    struct _FILE_OBJECT *RelatedFileObject;
+    BOOLEAN LockOperation;
+    BOOLEAN DeletePending;
+    BOOLEAN ReadAccess;
+    BOOLEAN WriteAccess;
+    BOOLEAN DeleteAccess;
+    BOOLEAN SharedRead;
+    BOOLEAN SharedWrite;
+    BOOLEAN SharedDelete;
+    ULONG Flags;
+    UNICODE_STRING FileName;
+    LARGE_INTEGER CurrentByteOffset;
+    volatile ULONG Waiters;
+    volatile ULONG Busy;
+    PVOID LastLock;
+    KEVENT Lock;
+    KEVENT Event;
+    PIO_COMPLETION_CONTEXT CompletionContext;
+    KSPIN_LOCK IrpListLock;
+    LIST_ENTRY IrpList;
+    PVOID FileObjectExtension;
+} FILE_OBJECT;
+
+#define FO_FILE_OPEN               0x00000001
+#define FO_SYNCHRONOUS_IO          0x00000002
+#define FO_ALERTABLE_IO            0x00000004
+#define FO_NO_INTERMEDIATE_BUFFERING 0x00000008
+#define FO_WRITE_THROUGH           0x00000010
+#define FO_SEQUENTIAL_ONLY         0x00000020
+#define FO_CACHE_SUPPORTED         0x00000040
+#define FO_NAMED_PIPE              0x00000080
+#define FO_STREAM_FILE             0x00000100
+#define FO_MAILSLOT                0x00000200
+#define FO_FILE_MODIFIED           0x00001000
+#define FO_FILE_SIZE_CHANGED       0x00002000
+#define FO_CLEANUP_COMPLETE        0x00004000
+#define FO_TEMPORARY_FILE          0x00008000
+#define FO_DELETE_ON_CLOSE         0x00010000
+#define FO_OPENED_CASE_SENSITIVE   0x00020000
+#define FO_HANDLE_CREATED          0x00040000
+#define FO_FILE_FAST_IO_READ       0x00080000
+#define FO_RANDOM_ACCESS           0x00100000
+#define FO_FILE_OPEN_CANCELLED     0x00200000
+#define FO_VOLUME_OPEN             0x00400000
+
+typedef struct _UNICODE_STRING *PDRIVER_REGISTRY_PATH;
+typedef NTSTATUS DRIVER_INITIALIZE(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
+typedef DRIVER_INITIALIZE *PDRIVER_INITIALIZE;
+typedef VOID DRIVER_UNLOAD(PDRIVER_OBJECT DriverObject);
+typedef DRIVER_UNLOAD *PDRIVER_UNLOAD;
+typedef NTSTATUS DRIVER_DISPATCH(PDEVICE_OBJECT DeviceObject, PIRP Irp);
+typedef DRIVER_DISPATCH *PDRIVER_DISPATCH;
+
+typedef struct _DRIVER_EXTENSION { PDRIVER_OBJECT DriverObject; PVOID AddDevice; ULONG Count; UNICODE_STRING ServiceKeyName; } DRIVER_EXTENSION, *PDRIVER_EXTENSION;
+typedef struct _DRIVER_OBJECT {
+    CSHORT Type;
+    CSHORT Size;
+    PDEVICE_OBJECT DeviceObject;
+    ULONG Flags;
+    PVOID DriverStart;
+    ULONG DriverSize;
+    PVOID DriverSection;
+    PDRIVER_EXTENSION DriverExtension;
+    UNICODE_STRING DriverName;
+    PUNICODE_STRING HardwareDatabase;
+    PVOID FastIoDispatch;
+    PVOID DriverInit;
+    PVOID DriverStartIo;
+    PDRIVER_UNLOAD DriverUnload;
+    PDRIVER_DISPATCH MajorFunction[IRP_MJ_MAXIMUM_FUNCTION + 1];
+} DRIVER_OBJECT;
+
+typedef struct _LUID { ULONG LowPart; LONG HighPart; } LUID, *PLUID;
+typedef struct _SECURITY_SUBJECT_CONTEXT { PVOID ClientToken; LONG ImpersonationLevel; PVOID PrimaryToken; PVOID ProcessAuditId; } SECURITY_SUBJECT_CONTEXT, *PSECURITY_SUBJECT_CONTEXT;
+typedef struct _ACCESS_STATE {
+    LUID OperationID;
+    BOOLEAN SecurityEvaluated;
+    BOOLEAN GenerateAudit;
+    BOOLEAN GenerateOnClose;
+    BOOLEAN PrivilegesAllocated;
+    ULONG Flags;
+    ACCESS_MASK RemainingDesiredAccess;
+    ACCESS_MASK PreviouslyGrantedAccess;
+    ACCESS_MASK OriginalDesiredAccess;
+    SECURITY_SUBJECT_CONTEXT SubjectSecurityContext;
+    PSECURITY_DESCRIPTOR SecurityDescriptor;
+    PVOID AuxData;
+    UCHAR Privileges[20];
+    BOOLEAN AuditPrivileges;
+    UNICODE_STRING ObjectName;
+    UNICODE_STRING ObjectTypeName;
+} ACCESS_STATE;
+
+typedef struct _IO_SECURITY_CONTEXT {
+    PSECURITY_QUALITY_OF_SERVICE SecurityQos;
+    PACCESS_STATE AccessState;
+    ACCESS_MASK DesiredAccess;
+    ULONG FullCreateOptions;
+} IO_SECURITY_CONTEXT, *PIO_SECURITY_CONTEXT;
+
+/* Work items of the I/O manager */
+typedef struct _IO_WORKITEM *PIO_WORKITEM;
+typedef VOID IO_WORKITEM_ROUTINE(PDEVICE_OBJECT DeviceObject, PVOID Context);
+typedef IO_WORKITEM_ROUTINE *PIO_WORKITEM_ROUTINE;
+typedef enum _WORK_QUEUE_TYPE { CriticalWorkQueue, DelayedWorkQueue, HyperCriticalWorkQueue, NormalWorkQueue, BackgroundWorkQueue } WORK_QUEUE_TYPE;
+
+/* ---- file information ---- */
+typedef enum _FILE_INFORMATION_CLASS {
+    FileDirectoryInformation = 1,
+    FileFullDirectoryInformation = 2,
+    FileBothDirectoryInformation = 3,
+    FileBasicInformation = 4,
+    FileStandardInformation = 5,
+    FileInternalInformation = 6,
+    FileEaInformation = 7,
+    FileAccessInformation = 8,
+    FileNameInformation = 9,
+    FileRenameInformation = 10,
+    FileLinkInformation = 11,
+    FileNamesInformation = 12,
+    FileDispositionInformation = 13,
+    FilePositionInformation = 14,
+    FileFullEaInformation = 15,
+    FileModeInformation = 16,
+    FileAlignmentInformation = 17,
+    FileAllInformation = 18,
+    FileAllocationInformation = 19,
+    FileEndOfFileInformation = 20,
+    FileAlternateNameInformation = 21,
+    FileStreamInformation = 22,
+    FileNetworkOpenInformation = 34,
+    FileAttributeTagInformation = 35,
+    FileValidDataLengthInformation = 39,
+    FileShortNameInformation = 40,
+    FileNormalizedNameInformation = 48,
+    FileRenameInformationBypassAccessCheck = 56,
+    FileLinkInformationBypassAccessCheck = 57,
+    FileDispositionInformationEx = 64,
+    FileRenameInformationEx = 65,
+    FileRenameInformationExBypassAccessCheck = 66,
+    FileMaximumInformation = 80
+} FILE_INFORMATION_CLASS, *PFILE_INFORMATION_CLASS;
+
+typedef enum _FS_INFORMATION_CLASS {
+    FileFsVolumeInformation = 1,
+    FileFsSizeInformation = 3,
+    FileFsDeviceInformation = 4,
+    FileFsAttributeInformation = 5,
+    FileFsMaximumInformation = 16
+} FS_INFORMATION_CLASS, *PFS_INFORMATION_CLASS;
+
+typedef struct _FILE_BASIC_INFORMATION {
+    LARGE_INTEGER CreationTime;
+    LARGE_INTEGER LastAccessTime;
+    LARGE_INTEGER LastWriteTime;
+    LARGE_INTEGER ChangeTime;
+    ULONG FileAttributes;
+} FILE_BASIC_INFORMATION, *PFILE_BASIC_INFORMATION;
+
+typedef struct _FILE_STANDARD_INFORMATION {
+    LARGE_INTEGER AllocationSize;
+    LARGE_INTEGER EndOfFile;
+    ULONG NumberOfLinks;
+    BOOLEAN DeletePending;
+    BOOLEAN Directory;
+} FILE_STANDARD_INFORMATION, *PFILE_STANDARD_INFORMATION;
+
+typedef struct _FILE_POSITION_INFORMATION { LARGE_INTEGER CurrentByteOffset; } FILE_POSITION_INFORMATION, *PFILE_POSITION_INFORMATION;
+typedef struct _FILE_END_OF_FILE_INFORMATION { LARGE_INTEGER EndOfFile; } FILE_END_OF_FILE_INFORMATION, *PFILE_END_OF_FILE_INFORMATION;
+typedef struct _FILE_ALLOCATION_INFORMATION { LARGE_INTEGER AllocationSize; } FILE_ALLOCATION_INFORMATION, *PFILE_ALLOCATION_INFORMATION;
+typedef struct _FILE_VALID_DATA_LENGTH_INFORMATION { LARGE_INTEGER ValidDataLength; } FILE_VALID_DATA_LENGTH_INFORMATION, *PFILE_VALID_DATA_LENGTH_INFORMATION;
+typedef struct _FILE_INTERNAL_INFORMATION { LARGE_INTEGER IndexNumber; } FILE_INTERNAL_INFORMATION, *PFILE_INTERNAL_INFORMATION;
+typedef struct _FILE_DISPOSITION_INFORMATION { BOOLEAN DeleteFile; } FILE_DISPOSITION_INFORMATION, *PFILE_DISPOSITION_INFORMATION;
+typedef struct _FILE_DISPOSITION_INFORMATION_EX { ULONG Flags; } FILE_DISPOSITION_INFORMATION_EX, *PFILE_DISPOSITION_INFORMATION_EX;
+#define FILE_DISPOSITION_DO_NOT_DELETE              0x00000000
+#define FILE_DISPOSITION_DELETE                     0x00000001
+#define FILE_DISPOSITION_POSIX_SEMANTICS            0x00000002
+#define FILE_DISPOSITION_FORCE_IMAGE_SECTION_CHECK  0x00000004
+#define FILE_DISPOSITION_ON_CLOSE                   0x00000008
+#define FILE_DISPOSITION_IGNORE_READONLY_ATTRIBUTE  0x00000010
+
+typedef struct _FILE_RENAME_INFORMATION {
+    union {
+        BOOLEAN ReplaceIfExists;
+        ULONG Flags;
+    };
+    HANDLE RootDirectory;
+    ULONG FileNameLength;
+    WCHAR FileName[1];
+} FILE_RENAME_INFORMATION, *PFILE_RENAME_INFORMATION;
+#define FILE_RENAME_REPLACE_IF_EXISTS     0x00000001
+#define FILE_RENAME_POSIX_SEMANTICS       0x00000002
+#define FILE_RENAME_IGNORE_READONLY_ATTRIBUTE 0x00000040
+
+typedef struct _FILE_LINK_INFORMATION {
+    union { BOOLEAN ReplaceIfExists; ULONG Flags; };
+    HANDLE RootDirectory;
+    ULONG FileNameLength;
+    WCHAR FileName[1];
+} FILE_LINK_INFORMATION, *PFILE_LINK_INFORMATION;
+
+typedef struct _FILE_NAME_INFORMATION { ULONG FileNameLength; WCHAR FileName[1]; } FILE_NAME_INFORMATION, *PFILE_NAME_INFORMATION;
+typedef struct _FILE_ATTRIBUTE_TAG_INFORMATION { ULONG FileAttributes; ULONG ReparseTag; } FILE_ATTRIBUTE_TAG_INFORMATION, *PFILE_ATTRIBUTE_TAG_INFORMATION;
+typedef struct _FILE_NETWORK_OPEN_INFORMATION {
+    LARGE_INTEGER CreationTime;
+    LARGE_INTEGER LastAccessTime;
+    LARGE_INTEGER LastWriteTime;
+    LARGE_INTEGER ChangeTime;
+    LARGE_INTEGER AllocationSize;
+    LARGE_INTEGER EndOfFile;
+    ULONG FileAttributes;
+} FILE_NETWORK_OPEN_INFORMATION, *PFILE_NETWORK_OPEN_INFORMATION;
+
+/* ---- I/O manager work items ---- */
+PIO_WORKITEM IoAllocateWorkItem(PDEVICE_OBJECT DeviceObject);
+VOID IoFreeWorkItem(PIO_WORKITEM IoWorkItem);
+VOID IoQueueWorkItem(PIO_WORKITEM IoWorkItem, PIO_WORKITEM_ROUTINE WorkerRoutine, WORK_QUEUE_TYPE QueueType, PVOID Context);
+
+/* ---- misc ---- */
+BOOLEAN IoIs32bitProcess(PIRP Irp);
+PDEVICE_OBJECT IoGetRelatedDeviceObject(PFILE_OBJECT FileObject);
+NTSTATUS RtlGetVersion(PVOID VersionInformation);
+BOOLEAN RtlIsNtDdiVersionAvailable(ULONG Version);
+ULONG RtlRandomEx(PULONG Seed);
+ULONG RtlNtStatusToDosError(NTSTATUS Status);
+
+#define NTDDI_WIN10          0x0A000000
+#define NTDDI_WIN10_RS1      0x0A000002
+#define NTDDI_WIN10_VB       0x0A000008
+#define NTDDI_WIN10_FE       0x0A00000A
+#define NTDDI_WIN11_ZN       0x0A00000E
+#ifndef NTDDI_VERSION
+#define NTDDI_VERSION NTDDI_WIN10_FE
+#endif
+#define _WIN32_WINNT_WIN10 0x0A00
+#ifndef _WIN32_WINNT
+#define _WIN32_WINNT 0x0A00
+#endif
+
+#endif /* EMU_WDM_H */

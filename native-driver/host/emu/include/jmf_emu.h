@@ -1,0 +1,131 @@
+/*
+ * jmf_emu.h - the API exported by libjmfemu.so, the emulated Filter Manager.
+ *
+ * Plain C types only, so the Java side can bind it through JNA.
+ *
+ * 1. The USER side of the communication port, with fltlib's semantics:
+ *    same HRESULTs, same FILTER_MESSAGE_HEADER / FILTER_REPLY_HEADER
+ *    (16 bytes each: ReplyLength or Status at 0, MessageId at 8).
+ *    Port names are NUL-terminated UTF-16 (uint16_t).
+ * 2. A CONTROL API: reset the emulated kernel, create volumes, load the
+ *    driver linked into the library (its DriverEntry), issue file
+ *    operations as a given process, read violations.
+ *    Paths and names in the control API are NUL-terminated UTF-8;
+ *    file paths are volume-relative ("\dir\file.txt").
+ *
+ * Every function returning int32_t "NTSTATUS" returns a Windows NTSTATUS
+ * value; HRESULT-returning functions return fltlib's HRESULTs.
+ */
+#ifndef JMF_EMU_H
+#define JMF_EMU_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define JMF_EMU_API __attribute__((visibility("default")))
+
+/* ---- HRESULTs the user side returns (as fltlib does) ---- */
+#define EMU_S_OK                         0x00000000
+#define EMU_E_FILE_NOT_FOUND             ((int32_t)0x80070002) /* no such port */
+#define EMU_E_ACCESS_DENIED              ((int32_t)0x80070005)
+#define EMU_E_INVALID_HANDLE             ((int32_t)0x80070006) /* port disconnected or closed */
+#define EMU_E_INVALID_PARAMETER          ((int32_t)0x80070057)
+#define EMU_E_INSUFFICIENT_BUFFER        ((int32_t)0x8007007A)
+#define EMU_E_MORE_DATA                  ((int32_t)0x800700EA)
+#define EMU_E_WAIT_TIMEOUT               ((int32_t)0x80070102) /* EmuFilterGetMessageTimeout only */
+#define EMU_E_OPERATION_ABORTED          ((int32_t)0x800703E3) /* a pending get was cancelled */
+#define EMU_E_CONNECTION_COUNT_LIMIT     ((int32_t)0x800704D6)
+#define EMU_E_REVISION_MISMATCH          ((int32_t)0x8007051A)
+#define EMU_E_FLT_NO_WAITER_FOR_REPLY    ((int32_t)0x801F0020)
+
+/* ---- user side of the communication port (fltlib) ---- */
+JMF_EMU_API int32_t EmuFilterConnectCommunicationPort(const uint16_t *portName, uint32_t options,
+        const void *context, uint16_t contextSize, void *securityAttributes, void **port);
+JMF_EMU_API int32_t EmuFilterSendMessage(void *port, const void *inBuffer, uint32_t inBufferSize,
+        void *outBuffer, uint32_t outBufferSize, uint32_t *bytesReturned);
+/* Blocks until a message arrives (or the port is closed/cancelled). */
+JMF_EMU_API int32_t EmuFilterGetMessage(void *port, void *messageBuffer, uint32_t messageBufferSize);
+/* As above, giving up with EMU_E_WAIT_TIMEOUT after timeoutMs (0xFFFFFFFF = forever). */
+JMF_EMU_API int32_t EmuFilterGetMessageTimeout(void *port, void *messageBuffer, uint32_t messageBufferSize,
+        uint32_t timeoutMs);
+/* Wakes every pending get on the port with EMU_E_OPERATION_ABORTED (CancelIoEx). */
+JMF_EMU_API int32_t EmuFilterCancelGets(void *port);
+JMF_EMU_API int32_t EmuFilterReplyMessage(void *port, const void *replyBuffer, uint32_t replyBufferSize);
+/* Disconnects (the driver's disconnect callback runs) and frees the handle. */
+JMF_EMU_API int32_t EmuFilterClose(void *port);
+
+/* ---- control: the emulated kernel ---- */
+/* Resets everything (volumes, filters, processes, violations). 0 on success. */
+JMF_EMU_API int32_t EmuReset(void);
+/* Creates a volume named ntName (e.g. "\\Device\\HarddiskVolume1") with the
+ * given device StackSize; returns its id (>= 1) or a negative value. New
+ * volumes get instances of every started filter (InstanceSetup decides). */
+#define EMU_VOLUME_NETWORK 0x1   /* FILE_DEVICE_NETWORK_FILE_SYSTEM, FLT_FSTYPE_MUP */
+JMF_EMU_API int32_t EmuCreateVolume(const char *ntName, uint32_t stackSize, uint32_t flags);
+/* Registers (or updates) a process: its id and the NT path of its image. */
+JMF_EMU_API int32_t EmuSetProcess(uint32_t pid, const char *imageNtPath, int32_t privileged);
+/* Makes the calling thread run as process pid (registered with EmuSetProcess). */
+JMF_EMU_API int32_t EmuSetCurrentProcess(uint32_t pid);
+/* The IRQL post-operation callbacks of this major function run at (read and
+ * write may run at DISPATCH_LEVEL; creates always run at PASSIVE_LEVEL). */
+JMF_EMU_API void EmuSetPostOperationIrql(uint8_t majorFunction, uint8_t irql);
+
+/* The driver linked into the library (native-driver/src): calls its
+ * DriverEntry with this altitude. Returns DriverEntry's NTSTATUS, or
+ * STATUS_NOT_FOUND (0xC0000225) when the library has no driver. */
+JMF_EMU_API int32_t EmuLoadDriver(const char *altitude);
+/* Calls the driver's FilterUnloadCallback (mandatory unload), then checks that
+ * nothing leaked (pool by tag, references, contexts, ports, file objects):
+ * each leak is recorded as a violation. Returns the callback's NTSTATUS. */
+JMF_EMU_API int32_t EmuUnloadDriver(void);
+
+/* The altitude the next FltRegisterFilter gets (test filters register directly). */
+JMF_EMU_API void EmuSetNextAltitude(const char *altitude);
+
+/* ---- control: file operations, issued as the current process ---- */
+JMF_EMU_API int32_t EmuFileOpen(int32_t volumeId, const char *path, uint32_t desiredAccess,
+        uint32_t shareAccess, uint32_t disposition, uint32_t createOptions, uint32_t fileAttributes,
+        uint64_t *handle, uint64_t *information);
+JMF_EMU_API int32_t EmuFileRead(uint64_t handle, int64_t offset, void *buffer, uint32_t length,
+        uint32_t *bytesRead);
+/* ioFlags: EMU_IO_FAST (a fast I/O flavour of the operation), EMU_IO_WRITE_THROUGH (SL_WRITE_THROUGH). */
+#define EMU_IO_FAST          0x1
+#define EMU_IO_WRITE_THROUGH 0x2
+JMF_EMU_API int32_t EmuFileReadEx(uint64_t handle, int64_t offset, void *buffer, uint32_t length,
+        uint32_t ioFlags, uint32_t *bytesRead);
+JMF_EMU_API int32_t EmuFileWrite(uint64_t handle, int64_t offset, const void *buffer, uint32_t length,
+        uint32_t ioFlags, uint32_t *bytesWritten);
+JMF_EMU_API int32_t EmuFileRename(uint64_t handle, const char *newPath, int32_t replaceIfExists);
+JMF_EMU_API int32_t EmuFileDelete(uint64_t handle);
+JMF_EMU_API int32_t EmuFileSetEndOfFile(uint64_t handle, int64_t endOfFile);
+JMF_EMU_API int32_t EmuFileQuerySize(uint64_t handle, int64_t *endOfFile);
+JMF_EMU_API int32_t EmuFileClose(uint64_t handle);
+
+/* ---- control: looking at the file systems directly (no filters) ---- */
+/* Returns 1 if path exists on the volume (2 if it is a directory), 0 if not. */
+JMF_EMU_API int32_t EmuFsExists(int32_t volumeId, const char *path);
+/* Copies up to capacity bytes of the file; returns its size, or -1 if absent. */
+JMF_EMU_API int64_t EmuFsRead(int32_t volumeId, const char *path, void *buffer, uint32_t capacity);
+/* Creates or replaces a file (parents must exist) or a directory (isDirectory). */
+JMF_EMU_API int32_t EmuFsPut(int32_t volumeId, const char *path, const void *data, uint32_t length,
+        int32_t isDirectory);
+
+/* ---- control: what the emulator caught ---- */
+/* Violations: misuse the real system would bugcheck on or Driver Verifier would report. */
+JMF_EMU_API int32_t EmuViolationCount(void);
+/* Copies violation index (0-based) as UTF-8 into buffer; returns its length or -1. */
+JMF_EMU_API int32_t EmuViolationText(int32_t index, char *buffer, uint32_t capacity);
+JMF_EMU_API void EmuViolationsClear(void);
+/* Checks leaks now (pool, references, contexts, ports, files) as an unload would. */
+JMF_EMU_API void EmuCheckLeaks(void);
+/* Pool blocks currently allocated by filters. */
+JMF_EMU_API int64_t EmuPoolBlocks(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* JMF_EMU_H */

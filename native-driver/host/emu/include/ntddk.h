@@ -1,0 +1,2 @@
+/* ntddk.h - the emulator puts the whole kernel interface in fltKernel.h. */
+#include "fltKernel.h"

@@ -1,0 +1,2 @@
+/* wdm.h - the emulator puts the whole kernel interface in fltKernel.h. */
+#include "fltKernel.h"

@@ -1,0 +1,22 @@
+/*
+ * emu_control.c - resetting the emulated kernel between tests or Java runs.
+ */
+#include "emu_internal.h"
+
+void EmuFilesReset(void);
+void EmuContextsReset(void);
+void EmuPoolReset(void);
+
+int32_t EmuReset(void)
+{
+    EmuWaitWorkersIdle();
+    EmuSetIrql(PASSIVE_LEVEL);
+    EmuSetThreadProcess(EmuSystemProcess());
+    EmuFltReset();
+    EmuPortsReset();
+    EmuFilesReset();
+    EmuContextsReset();
+    EmuPoolReset();
+    EmuViolationsClear();
+    return 0;
+}

@@ -1,0 +1,756 @@
+/*
+ * emu_fs.c - the in-memory file system under each emulated volume: the
+ * bottom of every instance stack. Implements what the file system does for
+ * IRP_MJ_CREATE (the six dispositions with their real effects and
+ * IoStatus.Information values, share access, directory/non-directory
+ * options, read-only files, delete-on-close), READ, WRITE,
+ * QUERY_INFORMATION, SET_INFORMATION (end of file, allocation, basic,
+ * position, disposition, rename), CLEANUP and CLOSE.
+ */
+#include "emu_internal.h"
+
+static WCHAR EmuFold(WCHAR c) { return (c >= 'a' && c <= 'z') ? (WCHAR)(c - 32) : c; }
+
+static int EmuNameEq(const WCHAR *a, size_t an, const WCHAR *b)
+{
+    size_t bn = EmuWcsLen(b);
+    if (an != bn) {
+        return 0;
+    }
+    for (size_t i = 0; i < an; i++) {
+        if (EmuFold(a[i]) != EmuFold(b[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static EMU_NODE *EmuNodeNew(EMU_FS *fs, EMU_NODE *parent, const WCHAR *name, size_t chars, int dir, ULONG attributes)
+{
+    EMU_NODE *n = calloc(1, sizeof(*n));
+    if (chars >= RTL_NUMBER_OF(n->Name)) {
+        chars = RTL_NUMBER_OF(n->Name) - 1;
+    }
+    memcpy(n->Name, name, chars * sizeof(WCHAR));
+    n->IsDirectory = dir;
+    n->Attributes = (attributes & FILE_ATTRIBUTE_VALID_FLAGS & ~FILE_ATTRIBUTE_NORMAL) | (dir ? FILE_ATTRIBUTE_DIRECTORY : FILE_ATTRIBUTE_ARCHIVE);
+    n->Id = ++fs->NextId;
+    LARGE_INTEGER now;
+    now.QuadPart = (LONGLONG)EmuSystemTime100ns();
+    for (int i = 0; i < 4; i++) {
+        n->Times[i] = now;
+    }
+    n->Parent = parent;
+    if (parent != NULL) {
+        n->Next = parent->Child;
+        parent->Child = n;
+    }
+    return n;
+}
+
+static void EmuNodeUnlink(EMU_NODE *n)
+{
+    if (n->Parent == NULL) {
+        return;
+    }
+    EMU_NODE **pp = &n->Parent->Child;
+    while (*pp != NULL && *pp != n) {
+        pp = &(*pp)->Next;
+    }
+    if (*pp == n) {
+        *pp = n->Next;
+    }
+    n->Parent = NULL;
+    n->Next = NULL;
+}
+
+static void EmuNodeFree(EMU_NODE *n)
+{
+    while (n->Child != NULL) {
+        EMU_NODE *c = n->Child;
+        n->Child = c->Next;
+        EmuNodeFree(c);
+    }
+    free(n->Data);
+    free(n);
+}
+
+void EmuFsInit(EMU_FS *fs)
+{
+    fs->NextId = 4;
+    fs->Root = EmuNodeNew(fs, NULL, L"", 0, 1, 0);
+}
+
+void EmuFsDestroy(EMU_FS *fs)
+{
+    if (fs->Root != NULL) {
+        EmuNodeFree(fs->Root);
+        fs->Root = NULL;
+    }
+}
+
+EMU_NODE *EmuFsLookup(EMU_FS *fs, const WCHAR *path, size_t chars, EMU_NODE **parent, const WCHAR **leaf, size_t *leafChars)
+{
+    EMU_NODE *cur = fs->Root;
+    size_t i = 0;
+    if (parent) *parent = NULL;
+    if (leaf) { *leaf = path; *leafChars = 0; }
+    while (i < chars && path[i] == '\\') {
+        i++;
+    }
+    if (i >= chars) {
+        return cur;     /* the root directory */
+    }
+    for (;;) {
+        size_t start = i;
+        while (i < chars && path[i] != '\\') {
+            i++;
+        }
+        size_t len = i - start;
+        while (i < chars && path[i] == '\\') {
+            i++;
+        }
+        int last = i >= chars;
+        EMU_NODE *found = NULL;
+        if (cur != NULL && cur->IsDirectory) {
+            for (EMU_NODE *c = cur->Child; c != NULL; c = c->Next) {
+                if (EmuNameEq(path + start, len, c->Name)) {
+                    found = c;
+                    break;
+                }
+            }
+        }
+        if (last) {
+            if (parent) *parent = (cur != NULL && cur->IsDirectory) ? cur : NULL;
+            if (leaf) { *leaf = path + start; *leafChars = len; }
+            return found;
+        }
+        cur = found;
+        if (cur == NULL) {
+            return NULL;    /* *parent stays NULL: the path does not exist */
+        }
+    }
+}
+
+/* The node's path from the volume root, as stored ("\Dir\File.txt"). */
+size_t EmuNodePath(EMU_NODE *n, WCHAR *out, size_t cap)
+{
+    EMU_NODE *chain[256];
+    int depth = 0;
+    for (EMU_NODE *p = n; p != NULL && p->Parent != NULL && depth < 256; p = p->Parent) {
+        chain[depth++] = p;
+    }
+    size_t o = 0;
+    if (depth == 0 && cap > 1) {
+        out[o++] = '\\';
+    }
+    for (int d = depth - 1; d >= 0; d--) {
+        size_t len = EmuWcsLen(chain[d]->Name);
+        if (o + 1 + len + 1 > cap) {
+            break;
+        }
+        out[o++] = '\\';
+        memcpy(out + o, chain[d]->Name, len * sizeof(WCHAR));
+        o += len;
+    }
+    if (cap > 0) {
+        out[o] = 0;
+    }
+    return o;
+}
+
+static ACCESS_MASK EmuMapGeneric(ACCESS_MASK a)
+{
+    if (a & GENERIC_READ) a |= FILE_GENERIC_READ;
+    if (a & GENERIC_WRITE) a |= FILE_GENERIC_WRITE;
+    if (a & GENERIC_EXECUTE) a |= FILE_GENERIC_EXECUTE;
+    if (a & (GENERIC_ALL | MAXIMUM_ALLOWED)) a |= FILE_ALL_ACCESS;
+    return a & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL | MAXIMUM_ALLOWED);
+}
+
+ACCESS_MASK EmuMapGenericAccess(ACCESS_MASK a) { return EmuMapGeneric(a); }
+
+static int EmuShareConflict(EMU_NODE *n, ACCESS_MASK access, ULONG share)
+{
+    int r = (access & (FILE_READ_DATA | FILE_EXECUTE)) != 0;
+    int w = (access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) != 0;
+    int d = (access & DELETE) != 0;
+    if (!r && !w && !d) {
+        return 0;
+    }
+    /* Every open handle must share what we ask for, and we must share what they hold. */
+    int opens = n->ShareOpens;
+    if (r && n->SharedRead < opens) return 1;
+    if (w && n->SharedWrite < opens) return 1;
+    if (d && n->SharedDelete < opens) return 1;
+    if (n->Readers > 0 && !(share & FILE_SHARE_READ)) return 1;
+    if (n->Writers > 0 && !(share & FILE_SHARE_WRITE)) return 1;
+    if (n->Deleters > 0 && !(share & FILE_SHARE_DELETE)) return 1;
+    return 0;
+}
+
+static void EmuShareAdd(EMU_NODE *n, EMU_FILE *f, int sign)
+{
+    ACCESS_MASK a = f->Granted;
+    n->Readers += sign * ((a & (FILE_READ_DATA | FILE_EXECUTE)) != 0);
+    n->Writers += sign * ((a & (FILE_WRITE_DATA | FILE_APPEND_DATA)) != 0);
+    n->Deleters += sign * ((a & DELETE) != 0);
+    n->SharedRead += sign * ((f->ShareAccess & FILE_SHARE_READ) != 0);
+    n->SharedWrite += sign * ((f->ShareAccess & FILE_SHARE_WRITE) != 0);
+    n->SharedDelete += sign * ((f->ShareAccess & FILE_SHARE_DELETE) != 0);
+    n->ShareOpens += sign;
+}
+
+static void EmuTruncate(EMU_NODE *n, uint64_t size)
+{
+    if (size > n->Capacity) {
+        uint64_t cap = n->Capacity ? n->Capacity : 64;
+        while (cap < size) {
+            cap *= 2;
+        }
+        n->Data = realloc(n->Data, (size_t)cap);
+        memset(n->Data + n->Capacity, 0, (size_t)(cap - n->Capacity));
+        n->Capacity = cap;
+    }
+    if (size < n->Size) {
+        memset(n->Data + size, 0, (size_t)(n->Size - size));
+    }
+    n->Size = size;
+}
+
+static void EmuFsCreate(EMU_CBD *op)
+{
+    PIO_STATUS_BLOCK io = &op->Data.IoStatus;
+    EMU_FILE *file = EMU_FILE_FROM_FO(op->Iopb.TargetFileObject);
+    EMU_FS *fs = &op->Volume->Fs;
+    ULONG disposition = op->Iopb.Parameters.Create.Options >> 24;
+    ULONG options = op->Iopb.Parameters.Create.Options & FILE_VALID_OPTION_FLAGS;
+    ACCESS_MASK access = EmuMapGeneric(op->Iopb.Parameters.Create.SecurityContext != NULL
+                                       ? op->Iopb.Parameters.Create.SecurityContext->DesiredAccess : 0);
+    ULONG share = op->Iopb.Parameters.Create.ShareAccess;
+    ULONG attributes = op->Iopb.Parameters.Create.FileAttributes;
+    const WCHAR *path = file->Fo.FileName.Buffer;
+    size_t chars = file->Fo.FileName.Length / sizeof(WCHAR);
+    EMU_NODE *parent;
+    const WCHAR *leaf;
+    size_t leafChars;
+
+    io->Information = 0;
+    if (disposition > FILE_MAXIMUM_DISPOSITION || ((options & FILE_DIRECTORY_FILE) && (options & FILE_NON_DIRECTORY_FILE))) {
+        io->Status = STATUS_INVALID_PARAMETER;
+        return;
+    }
+    EMU_NODE *n = EmuFsLookup(fs, path, chars, &parent, &leaf, &leafChars);
+    if (n == NULL && parent == NULL) {
+        io->Status = STATUS_OBJECT_PATH_NOT_FOUND;
+        return;
+    }
+    ULONG_PTR info;
+    if (n != NULL) {
+        if (n->DeletePending) {
+            io->Status = STATUS_DELETE_PENDING;
+            return;
+        }
+        if (disposition == FILE_CREATE) {
+            io->Status = STATUS_OBJECT_NAME_COLLISION;
+            io->Information = FILE_EXISTS;
+            return;
+        }
+        if (n->IsDirectory && (options & FILE_NON_DIRECTORY_FILE)) {
+            io->Status = STATUS_FILE_IS_A_DIRECTORY;
+            return;
+        }
+        if (!n->IsDirectory && (options & FILE_DIRECTORY_FILE)) {
+            io->Status = STATUS_NOT_A_DIRECTORY;
+            return;
+        }
+        int overwrite = disposition == FILE_SUPERSEDE || disposition == FILE_OVERWRITE || disposition == FILE_OVERWRITE_IF;
+        if (overwrite && n->IsDirectory) {
+            io->Status = STATUS_INVALID_PARAMETER;
+            return;
+        }
+        if ((n->Attributes & FILE_ATTRIBUTE_READONLY) && (overwrite || (access & (FILE_WRITE_DATA | FILE_APPEND_DATA)))) {
+            io->Status = STATUS_ACCESS_DENIED;
+            return;
+        }
+        if ((options & FILE_DELETE_ON_CLOSE) && (n->Attributes & FILE_ATTRIBUTE_READONLY)) {
+            io->Status = STATUS_CANNOT_DELETE;
+            return;
+        }
+        if (!op->IgnoreShareAccess && EmuShareConflict(n, access, share)) {
+            io->Status = STATUS_SHARING_VIOLATION;
+            return;
+        }
+        if (overwrite) {
+            EmuTruncate(n, 0);
+            n->Attributes = (attributes & FILE_ATTRIBUTE_VALID_FLAGS & ~FILE_ATTRIBUTE_NORMAL) | FILE_ATTRIBUTE_ARCHIVE;
+            n->Times[2].QuadPart = (LONGLONG)EmuSystemTime100ns();
+            info = disposition == FILE_SUPERSEDE ? FILE_SUPERSEDED : FILE_OVERWRITTEN;
+        } else {
+            info = FILE_OPENED;
+        }
+    } else {
+        if (disposition == FILE_OPEN || disposition == FILE_OVERWRITE) {
+            io->Status = STATUS_OBJECT_NAME_NOT_FOUND;
+            io->Information = FILE_DOES_NOT_EXIST;
+            return;
+        }
+        if (leafChars == 0) {
+            io->Status = STATUS_OBJECT_NAME_INVALID;
+            return;
+        }
+        n = EmuNodeNew(fs, parent, leaf, leafChars, (options & FILE_DIRECTORY_FILE) != 0, attributes);
+        info = FILE_CREATED;
+    }
+    file->Node = n;
+    file->Granted = access;
+    file->ShareAccess = share & FILE_SHARE_VALID_FLAGS;
+    file->Options = options;
+    file->Opened = 1;
+    file->Fo.FsContext = n;
+    file->Fo.ReadAccess = (access & (FILE_READ_DATA | FILE_EXECUTE)) != 0;
+    file->Fo.WriteAccess = (access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) != 0;
+    file->Fo.DeleteAccess = (access & DELETE) != 0;
+    file->Fo.SharedRead = (share & FILE_SHARE_READ) != 0;
+    file->Fo.SharedWrite = (share & FILE_SHARE_WRITE) != 0;
+    file->Fo.SharedDelete = (share & FILE_SHARE_DELETE) != 0;
+    file->Fo.Flags |= FO_FILE_OPEN | FO_SYNCHRONOUS_IO | ((options & FILE_WRITE_THROUGH) ? FO_WRITE_THROUGH : 0)
+                    | ((options & FILE_DELETE_ON_CLOSE) ? FO_DELETE_ON_CLOSE : 0);
+    n->OpenCount++;
+    EmuShareAdd(n, file, 1);
+    io->Status = STATUS_SUCCESS;
+    io->Information = info;
+}
+
+static NTSTATUS EmuFsRename(EMU_FS *fs, EMU_FILE *file, PFILE_RENAME_INFORMATION ri, ULONG length, int ex)
+{
+    if (length < FIELD_OFFSET(FILE_RENAME_INFORMATION, FileName) || ri->FileNameLength > length - FIELD_OFFSET(FILE_RENAME_INFORMATION, FileName)
+        || ri->FileNameLength == 0 || (ri->FileNameLength & 1)) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (ri->RootDirectory != NULL) {
+        return STATUS_NOT_SUPPORTED;    /* relative renames are not emulated */
+    }
+    if (!(file->Granted & DELETE)) {
+        return STATUS_ACCESS_DENIED;
+    }
+    int replace = ex ? (ri->Flags & FILE_RENAME_REPLACE_IF_EXISTS) != 0 : ri->ReplaceIfExists != 0;
+    EMU_NODE *parent;
+    const WCHAR *leaf;
+    size_t leafChars;
+    EMU_NODE *target = EmuFsLookup(fs, ri->FileName, ri->FileNameLength / 2, &parent, &leaf, &leafChars);
+    if (parent == NULL || leafChars == 0) {
+        return STATUS_OBJECT_PATH_NOT_FOUND;
+    }
+    EMU_NODE *n = file->Node;
+    for (EMU_NODE *p = parent; p != NULL; p = p->Parent) {
+        if (p == n) {
+            return STATUS_INVALID_PARAMETER;    /* into itself */
+        }
+    }
+    if (target == n) {
+        /* a change of case only */
+    } else if (target != NULL) {
+        if (!replace) {
+            return STATUS_OBJECT_NAME_COLLISION;
+        }
+        if (target->IsDirectory || target->OpenCount > 0) {
+            return STATUS_ACCESS_DENIED;
+        }
+        EmuNodeUnlink(target);
+        EmuNodeFree(target);
+    }
+    EmuNodeUnlink(n);
+    if (leafChars >= RTL_NUMBER_OF(n->Name)) {
+        leafChars = RTL_NUMBER_OF(n->Name) - 1;
+    }
+    memset(n->Name, 0, sizeof(n->Name));
+    memcpy(n->Name, leaf, leafChars * sizeof(WCHAR));
+    n->Parent = parent;
+    n->Next = parent->Child;
+    parent->Child = n;
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS EmuFsSetInfo(EMU_CBD *op, EMU_FILE *file)
+{
+    EMU_NODE *n = file->Node;
+    PVOID buf = op->Iopb.Parameters.SetFileInformation.InfoBuffer;
+    ULONG len = op->Iopb.Parameters.SetFileInformation.Length;
+    switch (op->Iopb.Parameters.SetFileInformation.FileInformationClass) {
+    case FileEndOfFileInformation:
+    case FileAllocationInformation:
+        if (len < sizeof(LARGE_INTEGER)) return STATUS_INFO_LENGTH_MISMATCH;
+        if (n->IsDirectory) return STATUS_INVALID_PARAMETER;
+        if (!(file->Granted & FILE_WRITE_DATA)) return STATUS_ACCESS_DENIED;
+        if (((PLARGE_INTEGER)buf)->QuadPart < 0 || ((PLARGE_INTEGER)buf)->QuadPart > (1LL << 31)) return STATUS_INVALID_PARAMETER;
+        if (op->Iopb.Parameters.SetFileInformation.FileInformationClass == FileEndOfFileInformation
+            || (uint64_t)((PLARGE_INTEGER)buf)->QuadPart < n->Size) {
+            EmuTruncate(n, (uint64_t)((PLARGE_INTEGER)buf)->QuadPart);
+        }
+        return STATUS_SUCCESS;
+    case FileBasicInformation: {
+        if (len < sizeof(FILE_BASIC_INFORMATION)) return STATUS_INFO_LENGTH_MISMATCH;
+        if (!(file->Granted & FILE_WRITE_ATTRIBUTES)) return STATUS_ACCESS_DENIED;
+        PFILE_BASIC_INFORMATION b = buf;
+        if (b->FileAttributes != 0) {
+            n->Attributes = (b->FileAttributes & FILE_ATTRIBUTE_VALID_FLAGS & ~(FILE_ATTRIBUTE_NORMAL | FILE_ATTRIBUTE_DIRECTORY))
+                          | (n->IsDirectory ? FILE_ATTRIBUTE_DIRECTORY : 0);
+        }
+        if (b->CreationTime.QuadPart > 0) n->Times[0] = b->CreationTime;
+        if (b->LastAccessTime.QuadPart > 0) n->Times[1] = b->LastAccessTime;
+        if (b->LastWriteTime.QuadPart > 0) n->Times[2] = b->LastWriteTime;
+        if (b->ChangeTime.QuadPart > 0) n->Times[3] = b->ChangeTime;
+        return STATUS_SUCCESS;
+    }
+    case FilePositionInformation:
+        if (len < sizeof(FILE_POSITION_INFORMATION)) return STATUS_INFO_LENGTH_MISMATCH;
+        file->Fo.CurrentByteOffset = ((PFILE_POSITION_INFORMATION)buf)->CurrentByteOffset;
+        return STATUS_SUCCESS;
+    case FileDispositionInformation:
+    case FileDispositionInformationEx: {
+        int ex = op->Iopb.Parameters.SetFileInformation.FileInformationClass == FileDispositionInformationEx;
+        if (len < (ex ? sizeof(ULONG) : sizeof(BOOLEAN))) return STATUS_INFO_LENGTH_MISMATCH;
+        int del = ex ? (((PFILE_DISPOSITION_INFORMATION_EX)buf)->Flags & FILE_DISPOSITION_DELETE) != 0
+                     : ((PFILE_DISPOSITION_INFORMATION)buf)->DeleteFile != 0;
+        if (!(file->Granted & DELETE)) return STATUS_ACCESS_DENIED;
+        if (del) {
+            if (n->Parent == NULL) return STATUS_CANNOT_DELETE;
+            if ((n->Attributes & FILE_ATTRIBUTE_READONLY)
+                && !(ex && (((PFILE_DISPOSITION_INFORMATION_EX)buf)->Flags & FILE_DISPOSITION_IGNORE_READONLY_ATTRIBUTE))) {
+                return STATUS_CANNOT_DELETE;
+            }
+            if (n->IsDirectory && n->Child != NULL) return STATUS_DIRECTORY_NOT_EMPTY;
+        }
+        n->DeletePending = del;
+        file->Fo.DeletePending = (BOOLEAN)del;
+        return STATUS_SUCCESS;
+    }
+    case FileRenameInformation:
+    case FileRenameInformationEx:
+        return EmuFsRename(&op->Volume->Fs, file, buf, len,
+                           op->Iopb.Parameters.SetFileInformation.FileInformationClass == FileRenameInformationEx);
+    default:
+        return STATUS_INVALID_INFO_CLASS;
+    }
+}
+
+static NTSTATUS EmuFsQueryInfo(EMU_CBD *op, EMU_FILE *file, ULONG_PTR *written)
+{
+    EMU_NODE *n = file->Node;
+    PVOID buf = op->Iopb.Parameters.QueryFileInformation.InfoBuffer;
+    ULONG len = op->Iopb.Parameters.QueryFileInformation.Length;
+    switch (op->Iopb.Parameters.QueryFileInformation.FileInformationClass) {
+    case FileBasicInformation: {
+        if (len < sizeof(FILE_BASIC_INFORMATION)) return STATUS_INFO_LENGTH_MISMATCH;
+        PFILE_BASIC_INFORMATION b = buf;
+        memset(b, 0, sizeof(*b));
+        b->CreationTime = n->Times[0]; b->LastAccessTime = n->Times[1]; b->LastWriteTime = n->Times[2]; b->ChangeTime = n->Times[3];
+        b->FileAttributes = n->Attributes;
+        *written = sizeof(*b);
+        return STATUS_SUCCESS;
+    }
+    case FileStandardInformation: {
+        if (len < sizeof(FILE_STANDARD_INFORMATION)) return STATUS_INFO_LENGTH_MISMATCH;
+        PFILE_STANDARD_INFORMATION s = buf;
+        memset(s, 0, sizeof(*s));
+        s->AllocationSize.QuadPart = (LONGLONG)((n->Size + 4095) & ~4095ull);
+        s->EndOfFile.QuadPart = (LONGLONG)n->Size;
+        s->NumberOfLinks = 1;
+        s->DeletePending = (BOOLEAN)n->DeletePending;
+        s->Directory = (BOOLEAN)n->IsDirectory;
+        *written = sizeof(*s);
+        return STATUS_SUCCESS;
+    }
+    case FilePositionInformation:
+        if (len < sizeof(FILE_POSITION_INFORMATION)) return STATUS_INFO_LENGTH_MISMATCH;
+        ((PFILE_POSITION_INFORMATION)buf)->CurrentByteOffset = file->Fo.CurrentByteOffset;
+        *written = sizeof(FILE_POSITION_INFORMATION);
+        return STATUS_SUCCESS;
+    case FileInternalInformation:
+        if (len < sizeof(FILE_INTERNAL_INFORMATION)) return STATUS_INFO_LENGTH_MISMATCH;
+        ((PFILE_INTERNAL_INFORMATION)buf)->IndexNumber.QuadPart = (LONGLONG)n->Id;
+        *written = sizeof(FILE_INTERNAL_INFORMATION);
+        return STATUS_SUCCESS;
+    case FileAttributeTagInformation:
+        if (len < sizeof(FILE_ATTRIBUTE_TAG_INFORMATION)) return STATUS_INFO_LENGTH_MISMATCH;
+        ((PFILE_ATTRIBUTE_TAG_INFORMATION)buf)->FileAttributes = n->Attributes;
+        ((PFILE_ATTRIBUTE_TAG_INFORMATION)buf)->ReparseTag = 0;
+        *written = sizeof(FILE_ATTRIBUTE_TAG_INFORMATION);
+        return STATUS_SUCCESS;
+    case FileNetworkOpenInformation: {
+        if (len < sizeof(FILE_NETWORK_OPEN_INFORMATION)) return STATUS_INFO_LENGTH_MISMATCH;
+        PFILE_NETWORK_OPEN_INFORMATION o = buf;
+        memset(o, 0, sizeof(*o));
+        o->CreationTime = n->Times[0]; o->LastAccessTime = n->Times[1]; o->LastWriteTime = n->Times[2]; o->ChangeTime = n->Times[3];
+        o->AllocationSize.QuadPart = (LONGLONG)((n->Size + 4095) & ~4095ull);
+        o->EndOfFile.QuadPart = (LONGLONG)n->Size;
+        o->FileAttributes = n->Attributes;
+        *written = sizeof(*o);
+        return STATUS_SUCCESS;
+    }
+    case FileNameInformation:
+    case FileNormalizedNameInformation: {
+        if (len < FIELD_OFFSET(FILE_NAME_INFORMATION, FileName)) return STATUS_INFO_LENGTH_MISMATCH;
+        WCHAR path[EMU_MAX_PATH];
+        size_t chars = EmuNodePath(n, path, RTL_NUMBER_OF(path));
+        PFILE_NAME_INFORMATION ni = buf;
+        ni->FileNameLength = (ULONG)(chars * 2);
+        ULONG room = len - (ULONG)FIELD_OFFSET(FILE_NAME_INFORMATION, FileName);
+        ULONG copy = ni->FileNameLength < room ? ni->FileNameLength : room;
+        memcpy(ni->FileName, path, copy);
+        *written = FIELD_OFFSET(FILE_NAME_INFORMATION, FileName) + copy;
+        return copy < ni->FileNameLength ? STATUS_BUFFER_OVERFLOW : STATUS_SUCCESS;
+    }
+    default:
+        return STATUS_INVALID_INFO_CLASS;
+    }
+}
+
+void EmuFsCleanup(EMU_FILE *file)
+{
+    EMU_NODE *n = file->Node;
+    if (n == NULL || file->CleanedUp) {
+        return;
+    }
+    file->CleanedUp = 1;
+    file->Fo.Flags |= FO_CLEANUP_COMPLETE;
+    EmuShareAdd(n, file, -1);
+    if (file->Options & FILE_DELETE_ON_CLOSE) {
+        n->DeletePending = 1;
+    }
+    /* The last handle's cleanup deletes a delete-pending file. */
+    if (n->DeletePending && !n->Deleted && n->ShareOpens == 0) {
+        n->Deleted = 1;
+        EmuNodeUnlink(n);
+    }
+}
+
+void EmuFsClose(EMU_FILE *file)
+{
+    /* Called without the lock: stream context cleanup callbacks run here. */
+    EmuLock();
+    EMU_NODE *n = file->Node;
+    if (n == NULL) {
+        EmuUnlock();
+        return;
+    }
+    if (!file->CleanedUp) {
+        EmuFsCleanup(file);
+    }
+    file->Node = NULL;
+    file->Fo.FsContext = NULL;
+    int last = --n->OpenCount <= 0;
+    if (last && n->DeletePending && !n->Deleted) {
+        n->Deleted = 1;
+        EmuNodeUnlink(n);
+    }
+    int freeIt = last && n->Deleted;
+    EmuUnlock();
+    if (last) {
+        /* The stream is torn down with its last file object: stream contexts go with it. */
+        EmuContextsOnNodeDelete(n);
+    }
+    if (freeIt) {
+        EmuNodeFree(n);
+    }
+}
+
+void EmuFsDispatch(EMU_CBD *op)
+{
+    PIO_STATUS_BLOCK io = &op->Data.IoStatus;
+    PFILE_OBJECT fo = op->Iopb.TargetFileObject;
+    if (!EmuIsFileObject(fo)) {
+        EmuViolation("the file system received a TargetFileObject (%p) that is not a file object", (void *)fo);
+        io->Status = STATUS_INVALID_PARAMETER;
+        io->Information = 0;
+        return;
+    }
+    EMU_FILE *file = EMU_FILE_FROM_FO(fo);
+    if (file->Volume != op->Volume) {
+        EmuViolation("the file system of %s received a file object of %s", op->Volume->Hdr.Name, file->Volume->Hdr.Name);
+        io->Status = STATUS_INVALID_PARAMETER;
+        io->Information = 0;
+        return;
+    }
+    EmuLock();
+    if (op->Iopb.MajorFunction == IRP_MJ_CREATE) {
+        EmuFsCreate(op);
+        EmuUnlock();
+        return;
+    }
+    if (file->Node == NULL) {
+        EmuUnlock();
+        io->Status = STATUS_FILE_CLOSED;
+        io->Information = 0;
+        return;
+    }
+    EMU_NODE *n = file->Node;
+    io->Information = 0;
+    switch (op->Iopb.MajorFunction) {
+    case IRP_MJ_READ: {
+        LARGE_INTEGER off = op->Iopb.Parameters.Read.ByteOffset;
+        if (off.LowPart == FILE_USE_FILE_POINTER_POSITION && off.HighPart == -1) {
+            off = file->Fo.CurrentByteOffset;
+        }
+        if (n->IsDirectory) {
+            io->Status = STATUS_INVALID_DEVICE_REQUEST;
+        } else if (off.QuadPart < 0) {
+            io->Status = STATUS_INVALID_PARAMETER;
+        } else if ((uint64_t)off.QuadPart >= n->Size) {
+            io->Status = STATUS_END_OF_FILE;
+        } else {
+            uint64_t count = n->Size - (uint64_t)off.QuadPart;
+            if (count > op->Iopb.Parameters.Read.Length) {
+                count = op->Iopb.Parameters.Read.Length;
+            }
+            memcpy(op->Iopb.Parameters.Read.ReadBuffer, n->Data + off.QuadPart, (size_t)count);
+            io->Status = STATUS_SUCCESS;
+            io->Information = (ULONG_PTR)count;
+            file->Fo.CurrentByteOffset.QuadPart = off.QuadPart + (LONGLONG)count;
+        }
+        break;
+    }
+    case IRP_MJ_WRITE: {
+        LARGE_INTEGER off = op->Iopb.Parameters.Write.ByteOffset;
+        ULONG length = op->Iopb.Parameters.Write.Length;
+        if (off.LowPart == FILE_WRITE_TO_END_OF_FILE && off.HighPart == -1) {
+            off.QuadPart = (LONGLONG)n->Size;
+        } else if (off.LowPart == FILE_USE_FILE_POINTER_POSITION && off.HighPart == -1) {
+            off = file->Fo.CurrentByteOffset;
+        }
+        if (n->IsDirectory) {
+            io->Status = STATUS_INVALID_DEVICE_REQUEST;
+        } else if (off.QuadPart < 0 || off.QuadPart + (LONGLONG)length > (1LL << 31)) {
+            io->Status = STATUS_INVALID_PARAMETER;
+        } else {
+            if ((uint64_t)off.QuadPart + length > n->Size) {
+                EmuTruncate(n, (uint64_t)off.QuadPart + length);
+            }
+            memcpy(n->Data + off.QuadPart, op->Iopb.Parameters.Write.WriteBuffer, length);
+            n->Times[2].QuadPart = (LONGLONG)EmuSystemTime100ns();
+            io->Status = STATUS_SUCCESS;
+            io->Information = length;
+            file->Fo.CurrentByteOffset.QuadPart = off.QuadPart + length;
+            file->Fo.Flags |= FO_FILE_MODIFIED;
+        }
+        break;
+    }
+    case IRP_MJ_QUERY_INFORMATION: {
+        ULONG_PTR written = 0;
+        io->Status = EmuFsQueryInfo(op, file, &written);
+        io->Information = written;
+        break;
+    }
+    case IRP_MJ_SET_INFORMATION:
+        io->Status = EmuFsSetInfo(op, file);
+        break;
+    case IRP_MJ_FLUSH_BUFFERS:
+        io->Status = STATUS_SUCCESS;
+        break;
+    case IRP_MJ_CLEANUP:
+        EmuFsCleanup(file);
+        io->Status = STATUS_SUCCESS;
+        break;
+    case IRP_MJ_CLOSE:
+        EmuUnlock();
+        EmuFsClose(file);
+        io->Status = STATUS_SUCCESS;
+        return;
+    default:
+        io->Status = STATUS_INVALID_DEVICE_REQUEST;
+        break;
+    }
+    EmuUnlock();
+}
+
+/* ---- control: direct access to the file systems (no filters) ---- */
+static PFLT_VOLUME EmuVolumeForControl(int32_t volumeId, const char *path, WCHAR *wpath, size_t cap)
+{
+    PFLT_VOLUME v = EmuVolumeById(volumeId);
+    if (v == NULL || path == NULL) {
+        return NULL;
+    }
+    EmuUtf8ToWide(path, wpath, cap);
+    return v;
+}
+
+int32_t EmuFsExists(int32_t volumeId, const char *path)
+{
+    WCHAR w[EMU_MAX_PATH];
+    PFLT_VOLUME v = EmuVolumeForControl(volumeId, path, w, RTL_NUMBER_OF(w));
+    if (v == NULL) {
+        return 0;
+    }
+    EmuLock();
+    EMU_NODE *n = EmuFsLookup(&v->Fs, w, EmuWcsLen(w), NULL, NULL, NULL);
+    int r = n == NULL ? 0 : n->IsDirectory ? 2 : 1;
+    EmuUnlock();
+    return r;
+}
+
+int64_t EmuFsRead(int32_t volumeId, const char *path, void *buffer, uint32_t capacity)
+{
+    WCHAR w[EMU_MAX_PATH];
+    PFLT_VOLUME v = EmuVolumeForControl(volumeId, path, w, RTL_NUMBER_OF(w));
+    if (v == NULL) {
+        return -1;
+    }
+    EmuLock();
+    EMU_NODE *n = EmuFsLookup(&v->Fs, w, EmuWcsLen(w), NULL, NULL, NULL);
+    int64_t r = -1;
+    if (n != NULL && !n->IsDirectory) {
+        r = (int64_t)n->Size;
+        if (buffer != NULL && n->Size > 0) {
+            memcpy(buffer, n->Data, (size_t)(n->Size < capacity ? n->Size : capacity));
+        }
+    }
+    EmuUnlock();
+    return r;
+}
+
+int32_t EmuFsPut(int32_t volumeId, const char *path, const void *data, uint32_t length, int32_t isDirectory)
+{
+    WCHAR w[EMU_MAX_PATH];
+    PFLT_VOLUME v = EmuVolumeForControl(volumeId, path, w, RTL_NUMBER_OF(w));
+    if (v == NULL) {
+        return (int32_t)STATUS_INVALID_PARAMETER;
+    }
+    EmuLock();
+    EMU_NODE *parent;
+    const WCHAR *leaf;
+    size_t leafChars;
+    EMU_NODE *n = EmuFsLookup(&v->Fs, w, EmuWcsLen(w), &parent, &leaf, &leafChars);
+    NTSTATUS s = STATUS_SUCCESS;
+    if (n == NULL && (parent == NULL || leafChars == 0)) {
+        s = STATUS_OBJECT_PATH_NOT_FOUND;
+    } else {
+        if (n == NULL) {
+            n = EmuNodeNew(&v->Fs, parent, leaf, leafChars, isDirectory != 0, 0);
+        }
+        if (!n->IsDirectory) {
+            EmuTruncate(n, 0);
+            EmuTruncate(n, length);
+            if (length > 0) {
+                memcpy(n->Data, data, length);
+            }
+        }
+    }
+    EmuUnlock();
+    return (int32_t)s;
+}
+
+NTSTATUS FltIsDirectory(PFILE_OBJECT FileObject, PFLT_INSTANCE Instance, PBOOLEAN IsDirectory)
+{
+    UNREFERENCED_PARAMETER(Instance);
+    EmuRequireIrql("FltIsDirectory", APC_LEVEL);
+    if (!EmuIsFileObject(FileObject) || IsDirectory == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    EMU_FILE *f = EMU_FILE_FROM_FO(FileObject);
+    EmuLock();
+    EMU_NODE *n = f->Node;
+    *IsDirectory = (BOOLEAN)(n != NULL && n->IsDirectory);
+    EmuUnlock();
+    return n != NULL ? STATUS_SUCCESS : STATUS_FILE_CLOSED;
+}

@@ -1,0 +1,267 @@
+/*
+ * emu_internal.h - private structures of the emulated Filter Manager.
+ *
+ * One global lock (EmuLock/EmuUnlock) guards every emulator structure; it is
+ * never held while a filter callback runs, so callbacks may call back into
+ * any routine. Blocking waits use the global condition variable.
+ */
+#ifndef EMU_INTERNAL_H
+#define EMU_INTERNAL_H
+
+#include <fltKernel.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "jmf_emu.h"
+
+#define EMU_MAX_LEVELS   64
+#define EMU_MAX_PATH     1024
+#define EMU_MAX_CTX_SLOTS 16
+
+/* ---- core ---- */
+void EmuLock(void);
+void EmuUnlock(void);
+void EmuBroadcast(void);
+/* Waits on the global condition (lock held); deadlineNs 0 = forever. Returns 0 on timeout. */
+int EmuWaitUntil(uint64_t deadlineNs);
+uint64_t EmuNowNs(void);
+uint64_t EmuSystemTime100ns(void);
+
+void EmuViolation(const char *format, ...) __attribute__((format(printf, 1, 2)));
+void EmuTrace(const char *format, ...) __attribute__((format(printf, 1, 2)));
+/* Records a violation when the current IRQL is above Max; returns 0 then. */
+int EmuRequireIrql(const char *routine, KIRQL max);
+void EmuSetIrql(KIRQL irql);
+char *EmuTagText(ULONG tag, char out[8]);
+void EmuWideToUtf8(const WCHAR *s, size_t chars, char *out, size_t cap);
+size_t EmuUtf8ToWide(const char *s, WCHAR *out, size_t capChars);
+size_t EmuWcsLen(const WCHAR *s);
+
+/* Objects that ObReferenceObject/FltObjectReference accept carry this header
+ * (immediately before the public pointer for Ob objects, first for Flt ones). */
+#define EMU_OBJ_MAGIC 0x4a424f45u
+typedef enum { EMU_OBJ_FILTER = 1, EMU_OBJ_VOLUME, EMU_OBJ_INSTANCE, EMU_OBJ_DEVICE, EMU_OBJ_FILE, EMU_OBJ_PROCESS, EMU_OBJ_THREAD, EMU_OBJ_PORT } EMU_OBJ_TYPE;
+typedef struct EMU_OBJ {
+    uint32_t Magic;
+    uint32_t Type;
+    long Refs;            /* all references, the emulator's own included */
+    long DriverRefs;      /* references taken by filter code and not yet released */
+    char Name[120];       /* for messages */
+    LIST_ENTRY AllLink;   /* g_objects */
+} EMU_OBJ;
+void EmuObjInit(EMU_OBJ *obj, EMU_OBJ_TYPE type, const char *name);
+void EmuObjUnlink(EMU_OBJ *obj);
+EMU_OBJ *EmuObFromPointer(PVOID object);
+void EmuObjDriverRef(EMU_OBJ *obj, long delta, const char *routine);
+
+/* ---- processes and threads ---- */
+struct _EMU_PROCESS {
+    ULONG Pid;
+    WCHAR Image[300];
+    int Privileged;
+};
+typedef struct EMU_PROCESS_BOX { EMU_OBJ Hdr; struct _EMU_PROCESS P; LIST_ENTRY Link; } EMU_PROCESS_BOX;
+struct _EMU_THREAD {
+    struct _EMU_PROCESS *Process;
+    ULONG Tid;
+};
+typedef struct EMU_THREAD_BOX { EMU_OBJ Hdr; struct _EMU_THREAD T; } EMU_THREAD_BOX;
+PEPROCESS EmuFindProcess(ULONG pid);
+PEPROCESS EmuSystemProcess(void);
+PETHREAD EmuCurrentThread(void);
+void EmuSetThreadProcess(PEPROCESS process);
+
+/* ---- pool ---- */
+void EmuPoolCheckLeaks(const char *when);
+size_t EmuPoolOutstanding(void);
+PVOID EmuPoolAlloc(SIZE_T bytes, ULONG tag, int paged, int zero, const char *routine);
+void EmuPoolFree(PVOID p, ULONG tag, int checkTag, const char *routine);
+
+/* ---- file system ---- */
+typedef struct EMU_NODE {
+    struct EMU_NODE *Parent;
+    struct EMU_NODE *Child;     /* first child */
+    struct EMU_NODE *Next;      /* next sibling */
+    WCHAR Name[256];
+    int IsDirectory;
+    ULONG Attributes;
+    uint8_t *Data;
+    uint64_t Size;
+    uint64_t Capacity;
+    int DeletePending;
+    int Deleted;
+    int OpenCount;              /* file objects that completed a create */
+    int Readers, Writers, Deleters, SharedRead, SharedWrite, SharedDelete, ShareOpens;
+    LARGE_INTEGER Times[4];
+    uint64_t Id;
+    void *StreamContexts[EMU_MAX_CTX_SLOTS];  /* EMU_CONTEXT* per filter slot */
+} EMU_NODE;
+
+typedef struct EMU_FS {
+    EMU_NODE *Root;
+    uint64_t NextId;
+} EMU_FS;
+
+/* ---- filter manager objects ---- */
+struct _FLT_FILTER {
+    EMU_OBJ Hdr;
+    FLT_REGISTRATION Registration;
+    PDRIVER_OBJECT Driver;
+    char Altitude[32];
+    double AltitudeValue;
+    int Slot;                   /* index for per-filter context slots */
+    int Started;
+    int Unregistering;
+    int Gone;
+    long WorkItemsInFlight;
+    LIST_ENTRY Link;
+};
+
+typedef struct EMU_DEVICE_BOX { EMU_OBJ Hdr; DEVICE_OBJECT Device; } EMU_DEVICE_BOX;
+
+struct _FLT_VOLUME {
+    EMU_OBJ Hdr;
+    int Id;
+    WCHAR Name[128];
+    UNICODE_STRING NameU;
+    EMU_DEVICE_BOX Dev;
+    VPB Vpb;
+    DEVICE_TYPE DeviceType;
+    FLT_FILESYSTEM_TYPE FsType;
+    EMU_FS Fs;
+    struct _FLT_INSTANCE *Instances[EMU_MAX_LEVELS]; /* highest altitude first */
+    int InstanceCount;
+    void *VolumeContexts[EMU_MAX_CTX_SLOTS];
+    LIST_ENTRY Link;
+};
+
+struct _FLT_INSTANCE {
+    EMU_OBJ Hdr;
+    PFLT_FILTER Filter;
+    PFLT_VOLUME Volume;
+    double AltitudeValue;
+    char Altitude[32];
+    void *Context;              /* EMU_CONTEXT* instance context */
+    int Detached;
+};
+
+PFLT_VOLUME EmuVolumeById(int id);
+int EmuIsInstance(PVOID p);
+int EmuIsFilter(PVOID p);
+int EmuIsVolume(PVOID p);
+PFLT_INSTANCE EmuInstanceBelow(PFLT_VOLUME volume, double altitude);
+int EmuFilterCount(void);
+
+/* ---- file objects ---- */
+typedef struct EMU_FILE {
+    EMU_OBJ Hdr;                /* must directly precede Fo */
+    FILE_OBJECT Fo;
+    PFLT_VOLUME Volume;
+    EMU_NODE *Node;
+    WCHAR Path[EMU_MAX_PATH];
+    ACCESS_MASK Granted;
+    ULONG ShareAccess;
+    ULONG Options;
+    int Opened;                 /* the file system completed the create */
+    int HandleCreated;          /* the caller got a handle */
+    int InPostCreate;
+    int Cancelled;              /* FltCancelFileOpen closed it */
+    int CleanedUp;
+    int Closed;
+    int Handles;
+    PFLT_FILTER OwnerFilter;    /* opened with FltCreateFile*: */
+    int OpenedBelow;            /* ... its I/O starts below OpenedBelowAltitude */
+    double OpenedBelowAltitude;
+    void *HandleContexts[EMU_MAX_CTX_SLOTS]; /* EMU_CONTEXT* stream handle contexts */
+    LIST_ENTRY Link;
+} EMU_FILE;
+#define EMU_FILE_FROM_FO(fo) CONTAINING_RECORD((fo), EMU_FILE, Fo)
+EMU_FILE *EmuFileAlloc(PFLT_VOLUME volume, const WCHAR *path, size_t chars);
+int EmuIsFileObject(PVOID p);
+void EmuFileRelease(EMU_FILE *file);     /* drops one emulator reference */
+void EmuFileAfterRelease(EMU_FILE *file); /* closes and frees the file object when no reference is left */
+void EmuFileReference(EMU_FILE *file);
+
+/* ---- operations ---- */
+typedef struct EMU_LEVEL {
+    PFLT_INSTANCE Instance;
+    FLT_IO_PARAMETER_BLOCK Input;
+    FLT_RELATED_OBJECTS Objects;
+    PVOID CompletionContext;
+    int CallPost;
+    int SyncPost;
+} EMU_LEVEL;
+
+enum { EMU_OP_PRE, EMU_OP_PENDED_PRE, EMU_OP_POST, EMU_OP_PENDED_POST, EMU_OP_DONE };
+
+#define EMU_CBD_MAGIC 0x44424345u
+typedef struct EMU_CBD {
+    FLT_CALLBACK_DATA Data;     /* first: PFLT_CALLBACK_DATA is a pointer to this */
+    FLT_IO_PARAMETER_BLOCK Iopb;
+    uint32_t Magic;
+    int State;
+    EMU_LEVEL Levels[EMU_MAX_LEVELS];
+    int Depth;                  /* levels pushed */
+    PFLT_VOLUME Volume;         /* volume the operation currently runs on */
+    PFLT_INSTANCE Next;         /* next instance going down, NULL = the file system */
+    int FastIo;
+    int DisallowedFastIo;
+    int Generated;
+    KIRQL PostIrql;
+    ULONG PendingLevel;
+    int InPostCreate;
+    EMU_FILE *File;             /* the original target */
+    IO_SECURITY_CONTEXT Security;
+    ACCESS_STATE AccessState;
+    int IgnoreShareAccess;
+    int CallbackInProgress;     /* a pre/post callback of this operation is running */
+    int EarlyResume;            /* FltCompletePended* came before the callback returned */
+    FLT_PREOP_CALLBACK_STATUS EarlyStatus;
+    PVOID EarlyContext;
+    int Done;
+} EMU_CBD;
+
+#define EMU_CBD_FROM_DATA(d) ((EMU_CBD *)(d))
+int EmuIsCallbackData(PFLT_CALLBACK_DATA data);
+/* Runs an operation to completion (waiting while it is pended). */
+void EmuRunOperation(EMU_CBD *op);
+EMU_CBD *EmuNewOperation(UCHAR major, EMU_FILE *file, PFLT_INSTANCE startBelow, int fastIo);
+void EmuFreeOperation(EMU_CBD *op);
+KIRQL EmuPostIrqlFor(UCHAR major);
+void EmuFsDispatch(EMU_CBD *op);
+void EmuFsInit(EMU_FS *fs);
+size_t EmuNodePath(EMU_NODE *n, WCHAR *out, size_t cap);
+ACCESS_MASK EmuMapGenericAccess(ACCESS_MASK a);
+void EmuFsDestroy(EMU_FS *fs);
+void EmuFsCleanup(EMU_FILE *file);
+void EmuFsClose(EMU_FILE *file);
+EMU_NODE *EmuFsLookup(EMU_FS *fs, const WCHAR *path, size_t chars, EMU_NODE **parent, const WCHAR **leaf, size_t *leafChars);
+/* Issues cleanup (if a handle existed) then the final close of a file object, through the filters below startBelow. */
+void EmuCloseFileObject(EMU_FILE *file, int sendCleanup);
+EMU_CBD *EmuNewFileOperation(UCHAR major, EMU_FILE *file);
+
+/* ---- contexts ---- */
+void EmuContextsOnFileClose(EMU_FILE *file);
+void EmuContextsOnNodeDelete(EMU_NODE *node);
+void EmuContextsOnInstanceTeardown(PFLT_INSTANCE instance);
+void EmuContextsOnFilterGone(PFLT_FILTER filter);
+void EmuContextCheckLeaks(void);
+
+/* ---- ports ---- */
+void EmuPortsOnFilterUnregister(PFLT_FILTER filter);
+void EmuPortsReset(void);
+void EmuPortsCheckLeaks(void);
+
+/* ---- work ---- */
+void EmuRunInWorker(void (*routine)(void *), void *arg);
+void EmuWaitWorkersIdle(void);
+
+/* ---- world ---- */
+NTSTATUS EmuUnloadFilter(PFLT_FILTER filter);
+PFLT_VOLUME EmuVolumeByName(PCUNICODE_STRING name, USHORT *prefixBytes);
+void EmuFltReset(void);
+void EmuFilesCheckLeaks(void);
+void EmuObjectsCheckLeaks(void);
+
+#endif /* EMU_INTERNAL_H */

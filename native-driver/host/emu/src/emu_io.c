@@ -1,0 +1,1279 @@
+/*
+ * emu_io.c - how an operation travels: pre-operation callbacks from the
+ * highest altitude down, the file system, post-operation callbacks back up,
+ * as documented in "Passing I/O operations down the minifilter instance
+ * stack", "Writing postoperation callback routines" and
+ * FLT_IO_PARAMETER_BLOCK:
+ *
+ *  - each level's input parameters are snapshotted; a change reaches the
+ *    levels below only if the filter called FltSetCallbackDataDirty,
+ *    otherwise it is undone; each post-operation callback gets back the
+ *    parameters its own pre-operation callback received;
+ *  - a dirty TargetInstance change must name an instance of the same filter
+ *    at the same altitude on another volume whose device stack is at least
+ *    as deep, with a TargetFileObject of that volume; the operation then
+ *    continues below that altitude on that volume; anything else is a
+ *    violation (Driver Verifier would stop the system);
+ *  - every pre/post status, pending in both directions, SYNCHRONIZE,
+ *    DISALLOW_FASTIO (fast I/O is an operation flavour that the "I/O
+ *    manager" reissues as an IRP), FltDoCompletionProcessingWhenSafe,
+ *    FltCancelFileOpen;
+ *  - the IRQL each callback runs at: pre at PASSIVE_LEVEL, post-create and
+ *    synchronized posts at PASSIVE_LEVEL, other posts at the IRQL the test
+ *    configured for that major function (EmuSetPostOperationIrql).
+ *
+ * Also: file objects and handles, I/O a filter initiates (FltCreateFileEx2,
+ * FltReadFile, ...), work items, and the control API's file operations.
+ */
+#include "emu_internal.h"
+
+static KIRQL g_postIrql[256];
+static LIST_ENTRY g_files = { &g_files, &g_files };
+
+#define EMU_MAX_HANDLES 4096
+typedef struct EMU_HANDLE { EMU_FILE *File; int Kernel; } EMU_HANDLE;
+static EMU_HANDLE g_handles[EMU_MAX_HANDLES];
+
+void EmuSetPostOperationIrql(uint8_t majorFunction, uint8_t irql) { g_postIrql[majorFunction] = irql; }
+KIRQL EmuPostIrqlFor(UCHAR major) { return major == IRP_MJ_CREATE ? PASSIVE_LEVEL : g_postIrql[major]; }
+
+static const char *EmuMajorName(UCHAR m)
+{
+    switch (m) {
+    case IRP_MJ_CREATE: return "IRP_MJ_CREATE";
+    case IRP_MJ_CLOSE: return "IRP_MJ_CLOSE";
+    case IRP_MJ_READ: return "IRP_MJ_READ";
+    case IRP_MJ_WRITE: return "IRP_MJ_WRITE";
+    case IRP_MJ_QUERY_INFORMATION: return "IRP_MJ_QUERY_INFORMATION";
+    case IRP_MJ_SET_INFORMATION: return "IRP_MJ_SET_INFORMATION";
+    case IRP_MJ_FLUSH_BUFFERS: return "IRP_MJ_FLUSH_BUFFERS";
+    case IRP_MJ_CLEANUP: return "IRP_MJ_CLEANUP";
+    default: return "an operation";
+    }
+}
+
+/* ---- file objects ---- */
+EMU_FILE *EmuFileAlloc(PFLT_VOLUME volume, const WCHAR *path, size_t chars)
+{
+    EMU_FILE *f = calloc(1, sizeof(*f));
+    if (chars >= EMU_MAX_PATH) {
+        chars = EMU_MAX_PATH - 1;
+    }
+    memcpy(f->Path, path, chars * sizeof(WCHAR));
+    char utf8[EMU_MAX_PATH * 3], name[120];
+    EmuWideToUtf8(path, chars, utf8, sizeof(utf8));
+    snprintf(name, sizeof(name), "file object of %.40s%.60s", volume->Hdr.Name + 7, utf8);
+    EmuObjInit(&f->Hdr, EMU_OBJ_FILE, name);
+    f->Volume = volume;
+    f->Fo.Type = 5;
+    f->Fo.Size = (CSHORT)sizeof(FILE_OBJECT);
+    f->Fo.DeviceObject = &volume->Dev.Device;
+    f->Fo.Vpb = &volume->Vpb;
+    f->Fo.FileName.Buffer = f->Path;
+    f->Fo.FileName.Length = (USHORT)(chars * sizeof(WCHAR));
+    f->Fo.FileName.MaximumLength = (USHORT)sizeof(f->Path);
+    KeInitializeEvent(&f->Fo.Event, NotificationEvent, FALSE);
+    KeInitializeEvent(&f->Fo.Lock, SynchronizationEvent, FALSE);
+    InitializeListHead(&f->Fo.IrpList);
+    EmuLock();
+    InsertTailList(&g_files, &f->Link);
+    EmuUnlock();
+    return f;
+}
+
+int EmuIsFileObject(PVOID p)
+{
+    EMU_OBJ *h = EmuObFromPointer(p);
+    return h != NULL && h->Type == EMU_OBJ_FILE;
+}
+
+void EmuFileReference(EMU_FILE *file)
+{
+    EmuLock();
+    file->Hdr.Refs++;
+    EmuUnlock();
+}
+
+void EmuFileRelease(EMU_FILE *file)
+{
+    EmuLock();
+    file->Hdr.Refs--;
+    EmuUnlock();
+    EmuFileAfterRelease(file);
+}
+
+static void EmuFileFree(EMU_FILE *file)
+{
+    EmuContextsOnFileClose(file);
+    EmuLock();
+    RemoveEntryList(&file->Link);
+    EmuUnlock();
+    EmuObjUnlink(&file->Hdr);
+    free(file);
+}
+
+void EmuFileAfterRelease(EMU_FILE *file)
+{
+    EmuLock();
+    if (file->Hdr.Refs > 0 || file->Closed == 2) {
+        EmuUnlock();
+        return;
+    }
+    int sendClose = file->Opened && !file->Closed;
+    file->Closed = 2;
+    EmuUnlock();
+    if (sendClose) {
+        EMU_CBD *op = EmuNewFileOperation(IRP_MJ_CLOSE, file);
+        op->Iopb.IrpFlags = IRP_CLOSE_OPERATION | IRP_SYNCHRONOUS_API;
+        EmuRunOperation(op);
+        EmuFreeOperation(op);
+        EmuFsClose(file);
+    }
+    EmuFileFree(file);
+}
+
+void EmuCloseFileObject(EMU_FILE *file, int sendCleanup)
+{
+    if (sendCleanup && file->Handles > 0) {
+        file->Handles = 0;
+        if (file->Opened && !file->Cancelled && !file->Closed) {
+            EMU_CBD *op = EmuNewFileOperation(IRP_MJ_CLEANUP, file);
+            op->Iopb.IrpFlags = IRP_CLOSE_OPERATION | IRP_SYNCHRONOUS_API;
+            EmuRunOperation(op);
+            EmuFreeOperation(op);
+        }
+    }
+    EmuFileRelease(file);
+}
+
+/* ---- handles ---- */
+static uint64_t EmuHandleAdd(EMU_FILE *file, int kernel)
+{
+    EmuLock();
+    for (int i = 0; i < EMU_MAX_HANDLES; i++) {
+        if (g_handles[i].File == NULL) {
+            g_handles[i].File = file;
+            g_handles[i].Kernel = kernel;
+            EmuUnlock();
+            return (uint64_t)(i + 1) | (kernel ? 0x80000000u : 0);
+        }
+    }
+    EmuUnlock();
+    return 0;
+}
+
+static EMU_FILE *EmuHandleGet(uint64_t h, int kernel, int remove)
+{
+    uint64_t i = (h & 0x7fffffffu) - 1;
+    if (h == 0 || i >= EMU_MAX_HANDLES || ((h & 0x80000000u) != 0) != (kernel != 0)) {
+        return NULL;
+    }
+    EmuLock();
+    EMU_FILE *f = g_handles[i].File;
+    if (remove) {
+        g_handles[i].File = NULL;
+    }
+    EmuUnlock();
+    return f;
+}
+
+void EmuFilesCheckLeaks(void)
+{
+    for (int i = 0; i < EMU_MAX_HANDLES; i++) {
+        EmuLock();
+        EMU_FILE *f = g_handles[i].Kernel ? g_handles[i].File : NULL;
+        if (f != NULL) {
+            g_handles[i].File = NULL;
+        }
+        EmuUnlock();
+        if (f != NULL) {
+            EmuViolation("handle leak: a kernel handle to the %s (opened with FltCreateFile*) was never closed with FltClose", f->Hdr.Name);
+            EmuCloseFileObject(f, 1);
+        }
+    }
+}
+
+/* ---- operations ---- */
+int EmuIsCallbackData(PFLT_CALLBACK_DATA data)
+{
+    return data != NULL && EMU_CBD_FROM_DATA(data)->Magic == EMU_CBD_MAGIC;
+}
+
+static PFLT_INSTANCE EmuTopInstance(PFLT_VOLUME v) { return EmuInstanceBelow(v, 1e300); }
+
+EMU_CBD *EmuNewOperation(UCHAR major, EMU_FILE *file, PFLT_INSTANCE startBelow, int fastIo)
+{
+    EMU_CBD *op = calloc(1, sizeof(*op));
+    op->Magic = EMU_CBD_MAGIC;
+    *(PFLT_IO_PARAMETER_BLOCK *)&op->Data.Iopb = &op->Iopb;
+    *(PETHREAD *)&op->Data.Thread = PsGetCurrentThread();
+    op->Data.RequestorMode = startBelow != NULL ? KernelMode : UserMode;
+    op->Data.Flags = fastIo ? FLTFL_CALLBACK_DATA_FAST_IO_OPERATION : FLTFL_CALLBACK_DATA_IRP_OPERATION;
+    if (startBelow != NULL) {
+        op->Data.Flags |= FLTFL_CALLBACK_DATA_GENERATED_IO;
+        op->Generated = 1;
+    }
+    op->Iopb.MajorFunction = major;
+    op->Iopb.TargetFileObject = &file->Fo;
+    op->Volume = file->Volume;
+    op->Next = startBelow != NULL ? EmuInstanceBelow(file->Volume, startBelow->AltitudeValue) : EmuTopInstance(file->Volume);
+    op->FastIo = fastIo;
+    op->File = file;
+    op->Data.IoStatus.Status = STATUS_SUCCESS;
+    op->Data.IoStatus.Information = 0;
+    op->Security.AccessState = &op->AccessState;
+    EmuFileReference(file);
+    return op;
+}
+
+/* An operation on a file object: from the top, or below the instance that opened it. */
+EMU_CBD *EmuNewFileOperation(UCHAR major, EMU_FILE *file)
+{
+    EMU_CBD *op = EmuNewOperation(major, file, NULL, 0);
+    if (file->OpenedBelow) {
+        op->Next = EmuInstanceBelow(file->Volume, file->OpenedBelowAltitude);
+        op->Data.Flags |= FLTFL_CALLBACK_DATA_GENERATED_IO;
+        op->Data.RequestorMode = KernelMode;
+        op->Generated = 1;
+    }
+    return op;
+}
+
+void EmuFreeOperation(EMU_CBD *op)
+{
+    EMU_FILE *file = op->File;
+    op->Magic = 0;
+    free(op);
+    EmuFileRelease(file);
+}
+
+static const FLT_OPERATION_REGISTRATION *EmuFindOpReg(PFLT_FILTER f, UCHAR major)
+{
+    for (const FLT_OPERATION_REGISTRATION *o = f->Registration.OperationRegistration; o != NULL && o->MajorFunction != IRP_MJ_OPERATION_END; o++) {
+        if (o->MajorFunction == major) {
+            return o;
+        }
+    }
+    return NULL;
+}
+
+static void EmuContinueUp(EMU_CBD *op);
+static void EmuFinish(EMU_CBD *op);
+
+enum { EMU_DOWN, EMU_UP };
+
+/* The rules of FLT_IO_PARAMETER_BLOCK for a dirty TargetInstance/TargetFileObject. Returns 0 on a violation. */
+static int EmuCheckTarget(EMU_CBD *op, EMU_LEVEL *lv)
+{
+    PFLT_INSTANCE cur = lv->Instance, next = op->Iopb.TargetInstance;
+    PFILE_OBJECT fo = op->Iopb.TargetFileObject;
+    const char *who = cur->Filter->Hdr.Name;
+    if (next != cur) {
+        if (!EmuIsInstance(next)) {
+            EmuViolation("%s set Iopb->TargetInstance to %p, which is not an instance (Driver Verifier: invalid TargetInstance)", who, (void *)next);
+            return 0;
+        }
+        if (next->Filter != cur->Filter) {
+            EmuViolation("%s redirected %s to an instance of another filter (%s): TargetInstance must be an instance of the same minifilter",
+                         who, EmuMajorName(op->Iopb.MajorFunction), next->Filter->Hdr.Name);
+            return 0;
+        }
+        if (next->Volume == cur->Volume) {
+            EmuViolation("%s redirected %s to an instance on the same volume (%s): TargetInstance must be on another volume",
+                         who, EmuMajorName(op->Iopb.MajorFunction), cur->Volume->Hdr.Name);
+            return 0;
+        }
+        if (next->AltitudeValue != cur->AltitudeValue) {
+            EmuViolation("%s redirected %s to an instance at another altitude (%s): TargetInstance must be at the same altitude",
+                         who, EmuMajorName(op->Iopb.MajorFunction), next->Altitude);
+            return 0;
+        }
+        if (next->Volume->Dev.Device.StackSize < cur->Volume->Dev.Device.StackSize) {
+            EmuViolation("%s redirected %s to %s whose device StackSize %d is smaller than %d of %s: the target stack must be at least as deep",
+                         who, EmuMajorName(op->Iopb.MajorFunction), next->Volume->Hdr.Name, next->Volume->Dev.Device.StackSize,
+                         cur->Volume->Dev.Device.StackSize, cur->Volume->Hdr.Name);
+            return 0;
+        }
+    }
+    if (fo != lv->Input.TargetFileObject || next != cur) {
+        if (!EmuIsFileObject(fo)) {
+            EmuViolation("%s set Iopb->TargetFileObject to %p, which is not a file object", who, (void *)fo);
+            return 0;
+        }
+        if (EMU_FILE_FROM_FO(fo)->Volume != next->Volume) {
+            EmuViolation("%s set Iopb->TargetFileObject to a %s, not a file of the target instance's volume %s",
+                         who, EMU_FILE_FROM_FO(fo)->Hdr.Name, next->Volume->Hdr.Name);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Applies what a pre-operation callback returned (directly or through FltCompletePendedPreOperation). */
+static int EmuApplyPre(EMU_CBD *op, EMU_LEVEL *lv, FLT_PREOP_CALLBACK_STATUS st, PVOID ctx)
+{
+    const FLT_OPERATION_REGISTRATION *reg = EmuFindOpReg(lv->Instance->Filter, op->Iopb.MajorFunction);
+    const char *who = lv->Instance->Filter->Hdr.Name;
+    lv->CompletionContext = ctx;
+    if (op->Iopb.MajorFunction != lv->Input.MajorFunction) {
+        EmuViolation("%s changed Iopb->MajorFunction (a filter must start a new operation instead)", who);
+        op->Iopb.MajorFunction = lv->Input.MajorFunction;
+    }
+    int callPost = reg != NULL && reg->PostOperation != NULL;
+    switch (st) {
+    case FLT_PREOP_SUCCESS_WITH_CALLBACK:
+        lv->CallPost = callPost;
+        break;
+    case FLT_PREOP_SYNCHRONIZE:
+        if (!callPost) {
+            EmuViolation("%s returned FLT_PREOP_SYNCHRONIZE for %s without a post-operation callback", who, EmuMajorName(op->Iopb.MajorFunction));
+        }
+        lv->CallPost = callPost;
+        lv->SyncPost = !op->FastIo;     /* for non-IRP operations it is SUCCESS_WITH_CALLBACK */
+        break;
+    case FLT_PREOP_SUCCESS_NO_CALLBACK:
+        if (ctx != NULL) {
+            EmuViolation("%s returned a CompletionContext with FLT_PREOP_SUCCESS_NO_CALLBACK (it would leak)", who);
+        }
+        lv->CallPost = 0;
+        break;
+    case FLT_PREOP_COMPLETE:
+        if (op->Data.IoStatus.Status == STATUS_PENDING) {
+            EmuViolation("%s completed %s with IoStatus.Status STATUS_PENDING", who, EmuMajorName(op->Iopb.MajorFunction));
+        }
+        if (op->Data.IoStatus.Status == STATUS_FLT_DISALLOW_FAST_IO) {
+            EmuViolation("%s completed %s with STATUS_FLT_DISALLOW_FAST_IO, which only the filter manager may use", who, EmuMajorName(op->Iopb.MajorFunction));
+        }
+        if (ctx != NULL) {
+            EmuViolation("%s returned a CompletionContext with FLT_PREOP_COMPLETE (it would leak)", who);
+        }
+        lv->CallPost = 0;
+        op->Iopb = lv->Input;
+        return EMU_UP;
+    case FLT_PREOP_DISALLOW_FASTIO:
+        if (!op->FastIo) {
+            EmuViolation("%s returned FLT_PREOP_DISALLOW_FASTIO for an IRP-based %s", who, EmuMajorName(op->Iopb.MajorFunction));
+            lv->CallPost = 0;
+            break;
+        }
+        op->DisallowedFastIo = 1;
+        op->Data.IoStatus.Status = STATUS_FLT_DISALLOW_FAST_IO;
+        op->Data.IoStatus.Information = 0;
+        lv->CallPost = 0;
+        op->Iopb = lv->Input;
+        return EMU_UP;
+    default:
+        EmuViolation("%s returned pre-operation status %d for %s, which is not valid here", who, (int)st, EmuMajorName(op->Iopb.MajorFunction));
+        lv->CallPost = callPost;
+        break;
+    }
+    if (op->Data.Flags & FLTFL_CALLBACK_DATA_DIRTY) {
+        op->Data.Flags &= ~FLTFL_CALLBACK_DATA_DIRTY;
+        if (!EmuCheckTarget(op, lv)) {
+            op->Iopb = lv->Input;
+            op->Data.IoStatus.Status = STATUS_INVALID_PARAMETER;
+            op->Data.IoStatus.Information = 0;
+            lv->CallPost = 0;
+            return EMU_UP;
+        }
+        if (op->Iopb.TargetInstance != lv->Instance) {
+            PFLT_INSTANCE target = op->Iopb.TargetInstance;
+            EmuTrace("%s redirected %s to %s", who, EmuMajorName(op->Iopb.MajorFunction), target->Volume->Hdr.Name);
+            op->Volume = target->Volume;
+            op->Next = EmuInstanceBelow(target->Volume, target->AltitudeValue);
+        }
+    } else if (memcmp(&op->Iopb, &lv->Input, sizeof(op->Iopb)) != 0) {
+        EmuTrace("%s changed the parameters of %s without FltSetCallbackDataDirty: the change is ignored", who, EmuMajorName(op->Iopb.MajorFunction));
+        op->Iopb = lv->Input;
+    }
+    return EMU_DOWN;
+}
+
+static void EmuCallChecked(KIRQL irql, const char *what, const char *who)
+{
+    KIRQL now = KeGetCurrentIrql();
+    if (now != irql) {
+        EmuViolation("%s of %s returned at IRQL %u, entered at %u", what, who, now, irql);
+    }
+}
+
+static void EmuContinueDown(EMU_CBD *op)
+{
+    for (;;) {
+        PFLT_INSTANCE inst = op->Next;
+        if (inst == NULL) {
+            EmuFsDispatch(op);
+            EmuContinueUp(op);
+            return;
+        }
+        op->Next = EmuInstanceBelow(op->Volume, inst->AltitudeValue);
+        const FLT_OPERATION_REGISTRATION *reg = EmuFindOpReg(inst->Filter, op->Iopb.MajorFunction);
+        if (reg == NULL || (reg->PreOperation == NULL && reg->PostOperation == NULL)
+            || ((reg->Flags & FLTFL_OPERATION_REGISTRATION_SKIP_PAGING_IO) && (op->Iopb.IrpFlags & IRP_PAGING_IO))) {
+            continue;
+        }
+        if (op->Depth >= EMU_MAX_LEVELS) {
+            EmuViolation("%s: more than %d levels (a redirection loop?)", EmuMajorName(op->Iopb.MajorFunction), EMU_MAX_LEVELS);
+            op->Data.IoStatus.Status = STATUS_INTERNAL_ERROR;
+            EmuContinueUp(op);
+            return;
+        }
+        EMU_LEVEL *lv = &op->Levels[op->Depth++];
+        memset(lv, 0, sizeof(*lv));
+        lv->Instance = inst;
+        op->Iopb.TargetInstance = inst;
+        lv->Input = op->Iopb;
+        FLT_RELATED_OBJECTS objs = { sizeof(FLT_RELATED_OBJECTS), 0, inst->Filter, op->Volume, inst, op->Iopb.TargetFileObject, NULL };
+        memcpy(&lv->Objects, &objs, sizeof(objs));
+        if (reg->PreOperation == NULL) {
+            lv->CallPost = 1;
+            continue;
+        }
+        op->Data.Flags &= ~FLTFL_CALLBACK_DATA_DIRTY;
+        PVOID ctx = NULL;
+        EmuLock();
+        op->CallbackInProgress = 1;
+        op->State = EMU_OP_PRE;
+        op->EarlyResume = 0;
+        EmuUnlock();
+        KIRQL saved = KeGetCurrentIrql();
+        EmuSetIrql(PASSIVE_LEVEL);
+        FLT_PREOP_CALLBACK_STATUS st = reg->PreOperation(&op->Data, &lv->Objects, &ctx);
+        EmuCallChecked(PASSIVE_LEVEL, "the pre-operation callback", inst->Filter->Hdr.Name);
+        EmuSetIrql(saved);
+        if (st == FLT_PREOP_PENDING) {
+            if (op->FastIo) {
+                EmuViolation("%s returned FLT_PREOP_PENDING for a fast I/O operation", inst->Filter->Hdr.Name);
+            }
+            EmuLock();
+            op->CallbackInProgress = 0;
+            if (!op->EarlyResume) {
+                op->State = EMU_OP_PENDED_PRE;
+                EmuUnlock();
+                return;     /* FltCompletePendedPreOperation resumes it */
+            }
+            op->EarlyResume = 0;
+            st = op->EarlyStatus;
+            ctx = op->EarlyContext;
+            EmuUnlock();
+        } else {
+            EmuLock();
+            op->CallbackInProgress = 0;
+            EmuUnlock();
+        }
+        if (EmuApplyPre(op, lv, st, ctx) == EMU_UP) {
+            EmuContinueUp(op);
+            return;
+        }
+    }
+}
+
+static void EmuContinueUp(EMU_CBD *op)
+{
+    while (op->Depth > 0) {
+        EMU_LEVEL *lv = &op->Levels[op->Depth - 1];
+        if (!lv->CallPost) {
+            op->Depth--;
+            continue;
+        }
+        lv->CallPost = 0;
+        const FLT_OPERATION_REGISTRATION *reg = EmuFindOpReg(lv->Instance->Filter, lv->Input.MajorFunction);
+        op->Iopb = lv->Input;      /* the filter's own input parameters */
+        op->Volume = lv->Instance->Volume;
+        op->Data.Flags &= ~FLTFL_CALLBACK_DATA_DIRTY;
+        op->Data.Flags |= FLTFL_CALLBACK_DATA_POST_OPERATION;
+        KIRQL irql = (lv->SyncPost || op->FastIo) ? PASSIVE_LEVEL : EmuPostIrqlFor(op->Iopb.MajorFunction);
+        if (op->Iopb.MajorFunction == IRP_MJ_CREATE) {
+            op->File->InPostCreate = 1;
+        }
+        EmuLock();
+        op->CallbackInProgress = 1;
+        op->State = EMU_OP_POST;
+        op->EarlyResume = 0;
+        EmuUnlock();
+        KIRQL saved = KeGetCurrentIrql();
+        EmuSetIrql(irql);
+        FLT_POSTOP_CALLBACK_STATUS st = reg->PostOperation(&op->Data, &lv->Objects, lv->CompletionContext, 0);
+        EmuCallChecked(irql, "the post-operation callback", lv->Instance->Filter->Hdr.Name);
+        EmuSetIrql(saved);
+        EmuLock();
+        op->CallbackInProgress = 0;
+        if (st == FLT_POSTOP_MORE_PROCESSING_REQUIRED) {
+            if (op->FastIo) {
+                EmuUnlock();
+                EmuViolation("%s returned FLT_POSTOP_MORE_PROCESSING_REQUIRED for a fast I/O operation", lv->Instance->Filter->Hdr.Name);
+                EmuLock();
+            } else if (!op->EarlyResume) {
+                op->State = EMU_OP_PENDED_POST;
+                EmuUnlock();
+                return;     /* FltCompletePendedPostOperation resumes it */
+            }
+            op->EarlyResume = 0;
+        } else if (st != FLT_POSTOP_FINISHED_PROCESSING) {
+            EmuUnlock();
+            EmuViolation("%s returned post-operation status %d, which is not valid here", lv->Instance->Filter->Hdr.Name, (int)st);
+            EmuLock();
+        }
+        EmuUnlock();
+        op->Depth--;
+    }
+    EmuFinish(op);
+}
+
+static void EmuFinish(EMU_CBD *op)
+{
+    op->Iopb.TargetFileObject = &op->File->Fo;
+    if (op->Iopb.MajorFunction == IRP_MJ_CREATE) {
+        EMU_FILE *file = op->File;
+        NTSTATUS status = op->Data.IoStatus.Status;
+        file->InPostCreate = 0;
+        if (file->Cancelled) {
+            if (NT_SUCCESS(status)) {
+                EmuViolation("FltCancelFileOpen was called on %s but the create completed with success status 0x%08x", file->Hdr.Name, (unsigned)status);
+                op->Data.IoStatus.Status = STATUS_UNSUCCESSFUL;
+            }
+            if (op->Data.IoStatus.Information != 0) {
+                EmuViolation("the create of %s was cancelled but IoStatus.Information is %lu, not 0", file->Hdr.Name, (unsigned long)op->Data.IoStatus.Information);
+            }
+        } else if (!NT_SUCCESS(status) && file->Opened) {
+            EmuViolation("a post-create callback failed the create of %s (0x%08x) without FltCancelFileOpen: the file stays open in the file system",
+                         file->Hdr.Name, (unsigned)status);
+            EmuFsClose(file);
+            file->Opened = 0;
+        }
+    }
+    if (op->Data.IoStatus.Status == STATUS_FLT_DISALLOW_FAST_IO && !op->DisallowedFastIo) {
+        EmuViolation("%s completed with STATUS_FLT_DISALLOW_FAST_IO set by a filter", EmuMajorName(op->Iopb.MajorFunction));
+    }
+    EmuLock();
+    op->State = EMU_OP_DONE;
+    op->Done = 1;
+    EmuBroadcast();
+    EmuUnlock();
+}
+
+void EmuRunOperation(EMU_CBD *op)
+{
+    EmuContinueDown(op);
+    EmuLock();
+    while (!op->Done) {
+        EmuWaitUntil(0);
+    }
+    EmuUnlock();
+}
+
+/* ---- callback data routines ---- */
+static EMU_CBD *EmuOp(PFLT_CALLBACK_DATA Data, const char *routine)
+{
+    if (!EmuIsCallbackData(Data)) {
+        EmuViolation("%s(%p): not a callback data of an operation in progress", routine, (void *)Data);
+        return NULL;
+    }
+    return EMU_CBD_FROM_DATA(Data);
+}
+
+VOID FltSetCallbackDataDirty(PFLT_CALLBACK_DATA Data)
+{
+    EmuRequireIrql("FltSetCallbackDataDirty", DISPATCH_LEVEL);
+    if (EmuOp(Data, "FltSetCallbackDataDirty") != NULL) {
+        Data->Flags |= FLTFL_CALLBACK_DATA_DIRTY;
+    }
+}
+
+VOID FltClearCallbackDataDirty(PFLT_CALLBACK_DATA Data)
+{
+    EmuRequireIrql("FltClearCallbackDataDirty", DISPATCH_LEVEL);
+    if (EmuOp(Data, "FltClearCallbackDataDirty") != NULL) {
+        Data->Flags &= ~FLTFL_CALLBACK_DATA_DIRTY;
+    }
+}
+
+BOOLEAN FltIsCallbackDataDirty(PFLT_CALLBACK_DATA Data)
+{
+    EmuRequireIrql("FltIsCallbackDataDirty", DISPATCH_LEVEL);
+    return (BOOLEAN)(EmuOp(Data, "FltIsCallbackDataDirty") != NULL && (Data->Flags & FLTFL_CALLBACK_DATA_DIRTY) != 0);
+}
+
+VOID FltCompletePendedPreOperation(PFLT_CALLBACK_DATA CallbackData, FLT_PREOP_CALLBACK_STATUS CallbackStatus, PVOID Context)
+{
+    EmuRequireIrql("FltCompletePendedPreOperation", DISPATCH_LEVEL);
+    EMU_CBD *op = EmuOp(CallbackData, "FltCompletePendedPreOperation");
+    if (op == NULL) {
+        return;
+    }
+    if (CallbackStatus == FLT_PREOP_PENDING || CallbackStatus == FLT_PREOP_DISALLOW_FASTIO) {
+        EmuViolation("FltCompletePendedPreOperation with status %d: only SUCCESS_WITH/NO_CALLBACK, COMPLETE or SYNCHRONIZE", (int)CallbackStatus);
+        CallbackStatus = FLT_PREOP_SUCCESS_NO_CALLBACK;
+        Context = NULL;
+    }
+    EmuLock();
+    if (op->State == EMU_OP_PRE && op->CallbackInProgress) {
+        op->EarlyResume = 1;
+        op->EarlyStatus = CallbackStatus;
+        op->EarlyContext = Context;
+        EmuUnlock();
+        return;
+    }
+    if (op->State != EMU_OP_PENDED_PRE) {
+        EmuUnlock();
+        EmuViolation("FltCompletePendedPreOperation on an operation that is not pended in a pre-operation callback");
+        return;
+    }
+    op->State = EMU_OP_PRE;
+    EmuUnlock();
+    if (EmuApplyPre(op, &op->Levels[op->Depth - 1], CallbackStatus, Context) == EMU_UP) {
+        EmuContinueUp(op);
+    } else {
+        EmuContinueDown(op);
+    }
+}
+
+VOID FltCompletePendedPostOperation(PFLT_CALLBACK_DATA CallbackData)
+{
+    EmuRequireIrql("FltCompletePendedPostOperation", DISPATCH_LEVEL);
+    EMU_CBD *op = EmuOp(CallbackData, "FltCompletePendedPostOperation");
+    if (op == NULL) {
+        return;
+    }
+    EmuLock();
+    if (op->State == EMU_OP_POST && op->CallbackInProgress) {
+        op->EarlyResume = 1;
+        EmuUnlock();
+        return;
+    }
+    if (op->State != EMU_OP_PENDED_POST) {
+        EmuUnlock();
+        EmuViolation("FltCompletePendedPostOperation on an operation that is not pended in a post-operation callback");
+        return;
+    }
+    op->State = EMU_OP_POST;
+    EmuUnlock();
+    op->Depth--;
+    EmuContinueUp(op);
+}
+
+typedef struct EMU_SAFE_POST {
+    EMU_CBD *Op;
+    PFLT_POST_OPERATION_CALLBACK Callback;
+    FLT_RELATED_OBJECTS Objects;
+    PVOID Context;
+    FLT_POST_OPERATION_FLAGS Flags;
+} EMU_SAFE_POST;
+
+static void EmuSafePostWorker(void *p)
+{
+    EMU_SAFE_POST *s = p;
+    FLT_POSTOP_CALLBACK_STATUS st = s->Callback(&s->Op->Data, &s->Objects, s->Context, s->Flags);
+    PFLT_CALLBACK_DATA data = &s->Op->Data;
+    free(s);
+    if (st == FLT_POSTOP_FINISHED_PROCESSING) {
+        FltCompletePendedPostOperation(data);
+    }
+}
+
+BOOLEAN FltDoCompletionProcessingWhenSafe(PFLT_CALLBACK_DATA Data, PCFLT_RELATED_OBJECTS FltObjects, PVOID CompletionContext, FLT_POST_OPERATION_FLAGS Flags,
+                                          PFLT_POST_OPERATION_CALLBACK SafePostCallback, PFLT_POSTOP_CALLBACK_STATUS RetPostOperationStatus)
+{
+    EMU_CBD *op = EmuOp(Data, "FltDoCompletionProcessingWhenSafe");
+    if (op == NULL || !FLT_IS_IRP_OPERATION(Data) || (Data->Iopb->IrpFlags & IRP_PAGING_IO)) {
+        return FALSE;   /* not an IRP operation: the caller must handle it otherwise */
+    }
+    if (KeGetCurrentIrql() <= APC_LEVEL) {
+        *RetPostOperationStatus = SafePostCallback(Data, FltObjects, CompletionContext, Flags);
+        return TRUE;
+    }
+    EMU_SAFE_POST *s = calloc(1, sizeof(*s));
+    s->Op = op;
+    s->Callback = SafePostCallback;
+    memcpy(&s->Objects, FltObjects, sizeof(s->Objects));
+    s->Context = CompletionContext;
+    s->Flags = Flags;
+    *RetPostOperationStatus = FLT_POSTOP_MORE_PROCESSING_REQUIRED;
+    EmuRunInWorker(EmuSafePostWorker, s);
+    return TRUE;
+}
+
+VOID FltCancelFileOpen(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject)
+{
+    EmuRequireIrql("FltCancelFileOpen", APC_LEVEL);
+    if (!EmuIsFileObject(FileObject) || !EmuIsInstance(Instance)) {
+        EmuViolation("FltCancelFileOpen(%p, %p): not an instance and a file object", (void *)Instance, (void *)FileObject);
+        return;
+    }
+    EMU_FILE *file = EMU_FILE_FROM_FO(FileObject);
+    if (file->HandleCreated || !file->InPostCreate) {
+        EmuViolation("FltCancelFileOpen on the %s after its handle was created: it may only be called in a post-create callback", file->Hdr.Name);
+        return;
+    }
+    if (!file->Opened || file->Cancelled) {
+        EmuViolation("FltCancelFileOpen on the %s, whose create did not succeed or was already cancelled", file->Hdr.Name);
+        return;
+    }
+    file->Cancelled = 1;
+    file->Fo.Flags |= FO_FILE_OPEN_CANCELLED;
+    /* The filters below and the file system see the cleanup and the close; nothing the create did is undone. */
+    EMU_CBD *op = EmuNewOperation(IRP_MJ_CLEANUP, file, Instance, 0);
+    op->Iopb.IrpFlags = IRP_CLOSE_OPERATION | IRP_SYNCHRONOUS_API;
+    EmuRunOperation(op);
+    EmuFreeOperation(op);
+    op = EmuNewOperation(IRP_MJ_CLOSE, file, Instance, 0);
+    op->Iopb.IrpFlags = IRP_CLOSE_OPERATION | IRP_SYNCHRONOUS_API;
+    EmuRunOperation(op);
+    EmuFreeOperation(op);
+    EmuFsClose(file);
+    file->Closed = 1;
+}
+
+NTSTATUS FltCancelFileOpenEx(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, ULONG Flags)
+{
+    UNREFERENCED_PARAMETER(Flags);
+    FltCancelFileOpen(Instance, FileObject);
+    return STATUS_SUCCESS;
+}
+
+ULONG FltGetRequestorProcessId(PFLT_CALLBACK_DATA CallbackData)
+{
+    EmuRequireIrql("FltGetRequestorProcessId", DISPATCH_LEVEL);
+    return CallbackData->Thread != NULL ? CallbackData->Thread->Process->Pid : PsGetCurrentProcess()->Pid;
+}
+
+HANDLE FltGetRequestorProcessIdEx(PFLT_CALLBACK_DATA CallbackData) { return (HANDLE)(ULONG_PTR)FltGetRequestorProcessId(CallbackData); }
+
+PEPROCESS FltGetRequestorProcess(PFLT_CALLBACK_DATA CallbackData)
+{
+    EmuRequireIrql("FltGetRequestorProcess", DISPATCH_LEVEL);
+    return CallbackData->Thread != NULL ? CallbackData->Thread->Process : PsGetCurrentProcess();
+}
+
+BOOLEAN FltIsOperationSynchronous(PFLT_CALLBACK_DATA CallbackData) { UNREFERENCED_PARAMETER(CallbackData); return TRUE; }
+NTSTATUS FltLockUserBuffer(PFLT_CALLBACK_DATA CallbackData)
+{
+    UNREFERENCED_PARAMETER(CallbackData);
+    EmuRequireIrql("FltLockUserBuffer", APC_LEVEL);
+    return STATUS_SUCCESS;
+}
+PVOID FltGetNewSystemBufferAddress(PFLT_CALLBACK_DATA CallbackData) { UNREFERENCED_PARAMETER(CallbackData); return NULL; }
+NTSTATUS FltDecodeParameters(PFLT_CALLBACK_DATA CallbackData, PMDL **MdlAddressPointer, PVOID **Buffer, PULONG *Length, PVOID DesiredAccess)
+{
+    UNREFERENCED_PARAMETER(DesiredAccess);
+    PFLT_IO_PARAMETER_BLOCK p = CallbackData->Iopb;
+    if (p->MajorFunction == IRP_MJ_READ || p->MajorFunction == IRP_MJ_WRITE) {
+        if (MdlAddressPointer) *MdlAddressPointer = &p->Parameters.Read.MdlAddress;
+        if (Buffer) *Buffer = &p->Parameters.Read.ReadBuffer;
+        if (Length) *Length = &p->Parameters.Read.Length;
+        return STATUS_SUCCESS;
+    }
+    return STATUS_INVALID_PARAMETER;
+}
+
+/* ---- I/O a filter initiates ---- */
+NTSTATUS FltCreateFileEx2(PFLT_FILTER Filter, PFLT_INSTANCE Instance, PHANDLE FileHandle, PFILE_OBJECT *FileObject, ACCESS_MASK DesiredAccess,
+                          POBJECT_ATTRIBUTES ObjectAttributes, PIO_STATUS_BLOCK IoStatusBlock, PLARGE_INTEGER AllocationSize, ULONG FileAttributes,
+                          ULONG ShareAccess, ULONG CreateDisposition, ULONG CreateOptions, PVOID EaBuffer, ULONG EaLength, ULONG Flags,
+                          PIO_DRIVER_CREATE_CONTEXT DriverContext)
+{
+    UNREFERENCED_PARAMETER(AllocationSize);
+    UNREFERENCED_PARAMETER(EaBuffer);
+    UNREFERENCED_PARAMETER(EaLength);
+    UNREFERENCED_PARAMETER(DriverContext);
+    if (!EmuRequireIrql("FltCreateFileEx2", PASSIVE_LEVEL)) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    if (FileHandle != NULL) {
+        *FileHandle = NULL;
+    }
+    if (FileObject != NULL) {
+        *FileObject = NULL;
+    }
+    if (!EmuIsFilter(Filter) || FileHandle == NULL || ObjectAttributes == NULL || ObjectAttributes->ObjectName == NULL || IoStatusBlock == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (Instance != NULL && !EmuIsInstance(Instance)) {
+        EmuViolation("FltCreateFileEx2: Instance %p is not an instance", (void *)Instance);
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (!(ObjectAttributes->Attributes & OBJ_KERNEL_HANDLE)) {
+        EmuViolation("FltCreateFileEx2 without OBJ_KERNEL_HANDLE: the handle would land in the current process's handle table");
+    }
+    if (ObjectAttributes->RootDirectory != NULL) {
+        return STATUS_NOT_SUPPORTED;
+    }
+    USHORT prefix = 0;
+    PFLT_VOLUME v = EmuVolumeByName(ObjectAttributes->ObjectName, &prefix);
+    if (v == NULL) {
+        IoStatusBlock->Status = STATUS_OBJECT_PATH_NOT_FOUND;
+        IoStatusBlock->Information = 0;
+        return STATUS_OBJECT_PATH_NOT_FOUND;
+    }
+    if (Instance != NULL && Instance->Volume != v) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    EMU_FILE *file = EmuFileAlloc(v, ObjectAttributes->ObjectName->Buffer + prefix / 2, (ObjectAttributes->ObjectName->Length - prefix) / 2);
+    file->OwnerFilter = Filter;
+    file->OpenedBelow = Instance != NULL;
+    file->OpenedBelowAltitude = Instance != NULL ? Instance->AltitudeValue : 0;
+    EMU_CBD *op = EmuNewOperation(IRP_MJ_CREATE, file, Instance, 0);
+    op->Data.RequestorMode = KernelMode;
+    op->Security.DesiredAccess = EmuMapGenericAccess(DesiredAccess);
+    op->AccessState.OriginalDesiredAccess = op->AccessState.RemainingDesiredAccess = op->Security.DesiredAccess;
+    op->Iopb.IrpFlags = IRP_CREATE_OPERATION | IRP_SYNCHRONOUS_API;
+    op->Iopb.Parameters.Create.SecurityContext = &op->Security;
+    op->Iopb.Parameters.Create.Options = (CreateDisposition << 24) | (CreateOptions & FILE_VALID_OPTION_FLAGS);
+    op->Iopb.Parameters.Create.FileAttributes = (USHORT)FileAttributes;
+    op->Iopb.Parameters.Create.ShareAccess = (USHORT)ShareAccess;
+    op->IgnoreShareAccess = (Flags & IO_IGNORE_SHARE_ACCESS_CHECK) != 0;
+    EmuRunOperation(op);
+    NTSTATUS status = op->Data.IoStatus.Status;
+    IoStatusBlock->Status = status;
+    IoStatusBlock->Information = op->Data.IoStatus.Information;
+    EmuFreeOperation(op);
+    if (!NT_SUCCESS(status) || !file->Opened) {
+        EmuFileRelease(file);
+        return NT_SUCCESS(status) ? STATUS_UNSUCCESSFUL : status;
+    }
+    file->HandleCreated = 1;
+    file->Handles = 1;
+    file->Fo.Flags |= FO_HANDLE_CREATED;
+    *FileHandle = (HANDLE)(ULONG_PTR)EmuHandleAdd(file, 1);
+    if (FileObject != NULL) {
+        EmuObjDriverRef(&file->Hdr, 1, "FltCreateFileEx2");
+        *FileObject = &file->Fo;
+    }
+    return status;
+}
+
+NTSTATUS FltCreateFileEx(PFLT_FILTER Filter, PFLT_INSTANCE Instance, PHANDLE FileHandle, PFILE_OBJECT *FileObject, ACCESS_MASK DesiredAccess,
+                         POBJECT_ATTRIBUTES ObjectAttributes, PIO_STATUS_BLOCK IoStatusBlock, PLARGE_INTEGER AllocationSize, ULONG FileAttributes,
+                         ULONG ShareAccess, ULONG CreateDisposition, ULONG CreateOptions, PVOID EaBuffer, ULONG EaLength, ULONG Flags)
+{
+    return FltCreateFileEx2(Filter, Instance, FileHandle, FileObject, DesiredAccess, ObjectAttributes, IoStatusBlock, AllocationSize, FileAttributes,
+                            ShareAccess, CreateDisposition, CreateOptions, EaBuffer, EaLength, Flags, NULL);
+}
+
+NTSTATUS FltCreateFile(PFLT_FILTER Filter, PFLT_INSTANCE Instance, PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                       PIO_STATUS_BLOCK IoStatusBlock, PLARGE_INTEGER AllocationSize, ULONG FileAttributes, ULONG ShareAccess, ULONG CreateDisposition,
+                       ULONG CreateOptions, PVOID EaBuffer, ULONG EaLength, ULONG Flags)
+{
+    return FltCreateFileEx2(Filter, Instance, FileHandle, NULL, DesiredAccess, ObjectAttributes, IoStatusBlock, AllocationSize, FileAttributes,
+                            ShareAccess, CreateDisposition, CreateOptions, EaBuffer, EaLength, Flags, NULL);
+}
+
+NTSTATUS FltClose(HANDLE FileHandle)
+{
+    EmuRequireIrql("FltClose", PASSIVE_LEVEL);
+    EMU_FILE *file = EmuHandleGet((uint64_t)(ULONG_PTR)FileHandle, 1, 1);
+    if (file == NULL) {
+        EmuViolation("FltClose(%p): not an open kernel handle (INVALID_KERNEL_HANDLE)", (void *)FileHandle);
+        return STATUS_INVALID_HANDLE;
+    }
+    EmuCloseFileObject(file, 1);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS ZwClose(HANDLE Handle) { return FltClose(Handle); }
+
+static EMU_FILE *EmuFilterIoFile(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, const char *routine)
+{
+    if (!EmuIsInstance(Instance) || !EmuIsFileObject(FileObject)) {
+        EmuViolation("%s(%p, %p): not an instance and a file object", routine, (void *)Instance, (void *)FileObject);
+        return NULL;
+    }
+    EMU_FILE *file = EMU_FILE_FROM_FO(FileObject);
+    if (file->Volume != Instance->Volume) {
+        EmuViolation("%s: the file object is on %s, the instance on %s", routine, file->Volume->Hdr.Name, Instance->Volume->Hdr.Name);
+        return NULL;
+    }
+    return file;
+}
+
+static NTSTATUS EmuFilterReadWrite(UCHAR major, PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PLARGE_INTEGER ByteOffset, ULONG Length, PVOID Buffer,
+                                   FLT_IO_OPERATION_FLAGS Flags, PULONG Bytes, PFLT_COMPLETED_ASYNC_IO_CALLBACK CallbackRoutine, PVOID CallbackContext,
+                                   const char *routine)
+{
+    EmuRequireIrql(routine, CallbackRoutine != NULL ? APC_LEVEL : PASSIVE_LEVEL);
+    EMU_FILE *file = EmuFilterIoFile(Instance, FileObject, routine);
+    if (file == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    EMU_CBD *op = EmuNewOperation(major, file, Instance, 0);
+    op->Iopb.IrpFlags = (major == IRP_MJ_READ ? IRP_READ_OPERATION : IRP_WRITE_OPERATION) | (CallbackRoutine == NULL ? IRP_SYNCHRONOUS_API : 0)
+                      | ((Flags & FLTFL_IO_OPERATION_NON_CACHED) ? IRP_NOCACHE : 0) | ((Flags & FLTFL_IO_OPERATION_PAGING) ? IRP_PAGING_IO : 0);
+    op->Iopb.Parameters.Read.Length = Length;
+    if (ByteOffset != NULL) {
+        op->Iopb.Parameters.Read.ByteOffset = *ByteOffset;
+    } else {
+        op->Iopb.Parameters.Read.ByteOffset.LowPart = FILE_USE_FILE_POINTER_POSITION;
+        op->Iopb.Parameters.Read.ByteOffset.HighPart = -1;
+    }
+    op->Iopb.Parameters.Read.ReadBuffer = Buffer;
+    LARGE_INTEGER before = FileObject->CurrentByteOffset;
+    EmuRunOperation(op);
+    NTSTATUS status = op->Data.IoStatus.Status;
+    if (Bytes != NULL) {
+        *Bytes = (ULONG)op->Data.IoStatus.Information;
+    }
+    if (Flags & FLTFL_IO_OPERATION_DO_NOT_UPDATE_BYTE_OFFSET) {
+        FileObject->CurrentByteOffset = before;
+    }
+    if (CallbackRoutine != NULL) {
+        CallbackRoutine(&op->Data, CallbackContext);
+        status = STATUS_PENDING;
+    }
+    EmuFreeOperation(op);
+    return status;
+}
+
+NTSTATUS FltReadFile(PFLT_INSTANCE InitiatingInstance, PFILE_OBJECT FileObject, PLARGE_INTEGER ByteOffset, ULONG Length, PVOID Buffer,
+                     FLT_IO_OPERATION_FLAGS Flags, PULONG BytesRead, PFLT_COMPLETED_ASYNC_IO_CALLBACK CallbackRoutine, PVOID CallbackContext)
+{
+    return EmuFilterReadWrite(IRP_MJ_READ, InitiatingInstance, FileObject, ByteOffset, Length, Buffer, Flags, BytesRead, CallbackRoutine, CallbackContext, "FltReadFile");
+}
+
+NTSTATUS FltWriteFile(PFLT_INSTANCE InitiatingInstance, PFILE_OBJECT FileObject, PLARGE_INTEGER ByteOffset, ULONG Length, PVOID Buffer,
+                      FLT_IO_OPERATION_FLAGS Flags, PULONG BytesWritten, PFLT_COMPLETED_ASYNC_IO_CALLBACK CallbackRoutine, PVOID CallbackContext)
+{
+    return EmuFilterReadWrite(IRP_MJ_WRITE, InitiatingInstance, FileObject, ByteOffset, Length, Buffer, Flags, BytesWritten, CallbackRoutine, CallbackContext, "FltWriteFile");
+}
+
+NTSTATUS FltQueryInformationFile(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PVOID FileInformation, ULONG Length,
+                                 FILE_INFORMATION_CLASS FileInformationClass, PULONG LengthReturned)
+{
+    EmuRequireIrql("FltQueryInformationFile", PASSIVE_LEVEL);
+    EMU_FILE *file = EmuFilterIoFile(Instance, FileObject, "FltQueryInformationFile");
+    if (file == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    EMU_CBD *op = EmuNewOperation(IRP_MJ_QUERY_INFORMATION, file, Instance, 0);
+    op->Iopb.IrpFlags = IRP_SYNCHRONOUS_API;
+    op->Iopb.Parameters.QueryFileInformation.Length = Length;
+    op->Iopb.Parameters.QueryFileInformation.FileInformationClass = FileInformationClass;
+    op->Iopb.Parameters.QueryFileInformation.InfoBuffer = FileInformation;
+    EmuRunOperation(op);
+    NTSTATUS s = op->Data.IoStatus.Status;
+    if (LengthReturned != NULL) {
+        *LengthReturned = (ULONG)op->Data.IoStatus.Information;
+    }
+    EmuFreeOperation(op);
+    return s;
+}
+
+NTSTATUS FltSetInformationFile(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PVOID FileInformation, ULONG Length, FILE_INFORMATION_CLASS FileInformationClass)
+{
+    EmuRequireIrql("FltSetInformationFile", PASSIVE_LEVEL);
+    EMU_FILE *file = EmuFilterIoFile(Instance, FileObject, "FltSetInformationFile");
+    if (file == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    EMU_CBD *op = EmuNewOperation(IRP_MJ_SET_INFORMATION, file, Instance, 0);
+    op->Iopb.IrpFlags = IRP_SYNCHRONOUS_API;
+    op->Iopb.Parameters.SetFileInformation.Length = Length;
+    op->Iopb.Parameters.SetFileInformation.FileInformationClass = FileInformationClass;
+    op->Iopb.Parameters.SetFileInformation.InfoBuffer = FileInformation;
+    EmuRunOperation(op);
+    NTSTATUS s = op->Data.IoStatus.Status;
+    EmuFreeOperation(op);
+    return s;
+}
+
+/* ---- work items ---- */
+struct _FLT_GENERIC_WORKITEM {
+    int Queued;
+    PFLT_FILTER Filter;
+    PVOID FltObject;
+    PFLT_GENERIC_WORKITEM_ROUTINE Routine;
+    PFLT_DEFERRED_IO_WORKITEM_ROUTINE DeferredRoutine;
+    PFLT_CALLBACK_DATA Data;
+    PVOID Context;
+};
+struct _FLT_DEFERRED_IO_WORKITEM { struct _FLT_GENERIC_WORKITEM Item; };
+
+PFLT_GENERIC_WORKITEM FltAllocateGenericWorkItem(void)
+{
+    return EmuPoolAlloc(sizeof(struct _FLT_GENERIC_WORKITEM), 'iwMF', 0, 1, "FltAllocateGenericWorkItem");
+}
+
+VOID FltFreeGenericWorkItem(PFLT_GENERIC_WORKITEM FltWorkItem)
+{
+    if (FltWorkItem != NULL && FltWorkItem->Queued) {
+        EmuViolation("FltFreeGenericWorkItem on a work item that is still queued");
+    }
+    EmuPoolFree(FltWorkItem, 'iwMF', 1, "FltFreeGenericWorkItem");
+}
+
+static void EmuWorkItemMain(void *p)
+{
+    struct _FLT_GENERIC_WORKITEM *w = p;
+    PFLT_FILTER f = w->Filter;
+    w->Queued = 0;
+    if (w->DeferredRoutine != NULL) {
+        w->DeferredRoutine((PFLT_DEFERRED_IO_WORKITEM)w, w->Data, w->Context);
+    } else {
+        w->Routine(w, w->FltObject, w->Context);
+    }
+    EmuLock();
+    f->WorkItemsInFlight--;
+    EmuBroadcast();
+    EmuUnlock();
+}
+
+NTSTATUS FltQueueGenericWorkItem(PFLT_GENERIC_WORKITEM FltWorkItem, PVOID FltObject, PFLT_GENERIC_WORKITEM_ROUTINE WorkerRoutine, WORK_QUEUE_TYPE QueueType, PVOID Context)
+{
+    UNREFERENCED_PARAMETER(QueueType);
+    EmuRequireIrql("FltQueueGenericWorkItem", DISPATCH_LEVEL);
+    PFLT_FILTER f = EmuIsFilter(FltObject) ? FltObject : EmuIsInstance(FltObject) ? ((PFLT_INSTANCE)FltObject)->Filter : NULL;
+    if (f == NULL) {
+        EmuViolation("FltQueueGenericWorkItem: FltObject %p is neither a filter nor an instance", FltObject);
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (f->Unregistering) {
+        return STATUS_FLT_DELETING_OBJECT;
+    }
+    if (FltWorkItem->Queued) {
+        EmuViolation("FltQueueGenericWorkItem: the work item is already queued");
+        return STATUS_INVALID_PARAMETER;
+    }
+    FltWorkItem->Queued = 1;
+    FltWorkItem->Filter = f;
+    FltWorkItem->FltObject = FltObject;
+    FltWorkItem->Routine = WorkerRoutine;
+    FltWorkItem->DeferredRoutine = NULL;
+    FltWorkItem->Context = Context;
+    EmuLock();
+    f->WorkItemsInFlight++;
+    EmuUnlock();
+    EmuRunInWorker(EmuWorkItemMain, FltWorkItem);
+    return STATUS_SUCCESS;
+}
+
+PFLT_DEFERRED_IO_WORKITEM FltAllocateDeferredIoWorkItem(void)
+{
+    return EmuPoolAlloc(sizeof(struct _FLT_DEFERRED_IO_WORKITEM), 'iwMF', 0, 1, "FltAllocateDeferredIoWorkItem");
+}
+
+VOID FltFreeDeferredIoWorkItem(PFLT_DEFERRED_IO_WORKITEM FltWorkItem)
+{
+    if (FltWorkItem != NULL && FltWorkItem->Item.Queued) {
+        EmuViolation("FltFreeDeferredIoWorkItem on a work item that is still queued");
+    }
+    EmuPoolFree(FltWorkItem, 'iwMF', 1, "FltFreeDeferredIoWorkItem");
+}
+
+NTSTATUS FltQueueDeferredIoWorkItem(PFLT_DEFERRED_IO_WORKITEM FltWorkItem, PFLT_CALLBACK_DATA Data, PFLT_DEFERRED_IO_WORKITEM_ROUTINE WorkerRoutine, WORK_QUEUE_TYPE QueueType, PVOID Context)
+{
+    UNREFERENCED_PARAMETER(QueueType);
+    EmuRequireIrql("FltQueueDeferredIoWorkItem", DISPATCH_LEVEL);
+    EMU_CBD *op = EmuOp(Data, "FltQueueDeferredIoWorkItem");
+    if (op == NULL || !FLT_IS_IRP_OPERATION(Data) || (Data->Iopb->IrpFlags & IRP_PAGING_IO)) {
+        return STATUS_FLT_NOT_SAFE_TO_POST_OPERATION;
+    }
+    PFLT_FILTER f = op->Depth > 0 ? op->Levels[op->Depth - 1].Instance->Filter : NULL;
+    if (f == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    struct _FLT_GENERIC_WORKITEM *w = &FltWorkItem->Item;
+    w->Queued = 1;
+    w->Filter = f;
+    w->Data = Data;
+    w->DeferredRoutine = WorkerRoutine;
+    w->Context = Context;
+    EmuLock();
+    f->WorkItemsInFlight++;
+    EmuUnlock();
+    EmuRunInWorker(EmuWorkItemMain, w);
+    return STATUS_SUCCESS;
+}
+
+/* ---- control: file operations ---- */
+int32_t EmuFileOpen(int32_t volumeId, const char *path, uint32_t desiredAccess, uint32_t shareAccess, uint32_t disposition,
+                    uint32_t createOptions, uint32_t fileAttributes, uint64_t *handle, uint64_t *information)
+{
+    PFLT_VOLUME v = EmuVolumeById(volumeId);
+    if (handle != NULL) {
+        *handle = 0;
+    }
+    if (information != NULL) {
+        *information = 0;
+    }
+    if (v == NULL || path == NULL || handle == NULL) {
+        return (int32_t)STATUS_INVALID_PARAMETER;
+    }
+    if (disposition > FILE_MAXIMUM_DISPOSITION || (createOptions & ~FILE_VALID_OPTION_FLAGS) || (shareAccess & ~FILE_SHARE_VALID_FLAGS)) {
+        return (int32_t)STATUS_INVALID_PARAMETER;   /* the I/O manager's own checks */
+    }
+    WCHAR w[EMU_MAX_PATH];
+    size_t chars = EmuUtf8ToWide(path, w, RTL_NUMBER_OF(w));
+    EMU_FILE *file = EmuFileAlloc(v, w, chars);
+    EMU_CBD *op = EmuNewOperation(IRP_MJ_CREATE, file, NULL, 0);
+    op->Security.DesiredAccess = EmuMapGenericAccess(desiredAccess) | SYNCHRONIZE;
+    op->AccessState.OriginalDesiredAccess = op->AccessState.RemainingDesiredAccess = op->Security.DesiredAccess;
+    op->Iopb.IrpFlags = IRP_CREATE_OPERATION | IRP_SYNCHRONOUS_API;
+    op->Iopb.Parameters.Create.SecurityContext = &op->Security;
+    op->Iopb.Parameters.Create.Options = (disposition << 24) | createOptions | FILE_SYNCHRONOUS_IO_NONALERT;
+    op->Iopb.Parameters.Create.FileAttributes = (USHORT)fileAttributes;
+    op->Iopb.Parameters.Create.ShareAccess = (USHORT)shareAccess;
+    EmuRunOperation(op);
+    NTSTATUS status = op->Data.IoStatus.Status;
+    if (information != NULL) {
+        *information = op->Data.IoStatus.Information;
+    }
+    EmuFreeOperation(op);
+    if (NT_SUCCESS(status) && file->Opened && !file->Cancelled) {
+        file->HandleCreated = 1;
+        file->Handles = 1;
+        file->Fo.Flags |= FO_HANDLE_CREATED;
+        *handle = EmuHandleAdd(file, 0);
+        return (int32_t)status;
+    }
+    EmuFileRelease(file);
+    return (int32_t)status;
+}
+
+static NTSTATUS EmuUserIo(UCHAR major, uint64_t handle, int64_t offset, void *buffer, uint32_t length, uint32_t ioFlags, uint32_t *done)
+{
+    if (done != NULL) {
+        *done = 0;
+    }
+    EMU_FILE *file = EmuHandleGet(handle, 0, 0);
+    if (file == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    ACCESS_MASK need = major == IRP_MJ_READ ? FILE_READ_DATA : FILE_WRITE_DATA | FILE_APPEND_DATA;
+    if (!(file->Granted & need)) {
+        return STATUS_ACCESS_DENIED;    /* NtReadFile/NtWriteFile check the handle's granted access */
+    }
+    int fast = (ioFlags & EMU_IO_FAST) != 0;
+    for (;;) {
+        EMU_CBD *op = EmuNewOperation(major, file, NULL, fast);
+        op->Iopb.IrpFlags = (major == IRP_MJ_READ ? IRP_READ_OPERATION : IRP_WRITE_OPERATION) | IRP_SYNCHRONOUS_API;
+        if (major == IRP_MJ_WRITE && ((ioFlags & EMU_IO_WRITE_THROUGH) || (file->Fo.Flags & FO_WRITE_THROUGH))) {
+            op->Iopb.OperationFlags |= SL_WRITE_THROUGH;
+        }
+        op->Iopb.Parameters.Read.Length = length;
+        op->Iopb.Parameters.Read.ByteOffset.QuadPart = offset;
+        op->Iopb.Parameters.Read.ReadBuffer = buffer;
+        EmuRunOperation(op);
+        NTSTATUS status = op->Data.IoStatus.Status;
+        int reissue = op->DisallowedFastIo;
+        if (done != NULL) {
+            *done = (uint32_t)op->Data.IoStatus.Information;
+        }
+        EmuFreeOperation(op);
+        if (reissue) {
+            fast = 0;   /* the fast I/O path failed: the I/O manager sends an IRP */
+            continue;
+        }
+        return status;
+    }
+}
+
+int32_t EmuFileReadEx(uint64_t handle, int64_t offset, void *buffer, uint32_t length, uint32_t ioFlags, uint32_t *bytesRead)
+{
+    return (int32_t)EmuUserIo(IRP_MJ_READ, handle, offset, buffer, length, ioFlags, bytesRead);
+}
+
+int32_t EmuFileRead(uint64_t handle, int64_t offset, void *buffer, uint32_t length, uint32_t *bytesRead)
+{
+    return EmuFileReadEx(handle, offset, buffer, length, 0, bytesRead);
+}
+
+int32_t EmuFileWrite(uint64_t handle, int64_t offset, const void *buffer, uint32_t length, uint32_t ioFlags, uint32_t *bytesWritten)
+{
+    return (int32_t)EmuUserIo(IRP_MJ_WRITE, handle, offset, (void *)buffer, length, ioFlags, bytesWritten);
+}
+
+static NTSTATUS EmuUserSetInfo(uint64_t handle, FILE_INFORMATION_CLASS cls, PVOID buffer, ULONG length, int replace)
+{
+    EMU_FILE *file = EmuHandleGet(handle, 0, 0);
+    if (file == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    EMU_CBD *op = EmuNewOperation(IRP_MJ_SET_INFORMATION, file, NULL, 0);
+    op->Iopb.IrpFlags = IRP_SYNCHRONOUS_API;
+    op->Iopb.Parameters.SetFileInformation.Length = length;
+    op->Iopb.Parameters.SetFileInformation.FileInformationClass = cls;
+    op->Iopb.Parameters.SetFileInformation.InfoBuffer = buffer;
+    op->Iopb.Parameters.SetFileInformation.ReplaceIfExists = (BOOLEAN)replace;
+    EmuRunOperation(op);
+    NTSTATUS s = op->Data.IoStatus.Status;
+    EmuFreeOperation(op);
+    return s;
+}
+
+int32_t EmuFileRename(uint64_t handle, const char *newPath, int32_t replaceIfExists)
+{
+    if (newPath == NULL) {
+        return (int32_t)STATUS_INVALID_PARAMETER;
+    }
+    WCHAR w[EMU_MAX_PATH];
+    size_t chars = EmuUtf8ToWide(newPath, w, RTL_NUMBER_OF(w));
+    ULONG length = (ULONG)(FIELD_OFFSET(FILE_RENAME_INFORMATION, FileName) + chars * sizeof(WCHAR));
+    PFILE_RENAME_INFORMATION ri = calloc(1, length + sizeof(WCHAR));
+    ri->ReplaceIfExists = (BOOLEAN)(replaceIfExists != 0);
+    ri->FileNameLength = (ULONG)(chars * sizeof(WCHAR));
+    memcpy(ri->FileName, w, chars * sizeof(WCHAR));
+    NTSTATUS s = EmuUserSetInfo(handle, FileRenameInformation, ri, length, replaceIfExists != 0);
+    free(ri);
+    return (int32_t)s;
+}
+
+int32_t EmuFileDelete(uint64_t handle)
+{
+    FILE_DISPOSITION_INFORMATION d = { TRUE };
+    return (int32_t)EmuUserSetInfo(handle, FileDispositionInformation, &d, sizeof(d), 0);
+}
+
+int32_t EmuFileSetEndOfFile(uint64_t handle, int64_t endOfFile)
+{
+    FILE_END_OF_FILE_INFORMATION e;
+    e.EndOfFile.QuadPart = endOfFile;
+    return (int32_t)EmuUserSetInfo(handle, FileEndOfFileInformation, &e, sizeof(e), 0);
+}
+
+int32_t EmuFileQuerySize(uint64_t handle, int64_t *endOfFile)
+{
+    EMU_FILE *file = EmuHandleGet(handle, 0, 0);
+    if (file == NULL) {
+        return (int32_t)STATUS_INVALID_HANDLE;
+    }
+    FILE_STANDARD_INFORMATION si;
+    memset(&si, 0, sizeof(si));
+    EMU_CBD *op = EmuNewOperation(IRP_MJ_QUERY_INFORMATION, file, NULL, 0);
+    op->Iopb.IrpFlags = IRP_SYNCHRONOUS_API;
+    op->Iopb.Parameters.QueryFileInformation.Length = sizeof(si);
+    op->Iopb.Parameters.QueryFileInformation.FileInformationClass = FileStandardInformation;
+    op->Iopb.Parameters.QueryFileInformation.InfoBuffer = &si;
+    EmuRunOperation(op);
+    NTSTATUS s = op->Data.IoStatus.Status;
+    EmuFreeOperation(op);
+    if (endOfFile != NULL) {
+        *endOfFile = si.EndOfFile.QuadPart;
+    }
+    return (int32_t)s;
+}
+
+int32_t EmuFileClose(uint64_t handle)
+{
+    EMU_FILE *file = EmuHandleGet(handle, 0, 1);
+    if (file == NULL) {
+        return (int32_t)STATUS_INVALID_HANDLE;
+    }
+    EmuCloseFileObject(file, 1);
+    return 0;
+}
+
+void EmuFilesReset(void)
+{
+    for (int i = 0; i < EMU_MAX_HANDLES; i++) {
+        g_handles[i].File = NULL;
+    }
+    EmuLock();
+    while (!IsListEmpty(&g_files)) {
+        EMU_FILE *f = CONTAINING_RECORD(RemoveHeadList(&g_files), EMU_FILE, Link);
+        EmuUnlock();
+        EmuObjUnlink(&f->Hdr);
+        free(f);
+        EmuLock();
+    }
+    EmuUnlock();
+    memset(g_postIrql, 0, sizeof(g_postIrql));
+}

@@ -1,0 +1,231 @@
+/*
+ * emu_name.c - file name information: FltGetFileNameInformation (opened
+ * and normalized names; the normalized name takes each existing
+ * component's case from the file system, as normalization does),
+ * FltParseFileNameInformation, reference counting, release; names are
+ * pool blocks with the filter manager's tag, so a leaked one is reported.
+ */
+#include "emu_internal.h"
+
+#define EMU_NAME_MAGIC 0x454d414eu
+#define EMU_NAME_TAG 'nfMF'     /* shown as "FMfn", the filter manager's own */
+typedef struct EMU_NAME {
+    uint32_t Magic;
+    long Refs;
+    FLT_FILE_NAME_INFORMATION Info;
+    WCHAR Buffer[1];
+} EMU_NAME;
+
+static size_t EmuNormalize(EMU_FILE *file, int normalized, WCHAR *out, size_t cap)
+{
+    if (normalized && file->Node != NULL) {
+        return EmuNodePath(file->Node, out, cap);
+    }
+    const WCHAR *p = file->Fo.FileName.Buffer;
+    size_t chars = file->Fo.FileName.Length / 2, o = 0, i = 0;
+    EMU_NODE *dir = normalized ? file->Volume->Fs.Root : NULL;
+    while (i < chars && o + 2 < cap) {
+        while (i < chars && p[i] == '\\') {
+            i++;
+        }
+        if (i >= chars) {
+            break;
+        }
+        size_t start = i;
+        while (i < chars && p[i] != '\\') {
+            i++;
+        }
+        size_t len = i - start;
+        const WCHAR *name = p + start;
+        EMU_NODE *found = NULL;
+        if (dir != NULL) {
+            for (EMU_NODE *c = dir->Child; c != NULL; c = c->Next) {
+                size_t cl = EmuWcsLen(c->Name);
+                size_t k = 0;
+                while (k < len && k < cl) {
+                    WCHAR a = name[k], b = c->Name[k];
+                    if (a >= 'a' && a <= 'z') a = (WCHAR)(a - 32);
+                    if (b >= 'a' && b <= 'z') b = (WCHAR)(b - 32);
+                    if (a != b) break;
+                    k++;
+                }
+                if (k == len && k == cl) {
+                    found = c;
+                    break;
+                }
+            }
+        }
+        if (found != NULL) {
+            name = found->Name;
+        }
+        dir = found;
+        out[o++] = '\\';
+        for (size_t k = 0; k < len && o + 1 < cap; k++) {
+            out[o++] = name[k];
+        }
+    }
+    if (o == 0 && cap > 1) {
+        out[o++] = '\\';
+    }
+    out[o] = 0;
+    return o;
+}
+
+static NTSTATUS EmuMakeName(EMU_FILE *file, FLT_FILE_NAME_OPTIONS options, PFLT_FILE_NAME_INFORMATION *out, const WCHAR *explicitPath, size_t explicitChars)
+{
+    WCHAR path[EMU_MAX_PATH];
+    size_t chars;
+    int normalized = (options & FLT_VALID_FILE_NAME_FORMATS) == FLT_FILE_NAME_NORMALIZED;
+    if (explicitPath != NULL) {
+        chars = explicitChars < EMU_MAX_PATH - 1 ? explicitChars : EMU_MAX_PATH - 1;
+        memcpy(path, explicitPath, chars * 2);
+    } else {
+        EmuLock();
+        chars = EmuNormalize(file, normalized, path, RTL_NUMBER_OF(path));
+        EmuUnlock();
+    }
+    size_t volChars = file->Volume->NameU.Length / 2;
+    size_t total = volChars + chars;
+    EMU_NAME *n = EmuPoolAlloc(sizeof(EMU_NAME) + total * sizeof(WCHAR), EMU_NAME_TAG, 0, 1, "FltGetFileNameInformation");
+    if (n == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    n->Magic = EMU_NAME_MAGIC;
+    n->Refs = 1;
+    memcpy(n->Buffer, file->Volume->Name, volChars * 2);
+    memcpy(n->Buffer + volChars, path, chars * 2);
+    n->Info.Size = sizeof(FLT_FILE_NAME_INFORMATION);
+    n->Info.Format = options & FLT_VALID_FILE_NAME_FORMATS;
+    n->Info.Name.Buffer = n->Buffer;
+    n->Info.Name.Length = n->Info.Name.MaximumLength = (USHORT)(total * 2);
+    n->Info.Volume.Buffer = n->Buffer;
+    n->Info.Volume.Length = n->Info.Volume.MaximumLength = (USHORT)(volChars * 2);
+    *out = &n->Info;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS FltGetFileNameInformation(PFLT_CALLBACK_DATA CallbackData, FLT_FILE_NAME_OPTIONS NameOptions, PFLT_FILE_NAME_INFORMATION *FileNameInformation)
+{
+    *FileNameInformation = NULL;
+    if (!EmuRequireIrql("FltGetFileNameInformation", APC_LEVEL)) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    if (!EmuIsCallbackData(CallbackData)) {
+        EmuViolation("FltGetFileNameInformation(%p): not a callback data", (void *)CallbackData);
+        return STATUS_INVALID_PARAMETER;
+    }
+    ULONG format = NameOptions & FLT_VALID_FILE_NAME_FORMATS;
+    if (format != FLT_FILE_NAME_NORMALIZED && format != FLT_FILE_NAME_OPENED && format != FLT_FILE_NAME_SHORT) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (CallbackData->Iopb->MajorFunction == IRP_MJ_CLOSE) {
+        return STATUS_FLT_INVALID_NAME_REQUEST;
+    }
+    PFILE_OBJECT fo = CallbackData->Iopb->TargetFileObject;
+    if (!EmuIsFileObject(fo)) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    return EmuMakeName(EMU_FILE_FROM_FO(fo), NameOptions, FileNameInformation, NULL, 0);
+}
+
+NTSTATUS FltGetFileNameInformationUnsafe(PFILE_OBJECT FileObject, PFLT_INSTANCE Instance, FLT_FILE_NAME_OPTIONS NameOptions, PFLT_FILE_NAME_INFORMATION *FileNameInformation)
+{
+    UNREFERENCED_PARAMETER(Instance);
+    *FileNameInformation = NULL;
+    if (!EmuRequireIrql("FltGetFileNameInformationUnsafe", APC_LEVEL)) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    if (!EmuIsFileObject(FileObject)) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    return EmuMakeName(EMU_FILE_FROM_FO(FileObject), NameOptions, FileNameInformation, NULL, 0);
+}
+
+NTSTATUS FltGetDestinationFileNameInformation(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, HANDLE RootDirectory, PWSTR FileName, ULONG FileNameLength,
+                                              FLT_FILE_NAME_OPTIONS NameOptions, PFLT_FILE_NAME_INFORMATION *RetFileNameInformation)
+{
+    UNREFERENCED_PARAMETER(Instance);
+    *RetFileNameInformation = NULL;
+    if (!EmuRequireIrql("FltGetDestinationFileNameInformation", APC_LEVEL)) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    if (!EmuIsFileObject(FileObject) || FileName == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (RootDirectory != NULL) {
+        return STATUS_NOT_SUPPORTED;
+    }
+    return EmuMakeName(EMU_FILE_FROM_FO(FileObject), NameOptions, RetFileNameInformation, FileName, FileNameLength / 2);
+}
+
+static EMU_NAME *EmuName(PFLT_FILE_NAME_INFORMATION info, const char *routine)
+{
+    EMU_NAME *n = info != NULL ? CONTAINING_RECORD(info, EMU_NAME, Info) : NULL;
+    if (n == NULL || n->Magic != EMU_NAME_MAGIC) {
+        EmuViolation("%s(%p): not a live FLT_FILE_NAME_INFORMATION (released too often?)", routine, (void *)info);
+        return NULL;
+    }
+    return n;
+}
+
+NTSTATUS FltParseFileNameInformation(PFLT_FILE_NAME_INFORMATION FileNameInformation)
+{
+    EmuRequireIrql("FltParseFileNameInformation", APC_LEVEL);
+    if (EmuName(FileNameInformation, "FltParseFileNameInformation") == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    PFLT_FILE_NAME_INFORMATION i = FileNameInformation;
+    USHORT total = i->Name.Length / 2, vol = i->Volume.Length / 2;
+    PWCH b = i->Name.Buffer;
+    USHORT lastSlash = vol;
+    for (USHORT k = vol; k < total; k++) {
+        if (b[k] == '\\') {
+            lastSlash = k;
+        }
+    }
+    i->ParentDir.Buffer = b + vol;
+    i->ParentDir.Length = i->ParentDir.MaximumLength = (USHORT)((lastSlash + 1 - vol) * 2);
+    USHORT fc = (USHORT)(lastSlash + 1);
+    USHORT end = total;
+    USHORT colon = total;
+    for (USHORT k = fc; k < total; k++) {
+        if (b[k] == ':') {
+            colon = k;
+            break;
+        }
+    }
+    i->Stream.Buffer = b + colon;
+    i->Stream.Length = i->Stream.MaximumLength = (USHORT)((end - colon) * 2);
+    i->FinalComponent.Buffer = b + fc;
+    i->FinalComponent.Length = i->FinalComponent.MaximumLength = (USHORT)((total - fc) * 2);
+    USHORT dot = colon;
+    for (USHORT k = fc; k < colon; k++) {
+        if (b[k] == '.') {
+            dot = k;
+        }
+    }
+    i->Extension.Buffer = dot < colon ? b + dot + 1 : b + colon;
+    i->Extension.Length = i->Extension.MaximumLength = dot < colon ? (USHORT)((colon - dot - 1) * 2) : 0;
+    i->Share.Buffer = NULL;
+    i->Share.Length = i->Share.MaximumLength = 0;
+    i->NamesParsed = FLTFL_FILE_NAME_PARSED_FINAL_COMPONENT | FLTFL_FILE_NAME_PARSED_EXTENSION | FLTFL_FILE_NAME_PARSED_STREAM | FLTFL_FILE_NAME_PARSED_PARENT_DIR;
+    return STATUS_SUCCESS;
+}
+
+VOID FltReferenceFileNameInformation(PFLT_FILE_NAME_INFORMATION FileNameInformation)
+{
+    EMU_NAME *n = EmuName(FileNameInformation, "FltReferenceFileNameInformation");
+    if (n != NULL) {
+        __atomic_add_fetch(&n->Refs, 1, __ATOMIC_SEQ_CST);
+    }
+}
+
+VOID FltReleaseFileNameInformation(PFLT_FILE_NAME_INFORMATION FileNameInformation)
+{
+    EmuRequireIrql("FltReleaseFileNameInformation", APC_LEVEL);
+    EMU_NAME *n = EmuName(FileNameInformation, "FltReleaseFileNameInformation");
+    if (n != NULL && __atomic_sub_fetch(&n->Refs, 1, __ATOMIC_SEQ_CST) == 0) {
+        n->Magic = 0;
+        EmuPoolFree(n, EMU_NAME_TAG, 1, "FltReleaseFileNameInformation");
+    }
+}
