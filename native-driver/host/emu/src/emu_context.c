@@ -481,12 +481,20 @@ void EmuContextCheckLeaks(void)
 {
     EmuWaitWorkersIdle();
     for (;;) {
+        EMU_CONTEXT *h = NULL;
         EmuLock();
-        if (IsListEmpty(&g_contexts)) {
+        for (PLIST_ENTRY e = g_contexts.Flink; e != &g_contexts; e = e->Flink) {
+            EMU_CONTEXT *c = CONTAINING_RECORD(e, EMU_CONTEXT, Link);
+            if (c->Filter->Gone) {
+                h = c;
+                break;
+            }
+        }
+        if (h == NULL) {
             EmuUnlock();
             return;
         }
-        EMU_CONTEXT *h = CONTAINING_RECORD(RemoveHeadList(&g_contexts), EMU_CONTEXT, Link);
+        RemoveEntryList(&h->Link);
         if (h->Slot != NULL) {
             *h->Slot = NULL;
         }

@@ -906,7 +906,12 @@ NTSTATUS EmuUnloadFilter(PFLT_FILTER f)
         EmuViolation("the unload callback of %s returned 0x%08x without calling FltUnregisterFilter", f->Hdr.Name, (unsigned)s);
     }
     EmuWaitWorkersIdle();
-    EmuCheckLeaks();
+    if (EmuFilterCount() == 0) {
+        EmuCheckLeaks();    /* pool and references are not per filter: checked once the last filter is gone */
+    } else {
+        EmuContextCheckLeaks();
+        EmuPortsCheckLeaks();
+    }
     return s;
 }
 

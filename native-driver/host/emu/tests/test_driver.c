@@ -1,0 +1,484 @@
+/*
+ * test_driver.c - the REAL driver (native-driver/src, compiled unchanged)
+ * under the emulated Filter Manager: policies pushed over the emulated port
+ * exactly as user mode would (bytes built per jmf_protocol.h), and file
+ * operations issued by an emulated process. Small test filters sit below
+ * the driver to observe what it sends down.
+ */
+#include "test_filters.h"
+#include "jmf_protocol.h"
+#include <unistd.h>
+
+#define DRIVER_ALTITUDE "385100"
+#define JAVA_PID 200
+
+/* ---- a policy builder (the same bytes the Java codec produces) ---- */
+typedef struct PB {
+    JMF_RULE Rules[16];
+    JMF_U32 RuleCount;
+    const char *Volumes[4];
+    JMF_U32 VolumeCount;
+    JMF_U16 Strings[2048];
+    JMF_U32 StringChars;
+} PB;
+
+static JMF_STRING_REF PbString(PB *pb, const char *s)
+{
+    JMF_STRING_REF r = { pb->StringChars * 2, 0 };
+    for (; s != NULL && *s; s++) {
+        pb->Strings[pb->StringChars++] = (JMF_U16)(unsigned char)*s;
+    }
+    r.Length = pb->StringChars * 2 - r.Offset;
+    if (r.Length == 0) {
+        r.Offset = 0;
+    }
+    return r;
+}
+
+static JMF_RULE *PbRule(PB *pb, JMF_U32 id, JMF_U32 ops, const char *path, JMF_U32 action)
+{
+    JMF_RULE *r = &pb->Rules[pb->RuleCount++];
+    memset(r, 0, sizeof(*r));
+    r->RuleId = id;
+    r->Operations = ops;
+    r->Volume = JMF_VOLUME_ANY;
+    r->Path = PbString(pb, path);
+    r->Action.Type = action;
+    r->Action.Disposition = JMF_DISPOSITION_UNCHANGED;
+    if (action == JMF_ACTION_DENY) {
+        r->Action.Status = (JMF_I32)0xC0000022;
+    }
+    return r;
+}
+
+/* Returns a malloc'd command (header + policy) and its length. */
+static uint8_t *PbCommand(PB *pb, JMF_U32 *length)
+{
+    JMF_STRING_REF volumeRefs[4];
+    for (JMF_U32 i = 0; i < pb->VolumeCount; i++) {
+        volumeRefs[i] = PbString(pb, pb->Volumes[i]);
+    }
+    JMF_U32 ruleOffset = sizeof(JMF_POLICY_HEADER);
+    JMF_U32 volumeOffset = ruleOffset + pb->RuleCount * (JMF_U32)sizeof(JMF_RULE);
+    JMF_U32 stringOffset = (volumeOffset + pb->VolumeCount * (JMF_U32)sizeof(JMF_VOLUME) + 7u) & ~7u;
+    JMF_U32 stringBytes = (pb->StringChars * 2 + 7u) & ~7u;
+    JMF_U32 total = stringOffset + stringBytes;
+    uint8_t *cmd = calloc(1, sizeof(JMF_COMMAND_HEADER) + total);
+    JMF_COMMAND_HEADER h = { JMF_COMMAND_SET_POLICY, (JMF_U32)sizeof(JMF_COMMAND_HEADER) + total };
+    memcpy(cmd, &h, sizeof(h));
+    JMF_POLICY_HEADER ph;
+    memset(&ph, 0, sizeof(ph));
+    ph.Magic = JMF_POLICY_MAGIC;
+    ph.Version = JMF_POLICY_VERSION;
+    ph.TotalLength = total;
+    ph.RuleCount = pb->RuleCount;
+    ph.RuleOffset = ruleOffset;
+    ph.VolumeCount = pb->VolumeCount;
+    ph.VolumeOffset = volumeOffset;
+    ph.StringOffset = stringOffset;
+    ph.StringBytes = stringBytes;
+    uint8_t *body = cmd + sizeof(JMF_COMMAND_HEADER);
+    memcpy(body, &ph, sizeof(ph));
+    memcpy(body + ruleOffset, pb->Rules, pb->RuleCount * sizeof(JMF_RULE));
+    for (JMF_U32 i = 0; i < pb->VolumeCount; i++) {
+        memcpy(body + volumeOffset + i * sizeof(JMF_VOLUME), &volumeRefs[i], sizeof(JMF_STRING_REF));
+    }
+    memcpy(body + stringOffset, pb->Strings, pb->StringChars * 2);
+    *length = h.Length;
+    return cmd;
+}
+
+/* ---- the service side ---- */
+static void *g_port;
+static int g_v1, g_v2;
+
+static int32_t Connect(JMF_U32 magic, void **port)
+{
+    static const uint16_t name[] = { '\\', 'J', 'M', 'i', 'n', 'i', 'F', 'i', 'l', 't', 'e', 'r', 'P', 'o', 'r', 't', 0 };
+    JMF_CONNECT_CONTEXT c = { magic, JMF_PROTOCOL_VERSION, 0 };
+    EmuSetCurrentProcess(JAVA_PID);
+    int32_t hr = EmuFilterConnectCommunicationPort(name, 0, &c, sizeof(c), NULL, port);
+    EmuSetCurrentProcess(TEST_PID);
+    return hr;
+}
+
+static void Start(void)
+{
+    g_v1 = EmuCreateVolume("\\Device\\HarddiskVolume1", 4, 0);
+    g_v2 = EmuCreateVolume("\\Device\\HarddiskVolume2", 4, 0);
+    CHECK_EQ(EmuLoadDriver(DRIVER_ALTITUDE), STATUS_SUCCESS);
+    g_port = NULL;
+    CHECK_EQ(Connect(JMF_CONNECT_MAGIC, &g_port), 0);
+}
+
+static void Stop(void)
+{
+    CHECK_EQ(EmuUnloadDriver(), STATUS_SUCCESS);        /* with the client still connected */
+    if (g_port != NULL) {
+        EmuFilterClose(g_port);
+    }
+}
+
+static JMF_RESULT SendPolicy(PB *pb)
+{
+    JMF_U32 length;
+    uint8_t *cmd = PbCommand(pb, &length);
+    JMF_RESULT r;
+    memset(&r, 0xEE, sizeof(r));
+    uint32_t n = 0;
+    EmuSetCurrentProcess(JAVA_PID);
+    int32_t hr = EmuFilterSendMessage(g_port, cmd, length, &r, sizeof(r), &n);
+    EmuSetCurrentProcess(TEST_PID);
+    CHECK_EQ(hr, 0);
+    CHECK_EQ(n, sizeof(r));
+    free(cmd);
+    return r;
+}
+
+static void GetStatistics(JMF_STATISTICS *s)
+{
+    JMF_COMMAND_HEADER h = { JMF_COMMAND_GET_STATISTICS, sizeof(JMF_COMMAND_HEADER) };
+    static uint64_t out[(sizeof(JMF_STATISTICS) + 16 * sizeof(JMF_RULE_STATISTICS)) / 8];
+    uint32_t n = 0;
+    EmuSetCurrentProcess(JAVA_PID);
+    CHECK_EQ(EmuFilterSendMessage(g_port, &h, sizeof(h), out, sizeof(out), &n), 0);
+    EmuSetCurrentProcess(TEST_PID);
+    memcpy(s, out, sizeof(*s));
+}
+
+/* ---- a test filter below the driver observes what it sends down ---- */
+static ACCESS_MASK g_lowerAccess;
+static FLT_PREOP_CALLBACK_STATUS SeeAccess(TF *tf, PFLT_CALLBACK_DATA d, PCFLT_RELATED_OBJECTS o, PVOID *c)
+{
+    (void)tf; (void)o; (void)c;
+    if (d->Iopb->MajorFunction == IRP_MJ_CREATE) {
+        g_lowerAccess = d->Iopb->Parameters.Create.SecurityContext->DesiredAccess;
+    }
+    return FLT_PREOP_SUCCESS_WITH_CALLBACK;
+}
+
+static void Observer(void)
+{
+    TfStart(0, "200000", SeeAccess, NULL);
+}
+
+/* ---- tests ---- */
+static void test_load_unload_with_client(void)
+{
+    Start();
+    void *second = NULL;
+    CHECK_EQ(Connect(JMF_CONNECT_MAGIC, &second), EMU_E_CONNECTION_COUNT_LIMIT);     /* MaxConnections = 1 */
+    Stop();
+    CHECK_EQ(EmuPoolBlocks(), 0);
+}
+
+static void test_connect_checks_context(void)
+{
+    g_v1 = EmuCreateVolume("\\Device\\HarddiskVolume1", 4, 0);
+    CHECK_EQ(EmuLoadDriver(DRIVER_ALTITUDE), STATUS_SUCCESS);
+    void *p = NULL;
+    CHECK_EQ(Connect(0x12345678u, &p), EMU_E_REVISION_MISMATCH);
+    CHECK_EQ(Connect(JMF_CONNECT_MAGIC, &p), 0);       /* the refused connection did not take the slot */
+    EmuFilterClose(p);
+    CHECK_EQ(EmuUnloadDriver(), STATUS_SUCCESS);
+}
+
+static void test_bad_policy_named(void)
+{
+    Start();
+    PB pb;
+    memset(&pb, 0, sizeof(pb));
+    PbRule(&pb, 1, JMF_OP_CREATE, "\\secret\\**", JMF_ACTION_DENY);
+    JMF_RESULT r = SendPolicy(&pb);
+    CHECK_EQ(r.Error, JMF_ERROR_NONE);
+    JMF_U32 good = r.Generation;
+    PbRule(&pb, 2, JMF_OP_CREATE, "\\x", JMF_ACTION_DENY)->Action.Status = 0;    /* not an error status */
+    r = SendPolicy(&pb);
+    CHECK_EQ(r.Error, JMF_ERROR_BAD_STATUS);
+    CHECK_EQ(r.RuleIndex, 1);
+    CHECK_EQ(r.Generation, good);               /* the policy in force is unchanged */
+    NTSTATUS s;
+    EmuFsPut(g_v1, "\\secret", NULL, 0, 1);
+    TOpen(g_v1, "\\secret\\a.txt", GENERIC_WRITE, FILE_CREATE, &s, NULL);
+    CHECK_EQ(s, STATUS_ACCESS_DENIED);
+    Stop();
+}
+
+static void test_deny_pre_create(void)
+{
+    Start();
+    Observer();
+    EmuFsPut(g_v1, "\\secret", NULL, 0, 1);
+    PB pb;
+    memset(&pb, 0, sizeof(pb));
+    PbRule(&pb, 7, JMF_OP_CREATE, "\\secret\\**", JMF_ACTION_DENY);
+    CHECK_EQ(SendPolicy(&pb).Error, JMF_ERROR_NONE);
+    JMF_STATISTICS before;
+    GetStatistics(&before);     /* counters are static in the driver: they survive reloads in one process */
+    NTSTATUS s;
+    uint64_t info = 9;
+    g_log[0] = 0;
+    TOpen(g_v1, "\\Secret\\plan.txt", GENERIC_WRITE, FILE_CREATE, &s, &info);
+    CHECK_EQ(s, STATUS_ACCESS_DENIED);
+    CHECK_EQ(info, 0);
+    CHECK_EQ(g_tf[0].PreCount, 0);                        /* completed in pre-create: nothing below saw it */
+    CHECK_EQ(EmuFsExists(g_v1, "\\secret\\plan.txt"), 0);
+    /* the connected service's own I/O is never filtered */
+    EmuSetCurrentProcess(JAVA_PID);
+    uint64_t h = TOpen(g_v1, "\\secret\\plan.txt", GENERIC_WRITE, FILE_CREATE, &s, NULL);
+    CHECK_EQ(s, STATUS_SUCCESS);
+    EmuFileClose(h);
+    EmuSetCurrentProcess(TEST_PID);
+    JMF_STATISTICS st;
+    GetStatistics(&st);
+    CHECK_EQ(st.Verdicts[JMF_ACTION_DENY] - before.Verdicts[JMF_ACTION_DENY], 1);
+    TfUnload(&g_tf[0]);
+    Stop();
+}
+
+static void test_deny_post_create_does_not_undo(void)
+{
+    Start();
+    PB pb;
+    memset(&pb, 0, sizeof(pb));
+    JMF_RULE *r = PbRule(&pb, 8, JMF_OP_CREATE, "\\**.exe", JMF_ACTION_DENY);
+    r->Action.Flags = JMF_ACTION_FLAG_POST_CREATE;
+    r->MatchFlags = JMF_MATCH_CREATED;
+    CHECK_EQ(SendPolicy(&pb).Error, JMF_ERROR_NONE);
+    JMF_STATISTICS before;
+    GetStatistics(&before);
+    NTSTATUS s;
+    uint64_t info = 9;
+    uint64_t h = TOpen(g_v1, "\\evil.exe", GENERIC_WRITE, FILE_CREATE, &s, &info);
+    CHECK_EQ(s, STATUS_ACCESS_DENIED);
+    CHECK_EQ(info, 0);
+    CHECK_EQ(h, 0);
+    CHECK_EQ(EmuFsExists(g_v1, "\\evil.exe"), 1);        /* FltCancelFileOpen does not delete what the create made */
+    JMF_STATISTICS st;
+    GetStatistics(&st);
+    CHECK_EQ(st.PostCreateCancels - before.PostCreateCancels, 1);
+    h = TOpen(g_v1, "\\evil.exe", GENERIC_READ, FILE_OPEN, &s, NULL);     /* opening, not creating: allowed */
+    CHECK_EQ(s, STATUS_SUCCESS);
+    EmuFileClose(h);
+    Stop();
+}
+
+static void test_modify_strips_access(void)
+{
+    Start();
+    Observer();
+    TPut(g_v1, "\\ro.txt", "read only please");
+    PB pb;
+    memset(&pb, 0, sizeof(pb));
+    JMF_RULE *r = PbRule(&pb, 9, JMF_OP_CREATE, "\\ro.txt", JMF_ACTION_MODIFY);
+    r->Action.AccessClear = FILE_WRITE_DATA | FILE_APPEND_DATA;
+    CHECK_EQ(SendPolicy(&pb).Error, JMF_ERROR_NONE);
+    NTSTATUS s;
+    uint64_t h = TOpen(g_v1, "\\ro.txt", GENERIC_READ | GENERIC_WRITE, FILE_OPEN, &s, NULL);
+    CHECK_EQ(s, STATUS_SUCCESS);
+    CHECK_EQ(g_lowerAccess & (FILE_WRITE_DATA | FILE_APPEND_DATA), 0);      /* the filter below sees the stripped access */
+    CHECK(g_lowerAccess & FILE_READ_DATA);
+    uint32_t n;
+    CHECK_EQ(EmuFileWrite(h, 0, "x", 1, 0, &n), STATUS_ACCESS_DENIED);   /* the handle has no write access */
+    char b[4];
+    CHECK_EQ(EmuFileRead(h, 0, b, 4, &n), 0);
+    EmuFileClose(h);
+    TfUnload(&g_tf[0]);
+    Stop();
+}
+
+static ULONG g_lowerSawWriteThrough;
+static FLT_PREOP_CALLBACK_STATUS SeeWriteThrough(TF *tf, PFLT_CALLBACK_DATA d, PCFLT_RELATED_OBJECTS o, PVOID *c)
+{
+    (void)tf; (void)o; (void)c;
+    if (d->Iopb->MajorFunction == IRP_MJ_WRITE) {
+        g_lowerSawWriteThrough = d->Iopb->OperationFlags & SL_WRITE_THROUGH;
+    }
+    return FLT_PREOP_SUCCESS_NO_CALLBACK;
+}
+
+static void test_modify_write_through(void)
+{
+    Start();
+    TfStart(0, "200000", SeeWriteThrough, NULL);
+    PB pb;
+    memset(&pb, 0, sizeof(pb));
+    JMF_RULE *r = PbRule(&pb, 10, JMF_OP_WRITE, "\\journal\\**", JMF_ACTION_MODIFY);
+    r->Action.OperationFlagsSet = JMF_SL_WRITE_THROUGH;
+    CHECK_EQ(SendPolicy(&pb).Error, JMF_ERROR_NONE);
+    EmuFsPut(g_v1, "\\journal", NULL, 0, 1);
+    NTSTATUS s;
+    uint64_t h = TOpen(g_v1, "\\journal\\log.txt", GENERIC_WRITE, FILE_CREATE, &s, NULL);
+    g_lowerSawWriteThrough = 0;
+    CHECK_EQ(EmuFileWrite(h, 0, "entry", 5, 0, NULL), 0);
+    CHECK_EQ(g_lowerSawWriteThrough, SL_WRITE_THROUGH);
+    EmuFileClose(h);
+    h = TOpen(g_v1, "\\other.txt", GENERIC_WRITE, FILE_CREATE, &s, NULL);
+    CHECK_EQ(EmuFileWrite(h, 0, "entry", 5, 0, NULL), 0);
+    CHECK_EQ(g_lowerSawWriteThrough, 0);
+    EmuFileClose(h);
+    TfUnload(&g_tf[0]);
+    Stop();
+}
+
+static void test_redirect_reads_and_writes(void)
+{
+    Start();
+    EmuSetPostOperationIrql(IRP_MJ_READ, DISPATCH_LEVEL);
+    EmuSetPostOperationIrql(IRP_MJ_WRITE, DISPATCH_LEVEL);
+    EmuFsPut(g_v1, "\\data", NULL, 0, 1);
+    EmuFsPut(g_v2, "\\data", NULL, 0, 1);
+    TPut(g_v1, "\\data\\f.txt", "on volume one");
+    TPut(g_v2, "\\data\\f.txt", "on volume two");
+    PB pb;
+    memset(&pb, 0, sizeof(pb));
+    pb.Volumes[0] = "\\Device\\HarddiskVolume1";
+    pb.Volumes[1] = "\\Device\\HarddiskVolume2";
+    pb.VolumeCount = 2;
+    JMF_RULE *r = PbRule(&pb, 11, JMF_OP_CREATE | JMF_OP_READ | JMF_OP_WRITE, "\\data\\**", JMF_ACTION_REDIRECT);
+    r->Volume = 0;
+    r->Action.TargetVolume = 1;
+    JMF_RESULT res = SendPolicy(&pb);
+    CHECK_EQ(res.Error, JMF_ERROR_NONE);
+    CHECK_EQ(res.RuleIndex, JMF_INDEX_NONE);
+    NTSTATUS s;
+    uint64_t h = TOpen(g_v1, "\\data\\f.txt", GENERIC_READ | GENERIC_WRITE, FILE_OPEN, &s, NULL);
+    CHECK_EQ(s, STATUS_SUCCESS);
+    char b[16] = {0};
+    uint32_t n = 0;
+    CHECK_EQ(EmuFileRead(h, 0, b, 13, &n), 0);
+    CHECK(memcmp(b, "on volume two", 13) == 0);
+    CHECK_EQ(EmuFileWrite(h, 0, "ON", 2, 0, &n), 0);
+    char v1[16] = {0}, v2[16] = {0};
+    EmuFsRead(g_v1, "\\data\\f.txt", v1, 13);
+    EmuFsRead(g_v2, "\\data\\f.txt", v2, 13);
+    CHECK(memcmp(v1, "on volume one", 13) == 0);
+    CHECK(memcmp(v2, "ON volume two", 13) == 0);
+    CHECK_EQ(EmuFileReadEx(h, 0, b, 2, EMU_IO_FAST, &n), 0);     /* fast I/O refused, reissued as an IRP, still redirected */
+    CHECK(memcmp(b, "ON", 2) == 0);
+    EmuFileClose(h);
+    Stop();
+}
+
+typedef struct ANSWERER { pthread_t Thread; JMF_U32 Verdict; int Asked; int Reply; } ANSWERER;
+
+static void *AnswerMain(void *p)
+{
+    ANSWERER *a = p;
+    static uint64_t buf[(JMF_NOTIFICATION_BUFFER_SIZE + 7) / 8];
+    EmuSetCurrentProcess(JAVA_PID);
+    if (EmuFilterGetMessageTimeout(g_port, buf, (uint32_t)JMF_NOTIFICATION_BUFFER_SIZE, 5000) != 0) {
+        return NULL;
+    }
+    a->Asked = 1;
+    JMF_FILTER_MESSAGE_HEADER mh;
+    memcpy(&mh, buf, sizeof(mh));
+    JMF_ASK ask;
+    memcpy(&ask, (uint8_t *)buf + sizeof(mh), sizeof(ask));
+    CHECK_EQ(ask.Header.Type, JMF_NOTIFICATION_ASK);
+    CHECK_EQ(ask.ProcessId, TEST_PID);
+    CHECK_EQ(ask.Operation, JMF_OP_CREATE);
+    CHECK_EQ(mh.ReplyLength, JMF_REPLY_BUFFER_SIZE);
+    if (!a->Reply) {
+        return NULL;
+    }
+    uint8_t reply[JMF_REPLY_BUFFER_SIZE];
+    memset(reply, 0, sizeof(reply));
+    JMF_FILTER_REPLY_HEADER rh = { 0, 0, mh.MessageId };
+    JMF_ASK_REPLY ar;
+    memset(&ar, 0, sizeof(ar));
+    ar.Verdict.Type = a->Verdict;
+    ar.Verdict.Disposition = JMF_DISPOSITION_UNCHANGED;
+    if (a->Verdict == JMF_ACTION_DENY) {
+        ar.Verdict.Status = (JMF_I32)0xC0000022;
+    }
+    memcpy(reply, &rh, sizeof(rh));
+    memcpy(reply + sizeof(rh), &ar, sizeof(ar));
+    CHECK_EQ(EmuFilterReplyMessage(g_port, reply, sizeof(reply)), 0);
+    return NULL;
+}
+
+static void test_ask_answered_and_timed_out(void)
+{
+    Start();
+    PB pb;
+    memset(&pb, 0, sizeof(pb));
+    JMF_RULE *r = PbRule(&pb, 12, JMF_OP_CREATE, "\\ask\\**", JMF_ACTION_ASK);
+    r->Action.TimeoutMs = 200;
+    r->Action.DefaultVerdict = JMF_ACTION_ALLOW;
+    CHECK_EQ(SendPolicy(&pb).Error, JMF_ERROR_NONE);
+    JMF_STATISTICS before;
+    GetStatistics(&before);
+    EmuFsPut(g_v1, "\\ask", NULL, 0, 1);
+    ANSWERER a = { .Verdict = JMF_ACTION_DENY, .Reply = 1 };
+    pthread_create(&a.Thread, NULL, AnswerMain, &a);
+    usleep(20000);
+    NTSTATUS s;
+    TOpen(g_v1, "\\ask\\a.txt", GENERIC_WRITE, FILE_CREATE, &s, NULL);
+    pthread_join(a.Thread, NULL);
+    CHECK(a.Asked);
+    CHECK_EQ(s, STATUS_ACCESS_DENIED);                    /* user mode's verdict */
+    ANSWERER silent = { .Reply = 0 };
+    pthread_create(&silent.Thread, NULL, AnswerMain, &silent);
+    usleep(20000);
+    uint64_t h = TOpen(g_v1, "\\ask\\b.txt", GENERIC_WRITE, FILE_CREATE, &s, NULL);
+    pthread_join(silent.Thread, NULL);
+    CHECK(silent.Asked);
+    CHECK_EQ(s, STATUS_SUCCESS);                          /* no answer in 200 ms: the default verdict */
+    EmuFileClose(h);
+    JMF_STATISTICS st;
+    GetStatistics(&st);
+    CHECK_EQ(st.Asks - before.Asks, 2);
+    CHECK_EQ(st.AskTimeouts - before.AskTimeouts, 1);
+    Stop();
+}
+
+static void test_events_pulled(void)
+{
+    Start();
+    EmuFsPut(g_v1, "\\audit", NULL, 0, 1);
+    PB pb;
+    memset(&pb, 0, sizeof(pb));
+    PbRule(&pb, 13, JMF_OP_CREATE | JMF_OP_WRITE, "\\audit\\**", JMF_ACTION_AUDIT);
+    CHECK_EQ(SendPolicy(&pb).Error, JMF_ERROR_NONE);
+    NTSTATUS s;
+    uint64_t h = TOpen(g_v1, "\\audit\\x.txt", GENERIC_WRITE, FILE_CREATE, &s, NULL);
+    CHECK_EQ(s, STATUS_SUCCESS);
+    EmuFileClose(h);
+    JMF_COMMAND_HEADER ch = { JMF_COMMAND_GET_EVENTS, sizeof(JMF_COMMAND_HEADER) };
+    static uint64_t out[(sizeof(JMF_EVENT_BATCH) + 4 * sizeof(JMF_EVENT)) / 8];
+    uint32_t n = 0;
+    EmuSetCurrentProcess(JAVA_PID);
+    CHECK_EQ(EmuFilterSendMessage(g_port, &ch, sizeof(ch), out, sizeof(out), &n), 0);
+    EmuSetCurrentProcess(TEST_PID);
+    JMF_EVENT_BATCH batch;
+    memcpy(&batch, out, sizeof(batch));
+    CHECK(batch.Count >= 1);
+    if (batch.Count >= 1) {
+        JMF_EVENT e;
+        memcpy(&e, (uint8_t *)out + sizeof(batch), sizeof(e));
+        CHECK_EQ(e.RuleId, 13);
+        CHECK_EQ(e.Operation, JMF_OP_CREATE);
+        CHECK_EQ(e.Verdict, JMF_ACTION_AUDIT);
+        CHECK_EQ(e.ProcessId, TEST_PID);
+        char path[64];
+        EmuWideToUtf8((const WCHAR *)e.Path, e.PathLength / 2, path, sizeof(path));
+        CHECK(strcmp(path, "\\audit\\x.txt") == 0);
+    }
+    Stop();
+}
+
+const TEST_CASE g_driverTests[] = {
+    { "driver: loads, one client, unloads cleanly with it connected", test_load_unload_with_client },
+    { "driver: connect refuses a wrong context with STATUS_REVISION_MISMATCH", test_connect_checks_context },
+    { "driver: a rejected policy names the rule and leaves the old one", test_bad_policy_named },
+    { "driver: DENY in pre-create; the service's own I/O passes", test_deny_pre_create },
+    { "driver: DENY in post-create cancels the open, the created file stays", test_deny_post_create_does_not_undo },
+    { "driver: MODIFY strips write access; the caller's write then fails", test_modify_strips_access },
+    { "driver: MODIFY adds SL_WRITE_THROUGH seen by a lower filter", test_modify_write_through },
+    { "driver: REDIRECT reads and writes to the other volume (posts at DISPATCH)", test_redirect_reads_and_writes },
+    { "driver: ASK answered by user mode, and timed out to the default", test_ask_answered_and_timed_out },
+    { "driver: AUDIT events pulled with GET_EVENTS", test_events_pulled },
+};
+
+const size_t g_driverTestsCount = sizeof(g_driverTests) / sizeof(g_driverTests[0]);
