@@ -468,6 +468,94 @@ static void test_events_pulled(void)
     Stop();
 }
 
+static void *CloseMidAsk(void *p)
+{
+    (void)p;
+    static uint64_t buf[(JMF_NOTIFICATION_BUFFER_SIZE + 7) / 8];
+    EmuSetCurrentProcess(JAVA_PID);
+    if (EmuFilterGetMessageTimeout(g_port, buf, (uint32_t)JMF_NOTIFICATION_BUFFER_SIZE, 5000) == 0) {
+        EmuFilterClose(g_port);     /* the service goes away while the kernel waits for its answer */
+        g_port = NULL;
+    }
+    return NULL;
+}
+
+static void test_ask_client_disconnects_mid_ask(void)
+{
+    Start();
+    PB pb;
+    memset(&pb, 0, sizeof(pb));
+    JMF_RULE *r = PbRule(&pb, 14, JMF_OP_CREATE, "\\ask\\**", JMF_ACTION_ASK);
+    r->Action.TimeoutMs = 10000;
+    r->Action.DefaultVerdict = JMF_ACTION_DENY;
+    r->Action.Status = (JMF_I32)0xC0000022;
+    CHECK_EQ(SendPolicy(&pb).Error, JMF_ERROR_NONE);
+    EmuFsPut(g_v1, "\\ask", NULL, 0, 1);
+    pthread_t t;
+    pthread_create(&t, NULL, CloseMidAsk, NULL);
+    usleep(20000);
+    uint64_t start = EmuNowNs();
+    NTSTATUS s;
+    TOpen(g_v1, "\\ask\\a.txt", GENERIC_WRITE, FILE_CREATE, &s, NULL);
+    uint64_t ms = (EmuNowNs() - start) / 1000000u;
+    pthread_join(t, NULL);
+    CHECK_EQ(s, STATUS_ACCESS_DENIED);      /* the default verdict */
+    CHECK(ms < 5000);                       /* at once, not after the 10 s timeout */
+    printf("    disconnect mid-ask: default verdict after %llu ms (timeout 10000 ms)\n", (unsigned long long)ms);
+    Stop();
+}
+
+typedef struct FLOODER { pthread_t Thread; int Index; NTSTATUS Status; } FLOODER;
+
+static void *FloodMain(void *p)
+{
+    FLOODER *f = p;
+    char path[64];
+    snprintf(path, sizeof(path), "\\ask\\f%d.txt", f->Index);
+    EmuSetCurrentProcess(TEST_PID);
+    uint64_t h = TOpen(g_v1, path, GENERIC_WRITE, FILE_CREATE, &f->Status, NULL);
+    if (h != 0) {
+        EmuFileClose(h);
+    }
+    return NULL;
+}
+
+static void test_ask_flood_without_reader(void)
+{
+    Start();
+    PB pb;
+    memset(&pb, 0, sizeof(pb));
+    JMF_RULE *r = PbRule(&pb, 15, JMF_OP_CREATE, "\\ask\\**", JMF_ACTION_ASK);
+    r->Action.TimeoutMs = 200;
+    r->Action.DefaultVerdict = JMF_ACTION_DENY;
+    r->Action.Status = (JMF_I32)0xC0000022;
+    CHECK_EQ(SendPolicy(&pb).Error, JMF_ERROR_NONE);
+    EmuFsPut(g_v1, "\\ask", NULL, 0, 1);
+    JMF_STATISTICS before, after;
+    GetStatistics(&before);
+    enum { N = 24 };
+    static FLOODER f[N];
+    uint64_t start = EmuNowNs();
+    for (int i = 0; i < N; i++) {
+        f[i].Index = i;
+        pthread_create(&f[i].Thread, NULL, FloodMain, &f[i]);
+    }
+    for (int i = 0; i < N; i++) {
+        pthread_join(f[i].Thread, NULL);
+        CHECK_EQ(f[i].Status, STATUS_ACCESS_DENIED);
+    }
+    uint64_t ms = (EmuNowNs() - start) / 1000000u;
+    GetStatistics(&after);
+    JMF_U64 timeouts = after.AskTimeouts - before.AskTimeouts, over = after.AskOverLimit - before.AskOverLimit;
+    CHECK_EQ(timeouts + over, N);                          /* each one either waited its 200 ms or was over the limit */
+    CHECK(over >= N - JMF_DEFAULT_MAX_ASKS_IN_FLIGHT);
+    CHECK_EQ(after.DefaultVerdicts - before.DefaultVerdicts, N);
+    CHECK(ms < 3000);
+    printf("    flood: %d creates, %llu asks timed out, %llu over MaxAsksInFlight, all done in %llu ms\n",
+           N, (unsigned long long)timeouts, (unsigned long long)over, (unsigned long long)ms);
+    Stop();
+}
+
 const TEST_CASE g_driverTests[] = {
     { "driver: loads, one client, unloads cleanly with it connected", test_load_unload_with_client },
     { "driver: connect refuses a wrong context with STATUS_REVISION_MISMATCH", test_connect_checks_context },
@@ -479,6 +567,8 @@ const TEST_CASE g_driverTests[] = {
     { "driver: REDIRECT reads and writes to the other volume (posts at DISPATCH)", test_redirect_reads_and_writes },
     { "driver: ASK answered by user mode, and timed out to the default", test_ask_answered_and_timed_out },
     { "driver: AUDIT events pulled with GET_EVENTS", test_events_pulled },
+    { "driver: client disconnects mid-ask: default verdict at once", test_ask_client_disconnects_mid_ask },
+    { "driver: ask flood without a reader: bounded waits, default verdicts, counted", test_ask_flood_without_reader },
 };
 
 const size_t g_driverTestsCount = sizeof(g_driverTests) / sizeof(g_driverTests[0]);
