@@ -304,7 +304,7 @@ NTSTATUS FltSetStreamHandleContext(PFLT_INSTANCE Instance, PFILE_OBJECT FileObje
 
 NTSTATUS FltGetStreamHandleContext(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PFLT_CONTEXT *Context)
 {
-    EmuRequireIrql("FltGetStreamHandleContext", DISPATCH_LEVEL);
+    EmuRequireIrql("FltGetStreamHandleContext", APC_LEVEL);     /* documented: IRQL <= APC_LEVEL */
     *Context = NULL;
     void **slot = EmuHandleSlot(Instance, FileObject, "FltGetStreamHandleContext");
     return slot == NULL ? STATUS_INVALID_PARAMETER : EmuGetContext(slot, Context);
@@ -338,7 +338,7 @@ NTSTATUS FltSetStreamContext(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, FL
 
 NTSTATUS FltGetStreamContext(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PFLT_CONTEXT *Context)
 {
-    EmuRequireIrql("FltGetStreamContext", DISPATCH_LEVEL);
+    EmuRequireIrql("FltGetStreamContext", APC_LEVEL);     /* documented: IRQL <= APC_LEVEL */
     *Context = NULL;
     void **slot = EmuStreamSlot(Instance, FileObject, "FltGetStreamContext");
     return slot == NULL ? STATUS_NOT_SUPPORTED : EmuGetContext(slot, Context);
@@ -395,7 +395,7 @@ NTSTATUS FltSetInstanceContext(PFLT_INSTANCE Instance, FLT_SET_CONTEXT_OPERATION
 
 NTSTATUS FltGetInstanceContext(PFLT_INSTANCE Instance, PFLT_CONTEXT *Context)
 {
-    EmuRequireIrql("FltGetInstanceContext", DISPATCH_LEVEL);
+    EmuRequireIrql("FltGetInstanceContext", APC_LEVEL);     /* documented: IRQL <= APC_LEVEL */
     *Context = NULL;
     if (!EmuIsInstance(Instance)) {
         EmuViolation("FltGetInstanceContext(%p): not an instance", (void *)Instance);
@@ -428,7 +428,7 @@ NTSTATUS FltSetVolumeContext(PFLT_VOLUME Volume, FLT_SET_CONTEXT_OPERATION Opera
 
 NTSTATUS FltGetVolumeContext(PFLT_FILTER Filter, PFLT_VOLUME Volume, PFLT_CONTEXT *Context)
 {
-    EmuRequireIrql("FltGetVolumeContext", DISPATCH_LEVEL);
+    EmuRequireIrql("FltGetVolumeContext", APC_LEVEL);     /* documented: IRQL <= APC_LEVEL */
     *Context = NULL;
     if (!EmuIsFilter(Filter) || !EmuIsVolume(Volume)) {
         return STATUS_INVALID_PARAMETER;

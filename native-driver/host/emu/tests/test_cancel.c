@@ -152,7 +152,6 @@ static void test_stream_handle_contexts(void)
     g_tf[0].Contexts = g_ctxReg;
     TfStart(0, "300000", NULL, PostCtx);
     int v = EmuCreateVolume("\\Device\\HarddiskVolume1", 4, 0);
-    EmuSetPostOperationIrql(IRP_MJ_READ, DISPATCH_LEVEL);      /* getting and releasing are fine there */
     TPut(v, "\\f.txt", "abc");
     g_cleanups = 0;
     g_seen = 0;
@@ -166,6 +165,12 @@ static void test_stream_handle_contexts(void)
     CHECK_EQ(g_cleanups, 0);
     EmuFileClose(h);
     CHECK_EQ(g_cleanups, 1);            /* freed with the file object */
+    EmuSetPostOperationIrql(IRP_MJ_READ, DISPATCH_LEVEL);
+    h = TOpen(v, "\\f.txt", GENERIC_READ, FILE_OPEN, &s, NULL);
+    EmuFileRead(h, 0, b, 3, &n);        /* getting a context at DISPATCH_LEVEL: documented IRQL <= APC_LEVEL */
+    CHECK_VIOLATION("FltGetStreamHandleContext called at DISPATCH_LEVEL");
+    EmuFileClose(h);
+    EmuSetPostOperationIrql(IRP_MJ_READ, PASSIVE_LEVEL);
     g_leakOne = 1;                      /* now one reference is never released */
     h = TOpen(v, "\\f.txt", GENERIC_READ, FILE_OPEN, &s, NULL);
     EmuFileClose(h);
