@@ -74,9 +74,12 @@ struct _FLT_PORT {
     int Busy;                       /* senders and gets still using it */
 };
 
-typedef struct EMU_UPORT { uint32_t Magic; struct _FLT_PORT *Client; } EMU_UPORT;
+/* A user-mode handle. Kept on a list so that EmuReset can invalidate the
+ * handles the Java side still holds (they then fail with E_INVALID_HANDLE). */
+typedef struct EMU_UPORT { uint32_t Magic; struct _FLT_PORT *Client; LIST_ENTRY Link; } EMU_UPORT;
 
 static LIST_ENTRY g_ports = { &g_ports, &g_ports };
+static LIST_ENTRY g_userPorts = { &g_userPorts, &g_userPorts };
 static uint64_t g_nextMessageId;
 
 static int32_t EmuHresultFromNt(NTSTATUS s)
@@ -429,7 +432,29 @@ void EmuPortsCheckLeaks(void)
 
 void EmuPortsReset(void)
 {
+    /* Wake every waiter (gets and sends), wait until none uses a port, then free them all. */
     EmuLock();
+    for (PLIST_ENTRY e = g_ports.Flink; e != &g_ports; e = e->Flink) {
+        struct _FLT_PORT *p = CONTAINING_RECORD(e, struct _FLT_PORT, Link);
+        if (!p->IsServer) {
+            p->UserClosed = p->KernelClosed = 1;
+            p->CancelGeneration++;
+        }
+    }
+    for (PLIST_ENTRY e = g_userPorts.Flink; e != &g_userPorts; e = e->Flink) {
+        CONTAINING_RECORD(e, EMU_UPORT, Link)->Client = NULL;
+    }
+    EmuBroadcast();
+    uint64_t limit = EmuNowNs() + 5ull * 1000000000ull;
+    for (;;) {
+        int busy = 0;
+        for (PLIST_ENTRY e = g_ports.Flink; e != &g_ports; e = e->Flink) {
+            busy += CONTAINING_RECORD(e, struct _FLT_PORT, Link)->Busy;
+        }
+        if (busy == 0 || !EmuWaitUntil(limit)) {
+            break;
+        }
+    }
     while (!IsListEmpty(&g_ports)) {
         struct _FLT_PORT *p = CONTAINING_RECORD(RemoveHeadList(&g_ports), struct _FLT_PORT, Link);
         RemoveEntryList(&p->Hdr.AllLink);
@@ -443,7 +468,10 @@ void EmuPortsReset(void)
 static struct _FLT_PORT *EmuUser(void *port)
 {
     EMU_UPORT *u = port;
-    return (u != NULL && u->Magic == EMU_UPORT_MAGIC) ? u->Client : NULL;
+    EmuLock();
+    struct _FLT_PORT *c = (u != NULL && u->Magic == EMU_UPORT_MAGIC) ? u->Client : NULL;
+    EmuUnlock();
+    return c;
 }
 
 int32_t EmuFilterConnectCommunicationPort(const uint16_t *portName, uint32_t options, const void *context, uint16_t contextSize, void *securityAttributes, void **port)
@@ -504,6 +532,9 @@ int32_t EmuFilterConnectCommunicationPort(const uint16_t *portName, uint32_t opt
     EMU_UPORT *u = calloc(1, sizeof(*u));
     u->Magic = EMU_UPORT_MAGIC;
     u->Client = c;
+    EmuLock();
+    InsertTailList(&g_userPorts, &u->Link);
+    EmuUnlock();
     *port = u;
     return EMU_S_OK;
 }
@@ -669,12 +700,19 @@ int32_t EmuFilterReplyMessage(void *port, const void *replyBuffer, uint32_t repl
 int32_t EmuFilterClose(void *port)
 {
     EMU_UPORT *u = port;
-    struct _FLT_PORT *c = EmuUser(port);
-    if (c == NULL) {
+    EmuLock();
+    if (u == NULL || u->Magic != EMU_UPORT_MAGIC) {
+        EmuUnlock();
         return EMU_E_INVALID_HANDLE;
     }
+    struct _FLT_PORT *c = u->Client;
     u->Magic = 0;
+    RemoveEntryList(&u->Link);
+    EmuUnlock();
     free(u);
+    if (c == NULL) {
+        return EMU_S_OK;     /* invalidated by EmuReset: nothing left to disconnect */
+    }
     EmuLock();
     c->UserClosed = 1;
     c->CancelGeneration++;

@@ -218,11 +218,37 @@ static void test_close_and_disconnect(void)
     EmuFilterClose(p);
 }
 
+typedef struct GETTER { pthread_t Thread; void *Port; int32_t Result; } GETTER;
+static void *GetterMain(void *p)
+{
+    GETTER *g = p;
+    uint8_t buf[64];
+    g->Result = EmuFilterGetMessage(g->Port, buf, sizeof(buf));
+    return NULL;
+}
+
+static void test_reset_with_a_blocked_get(void)
+{
+    StartPort(1);
+    EmuSetCurrentProcess(200);
+    GETTER g = { .Result = 1 };
+    CHECK_EQ(EmuFilterConnectCommunicationPort(g_portName, 0, "ctx!", 4, NULL, &g.Port), 0);
+    pthread_create(&g.Thread, NULL, GetterMain, &g);
+    usleep(20000);
+    EmuReset();                 /* what the Java side does between runs */
+    pthread_join(g.Thread, NULL);
+    CHECK(g.Result == EMU_E_OPERATION_ABORTED || g.Result == EMU_E_INVALID_HANDLE);
+    uint8_t buf[32];
+    CHECK_EQ(EmuFilterGetMessage(g.Port, buf, sizeof(buf)), EMU_E_INVALID_HANDLE);    /* the old handle is dead ... */
+    CHECK_EQ(EmuFilterClose(g.Port), EMU_S_OK);                                       /* ... and can still be closed */
+}
+
 const TEST_CASE g_portTests[] = {
     { "ports: name, security, connect status, MaxConnections (0x800704D6)", test_connect_rules },
     { "ports: FilterSendMessage runs the message callback; status -> HRESULT", test_send_message_command },
     { "ports: FltSendMessage -> FilterGetMessage -> FilterReplyMessage", test_send_get_reply },
     { "ports: STATUS_TIMEOUT without receiver or reply; late reply 0x801F0020", test_timeouts_and_late_reply },
     { "ports: cancelled get, close, disconnect callback, unload with a client", test_close_and_disconnect },
+    { "ports: EmuReset wakes a blocked get and invalidates its handle", test_reset_with_a_blocked_get },
 };
 const size_t g_portTestsCount = sizeof(g_portTests) / sizeof(g_portTests[0]);
