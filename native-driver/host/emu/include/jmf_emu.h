@@ -104,6 +104,29 @@ JMF_EMU_API int32_t EmuFileSetEndOfFile(uint64_t handle, int64_t endOfFile);
 JMF_EMU_API int32_t EmuFileQuerySize(uint64_t handle, int64_t *endOfFile);
 JMF_EMU_API int32_t EmuFileClose(uint64_t handle);
 
+/* ---- control: an observer filter (for tests that look below the driver) ----
+ * A minifilter built into the library, registered at the given altitude
+ * (below the driver's to see what the driver sends down). For each major
+ * function it remembers the parameters its pre-operation callback received
+ * last. EMU_OBSERVED has a fixed layout (48 bytes, no padding surprises). */
+typedef struct EMU_OBSERVED {
+    uint32_t Count;             /* pre-operation callbacks seen for this major function */
+    uint32_t RequestorPid;
+    int32_t  VolumeId;
+    uint32_t DesiredAccess;     /* create: SecurityContext->DesiredAccess */
+    uint32_t CreateOptions;     /* create: Parameters.Create.Options & 0x00FFFFFF */
+    uint32_t Disposition;       /* create: Parameters.Create.Options >> 24 */
+    uint32_t OperationFlags;    /* Iopb->OperationFlags (SL_*) */
+    uint32_t Length;            /* read/write: Parameters.Read/Write.Length */
+    int64_t  ByteOffset;        /* read/write */
+    uint32_t IrpFlags;
+    uint32_t Reserved;
+} EMU_OBSERVED;
+JMF_EMU_API int32_t EmuObserverStart(const char *altitude);
+/* Copies what the observer saw last for majorFunction; 0, or -1 if never seen. */
+JMF_EMU_API int32_t EmuObserverLast(uint8_t majorFunction, EMU_OBSERVED *observed);
+JMF_EMU_API int32_t EmuObserverStop(void);
+
 /* ---- control: looking at the file systems directly (no filters) ---- */
 /* Returns 1 if path exists on the volume (2 if it is a directory), 0 if not. */
 JMF_EMU_API int32_t EmuFsExists(int32_t volumeId, const char *path);

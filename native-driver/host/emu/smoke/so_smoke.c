@@ -25,6 +25,7 @@ int main(int argc, char **argv)
     SYM(EmuReset) SYM(EmuCreateVolume) SYM(EmuSetProcess) SYM(EmuSetCurrentProcess) SYM(EmuLoadDriver) SYM(EmuUnloadDriver)
     SYM(EmuFilterConnectCommunicationPort) SYM(EmuFilterSendMessage) SYM(EmuFilterClose) SYM(EmuFileOpen) SYM(EmuFileClose)
     SYM(EmuFsExists) SYM(EmuFsPut) SYM(EmuViolationCount) SYM(EmuViolationText) SYM(EmuPoolBlocks)
+    SYM(EmuObserverStart) SYM(EmuObserverLast) SYM(EmuObserverStop)
 
     CHECK(pEmuReset() == 0);
     int v = pEmuCreateVolume("\\Device\\HarddiskVolume1", 4, 0);
@@ -76,8 +77,12 @@ int main(int argc, char **argv)
     uint64_t h = 0, info = 0;
     CHECK(pEmuFileOpen(v, "\\secret\\x.txt", 0x40000000u, 0, 2, 0, 0, &h, &info) == (int32_t)0xC0000022);
     CHECK(pEmuFsExists(v, "\\secret\\x.txt") == 0);
+    CHECK(pEmuObserverStart("100000") == 0);
     CHECK(pEmuFileOpen(v, "\\open.txt", 0x40000000u, 0, 2, 0, 0, &h, &info) == 0 && info == 2);
     pEmuFileClose(h);
+    EMU_OBSERVED seen;
+    CHECK(pEmuObserverLast(0 /* IRP_MJ_CREATE */, &seen) == 0 && seen.Disposition == 2 && seen.RequestorPid == 100 && (seen.DesiredAccess & 2));
+    CHECK(pEmuObserverStop() == 0);
 
     CHECK(pEmuUnloadDriver() == 0);
     pEmuFilterClose(port);

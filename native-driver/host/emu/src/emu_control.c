@@ -6,6 +6,7 @@
 void EmuFilesReset(void);
 void EmuContextsReset(void);
 void EmuPoolReset(void);
+void EmuObserverReset(void);
 
 int32_t EmuReset(void)
 {
@@ -13,6 +14,7 @@ int32_t EmuReset(void)
     EmuSetIrql(PASSIVE_LEVEL);
     EmuSetThreadProcess(EmuSystemProcess());
     EmuFltReset();
+    EmuObserverReset();
     EmuPortsReset();
     EmuFilesReset();
     EmuContextsReset();

@@ -300,6 +300,7 @@ static FLT_PREOP_CALLBACK_STATUS SeeWriteThrough(TF *tf, PFLT_CALLBACK_DATA d, P
 static void test_modify_write_through(void)
 {
     Start();
+    CHECK_EQ(EmuObserverStart("100000"), 0);      /* the library's own observer, as the Java tests use it */
     TfStart(0, "200000", SeeWriteThrough, NULL);
     PB pb;
     memset(&pb, 0, sizeof(pb));
@@ -312,12 +313,19 @@ static void test_modify_write_through(void)
     g_lowerSawWriteThrough = 0;
     CHECK_EQ(EmuFileWrite(h, 0, "entry", 5, 0, NULL), 0);
     CHECK_EQ(g_lowerSawWriteThrough, SL_WRITE_THROUGH);
+    EMU_OBSERVED o;
+    CHECK_EQ(EmuObserverLast(IRP_MJ_WRITE, &o), 0);
+    CHECK_EQ(o.OperationFlags & SL_WRITE_THROUGH, SL_WRITE_THROUGH);
+    CHECK_EQ(o.Length, 5);
+    CHECK_EQ(o.RequestorPid, TEST_PID);
+    CHECK_EQ(o.VolumeId, g_v1);
     EmuFileClose(h);
     h = TOpen(g_v1, "\\other.txt", GENERIC_WRITE, FILE_CREATE, &s, NULL);
     CHECK_EQ(EmuFileWrite(h, 0, "entry", 5, 0, NULL), 0);
     CHECK_EQ(g_lowerSawWriteThrough, 0);
     EmuFileClose(h);
     TfUnload(&g_tf[0]);
+    CHECK_EQ(EmuObserverStop(), 0);
     Stop();
 }
 
