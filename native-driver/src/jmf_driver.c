@@ -94,6 +94,7 @@ DriverEntry(
     InitializeListHead(&JmfGlobals.InstanceList);
     JmfPolicyStoreInitialize();
     JmfConfigInitialize();
+    JmfStatsInitialize();
 
     status = JmfEventsInitialize();
     if (!NT_SUCCESS(status)) {

@@ -406,6 +406,7 @@ typedef enum _JMF_STAT {
     JmfStatCount
 } JMF_STAT;
 
+_IRQL_requires_(PASSIVE_LEVEL) VOID JmfStatsInitialize(VOID);
 _IRQL_requires_max_(DISPATCH_LEVEL) VOID JmfStatsAdd(_In_ JMF_STAT Stat);
 _IRQL_requires_max_(DISPATCH_LEVEL) VOID JmfStatsVerdict(_In_ JMF_U32 ActionType);
 _IRQL_requires_max_(DISPATCH_LEVEL) LONG64 JmfStatsRead(_In_ JMF_STAT Stat);

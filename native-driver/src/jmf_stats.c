@@ -16,11 +16,29 @@ Abstract:
 #include "jmf_driver.h"
 
 #ifdef ALLOC_PRAGMA
+#pragma alloc_text(INIT, JmfStatsInitialize)
 #pragma alloc_text(PAGE, JmfStatsGet)
 #endif
 
 static volatile LONG64 JmfCounters[JmfStatCount];
 static volatile LONG64 JmfVerdicts[JMF_ACTION_COUNT];
+
+/*
+ * JmfStatsInitialize
+ *
+ * IRQL: PASSIVE_LEVEL (DriverEntry, before any callback can count). The
+ * counters say "since the driver started", so a load starts them at zero
+ * (the emulator loads the driver several times in one process).
+ */
+_Use_decl_annotations_
+VOID
+JmfStatsInitialize(
+    VOID
+    )
+{
+    RtlZeroMemory((PVOID)JmfCounters, sizeof(JmfCounters));
+    RtlZeroMemory((PVOID)JmfVerdicts, sizeof(JmfVerdicts));
+}
 
 /*
  * JmfStatsAdd / JmfStatsVerdict / JmfStatsRead

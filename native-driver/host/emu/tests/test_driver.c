@@ -214,7 +214,7 @@ static void test_deny_pre_create(void)
     PbRule(&pb, 7, JMF_OP_CREATE, "\\secret\\**", JMF_ACTION_DENY);
     CHECK_EQ(SendPolicy(&pb).Error, JMF_ERROR_NONE);
     JMF_STATISTICS before;
-    GetStatistics(&before);     /* counters are static in the driver: they survive reloads in one process */
+    GetStatistics(&before);
     NTSTATUS s;
     uint64_t info = 9;
     g_log[0] = 0;
@@ -564,7 +564,35 @@ static void test_ask_flood_without_reader(void)
     Stop();
 }
 
+/* The counters say "since the driver started": a reload starts them at zero. */
+static void test_statistics_restart_at_load(void)
+{
+    Start();
+    EmuFsPut(g_v1, "\\secret", NULL, 0, 1);
+    PB pb;
+    memset(&pb, 0, sizeof(pb));
+    PbRule(&pb, 7, JMF_OP_CREATE, "\\secret\\**", JMF_ACTION_DENY);
+    CHECK_EQ(SendPolicy(&pb).Error, JMF_ERROR_NONE);
+    NTSTATUS s;
+    TOpen(g_v1, "\\secret\\a.txt", GENERIC_WRITE, FILE_CREATE, &s, NULL);
+    CHECK_EQ(s, STATUS_ACCESS_DENIED);
+    JMF_STATISTICS st;
+    GetStatistics(&st);
+    CHECK(st.Verdicts[JMF_ACTION_DENY] >= 1);
+    CHECK(st.Operations >= 1);
+    Stop();
+    EmuReset();
+
+    Start();
+    GetStatistics(&st);
+    CHECK_EQ(st.Verdicts[JMF_ACTION_DENY], 0);
+    CHECK_EQ(st.Operations, 0);
+    CHECK_EQ(st.PoliciesRejected, 0);
+    Stop();
+}
+
 const TEST_CASE g_driverTests[] = {
+    { "driver: statistics restart at zero when the driver is loaded again", test_statistics_restart_at_load },
     { "driver: loads, one client, unloads cleanly with it connected", test_load_unload_with_client },
     { "driver: connect refuses a wrong context with STATUS_REVISION_MISMATCH", test_connect_checks_context },
     { "driver: a rejected policy names the rule and leaves the old one", test_bad_policy_named },
