@@ -288,10 +288,7 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
                 return new Rule(ruleId, operations, volumeIndex, pattern(path, "Path"), pattern(image, "Image"),
                         processId, desiredAccess, dispositions, matchFlags, a);
             } catch (InvalidFieldException e) {
-                if (e.getMessage().startsWith("rule id ")) {
-                    throw e;
-                }
-                throw e.in(context);
+                throw e.in(context); // rebuilt from field and detail: the id is never named twice
             }
         }
 

@@ -349,6 +349,25 @@ class PolicyBuilderTest {
     }
 
     @Test
+    void nullsAreRefusedNamingTheField() {
+        refused("rule id 1: Path: null", () -> new Rule(1, Set.of(READ), OptionalInt.empty(), null, Optional.empty(), 0,
+                0, Set.of(), Set.of(), Action.allow()));
+        refused("rule id 1: Action: null", () -> new Rule(1, Set.of(READ), OptionalInt.empty(), Optional.empty(),
+                Optional.empty(), 0, 0, Set.of(), Set.of(), null));
+        refused("Action.Disposition: null", () -> new Action.Modify(1, 0, 0, null, 0, 0));
+    }
+
+    @Test
+    void aStandaloneRuleNamesItsIdOnce() {
+        IllegalArgumentException e = refused("rule id 9: Action.Flags",
+                () -> Rule.builder(9).operations(READ).action(Action.audit().inPostCreate()).build());
+        assertEquals(e.getMessage().indexOf("rule id"), e.getMessage().lastIndexOf("rule id"), e.getMessage());
+        IllegalArgumentException p = refused("rule id 9: Path: empty", () -> Rule.builder(9).operations(READ).path("")
+                .allow().build());
+        assertTrue(p.getMessage().startsWith("rule id 9: Path"), p.getMessage());
+    }
+
+    @Test
     void aRuleNeedsAnAction() {
         refused("rule #1 (id 1): Action: no action given", () -> withRule(r -> r.id(1).operations(READ)));
     }
