@@ -145,8 +145,13 @@ public final class FltLibFilterPort implements FilterPort {
             contextMemory.write(0, bytesOf(context), 0, contextSize);
         }
         WinNT.HANDLEByReference handle = new WinNT.HANDLEByReference();
-        int hr = hresult(fltLib.FilterConnectCommunicationPort(portName, 0, contextMemory,
-                new WinDef.WORD(contextSize), null, handle));
+        int hr;
+        try {
+            hr = hresult(fltLib.FilterConnectCommunicationPort(portName, 0, contextMemory,
+                    new WinDef.WORD(contextSize), null, handle));
+        } finally {
+            free(contextMemory);
+        }
         if (HResult.failed(hr)) {
             throw FilterPortException.forHresult("FilterConnectCommunicationPort(" + portName + ")", hr);
         }
@@ -209,17 +214,22 @@ public final class FltLibFilterPort implements FilterPort {
             throw new IllegalArgumentException("replyCapacity must not be negative: " + replyCapacity);
         }
         int inSize = command.remaining();
-        Memory in = alignedMemory(inSize);
-        in.write(0, bytesOf(command), 0, inSize);
         int capacity = replyCapacity; // a caller may start above the bound; it only limits growth
         enter();
+        Memory in = alignedMemory(inSize);
         try {
+            in.write(0, bytesOf(command), 0, inSize);
             while (true) {
                 Memory out = capacity > 0 ? alignedMemory(capacity) : null;
                 IntByReference returned = new IntByReference();
-                int hr = hresult(fltLib.FilterSendMessage(port, in, inSize, out, capacity, returned));
-                if (!HResult.failed(hr)) {
-                    return copyReply(out, capacity, returned.getValue());
+                int hr;
+                try {
+                    hr = hresult(fltLib.FilterSendMessage(port, in, inSize, out, capacity, returned));
+                    if (!HResult.failed(hr)) {
+                        return copyReply(out, capacity, returned.getValue());
+                    }
+                } finally {
+                    free(out); // a growing reply must not pile up 64+32+16... MiB until the next GC
                 }
                 if (hr != HResult.INSUFFICIENT_BUFFER && hr != HResult.MORE_DATA) {
                     throw FilterPortException.forHresult("FilterSendMessage", hr);
@@ -233,6 +243,7 @@ public final class FltLibFilterPort implements FilterPort {
             }
         } finally {
             leave();
+            free(in);
         }
     }
 
@@ -254,21 +265,22 @@ public final class FltLibFilterPort implements FilterPort {
         // The length passed INCLUDES the FILTER_REPLY_HEADER (the kernel's ReplyLength excludes it),
         // and is header + body exactly: never the size of a padded wrapping structure.
         int size = REPLY_HEADER_SIZE + bodySize;
-        Memory buffer = alignedMemory(size);
-        buffer.setInt(0, 0);                       // Status: STATUS_SUCCESS
-        buffer.setInt(4, 0);                       // padding
-        buffer.setLong(REPLY_MESSAGE_ID_OFFSET, messageId);
-        if (bodySize > 0) {
-            buffer.write(REPLY_HEADER_SIZE, bytesOf(replyBody), 0, bodySize);
-        }
         enter();
+        Memory buffer = alignedMemory(size);
         try {
+            buffer.setInt(0, 0);                       // Status: STATUS_SUCCESS
+            buffer.setInt(4, 0);                       // padding
+            buffer.setLong(REPLY_MESSAGE_ID_OFFSET, messageId);
+            if (bodySize > 0) {
+                buffer.write(REPLY_HEADER_SIZE, bytesOf(replyBody), 0, bodySize);
+            }
             int hr = hresult(fltLib.FilterReplyMessage(port, buffer, size));
             if (HResult.failed(hr)) {
                 throw FilterPortException.forHresult("FilterReplyMessage(message " + messageId + ")", hr);
             }
         } finally {
             leave();
+            free(buffer);
         }
     }
 
@@ -530,9 +542,24 @@ public final class FltLibFilterPort implements FilterPort {
         return null;
     }
 
-    /** Native memory of {@code size} bytes starting on an 8-byte boundary (the driver requires it). */
+    /**
+     * Native memory of {@code size} bytes starting on an 8-byte boundary (the driver requires it).
+     * malloc already aligns to 16 bytes on 64-bit Windows; over-allocating is only a fallback.
+     */
     static Memory alignedMemory(int size) {
+        Memory memory = new Memory(Math.max(1, size));
+        if (Pointer.nativeValue(memory) % 8 == 0) {
+            return memory;
+        }
+        memory.close();
         return new Memory(Math.max(1, size) + 7L).align(8);
+    }
+
+    /** Frees a transient buffer now rather than when the garbage collector gets to it. */
+    private static void free(Memory memory) {
+        if (memory != null) {
+            memory.close();
+        }
     }
 
     private static byte[] bytesOf(ByteBuffer buffer) {

@@ -21,6 +21,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,8 +49,11 @@ final class FakeKernel {
         }
     }
 
-    /** A completion packet. */
-    record Packet(boolean ok, int bytes, Pointer key, Pointer overlapped, int error) {
+    /** A completion packet; when {@code gate} is set, the thread that dequeues it waits for it first. */
+    record Packet(boolean ok, int bytes, Pointer key, Pointer overlapped, int error, CountDownLatch gate) {
+        Packet(boolean ok, int bytes, Pointer key, Pointer overlapped, int error) {
+            this(ok, bytes, key, overlapped, error, null);
+        }
     }
 
     // The subclass mock maker: the inline one retransforms Kernel32's large interface hierarchy,
@@ -64,6 +68,8 @@ final class FakeKernel {
     private final ThreadLocal<Integer> lastError = ThreadLocal.withInitial(() -> 0);
     final Map<WinNT.HANDLE, AtomicInteger> closes = new ConcurrentHashMap<>();
     final AtomicInteger cancels = new AtomicInteger();
+    /** Opens when CancelIoEx is first called. */
+    final CountDownLatch cancelled = new CountDownLatch(1);
     final AtomicInteger posts = new AtomicInteger();
     final List<Integer> completionTimeouts = new ArrayList<>();
     /** What FilterGetMessage returns from now on. */
@@ -99,6 +105,9 @@ final class FakeKernel {
             IntByReference bytes = inv.getArgument(1);
             BaseTSD.ULONG_PTRByReference key = inv.getArgument(2);
             PointerByReference overlapped = inv.getArgument(3);
+            if (packet != null && packet.gate() != null) {
+                packet.gate().await(10, TimeUnit.SECONDS);
+            }
             if (packet == null) {
                 overlapped.setValue(null);
                 lastError.set(WinError.WAIT_TIMEOUT);
@@ -122,6 +131,7 @@ final class FakeKernel {
         });
         when(cancelIo.CancelIoEx(any(), any())).thenAnswer(inv -> {
             cancels.incrementAndGet();
+            cancelled.countDown();
             if (!cancelCompletesPending) {
                 return true;
             }
@@ -155,6 +165,11 @@ final class FakeKernel {
 
     /** Completes the oldest pending receive with a message, as the filter manager would. */
     Get deliver(long messageId, int replyLength, byte[] body) {
+        return deliver(messageId, replyLength, body, null);
+    }
+
+    /** As {@link #deliver}, but whoever dequeues the message holds it until {@code gate} opens. */
+    Get deliver(long messageId, int replyLength, byte[] body, CountDownLatch gate) {
         Get get;
         synchronized (this) {
             get = pending.poll();
@@ -166,7 +181,7 @@ final class FakeKernel {
         get.buffer().setInt(4, 0);
         get.buffer().setLong(8, messageId);
         get.buffer().write(16, body, 0, body.length);
-        queue.add(new Packet(true, 16 + body.length, FltLibFilterPort.PORT_KEY, get.overlappedPointer(), 0));
+        queue.add(new Packet(true, 16 + body.length, FltLibFilterPort.PORT_KEY, get.overlappedPointer(), 0, gate));
         return get;
     }
 

@@ -470,6 +470,22 @@ class FltLibFilterPortTest {
     }
 
     @Test
+    void aMessageDequeuedWhileClosingIsDeliveredButItsSlotIsNotReissued() throws Exception {
+        connect(settings(2, 1 << 20, Duration.ofSeconds(5)));
+        // The receiver takes this message, then is held until close has set "closed" and cancelled.
+        kernel.deliver(9, 56, new byte[ASK_SIZE], kernel.cancelled);
+        Future<Notification> receiver = threads.submit(() -> port.receive());
+        Thread.sleep(100);
+
+        port.close();
+
+        assertEquals(9, receiver.get(10, TimeUnit.SECONDS).messageId());
+        assertEquals(2, kernel.gets().size(), "no FilterGetMessage once closed: nothing would cancel it");
+        assertEquals(1, kernel.closesOf(FakeKernel.PORT));
+        assertEquals(1, kernel.closesOf(FakeKernel.IOCP));
+    }
+
+    @Test
     void closeIsIdempotentAndEveryCallAfterItFailsWithoutTouchingWindows() {
         connect();
         port.close();

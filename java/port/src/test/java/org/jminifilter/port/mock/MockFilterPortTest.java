@@ -338,6 +338,8 @@ class MockFilterPortTest {
 
     @Test
     void closeReleasesWaitingReceiversAndFailsEverythingAfter() throws Exception {
+        PendingAsk unanswered = port.ask(ask(1));
+        port.receive(); // the ask is taken, not answered
         Future<Throwable> receiver = threads.submit(() -> {
             try {
                 port.receive();
@@ -346,8 +348,6 @@ class MockFilterPortTest {
                 return t;
             }
         });
-        PendingAsk unanswered = port.ask(ask(1));
-        port.receive(); // the ask is taken, not answered
         Thread.sleep(50);
 
         port.close();
