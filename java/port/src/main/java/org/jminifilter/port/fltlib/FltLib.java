@@ -21,12 +21,13 @@ import com.sun.jna.win32.W32APIOptions;
 public interface FltLib extends StdCallLibrary {
 
     /**
-     * Loads fltlib.dll (Windows only).
+     * Loads fltlib.dll (Windows only). UNICODE options whatever {@code w32.ascii} says: fltlib has
+     * no A/W pairs, lpPortName is always an LPCWSTR.
      *
      * @throws UnsatisfiedLinkError when the library is missing (not Windows)
      */
     static FltLib load() {
-        return Native.load("fltlib", FltLib.class, W32APIOptions.DEFAULT_OPTIONS);
+        return Native.load("fltlib", FltLib.class, W32APIOptions.UNICODE_OPTIONS);
     }
 
     /**

@@ -342,7 +342,7 @@ public final class FltLibFilterPort implements FilterPort {
         Pointer completed = overlapped.getValue();
         if (completed == null) {
             if (ok) {
-                // A packet close() posted: the port is closed (else it is stale, wait again).
+                // A wake packet: the port is closed, or every receive failed (checked by the caller).
                 if (closed) {
                     throw closedException();
                 }
@@ -408,7 +408,18 @@ public final class FltLibFilterPort implements FilterPort {
                 outstanding.decrementAndGet();
                 failedSlots++;
                 receiveFailure = FilterPortException.forHresult("FilterGetMessage", hr);
+                if (failedSlots >= slots.length) {
+                    // No completion will ever come again: wake the receivers waiting for one so
+                    // that they see the failure instead of waiting forever.
+                    postWakePackets(active.get());
+                }
             }
+        }
+    }
+
+    private void postWakePackets(int count) {
+        for (int i = 0; i < count; i++) {
+            kernel32.PostQueuedCompletionStatus(completionPort, 0, WAKE_KEY, null);
         }
     }
 
@@ -451,10 +462,7 @@ public final class FltLibFilterPort implements FilterPort {
                         outstanding.get(), settings.closeTimeout());
             }
             // Wake every thread still waiting in GetQueuedCompletionStatus (extra packets are harmless).
-            int waiting = active.get() - 1;
-            for (int i = 0; i < waiting; i++) {
-                kernel32.PostQueuedCompletionStatus(completionPort, 0, WAKE_KEY, null);
-            }
+            postWakePackets(active.get() - 1);
         } finally {
             leave();
         }

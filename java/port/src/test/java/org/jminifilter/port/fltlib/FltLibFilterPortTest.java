@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
@@ -45,6 +46,7 @@ import org.jminifilter.port.Notification;
 import org.jminifilter.port.PortClosedException;
 import org.jminifilter.port.PortNotFoundException;
 import org.jminifilter.port.ReplyCapacity;
+import org.jminifilter.protocol.Protocol;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -53,9 +55,8 @@ import org.mockito.ArgumentCaptor;
 
 class FltLibFilterPortTest {
 
-    /** sizeof(JMF_ASK) in jmf_protocol.h. */
-    private static final int ASK_SIZE = 1728;
-    private static final String PORT_NAME = "\\JMiniFilterPort";
+    private static final int ASK_SIZE = Protocol.ASK_SIZE;
+    private static final String PORT_NAME = Protocol.PORT_NAME;
     private static final byte[] CONTEXT = {0x4A, 0x4D, 0x46, 0x43, 1, 0, 0, 0};
 
     private final FakeKernel kernel = new FakeKernel();
@@ -117,13 +118,28 @@ class FltLibFilterPortTest {
         assertEquals(3, gets.size());
         Set<Pointer> overlappeds = new HashSet<>();
         for (FakeKernel.Get get : gets) {
-            assertEquals(16 + ASK_SIZE, get.size(), "FILTER_MESSAGE_HEADER + JMF_ASK");
+            assertEquals(16 + 1728, get.size(), "FILTER_MESSAGE_HEADER + JMF_ASK");
+            assertEquals(Protocol.NOTIFICATION_BUFFER_SIZE, get.size());
             assertEquals(0, Pointer.nativeValue(get.buffer()) % 8, "8-byte aligned buffer");
             assertFalse(get.overlapped().getAutoWrite(), "JNA must not write over a pending OVERLAPPED");
             overlappeds.add(get.overlappedPointer());
         }
         assertEquals(3, overlappeds.size(), "one OVERLAPPED per outstanding receive");
         verify(kernel.fltLib, times(3)).FilterGetMessage(eq(FakeKernel.PORT), any(), eq(16 + ASK_SIZE), any());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {HResult.PORT_NOT_FOUND, HResult.ACCESS_DENIED, HResult.CONNECTION_LIMIT,
+        HResult.REVISION_MISMATCH, HResult.INVALID_PARAMETER})
+    void everyConnectFailureBecomesItsTypedException(int hresult) {
+        doReturn(new WinNT.HRESULT(hresult))
+                .when(kernel.fltLib).FilterConnectCommunicationPort(any(), anyInt(), any(), any(), any(), any());
+
+        FilterPortException e = assertThrows(FilterPortException.class, this::connect);
+
+        assertSame(FilterPortException.forHresult("x", hresult).getClass(), e.getClass());
+        assertEquals(hresult, e.hresult());
+        verify(kernel.fltLib, never()).FilterGetMessage(any(), any(), anyInt(), any());
     }
 
     @Test
@@ -321,6 +337,7 @@ class FltLibFilterPortTest {
         port.reply(0x1122334455667788L, ByteBuffer.wrap(verdict));
 
         verify(kernel.fltLib).FilterReplyMessage(eq(FakeKernel.PORT), any(), eq(16 + 40));
+        assertEquals(Protocol.REPLY_BUFFER_SIZE, written.get().length, "JMF_REPLY_BUFFER_SIZE, header included");
         ByteBuffer reply = ByteBuffer.wrap(written.get()).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(0, reply.getInt(0), "Status");
         assertEquals(0, reply.getInt(4), "padding");
@@ -434,6 +451,35 @@ class FltLibFilterPortTest {
 
         assertEquals(1, port.receive().messageId(), "the message that did arrive is delivered");
         assertThrows(InvalidPortHandleException.class, () -> port.receive(Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void aReceiverWaitingWhenTheLastSlotFailsIsWokenWithTheFailure() throws Exception {
+        connect(settings(1, 1 << 20, Duration.ofSeconds(1)));
+        List<Future<Object>> receivers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            receivers.add(threads.submit(() -> {
+                try {
+                    return port.receive();
+                } catch (Throwable t) {
+                    return t;
+                }
+            }));
+        }
+        Thread.sleep(100);
+        kernel.getResult = new WinNT.HRESULT(HResult.INVALID_HANDLE);
+
+        kernel.deliver(1, 56, new byte[ASK_SIZE]);
+
+        // One receiver gets the message; the other learns that no more can come instead of waiting forever.
+        List<Object> outcomes = new ArrayList<>();
+        for (Future<Object> receiver : receivers) {
+            outcomes.add(receiver.get(10, TimeUnit.SECONDS));
+        }
+        assertEquals(1, outcomes.stream().filter(Notification.class::isInstance).count(), outcomes.toString());
+        assertEquals(1, outcomes.stream().filter(InvalidPortHandleException.class::isInstance).count(),
+                outcomes.toString());
+        assertTrue(kernel.posts.get() >= 1, "a wake packet was posted");
     }
 
     // ------------------------------------------------------------------ close
