@@ -60,6 +60,8 @@ public interface EmuLibrary extends Library {
 
     int EmuUnloadDriver();
 
+    void EmuSetNextAltitude(String altitude);
+
     // ---- control: file operations, issued as the calling thread's current process
     int EmuFileOpen(int volumeId, String path, int desiredAccess, int shareAccess, int disposition,
             int createOptions, int fileAttributes, LongByReference handle, LongByReference information);
@@ -79,6 +81,14 @@ public interface EmuLibrary extends Library {
     int EmuFileQuerySize(long handle, LongByReference endOfFile);
 
     int EmuFileClose(long handle);
+
+    // ---- control: the observer filter (records what reaches it, for looking below the driver)
+    int EmuObserverStart(String altitude);
+
+    /** {@code observed}: 48 bytes, EMU_OBSERVED's layout (see {@link ObservedOperation#decode}). */
+    int EmuObserverLast(byte majorFunction, byte[] observed);
+
+    int EmuObserverStop();
 
     // ---- control: the file systems directly (no filters)
     int EmuFsExists(int volumeId, String path);

@@ -45,11 +45,15 @@ public final class EmulatedKernel implements AutoCloseable {
     public static final String SERVICE_IMAGE = "\\Device\\HarddiskVolume1\\Program Files\\jminifilter\\java.exe";
 
     private static final AtomicReference<EmulatedKernel> CURRENT = new AtomicReference<>();
+    /** Counts starts: the emulator forgets its processes on each reset, so threads are introduced again. */
+    private static final java.util.concurrent.atomic.AtomicInteger GENERATION =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     private final EmuLibrary lib;
     private final String openedBy;
     private final Set<EmulatedFile> openFiles = ConcurrentHashMap.newKeySet();
     private final List<EmulatedVolume> volumes = new ArrayList<>();
+    private ObserverFilter observer;
     private volatile boolean driverLoaded;
     private volatile boolean closed;
 
@@ -78,6 +82,7 @@ public final class EmulatedKernel implements AutoCloseable {
                     + " close that one first");
         }
         try {
+            GENERATION.incrementAndGet();
             check(lib.EmuReset(), "EmuReset");
             check(lib.EmuSetProcess(SERVICE_PID, SERVICE_IMAGE, 1), "EmuSetProcess(service)");
         } catch (RuntimeException | Error e) {
@@ -85,6 +90,11 @@ public final class EmulatedKernel implements AutoCloseable {
             throw e;
         }
         return kernel;
+    }
+
+    /** Which start of an EmulatedKernel this JVM is at. */
+    static int generation() {
+        return GENERATION.get();
     }
 
     /** The open kernel, if any (the emulator's port provider runs its connects as the service process). */
@@ -175,6 +185,44 @@ public final class EmulatedKernel implements AutoCloseable {
             throw new EmulatorViolationException("unloading the driver (unload status " + status + ")", found);
         }
         return status;
+    }
+
+    // ------------------------------------------------------------------ observer
+
+    /** The altitude {@link #startObserver()} uses: below the driver's. */
+    public static final String OBSERVER_ALTITUDE = "140000";
+
+    /** Starts the observer filter below the driver. */
+    public ObserverFilter startObserver() {
+        return startObserver(OBSERVER_ALTITUDE);
+    }
+
+    /** Starts the observer filter at {@code altitude} (one at a time); it attaches to every volume. */
+    public synchronized ObserverFilter startObserver(String altitude) {
+        requireOpen();
+        if (observer != null) {
+            throw new IllegalStateException("the observer is already running at altitude " + observer.altitude());
+        }
+        NtStatus status = NtStatus.of(lib.EmuObserverStart(altitude));
+        if (!status.isSuccess()) {
+            throw new IllegalStateException("EmuObserverStart(" + altitude + ") failed with " + status);
+        }
+        observer = new ObserverFilter(this, altitude);
+        return observer;
+    }
+
+    synchronized void observerStopped(ObserverFilter stopped) {
+        if (observer == stopped && !closed) {
+            observer = null;
+            NtStatus status = NtStatus.of(lib.EmuObserverStop());
+            if (!status.isSuccess()) {
+                throw new IllegalStateException("EmuObserverStop failed with " + status);
+            }
+        }
+    }
+
+    EmuLibrary library() {
+        return lib;
     }
 
     // ------------------------------------------------------------------ port
@@ -316,6 +364,9 @@ public final class EmulatedKernel implements AutoCloseable {
             file.close();
         }
         EmulatedKernelPort.closeAll();
+        if (observer != null) {
+            observer.close();
+        }
     }
 
     private String violationSuffix() {

@@ -29,7 +29,8 @@ class EmulatedKernelTest extends EmulatorFixture {
         OpenResult overwritten = notepad.open(v1, "\\data\\old.txt", FILE_WRITE_DATA, Disposition.OVERWRITE_IF);
 
         assertEquals(NtStatus.OBJECT_NAME_COLLISION, collision.status());
-        assertNoHandle(collision);
+        assertTrue(collision.file().isEmpty());
+        assertEquals(CreateInformation.EXISTS.value(), collision.information(), "as NTFS: FILE_EXISTS");
         assertEquals(NtStatus.OBJECT_NAME_NOT_FOUND, missing.status());
         assertEquals(CreateInformation.CREATED.value(), created.information());
         assertEquals(CreateInformation.OVERWRITTEN.value(), overwritten.information());
