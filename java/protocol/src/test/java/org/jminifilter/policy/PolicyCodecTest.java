@@ -97,6 +97,20 @@ class PolicyCodecTest {
     }
 
     @Test
+    void encodeToWritesAtThePositionAndRefusesASmallBuffer() {
+        Policy p = sample();
+        ByteBuffer dst = ByteBuffer.allocate(PolicyCodec.encodedSize(p) + 8);
+        dst.position(8);
+        PolicyCodec.encodeTo(p, dst);
+        assertEquals(dst.capacity(), dst.position());
+        assertEquals(p, PolicyCodec.decode(dst.position(8)));
+        ByteBuffer small = ByteBuffer.allocate(PolicyCodec.encodedSize(p) - 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PolicyCodec.encodeTo(p, small));
+        assertTrue(e.getMessage().contains("policy needs"), e.getMessage());
+        assertEquals(0, small.position());
+    }
+
+    @Test
     void tooLargeAPolicyIsRefusedWhenEncoding() {
         Policy.Builder builder = Policy.builder();
         // Each rule brings two distinct 1024-unit patterns (4 KiB): 8200 rules pass 32 MiB.
@@ -252,6 +266,18 @@ class PolicyCodecTest {
             {patched(b -> b.putInt(rule(0, "Action"), 9)), ErrorCode.BAD_ACTION, 0},
             {patched(b -> b.putInt(rule(0, "Action") + 4, 4)), ErrorCode.BAD_FLAGS, 0},
             {patched(b -> b.putInt(rule(2, "Action") + 32, 5)), ErrorCode.RESERVED, 2},
+            // A post-create rule (match flags) with MODIFY: the driver says BAD_FLAGS.
+            {patched(b -> b.putInt(rule(3, "Operations"), 1).putShort(rule(3, "MatchFlags"), (short) 1)),
+                ErrorCode.BAD_FLAGS, 3},
+            // The post-create flag on ALLOW.
+            {patched(b -> b.putInt(rule(0, "Action") + 4, 1)), ErrorCode.BAD_FLAGS, 0},
+            // REDIRECT to the volume the rule matches.
+            {patched(b -> b.putShort(rule(4, "Action") + targetVolume, (short) 0)), ErrorCode.BAD_VOLUME, 4},
+            // MODIFY: create options outside the valid bits, to set and to clear.
+            {patched(b -> b.putInt(rule(3, "Action") + 16, 0x01000000)), ErrorCode.BAD_MODIFY, 3},
+            {patched(b -> b.putInt(rule(3, "Action") + 20, 0x01000000)), ErrorCode.BAD_MODIFY, 3},
+            // MODIFY of create parameters on a WRITE-only rule.
+            {patched(b -> b.putInt(rule(3, "Action") + 12, 0x10000)), ErrorCode.BAD_OPERATIONS, 3},
         };
         for (Object[] c : cases) {
             ProtocolException e = assertThrows(ProtocolException.class, () -> PolicyCodec.decode((ByteBuffer) c[0]));

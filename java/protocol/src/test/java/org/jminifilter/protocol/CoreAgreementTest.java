@@ -141,10 +141,50 @@ class CoreAgreementTest {
         return inputs;
     }
 
+    /**
+     * A mutation that keeps the layout valid and changes what a rule says, so that the checks
+     * between fields (operations against action, match flags against action, volumes) are
+     * reached: another rule's action, or a random operation set, match flags, volume or action
+     * field value.
+     */
+    private static byte[] mutateRule(byte[] good, Random rnd) {
+        ByteBuffer b = ByteBuffer.wrap(good.clone()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int count = b.getInt(Layouts.POLICY_HEADER.offset("RuleCount"));
+        if (count == 0) {
+            return b.array();
+        }
+        int base = b.getInt(Layouts.POLICY_HEADER.offset("RuleOffset"));
+        int at = base + rnd.nextInt(count) * Protocol.RULE_SIZE;
+        int action = at + Layouts.RULE.offset("Action");
+        switch (rnd.nextInt(6)) {
+            case 0 -> {
+                int from = base + rnd.nextInt(count) * Protocol.RULE_SIZE + Layouts.RULE.offset("Action");
+                System.arraycopy(good, from, b.array(), action, Protocol.ACTION_SIZE);
+            }
+            case 1 -> b.putInt(at + Layouts.RULE.offset("Operations"), 1 + rnd.nextInt(Protocol.OP_ALL));
+            case 2 -> b.putShort(at + Layouts.RULE.offset("MatchFlags"), (short) rnd.nextInt(8));
+            case 3 -> b.putShort(at + Layouts.RULE.offset("Volume"), (short) (rnd.nextBoolean() ? Protocol.VOLUME_ANY
+                    : rnd.nextInt(4)));
+            case 4 -> b.putInt(action + Layouts.ACTION.offset("Type"), 1 + rnd.nextInt(6));
+            default -> {
+                Layout.Field f = Layouts.ACTION.fields().get(rnd.nextInt(Layouts.ACTION.fields().size()));
+                int[] values = {0, 1, 2, 4, 0x80, 0x10000, 0x01000000, 0xC0000022, Protocol.DISPOSITION_UNCHANGED};
+                int v = values[rnd.nextInt(values.length)];
+                switch (f.size()) {
+                    case 1 -> b.put(action + f.offset(), (byte) v);
+                    case 2 -> b.putShort(action + f.offset(), (short) v);
+                    default -> b.putInt(action + f.offset(), v);
+                }
+            }
+        }
+        return b.array();
+    }
+
     private static Input input(String kind, ByteBuffer valid, Random rnd, Function<ByteBuffer, ?> decode) {
         byte[] good = new byte[valid.remaining()];
         valid.duplicate().get(good);
-        byte[] bytes = RandomizedDecodeTest.mutate(good, rnd);
+        byte[] bytes = kind.equals("policy") && rnd.nextInt(3) == 0 ? mutateRule(good, rnd)
+                : RandomizedDecodeTest.mutate(good, rnd);
         if (kind.equals("config") && bytes.length != Protocol.CONFIG_SIZE) {
             bytes = good; // the driver sees a config only inside a command, which checks its size
         }
