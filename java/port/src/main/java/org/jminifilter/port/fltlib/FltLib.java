@@ -8,6 +8,7 @@ import com.sun.jna.platform.win32.WinNT;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.win32.StdCallLibrary;
 import com.sun.jna.win32.W32APIOptions;
+import java.util.Map;
 
 /**
  * fltlib.dll, the user-mode side of the Filter Manager's communication ports (fltuser.h): a thin
@@ -27,7 +28,12 @@ public interface FltLib extends StdCallLibrary {
      * @throws UnsatisfiedLinkError when the library is missing (not Windows)
      */
     static FltLib load() {
-        return Native.load("fltlib", FltLib.class, W32APIOptions.UNICODE_OPTIONS);
+        return Native.load("fltlib", FltLib.class, options());
+    }
+
+    /** The JNA options {@link #load()} uses: W32API's UNICODE type and function mappers. */
+    static Map<String, Object> options() {
+        return W32APIOptions.UNICODE_OPTIONS;
     }
 
     /**
