@@ -136,6 +136,9 @@ public final class MockFilterPort implements FilterPort {
     @Override
     public ByteBuffer send(ByteBuffer command, int replyCapacity) {
         Objects.requireNonNull(command, "command");
+        if (!command.hasRemaining()) {
+            throw new IllegalArgumentException("the command is empty");
+        }
         if (replyCapacity < 0) {
             throw new IllegalArgumentException("replyCapacity must not be negative: " + replyCapacity);
         }

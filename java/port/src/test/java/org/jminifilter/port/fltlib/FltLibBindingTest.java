@@ -28,6 +28,7 @@ import org.jminifilter.protocol.Protocol;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@link FltLib} binding through real JNA marshalling: a C stand-in for fltlib.dll with the
@@ -71,9 +72,11 @@ class FltLibBindingTest {
     private static FltLib fltLib;
     private static Stub stub;
 
+    @TempDir
+    static Path dir;
+
     @BeforeAll
     static void buildStub() throws Exception {
-        Path dir = Files.createTempDirectory("fltlib-stub");
         Path source = dir.resolve("fltlib_stub.c");
         try (InputStream in = FltLibBindingTest.class.getResourceAsStream("/fltlib-stub/fltlib_stub.c")) {
             Files.copy(in, source);
