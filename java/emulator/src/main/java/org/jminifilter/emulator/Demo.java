@@ -38,6 +38,10 @@ public final class Demo implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // The account is the output; the service's own INFO log lines would only interleave with it.
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
         System.exit(new CommandLine(new Demo()).execute(args));
     }
 

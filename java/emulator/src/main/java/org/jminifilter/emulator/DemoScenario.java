@@ -231,9 +231,11 @@ public final class DemoScenario {
     private Optional<EmulatedFile> open(String name, EmulatedProcess process, EmulatedVolume volume, String path,
             int access, Disposition disposition) {
         OpenResult result = process.open(volume, path, access, disposition);
+        String information = result.status().isSuccess() || result.information() != 0
+                ? "Information " + CreateInformation.describe(result.information()) : "Information 0";
         step(name, shortImage(process) + " opens " + volume + path + " (access 0x" + Integer.toHexString(access)
-                + ", " + disposition + ")", result.status(), "Information "
-                + CreateInformation.describe(result.information()) + (result.file().isPresent() ? ", handle" : ", no handle"));
+                + ", " + disposition + ")", result.status(),
+                information + (result.file().isPresent() ? ", got a handle" : ", no handle"));
         return result.file();
     }
 
@@ -247,11 +249,40 @@ public final class DemoScenario {
         out.println("Policy (first match wins; pushed with SET_POLICY over the emulator's port)");
         out.println("------");
         for (Rule rule : policy.rules()) {
-            out.printf("  rule %d: %s %s%s%s -> %s%n", rule.ruleId(), rule.operations(),
-                    rule.volume().isPresent() ? policy.volumes().get(rule.volume().getAsInt()) + " " : "",
+            out.printf("  rule %d: %s on %s%s%s -> %s%n", rule.ruleId(), rule.operations(),
+                    rule.volume().isPresent() ? policy.volumes().get(rule.volume().getAsInt()) : "any volume ",
                     rule.path().map(Object::toString).orElse("any path"),
-                    rule.image().map(i -> " by " + i).orElse(""), rule.action());
+                    rule.image().map(i -> " by " + i).orElse(""), describe(rule.action(), policy));
         }
+    }
+
+    /** An action in words, for the account. */
+    static String describe(Action action, Policy policy) {
+        if (action instanceof Action.Deny d) {
+            return "DENY with " + NtStatus.of(d.status()).name() + (d.postCreate() ? " in post-create" : " in pre-create");
+        }
+        if (action instanceof Action.Modify m) {
+            List<String> edits = new ArrayList<>();
+            if (m.accessClear() != 0) {
+                edits.add(String.format("strip desired access 0x%X", m.accessClear()));
+            }
+            if (m.operationFlagsSet() != 0) {
+                edits.add(String.format("add SL_* 0x%X", m.operationFlagsSet()));
+            }
+            if (m.optionsSet() != 0 || m.optionsClear() != 0 || m.disposition().isPresent()
+                    || m.operationFlagsClear() != 0) {
+                edits.add("other edits");
+            }
+            return "MODIFY: " + String.join(", ", edits);
+        }
+        if (action instanceof Action.Redirect r) {
+            return "REDIRECT reads and writes to " + policy.volumes().get(r.targetVolume());
+        }
+        if (action instanceof Action.Ask a) {
+            return "ASK Java (timeout " + a.timeoutMs() + " ms, then " + a.defaultVerdict()
+                    + (a.status() != 0 ? " with " + NtStatus.of(a.status()).name() : "") + ")";
+        }
+        return action.type().name();
     }
 
     private void printAsks() {
