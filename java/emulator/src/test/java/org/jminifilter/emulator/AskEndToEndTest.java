@@ -109,6 +109,35 @@ class AskEndToEndTest extends EmulatorFixture {
         assertEquals(1, service.asksLate(), "the late reply was refused with NoWaiterForReplyException");
     }
 
+    @Test
+    void withNoClientConnectedTheAskGetsTheDefaultVerdictAtOnce() {
+        kernel.putText(v1, "\\shared\\notes.txt", "notes");
+        startService(Policy.builder()
+                .rule(r -> r.id(52).operations(Operation.CREATE).path("\\shared\\**")
+                        .action(Action.ask().withTimeoutMs(30_000).orDeny(NtStatus.ACCESS_DENIED.value())))
+                .build(), ask -> {
+                    asked.add(ask);
+                    return Action.allow();
+                });
+        service.close(); // disconnects; the default OnDisconnect keeps the policy
+        service = null;
+
+        long start = System.nanoTime();
+        OpenResult result = notepad.open(v1, "\\shared\\notes.txt", FILE_READ_DATA, Disposition.OPEN);
+        long waitedMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
+
+        assertEquals(NtStatus.ACCESS_DENIED, result.status(), "the policy stayed and its default verdict applied");
+        assertTrue(waitedMs < 10_000, "no client: the driver does not wait the 30 s timeout (" + waitedMs + " ms)");
+        assertTrue(asked.isEmpty());
+        startService(Policy.builder()
+                .rule(r -> r.id(52).operations(Operation.CREATE).path("\\shared\\**")
+                        .action(Action.ask().withTimeoutMs(30_000).orDeny(NtStatus.ACCESS_DENIED.value())))
+                .build());
+        Statistics s = service.statistics();
+        assertEquals(1, s.askNoClient(), s.toString());
+        assertEquals(1, s.defaultVerdicts(), s.toString());
+    }
+
     private static void sleep(Duration d) {
         try {
             Thread.sleep(d.toMillis());

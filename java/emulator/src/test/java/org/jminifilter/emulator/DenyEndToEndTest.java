@@ -103,4 +103,20 @@ class DenyEndToEndTest extends EmulatorFixture {
         assertEquals("original", kernel.readText(v1, "\\data\\keep.exe").orElseThrow());
         assertEquals(1, service.statistics().postCreateCancels());
     }
+
+    @Test
+    void postCreateDenyOfAnOverwriteLeavesTheTruncation() {
+        kernel.putText(v1, "\\data\\log.exe", "old content");
+        startService(Policy.builder()
+                .rule(r -> r.id(22).operations(Operation.CREATE).path("\\data\\*.exe")
+                        .action(Action.deny().inPostCreate()))
+                .build());
+
+        OpenResult denied = notepad.open(v1, "\\data\\log.exe", FILE_WRITE_DATA, Disposition.OVERWRITE);
+
+        assertEquals(NtStatus.ACCESS_DENIED, denied.status());
+        assertNoHandle(denied);
+        assertEquals(0, kernel.readFile(v1, "\\data\\log.exe").orElseThrow().length,
+                "FltCancelFileOpen cannot undo a truncation (as documented)");
+    }
 }

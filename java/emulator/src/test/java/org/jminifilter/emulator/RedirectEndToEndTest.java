@@ -62,4 +62,26 @@ class RedirectEndToEndTest extends EmulatorFixture {
         assertEquals("not redirected", kernel.readText(v1, "\\data\\x.txt").orElseThrow(), "outside \\cache");
         assertEquals(0, service.statistics().redirectFallbacks());
     }
+
+    @Test
+    void aMissingTargetVolumePassesThroughOrDeniesAsTheRuleSays() {
+        startService(Policy.builder()
+                .rule(r -> r.id(41).operations(Operation.CREATE, Operation.READ, Operation.WRITE)
+                        .path("\\cache\\**").redirect("\\Device\\HarddiskVolume9"))
+                .rule(r -> r.id(42).operations(Operation.CREATE, Operation.READ, Operation.WRITE)
+                        .path("\\shared\\**").redirect("\\Device\\HarddiskVolume9", NtStatus.NOT_FOUND.value()))
+                .build());
+
+        try (EmulatedFile file = notepad.open(v1, "\\cache\\a.txt", FILE_WRITE_DATA, Disposition.CREATE).orThrow()) {
+            assertEquals(NtStatus.SUCCESS, file.write(0, "stays here").status());
+        }
+        OpenResult denied = notepad.open(v1, "\\shared\\b.txt", FILE_WRITE_DATA, Disposition.CREATE);
+
+        assertEquals("stays here", kernel.readText(v1, "\\cache\\a.txt").orElseThrow(), "passed through");
+        assertEquals(NtStatus.NOT_FOUND, denied.status(), "the fallback DENY with the rule's status");
+        assertTrue(denied.file().isEmpty());
+        assertTrue(service.statistics().redirectFallbacks() >= 2, "both fallbacks counted");
+        assertTrue(eventsWhere(e -> e.ruleId() == 42).stream()
+                .anyMatch(e -> e.hasFlag(org.jminifilter.protocol.Protocol.EVENT_FLAG_REDIRECT_FALLBACK)), events.toString());
+    }
 }
