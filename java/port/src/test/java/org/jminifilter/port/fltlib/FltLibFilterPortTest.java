@@ -27,9 +27,11 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -529,6 +531,52 @@ class FltLibFilterPortTest {
         assertEquals(2, kernel.gets().size(), "no FilterGetMessage once closed: nothing would cancel it");
         assertEquals(1, kernel.closesOf(FakeKernel.PORT));
         assertEquals(1, kernel.closesOf(FakeKernel.IOCP));
+    }
+
+    @Test
+    void receiversAndCloseRacingNeverLoseAThreadDuplicateAMessageOrCloseAHandleTwice() throws Exception {
+        Random random = new Random(20261122);
+        for (int round = 0; round < 30; round++) {
+            FakeKernel fake = new FakeKernel();
+            FltLibFilterPort racing = FltLibFilterPort.connect(fake.fltLib, fake.kernel32, fake.cancelIo, PORT_NAME,
+                    ByteBuffer.wrap(CONTEXT), settings(3, 1 << 20, Duration.ofSeconds(5)));
+            List<Long> received = Collections.synchronizedList(new ArrayList<>());
+            List<Future<Throwable>> receivers = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                receivers.add(threads.submit(() -> {
+                    try {
+                        while (true) {
+                            received.add(racing.receive().messageId());
+                        }
+                    } catch (Throwable t) {
+                        return t;
+                    }
+                }));
+            }
+            int deliveries = random.nextInt(20);
+            for (long id = 1; id <= deliveries; id++) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (fake.pendingCount() == 0 && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                fake.deliver(id, 56, new byte[ASK_SIZE]);
+            }
+            if (random.nextBoolean()) {
+                Thread.sleep(random.nextInt(5));
+            }
+
+            racing.close();
+
+            for (Future<Throwable> receiver : receivers) {
+                assertInstanceOf(PortClosedException.class, receiver.get(10, TimeUnit.SECONDS), "round " + round);
+            }
+            assertEquals(received.size(), new HashSet<>(received).size(), "no message twice, round " + round);
+            assertTrue(received.stream().allMatch(id -> id >= 1 && id <= deliveries), "round " + round);
+            assertEquals(1, fake.closesOf(FakeKernel.PORT), "round " + round);
+            assertEquals(1, fake.closesOf(FakeKernel.IOCP), "round " + round);
+            assertNull(FltLibFilterPort.keptAlive(racing), "every cancelled receive drained, round " + round);
+            assertEquals(0, fake.pendingCount(), "round " + round);
+        }
     }
 
     @Test
