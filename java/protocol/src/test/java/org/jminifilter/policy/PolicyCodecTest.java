@@ -278,6 +278,8 @@ class PolicyCodecTest {
             {patched(b -> b.putInt(rule(3, "Action") + 20, 0x01000000)), ErrorCode.BAD_MODIFY, 3},
             // MODIFY of create parameters on a WRITE-only rule.
             {patched(b -> b.putInt(rule(3, "Action") + 12, 0x10000)), ErrorCode.BAD_OPERATIONS, 3},
+            // MODIFY of operation flags on a rule of two operations.
+            {patched(b -> b.putInt(rule(3, "Operations"), 6)), ErrorCode.BAD_OPERATIONS, 3},
         };
         for (Object[] c : cases) {
             ProtocolException e = assertThrows(ProtocolException.class, () -> PolicyCodec.decode((ByteBuffer) c[0]));
