@@ -140,6 +140,15 @@ class PolicyCodecTest {
     }
 
     @Test
+    void aBodyOverTheLimitIsRefusedEvenWhenItsLengthAgrees() {
+        int size = Protocol.MAX_POLICY_BYTES + 8;
+        ByteBuffer big = Wire.allocate(size);
+        big.put(PolicyCodec.encode(Policy.EMPTY)).clear();
+        big.putInt(8, size);
+        fails("JMF_POLICY_HEADER.TotalLength", "is over JMF_MAX_POLICY_BYTES", big);
+    }
+
+    @Test
     void sectionChecks() {
         fails("JMF_POLICY_HEADER.RuleOffset", "44 is not 8-byte aligned", patched(b -> b.putInt(16, 44)));
         fails("JMF_POLICY_HEADER.RuleOffset", "32 is inside the header", patched(b -> b.putInt(16, 32)));
@@ -280,6 +289,8 @@ class PolicyCodecTest {
             {patched(b -> b.putInt(rule(3, "Action") + 12, 0x10000)), ErrorCode.BAD_OPERATIONS, 3},
             // MODIFY of operation flags on a rule of two operations.
             {patched(b -> b.putInt(rule(3, "Operations"), 6)), ErrorCode.BAD_OPERATIONS, 3},
+            // MODIFY setting and clearing the same operation flag.
+            {patched(b -> b.put(rule(3, "Action") + 29, (byte) Protocol.SL_WRITE_THROUGH)), ErrorCode.BAD_MODIFY, 3},
         };
         for (Object[] c : cases) {
             ProtocolException e = assertThrows(ProtocolException.class, () -> PolicyCodec.decode((ByteBuffer) c[0]));
