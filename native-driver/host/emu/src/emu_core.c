@@ -24,7 +24,21 @@ static void EmuInitOnce(void)
     pthread_condattr_destroy(&attr);
 }
 
-void EmuLock(void) { pthread_once(&g_once, EmuInitOnce); pthread_mutex_lock(&g_lock); }
+/*
+ * The global lock is not recursive, and registering a thread the emulator has
+ * not seen (EmuCurrentThread) takes it. So a thread is registered BEFORE it
+ * first takes the lock: code holding the lock may then ask for the current
+ * thread or process (ExAcquireFastMutex does) without deadlocking itself.
+ */
+static __thread int t_registering;
+void EmuLock(void)
+{
+    pthread_once(&g_once, EmuInitOnce);
+    if (!t_registering) {
+        (void)EmuCurrentThread();
+    }
+    pthread_mutex_lock(&g_lock);
+}
 void EmuUnlock(void) { pthread_mutex_unlock(&g_lock); }
 void EmuBroadcast(void) { pthread_cond_broadcast(&g_cond); }
 
@@ -443,18 +457,22 @@ PEPROCESS EmuSystemProcess(void)
 
 PETHREAD EmuCurrentThread(void)
 {
-    if (t_thread == NULL) {
+    if (t_thread == NULL && !t_registering) {
         /* Threads the emulator did not start (test main, JVM threads) and its
          * workers run in the System process until told otherwise. Thread boxes
-         * live as long as the process: threads are few. */
-        t_thread = calloc(1, sizeof(*t_thread));
+         * live as long as the process: threads are few. While registering,
+         * EmuLock must not come back here (t_registering). */
+        t_registering = 1;
+        EMU_THREAD_BOX *box = calloc(1, sizeof(*box));
         EmuLock();
-        t_thread->T.Tid = g_nextTid += 4;
+        box->T.Tid = g_nextTid += 4;
         EmuUnlock();
         char name[64];
-        snprintf(name, sizeof(name), "thread %u", t_thread->T.Tid);
-        EmuObjInit(&t_thread->Hdr, EMU_OBJ_THREAD, name);
-        t_thread->T.Process = EmuSystemProcess();
+        snprintf(name, sizeof(name), "thread %u", box->T.Tid);
+        EmuObjInit(&box->Hdr, EMU_OBJ_THREAD, name);
+        box->T.Process = EmuSystemProcess();
+        t_thread = box;
+        t_registering = 0;
     }
     return &t_thread->T;
 }

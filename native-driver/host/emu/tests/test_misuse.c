@@ -1,5 +1,7 @@
 /* Misuses a real system would stop on (Driver Verifier), each reported. */
 #include "test_filters.h"
+#include <pthread.h>
+#include <unistd.h>
 
 static int g_case;
 
@@ -128,7 +130,44 @@ static void test_pended_then_completed(void)
     EmuFileClose(h);
 }
 
+/*
+ * A thread the emulator has never seen (a JVM thread calling in through JNA)
+ * whose first kernel call is ExAcquireFastMutex: registering the thread must
+ * not take the emulator's global lock while the mutex code holds it. Run on a
+ * fresh pthread with a bounded wait, so a regression fails instead of hanging.
+ */
+static FAST_MUTEX g_freshMutex;
+static volatile int g_freshDone;
+static void *FreshThreadMain(void *p)
+{
+    (void)p;
+    ExAcquireFastMutex(&g_freshMutex);
+    ExReleaseFastMutex(&g_freshMutex);
+    __atomic_store_n(&g_freshDone, 1, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+static void test_fresh_thread_acquires_fast_mutex(void)
+{
+    ExInitializeFastMutex(&g_freshMutex);
+    g_freshDone = 0;
+    pthread_t t;
+    CHECK_EQ(pthread_create(&t, NULL, FreshThreadMain, NULL), 0);
+    for (int i = 0; i < 200 && !__atomic_load_n(&g_freshDone, __ATOMIC_SEQ_CST); i++) {
+        usleep(10000);
+    }
+    if (!__atomic_load_n(&g_freshDone, __ATOMIC_SEQ_CST)) {
+        /* The stuck thread holds the emulator's lock: nothing else can run. */
+        printf("FAIL threads: a thread new to the emulator deadlocked in ExAcquireFastMutex\n"
+               "emu: 0 passed, 1 failed\n");
+        fflush(stdout);
+        _exit(1);
+    }
+    pthread_join(t, NULL);
+}
+
 const TEST_CASE g_misuseTests[] = {
+    { "threads: a thread new to the emulator takes a fast mutex first (no self-deadlock)", test_fresh_thread_acquires_fast_mutex },
     { "misuse: a CompletionContext with SUCCESS_NO_CALLBACK", test_context_with_no_callback },
     { "misuse: changing MajorFunction is reported and undone", test_major_function_changed },
     { "misuse: a callback returning at a raised IRQL", test_returned_at_raised_irql },
