@@ -74,8 +74,8 @@ public final class EmulatedKernelPort implements FilterPort {
     public static EmulatedKernelPort connect(EmuLibrary lib, String portName, ConnectContext context) {
         Objects.requireNonNull(portName, "portName");
         Objects.requireNonNull(context, "context");
-        lib.EmuSetCurrentProcess(EmulatedKernel.current().isPresent() ? EmulatedKernel.SERVICE_PID : 4);
-        KNOWN_THREAD.set(EmulatedKernel.generation());
+        // The connecting process becomes the driver's client (whose own I/O it never filters).
+        EmulatedKernel.current().ifPresent(k -> lib.EmuSetCurrentProcess(EmulatedKernel.SERVICE_PID));
         byte[] contextBytes = bytesOf(context.encode());
         Memory contextMemory = aligned(contextBytes.length);
         contextMemory.write(0, contextBytes, 0, contextBytes.length);
@@ -291,28 +291,10 @@ public final class EmulatedKernelPort implements FilterPort {
         }
     }
 
-    /**
-     * Threads whose emulated process was set. Works around an emulator deadlock: ExAcquireFastMutex
-     * (emu_sync.c EmuFastAcquire) asks for the current thread while holding the emulator's global
-     * lock, and the first such question on a thread the emulator has not seen takes that lock again.
-     * Setting the process first makes the emulator know the thread.
-     */
-    private static final ThreadLocal<Integer> KNOWN_THREAD = ThreadLocal.withInitial(() -> -1);
-
-    /** Runs this thread as the service process (System when no EmulatedKernel is open), once per thread. */
-    private void introduceThread() {
-        int generation = EmulatedKernel.generation();
-        if (KNOWN_THREAD.get() != generation) {
-            lib.EmuSetCurrentProcess(EmulatedKernel.current().isPresent() ? EmulatedKernel.SERVICE_PID : 4);
-            KNOWN_THREAD.set(generation);
-        }
-    }
-
     private void enter() {
         if (closed) {
             throw closedException();
         }
-        introduceThread();
         use.readLock().lock();
         if (closed) {
             use.readLock().unlock();

@@ -116,4 +116,24 @@ class EmulatedKernelPortTest extends EmulatorFixture {
         PortNotFoundException e = assertThrows(PortNotFoundException.class, () -> kernel.connect());
         assertTrue(e.getMessage().contains("EmulatedKernel"), e.getMessage());
     }
+
+    @Test
+    void aThreadTheEmulatorHasNotSeenCanSendItsFirstCommand() throws Exception {
+        // GET_EVENTS takes the driver's fast mutex; on a thread new to the emulator that once
+        // deadlocked (see ThreadIntroducer).
+        try (FilterPort port = kernel.connect()) {
+            CompletableFuture<ByteBuffer> reply = new CompletableFuture<>();
+            Thread fresh = new Thread(() -> {
+                try {
+                    reply.complete(port.send(new Command.GetEvents().encode(),
+                            org.jminifilter.protocol.EventBatch.size(4)));
+                } catch (RuntimeException e) {
+                    reply.completeExceptionally(e);
+                }
+            }, "fresh-thread");
+            fresh.setDaemon(true);
+            fresh.start();
+            assertEquals(0, org.jminifilter.protocol.EventBatch.decode(reply.get(10, TimeUnit.SECONDS)).events().size());
+        }
+    }
 }
