@@ -46,6 +46,7 @@ class EmulatedKernelPortTest extends EmulatorFixture {
     @Test
     void thePortTakesOneConnectionAtATime() {
         try (FilterPort first = kernel.connect()) {
+            assertTrue(first.isOpen());
             ConnectionLimitException e = assertThrows(ConnectionLimitException.class, () -> kernel.connect());
             assertEquals(HResult.CONNECTION_LIMIT, e.hresult());
         }
