@@ -14,6 +14,7 @@ import org.jminifilter.policy.DefaultVerdict;
 import org.jminifilter.policy.Policy;
 import org.jminifilter.port.FilterPort;
 import org.jminifilter.port.FilterPortException;
+import org.jminifilter.port.InvalidPortHandleException;
 import org.jminifilter.port.NoWaiterForReplyException;
 import org.jminifilter.port.Notification;
 import org.jminifilter.port.PortClosedException;
@@ -54,6 +55,10 @@ public final class PolicyService implements AutoCloseable {
     private volatile Policy policy;
     private long droppedSeen;
     private volatile boolean closed;
+    /** Set when the driver closed the connection (it is unloading): the threads stop. */
+    private volatile boolean disconnected;
+    /** Pause after a failed receive, so a failing port is not asked again in a tight loop. */
+    static final long RECEIVE_RETRY_MS = 100;
 
     private PolicyService(Builder b) {
         this.port = b.port;
@@ -150,34 +155,63 @@ public final class PolicyService implements AutoCloseable {
         return asksFailed.get();
     }
 
+    /**
+     * False once the driver has closed the connection (it is unloading, HRESULT 0x80070006):
+     * the service's threads have stopped; close it and connect again when the driver is back.
+     */
+    public boolean isConnected() {
+        return !closed && !disconnected;
+    }
+
     private void pollEventsQuietly() {
-        if (closed) {
+        if (closed || disconnected) {
             return;
         }
         try {
             pollEvents();
         } catch (PortClosedException e) {
             LOG.debug("event poll after close");
+        } catch (InvalidPortHandleException e) {
+            lostDriver(e);
         } catch (RuntimeException e) {
             LOG.warn("could not pull events from the driver: {}", e.getMessage());
         }
     }
 
     private void answerAsks() {
-        while (!closed) {
+        while (!closed && !disconnected) {
             Notification n;
             try {
                 n = port.receive();
             } catch (PortClosedException e) {
                 return;
+            } catch (InvalidPortHandleException e) {
+                lostDriver(e);
+                return;
             } catch (FilterPortException e) {
                 if (closed) {
                     return;
                 }
-                LOG.warn("receiving from the driver failed: {}", e.getMessage());
+                LOG.warn("receiving from the driver failed, trying again in {} ms: {}", RECEIVE_RETRY_MS,
+                        e.getMessage());
+                try {
+                    Thread.sleep(RECEIVE_RETRY_MS);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
                 continue;
             }
             answer(n);
+        }
+    }
+
+    /** The driver closed the connection: stop asking it anything, say so once. */
+    private void lostDriver(InvalidPortHandleException e) {
+        if (!disconnected) {
+            disconnected = true;
+            LOG.error("the driver closed the connection ({}); the policy service stopped answering asks and "
+                    + "pulling events: close it and connect again once the driver is loaded", e.getMessage());
         }
     }
 

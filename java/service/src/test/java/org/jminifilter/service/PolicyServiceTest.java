@@ -6,21 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jminifilter.policy.Action;
 import org.jminifilter.policy.ActionType;
 import org.jminifilter.policy.DefaultVerdict;
 import org.jminifilter.policy.Operation;
 import org.jminifilter.policy.Policy;
+import org.jminifilter.port.FilterPort;
+import org.jminifilter.port.Notification;
 import org.jminifilter.port.mock.MockFilterPort;
 import org.jminifilter.port.mock.PendingAsk;
 import org.jminifilter.protocol.Ask;
@@ -177,7 +182,7 @@ class PolicyServiceTest {
     @Test
     void aMalformedAskIsNotAnsweredAndDoesNotStopTheService() throws Exception {
         start(policy(1), a -> Action.allow(), Config.defaults());
-        java.nio.ByteBuffer garbage = java.nio.ByteBuffer.allocate(12);
+        ByteBuffer garbage = ByteBuffer.allocate(12);
         port.notify(garbage, Protocol.REPLY_BUFFER_SIZE);
         waitFor(() -> service.asksFailed() == 1);
 
@@ -228,6 +233,57 @@ class PolicyServiceTest {
         port.onGetStatistics(() -> stats);
 
         assertEquals(stats, service.statistics());
+    }
+
+    @Test
+    void whenTheDriverGoesAwayTheThreadsStopInsteadOfSpinning() throws Exception {
+        AtomicInteger receives = new AtomicInteger();
+        FilterPort counting = new FilterPort() {
+            @Override
+            public ByteBuffer send(ByteBuffer command, int replyCapacity) {
+                return port.send(command, replyCapacity);
+            }
+
+            @Override
+            public Notification receive() {
+                receives.incrementAndGet();
+                return port.receive();
+            }
+
+            @Override
+            public Optional<Notification> receive(Duration timeout) {
+                receives.incrementAndGet();
+                return port.receive(timeout);
+            }
+
+            @Override
+            public void reply(long messageId, ByteBuffer replyBody) {
+                port.reply(messageId, replyBody);
+            }
+
+            @Override
+            public boolean isOpen() {
+                return port.isOpen();
+            }
+
+            @Override
+            public void close() {
+                port.close();
+            }
+        };
+        service = PolicyService.builder(counting).policy(policy(1)).askThreads(2)
+                .eventInterval(Duration.ofMillis(20)).build().start();
+        assertTrue(service.isConnected());
+
+        port.disconnect();
+
+        waitFor(() -> !service.isConnected());
+        waitFor(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().startsWith("jminifilter-ask-") && t.isAlive()));
+        int settled = receives.get();
+        Thread.sleep(200);
+        assertEquals(settled, receives.get(), "no receive after the driver went away");
+        assertTrue(settled <= 4, "each ask thread gave up at once, receives: " + settled);
     }
 
     @Test
