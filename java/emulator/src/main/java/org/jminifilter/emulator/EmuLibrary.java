@@ -210,8 +210,8 @@ public interface EmuLibrary extends Library {
                 throw failure;
             }
             try {
-                instance = ThreadIntroducer.wrap(Native.load(path.toString(), EmuLibrary.class,
-                        Map.of(Library.OPTION_STRING_ENCODING, "UTF-8")));
+                instance = Native.load(path.toString(), EmuLibrary.class,
+                        Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
                 return instance;
             } catch (UnsatisfiedLinkError e) {
                 failure = new EmulatorUnavailableException("the emulated Filter Manager library " + path

@@ -45,9 +45,6 @@ public final class EmulatedKernel implements AutoCloseable {
     public static final String SERVICE_IMAGE = "\\Device\\HarddiskVolume1\\Program Files\\jminifilter\\java.exe";
 
     private static final AtomicReference<EmulatedKernel> CURRENT = new AtomicReference<>();
-    /** Counts starts: the emulator forgets its processes on each reset, so threads are introduced again. */
-    private static final java.util.concurrent.atomic.AtomicInteger GENERATION =
-            new java.util.concurrent.atomic.AtomicInteger();
 
     private final EmuLibrary lib;
     private final String openedBy;
@@ -82,7 +79,6 @@ public final class EmulatedKernel implements AutoCloseable {
                     + " close that one first");
         }
         try {
-            GENERATION.incrementAndGet();
             check(lib.EmuReset(), "EmuReset");
             check(lib.EmuSetProcess(SERVICE_PID, SERVICE_IMAGE, 1), "EmuSetProcess(service)");
         } catch (RuntimeException | Error e) {
@@ -90,11 +86,6 @@ public final class EmulatedKernel implements AutoCloseable {
             throw e;
         }
         return kernel;
-    }
-
-    /** Which start of an EmulatedKernel this JVM is at. */
-    static int generation() {
-        return GENERATION.get();
     }
 
     /** The open kernel, if any (the emulator's port provider runs its connects as the service process). */

@@ -121,7 +121,7 @@ class EmulatedKernelPortTest extends EmulatorFixture {
     @Test
     void aThreadTheEmulatorHasNotSeenCanSendItsFirstCommand() throws Exception {
         // GET_EVENTS takes the driver's fast mutex; on a thread new to the emulator that once
-        // deadlocked (see ThreadIntroducer).
+        // deadlocked (the emulator registered the thread under the lock the mutex code held).
         try (FilterPort port = kernel.connect()) {
             CompletableFuture<ByteBuffer> reply = new CompletableFuture<>();
             Thread fresh = new Thread(() -> {
