@@ -289,6 +289,8 @@ class PolicyCodecTest {
             {patched(b -> b.putInt(rule(3, "Action") + 12, 0x10000)), ErrorCode.BAD_OPERATIONS, 3},
             // MODIFY of operation flags on a rule of two operations.
             {patched(b -> b.putInt(rule(3, "Operations"), 6)), ErrorCode.BAD_OPERATIONS, 3},
+            {patched(b -> b.putInt(rule(1, "RuleId"), -1)), ErrorCode.BAD_RULE_ID, 1},
+            {patched(b -> b.putShort(rule(0, "MatchFlags"), (short) 3)), ErrorCode.BAD_FLAGS, 0},
             // MODIFY setting and clearing the same operation flag.
             {patched(b -> b.put(rule(3, "Action") + 29, (byte) Protocol.SL_WRITE_THROUGH)), ErrorCode.BAD_MODIFY, 3},
         };

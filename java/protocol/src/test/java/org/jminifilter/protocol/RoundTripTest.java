@@ -70,6 +70,12 @@ class RoundTripTest {
     }
 
     @Test
+    void commandsRefuseAMissingBody() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Command.SetPolicy(null));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Command.SetConfig(null));
+    }
+
+    @Test
     void ask() {
         Ask a = ConformanceSamples.ask();
         Ask back = Ask.decode(a.encode());
