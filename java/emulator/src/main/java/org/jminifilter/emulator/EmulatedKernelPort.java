@@ -2,7 +2,6 @@ package org.jminifilter.emulator;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
-import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,11 +16,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jminifilter.port.FilterPort;
 import org.jminifilter.port.FilterPortException;
 import org.jminifilter.port.HResult;
-import org.jminifilter.port.InsufficientBufferException;
 import org.jminifilter.port.Notification;
 import org.jminifilter.port.PortClosedException;
 import org.jminifilter.port.PortNotFoundException;
 import org.jminifilter.port.ReplyCapacity;
+import org.jminifilter.port.fltlib.FilterMessages;
 import org.jminifilter.protocol.ConnectContext;
 import org.jminifilter.protocol.Protocol;
 
@@ -40,9 +39,9 @@ import org.jminifilter.protocol.Protocol;
 public final class EmulatedKernelPort implements FilterPort {
 
     /** sizeof(FILTER_MESSAGE_HEADER) / sizeof(FILTER_REPLY_HEADER) on 64-bit Windows. */
-    public static final int HEADER_SIZE = 16;
+    public static final int HEADER_SIZE = FilterMessages.MESSAGE_HEADER_SIZE;
     /** Offset of MessageId in both headers. */
-    public static final int MESSAGE_ID_OFFSET = 8;
+    public static final int MESSAGE_ID_OFFSET = FilterMessages.MESSAGE_ID_OFFSET;
     /** How long close waits for callers to leave before it gives up and keeps the handle. */
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -76,8 +75,8 @@ public final class EmulatedKernelPort implements FilterPort {
         Objects.requireNonNull(context, "context");
         // The connecting process becomes the driver's client (whose own I/O it never filters).
         EmulatedKernel.current().ifPresent(k -> lib.EmuSetCurrentProcess(EmulatedKernel.SERVICE_PID));
-        byte[] contextBytes = bytesOf(context.encode());
-        Memory contextMemory = aligned(contextBytes.length);
+        byte[] contextBytes = FilterMessages.bytesOf(context.encode());
+        Memory contextMemory = FilterMessages.aligned(contextBytes.length);
         contextMemory.write(0, contextBytes, 0, contextBytes.length);
         Memory name = new Memory(EmuLibrary.utf16z(portName).length);
         name.write(0, EmuLibrary.utf16z(portName), 0, (int) name.size());
@@ -114,48 +113,14 @@ public final class EmulatedKernelPort implements FilterPort {
 
     @Override
     public ByteBuffer send(ByteBuffer command, int replyCapacity) {
-        Objects.requireNonNull(command, "command");
-        if (!command.hasRemaining()) {
-            throw new IllegalArgumentException("the command is empty");
-        }
-        if (replyCapacity < 0) {
-            throw new IllegalArgumentException("replyCapacity must not be negative: " + replyCapacity);
-        }
-        byte[] in = bytesOf(command);
-        Memory inMemory = aligned(in.length);
-        inMemory.write(0, in, 0, in.length);
-        int capacity = replyCapacity;
         enter();
         try {
-            while (true) {
-                Memory out = capacity > 0 ? aligned(capacity) : null;
-                IntByReference returned = new IntByReference();
-                int hr = lib.EmuFilterSendMessage(handle, inMemory, in.length, out, capacity, returned);
-                if (!HResult.failed(hr)) {
-                    return copyReply(out, capacity, returned.getValue());
-                }
-                if (hr != HResult.INSUFFICIENT_BUFFER && hr != HResult.MORE_DATA) {
-                    throw FilterPortException.forHresult("FilterSendMessage [emulator]", hr);
-                }
-                if (capacity >= maxReplyCapacity) {
-                    throw new InsufficientBufferException("FilterSendMessage [emulator] failed with HRESULT "
-                            + HResult.hex(hr) + ": the reply does not fit in " + capacity
-                            + " bytes, the most this port allows", hr, capacity);
-                }
-                capacity = ReplyCapacity.grow(capacity, maxReplyCapacity);
-            }
+            return FilterMessages.send("FilterSendMessage [emulator]", command, replyCapacity, maxReplyCapacity,
+                    (in, inSize, out, outSize, returned) ->
+                            lib.EmuFilterSendMessage(handle, in, inSize, out, outSize, returned));
         } finally {
             leave();
         }
-    }
-
-    private static ByteBuffer copyReply(Memory out, int capacity, int returned) {
-        if (returned < 0 || returned > capacity) {
-            throw new FilterPortException("FilterSendMessage [emulator] reported " + Integer.toUnsignedString(returned)
-                    + " bytes returned for a " + capacity + "-byte buffer", FilterPortException.NO_HRESULT);
-        }
-        byte[] reply = returned == 0 ? new byte[0] : out.getByteArray(0, returned);
-        return ByteBuffer.wrap(reply).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     // ------------------------------------------------------------------ reply
@@ -163,16 +128,9 @@ public final class EmulatedKernelPort implements FilterPort {
     @Override
     public void reply(long messageId, ByteBuffer replyBody) {
         Objects.requireNonNull(replyBody, "replyBody");
-        byte[] body = bytesOf(replyBody);
         // The length INCLUDES the FILTER_REPLY_HEADER, and is header + body exactly.
-        int size = HEADER_SIZE + body.length;
-        Memory buffer = aligned(size);
-        buffer.setInt(0, 0);          // Status: STATUS_SUCCESS
-        buffer.setInt(4, 0);          // padding
-        buffer.setLong(MESSAGE_ID_OFFSET, messageId);
-        if (body.length > 0) {
-            buffer.write(HEADER_SIZE, body, 0, body.length);
-        }
+        int size = HEADER_SIZE + replyBody.remaining();
+        Memory buffer = FilterMessages.replyBuffer(messageId, replyBody);
         enter();
         try {
             int hr = lib.EmuFilterReplyMessage(handle, buffer, size);
@@ -181,6 +139,7 @@ public final class EmulatedKernelPort implements FilterPort {
             }
         } finally {
             leave();
+            FilterMessages.free(buffer);
         }
     }
 
@@ -216,7 +175,7 @@ public final class EmulatedKernelPort implements FilterPort {
     /** One get; empty on timeout or on a cancel not caused by close (the caller waits again). */
     private Optional<Notification> receiveWithin(int timeoutMs) {
         int size = HEADER_SIZE + receiveBodySize;
-        Memory buffer = aligned(size);
+        Memory buffer = FilterMessages.aligned(size);
         buffer.clear();
         enter();
         try {
@@ -313,13 +272,4 @@ public final class EmulatedKernelPort implements FilterPort {
     // ------------------------------------------------------------------ helpers
 
     /** Native memory of {@code size} bytes on an 8-byte boundary (the driver requires it). */
-    static Memory aligned(int size) {
-        return new Memory(Math.max(1, size) + 7L).align(8);
-    }
-
-    private static byte[] bytesOf(ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return bytes;
-    }
 }

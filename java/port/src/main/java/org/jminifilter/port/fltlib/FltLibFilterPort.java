@@ -47,9 +47,9 @@ import org.jminifilter.port.ReplyCapacity;
 public final class FltLibFilterPort implements FilterPort {
 
     /** sizeof(FILTER_REPLY_HEADER) on 64-bit Windows: NTSTATUS Status, padding, ULONGLONG MessageId. */
-    public static final int REPLY_HEADER_SIZE = 16;
+    public static final int REPLY_HEADER_SIZE = FilterMessages.REPLY_HEADER_SIZE;
     /** Offset of FILTER_REPLY_HEADER.MessageId. */
-    public static final int REPLY_MESSAGE_ID_OFFSET = 8;
+    public static final int REPLY_MESSAGE_ID_OFFSET = FilterMessages.MESSAGE_ID_OFFSET;
     /** sizeof(FILTER_MESSAGE_HEADER) on 64-bit Windows. */
     public static final int MESSAGE_HEADER_SIZE = ReceiveSlot.MESSAGE_HEADER_SIZE;
 
@@ -206,54 +206,14 @@ public final class FltLibFilterPort implements FilterPort {
 
     @Override
     public ByteBuffer send(ByteBuffer command, int replyCapacity) {
-        Objects.requireNonNull(command, "command");
-        if (!command.hasRemaining()) {
-            throw new IllegalArgumentException("the command is empty");
-        }
-        if (replyCapacity < 0) {
-            throw new IllegalArgumentException("replyCapacity must not be negative: " + replyCapacity);
-        }
-        int inSize = command.remaining();
-        int capacity = replyCapacity; // a caller may start above the bound; it only limits growth
         enter();
-        Memory in = alignedMemory(inSize);
         try {
-            in.write(0, bytesOf(command), 0, inSize);
-            while (true) {
-                Memory out = capacity > 0 ? alignedMemory(capacity) : null;
-                IntByReference returned = new IntByReference();
-                int hr;
-                try {
-                    hr = hresult(fltLib.FilterSendMessage(port, in, inSize, out, capacity, returned));
-                    if (!HResult.failed(hr)) {
-                        return copyReply(out, capacity, returned.getValue());
-                    }
-                } finally {
-                    free(out); // a growing reply must not pile up 64+32+16... MiB until the next GC
-                }
-                if (hr != HResult.INSUFFICIENT_BUFFER && hr != HResult.MORE_DATA) {
-                    throw FilterPortException.forHresult("FilterSendMessage", hr);
-                }
-                if (capacity >= settings.maxReplyCapacity()) {
-                    throw new InsufficientBufferException("FilterSendMessage failed with HRESULT "
-                            + HResult.hex(hr) + ": the reply does not fit in " + capacity
-                            + " bytes, the most this port allows (Settings.maxReplyCapacity)", hr, capacity);
-                }
-                capacity = ReplyCapacity.grow(capacity, settings.maxReplyCapacity());
-            }
+            return FilterMessages.send("FilterSendMessage", command, replyCapacity, settings.maxReplyCapacity(),
+                    (in, inSize, out, outSize, returned) ->
+                            hresult(fltLib.FilterSendMessage(port, in, inSize, out, outSize, returned)));
         } finally {
             leave();
-            free(in);
         }
-    }
-
-    private static ByteBuffer copyReply(Memory out, int capacity, int returned) {
-        if (returned < 0 || returned > capacity) {
-            throw new FilterPortException("FilterSendMessage reported " + Integer.toUnsignedString(returned)
-                    + " bytes returned for a " + capacity + "-byte buffer", FilterPortException.NO_HRESULT);
-        }
-        byte[] reply = returned == 0 ? new byte[0] : out.getByteArray(0, returned);
-        return ByteBuffer.wrap(reply).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     // ------------------------------------------------------------------ reply
@@ -261,26 +221,19 @@ public final class FltLibFilterPort implements FilterPort {
     @Override
     public void reply(long messageId, ByteBuffer replyBody) {
         Objects.requireNonNull(replyBody, "replyBody");
-        int bodySize = replyBody.remaining();
         // The length passed INCLUDES the FILTER_REPLY_HEADER (the kernel's ReplyLength excludes it),
         // and is header + body exactly: never the size of a padded wrapping structure.
-        int size = REPLY_HEADER_SIZE + bodySize;
+        int size = REPLY_HEADER_SIZE + replyBody.remaining();
         enter();
-        Memory buffer = alignedMemory(size);
+        Memory buffer = FilterMessages.replyBuffer(messageId, replyBody);
         try {
-            buffer.setInt(0, 0);                       // Status: STATUS_SUCCESS
-            buffer.setInt(4, 0);                       // padding
-            buffer.setLong(REPLY_MESSAGE_ID_OFFSET, messageId);
-            if (bodySize > 0) {
-                buffer.write(REPLY_HEADER_SIZE, bytesOf(replyBody), 0, bodySize);
-            }
             int hr = hresult(fltLib.FilterReplyMessage(port, buffer, size));
             if (HResult.failed(hr)) {
                 throw FilterPortException.forHresult("FilterReplyMessage(message " + messageId + ")", hr);
             }
         } finally {
             leave();
-            free(buffer);
+            FilterMessages.free(buffer);
         }
     }
 
@@ -555,25 +508,16 @@ public final class FltLibFilterPort implements FilterPort {
      * malloc already aligns to 16 bytes on 64-bit Windows; over-allocating is only a fallback.
      */
     static Memory alignedMemory(int size) {
-        Memory memory = new Memory(Math.max(1, size));
-        if (Pointer.nativeValue(memory) % 8 == 0) {
-            return memory;
-        }
-        memory.close();
-        return new Memory(Math.max(1, size) + 7L).align(8);
+        return FilterMessages.aligned(size);
     }
 
     /** Frees a transient buffer now rather than when the garbage collector gets to it. */
     private static void free(Memory memory) {
-        if (memory != null) {
-            memory.close();
-        }
+        FilterMessages.free(memory);
     }
 
     private static byte[] bytesOf(ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return bytes;
+        return FilterMessages.bytesOf(buffer);
     }
 
     private static int hresult(WinNT.HRESULT hr) {
