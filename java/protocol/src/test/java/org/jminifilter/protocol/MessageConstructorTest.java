@@ -65,4 +65,24 @@ class MessageConstructorTest {
         assertEquals(ErrorCode.BAD_LENGTH, e.error());
         assertEquals("JMF_COMMAND_SET_POLICY body", e.field());
     }
+
+    @Test
+    void askRepliesRefuseVerdictsTheDriverRefuses() {
+        refused("Verdict: null", () -> new AskReply(null));
+        refused("Verdict.Type: ASK cannot be an ask's verdict", () -> new AskReply(org.jminifilter.policy.Action.ask()));
+        refused("Verdict.Flags: a verdict has no post-create flag",
+                () -> new AskReply(org.jminifilter.policy.Action.deny().inPostCreate()));
+        refused("Verdict: MODIFY changes nothing", () -> new AskReply(org.jminifilter.policy.Action.modify()));
+        assertDoesNotThrow(() -> new AskReply(org.jminifilter.policy.Action.modify().withAccessClear(2)));
+    }
+
+    @Test
+    void connectContextVersionIsSixteenBits() {
+        refused("ProtocolVersion: 65536", () -> new ConnectContext(Protocol.CONNECT_MAGIC, 0x10000));
+        refused("ProtocolVersion: -1", () -> new ConnectContext(Protocol.CONNECT_MAGIC, -1));
+        ConnectContext other = new ConnectContext(Protocol.CONNECT_MAGIC, 0xFFFF);
+        assertTrue(!other.isCurrent());
+        assertEquals(ErrorCode.BAD_VERSION,
+                assertThrows(ProtocolException.class, () -> ConnectContext.decode(other.encode())).error());
+    }
 }
