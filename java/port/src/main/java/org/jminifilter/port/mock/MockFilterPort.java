@@ -145,10 +145,12 @@ public final class MockFilterPort implements FilterPort {
         ByteBuffer bytes = copyOf(command);
         int capacity = replyCapacity;
         while (true) {
-            Command decoded = receiveCommand(bytes);
+            Received received = receiveCommand(bytes);
+            Command decoded = received.command();
             ByteBuffer reply;
             try {
-                reply = handlerFor(decoded).handle(decoded, capacity);
+                reply = received.refusal() != null ? received.refusal().encode()
+                        : handlerFor(decoded).handle(decoded, capacity);
                 if (reply == null) {
                     throw new IllegalStateException("the " + decoded.getClass().getSimpleName()
                             + " handler returned null; return an empty buffer for no output");
@@ -169,8 +171,18 @@ public final class MockFilterPort implements FilterPort {
         }
     }
 
-    /** Checks the port, applies a scripted failure, decodes and records one command. */
-    private Command receiveCommand(ByteBuffer bytes) {
+    /** A command as the "driver" took it: decoded, or refused with the JMF_RESULT the driver answers. */
+    private record Received(Command command, Result refusal) {
+    }
+
+    /**
+     * Checks the port, applies a scripted failure, decodes and records one command. A SET_POLICY
+     * or SET_CONFIG whose header is sound but whose body the driver would reject is answered as
+     * the driver does: STATUS_SUCCESS from the message callback and a JMF_RESULT naming the error
+     * and rule (the policy in force stays). Anything else malformed fails the call with
+     * STATUS_INVALID_PARAMETER, as the driver's JmfCommandParse does.
+     */
+    private Received receiveCommand(ByteBuffer bytes) {
         lock.lock();
         try {
             requireUsable("FilterSendMessage");
@@ -182,6 +194,9 @@ public final class MockFilterPort implements FilterPort {
             try {
                 decoded = Command.decode(bytes);
             } catch (ProtocolException e) {
+                if (hasSoundHeaderWithBody(bytes)) {
+                    return new Received(null, e.toResult(generation()));
+                }
                 // The driver's message callback refuses a malformed command with STATUS_INVALID_PARAMETER.
                 throw new FilterPortException("FilterSendMessage failed with HRESULT "
                         + HResult.hex(HResult.INVALID_PARAMETER) + ": the driver refuses this command: "
@@ -189,10 +204,23 @@ public final class MockFilterPort implements FilterPort {
             }
             commands.add(decoded);
             changed.signalAll();
-            return decoded;
+            return new Received(decoded, null);
         } finally {
             lock.unlock();
         }
+    }
+
+    /** True for a SET_POLICY or SET_CONFIG whose JMF_COMMAND_HEADER is right: only its body can be at fault. */
+    private static boolean hasSoundHeaderWithBody(ByteBuffer bytes) {
+        ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (b.remaining() < Protocol.COMMAND_HEADER_SIZE) {
+            return false;
+        }
+        int type = b.getInt(b.position());
+        int length = b.getInt(b.position() + 4);
+        boolean bodyChecked = type == Protocol.COMMAND_SET_POLICY
+                || (type == Protocol.COMMAND_SET_CONFIG && b.remaining() == Protocol.COMMAND_HEADER_SIZE + Protocol.CONFIG_SIZE);
+        return bodyChecked && length == b.remaining();
     }
 
     @Override

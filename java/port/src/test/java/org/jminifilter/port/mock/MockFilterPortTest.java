@@ -218,6 +218,31 @@ class MockFilterPortTest {
     }
 
     @Test
+    void aPolicyTheDriverWouldRejectIsAnsweredWithAResultNamingTheRuleAndChangesNothing() {
+        Policy good = Policy.builder()
+                .rule(r -> r.id(1).operations(Operation.CREATE).path("\\a\\**").deny())
+                .build();
+        Result first = Result.decode(port.send(new Command.SetPolicy(good).encode(), Protocol.RESULT_SIZE));
+        Policy next = Policy.builder()
+                .rule(r -> r.id(1).operations(Operation.CREATE).path("\\a\\**").deny())
+                .rule(r -> r.id(2).operations(Operation.CREATE).path("\\b\\**").deny())
+                .build();
+        ByteBuffer command = new Command.SetPolicy(next).encode();
+        int policy = Protocol.COMMAND_HEADER_SIZE;
+        int ruleOffset = command.getInt(policy + 16);
+        // Rule #1's DENY status becomes 0, which is not an error NTSTATUS: only the driver's checks catch it.
+        command.putInt(policy + ruleOffset + Protocol.RULE_SIZE + 40 + 8, 0);
+
+        Result result = Result.decode(port.send(command, Protocol.RESULT_SIZE));
+
+        assertFalse(result.isSuccess());
+        assertEquals(ErrorCode.BAD_STATUS, result.error());
+        assertEquals(1, result.ruleIndex());
+        assertEquals(first.generation(), result.generation(), "the generation in force is unchanged");
+        assertEquals(good, port.policy(), "the policy in force is unchanged");
+    }
+
+    @Test
     void aMalformedCommandIsRefusedAsTheDriverWouldAndNotRecorded() {
         ByteBuffer command = new Command.GetEvents().encode();
         command.putInt(4, 12); // Length disagrees with the 8 bytes sent
