@@ -221,6 +221,14 @@ JMF_ASSERT_OFFSET(JMF_FILTER_REPLY_HEADER, MessageId, 8);
 #define JMF_FILE_OVERWRITE    4u
 #define JMF_FILE_OVERWRITE_IF 5u
 #define JMF_FILE_MAXIMUM_DISPOSITION 5u
+/* JMF_RULE.Dispositions: one bit (1 << JMF_FILE_*) per disposition. */
+#define JMF_DISPOSITIONS_VALID ((1u << (JMF_FILE_MAXIMUM_DISPOSITION + 1u)) - 1u)
+
+/*
+ * STATUS_FLT_DISALLOW_FAST_IO (ntstatus.h): only the filter manager may use
+ * it, so no DENY status, fallback status or default deny status may be it.
+ */
+#define JMF_STATUS_FLT_DISALLOW_FAST_IO ((JMF_I32)0xC01C0004)
 
 /* Create options a MODIFY may add or remove (the low 24 bits of CreateOptions). */
 #define JMF_CREATE_OPTIONS_VALID 0x00FFFFFFu
@@ -291,6 +299,21 @@ JMF_ASSERT_OFFSET(JMF_ACTION, DefaultVerdict, 36);
  *
  * Every string is a JMF_STRING_REF into the string table: an even byte
  * offset and an even byte length, inside the table.
+ *
+ * Beyond what each field's comment says, a rule is rejected (the driver
+ * reports the first problem it finds) when:
+ *   - DesiredAccess or Dispositions is set on a rule whose operations are not
+ *     exactly JMF_OP_CREATE (BAD_OPERATIONS);
+ *   - a MODIFY changes nothing or sets and clears the same bit (BAD_MODIFY),
+ *     or edits create fields without JMF_OP_CREATE in its operations
+ *     (BAD_OPERATIONS);
+ *   - a REDIRECT's operations leave out JMF_OP_CREATE or go beyond
+ *     CREATE | READ | WRITE (BAD_OPERATIONS), or its TargetVolume is the
+ *     rule's own Volume (BAD_VOLUME);
+ *   - a MODIFY or REDIRECT is marked post-create (BAD_FLAGS);
+ *   - two volume names are equal without regard to case (BAD_VOLUME).
+ * "Without regard to case" is always JmfUpcase's fold (ASCII, Latin-1,
+ * Greek, Cyrillic simple upper case), part of this contract: Java mirrors it.
  *
  * Rules are tried in order and the first that matches decides, separately
  * in two phases: the pre-operation phase tries every rule without
@@ -404,6 +427,12 @@ JMF_ASSERT_OFFSET(JMF_RULE, Action, 40);
 #define JMF_COMMAND_GET_STATISTICS 2u /* body: none;                   output: JMF_STATISTICS + JMF_RULE_STATISTICS[] */
 #define JMF_COMMAND_SET_CONFIG     3u /* body: JMF_CONFIG;             output: JMF_RESULT */
 #define JMF_COMMAND_GET_EVENTS     4u /* body: none;                   output: JMF_EVENT_BATCH + JMF_EVENT[] */
+/*
+ * A command whose header is wrong (too short, Length not the buffer's length,
+ * unknown Type, a body of the wrong size) is refused by the message callback
+ * with STATUS_INVALID_PARAMETER (HRESULT 0x80070057); only a well-formed
+ * SET_POLICY or SET_CONFIG whose BODY is wrong gets a JMF_RESULT.
+ */
 
 /*
  * Every command starts with this header; Length covers the header and the
@@ -479,7 +508,7 @@ JMF_ASSERT_OFFSET(JMF_RESULT, Generation, 12);
 typedef struct _JMF_CONFIG {
     JMF_U32 AskTimeoutMs;       /* 1 .. JMF_MAX_ASK_TIMEOUT_MS: the wait for an ASK whose rule says 0 */
     JMF_U32 DefaultVerdict;     /* ALLOW or DENY: when an ask gets no answer and its rule says 0 */
-    JMF_I32 DefaultDenyStatus;  /* error NTSTATUS used with a DENY default verdict */
+    JMF_I32 DefaultDenyStatus;  /* error NTSTATUS used with a DENY default verdict; may be 0 with ALLOW */
     JMF_U32 OnDisconnect;       /* JMF_DISCONNECT_* */
     JMF_U32 MaxAsksInFlight;    /* 1 .. JMF_MAX_ASKS_IN_FLIGHT; more at once get the default verdict */
     JMF_U32 Reserved;           /* zero */

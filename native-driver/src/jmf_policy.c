@@ -27,7 +27,6 @@ Abstract:
 #include "jmf_policy_internal.h"
 
 /* The create dispositions a rule's Dispositions mask may name. */
-#define JMF_DISPOSITIONS_VALID ((1u << (JMF_FILE_MAXIMUM_DISPOSITION + 1u)) - 1u)
 
 /* Empty marker of the rule id set: JMF_RULE_NONE is never a valid id. */
 #define JMF_ID_EMPTY JMF_RULE_NONE

@@ -55,6 +55,8 @@ public final class Protocol {
     public static final int FILE_OVERWRITE = 4;
     public static final int FILE_OVERWRITE_IF = 5;
     public static final int FILE_MAXIMUM_DISPOSITION = 5;
+    /** JMF_DISPOSITIONS_VALID: one bit per disposition in JMF_RULE.Dispositions. */
+    public static final int DISPOSITIONS_VALID = (1 << (FILE_MAXIMUM_DISPOSITION + 1)) - 1;
 
     public static final int CREATE_OPTIONS_VALID = 0x00FFFFFF;
 
@@ -165,8 +167,8 @@ public final class Protocol {
     public static final int REPLY_BUFFER_SIZE = FILTER_REPLY_HEADER_SIZE + ASK_REPLY_SIZE;
 
     /**
-     * STATUS_FLT_DISALLOW_FAST_IO (ntstatus.h). Not in jmf_protocol.h: the value a DENY may never
-     * use, because the filter manager reads it as "retry as an IRP" rather than a failure.
+     * JMF_STATUS_FLT_DISALLOW_FAST_IO (ntstatus.h's STATUS_FLT_DISALLOW_FAST_IO): the value a DENY
+     * may never use, because the filter manager reads it as "retry as an IRP" rather than a failure.
      */
     public static final int STATUS_FLT_DISALLOW_FAST_IO = 0xC01C0004;
     /** STATUS_SUCCESS. */

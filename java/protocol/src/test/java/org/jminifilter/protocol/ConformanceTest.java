@@ -36,7 +36,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConformanceTest {
     /** Protocol constants that jmf_protocol.h does not define (checked elsewhere or Windows facts). */
-    private static final Set<String> JAVA_ONLY = Set.of("STATUS_FLT_DISALLOW_FAST_IO", "STATUS_SUCCESS");
+    private static final Set<String> JAVA_ONLY = Set.of("STATUS_SUCCESS");
 
     private final Map<String, Long> sizes = new LinkedHashMap<>();
     private final Map<String, Map<String, long[]>> fields = new LinkedHashMap<>();
