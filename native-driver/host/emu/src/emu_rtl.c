@@ -115,6 +115,17 @@ LONG RtlCompareUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2,
     return (LONG)n1 - (LONG)n2;
 }
 
+/* True when the first count code units of a and b are equal, with or without regard to case (EmuUpcase). */
+static BOOLEAN EmuSameChars(const WCHAR *a, const WCHAR *b, USHORT count, BOOLEAN caseInsensitive)
+{
+    for (USHORT i = 0; i < count; i++) {
+        if (caseInsensitive ? EmuUpcase(a[i]) != EmuUpcase(b[i]) : a[i] != b[i]) {
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 BOOLEAN RtlEqualUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2, BOOLEAN CaseInSensitive)
 {
     if (CaseInSensitive && !EmuRequireIrql("RtlEqualUnicodeString (case-insensitive)", APC_LEVEL)) {
@@ -123,13 +134,7 @@ BOOLEAN RtlEqualUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2
     if (String1->Length != String2->Length) {
         return FALSE;
     }
-    for (USHORT i = 0; i < String1->Length / 2; i++) {
-        WCHAR a = String1->Buffer[i], b = String2->Buffer[i];
-        if (CaseInSensitive ? EmuUpcase(a) != EmuUpcase(b) : a != b) {
-            return FALSE;
-        }
-    }
-    return TRUE;
+    return EmuSameChars(String1->Buffer, String2->Buffer, String1->Length / 2, CaseInSensitive);
 }
 
 BOOLEAN RtlPrefixUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2, BOOLEAN CaseInSensitive)
@@ -138,13 +143,7 @@ BOOLEAN RtlPrefixUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String
     if (String1->Length > String2->Length) {
         return FALSE;
     }
-    for (USHORT i = 0; i < String1->Length / 2; i++) {
-        WCHAR a = String1->Buffer[i], b = String2->Buffer[i];
-        if (CaseInSensitive ? EmuUpcase(a) != EmuUpcase(b) : a != b) {
-            return FALSE;
-        }
-    }
-    return TRUE;
+    return EmuSameChars(String1->Buffer, String2->Buffer, String1->Length / 2, CaseInSensitive);
 }
 
 BOOLEAN RtlSuffixUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2, BOOLEAN CaseInSensitive)
@@ -154,13 +153,7 @@ BOOLEAN RtlSuffixUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String
         return FALSE;
     }
     USHORT off = (USHORT)((String2->Length - String1->Length) / 2);
-    for (USHORT i = 0; i < String1->Length / 2; i++) {
-        WCHAR a = String1->Buffer[i], b = String2->Buffer[off + i];
-        if (CaseInSensitive ? EmuUpcase(a) != EmuUpcase(b) : a != b) {
-            return FALSE;
-        }
-    }
-    return TRUE;
+    return EmuSameChars(String1->Buffer, String2->Buffer + off, String1->Length / 2, CaseInSensitive);
 }
 
 NTSTATUS RtlUpcaseUnicodeString(PUNICODE_STRING DestinationString, PCUNICODE_STRING SourceString, BOOLEAN AllocateDestinationString)
