@@ -50,6 +50,7 @@ final class PolicyFileParser {
     private final List<Problem> problems = new ArrayList<>();
     private final Map<String, String> aliases = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     private final Map<Integer, String> writtenIds = new HashMap<>();
+    private final Set<String> unresolvedAliases = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
 
     PolicyFileParser(String file, VolumeResolver resolver) {
         this.file = file;
@@ -172,6 +173,8 @@ final class PolicyFileParser {
                 String nt = volumeName(m.get(alias), written, "volumes." + alias);
                 if (nt != null) {
                     aliases.put(alias, nt);
+                } else {
+                    unresolvedAliases.add(alias);
                 }
             }
         }
@@ -603,6 +606,11 @@ final class PolicyFileParser {
         String alias = aliases.get(w.trim());
         if (alias != null) {
             return alias;
+        }
+        if (unresolvedAliases.contains(w.trim())) {
+            problems.add(Problem.error(file, node.location(), where + ": volume \"" + w.trim()
+                    + "\" is not usable (see its error in the volumes section)"));
+            return null;
         }
         return volumeName(node, w, where);
     }
