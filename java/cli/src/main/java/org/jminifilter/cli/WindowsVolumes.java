@@ -79,9 +79,12 @@ final class WindowsVolumes implements VolumeResolver {
 
     /** A local volume's device, not a SUBST target (\??\...) or a network redirector. */
     private static boolean isVolumeDevice(String nt) {
-        return nt.regionMatches(true, 0, "\\Device\\", 0, 8)
-                && !nt.regionMatches(true, 0, "\\Device\\LanmanRedirector", 0, 25)
-                && !nt.regionMatches(true, 0, "\\Device\\Mup", 0, 11);
+        return startsWith(nt, "\\Device\\") && !startsWith(nt, "\\Device\\LanmanRedirector")
+                && !startsWith(nt, "\\Device\\Mup");
+    }
+
+    private static boolean startsWith(String s, String prefix) {
+        return s.regionMatches(true, 0, prefix, 0, prefix.length());
     }
 
     @Override
