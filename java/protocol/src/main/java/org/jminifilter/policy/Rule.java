@@ -42,6 +42,8 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
             require(path, "Path");
             require(image, "Image");
             require(action, "Action");
+            path.ifPresent(p -> requireCanMatch("Path", p, NeverMatches.pathProblem(p.pattern())));
+            image.ifPresent(p -> requireCanMatch("Image", p, NeverMatches.imageProblem(p.pattern())));
             validate(ruleId, operations, volume, desiredAccess, dispositions, matchFlags, action);
         } catch (InvalidFieldException e) {
             throw e.in(context);
@@ -49,6 +51,12 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
     }
 
     private static final Set<Operation> REDIRECTABLE = EnumSet.of(Operation.CREATE, Operation.READ, Operation.WRITE);
+
+    private static void requireCanMatch(String field, PathPattern pattern, String problem) {
+        if (problem != null) {
+            throw new InvalidFieldException(field, NeverMatches.quote(pattern.pattern()) + " " + problem);
+        }
+    }
 
     private static <T> T require(T value, String field) {
         if (value == null) {
