@@ -22,6 +22,7 @@ import org.jminifilter.service.CommandRejectedException;
 import org.jminifilter.service.KernelClient;
 import org.jminifilter.service.PolicyService;
 import org.junit.jupiter.api.Test;
+import org.jminifilter.protocol.NtStatus;
 
 /**
  * A policy the driver refuses leaves the one in force. The Java policy API refuses every bad
