@@ -31,6 +31,7 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
         Optional<PathPattern> image, int processId, int desiredAccess, Set<Disposition> dispositions,
         Set<MatchFlag> matchFlags, Action action) {
 
+    /** Validates the rule alone as the kernel does (see the class comment); fails naming the rule id and the field. */
     public Rule {
         String context = "rule id " + Integer.toUnsignedString(ruleId) + ": ";
         try {

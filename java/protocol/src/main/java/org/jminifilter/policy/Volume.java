@@ -13,6 +13,7 @@ import org.jminifilter.protocol.Protocol;
  * @param name the NT device name
  */
 public record Volume(String name) {
+    /** Validates the name (see the class comment); fails with what to write instead. */
     public Volume {
         if (name == null || name.isEmpty()) {
             throw new InvalidFieldException("Name", "a volume name is empty");

@@ -52,6 +52,7 @@ public record Event(long time, long sequence, int ruleId, Operation operation, A
     static final int FLAGS_VALID = Protocol.EVENT_FLAGS_VALID;
     private static final Instant EPOCH_1601 = Instant.parse("1601-01-01T00:00:00Z");
 
+    /** Validates the fields; an IllegalArgumentException names the one at fault (the kernel never sends such an event). */
     public Event {
         if (operation == null || verdict == null || status == null || volume == null || path == null
                 || otherPath == null) {

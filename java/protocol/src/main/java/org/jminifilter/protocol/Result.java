@@ -17,6 +17,7 @@ public record Result(NtStatus status, ErrorCode error, int ruleIndex, int genera
     private static final int RULE_INDEX = L.offset("RuleIndex");
     private static final int GENERATION = L.offset("Generation");
 
+    /** Validates the fields: status and error are required. */
     public Result {
         if (error == null || status == null) {
             throw new IllegalArgumentException(error == null ? "Error: null" : "Status: null");

@@ -94,15 +94,24 @@ public final class MockFilterPort implements FilterPort {
      */
     @FunctionalInterface
     public interface CommandHandler<C extends Command> {
+        /**
+         * Called on the thread that sent the command (the service's), once per attempt.
+         *
+         * @param command       the command, decoded
+         * @param replyCapacity the output buffer's size in bytes
+         * @return the output bytes (an empty buffer for none)
+         */
         ByteBuffer handle(C command, int replyCapacity);
     }
 
     /** A reply the "kernel" accepted: the message it answers and the body after FILTER_REPLY_HEADER. */
     public record Reply(long messageId, ByteBuffer body) {
+        /** Keeps a read-only copy of {@code body}. */
         public Reply {
             body = copyOf(body).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
         }
 
+        /** @return the reply body, a little-endian view the caller may move freely */
         @Override
         public ByteBuffer body() {
             return body.duplicate().order(ByteOrder.LITTLE_ENDIAN);
