@@ -76,6 +76,28 @@ class PolicyRejectionEndToEndTest extends EmulatorFixture {
                 Disposition.CREATE).status());
     }
 
+    @Test
+    void aPatternNoPathCanMatchIsRefusedByTheDriverAsByTheBuilder() {
+        Policy policy = Policy.builder()
+                .rule(r -> r.id(1).operations(Operation.READ).audit())
+                .rule(r -> r.id(2).operations(Operation.CREATE).path("\\secret\\**").deny())
+                .build();
+        ByteBuffer command = new org.jminifilter.protocol.Command.SetPolicy(policy).encode()
+                .order(ByteOrder.LITTLE_ENDIAN);
+        int strings = COMMAND_HEADER + command.getInt(COMMAND_HEADER + 28);
+        int rule = COMMAND_HEADER + command.getInt(RULE_OFFSET_FIELD) + RULE_SIZE;
+        command.putChar(strings + command.getInt(rule + 24), 's'); // "\secret\**" becomes "ssecret\**"
+        try (FilterPort port = kernel.connect()) {
+            Result result = Result.decode(port.send(command, Protocol.RESULT_SIZE));
+            assertEquals(ErrorCode.NEVER_MATCHES, result.error(), result.describe());
+            assertEquals(1, result.ruleIndex());
+            assertEquals(NtStatus.INVALID_PARAMETER, result.status());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Policy.builder()
+                .rule(r -> r.id(2).operations(Operation.CREATE).path("ssecret\\**").deny()));
+        assertTrue(e.getMessage().contains("did you mean \\ssecret\\**?"), e.getMessage());
+    }
+
     /** A port that, when told to, breaks one rule of the SET_POLICY commands it forwards. */
     private static final class CorruptingPort implements FilterPort {
         private final FilterPort inner;
