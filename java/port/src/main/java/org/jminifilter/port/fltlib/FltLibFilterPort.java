@@ -320,7 +320,9 @@ public final class FltLibFilterPort implements FilterPort {
                 }
                 PortBrokenException failure = broken;
                 if (failure != null) {
-                    throw failure;
+                    // A fresh exception per call: one instance thrown to several threads would
+                    // share its stack trace and suppressed exceptions.
+                    throw new PortBrokenException(failure.getMessage(), (FilterPortException) failure.getCause());
                 }
                 int waitMs = forever ? WinBase.INFINITE : remainingMillis(deadline);
                 Optional<Notification> notification = awaitCompletion(waitMs);
