@@ -153,8 +153,6 @@ public final class FltLibFilterPort implements FilterPort {
     private final AtomicInteger outstanding = new AtomicInteger();
     /** Slots whose last FilterGetMessage failed at once (guarded by issueLock). */
     private int failedSlots;
-    /** The last such failure (guarded by issueLock). */
-    private FilterPortException lastIssueFailure;
     /** Set (under issueLock) once every slot has failed: receive can never succeed again. */
     private volatile PortBrokenException broken;
     /** Threads inside a call that uses the handles; the last one out after close closes them. */
@@ -445,7 +443,6 @@ public final class FltLibFilterPort implements FilterPort {
             slot.failed = true;
             failedSlots++;
         }
-        lastIssueFailure = failure;
         if (failedSlots >= slots.length && broken == null) {
             broken = new PortBrokenException("no FilterGetMessage can be issued on this port any more (each of its "
                     + slots.length + " receive(s) failed; the last with: " + failure.getMessage()
