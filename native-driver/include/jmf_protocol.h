@@ -97,13 +97,33 @@ typedef int32_t  JMF_I32;
 typedef uint64_t JMF_U64;
 #endif
 
+/*
+ * Compile-time assertions. C++ and C11 or later have them built in. MSVC's C
+ * compiler without /std:c11 or /std:c17 (its default, and what a user gets
+ * who includes this header in their own /TC code) defines no
+ * __STDC_VERSION__ and rejects _Static_assert, as strict C89/C99 compilers
+ * do; they get the negative-size array of the WDK's C_ASSERT instead
+ * ("negative subscript" when it fails; the message is then only in the
+ * source). Its name is made unique with __LINE__ because C89/C99 forbid
+ * declaring a typedef twice, even with the same type. The driver itself is
+ * built with /std:c17 (LanguageStandard_C in jminifilter.vcxproj).
+ * native-driver/host/checks/header-modes.sh compiles this header in each mode.
+ */
 #if defined(__cplusplus)
 #define JMF_STATIC_ASSERT(e, m) static_assert(e, m)
-#else
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 #define JMF_STATIC_ASSERT(e, m) _Static_assert(e, m)
+#else
+#define JMF_STATIC_ASSERT_NAME2(line) jmf_static_assert_line_##line
+#define JMF_STATIC_ASSERT_NAME(line) JMF_STATIC_ASSERT_NAME2(line)
+#define JMF_STATIC_ASSERT(e, m) typedef char JMF_STATIC_ASSERT_NAME(__LINE__)[(e) ? 1 : -1]
 #endif
 
-/* offsetof without stddef.h, which kernel builds do not always see. */
+/*
+ * offsetof without stddef.h, which kernel builds do not always see. The
+ * fallback (MSVC's cl.exe) is the form of the WDK's FIELD_OFFSET, which
+ * MSVC folds to a constant: the WDK's own headers use it in C_ASSERT.
+ */
 #if defined(__GNUC__) || defined(__clang__)
 #define JMF_OFFSETOF(t, f) __builtin_offsetof(t, f)
 #else
