@@ -6,6 +6,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import org.jminifilter.policy.Access;
+import org.jminifilter.protocol.NtStatus;
 import org.jminifilter.protocol.Protocol;
 
 /**
@@ -14,50 +16,11 @@ import org.jminifilter.protocol.Protocol;
  * a name that is not known gets the closest known one as a suggestion.
  */
 final class Names {
-    /** NTSTATUS values a DENY, a fallback or a default verdict commonly uses (error severity). */
-    static final Map<String, Integer> STATUSES = table(
-            "STATUS_ACCESS_DENIED", 0xC0000022,
-            "STATUS_VIRUS_INFECTED", 0xC0000906,
-            "STATUS_VIRUS_DELETED", 0xC0000907,
-            "STATUS_SHARING_VIOLATION", 0xC0000043,
-            "STATUS_MEDIA_WRITE_PROTECTED", 0xC00000A2,
-            "STATUS_CANNOT_DELETE", 0xC0000121,
-            "STATUS_NOT_SUPPORTED", 0xC00000BB,
-            "STATUS_INVALID_PARAMETER", 0xC000000D,
-            "STATUS_INVALID_DEVICE_REQUEST", 0xC0000010,
-            "STATUS_OBJECT_NAME_NOT_FOUND", 0xC0000034,
-            "STATUS_OBJECT_NAME_COLLISION", 0xC0000035,
-            "STATUS_OBJECT_PATH_NOT_FOUND", 0xC000003A,
-            "STATUS_FILE_LOCK_CONFLICT", 0xC0000054,
-            "STATUS_DELETE_PENDING", 0xC0000056,
-            "STATUS_PRIVILEGE_NOT_HELD", 0xC0000061,
-            "STATUS_DISK_FULL", 0xC000007F,
-            "STATUS_INSUFFICIENT_RESOURCES", 0xC000009A,
-            "STATUS_FILE_IS_A_DIRECTORY", 0xC00000BA,
-            "STATUS_DIRECTORY_NOT_EMPTY", 0xC0000101,
-            "STATUS_NOT_A_DIRECTORY", 0xC0000103,
-            "STATUS_VOLUME_DISMOUNTED", 0xC000026E,
-            "STATUS_ENCRYPTION_FAILED", 0xC000028A,
-            "STATUS_NOT_FOUND", 0xC0000225,
-            "STATUS_CONTENT_BLOCKED", 0xC0000804,
-            "STATUS_QUOTA_EXCEEDED", 0xC0000044);
+    /** NTSTATUS names, as {@link NtStatus} knows them. */
+    static final Map<String, Integer> STATUSES = statuses();
 
-    /** Access rights (ACCESS_MASK bits and the usual combinations), as in the WDK. */
-    static final Map<String, Integer> ACCESS = table(
-            "FILE_READ_DATA", 0x0001, "FILE_LIST_DIRECTORY", 0x0001,
-            "FILE_WRITE_DATA", 0x0002, "FILE_ADD_FILE", 0x0002,
-            "FILE_APPEND_DATA", 0x0004, "FILE_ADD_SUBDIRECTORY", 0x0004,
-            "FILE_READ_EA", 0x0008, "FILE_WRITE_EA", 0x0010,
-            "FILE_EXECUTE", 0x0020, "FILE_TRAVERSE", 0x0020,
-            "FILE_DELETE_CHILD", 0x0040,
-            "FILE_READ_ATTRIBUTES", 0x0080, "FILE_WRITE_ATTRIBUTES", 0x0100,
-            "DELETE", 0x00010000, "READ_CONTROL", 0x00020000, "WRITE_DAC", 0x00040000,
-            "WRITE_OWNER", 0x00080000, "SYNCHRONIZE", 0x00100000,
-            "MAXIMUM_ALLOWED", 0x02000000,
-            "GENERIC_ALL", 0x10000000, "GENERIC_EXECUTE", 0x20000000,
-            "GENERIC_WRITE", 0x40000000, "GENERIC_READ", 0x80000000,
-            "FILE_GENERIC_READ", 0x00120089, "FILE_GENERIC_WRITE", 0x00120116,
-            "FILE_GENERIC_EXECUTE", 0x001200A0, "FILE_ALL_ACCESS", 0x001F01FF);
+    /** Access rights, as {@link Access} names them. */
+    static final Map<String, Integer> ACCESS = Access.names();
 
     /** Create options (the low 24 bits of CreateOptions). */
     static final Map<String, Integer> CREATE_OPTIONS = table(
@@ -80,6 +43,14 @@ final class Names {
             "SL_WRITE_THROUGH", Protocol.SL_WRITE_THROUGH);
 
     private Names() {
+    }
+
+    private static Map<String, Integer> statuses() {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        for (String n : NtStatus.names()) {
+            m.put(n, NtStatus.byName(n).orElseThrow().value());
+        }
+        return m;
     }
 
     private static Map<String, Integer> table(Object... pairs) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 import org.jminifilter.policy.Policy;
@@ -38,6 +39,26 @@ public record PolicyFile(String source, Policy policy, Optional<Config> config, 
     public static PolicyFile read(Path file, VolumeResolver volumes) throws IOException, PolicyFileException {
         String text = Files.readString(file, StandardCharsets.UTF_8);
         return parse(file.toString(), text, volumes);
+    }
+
+    /**
+     * Applies configuration values written as in a policy file's {@code config:} section
+     * ({@code ask-timeout-ms=2000}, {@code default-verdict=deny}, ...) over {@code base}, with the
+     * same checks and messages.
+     */
+    public static Config parseConfig(String source, Map<String, String> values, Config base)
+            throws PolicyFileException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode root = json.createObjectNode();
+        com.fasterxml.jackson.databind.node.ObjectNode config = root.putObject("config");
+        values.forEach(config::put);
+        Node node;
+        try {
+            node = NodeReader.read(source, new StringReader(root.toString()), true);
+        } catch (IOException e) {
+            throw PolicyFileException.of(Problem.error(source, new Node.Location(1, 1), e.getMessage()));
+        }
+        return new PolicyFileParser(source, VolumeResolver.ntNamesOnly()).configOnly(node, base);
     }
 
     /** Parses {@code text}, naming it {@code fileName} in problems. */

@@ -52,9 +52,22 @@ final class PolicyFileParser {
     private final Map<Integer, String> writtenIds = new HashMap<>();
     private final Set<String> unresolvedAliases = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
 
+    private Config base = Config.defaults();
+
     PolicyFileParser(String file, VolumeResolver resolver) {
         this.file = file;
         this.resolver = resolver;
+    }
+
+    /** Reads only a {@code config:} map, applied over {@code start}. */
+    Config configOnly(Node root, Config start) throws PolicyFileException {
+        base = start;
+        MapNode top = map(root, "the values");
+        Optional<Config> c = top == null ? Optional.empty() : config(top.get("config"));
+        if (hasErrors() || c.isEmpty()) {
+            throw failure();
+        }
+        return c.get();
     }
 
     PolicyFile parse(Node root) throws PolicyFileException {
@@ -114,7 +127,7 @@ final class PolicyFileParser {
             return Optional.empty();
         }
         keys(m, CONFIG_KEYS, "config");
-        Config c = Config.defaults();
+        Config c = base;
         int before = errorCount();
         Long timeout = optionalNumber(m, "ask-timeout-ms", 1, Protocol.MAX_ASK_TIMEOUT_MS);
         Node verdict = m.get("default-verdict");

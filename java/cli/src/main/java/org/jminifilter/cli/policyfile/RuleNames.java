@@ -22,6 +22,11 @@ public final class RuleNames {
         this.byId = Collections.unmodifiableMap(new LinkedHashMap<>(byId));
     }
 
+    /** Names for ids (as a control message carries them). */
+    public static RuleNames of(Map<Integer, String> byId) {
+        return new RuleNames(byId);
+    }
+
     /** The id the kernel uses for the rule named {@code name}. */
     public static int idOf(String name) {
         int hash = 0x811C9DC5;
