@@ -8,6 +8,7 @@
 #define SUITE(x) extern const TEST_CASE x[]; extern const size_t x##Count;
 #define WEAK_SUITE(x) extern const TEST_CASE x[] __attribute__((weak)); extern const size_t x##Count __attribute__((weak));
 SUITE(g_fsTests)
+SUITE(g_linkTests)
 SUITE(g_stackTests)
 SUITE(g_paramTests)
 SUITE(g_cancelTests)
@@ -20,8 +21,8 @@ int main(void)
 {
     static TEST_CASE all[256];
     size_t n = 0;
-    const TEST_CASE *suites[] = { g_fsTests, g_stackTests, g_paramTests, g_cancelTests, g_portTests, g_leakTests, g_misuseTests, g_driverTests };
-    size_t counts[] = { g_fsTestsCount, g_stackTestsCount, g_paramTestsCount, g_cancelTestsCount, g_portTestsCount, g_leakTestsCount, g_misuseTestsCount,
+    const TEST_CASE *suites[] = { g_fsTests, g_linkTests, g_stackTests, g_paramTests, g_cancelTests, g_portTests, g_leakTests, g_misuseTests, g_driverTests };
+    size_t counts[] = { g_fsTestsCount, g_linkTestsCount, g_stackTestsCount, g_paramTestsCount, g_cancelTestsCount, g_portTestsCount, g_leakTestsCount, g_misuseTestsCount,
                         g_driverTests != NULL ? g_driverTestsCount : 0 };
     for (size_t s = 0; s < sizeof(suites) / sizeof(suites[0]); s++) {
         for (size_t i = 0; i < counts[s] && n < 256; i++) {
