@@ -10,10 +10,11 @@
 JMF_STRING_REF PbString(PB *pb, const char *s)
 {
     JMF_STRING_REF r = { pb->StringChars * 2, 0 };
-    for (; s != NULL && *s; s++) {
-        pb->Strings[pb->StringChars++] = (JMF_U16)(unsigned char)*s;
-    }
-    r.Length = pb->StringChars * 2 - r.Offset;
+    WCHAR w[512];
+    size_t n = s != NULL ? EmuUtf8ToWide(s, w, RTL_NUMBER_OF(w)) : 0;     /* UTF-8 in, UTF-16 as the codec writes */
+    memcpy(pb->Strings + pb->StringChars, w, n * sizeof(WCHAR));
+    pb->StringChars += (JMF_U32)n;
+    r.Length = (JMF_U32)(n * 2);
     if (r.Length == 0) {
         r.Offset = 0;
     }
