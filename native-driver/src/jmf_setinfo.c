@@ -382,7 +382,7 @@ JmfPreSetInformation(
     if (destinationReady && (destinationCount != 0 || (count != 0 && JmfDecisionReported(&decisions[0])))) {
         JmfSetInfoDestinationName(&destination, FltObjects, &request);
         destination.Facts.DesiredAccess = JMF_DESTINATION_ACCESS;
-        destination.Facts.CreateDisposition = request.Replace ? FILE_SUPERSEDE : FILE_CREATE;
+        destination.Facts.CreateDisposition = request.Replace ? JMF_FILE_SUPERSEDE : JMF_FILE_CREATE;
         source.OtherPath = destination.Facts.Path;
         source.OtherPathChars = destination.Facts.PathChars;
     }

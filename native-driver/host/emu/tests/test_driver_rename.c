@@ -167,6 +167,31 @@ static void test_audit_of_rename_names_both_paths(void)
     Stop();
 }
 
+static void test_destination_create_facts(void)
+{
+    Start();
+    EmuFsPut(g_v1, "\\pub", NULL, 0, 1);
+    EmuFsPut(g_v1, "\\ro", NULL, 0, 1);
+    EmuFsPut(g_v1, "\\fixed", NULL, 0, 1);
+    TPut(g_v1, "\\pub\\a.txt", "a");
+    TPut(g_v1, "\\fixed\\old.txt", "old");
+    PB pb;
+    memset(&pb, 0, sizeof(pb));
+    /* "no writing in \ro": a create rule on write access also sees renames into it */
+    PbRule(&pb, 28, JMF_OP_CREATE, "\\ro\\**", JMF_ACTION_DENY)->DesiredAccess = FILE_WRITE_DATA;
+    /* "nothing in \fixed is superseded": a rename that replaces is a FILE_SUPERSEDE there, one that does not a FILE_CREATE */
+    PbRule(&pb, 29, JMF_OP_CREATE, "\\fixed\\**", JMF_ACTION_DENY)->Dispositions = 1u << JMF_FILE_SUPERSEDE;
+    CHECK_EQ(SendPolicy(&pb).Error, JMF_ERROR_NONE);
+    uint64_t h = OpenForRename(g_v1, "\\pub\\a.txt");
+    CHECK_EQ(EmuFileRename(h, "\\ro\\a.txt", 0), STATUS_ACCESS_DENIED);
+    CHECK_EQ(EmuFileRename(h, "\\fixed\\old.txt", 1), STATUS_ACCESS_DENIED);
+    CHECK_EQ(EmuFsRead(g_v1, "\\fixed\\old.txt", NULL, 0), 3);
+    CHECK_EQ(EmuFileRename(h, "\\fixed\\new.txt", 0), STATUS_SUCCESS);
+    CHECK_EQ(EmuFsExists(g_v1, "\\fixed\\new.txt"), 1);
+    EmuFileClose(h);
+    Stop();
+}
+
 typedef struct DEST_ANSWERER { pthread_t Thread; int Asked; JMF_U32 Operation; JMF_U32 Flags; char Path[128]; } DEST_ANSWERER;
 
 static void *AnswerDestination(void *p)
@@ -232,5 +257,6 @@ const TEST_CASE g_driverRenameTests[] = {
     { "driver: replace-if-exists meets the destination's DELETE rule; without replace the CREATE rule", test_replace_needs_the_destination_delete_rule },
     { "driver: the audit of a rename names both paths, source and destination", test_audit_of_rename_names_both_paths },
     { "driver: an ask about a link's destination names the destination", test_ask_about_a_destination },
+    { "driver: a destination is a create with write access, FILE_CREATE or FILE_SUPERSEDE (replace)", test_destination_create_facts },
 };
 const size_t g_driverRenameTestsCount = sizeof(g_driverRenameTests) / sizeof(g_driverRenameTests[0]);

@@ -61,6 +61,22 @@ static void test_hard_links(void)
     CHECK_EQ(EmuFsExists(v, "\\b\\g.txt"), 0);
 }
 
+static void test_rename_through_a_link(void)
+{
+    int v = EmuCreateVolume("\\Device\\HarddiskVolume1", 4, 0);
+    TPut(v, "\\f.txt", "f");
+    NTSTATUS s;
+    uint64_t h = TOpen(v, "\\f.txt", GENERIC_READ | DELETE, FILE_OPEN, &s, NULL);
+    CHECK_EQ(EmuFileLink(h, 0, "g.txt", 0), 0);
+    EmuFileClose(h);
+    h = TOpen(v, "\\g.txt", GENERIC_READ | DELETE, FILE_OPEN, &s, NULL);
+    CHECK_EQ(EmuFileRename(h, "\\h.txt", 0), 0);            /* renames the name it was opened by */
+    CHECK_EQ(EmuFsExists(v, "\\f.txt"), 1);
+    CHECK_EQ(EmuFsExists(v, "\\g.txt"), 0);
+    CHECK_EQ(EmuFsExists(v, "\\h.txt"), 1);
+    EmuFileClose(h);
+}
+
 static void test_rename_forms(void)
 {
     int v = EmuCreateVolume("\\Device\\HarddiskVolume1", 4, 0);
@@ -152,6 +168,7 @@ static void test_destination_name(void)
 
 const TEST_CASE g_linkTests[] = {
     { "fs: hard links share one file; a name's delete leaves the others; no links to directories", test_hard_links },
+    { "fs: a rename through a hard link's handle moves that name", test_rename_through_a_link },
     { "fs: rename to a simple name, relative to RootDirectory, another volume, replace in the Ex class", test_rename_forms },
     { "fs: FltGetDestinationFileNameInformation for full, simple and relative names; PASSIVE_LEVEL only", test_destination_name },
 };
