@@ -480,7 +480,8 @@ static NTSTATUS EmuFsRenameOrLink(EMU_FS *fs, EMU_FILE *file, const WCHAR *dest,
     return STATUS_SUCCESS;
 }
 
-NTSTATUS EmuFsDestination(EMU_FILE *file, HANDLE rootDirectory, const WCHAR *name, size_t chars, WCHAR *out, size_t cap, size_t *outChars)
+NTSTATUS EmuFsDestination(EMU_FILE *file, HANDLE rootDirectory, const WCHAR *name, size_t chars, WCHAR *out, size_t cap, size_t *outChars,
+                          const char *routine)
 {
     size_t o = 0;
     *outChars = 0;
@@ -491,7 +492,7 @@ NTSTATUS EmuFsDestination(EMU_FILE *file, HANDLE rootDirectory, const WCHAR *nam
         return STATUS_INVALID_PARAMETER;
     }
     if (rootDirectory != NULL) {
-        EMU_FILE *root = EmuFileFromHandle(rootDirectory);
+        EMU_FILE *root = EmuFileFromHandle(rootDirectory, routine);
         if (root == NULL) {
             return STATUS_INVALID_HANDLE;
         }
@@ -801,8 +802,9 @@ void EmuFsDispatch(EMU_CBD *op)
         dest = calloc(1, sizeof(*dest));
         dest->Status = EmuFsNameBuffer(ri, op->Iopb.Parameters.SetFileInformation.Length);
         if (NT_SUCCESS(dest->Status)) {
+            /* The I/O manager resolved RootDirectory in the caller's context before the IRP was sent (NULL: no context check). */
             dest->Status = EmuFsDestination(file, ri->RootDirectory, ri->FileName, ri->FileNameLength / sizeof(WCHAR),
-                                            dest->Path, RTL_NUMBER_OF(dest->Path), &dest->Chars);
+                                            dest->Path, RTL_NUMBER_OF(dest->Path), &dest->Chars, NULL);
         }
     }
     EmuLock();

@@ -196,8 +196,9 @@ int EmuIsFileObject(PVOID p);
 void EmuFileRelease(EMU_FILE *file);     /* drops one emulator reference */
 void EmuFileAfterRelease(EMU_FILE *file); /* closes and frees the file object when no reference is left */
 void EmuFileReference(EMU_FILE *file);
-/* The file object of a handle (user or kernel), or NULL. */
-EMU_FILE *EmuFileFromHandle(HANDLE handle);
+/* The file object of a handle (user or kernel), or NULL. With routine, a user handle used
+ * outside its own process's context is a violation naming routine (and NULL). */
+EMU_FILE *EmuFileFromHandle(HANDLE handle, const char *routine);
 
 /* ---- operations ---- */
 typedef struct EMU_LEVEL {
@@ -256,8 +257,10 @@ EMU_NODE *EmuFsLookup(EMU_FS *fs, const WCHAR *path, size_t chars, EMU_NODE **pa
 /* The volume-relative path a rename or link of file to (RootDirectory, FileName) names, as the
  * I/O manager resolves it: relative to RootDirectory's directory; a full NT path on the file's
  * volume ("\Device\HarddiskVolume1\dir\name"); or a simple name in the file's own directory.
- * Takes the lock itself. */
-NTSTATUS EmuFsDestination(EMU_FILE *file, HANDLE rootDirectory, const WCHAR *name, size_t chars, WCHAR *out, size_t cap, size_t *outChars);
+ * Takes the lock itself. routine: see EmuFileFromHandle (NULL for the I/O manager's own early
+ * resolution, which happens in the caller's context). */
+NTSTATUS EmuFsDestination(EMU_FILE *file, HANDLE rootDirectory, const WCHAR *name, size_t chars, WCHAR *out, size_t cap, size_t *outChars,
+                          const char *routine);
 /* Issues cleanup (if a handle existed) then the final close of a file object, through the filters below startBelow. */
 void EmuCloseFileObject(EMU_FILE *file, int sendCleanup);
 EMU_CBD *EmuNewFileOperation(UCHAR major, EMU_FILE *file);

@@ -31,7 +31,7 @@ static KIRQL g_postIrql[256];
 static LIST_ENTRY g_files = { &g_files, &g_files };
 
 #define EMU_MAX_HANDLES 4096
-typedef struct EMU_HANDLE { EMU_FILE *File; int Kernel; } EMU_HANDLE;
+typedef struct EMU_HANDLE { EMU_FILE *File; int Kernel; ULONG Pid; } EMU_HANDLE;  /* Pid: a user handle's process */
 static EMU_HANDLE g_handles[EMU_MAX_HANDLES];
 
 void EmuSetPostOperationIrql(uint8_t majorFunction, uint8_t irql) { g_postIrql[majorFunction] = irql; }
@@ -149,11 +149,13 @@ void EmuCloseFileObject(EMU_FILE *file, int sendCleanup)
 /* ---- handles ---- */
 static uint64_t EmuHandleAdd(EMU_FILE *file, int kernel)
 {
+    ULONG pid = (ULONG)(ULONG_PTR)PsGetCurrentProcessId();
     EmuLock();
     for (int i = 0; i < EMU_MAX_HANDLES; i++) {
         if (g_handles[i].File == NULL) {
             g_handles[i].File = file;
             g_handles[i].Kernel = kernel;
+            g_handles[i].Pid = pid;
             EmuUnlock();
             return (uint64_t)(i + 1) | (kernel ? 0x80000000u : 0);
         }
@@ -177,10 +179,25 @@ static EMU_FILE *EmuHandleGet(uint64_t h, int kernel, int remove)
     return f;
 }
 
-EMU_FILE *EmuFileFromHandle(HANDLE handle)
+EMU_FILE *EmuFileFromHandle(HANDLE handle, const char *routine)
 {
     uint64_t h = (uint64_t)(ULONG_PTR)handle;
-    return EmuHandleGet(h, (h & 0x80000000u) != 0, 0);
+    int kernel = (h & 0x80000000u) != 0;
+    EMU_FILE *f = EmuHandleGet(h, kernel, 0);
+    if (f != NULL && !kernel && routine != NULL) {
+        /* A user handle means something only in its own process's handle table. */
+        ULONG pid = (ULONG)(ULONG_PTR)PsGetCurrentProcessId();
+        EmuLock();
+        ULONG owner = g_handles[(h & 0x7fffffffu) - 1].Pid;
+        EmuUnlock();
+        if (owner != pid) {
+            EmuViolation("%s: user handle 0x%llx of process %lu used in the context of process %lu "
+                         "(a user handle must be referenced in its requestor's context)",
+                         routine, (unsigned long long)h, (unsigned long)owner, (unsigned long)pid);
+            return NULL;
+        }
+    }
+    return f;
 }
 
 void EmuFilesCheckLeaks(void)

@@ -153,7 +153,8 @@ NTSTATUS FltGetFileNameInformationUnsafe(PFILE_OBJECT FileObject, PFLT_INSTANCE 
  * the three forms of FileName (relative to RootDirectory, a full path, or a
  * simple name in the file's own directory). PASSIVE_LEVEL only, like the
  * real routine (it may open the parent directory); FLT_FILE_NAME_SHORT is
- * not a valid format here.
+ * not a valid format here. RootDirectory is the requestor's handle: used
+ * in another process's context it is a violation (STATUS_INVALID_HANDLE).
  */
 NTSTATUS FltGetDestinationFileNameInformation(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, HANDLE RootDirectory, PWSTR FileName, ULONG FileNameLength,
                                               FLT_FILE_NAME_OPTIONS NameOptions, PFLT_FILE_NAME_INFORMATION *RetFileNameInformation)
@@ -177,7 +178,8 @@ NTSTATUS FltGetDestinationFileNameInformation(PFLT_INSTANCE Instance, PFILE_OBJE
     }
     WCHAR dest[EMU_MAX_PATH];
     size_t chars = 0;
-    NTSTATUS s = EmuFsDestination(file, RootDirectory, FileName, FileNameLength / sizeof(WCHAR), dest, RTL_NUMBER_OF(dest), &chars);
+    NTSTATUS s = EmuFsDestination(file, RootDirectory, FileName, FileNameLength / sizeof(WCHAR), dest, RTL_NUMBER_OF(dest), &chars,
+                                  "FltGetDestinationFileNameInformation");
     if (!NT_SUCCESS(s)) {
         return s;
     }

@@ -109,6 +109,7 @@ static void test_rename_forms(void)
 static char g_dest[256];
 static NTSTATUS g_destStatus;
 static KIRQL g_raiseTo;
+static uint32_t g_otherContext;     /* a process to call from, as a worker in another context would */
 static FLT_PREOP_CALLBACK_STATUS SeeDestination(TF *tf, PFLT_CALLBACK_DATA d, PCFLT_RELATED_OBJECTS o, PVOID *c)
 {
     (void)tf; (void)c;
@@ -125,8 +126,14 @@ static FLT_PREOP_CALLBACK_STATUS SeeDestination(TF *tf, PFLT_CALLBACK_DATA d, PC
     if (g_raiseTo != PASSIVE_LEVEL) {
         KeRaiseIrql(g_raiseTo, &old);
     }
+    if (g_otherContext != 0) {
+        EmuSetCurrentProcess(g_otherContext);
+    }
     g_destStatus = FltGetDestinationFileNameInformation(o->Instance, o->FileObject, ri->RootDirectory, ri->FileName, ri->FileNameLength,
                                                         FLT_FILE_NAME_NORMALIZED | FLT_FILE_NAME_QUERY_DEFAULT, &name);
+    if (g_otherContext != 0) {
+        EmuSetCurrentProcess(TEST_PID);
+    }
     if (g_raiseTo != PASSIVE_LEVEL) {
         KeLowerIrql(old);
     }
@@ -161,6 +168,14 @@ static void test_destination_name(void)
     CHECK_EQ(EmuFileRenameEx(h, 0, "Other.txt", 0), 0);
     CHECK(g_destStatus != 0);
     CHECK_VIOLATION("FltGetDestinationFileNameInformation");
+    /* RootDirectory is the requestor's handle: out of the requestor's context it names nothing. */
+    g_raiseTo = PASSIVE_LEVEL;
+    EmuSetProcess(300, "\\Device\\HarddiskVolume1\\other.exe", 0);
+    g_otherContext = 300;
+    CHECK_EQ(EmuFileLink(h, d, "Link2.txt", 0), 0);         /* the I/O manager resolved it in the caller's context */
+    g_otherContext = 0;
+    CHECK_EQ(g_destStatus, STATUS_INVALID_HANDLE);
+    CHECK_VIOLATION("requestor's context");
     EmuFileClose(d);
     EmuFileClose(h);
     TfUnload(&g_tf[0]);
@@ -170,6 +185,6 @@ const TEST_CASE g_linkTests[] = {
     { "fs: hard links share one file; a name's delete leaves the others; no links to directories", test_hard_links },
     { "fs: a rename through a hard link's handle moves that name", test_rename_through_a_link },
     { "fs: rename to a simple name, relative to RootDirectory, another volume, replace in the Ex class", test_rename_forms },
-    { "fs: FltGetDestinationFileNameInformation for full, simple and relative names; PASSIVE_LEVEL only", test_destination_name },
+    { "fs: FltGetDestinationFileNameInformation for full, simple and relative names; PASSIVE_LEVEL and the requestor's context only", test_destination_name },
 };
 const size_t g_linkTestsCount = sizeof(g_linkTests) / sizeof(g_linkTests[0]);
