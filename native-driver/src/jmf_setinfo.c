@@ -429,7 +429,8 @@ JmfPreSetInformation(
         goto Cleanup;
     }
 
-    /* ALLOW, AUDIT (MODIFY and REDIRECT are not valid for RENAME/DELETE: the core refuses them). */
+    /* ALLOW, AUDIT (MODIFY and REDIRECT: the core refuses them for RENAME and DELETE rules; a
+       destination's CREATE rule had them mapped by JmfSetInfoDestinationVerdict). */
     for (i = count; i > 0; i--) {
         if (!JmfDecisionReported(&decisions[i - 1])) {
             continue;

@@ -192,6 +192,47 @@ static void test_destination_create_facts(void)
     Stop();
 }
 
+static void test_destination_modify_and_redirect(void)
+{
+    Start();
+    EmuFsPut(g_v1, "\\pub", NULL, 0, 1);
+    EmuFsPut(g_v1, "\\cache", NULL, 0, 1);
+    EmuFsPut(g_v1, "\\ro", NULL, 0, 1);
+    TPut(g_v1, "\\pub\\a.txt", "a");
+    TPut(g_v1, "\\pub\\b.txt", "b");
+    PB pb;
+    memset(&pb, 0, sizeof(pb));
+    pb.Volumes[0] = "\\Device\\HarddiskVolume1";
+    pb.Volumes[1] = "\\Device\\HarddiskVolume2";
+    pb.VolumeCount = 2;
+    /* files under \cache live on volume 2: a rename cannot follow, so the rule's fallback applies */
+    JMF_RULE *r = PbRule(&pb, 51, JMF_OP_CREATE, "\\cache\\**", JMF_ACTION_REDIRECT);
+    r->Volume = 0;
+    r->Action.TargetVolume = 1;
+    r->Action.Flags = JMF_ACTION_FLAG_FALLBACK_DENY;
+    r->Action.Status = (JMF_I32)STATUS_ACCESS_DENIED;
+    /* a MODIFY has no create parameters to change on a rename: it passes */
+    PbRule(&pb, 52, JMF_OP_CREATE, "\\ro\\**", JMF_ACTION_MODIFY)->Action.AccessClear = FILE_WRITE_DATA;
+    CHECK_EQ(SendPolicy(&pb).Error, JMF_ERROR_NONE);
+    JMF_STATISTICS before;
+    GetStatistics(&before);
+    uint64_t h = OpenForRename(g_v1, "\\pub\\a.txt");
+    CHECK_EQ(EmuFileRename(h, "\\cache\\a.txt", 0), STATUS_ACCESS_DENIED);
+    CHECK_EQ(EmuFileRename(h, "\\ro\\a.txt", 0), STATUS_SUCCESS);
+    CHECK_EQ(EmuFsExists(g_v1, "\\ro\\a.txt"), 1);
+    EmuFileClose(h);
+    JMF_STATISTICS st;
+    GetStatistics(&st);
+    CHECK_EQ(st.RedirectFallbacks - before.RedirectFallbacks, 1);
+    JMF_EVENT e[4];
+    CHECK_EQ(GetEvents(e, 4), 1);                       /* the fallback; the MODIFY that changed nothing is not reported */
+    CHECK_EQ(e[0].RuleId, 51);
+    CHECK_EQ(e[0].Verdict, JMF_ACTION_DENY);
+    CHECK_EQ(e[0].Flags & (JMF_EVENT_FLAG_REDIRECT_FALLBACK | JMF_EVENT_FLAG_DESTINATION),
+             JMF_EVENT_FLAG_REDIRECT_FALLBACK | JMF_EVENT_FLAG_DESTINATION);
+    Stop();
+}
+
 typedef struct DEST_ANSWERER { pthread_t Thread; int Asked; JMF_U32 Operation; JMF_U32 Flags; char Path[128]; } DEST_ANSWERER;
 
 static void *AnswerDestination(void *p)
@@ -257,6 +298,7 @@ const TEST_CASE g_driverRenameTests[] = {
     { "driver: replace-if-exists meets the destination's DELETE rule; without replace the CREATE rule", test_replace_needs_the_destination_delete_rule },
     { "driver: the audit of a rename names both paths, source and destination", test_audit_of_rename_names_both_paths },
     { "driver: an ask about a link's destination names the destination", test_ask_about_a_destination },
+    { "driver: a destination's REDIRECT takes the rule's fallback, its MODIFY lets it through", test_destination_modify_and_redirect },
     { "driver: a destination is a create with write access, FILE_CREATE or FILE_SUPERSEDE (replace)", test_destination_create_facts },
 };
 const size_t g_driverRenameTestsCount = sizeof(g_driverRenameTests) / sizeof(g_driverRenameTests[0]);
