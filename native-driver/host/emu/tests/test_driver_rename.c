@@ -233,6 +233,42 @@ static void test_destination_modify_and_redirect(void)
     Stop();
 }
 
+static void test_long_other_path_truncated(void)
+{
+    Start();
+    EmuFsPut(g_v1, "\\pub", NULL, 0, 1);
+    TPut(g_v1, "\\pub\\a.txt", "a");
+    char dir[1024] = "";
+    for (int level = 0; level < 3; level++) {           /* three 200-character directories: a 608-character path */
+        strcat(dir, "\\");
+        size_t at = strlen(dir);
+        memset(dir + at, 'd', 200);
+        dir[at + 200] = 0;
+        EmuFsPut(g_v1, dir, NULL, 0, 1);
+    }
+    char dest[1100];
+    snprintf(dest, sizeof(dest), "%s\\x.txt", dir);
+    PB pb;
+    memset(&pb, 0, sizeof(pb));
+    PbRule(&pb, 53, JMF_OP_RENAME, "\\pub\\**", JMF_ACTION_AUDIT);
+    PbRule(&pb, 54, JMF_OP_CREATE, "\\ddd*\\**", JMF_ACTION_AUDIT);
+    CHECK_EQ(SendPolicy(&pb).Error, JMF_ERROR_NONE);
+    uint64_t h = OpenForRename(g_v1, "\\pub\\a.txt");
+    CHECK_EQ(EmuFileRename(h, dest, 0), STATUS_SUCCESS);
+    EmuFileClose(h);
+    JMF_EVENT e[4];
+    CHECK_EQ(GetEvents(e, 4), 2);
+    CHECK_EQ(e[0].RuleId, 53);
+    CHECK_EQ(e[0].OtherPathLength, JMF_MAX_PATH_CHARS * 2);
+    CHECK_EQ(e[0].Flags & (JMF_EVENT_FLAG_OTHER_PATH_TRUNCATED | JMF_EVENT_FLAG_PATH_TRUNCATED), JMF_EVENT_FLAG_OTHER_PATH_TRUNCATED);
+    CHECK_EQ(e[1].RuleId, 54);
+    CHECK_EQ(e[1].PathLength, JMF_MAX_PATH_CHARS * 2);
+    CHECK_EQ(e[1].Flags & (JMF_EVENT_FLAG_OTHER_PATH_TRUNCATED | JMF_EVENT_FLAG_PATH_TRUNCATED), JMF_EVENT_FLAG_PATH_TRUNCATED);
+    char p[1100];
+    CHECK(strncmp(Utf8(e[0].OtherPath, e[0].OtherPathLength, p, sizeof(p)), dest, JMF_MAX_PATH_CHARS) == 0);
+    Stop();
+}
+
 typedef struct DEST_ANSWERER { pthread_t Thread; int Asked; JMF_U32 Operation; JMF_U32 Flags; char Path[128]; } DEST_ANSWERER;
 
 static void *AnswerDestination(void *p)
@@ -298,6 +334,7 @@ const TEST_CASE g_driverRenameTests[] = {
     { "driver: replace-if-exists meets the destination's DELETE rule; without replace the CREATE rule", test_replace_needs_the_destination_delete_rule },
     { "driver: the audit of a rename names both paths, source and destination", test_audit_of_rename_names_both_paths },
     { "driver: an ask about a link's destination names the destination", test_ask_about_a_destination },
+    { "driver: a long other path is cut at 512 units and flagged OTHER_PATH_TRUNCATED", test_long_other_path_truncated },
     { "driver: a destination's REDIRECT takes the rule's fallback, its MODIFY lets it through", test_destination_modify_and_redirect },
     { "driver: a destination is a create with write access, FILE_CREATE or FILE_SUPERSEDE (replace)", test_destination_create_facts },
 };
