@@ -247,7 +247,8 @@ JmfCompletionAllocate(
  * JmfCompletionFree
  *
  * IRQL: <= DISPATCH_LEVEL. Releases everything a completion context holds,
- * and the completions chained to it (Next).
+ * and the completions chained to it (Next: at most a rename's two
+ * destination decisions, so the recursion is at most three deep).
  */
 _Use_decl_annotations_
 VOID
@@ -255,25 +256,23 @@ JmfCompletionFree(
     PJMF_COMPLETION Completion
     )
 {
-    PJMF_COMPLETION next;
-
-    while (Completion != NULL) {
-        next = Completion->Next;
-        if (Completion->TargetInstanceContext != NULL) {
-            FltReleaseContext(Completion->TargetInstanceContext);
-        }
-        if (Completion->HandleContext != NULL) {
-            FltReleaseContext(Completion->HandleContext);
-        }
-        if (Completion->InstanceContext != NULL) {
-            FltReleaseContext(Completion->InstanceContext);
-        }
-        JmfFree(Completion->OtherPath, JMF_TAG_PATH);
-        JmfFree(Completion->Path, JMF_TAG_PATH);
-        JmfPolicyRelease(Completion->Policy);
-        JmfFree(Completion, JMF_TAG_COMPLETION);
-        Completion = next;
+    if (Completion == NULL) {
+        return;
     }
+    JmfCompletionFree(Completion->Next);
+    if (Completion->TargetInstanceContext != NULL) {
+        FltReleaseContext(Completion->TargetInstanceContext);
+    }
+    if (Completion->HandleContext != NULL) {
+        FltReleaseContext(Completion->HandleContext);
+    }
+    if (Completion->InstanceContext != NULL) {
+        FltReleaseContext(Completion->InstanceContext);
+    }
+    JmfFree(Completion->OtherPath, JMF_TAG_PATH);
+    JmfFree(Completion->Path, JMF_TAG_PATH);
+    JmfPolicyRelease(Completion->Policy);
+    JmfFree(Completion, JMF_TAG_COMPLETION);
 }
 
 /*
