@@ -97,13 +97,33 @@ typedef int32_t  JMF_I32;
 typedef uint64_t JMF_U64;
 #endif
 
+/*
+ * Compile-time assertions. C++ and C11 or later have them built in. MSVC's C
+ * compiler without /std:c11 or /std:c17 (its default, and what a user gets
+ * who includes this header in their own /TC code) defines no
+ * __STDC_VERSION__ and rejects _Static_assert, as strict C89/C99 compilers
+ * do; they get the negative-size array of the WDK's C_ASSERT instead
+ * ("negative subscript" when it fails; the message is then only in the
+ * source). Its name is made unique with __LINE__ because C89/C99 forbid
+ * declaring a typedef twice, even with the same type. The driver itself is
+ * built with /std:c17 (LanguageStandard_C in jminifilter.vcxproj).
+ * native-driver/host/checks/header-modes.sh compiles this header in each mode.
+ */
 #if defined(__cplusplus)
 #define JMF_STATIC_ASSERT(e, m) static_assert(e, m)
-#else
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 #define JMF_STATIC_ASSERT(e, m) _Static_assert(e, m)
+#else
+#define JMF_STATIC_ASSERT_NAME2(line) jmf_static_assert_line_##line
+#define JMF_STATIC_ASSERT_NAME(line) JMF_STATIC_ASSERT_NAME2(line)
+#define JMF_STATIC_ASSERT(e, m) typedef char JMF_STATIC_ASSERT_NAME(__LINE__)[(e) ? 1 : -1]
 #endif
 
-/* offsetof without stddef.h, which kernel builds do not always see. */
+/*
+ * offsetof without stddef.h, which kernel builds do not always see. The
+ * fallback (MSVC's cl.exe) is the form of the WDK's FIELD_OFFSET, which
+ * MSVC folds to a constant: the WDK's own headers use it in C_ASSERT.
+ */
 #if defined(__GNUC__) || defined(__clang__)
 #define JMF_OFFSETOF(t, f) __builtin_offsetof(t, f)
 #else
@@ -369,7 +389,9 @@ JMF_ASSERT_OFFSET(JMF_POLICY_HEADER, Reserved2, 36);
  * A volume the policy names, by its NT device name as FltGetVolumeName
  * returns it (for example "\Device\HarddiskVolume3"), compared without
  * regard to case. Rules match on a volume, and REDIRECT targets one, by
- * index into this table.
+ * index into this table. A name FltGetVolumeName can never return (not
+ * starting with '\', holding '/' or "\\", ending in '\', or under "\??\"
+ * or "\DosDevices\", such as a drive letter) is JMF_ERROR_NEVER_MATCHES.
  */
 typedef struct _JMF_VOLUME {
     JMF_STRING_REF Name;        /* 1 .. JMF_MAX_VOLUME_CHARS code units */
@@ -393,7 +415,9 @@ JMF_ASSERT_OFFSET(JMF_VOLUME, Name, 0);
  *   *    any run of characters other than '\'
  *   **   any run of characters, '\' included
  * Image is the same kind of pattern over the NT path of the requesting
- * process's image (for example "**\notepad.exe").
+ * process's image (for example "**\notepad.exe"). A pattern no such name
+ * can match (one that cannot start with '\', holds '/' or "\\", or ends in
+ * '\' where only the root can) is JMF_ERROR_NEVER_MATCHES.
  */
 typedef struct _JMF_RULE {
     JMF_U32 RuleId;             /* chosen by user mode, reported in events and statistics; not JMF_RULE_NONE */
@@ -475,7 +499,8 @@ JMF_ASSERT_OFFSET(JMF_COMMAND_HEADER, Length, 4);
 #define JMF_ERROR_BAD_RULE_ID       19u /* JMF_RULE_NONE, or an id used twice */
 #define JMF_ERROR_NO_MEMORY         20u
 #define JMF_ERROR_BAD_CONFIG        21u /* a configuration value out of range */
-#define JMF_ERROR_COUNT             22u
+#define JMF_ERROR_NEVER_MATCHES     22u /* a path or image pattern, or a volume name, no name the kernel sees can match */
+#define JMF_ERROR_COUNT             23u
 
 /* JMF_RESULT.RuleIndex when the problem is not in a rule. */
 #define JMF_INDEX_NONE 0xFFFFFFFFu

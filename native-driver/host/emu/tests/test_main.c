@@ -15,18 +15,24 @@ SUITE(g_cancelTests)
 SUITE(g_portTests)
 SUITE(g_leakTests)
 SUITE(g_misuseTests)
+SUITE(g_traceLoggingTests)
 WEAK_SUITE(g_driverTests)
 WEAK_SUITE(g_driverRenameTests)
 WEAK_SUITE(g_driverModifyTests)
 WEAK_SUITE(g_driverMatchTests)
+WEAK_SUITE(g_driverTraceTests)
 
 int main(void)
 {
     static TEST_CASE all[256];
     size_t n = 0;
-    const TEST_CASE *suites[] = { g_fsTests, g_linkTests, g_stackTests, g_paramTests, g_cancelTests, g_portTests, g_leakTests, g_misuseTests, g_driverTests, g_driverRenameTests, g_driverModifyTests, g_driverMatchTests };
-    size_t counts[] = { g_fsTestsCount, g_linkTestsCount, g_stackTestsCount, g_paramTestsCount, g_cancelTestsCount, g_portTestsCount, g_leakTestsCount, g_misuseTestsCount,
+    const TEST_CASE *suites[] = { g_fsTests, g_linkTests, g_stackTests, g_paramTests, g_cancelTests, g_portTests, g_leakTests, g_misuseTests,
+                                  g_traceLoggingTests, g_driverTests, g_driverTraceTests, g_driverRenameTests, g_driverModifyTests,
+                                  g_driverMatchTests };
+    size_t counts[] = { g_fsTestsCount, g_linkTestsCount, g_stackTestsCount, g_paramTestsCount, g_cancelTestsCount, g_portTestsCount, g_leakTestsCount,
+                        g_misuseTestsCount, g_traceLoggingTestsCount,
                         g_driverTests != NULL ? g_driverTestsCount : 0,
+                        g_driverTraceTests != NULL ? g_driverTraceTestsCount : 0,
                         g_driverRenameTests != NULL ? g_driverRenameTestsCount : 0,
                         g_driverModifyTests != NULL ? g_driverModifyTestsCount : 0,
                         g_driverMatchTests != NULL ? g_driverMatchTestsCount : 0 };

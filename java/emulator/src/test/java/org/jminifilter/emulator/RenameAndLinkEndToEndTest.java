@@ -15,6 +15,7 @@ import org.jminifilter.policy.Operation;
 import org.jminifilter.policy.Policy;
 import org.jminifilter.protocol.Ask;
 import org.jminifilter.protocol.Event;
+import org.jminifilter.protocol.NtStatus;
 import org.jminifilter.protocol.Protocol;
 import org.junit.jupiter.api.Test;
 
