@@ -534,27 +534,37 @@ public final class PolicyService implements AutoCloseable {
     /** Sends the one reply of an ask ({@code ask} null: it could not be decoded). */
     private void reply(long messageId, Ask ask, Action verdict) {
         String what = ask == null ? "message " + messageId : ask.operation() + " " + ask.path();
+        // Counted before the reply, taken back when it fails: whoever sees the driver apply the verdict
+        // (a test, the operation's caller) then also sees it counted.
+        asksAnswered.incrementAndGet();
         try {
             port.reply(messageId, new AskReply(verdict).encode());
-            asksAnswered.incrementAndGet();
-        } catch (NoWaiterForReplyException e) {
+            return;
+        } catch (RuntimeException | Error e) {
+            asksAnswered.decrementAndGet();
+            replyFailed(what, ask, verdict, e);
+        }
+    }
+
+    private void replyFailed(String what, Ask ask, Action verdict, Throwable failure) {
+        if (failure instanceof NoWaiterForReplyException) {
             asksLate.incrementAndGet();
             LOG.warn("answered {} after the driver's timeout{}; its default verdict applied", what,
                     ask == null ? "" : " of " + ask.timeoutMs() + " ms");
-        } catch (InvalidPortHandleException e) { // and its subclasses (a port that broke for good)
-            repliesFailed.incrementAndGet();
+            return;
+        }
+        repliesFailed.incrementAndGet();
+        if (failure instanceof InvalidPortHandleException e) { // and its subclasses (a port broken for good)
             lostConnection(e);
-        } catch (PortClosedException e) {
-            repliesFailed.incrementAndGet();
+        } else if (failure instanceof PortClosedException e) {
             if (isStopping()) {
                 LOG.debug("port closed while answering {}", what);
             } else {
                 lostConnection(e);
             }
-        } catch (RuntimeException | Error e) {
-            repliesFailed.incrementAndGet();
+        } else {
             LOG.error("could not answer {} ({}); the driver applies its default verdict when the ask times out",
-                    what, verdict, e);
+                    what, verdict, failure);
         }
     }
 
