@@ -310,8 +310,9 @@ public final class PolicyService implements AutoCloseable {
     }
 
     /**
-     * Replies FilterReplyMessage failed for another reason than a late answer or a closed or
-     * broken port: the driver applies the ask's default verdict when its timeout passes.
+     * Replies that FilterReplyMessage refused for any reason but a late answer ({@link #asksLate()}):
+     * the driver applies the ask's default verdict when its timeout passes (at once when the
+     * connection is gone). An {@link InvalidPortHandleException} also ends the connection.
      */
     public long repliesFailed() {
         return repliesFailed.get();
@@ -324,8 +325,9 @@ public final class PolicyService implements AutoCloseable {
 
     /**
      * True while the service runs: started, not closed, and the connection intact. False once the
-     * driver closed the connection (it is unloading, HRESULT 0x80070006) or the port broke: the
-     * service's threads have stopped; close it and connect again when the driver is back.
+     * driver closed the connection (it is unloading, HRESULT 0x80070006), the port broke or was
+     * closed behind the service's back: the service has closed the port and its threads have
+     * stopped; close it and build a new one on a new connection when the driver is back.
      */
     public boolean isConnected() {
         return state == State.RUNNING && !disconnected;
