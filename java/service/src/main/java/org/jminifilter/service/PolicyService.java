@@ -462,7 +462,7 @@ public final class PolicyService implements AutoCloseable {
             }
             asksDefaulted.incrementAndGet();
             LOG.error("the driver sent a malformed ask (message {}): {}; answering the configured default verdict {}",
-                    n.messageId(), e.getMessage(), verdict);
+                    n.messageId(), e.getMessage(), describe(verdict));
             reply(n.messageId(), null, verdict);
             return;
         }
@@ -481,7 +481,7 @@ public final class PolicyService implements AutoCloseable {
         if (askHandler == null) {
             asksDefaulted.incrementAndGet();
             LOG.debug("no ask handler: {} {} (rule id {}) gets its default verdict {}", ask.operation(), ask.path(),
-                    Integer.toUnsignedString(ask.ruleId()), fallback);
+                    Integer.toUnsignedString(ask.ruleId()), describe(fallback));
             return fallback;
         }
         Action verdict;
@@ -491,7 +491,7 @@ public final class PolicyService implements AutoCloseable {
             asksFailed.incrementAndGet();
             asksDefaulted.incrementAndGet();
             LOG.error("the ask handler failed for {} {} (rule id {}); answering the ask's default verdict {}",
-                    ask.operation(), ask.path(), Integer.toUnsignedString(ask.ruleId()), fallback, e);
+                    ask.operation(), ask.path(), Integer.toUnsignedString(ask.ruleId()), describe(fallback), e);
             return fallback;
         }
         String unusable = whyUnusable(ask, verdict);
@@ -500,7 +500,7 @@ public final class PolicyService implements AutoCloseable {
             asksDefaulted.incrementAndGet();
             LOG.error("the ask handler's verdict for {} {} (rule id {}) cannot be sent: {}; answering the ask's "
                     + "default verdict {}", ask.operation(), ask.path(), Integer.toUnsignedString(ask.ruleId()),
-                    unusable, fallback);
+                    unusable, describe(fallback));
             return fallback;
         }
         return verdict;
@@ -566,7 +566,7 @@ public final class PolicyService implements AutoCloseable {
             }
         } else {
             LOG.error("could not answer {} ({}); the driver applies its default verdict when the ask times out",
-                    what, verdict, failure);
+                    what, describe(verdict), failure);
         }
     }
 
@@ -604,6 +604,14 @@ public final class PolicyService implements AutoCloseable {
 
     private Action configuredDefault() {
         return config.defaultVerdict() == DefaultVerdict.DENY ? Action.deny(config.defaultDenyStatus()) : Action.allow();
+    }
+
+    /** A verdict for a log line: its type, and a DENY's status in hex as NTSTATUS values are written. */
+    private static String describe(Action verdict) {
+        if (verdict instanceof Action.Deny d) {
+            return String.format("DENY 0x%08X", d.status());
+        }
+        return verdict.type().toString();
     }
 
     private static boolean hasAskRules(Policy p) {
