@@ -16,6 +16,7 @@ import org.jminifilter.policy.Policy;
 import org.jminifilter.port.FilterPortException;
 import org.jminifilter.port.HResult;
 import org.jminifilter.port.InvalidPortHandleException;
+import org.jminifilter.port.PortBrokenException;
 import org.jminifilter.port.mock.MockFilterPort;
 import org.jminifilter.protocol.Ask;
 import org.jminifilter.protocol.AskReply;
@@ -180,10 +181,9 @@ class AskAnsweringTest {
     static Stream<Arguments> brokenHandles() {
         return Stream.of(
                 Arguments.of(FilterPortException.forHresult("FilterReplyMessage", HResult.INVALID_HANDLE)),
-                // a subclass, such as a port that marks itself broken for good
-                Arguments.of(new InvalidPortHandleException("the port broke", HResult.INVALID_HANDLE) {
-                    private static final long serialVersionUID = 1L;
-                }));
+                // a port that can never receive again (its subclass)
+                Arguments.of(new PortBrokenException("the port broke",
+                        FilterPortException.forHresult("FilterGetMessage", HResult.INVALID_PARAMETER))));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -203,6 +203,29 @@ class AskAnsweringTest {
         }
         assertFalse(service.isConnected());
         assertEquals(1, service.repliesFailed());
+    }
+
+    @Test
+    void aBrokenPortOnReceiveMarksTheServiceDisconnected() throws Exception {
+        port.failNextReceive(new PortBrokenException("every FilterGetMessage failed",
+                FilterPortException.forHresult("FilterGetMessage", HResult.INVALID_PARAMETER)));
+        start(a -> Action.allow());
+
+        for (Thread t : service.threads()) {
+            t.join(WAIT_MS);
+            assertFalse(t.isAlive(), t.getName() + " stops instead of retrying a port that cannot receive");
+        }
+        assertFalse(service.isConnected());
+        assertEquals(1, port.closes(), "the service closed the useless port");
+    }
+
+    @Test
+    void aReceiveThatFailsOnceIsRetried() throws Exception {
+        port.failNextReceive(FilterPortException.forHresult("FilterGetMessage", HResult.INVALID_PARAMETER));
+        start(a -> Action.allow());
+
+        assertEquals(Action.allow(), answerTo(ask(9, "\\open\\a", false)).verdict());
+        assertTrue(service.isConnected());
     }
 
     @Test

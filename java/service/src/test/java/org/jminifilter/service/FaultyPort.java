@@ -14,11 +14,12 @@ import org.jminifilter.port.mock.MockFilterPort;
 
 /**
  * A hand-written {@link FilterPort} around a {@link MockFilterPort} (which plays the kernel) that
- * can fail the next replies with any throwable, counts its close() calls and signals the first.
+ * can fail the next replies with any throwable and the next receives with any exception, counts its close() calls and signals the first.
  */
 class FaultyPort implements FilterPort {
     final MockFilterPort kernel;
     private final Deque<Throwable> replyFailures = new ArrayDeque<>();
+    private final Deque<RuntimeException> receiveFailures = new ArrayDeque<>();
     private final AtomicInteger closes = new AtomicInteger();
     final CountDownLatch closed = new CountDownLatch(1);
 
@@ -30,6 +31,14 @@ class FaultyPort implements FilterPort {
     FaultyPort failNextReply(Throwable failure) {
         synchronized (replyFailures) {
             replyFailures.add(failure);
+        }
+        return this;
+    }
+
+    /** The next receive throws {@code failure}. */
+    FaultyPort failNextReceive(RuntimeException failure) {
+        synchronized (receiveFailures) {
+            receiveFailures.add(failure);
         }
         return this;
     }
@@ -46,6 +55,13 @@ class FaultyPort implements FilterPort {
 
     @Override
     public Notification receive() {
+        RuntimeException failure;
+        synchronized (receiveFailures) {
+            failure = receiveFailures.poll();
+        }
+        if (failure != null) {
+            throw failure;
+        }
         return kernel.receive();
     }
 
