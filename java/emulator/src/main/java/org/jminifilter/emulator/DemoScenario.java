@@ -1,9 +1,9 @@
 package org.jminifilter.emulator;
 
-import static com.sun.jna.platform.win32.WinNT.FILE_APPEND_DATA;
-import static com.sun.jna.platform.win32.WinNT.FILE_READ_DATA;
-import static com.sun.jna.platform.win32.WinNT.FILE_WRITE_DATA;
-import static com.sun.jna.platform.win32.WinNT.GENERIC_WRITE;
+import static org.jminifilter.policy.Access.FILE_APPEND_DATA;
+import static org.jminifilter.policy.Access.FILE_READ_DATA;
+import static org.jminifilter.policy.Access.FILE_WRITE_DATA;
+import static org.jminifilter.policy.Access.GENERIC_WRITE;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -22,6 +22,7 @@ import org.jminifilter.protocol.Event;
 import org.jminifilter.protocol.Protocol;
 import org.jminifilter.protocol.Statistics;
 import org.jminifilter.service.PolicyService;
+import org.jminifilter.protocol.NtStatus;
 
 /**
  * The demonstration: the real driver in the emulated kernel with two volumes, the policy service
@@ -188,7 +189,7 @@ public final class DemoScenario {
 
         // AUDIT: notepad edits and renames the report; each is reported.
         try (EmulatedFile report = open("reports-open-notepad", notepad, v1, "\\Reports\\q3.txt",
-                FILE_READ_DATA | FILE_WRITE_DATA | com.sun.jna.platform.win32.WinNT.DELETE,
+                FILE_READ_DATA | FILE_WRITE_DATA | org.jminifilter.policy.Access.DELETE,
                 Disposition.OPEN).orElse(null)) {
             if (report != null) {
                 IoResult write = report.write(15, "Q4 forecast: 50\n");
@@ -302,7 +303,7 @@ public final class DemoScenario {
         for (Event e : events) {
             out.printf("  #%d rule %s %s %s pid %d %s%s status %s%s%n", e.sequence(),
                     e.ruleId() == Protocol.RULE_NONE ? "none" : Integer.toUnsignedString(e.ruleId()), e.operation(),
-                    e.verdict(), e.processId(), e.volume(), e.path(), NtStatus.of(e.status()).name(), flags(e));
+                    e.verdict(), e.processId(), e.volume(), e.path(), e.status().name(), flags(e));
         }
     }
 

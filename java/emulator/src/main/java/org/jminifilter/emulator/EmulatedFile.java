@@ -3,6 +3,7 @@ package org.jminifilter.emulator;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
 import java.nio.charset.StandardCharsets;
+import org.jminifilter.protocol.NtStatus;
 
 /**
  * A handle the emulated kernel gave a process: each operation goes down the instance stack

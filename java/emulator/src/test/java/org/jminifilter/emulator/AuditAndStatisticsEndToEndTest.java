@@ -15,6 +15,7 @@ import org.jminifilter.policy.Policy;
 import org.jminifilter.protocol.Event;
 import org.jminifilter.protocol.Statistics;
 import org.junit.jupiter.api.Test;
+import org.jminifilter.protocol.NtStatus;
 
 /** AUDIT events as the EventListener receives them, and statistics that match what happened. */
 class AuditAndStatisticsEndToEndTest extends EmulatorFixture {
