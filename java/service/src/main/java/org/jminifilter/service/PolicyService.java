@@ -22,6 +22,7 @@ import org.jminifilter.protocol.Ask;
 import org.jminifilter.protocol.AskReply;
 import org.jminifilter.protocol.Config;
 import org.jminifilter.protocol.Event;
+import org.jminifilter.protocol.NtStatus;
 import org.jminifilter.protocol.EventBatch;
 import org.jminifilter.protocol.Protocol;
 import org.jminifilter.protocol.Result;
@@ -606,10 +607,10 @@ public final class PolicyService implements AutoCloseable {
         return config.defaultVerdict() == DefaultVerdict.DENY ? Action.deny(config.defaultDenyStatus()) : Action.allow();
     }
 
-    /** A verdict for a log line: its type, and a DENY's status in hex as NTSTATUS values are written. */
+    /** A verdict for a log line: its type, and a DENY's status by name and in hex. */
     private static String describe(Action verdict) {
         if (verdict instanceof Action.Deny d) {
-            return String.format("DENY 0x%08X", d.status());
+            return "DENY " + NtStatus.of(d.status());
         }
         return verdict.type().toString();
     }
