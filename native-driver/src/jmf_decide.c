@@ -154,7 +154,7 @@ JmfReportDecision(
         volumeChars = InstanceContext->VolumeNameChars;
     }
     JmfEventQueue(Decision->RuleId, Operation, Decision->Verdict.Type, Status, ProcessId, flags,
-                  volume, volumeChars, Path, PathChars);
+                  volume, volumeChars, Path, PathChars, NULL, 0);
 }
 
 /*

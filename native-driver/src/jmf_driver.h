@@ -384,7 +384,8 @@ _IRQL_requires_max_(DISPATCH_LEVEL)
 VOID JmfEventQueue(_In_ JMF_U32 RuleId, _In_ JMF_U32 Operation, _In_ JMF_U32 Verdict, _In_ NTSTATUS Status,
                    _In_ JMF_U32 ProcessId, _In_ JMF_U32 Flags,
                    _In_reads_opt_(VolumeChars) const WCHAR *Volume, _In_ JMF_U32 VolumeChars,
-                   _In_reads_opt_(PathChars) const JMF_U16 *Path, _In_ JMF_U32 PathChars);
+                   _In_reads_opt_(PathChars) const JMF_U16 *Path, _In_ JMF_U32 PathChars,
+                   _In_reads_opt_(OtherPathChars) const JMF_U16 *OtherPath, _In_ JMF_U32 OtherPathChars);
 _IRQL_requires_(PASSIVE_LEVEL)
 NTSTATUS JmfEventsDrain(_Out_writes_bytes_to_(OutputBufferLength, *ReturnLength) PVOID OutputBuffer,
                         _In_ ULONG OutputBufferLength, _Out_ PULONG ReturnLength);

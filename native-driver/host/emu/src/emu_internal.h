@@ -33,6 +33,13 @@ void EmuTrace(const char *format, ...) __attribute__((format(printf, 1, 2)));
 /* Records a violation when the current IRQL is above Max; returns 0 then. */
 int EmuRequireIrql(const char *routine, KIRQL max);
 void EmuSetIrql(KIRQL irql);
+int EmuHoldsLock(void);
+
+/* ---- pageable memory (emu_pageable.c) ---- */
+void *EmuPageableAlloc(SIZE_T bytes, ULONG tag, const char *routine);  /* NULL: use ordinary memory */
+void EmuPageableFree(PVOID p);
+void EmuPageableIrql(KIRQL from, KIRQL to);
+int EmuPageableEnabled(void);
 char *EmuTagText(ULONG tag, char out[8]);
 void EmuWideToUtf8(const WCHAR *s, size_t chars, char *out, size_t cap);
 size_t EmuUtf8ToWide(const char *s, WCHAR *out, size_t capChars);

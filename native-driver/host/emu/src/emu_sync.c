@@ -572,6 +572,7 @@ static void *EmuWorkerMain(void *p)
     w.Routine(w.Arg);
     if (KeGetCurrentIrql() != PASSIVE_LEVEL) {
         EmuViolation("a work item returned at IRQL %u", KeGetCurrentIrql());
+        EmuSetIrql(PASSIVE_LEVEL);     /* the thread ends: it no longer keeps pageable memory out */
     }
     EmuLock();
     g_workers--;
