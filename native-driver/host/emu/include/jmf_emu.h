@@ -91,9 +91,11 @@ JMF_EMU_API int32_t EmuFileOpen(int32_t volumeId, const char *path, uint32_t des
         uint64_t *handle, uint64_t *information);
 JMF_EMU_API int32_t EmuFileRead(uint64_t handle, int64_t offset, void *buffer, uint32_t length,
         uint32_t *bytesRead);
-/* ioFlags: EMU_IO_FAST (a fast I/O flavour of the operation), EMU_IO_WRITE_THROUGH (SL_WRITE_THROUGH). */
+/* ioFlags: EMU_IO_FAST (a fast I/O flavour of the operation), EMU_IO_WRITE_THROUGH (SL_WRITE_THROUGH),
+ * EMU_IO_ASYNC (an asynchronous IRP: no IRP_SYNCHRONOUS_API; the call still returns when it completes). */
 #define EMU_IO_FAST          0x1
 #define EMU_IO_WRITE_THROUGH 0x2
+#define EMU_IO_ASYNC         0x4
 JMF_EMU_API int32_t EmuFileReadEx(uint64_t handle, int64_t offset, void *buffer, uint32_t length,
         uint32_t ioFlags, uint32_t *bytesRead);
 JMF_EMU_API int32_t EmuFileWrite(uint64_t handle, int64_t offset, const void *buffer, uint32_t length,

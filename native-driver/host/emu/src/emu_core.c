@@ -466,6 +466,22 @@ PEPROCESS EmuSystemProcess(void)
     return &g_system->P;
 }
 
+EMU_THREAD_BOX *EmuNewThreadBox(void)
+{
+    EMU_THREAD_BOX *box = calloc(1, sizeof(*box));
+    EmuLock();
+    box->T.Tid = g_nextTid += 4;
+    EmuUnlock();
+    char name[64];
+    snprintf(name, sizeof(name), "thread %u", box->T.Tid);
+    EmuObjInit(&box->Hdr, EMU_OBJ_THREAD, name);
+    box->T.Header.Type = 0;             /* a notification object: signalled when the thread ends */
+    box->T.Process = EmuSystemProcess();
+    return box;
+}
+
+void EmuAdoptThread(EMU_THREAD_BOX *box) { t_thread = box; }
+
 PETHREAD EmuCurrentThread(void)
 {
     if (t_thread == NULL && !t_registering) {
@@ -474,19 +490,16 @@ PETHREAD EmuCurrentThread(void)
          * live as long as the process: threads are few. While registering,
          * EmuLock must not come back here (t_registering). */
         t_registering = 1;
-        EMU_THREAD_BOX *box = calloc(1, sizeof(*box));
-        EmuLock();
-        box->T.Tid = g_nextTid += 4;
-        EmuUnlock();
-        char name[64];
-        snprintf(name, sizeof(name), "thread %u", box->T.Tid);
-        EmuObjInit(&box->Hdr, EMU_OBJ_THREAD, name);
-        box->T.Process = EmuSystemProcess();
-        t_thread = box;
+        t_thread = EmuNewThreadBox();
         t_registering = 0;
     }
     return &t_thread->T;
 }
+
+/* ---- the top-level IRP, per thread ---- */
+static __thread PIRP t_topLevelIrp;
+PIRP IoGetTopLevelIrp(VOID) { return t_topLevelIrp; }
+VOID IoSetTopLevelIrp(PIRP Irp) { t_topLevelIrp = Irp; }
 
 void EmuSetThreadProcess(PEPROCESS process) { EmuCurrentThread()->Process = process; }
 

@@ -927,6 +927,7 @@ int32_t EmuUnloadDriver(void)
 
 void EmuCheckLeaks(void)
 {
+    EmuThreadsCheckLeaks();
     EmuContextCheckLeaks();
     EmuFilesCheckLeaks();
     EmuPortsCheckLeaks();

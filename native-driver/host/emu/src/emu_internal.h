@@ -70,14 +70,21 @@ struct _EMU_PROCESS {
 };
 typedef struct EMU_PROCESS_BOX { EMU_OBJ Hdr; struct _EMU_PROCESS P; LIST_ENTRY Link; } EMU_PROCESS_BOX;
 struct _EMU_THREAD {
+    DISPATCHER_HEADER Header;   /* first: a thread object is waitable (signalled once terminated) */
     struct _EMU_PROCESS *Process;
     ULONG Tid;
+    int System;                 /* created by PsCreateSystemThread */
 };
 typedef struct EMU_THREAD_BOX { EMU_OBJ Hdr; struct _EMU_THREAD T; } EMU_THREAD_BOX;
 PEPROCESS EmuFindProcess(ULONG pid);
 PEPROCESS EmuSystemProcess(void);
 PETHREAD EmuCurrentThread(void);
 void EmuSetThreadProcess(PEPROCESS process);
+EMU_THREAD_BOX *EmuNewThreadBox(void);
+void EmuAdoptThread(EMU_THREAD_BOX *box);
+int EmuIsThreadHandle(HANDLE h);
+NTSTATUS EmuCloseThreadHandle(HANDLE h);
+void EmuThreadsCheckLeaks(void);
 
 /* ---- pool ---- */
 void EmuPoolCheckLeaks(const char *when);

@@ -745,7 +745,13 @@ PEPROCESS FltGetRequestorProcess(PFLT_CALLBACK_DATA CallbackData)
     return CallbackData->Thread != NULL ? CallbackData->Thread->Process : PsGetCurrentProcess();
 }
 
-BOOLEAN FltIsOperationSynchronous(PFLT_CALLBACK_DATA CallbackData) { UNREFERENCED_PARAMETER(CallbackData); return TRUE; }
+/* As documented: fast I/O, an IRP with IRP_SYNCHRONOUS_API, or a file object opened for synchronous I/O. */
+BOOLEAN FltIsOperationSynchronous(PFLT_CALLBACK_DATA CallbackData)
+{
+    PFILE_OBJECT fo = CallbackData->Iopb->TargetFileObject;
+    return (BOOLEAN)(FLT_IS_FASTIO_OPERATION(CallbackData) || (CallbackData->Iopb->IrpFlags & IRP_SYNCHRONOUS_API) != 0 ||
+                     (fo != NULL && (fo->Flags & FO_SYNCHRONOUS_IO) != 0));
+}
 NTSTATUS FltLockUserBuffer(PFLT_CALLBACK_DATA CallbackData)
 {
     UNREFERENCED_PARAMETER(CallbackData);
@@ -870,7 +876,14 @@ NTSTATUS FltClose(HANDLE FileHandle)
     return STATUS_SUCCESS;
 }
 
-NTSTATUS ZwClose(HANDLE Handle) { return FltClose(Handle); }
+NTSTATUS ZwClose(HANDLE Handle)
+{
+    if (EmuIsThreadHandle(Handle)) {
+        EmuRequireIrql("ZwClose", PASSIVE_LEVEL);
+        return EmuCloseThreadHandle(Handle);
+    }
+    return FltClose(Handle);
+}
 
 static EMU_FILE *EmuFilterIoFile(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, const char *routine)
 {
@@ -1144,7 +1157,8 @@ static NTSTATUS EmuUserIo(UCHAR major, uint64_t handle, int64_t offset, void *bu
     int fast = (ioFlags & EMU_IO_FAST) != 0;
     for (;;) {
         EMU_CBD *op = EmuNewOperation(major, file, NULL, fast);
-        op->Iopb.IrpFlags = (major == IRP_MJ_READ ? IRP_READ_OPERATION : IRP_WRITE_OPERATION) | IRP_SYNCHRONOUS_API;
+        op->Iopb.IrpFlags = (major == IRP_MJ_READ ? IRP_READ_OPERATION : IRP_WRITE_OPERATION) |
+                            ((ioFlags & EMU_IO_ASYNC) && !fast ? 0 : IRP_SYNCHRONOUS_API);
         if (major == IRP_MJ_WRITE && ((ioFlags & EMU_IO_WRITE_THROUGH) || (file->Fo.Flags & FO_WRITE_THROUGH))) {
             op->Iopb.OperationFlags |= SL_WRITE_THROUGH;
         }
