@@ -196,8 +196,10 @@ JmfEventQueue(
     if (truncated) {
         Flags |= JMF_EVENT_FLAG_PATH_TRUNCATED;
     }
-    UNREFERENCED_PARAMETER(OtherPath);        /* JMF_EVENT.OtherPath: protocol v2 */
-    UNREFERENCED_PARAMETER(OtherPathChars);
+    event->OtherPathLength = JmfEventCopyName(event->OtherPath, JMF_MAX_PATH_CHARS, OtherPath, OtherPathChars, &truncated);
+    if (truncated) {
+        Flags |= JMF_EVENT_FLAG_OTHER_PATH_TRUNCATED;
+    }
     event->Flags = Flags;
 
     KeAcquireInStackQueuedSpinLock(&JmfRing.Lock, &lockHandle);
