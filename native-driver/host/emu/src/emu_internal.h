@@ -158,6 +158,7 @@ struct _FLT_INSTANCE {
     char Altitude[32];
     void *Context;              /* EMU_CONTEXT* instance context */
     int Detached;
+    long PreCallbacksRunning;   /* the instance is freed only once none runs (its rundown) */
 };
 
 PFLT_VOLUME EmuVolumeById(int id);

@@ -435,6 +435,7 @@ static void EmuContinueDown(EMU_CBD *op)
         op->CallbackInProgress = 1;
         op->State = EMU_OP_PRE;
         op->EarlyResume = 0;
+        inst->PreCallbacksRunning++;
         EmuUnlock();
         KIRQL saved = KeGetCurrentIrql();
         EmuSetIrql(PASSIVE_LEVEL);
@@ -449,6 +450,8 @@ static void EmuContinueDown(EMU_CBD *op)
             op->CallbackInProgress = 0;
             if (!op->EarlyResume) {
                 op->State = EMU_OP_PENDED_PRE;
+                inst->PreCallbacksRunning--;
+                EmuBroadcast();
                 EmuUnlock();
                 return;     /* FltCompletePendedPreOperation resumes it */
             }
@@ -461,7 +464,12 @@ static void EmuContinueDown(EMU_CBD *op)
             op->CallbackInProgress = 0;
             EmuUnlock();
         }
-        if (EmuApplyPre(op, lv, st, ctx) == EMU_UP) {
+        int up = EmuApplyPre(op, lv, st, ctx) == EMU_UP;
+        EmuLock();
+        inst->PreCallbacksRunning--;
+        EmuBroadcast();
+        EmuUnlock();
+        if (up) {
             EmuContinueUp(op);
             return;
         }
