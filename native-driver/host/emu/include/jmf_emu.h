@@ -86,6 +86,9 @@ JMF_EMU_API int32_t EmuUnloadDriver(void);
 JMF_EMU_API void EmuSetNextAltitude(const char *altitude);
 
 /* ---- control: file operations, issued as the current process ---- */
+/* createOptions may add EMU_OPEN_ASYNC_IO: a handle for asynchronous I/O (no FILE_SYNCHRONOUS_IO_NONALERT,
+ * so no FO_SYNCHRONOUS_IO), as CreateFile with FILE_FLAG_OVERLAPPED gives. */
+#define EMU_OPEN_ASYNC_IO 0x80000000u
 JMF_EMU_API int32_t EmuFileOpen(int32_t volumeId, const char *path, uint32_t desiredAccess,
         uint32_t shareAccess, uint32_t disposition, uint32_t createOptions, uint32_t fileAttributes,
         uint64_t *handle, uint64_t *information);

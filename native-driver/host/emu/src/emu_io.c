@@ -1118,6 +1118,9 @@ int32_t EmuFileOpen(int32_t volumeId, const char *path, uint32_t desiredAccess, 
     if (v == NULL || path == NULL || handle == NULL) {
         return (int32_t)STATUS_INVALID_PARAMETER;
     }
+    /* Handles are for synchronous I/O (as CreateFile without FILE_FLAG_OVERLAPPED) unless EMU_OPEN_ASYNC_IO. */
+    ULONG syncOption = (createOptions & EMU_OPEN_ASYNC_IO) ? 0 : FILE_SYNCHRONOUS_IO_NONALERT;
+    createOptions &= ~(uint32_t)EMU_OPEN_ASYNC_IO;
     if (disposition > FILE_MAXIMUM_DISPOSITION || (createOptions & ~FILE_VALID_OPTION_FLAGS) || (shareAccess & ~FILE_SHARE_VALID_FLAGS)) {
         return (int32_t)STATUS_INVALID_PARAMETER;   /* the I/O manager's own checks */
     }
@@ -1129,7 +1132,7 @@ int32_t EmuFileOpen(int32_t volumeId, const char *path, uint32_t desiredAccess, 
     op->AccessState.OriginalDesiredAccess = op->AccessState.RemainingDesiredAccess = op->Security.DesiredAccess;
     op->Iopb.IrpFlags = IRP_CREATE_OPERATION | IRP_SYNCHRONOUS_API;
     op->Iopb.Parameters.Create.SecurityContext = &op->Security;
-    op->Iopb.Parameters.Create.Options = (disposition << 24) | createOptions | FILE_SYNCHRONOUS_IO_NONALERT;
+    op->Iopb.Parameters.Create.Options = (disposition << 24) | createOptions | syncOption;
     op->Iopb.Parameters.Create.FileAttributes = (USHORT)fileAttributes;
     op->Iopb.Parameters.Create.ShareAccess = (USHORT)shareAccess;
     EmuRunOperation(op);
