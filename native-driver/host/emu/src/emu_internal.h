@@ -40,6 +40,9 @@ void *EmuPageableAlloc(SIZE_T bytes, ULONG tag, const char *routine);  /* NULL: 
 void EmuPageableFree(PVOID p);
 void EmuPageableIrql(KIRQL from, KIRQL to);
 int EmuPageableEnabled(void);
+/* Tests: onWrite(context) runs before each write to [address, address + size) (x86-64; 0 = not available). */
+int32_t EmuWatchWrites(void *address, size_t size, void (*onWrite)(void *), void *context);
+void EmuWatchStop(void);
 char *EmuTagText(ULONG tag, char out[8]);
 void EmuWideToUtf8(const WCHAR *s, size_t chars, char *out, size_t cap);
 size_t EmuUtf8ToWide(const char *s, WCHAR *out, size_t capChars);

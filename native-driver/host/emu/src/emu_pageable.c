@@ -35,6 +35,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <ucontext.h>
 
 #define EMU_PAGEABLE_SLOTS 4096
 
@@ -229,10 +230,106 @@ static void EmuNameToucher(char *out, size_t cap)
     }
 }
 
+/* ---- write watch (tests): a callback before each write to a variable ----
+ * The variable's page is made read-only; a write faults, the callback runs,
+ * the page is made writable for exactly one instruction (the trap flag) and
+ * read-only again. x86-64 only (the trap flag); elsewhere EmuWatchWrites
+ * returns 0 and the caller skips its check. */
+static volatile uintptr_t g_watchPage;
+static uintptr_t g_watchAddr;
+static size_t g_watchSize;
+static void (*g_watchFn)(void *);
+static void *g_watchCtx;
+static __thread int t_stepping;
+static struct sigaction g_previousTrap;
+
+static int EmuWatchFault(uintptr_t a, void *uc)
+{
+#if defined(__x86_64__)
+    uintptr_t page = g_watchPage;
+    if (page == 0 || a < page || a >= page + g_page) {
+        return 0;
+    }
+    if (a >= g_watchAddr && a < g_watchAddr + g_watchSize && g_watchFn != NULL) {
+        g_watchFn(g_watchCtx);
+    }
+    mprotect((void *)page, g_page, PROT_READ | PROT_WRITE);
+    ((ucontext_t *)uc)->uc_mcontext.gregs[REG_EFL] |= 0x100;    /* trap after this one instruction */
+    t_stepping = 1;
+    return 1;
+#else
+    (void)a;
+    (void)uc;
+    return 0;
+#endif
+}
+
+#if defined(__x86_64__)
+static void EmuWatchTrap(int sig, siginfo_t *info, void *uc)
+{
+    if (!t_stepping) {
+        if ((g_previousTrap.sa_flags & SA_SIGINFO) && g_previousTrap.sa_sigaction != NULL) {
+            g_previousTrap.sa_sigaction(sig, info, uc);
+        }
+        return;
+    }
+    t_stepping = 0;
+    ((ucontext_t *)uc)->uc_mcontext.gregs[REG_EFL] &= ~(greg_t)0x100;
+    if (g_watchPage != 0) {
+        mprotect((void *)g_watchPage, g_page, PROT_READ);
+    }
+}
+#endif
+
+int32_t EmuWatchWrites(void *address, size_t size, void (*onWrite)(void *), void *context)
+{
+#if defined(__x86_64__)
+    if (!EmuPageableEnabled()) {
+        return 0;
+    }
+    static int trapInstalled;
+    if (!trapInstalled) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_sigaction = EmuWatchTrap;
+        sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGTRAP, &sa, &g_previousTrap);
+        trapInstalled = 1;
+    }
+    g_watchAddr = (uintptr_t)address;
+    g_watchSize = size;
+    g_watchFn = onWrite;
+    g_watchCtx = context;
+    g_watchPage = (uintptr_t)address & ~(uintptr_t)(g_page - 1);
+    if ((uintptr_t)address + size > g_watchPage + g_page) {
+        g_watchPage = 0;
+        return 0;                                   /* straddles two pages: not supported */
+    }
+    mprotect((void *)g_watchPage, g_page, PROT_READ);
+    return 1;
+#else
+    (void)address; (void)size; (void)onWrite; (void)context;
+    return 0;
+#endif
+}
+
+void EmuWatchStop(void)
+{
+    uintptr_t page = g_watchPage;
+    g_watchPage = 0;
+    if (page != 0) {
+        mprotect((void *)page, g_page, PROT_READ | PROT_WRITE);
+    }
+}
+
 static void EmuPageableFault(int sig, siginfo_t *info, void *uc)
 {
     uintptr_t a = (uintptr_t)info->si_addr;
     int slot = -1;
+    if (EmuWatchFault(a, uc)) {
+        return;
+    }
     for (int i = 0; i < EMU_PAGEABLE_SLOTS; i++) {
         uintptr_t s = __atomic_load_n(&g_slots[i].Start, __ATOMIC_ACQUIRE);
         if (s != 0 && a >= s && a < s + g_slots[i].Bytes) {

@@ -462,7 +462,56 @@ static void test_short_output_buffer_refused(void)
     AkStop();
 }
 
+/* ---- 8. the client process is recorded before the port is published, and released before it is closed ---- */
+static volatile int g_akPortWrites, g_akPortWritesWhileProcessSet, g_akPortWritesWithoutProcess;
+
+static void AkOnClientPortWrite(void *context)
+{
+    (void)context;          /* runs in a signal handler: reads and counts only */
+    g_akPortWrites++;
+    if (JmfGlobals.ClientProcess == NULL) {
+        g_akPortWritesWithoutProcess++;
+    } else {
+        g_akPortWritesWhileProcessSet++;
+    }
+}
+
+static void test_client_process_recorded_before_port(void)
+{
+    static const uint16_t name[] = { '\\', 'J', 'M', 'i', 'n', 'i', 'F', 'i', 'l', 't', 'e', 'r', 'P', 'o', 'r', 't', 0 };
+    g_akV1 = EmuCreateVolume("\\Device\\HarddiskVolume1", 4, 0);
+    CHECK_EQ(EmuLoadDriver(AK_ALTITUDE), STATUS_SUCCESS);
+    JMF_CONNECT_CONTEXT c = { JMF_CONNECT_MAGIC, JMF_PROTOCOL_VERSION, 0 };
+    g_akPortWrites = g_akPortWritesWhileProcessSet = g_akPortWritesWithoutProcess = 0;
+    if (!EmuWatchWrites(&JmfGlobals.ClientPort, sizeof(JmfGlobals.ClientPort), AkOnClientPortWrite, NULL)) {
+        printf("    (no write watch on this machine: not checked)\n");
+        CHECK_EQ(EmuUnloadDriver(), STATUS_SUCCESS);
+        return;
+    }
+    EmuSetCurrentProcess(AK_JAVA_PID);
+    int32_t hr = EmuFilterConnectCommunicationPort(name, 0, &c, sizeof(c), NULL, &g_akPort);
+    EmuSetCurrentProcess(TEST_PID);
+    EmuWatchStop();
+    CHECK_EQ(hr, 0);
+    /* ClientPort was published once, and only once the client's process was recorded: from the
+       first moment an ask can reach the service, the service's own I/O is exempt. */
+    CHECK_EQ(g_akPortWrites, 1);
+    CHECK_EQ(g_akPortWritesWithoutProcess, 0);
+
+    /* Disconnect: the process is released before the port is closed (after which another
+       client may connect and record its own process, which must not be the one released). */
+    g_akPortWrites = g_akPortWritesWhileProcessSet = g_akPortWritesWithoutProcess = 0;
+    CHECK(EmuWatchWrites(&JmfGlobals.ClientPort, sizeof(JmfGlobals.ClientPort), AkOnClientPortWrite, NULL));
+    EmuFilterClose(g_akPort);
+    g_akPort = NULL;
+    EmuWatchStop();
+    CHECK(g_akPortWrites >= 1);
+    CHECK_EQ(g_akPortWritesWhileProcessSet, 0);
+    CHECK_EQ(EmuUnloadDriver(), STATUS_SUCCESS);
+}
+
 const TEST_CASE g_askTests[] = {
+    { "asks: the client's process is recorded before its port is published, released before it is closed", test_client_process_recorded_before_port },
     { "asks: pageable memory touched under a spin lock is a violation naming the routine", test_pageable_touched_under_spin_lock },
     { "asks: the driver copies event names outside the ring's spin lock", test_event_names_copied_outside_the_lock },
     { "asks: a top-level IRP gets the default verdict without waiting (AskNotWaited)", test_top_level_irp_not_waited },
