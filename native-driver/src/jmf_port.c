@@ -230,7 +230,10 @@ JmfPortDisconnect(
     if (process != NULL) {
         ObDereferenceObject(process);
     }
-    FltCloseClientPort(JmfGlobals.Filter, &JmfGlobals.ClientPort);      /* already NULL when the unload closed it */
+    if (JmfIsClientConnected()) {
+        /* Not when the unload closed it already (JmfPortClose): the variable is NULL then. */
+        FltCloseClientPort(JmfGlobals.Filter, &JmfGlobals.ClientPort);
+    }
 
     JmfConfigGet(&config);
     if (config.OnDisconnect == JMF_DISCONNECT_CLEAR_POLICY) {

@@ -498,8 +498,8 @@ PETHREAD EmuCurrentThread(void)
 
 /* ---- the top-level IRP, per thread ---- */
 static __thread PIRP t_topLevelIrp;
-PIRP IoGetTopLevelIrp(VOID) { return t_topLevelIrp; }
-VOID IoSetTopLevelIrp(PIRP Irp) { t_topLevelIrp = Irp; }
+PIRP IoGetTopLevelIrp(VOID) { EmuRequireIrql("IoGetTopLevelIrp", DISPATCH_LEVEL); return t_topLevelIrp; }
+VOID IoSetTopLevelIrp(PIRP Irp) { EmuRequireIrql("IoSetTopLevelIrp", DISPATCH_LEVEL); t_topLevelIrp = Irp; }
 
 void EmuSetThreadProcess(PEPROCESS process) { EmuCurrentThread()->Process = process; }
 
