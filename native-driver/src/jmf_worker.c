@@ -45,11 +45,9 @@ static JMF_WORKERS JmfWorkers;
 
 static KSTART_ROUTINE JmfWorkerMain;
 
+/* Only the start is pageable: every other routine here holds the spin lock at times. */
 #ifdef ALLOC_PRAGMA
 #pragma alloc_text(PAGE, JmfWorkersStart)
-#pragma alloc_text(PAGE, JmfWorkersStop)
-#pragma alloc_text(PAGE, JmfWorkCancelInstance)
-#pragma alloc_text(PAGE, JmfWorkerMain)
 #endif
 
 /*
