@@ -210,6 +210,12 @@ static void EmuDetach(PFLT_INSTANCE inst, FLT_INSTANCE_TEARDOWN_FLAGS reason)
         f->Registration.InstanceTeardownCompleteCallback(&objs, reason);
     }
     EmuSetIrql(saved);
+    /* The filter manager frees an instance only once no callback runs on it any more. */
+    EmuLock();
+    while (inst->PreCallbacksRunning > 0) {
+        EmuWaitUntil(0);
+    }
+    EmuUnlock();
     EmuRemoveInstance(inst->Volume, inst);
     EmuContextsOnInstanceTeardown(inst);
     if (inst->Hdr.DriverRefs != 0) {
@@ -927,6 +933,7 @@ int32_t EmuUnloadDriver(void)
 
 void EmuCheckLeaks(void)
 {
+    EmuThreadsCheckLeaks();
     EmuContextCheckLeaks();
     EmuFilesCheckLeaks();
     EmuPortsCheckLeaks();
