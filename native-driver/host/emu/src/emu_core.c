@@ -352,6 +352,17 @@ void EmuObjDriverRef(EMU_OBJ *obj, long delta, const char *routine)
     }
 }
 
+long EmuObjectsDriverRefTotal(void)
+{
+    long total = 0;
+    EmuLock();
+    for (PLIST_ENTRY e = g_objects.Flink; e != &g_objects; e = e->Flink) {
+        total += CONTAINING_RECORD(e, EMU_OBJ, AllLink)->DriverRefs;
+    }
+    EmuUnlock();
+    return total;
+}
+
 void EmuObjectsCheckLeaks(void)
 {
     EmuLock();

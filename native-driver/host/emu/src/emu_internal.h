@@ -308,5 +308,6 @@ PFLT_VOLUME EmuVolumeByName(PCUNICODE_STRING name, USHORT *prefixBytes);
 void EmuFltReset(void);
 void EmuFilesCheckLeaks(void);
 void EmuObjectsCheckLeaks(void);
+long EmuObjectsDriverRefTotal(void);   /* references the driver holds now, all objects */
 
 #endif /* EMU_INTERNAL_H */
