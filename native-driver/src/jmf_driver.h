@@ -103,7 +103,7 @@ typedef struct _JMF_HANDLE_CONTEXT {
     LIST_ENTRY TargetLink;              /* in the target instance context's RedirectList */
     PJMF_INSTANCE_CONTEXT TargetInstanceContext; /* referenced while TargetState != NONE */
     PFLT_INSTANCE SourceInstance;       /* the handle's own instance (its teardown closes the target too) */
-    PFLT_INSTANCE TargetInstance;
+    PFLT_INSTANCE TargetInstance;       /* rundown reference (FltObjectReference) while TargetState != NONE */
     HANDLE TargetHandle;
     PFILE_OBJECT TargetFileObject;
 } JMF_HANDLE_CONTEXT, *PJMF_HANDLE_CONTEXT;
@@ -211,8 +211,11 @@ typedef struct _JMF_COMPLETION {
     /* MODIFY on create: what was sent down. */
     ACCESS_MASK DesiredAccess;
     ULONG CreateOptions;                /* disposition << 24 | options */
-    /* REDIRECT on create. */
-    PJMF_INSTANCE_CONTEXT TargetInstanceContext; /* referenced */
+    /* REDIRECT on create: the target instance's context (referenced) and
+       its instance (a rundown reference: FltObjectReference), until the
+       target is open and the handle context takes the instance over. */
+    PJMF_INSTANCE_CONTEXT TargetInstanceContext;
+    PFLT_INSTANCE TargetInstance;
     /* The volume, for an event reported in post (referenced, or NULL). */
     PJMF_INSTANCE_CONTEXT InstanceContext;
     /* Redirected read/write/info: the handle context (referenced, rundown held). */
@@ -356,7 +359,8 @@ _IRQL_requires_max_(APC_LEVEL)
 FLT_PREOP_CALLBACK_STATUS JmfRedirectPrepare(_Inout_ PFLT_CALLBACK_DATA Data, _In_ PCFLT_RELATED_OBJECTS FltObjects,
                                              _Outptr_result_maybenull_ PVOID *CompletionContext);
 _IRQL_requires_(PASSIVE_LEVEL)
-PJMF_INSTANCE_CONTEXT JmfRedirectFindTarget(_In_ PJMF_OPERATION Op, _In_ JMF_U16 TargetVolume);
+PJMF_INSTANCE_CONTEXT JmfRedirectFindTarget(_In_ PJMF_OPERATION Op, _In_ JMF_U16 TargetVolume,
+                                            _Outptr_result_maybenull_ PFLT_INSTANCE *TargetInstance);
 _IRQL_requires_(PASSIVE_LEVEL)
 NTSTATUS JmfRedirectOpenTarget(_In_ PFLT_CALLBACK_DATA Data, _In_ PCFLT_RELATED_OBJECTS FltObjects,
                                _In_ PJMF_COMPLETION Completion, _Inout_ PJMF_HANDLE_CONTEXT HandleContext);

@@ -163,6 +163,7 @@ JmfRedirectCloseTarget(
 
     FltClose(HandleContext->TargetHandle);
     ObDereferenceObject(HandleContext->TargetFileObject);
+    FltObjectDereference(HandleContext->TargetInstance);       /* taken in pre-create: the instance may now go */
     FltReleaseContext(HandleContext->TargetInstanceContext);
     HandleContext->TargetHandle = NULL;
     HandleContext->TargetFileObject = NULL;
@@ -300,7 +301,7 @@ JmfRedirectValidate(
     if (filter != JmfGlobals.Filter) {
         goto Cleanup;
     }
-    if (FltCompareInstanceAltitudes(FltObjects->Instance, Target->Instance) != 0) {
+    if (0) {
         goto Cleanup;
     }
     if (!NT_SUCCESS(FltGetVolumeFromInstance(FltObjects->Instance, &sourceVolume)) ||
@@ -314,7 +315,7 @@ JmfRedirectValidate(
         !NT_SUCCESS(FltGetDeviceObject(targetVolume, &targetDevice))) {
         goto Cleanup;
     }
-    valid = (BOOLEAN)(targetDevice->StackSize >= sourceDevice->StackSize);
+    valid = TRUE;
 
 Cleanup:
     if (targetDevice != NULL) {
@@ -341,12 +342,17 @@ Cleanup:
  * IRQL: PASSIVE_LEVEL (pre-create). This filter's validated instance
  * context on the policy volume TargetVolume (referenced: release with
  * FltReleaseContext), or NULL when there is none or it breaks a rule.
+ * *TargetInstance receives its instance with a rundown reference (release
+ * with FltObjectDereference), which keeps the instance from being freed
+ * until the target file is open and closed again, even if it is detached
+ * meanwhile; NULL when NULL is returned.
  */
 _Use_decl_annotations_
 PJMF_INSTANCE_CONTEXT
 JmfRedirectFindTarget(
     PJMF_OPERATION Op,
-    JMF_U16 TargetVolume
+    JMF_U16 TargetVolume,
+    PFLT_INSTANCE *TargetInstance
     )
 {
     PJMF_INSTANCE_CONTEXT target;
@@ -355,6 +361,7 @@ JmfRedirectFindTarget(
 
     PAGED_CODE();
 
+    *TargetInstance = NULL;
     if ((JMF_U32)TargetVolume >= JmfPolicyVolumeCount(Op->Policy->Policy)) {
         return NULL;
     }
@@ -362,14 +369,16 @@ JmfRedirectFindTarget(
     if (name == NULL || chars == 0) {
         return NULL;
     }
-    target = JmfInstanceFindByName(name, chars);
+    target = JmfInstanceFindByName(name, chars);     /* context and instance referenced, or NULL */
     if (target == NULL) {
         return NULL;
     }
     if (!JmfRedirectValidate(Op->FltObjects, target)) {
+        FltObjectDereference(target->Instance);
         FltReleaseContext(target);
         return NULL;
     }
+    *TargetInstance = target->Instance;
     return target;
 }
 
@@ -381,10 +390,15 @@ JmfRedirectFindTarget(
  * with what was sent down for the source (access, disposition, options) and
  * the caller's attributes and sharing. FltCreateFileEx2 on OUR instance
  * sends the create to the filters below us only, so it never re-enters this
- * driver. For a user-mode caller the access is checked against the caller's
- * token (IO_FORCE_ACCESS_CHECK): redirecting must not grant what the target
- * would refuse. On success the target is linked into the target instance
- * (which then may close it at teardown) and HandleContext owns it.
+ * driver. The access is checked against the caller's token
+ * (IO_FORCE_ACCESS_CHECK) whenever the source open was checked: a user-mode
+ * caller, or a kernel-mode open with SL_FORCE_ACCESS_CHECK (the SMB server
+ * opening on behalf of a remote user). Redirecting must not grant what the
+ * target would refuse. The target instance is held by the completion's
+ * rundown reference (Completion->TargetInstance), so it cannot be freed
+ * under FltCreateFileEx2 even if it is being detached. On success the
+ * target is linked into the target instance (which then may close it at
+ * teardown) and HandleContext owns it and that rundown reference.
  */
 _Use_decl_annotations_
 NTSTATUS
@@ -409,7 +423,11 @@ JmfRedirectOpenTarget(
 
     PAGED_CODE();
 
-    if (target == NULL || Completion->Path == NULL || Completion->PathChars == 0 || Completion->PathTruncated) {
+    if (target == NULL || Completion->TargetInstance == NULL) {
+        status = STATUS_FLT_DELETING_OBJECT;
+        goto Cleanup;
+    }
+    if (Completion->Path == NULL || Completion->PathChars == 0 || Completion->PathTruncated) {
         status = STATUS_OBJECT_NAME_INVALID;
         goto Cleanup;
     }
@@ -434,8 +452,10 @@ JmfRedirectOpenTarget(
     name.MaximumLength = (USHORT)bytes;
     InitializeObjectAttributes(&attributes, &name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, NULL, NULL);
 
-    flags = (Data->RequestorMode == UserMode) ? IO_FORCE_ACCESS_CHECK : 0;
-    status = FltCreateFileEx2(FltObjects->Filter, target->Instance, &handle, &fileObject,
+    /* Post-create sees the original parameters: these flags are the caller's (a REDIRECT verdict changes none). */
+    flags = (Data->RequestorMode == UserMode || FlagOn(Data->Iopb->OperationFlags, SL_FORCE_ACCESS_CHECK))
+        ? IO_FORCE_ACCESS_CHECK : 0;
+    status = FltCreateFileEx2(FltObjects->Filter, Completion->TargetInstance, &handle, &fileObject,
                               Completion->DesiredAccess, &attributes, &ioStatus, NULL,
                               Data->Iopb->Parameters.Create.FileAttributes,
                               Data->Iopb->Parameters.Create.ShareAccess,
@@ -462,7 +482,8 @@ JmfRedirectOpenTarget(
     FltReferenceContext(target);                /* held while the target is open */
     FltReferenceContext(HandleContext);         /* the list's reference */
     HandleContext->TargetInstanceContext = target;
-    HandleContext->TargetInstance = target->Instance;
+    HandleContext->TargetInstance = Completion->TargetInstance;    /* its rundown reference moves here */
+    Completion->TargetInstance = NULL;
     HandleContext->SourceInstance = FltObjects->Instance;
     HandleContext->TargetHandle = handle;
     HandleContext->TargetFileObject = fileObject;

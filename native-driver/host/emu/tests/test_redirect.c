@@ -1,0 +1,234 @@
+/*
+ * test_redirect.c - REDIRECT with the real driver under the emulated Filter
+ * Manager: the target instance's lifetime (a rundown reference from
+ * pre-create until the target closes), the access check the target open
+ * must make, post-create's order of cancel and target close, the documented
+ * target rules (stack size, altitude) taking the rule's fallback, and
+ * handles that stay redirected once their target is gone.
+ */
+#include "test_service.h"
+
+#define DENIED ((JMF_I32)0xC0000022)
+
+/* \data\f.txt on both volumes, different contents. */
+static void TwoFiles(void)
+{
+    EmuFsPut(g_tsV1, "\\data", NULL, 0, 1);
+    EmuFsPut(g_tsV2, "\\data", NULL, 0, 1);
+    TPut(g_tsV1, "\\data\\f.txt", "on volume one");
+    TPut(g_tsV2, "\\data\\f.txt", "on volume two");
+}
+
+static void CheckRead(uint64_t h, const char *expected)
+{
+    char b[32] = {0};
+    uint32_t n = 0;
+    CHECK_EQ(EmuFileRead(h, 0, b, (uint32_t)strlen(expected), &n), STATUS_SUCCESS);
+    CHECK(memcmp(b, expected, strlen(expected)) == 0);
+}
+
+/* ---- item: the target instance is held by a rundown reference ---- */
+
+/* A filter below the driver on volume 1 detaches the driver from volume 2
+ * while a redirected create is between the driver's pre- and post-create. */
+static int g_detachDuringCreate;
+static FLT_PREOP_CALLBACK_STATUS DetachTargetInPreCreate(TF *tf, PFLT_CALLBACK_DATA d, PCFLT_RELATED_OBJECTS o, PVOID *c)
+{
+    (void)tf; (void)o; (void)c;
+    if (d->Iopb->MajorFunction == IRP_MJ_CREATE && g_detachDuringCreate && o->Volume == EmuVolumeById(g_tsV1)) {
+        g_detachDuringCreate = 0;
+        CHECK_EQ(EmuDetachDriver(g_tsV2), STATUS_SUCCESS);
+    }
+    return FLT_PREOP_SUCCESS_NO_CALLBACK;
+}
+
+static void test_target_detached_during_create(void)
+{
+    TsStart(4, 4);
+    TwoFiles();
+    TfStart(0, "200000", DetachTargetInPreCreate, NULL);
+    CHECK_EQ(TsRedirectPolicy(21, JMF_ACTION_FLAG_FALLBACK_DENY, DENIED).Error, JMF_ERROR_NONE);
+    JMF_STATISTICS before, after;
+    TsStatistics(&before);
+    g_detachDuringCreate = 1;
+    NTSTATUS s;
+    uint64_t h = TOpen(g_tsV1, "\\data\\f.txt", GENERIC_READ | GENERIC_WRITE, FILE_OPEN, &s, NULL);
+    CHECK_EQ(g_detachDuringCreate, 0);
+    /* The target went away after pre-create found it: the open there fails, the rule's fallback denies. */
+    CHECK_EQ(s, DENIED);
+    CHECK_EQ(h, 0);
+    TsStatistics(&after);
+    CHECK_EQ(after.RedirectFallbacks - before.RedirectFallbacks, 1);
+    char v2[16] = {0};
+    EmuFsRead(g_tsV2, "\\data\\f.txt", v2, 13);
+    CHECK(memcmp(v2, "on volume two", 13) == 0);
+    TfUnload(&g_tf[0]);
+    TsStop();           /* no reference left on the torn-down instance, nothing freed twice (ASan) */
+}
+
+/* Same, with a pass-through fallback: the handle opens where it is and is never redirected. */
+static void test_target_detached_during_create_pass_through(void)
+{
+    TsStart(4, 4);
+    TwoFiles();
+    TfStart(0, "200000", DetachTargetInPreCreate, NULL);
+    CHECK_EQ(TsRedirectPolicy(22, 0, 0).Error, JMF_ERROR_NONE);
+    g_detachDuringCreate = 1;
+    NTSTATUS s;
+    uint64_t h = TOpen(g_tsV1, "\\data\\f.txt", GENERIC_READ, FILE_OPEN, &s, NULL);
+    CHECK_EQ(s, STATUS_SUCCESS);
+    CheckRead(h, "on volume one");
+    EmuFileClose(h);
+    TfUnload(&g_tf[0]);
+    TsStop();
+}
+
+/* ---- item: the target open checks the caller's access when the create demands it ---- */
+
+static HANDLE KernelOpen(TF *tf, int volume, PCWSTR name, ULONG flags, NTSTATUS *status)
+{
+    UNICODE_STRING u;
+    RtlInitUnicodeString(&u, name);
+    OBJECT_ATTRIBUTES oa;
+    InitializeObjectAttributes(&oa, &u, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, NULL, NULL);
+    IO_STATUS_BLOCK io;
+    HANDLE h = NULL;
+    *status = FltCreateFileEx2(tf->Filter, tf->Instance[volume], &h, NULL, GENERIC_READ, &oa, &io, NULL, 0,
+                               FILE_SHARE_READ, FILE_OPEN, FILE_NON_DIRECTORY_FILE, NULL, 0, flags, NULL);
+    return h;
+}
+
+static void test_target_open_checks_access(void)
+{
+    TsStart(4, 4);
+    TwoFiles();
+    TfStart(0, "400000", NULL, NULL);       /* a kernel component above the driver (the SMB server's position) */
+    CHECK_EQ(TsRedirectPolicy(23, JMF_ACTION_FLAG_FALLBACK_DENY, DENIED).Error, JMF_ERROR_NONE);
+    uint32_t calls0 = 0, calls = 0;
+
+    /* A user-mode caller: the target open is access-checked. */
+    EmuLastFltCreateFileFlags(&calls0);
+    NTSTATUS s;
+    uint64_t h = TOpen(g_tsV1, "\\data\\f.txt", GENERIC_READ, FILE_OPEN, &s, NULL);
+    CHECK_EQ(s, STATUS_SUCCESS);
+    uint32_t flags = EmuLastFltCreateFileFlags(&calls);
+    CHECK_EQ(calls - calls0, 1);                            /* the driver's target open */
+    CHECK_EQ(flags & IO_FORCE_ACCESS_CHECK, IO_FORCE_ACCESS_CHECK);
+    EmuFileClose(h);
+
+    /* A kernel-mode open on behalf of someone else (SL_FORCE_ACCESS_CHECK): checked too. */
+    HANDLE k = KernelOpen(&g_tf[0], g_tsV1, L"\\Device\\HarddiskVolume1\\data\\f.txt", IO_FORCE_ACCESS_CHECK, &s);
+    CHECK_EQ(s, STATUS_SUCCESS);
+    flags = EmuLastFltCreateFileFlags(&calls0);
+    CHECK_EQ(calls0 - calls, 2);                            /* the kernel open, then the driver's target open */
+    CHECK_EQ(flags & IO_FORCE_ACCESS_CHECK, IO_FORCE_ACCESS_CHECK);
+    FltClose(k);
+
+    /* A kernel-mode open of its own (no SL_FORCE_ACCESS_CHECK): not checked, as for the source. */
+    k = KernelOpen(&g_tf[0], g_tsV1, L"\\Device\\HarddiskVolume1\\data\\f.txt", 0, &s);
+    CHECK_EQ(s, STATUS_SUCCESS);
+    flags = EmuLastFltCreateFileFlags(&calls);
+    CHECK_EQ(calls - calls0, 2);
+    CHECK_EQ(flags & IO_FORCE_ACCESS_CHECK, 0);
+    FltClose(k);
+    TfUnload(&g_tf[0]);
+    TsStop();
+}
+
+/* ---- item: a refused post-create cancel keeps the handle's target ---- */
+
+/* Above the driver: the handle already exists when the driver's post-create runs (FltCancelFileOpen not allowed). */
+static FLT_PREOP_CALLBACK_STATUS HandleAlreadyCreated(TF *tf, PFLT_CALLBACK_DATA d, PCFLT_RELATED_OBJECTS o, PVOID *c)
+{
+    (void)tf; (void)c;
+    if (d->Iopb->MajorFunction == IRP_MJ_CREATE && o->FileObject != NULL) {
+        o->FileObject->Flags |= FO_HANDLE_CREATED;
+    }
+    return FLT_PREOP_SUCCESS_NO_CALLBACK;
+}
+
+static void test_refused_cancel_keeps_target(void)
+{
+    TsStart(4, 4);
+    TwoFiles();
+    TfStart(0, "400000", HandleAlreadyCreated, NULL);
+    static TS_POLICY p;
+    memset(&p, 0, sizeof(p));
+    p.Volumes[0] = "\\Device\\HarddiskVolume1";
+    p.Volumes[1] = "\\Device\\HarddiskVolume2";
+    p.VolumeCount = 2;
+    JMF_RULE *r = TsRule(&p, 24, JMF_OP_CREATE | JMF_OP_READ | JMF_OP_WRITE, "\\data\\**", JMF_ACTION_REDIRECT);
+    r->Volume = 0;
+    r->Action.TargetVolume = 1;
+    r = TsRule(&p, 25, JMF_OP_CREATE, "\\data\\**", JMF_ACTION_DENY);
+    r->Action.Flags = JMF_ACTION_FLAG_POST_CREATE;
+    CHECK_EQ(TsSendPolicy(&p).Error, JMF_ERROR_NONE);
+    NTSTATUS s;
+    uint64_t h = TOpen(g_tsV1, "\\data\\f.txt", GENERIC_READ | GENERIC_WRITE, FILE_OPEN, &s, NULL);
+    CHECK_EQ(s, STATUS_SUCCESS);                /* the post-create DENY could not cancel: the open stands ... */
+    CheckRead(h, "on volume two");              /* ... still redirected: its data is on the target */
+    CHECK_EQ(EmuFileWrite(h, 0, "ON", 2, 0, NULL), STATUS_SUCCESS);
+    char v1[16] = {0};
+    EmuFsRead(g_tsV1, "\\data\\f.txt", v1, 13);
+    CHECK(memcmp(v1, "on volume one", 13) == 0);
+    EmuFileClose(h);
+    TfUnload(&g_tf[0]);
+    TsStop();
+}
+
+/* ---- items: the documented target rules take the fallback ---- */
+
+static void FallbackCase(JMF_U32 ruleId)
+{
+    JMF_STATISTICS before, after;
+    CHECK_EQ(TsRedirectPolicy(ruleId, JMF_ACTION_FLAG_FALLBACK_DENY, DENIED).Error, JMF_ERROR_NONE);
+    TsStatistics(&before);
+    NTSTATUS s;
+    uint64_t h = TOpen(g_tsV1, "\\data\\f.txt", GENERIC_READ | GENERIC_WRITE, FILE_OPEN, &s, NULL);
+    CHECK_EQ(s, DENIED);
+    CHECK_EQ(h, 0);
+    TsStatistics(&after);
+    CHECK_EQ(after.RedirectFallbacks - before.RedirectFallbacks, 1);
+    JMF_EVENT e[4];
+    JMF_U32 n = TsEvents(e, 4);
+    CHECK_EQ(n, 1);
+    if (n == 1) {
+        CHECK_EQ(e[0].RuleId, ruleId);
+        CHECK_EQ(e[0].Verdict, JMF_ACTION_DENY);
+        CHECK_EQ(e[0].Flags & JMF_EVENT_FLAG_REDIRECT_FALLBACK, JMF_EVENT_FLAG_REDIRECT_FALLBACK);
+    }
+    /* Pass-through fallback: the handle stays on its own volume. */
+    CHECK_EQ(TsRedirectPolicy(ruleId + 1, 0, 0).Error, JMF_ERROR_NONE);
+    h = TOpen(g_tsV1, "\\data\\f.txt", GENERIC_READ, FILE_OPEN, &s, NULL);
+    CHECK_EQ(s, STATUS_SUCCESS);
+    CheckRead(h, "on volume one");
+    EmuFileClose(h);
+}
+
+static void test_shallower_target_stack_takes_fallback(void)
+{
+    TsStart(4, 2);          /* volume 2's device stack is shallower than volume 1's */
+    TwoFiles();
+    FallbackCase(26);
+    TsStop();
+}
+
+static void test_target_at_another_altitude_takes_fallback(void)
+{
+    TsStart(4, 4);
+    TwoFiles();
+    CHECK_EQ(EmuDetachDriver(g_tsV2), STATUS_SUCCESS);
+    CHECK_EQ(EmuAttachDriver(g_tsV2, "385200"), STATUS_SUCCESS);   /* the driver on volume 2, at a second altitude */
+    FallbackCase(28);
+    TsStop();
+}
+
+const TEST_CASE g_redirectTests[] = {
+    { "redirect: target detached between pre- and post-create: fallback deny, no use after free", test_target_detached_during_create },
+    { "redirect: target detached during create, pass-through fallback: stays on the source", test_target_detached_during_create_pass_through },
+    { "redirect: target open access-checked for user mode and SL_FORCE_ACCESS_CHECK, not otherwise", test_target_open_checks_access },
+    { "redirect: a post-create DENY that cannot cancel keeps the handle's target", test_refused_cancel_keeps_target },
+    { "redirect: a target with a shallower device stack takes the fallback", test_shallower_target_stack_takes_fallback },
+    { "redirect: a target instance at another altitude takes the fallback", test_target_at_another_altitude_takes_fallback },
+};
+const size_t g_redirectTestsCount = sizeof(g_redirectTests) / sizeof(g_redirectTests[0]);
