@@ -407,6 +407,10 @@ typedef enum _JMF_STAT {
     JmfStatEventsQueued,
     JmfStatEventsDropped,
     JmfStatPoliciesRejected,
+    JmfStatAskNotWaited,
+    JmfStatAskCancelled,
+    JmfStatRedirectTargetLost,
+    JmfStatRedirectRefused,
     JmfStatCount
 } JMF_STAT;
 

@@ -1,7 +1,7 @@
 /*
- * test_service.c - the service side for tests of the real driver (see test_service.h).
+ * test_driver_service.c - the service side for tests of the real driver (see test_driver_service.h).
  */
-#include "test_service.h"
+#include "test_driver_service.h"
 
 int g_tsV1, g_tsV2;
 static void *g_tsPort;

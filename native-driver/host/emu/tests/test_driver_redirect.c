@@ -1,12 +1,12 @@
 /*
- * test_redirect.c - REDIRECT with the real driver under the emulated Filter
+ * test_driver_redirect.c - REDIRECT with the real driver under the emulated Filter
  * Manager: the target instance's lifetime (a rundown reference from
  * pre-create until the target closes), the access check the target open
  * must make, post-create's order of cancel and target close, the documented
  * target rules (stack size, altitude) taking the rule's fallback, and
  * handles that stay redirected once their target is gone.
  */
-#include "test_service.h"
+#include "test_driver_service.h"
 
 #define DENIED ((JMF_I32)0xC0000022)
 

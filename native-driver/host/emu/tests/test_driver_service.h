@@ -1,11 +1,11 @@
 /*
- * test_service.h - the service side for tests of the real driver: a policy
+ * test_driver_service.h - the service side for tests of the real driver: a policy
  * builder producing the bytes the Java codec produces (jmf_protocol.h), the
  * emulated port connection, statistics and events. Used by the redirect
- * suite (test_redirect.c); test_driver.c keeps its own copy for now.
+ * suite (test_driver_redirect.c); test_driver.c keeps its own copy for now.
  */
-#ifndef TEST_SERVICE_H
-#define TEST_SERVICE_H
+#ifndef TEST_DRIVER_SERVICE_H
+#define TEST_DRIVER_SERVICE_H
 
 #include "test_filters.h"
 #include "jmf_protocol.h"
