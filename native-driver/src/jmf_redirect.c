@@ -301,7 +301,7 @@ JmfRedirectValidate(
     if (filter != JmfGlobals.Filter) {
         goto Cleanup;
     }
-    if (0) {
+    if (FltCompareInstanceAltitudes(FltObjects->Instance, Target->Instance) != 0) {
         goto Cleanup;
     }
     if (!NT_SUCCESS(FltGetVolumeFromInstance(FltObjects->Instance, &sourceVolume)) ||
@@ -315,7 +315,7 @@ JmfRedirectValidate(
         !NT_SUCCESS(FltGetDeviceObject(targetVolume, &targetDevice))) {
         goto Cleanup;
     }
-    valid = TRUE;
+    valid = (BOOLEAN)(targetDevice->StackSize >= sourceDevice->StackSize);
 
 Cleanup:
     if (targetDevice != NULL) {
