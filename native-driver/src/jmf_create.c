@@ -350,7 +350,8 @@ JmfPostCreateHandle(
     } else {
         status = STATUS_SUCCESS;
     }
-    if (Completion->CachePath && Completion->Path != NULL && !Completion->PathTruncated) {
+    /* The path serves read/write rules, and names a redirected handle's events once its target is gone. */
+    if ((Completion->CachePath || Completion->Redirect) && Completion->Path != NULL && !Completion->PathTruncated) {
         handleContext->Path = JmfCopyPath(Completion->Path, Completion->PathChars);
         handleContext->PathChars = (handleContext->Path != NULL) ? Completion->PathChars : 0;
     }

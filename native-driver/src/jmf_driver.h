@@ -95,6 +95,8 @@ typedef struct _JMF_HANDLE_CONTEXT {
 
     /* REDIRECT */
     volatile LONG TargetState;          /* JMF_TARGET_* */
+    BOOLEAN Redirected;                 /* a target was opened for this handle: it stays redirected for good
+                                           (once the target is closed its I/O fails, never reaching the source) */
     BOOLEAN Linked;                     /* in TargetLink's list, which holds a context reference; under InstanceLock */
     JMF_U32 RedirectRuleId;
     JMF_U32 FallbackFlags;              /* the rule's JMF_ACTION_FLAG_FALLBACK_DENY */
@@ -161,7 +163,7 @@ typedef struct _JMF_GLOBALS {
     /* Instances (jmf_instance.c) and redirect records (jmf_redirect.c). */
     EX_PUSH_LOCK InstanceLock;
     LIST_ENTRY InstanceList;
-    volatile LONG OpenRedirects;        /* handles with an open target: 0 = skip redirect work */
+    volatile LONG RedirectedHandles;    /* handle contexts with Redirected set: 0 = skip redirect work */
 } JMF_GLOBALS;
 
 extern JMF_GLOBALS JmfGlobals;
@@ -376,6 +378,16 @@ _IRQL_requires_max_(DISPATCH_LEVEL)
 VOID JmfRedirectApply(_Inout_ PFLT_CALLBACK_DATA Data, _In_ PJMF_HANDLE_CONTEXT HandleContext);
 _IRQL_requires_max_(DISPATCH_LEVEL)
 VOID JmfRedirectEnd(_In_ PFLT_CALLBACK_DATA Data, _In_ PJMF_HANDLE_CONTEXT HandleContext, _In_ BOOLEAN Succeeded);
+_IRQL_requires_max_(APC_LEVEL)
+FLT_PREOP_CALLBACK_STATUS JmfRedirectTargetLost(_Inout_ PFLT_CALLBACK_DATA Data, _In_ PCFLT_RELATED_OBJECTS FltObjects,
+                                                _In_ PJMF_HANDLE_CONTEXT HandleContext, _In_ JMF_U32 Operation);
+_IRQL_requires_max_(APC_LEVEL)
+FLT_PREOP_CALLBACK_STATUS JmfRedirectRefuse(_Inout_ PFLT_CALLBACK_DATA Data, _In_ PCFLT_RELATED_OBJECTS FltObjects,
+                                            _In_ PJMF_HANDLE_CONTEXT HandleContext, _In_ JMF_U32 Operation,
+                                            _In_ NTSTATUS Status);
+_Function_class_(FLT_PRE_OPERATION_CALLBACK) _IRQL_requires_max_(APC_LEVEL)
+FLT_PREOP_CALLBACK_STATUS FLTAPI JmfPreRedirectGuard(_Inout_ PFLT_CALLBACK_DATA Data, _In_ PCFLT_RELATED_OBJECTS FltObjects,
+    _Outptr_result_maybenull_ PVOID *CompletionContext);
 _IRQL_requires_max_(APC_LEVEL)
 NTSTATUS JmfHandleContextCreate(_In_ PCFLT_RELATED_OBJECTS FltObjects, _Outptr_ PJMF_HANDLE_CONTEXT *HandleContext);
 _IRQL_requires_max_(APC_LEVEL)

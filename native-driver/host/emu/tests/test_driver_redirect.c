@@ -223,6 +223,166 @@ static void test_target_at_another_altitude_takes_fallback(void)
     TsStop();
 }
 
+/* ---- item: a redirected handle stays redirected ---- */
+
+/* Pulls the events and checks each is a redirect event of ruleId with flag and the status given
+ * for it (statuses[i], or status for all when statuses is NULL). Returns how many. */
+static JMF_U32 RedirectEventsWith(JMF_U32 ruleId, JMF_U32 flag, JMF_I32 status, const JMF_I32 *statuses, JMF_U32 count)
+{
+    static JMF_EVENT e[16];
+    JMF_U32 n = TsEvents(e, 16);
+    for (JMF_U32 i = 0; i < n; i++) {
+        CHECK_EQ(e[i].RuleId, ruleId);
+        CHECK_EQ(e[i].Verdict, JMF_ACTION_DENY);
+        CHECK_EQ(e[i].Status, statuses != NULL && i < count ? statuses[i] : status);
+        CHECK_EQ(e[i].Flags & flag, flag);
+        CHECK_EQ(e[i].ProcessId, TEST_PID);
+        char path[64];
+        EmuWideToUtf8((const WCHAR *)e[i].Path, e[i].PathLength / 2, path, sizeof(path));
+        CHECK(strcmp(path, "\\data\\f.txt") == 0);
+    }
+    return n;
+}
+
+static JMF_U32 RedirectEvents(JMF_U32 ruleId, JMF_U32 flag, JMF_I32 status)
+{
+    return RedirectEventsWith(ruleId, flag, status, NULL, 0);
+}
+
+static void TargetLostCase(JMF_U32 ruleId, JMF_U32 flags, JMF_I32 fallbackStatus, NTSTATUS expected)
+{
+    TsStart(4, 4);
+    TwoFiles();
+    CHECK_EQ(TsRedirectPolicy(ruleId, flags, fallbackStatus).Error, JMF_ERROR_NONE);
+    NTSTATUS s;
+    uint64_t h = TOpen(g_tsV1, "\\data\\f.txt", GENERIC_READ | GENERIC_WRITE, FILE_OPEN, &s, NULL);
+    CHECK_EQ(s, STATUS_SUCCESS);
+    CheckRead(h, "on volume two");
+    JMF_EVENT drain[4];
+    TsEvents(drain, 4);
+    JMF_STATISTICS before, after;
+    TsStatistics(&before);
+
+    CHECK_EQ(EmuDetachDriver(g_tsV2), STATUS_SUCCESS);     /* the target volume's instance goes: the target closes */
+
+    char b[16] = {0};
+    uint32_t n = 99;
+    int64_t size = -1;
+    CHECK_EQ(EmuFileRead(h, 0, b, 13, &n), expected);
+    CHECK_EQ(n, 0);
+    CHECK_EQ(EmuFileReadEx(h, 0, b, 13, EMU_IO_FAST, &n), expected);   /* fast I/O refused, the IRP fails */
+    CHECK_EQ(EmuFileWrite(h, 0, "XX", 2, 0, &n), expected);
+    CHECK_EQ(EmuFileQuerySize(h, &size), expected);
+    CHECK_EQ(EmuFileSetEndOfFile(h, 2), expected);
+    TsStatistics(&after);
+    CHECK_EQ(after.RedirectTargetLost - before.RedirectTargetLost, 5);
+    CHECK_EQ(RedirectEvents(ruleId, JMF_EVENT_FLAG_REDIRECT_TARGET_LOST, expected), 5);
+    /* Nothing reached the source: its data is unchanged and was never read. */
+    char v1[16] = {0};
+    CHECK_EQ(EmuFsRead(g_tsV1, "\\data\\f.txt", v1, 16), 13);
+    CHECK(memcmp(v1, "on volume one", 13) == 0);
+    CHECK(memcmp(b, "on volume one", 13) != 0);
+    EmuFileClose(h);
+    TsStop();
+}
+
+static void test_target_lost_fails_io(void)
+{
+    TargetLostCase(31, 0, 0, STATUS_VOLUME_DISMOUNTED);
+}
+
+static void test_target_lost_fails_io_with_fallback_status(void)
+{
+    TargetLostCase(32, JMF_ACTION_FLAG_FALLBACK_DENY, DENIED, DENIED);
+}
+
+/* What can never follow the redirect is refused on a redirected handle, and passes on any other. */
+static void test_refused_on_redirected_handle(void)
+{
+    TsStart(4, 4);
+    TwoFiles();
+    TPut(g_tsV1, "\\other.txt", "not redirected");
+    CHECK_EQ(TsRedirectPolicy(33, 0, 0).Error, JMF_ERROR_NONE);
+    NTSTATUS s;
+    uint64_t h = TOpen(g_tsV1, "\\data\\f.txt", GENERIC_READ | GENERIC_WRITE, FILE_OPEN, &s, NULL);
+    CHECK_EQ(s, STATUS_SUCCESS);
+    uint64_t plain = TOpen(g_tsV1, "\\other.txt", GENERIC_READ | GENERIC_WRITE, FILE_OPEN, &s, NULL);
+    CHECK_EQ(s, STATUS_SUCCESS);
+    JMF_EVENT drain[4];
+    TsEvents(drain, 4);
+    JMF_STATISTICS before, after;
+    TsStatistics(&before);
+
+    FILE_ZERO_DATA_INFORMATION zero;
+    zero.FileOffset.QuadPart = 0;
+    zero.BeyondFinalZero.QuadPart = 2;
+    uint8_t extents[64] = {0};
+    CHECK_EQ(EmuFileAcquireForSection(h, 1, 0x02 /* PAGE_READONLY */), STATUS_ACCESS_DENIED);
+    CHECK_EQ(EmuFileLock(h, 0, 4, 1), STATUS_NOT_SUPPORTED);
+    CHECK_EQ(EmuFileFsControl(h, FSCTL_REQUEST_OPLOCK_LEVEL_1, NULL, 0, 0, NULL), STATUS_OPLOCK_NOT_GRANTED);
+    CHECK_EQ(EmuFileFsControl(h, FSCTL_REQUEST_OPLOCK, NULL, 0, 0, NULL), STATUS_OPLOCK_NOT_GRANTED);
+    CHECK_EQ(EmuFileFsControl(h, FSCTL_SET_ZERO_DATA, &zero, sizeof(zero), 0, NULL), STATUS_NOT_SUPPORTED);
+    CHECK_EQ(EmuFileFsControl(h, FSCTL_DUPLICATE_EXTENTS_TO_FILE, extents, sizeof(extents), 0, NULL), STATUS_NOT_SUPPORTED);
+    TsStatistics(&after);
+    CHECK_EQ(after.RedirectRefused - before.RedirectRefused, 6);
+    static const JMF_I32 refused[] = { STATUS_ACCESS_DENIED, STATUS_NOT_SUPPORTED, STATUS_OPLOCK_NOT_GRANTED,
+                                       STATUS_OPLOCK_NOT_GRANTED, STATUS_NOT_SUPPORTED, STATUS_NOT_SUPPORTED };
+    CHECK_EQ(RedirectEventsWith(33, JMF_EVENT_FLAG_REDIRECT_REFUSED, 0, refused, 6), 6);
+    /* Neither volume's data changed: zeroing reached neither the stale source nor (unasked) the target. */
+    char v1[16] = {0}, v2[16] = {0};
+    EmuFsRead(g_tsV1, "\\data\\f.txt", v1, 13);
+    EmuFsRead(g_tsV2, "\\data\\f.txt", v2, 13);
+    CHECK(memcmp(v1, "on volume one", 13) == 0);
+    CHECK(memcmp(v2, "on volume two", 13) == 0);
+    /* Synchronization other than a section creation must not be failed, and is not. */
+    CHECK_EQ(EmuFileAcquireForSection(h, 0, 0), STATUS_SUCCESS);
+    CheckRead(h, "on volume two");                      /* the handle itself still works */
+
+    /* The same operations on a handle that is not redirected reach its file system. */
+    CHECK_EQ(EmuFileAcquireForSection(plain, 1, 0x02), STATUS_SUCCESS);
+    CHECK_EQ(EmuFileLock(plain, 0, 4, 1), STATUS_SUCCESS);
+    CHECK_EQ(EmuFileFsControl(plain, FSCTL_REQUEST_OPLOCK_LEVEL_1, NULL, 0, 0, NULL), STATUS_SUCCESS);
+    CHECK_EQ(EmuFileFsControl(plain, FSCTL_SET_ZERO_DATA, &zero, sizeof(zero), 0, NULL), STATUS_SUCCESS);
+    char o[16] = {0};
+    EmuFsRead(g_tsV1, "\\other.txt", o, 14);
+    CHECK(o[0] == 0 && o[1] == 0 && memcmp(o + 2, "t redirected", 12) == 0);
+    TsStatistics(&before);
+    CHECK_EQ(before.RedirectRefused - after.RedirectRefused, 0);
+    EmuFileClose(plain);
+    EmuFileClose(h);
+    TsStop();
+}
+
+/* The IRP_MN_COMPLETE of an MDL read follows the redirect while the target is open, and is refused once it is gone. */
+static void test_mdl_complete_follows_or_refused(void)
+{
+    TsStart(4, 4);
+    TwoFiles();
+    CHECK_EQ(TsRedirectPolicy(34, 0, 0).Error, JMF_ERROR_NONE);
+    NTSTATUS s;
+    uint64_t h = TOpen(g_tsV1, "\\data\\f.txt", GENERIC_READ, FILE_OPEN, &s, NULL);
+    CHECK_EQ(s, STATUS_SUCCESS);
+    char b[16] = {0};
+    uint32_t n = 0;
+    uint64_t mdl = 0;
+    CHECK_EQ(EmuFileMdlRead(h, 0, b, 13, &n, &mdl), STATUS_SUCCESS);
+    CHECK(memcmp(b, "on volume two", 13) == 0);
+    CHECK_EQ(EmuFileMdlReadComplete(h, mdl), STATUS_SUCCESS);     /* given back to volume 2's file system */
+
+    CHECK_EQ(EmuFileMdlRead(h, 0, b, 13, &n, &mdl), STATUS_SUCCESS);
+    JMF_EVENT drain[4];
+    TsEvents(drain, 4);
+    JMF_STATISTICS before, after;
+    TsStatistics(&before);
+    CHECK_EQ(EmuDetachDriver(g_tsV2), STATUS_SUCCESS);
+    CHECK_EQ(EmuFileMdlReadComplete(h, mdl), STATUS_VOLUME_DISMOUNTED);     /* never to volume 1's */
+    TsStatistics(&after);
+    CHECK_EQ(after.RedirectRefused - before.RedirectRefused, 1);
+    CHECK_EQ(RedirectEvents(34, JMF_EVENT_FLAG_REDIRECT_REFUSED, STATUS_VOLUME_DISMOUNTED), 1);
+    EmuFileClose(h);
+    TsStop();
+}
+
 const TEST_CASE g_redirectTests[] = {
     { "redirect: target detached between pre- and post-create: fallback deny, no use after free", test_target_detached_during_create },
     { "redirect: target detached during create, pass-through fallback: stays on the source", test_target_detached_during_create_pass_through },
@@ -230,5 +390,9 @@ const TEST_CASE g_redirectTests[] = {
     { "redirect: a post-create DENY that cannot cancel keeps the handle's target", test_refused_cancel_keeps_target },
     { "redirect: a target with a shallower device stack takes the fallback", test_shallower_target_stack_takes_fallback },
     { "redirect: a target instance at another altitude takes the fallback", test_target_at_another_altitude_takes_fallback },
+    { "redirect: target torn down: read, fast read, write, query, set fail (VOLUME_DISMOUNTED), counted, reported", test_target_lost_fails_io },
+    { "redirect: target torn down: the handle's I/O fails with the rule's fallback status", test_target_lost_fails_io_with_fallback_status },
+    { "redirect: section, lock, oplock, zero-data, duplicate-extents refused on a redirected handle only", test_refused_on_redirected_handle },
+    { "redirect: an MDL read's IRP_MN_COMPLETE follows the target, refused once it is gone", test_mdl_complete_follows_or_refused },
 };
 const size_t g_redirectTestsCount = sizeof(g_redirectTests) / sizeof(g_redirectTests[0]);
