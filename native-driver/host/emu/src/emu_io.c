@@ -378,10 +378,11 @@ static int EmuApplyPre(EMU_CBD *op, EMU_LEVEL *lv, FLT_PREOP_CALLBACK_STATUS st,
     if (op->Data.Flags & FLTFL_CALLBACK_DATA_DIRTY) {
         op->Data.Flags &= ~FLTFL_CALLBACK_DATA_DIRTY;
         if (!EmuCheckTarget(op, lv)) {
+            /* Reported; the operation fails here. The filter still gets its post-operation
+               callback (it may hold references for it), so a test fails instead of hanging. */
             op->Iopb = lv->Input;
             op->Data.IoStatus.Status = STATUS_INVALID_PARAMETER;
             op->Data.IoStatus.Information = 0;
-            lv->CallPost = 0;
             return EMU_UP;
         }
         if (op->Iopb.TargetInstance != lv->Instance) {
