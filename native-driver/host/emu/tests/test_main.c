@@ -15,6 +15,7 @@ SUITE(g_portTests)
 SUITE(g_leakTests)
 SUITE(g_misuseTests)
 SUITE(g_traceLoggingTests)
+SUITE(g_rundownTests)
 WEAK_SUITE(g_driverTests)
 WEAK_SUITE(g_driverTraceTests)
 WEAK_SUITE(g_redirectTests)
@@ -23,9 +24,9 @@ int main(void)
 {
     static TEST_CASE all[256];
     size_t n = 0;
-    const TEST_CASE *suites[] = { g_fsTests, g_stackTests, g_paramTests, g_cancelTests, g_portTests, g_leakTests, g_misuseTests, g_traceLoggingTests,
+    const TEST_CASE *suites[] = { g_fsTests, g_stackTests, g_paramTests, g_cancelTests, g_portTests, g_leakTests, g_misuseTests, g_traceLoggingTests, g_rundownTests,
                                   g_driverTests, g_driverTraceTests, g_redirectTests };
-    size_t counts[] = { g_fsTestsCount, g_stackTestsCount, g_paramTestsCount, g_cancelTestsCount, g_portTestsCount, g_leakTestsCount, g_misuseTestsCount, g_traceLoggingTestsCount,
+    size_t counts[] = { g_fsTestsCount, g_stackTestsCount, g_paramTestsCount, g_cancelTestsCount, g_portTestsCount, g_leakTestsCount, g_misuseTestsCount, g_traceLoggingTestsCount, g_rundownTestsCount,
                         g_driverTests != NULL ? g_driverTestsCount : 0,
                         g_driverTraceTests != NULL ? g_driverTraceTestsCount : 0,
                         g_redirectTests != NULL ? g_redirectTestsCount : 0 };
