@@ -97,13 +97,33 @@ typedef int32_t  JMF_I32;
 typedef uint64_t JMF_U64;
 #endif
 
+/*
+ * Compile-time assertions. C++ and C11 or later have them built in. MSVC's C
+ * compiler without /std:c11 or /std:c17 (its default, and what a user gets
+ * who includes this header in their own /TC code) defines no
+ * __STDC_VERSION__ and rejects _Static_assert, as strict C89/C99 compilers
+ * do; they get the negative-size array of the WDK's C_ASSERT instead
+ * ("negative subscript" when it fails; the message is then only in the
+ * source). Its name is made unique with __LINE__ because C89/C99 forbid
+ * declaring a typedef twice, even with the same type. The driver itself is
+ * built with /std:c17 (LanguageStandard_C in jminifilter.vcxproj).
+ * native-driver/host/checks/header-modes.sh compiles this header in each mode.
+ */
 #if defined(__cplusplus)
 #define JMF_STATIC_ASSERT(e, m) static_assert(e, m)
-#else
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 #define JMF_STATIC_ASSERT(e, m) _Static_assert(e, m)
+#else
+#define JMF_STATIC_ASSERT_NAME2(line) jmf_static_assert_line_##line
+#define JMF_STATIC_ASSERT_NAME(line) JMF_STATIC_ASSERT_NAME2(line)
+#define JMF_STATIC_ASSERT(e, m) typedef char JMF_STATIC_ASSERT_NAME(__LINE__)[(e) ? 1 : -1]
 #endif
 
-/* offsetof without stddef.h, which kernel builds do not always see. */
+/*
+ * offsetof without stddef.h, which kernel builds do not always see. The
+ * fallback (MSVC's cl.exe) is the form of the WDK's FIELD_OFFSET, which
+ * MSVC folds to a constant: the WDK's own headers use it in C_ASSERT.
+ */
 #if defined(__GNUC__) || defined(__clang__)
 #define JMF_OFFSETOF(t, f) __builtin_offsetof(t, f)
 #else
@@ -129,7 +149,7 @@ typedef uint64_t JMF_U64;
  * The protocol version. Any change to a layout or a meaning in this file
  * bumps it; both sides refuse a peer with another version.
  */
-#define JMF_PROTOCOL_VERSION 1u
+#define JMF_PROTOCOL_VERSION 2u /* 2: four statistics counters, OtherPath in events, rename/link destination flags */
 
 typedef struct _JMF_CONNECT_CONTEXT {
     JMF_U32 Magic;              /* JMF_CONNECT_MAGIC */
@@ -543,8 +563,15 @@ typedef struct _JMF_STATISTICS {
     JMF_U64 EventsQueued;
     JMF_U64 EventsDropped;      /* events lost because the queue was full */
     JMF_U64 PoliciesRejected;
+    JMF_U64 AskNotWaited;       /* asks not sent: the thread must not wait (a top-level IRP: the file
+                                   system or the cache manager holds locks); default verdict */
+    JMF_U64 AskCancelled;       /* asks ended early with their default verdict: the port closed, the
+                                   client disconnected or the instance was torn down */
+    JMF_U64 RedirectTargetLost; /* operations failed on a redirected handle whose target is gone */
+    JMF_U64 RedirectRefused;    /* operations refused on a redirected handle: they cannot follow the
+                                   redirect (sections, byte-range locks, some FSCTLs) */
 } JMF_STATISTICS;
-JMF_ASSERT_SIZE(JMF_STATISTICS, 160);
+JMF_ASSERT_SIZE(JMF_STATISTICS, 192);
 JMF_ASSERT_OFFSET(JMF_STATISTICS, Generation, 0);
 JMF_ASSERT_OFFSET(JMF_STATISTICS, RuleCount, 4);
 JMF_ASSERT_OFFSET(JMF_STATISTICS, Operations, 8);
@@ -560,6 +587,10 @@ JMF_ASSERT_OFFSET(JMF_STATISTICS, PostCreateCancels, 128);
 JMF_ASSERT_OFFSET(JMF_STATISTICS, EventsQueued, 136);
 JMF_ASSERT_OFFSET(JMF_STATISTICS, EventsDropped, 144);
 JMF_ASSERT_OFFSET(JMF_STATISTICS, PoliciesRejected, 152);
+JMF_ASSERT_OFFSET(JMF_STATISTICS, AskNotWaited, 160);
+JMF_ASSERT_OFFSET(JMF_STATISTICS, AskCancelled, 168);
+JMF_ASSERT_OFFSET(JMF_STATISTICS, RedirectTargetLost, 176);
+JMF_ASSERT_OFFSET(JMF_STATISTICS, RedirectRefused, 184);
 
 typedef struct _JMF_RULE_STATISTICS {
     JMF_U32 RuleId;
@@ -584,6 +615,15 @@ JMF_ASSERT_OFFSET(JMF_RULE_STATISTICS, Matches, 8);
 #define JMF_EVENT_FLAG_REDIRECT_FALLBACK 0x0010u /* a redirect whose target was missing or invalid */
 #define JMF_EVENT_FLAG_PATH_TRUNCATED    0x0020u /* Path holds only the first JMF_MAX_PATH_CHARS code units */
 #define JMF_EVENT_FLAG_MODIFIED          0x0040u /* MODIFY changed at least one parameter */
+#define JMF_EVENT_FLAG_DESTINATION       0x0080u /* Path is the destination of a rename or link, evaluated as a
+                                                    CREATE of it (a DELETE of it when it replaces a file) */
+#define JMF_EVENT_FLAG_LINK              0x0100u /* a hard link (FileLinkInformation(Ex)), not a rename */
+#define JMF_EVENT_FLAG_OTHER_PATH_TRUNCATED 0x0200u /* OtherPath holds only the first JMF_MAX_PATH_CHARS code units */
+#define JMF_EVENT_FLAG_REDIRECT_TARGET_LOST 0x0400u /* I/O on a redirected handle whose target is gone: failed */
+#define JMF_EVENT_FLAG_REDIRECT_REFUSED  0x0800u /* an operation that cannot follow the redirect: refused */
+#define JMF_EVENT_FLAG_ASK_NOT_WAITED    0x1000u /* default verdict: the thread must not wait (top-level IRP) */
+#define JMF_EVENT_FLAG_ASK_CANCELLED     0x2000u /* default verdict: the ask ended at unload, teardown or disconnect */
+#define JMF_EVENT_FLAGS_VALID            0x3FFFu
 
 typedef struct _JMF_EVENT {
     JMF_U64 Time;               /* system time, 100 ns units since 1601-01-01 UTC */
@@ -596,11 +636,15 @@ typedef struct _JMF_EVENT {
     JMF_U32 Flags;              /* JMF_EVENT_FLAG_* */
     JMF_U16 VolumeLength;       /* bytes in Volume */
     JMF_U16 PathLength;         /* bytes in Path */
-    JMF_U32 Reserved;
+    JMF_U16 OtherPathLength;    /* bytes in OtherPath; 0 unless a rename or a link */
+    JMF_U16 Reserved;
     JMF_U16 Volume[JMF_MAX_VOLUME_CHARS]; /* the volume's NT device name */
-    JMF_U16 Path[JMF_MAX_PATH_CHARS];     /* the volume-relative path */
+    JMF_U16 Path[JMF_MAX_PATH_CHARS];     /* the volume-relative path the deciding rule matched */
+    JMF_U16 OtherPath[JMF_MAX_PATH_CHARS]; /* the other end of a rename or link, volume-relative: its
+                                              destination when Path is the source (RENAME), its source
+                                              when Path is the destination (JMF_EVENT_FLAG_DESTINATION) */
 } JMF_EVENT;
-JMF_ASSERT_SIZE(JMF_EVENT, 1200);
+JMF_ASSERT_SIZE(JMF_EVENT, 2224);
 JMF_ASSERT_OFFSET(JMF_EVENT, Time, 0);
 JMF_ASSERT_OFFSET(JMF_EVENT, Sequence, 8);
 JMF_ASSERT_OFFSET(JMF_EVENT, RuleId, 16);
@@ -611,9 +655,11 @@ JMF_ASSERT_OFFSET(JMF_EVENT, ProcessId, 32);
 JMF_ASSERT_OFFSET(JMF_EVENT, Flags, 36);
 JMF_ASSERT_OFFSET(JMF_EVENT, VolumeLength, 40);
 JMF_ASSERT_OFFSET(JMF_EVENT, PathLength, 42);
-JMF_ASSERT_OFFSET(JMF_EVENT, Reserved, 44);
+JMF_ASSERT_OFFSET(JMF_EVENT, OtherPathLength, 44);
+JMF_ASSERT_OFFSET(JMF_EVENT, Reserved, 46);
 JMF_ASSERT_OFFSET(JMF_EVENT, Volume, 48);
 JMF_ASSERT_OFFSET(JMF_EVENT, Path, 176);
+JMF_ASSERT_OFFSET(JMF_EVENT, OtherPath, 1200);
 
 /*
  * GET_EVENTS output: this header, then Count events, oldest first. The
@@ -647,6 +693,9 @@ JMF_ASSERT_OFFSET(JMF_NOTIFICATION_HEADER, Length, 4);
 /* JMF_ASK.Flags */
 #define JMF_ASK_FLAG_POST_CREATE    0x0001u /* asked in post-create: only ALLOW, AUDIT or DENY apply */
 #define JMF_ASK_FLAG_PATH_TRUNCATED 0x0002u
+#define JMF_ASK_FLAG_DESTINATION    0x0004u /* Path is the destination of a rename or link (asked as CREATE or DELETE) */
+#define JMF_ASK_FLAG_LINK           0x0008u /* ... of a hard link, not a rename */
+#define JMF_ASK_FLAGS_VALID         0x000Fu
 
 /*
  * An ASK: the kernel wants a verdict for one operation. User mode answers

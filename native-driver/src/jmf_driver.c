@@ -14,6 +14,7 @@ Abstract:
 --*/
 
 #include "jmf_driver.h"
+#include "jmf_trace.h"
 
 JMF_GLOBALS JmfGlobals;
 
@@ -73,7 +74,8 @@ static const FLT_REGISTRATION JmfRegistration = {
  *
  * IRQL: PASSIVE_LEVEL (system thread). Initializes the globals, registers
  * with the filter manager, creates the communication port and starts
- * filtering. Any failure undoes what was done, through the one cleanup path.
+ * filtering. Any failure undoes what was done, through the one cleanup path,
+ * which traces the step that failed and unregisters the trace provider last.
  */
 _Use_decl_annotations_
 NTSTATUS
@@ -83,9 +85,14 @@ DriverEntry(
     )
 {
     NTSTATUS status;
+    NTSTATUS traceStatus;
     BOOLEAN eventsReady = FALSE;
+    PCSTR step;
 
     UNREFERENCED_PARAMETER(RegistryPath);
+
+    /* First: everything below may trace. A failure only means no traces (see JmfTraceRegister). */
+    traceStatus = JmfTraceRegister();
 
     RtlZeroMemory(&JmfGlobals, sizeof(JmfGlobals));
     JmfGlobals.DriverObject = DriverObject;
@@ -96,26 +103,37 @@ DriverEntry(
     JmfConfigInitialize();
     JmfStatsInitialize();
 
+    step = "JmfEventsInitialize";
     status = JmfEventsInitialize();
     if (!NT_SUCCESS(status)) {
         goto Cleanup;
     }
     eventsReady = TRUE;
 
+    step = "FltRegisterFilter";
     status = FltRegisterFilter(DriverObject, &JmfRegistration, &JmfGlobals.Filter);
     if (!NT_SUCCESS(status)) {
         goto Cleanup;
     }
 
+    step = "JmfPortCreate";
     status = JmfPortCreate();
     if (!NT_SUCCESS(status)) {
         goto Cleanup;
     }
 
+    step = "FltStartFiltering";
     status = FltStartFiltering(JmfGlobals.Filter);
 
 Cleanup:
-    if (!NT_SUCCESS(status)) {
+    if (NT_SUCCESS(status)) {
+        JMF_TRACE_INFO("DriverLoaded",
+                       TraceLoggingUInt32(JMF_PROTOCOL_VERSION, "ProtocolVersion"),
+                       TraceLoggingNTStatus(traceStatus, "TraceRegisterStatus"));
+    } else {
+        JMF_TRACE_ERROR("DriverLoadFailed",
+                        TraceLoggingString(step, "Step"),
+                        TraceLoggingNTStatus(status, "Status"));
         JmfPortClose();
         if (JmfGlobals.Filter != NULL) {
             FltUnregisterFilter(JmfGlobals.Filter);
@@ -125,6 +143,7 @@ Cleanup:
             JmfEventsShutdown();
         }
         FltDeletePushLock(&JmfGlobals.InstanceLock);
+        JmfTraceUnregister();               /* last: ETW must not call into an unloaded image */
     }
     return status;
 }
@@ -145,8 +164,9 @@ JmfUnload(
     FLT_FILTER_UNLOAD_FLAGS Flags
     )
 {
-    UNREFERENCED_PARAMETER(Flags);
     PAGED_CODE();
+
+    JMF_TRACE_INFO("DriverUnloading", TraceLoggingUInt32(Flags, "Flags"));
 
     /* No new connection; the client port (if any) is closed here too. */
     JmfPortClose();
@@ -166,6 +186,7 @@ JmfUnload(
     JmfPolicyStoreShutdown();
     JmfEventsShutdown();
     FltDeletePushLock(&JmfGlobals.InstanceLock);
+    JmfTraceUnregister();                   /* last: nothing traces after this */
     return STATUS_SUCCESS;
 }
 

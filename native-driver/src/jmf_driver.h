@@ -403,6 +403,10 @@ typedef enum _JMF_STAT {
     JmfStatEventsQueued,
     JmfStatEventsDropped,
     JmfStatPoliciesRejected,
+    JmfStatAskNotWaited,
+    JmfStatAskCancelled,
+    JmfStatRedirectTargetLost,
+    JmfStatRedirectRefused,
     JmfStatCount
 } JMF_STAT;
 

@@ -20,6 +20,7 @@ Abstract:
 --*/
 
 #include "jmf_driver.h"
+#include "jmf_trace.h"
 
 #ifdef ALLOC_PRAGMA
 #pragma alloc_text(PAGE, JmfInstanceSetup)
@@ -60,7 +61,10 @@ JmfNameEquals(
  *
  * IRQL: PASSIVE_LEVEL. Decides whether to attach (see the file comment) and,
  * when it does, records the volume's name in a new instance context and
- * puts the context in the instance list.
+ * puts the context in the instance list. Traces the decision: not attached
+ * (information), attached (information), attached without a name (warning:
+ * no volume rule can match it), setup failed (error: the volume is not
+ * filtered).
  */
 _Use_decl_annotations_
 NTSTATUS FLTAPI
@@ -74,11 +78,15 @@ JmfInstanceSetup(
     PJMF_INSTANCE_CONTEXT context = NULL;
     UNICODE_STRING volumeName;
     NTSTATUS status;
+    NTSTATUS nameStatus;
 
     UNREFERENCED_PARAMETER(Flags);
     PAGED_CODE();
 
     if (VolumeDeviceType != FILE_DEVICE_DISK_FILE_SYSTEM) {
+        JMF_TRACE_INFO("InstanceNotAttached",
+                       TraceLoggingUInt32((ULONG)VolumeDeviceType, "DeviceType"),
+                       TraceLoggingUInt32((ULONG)VolumeFilesystemType, "FilesystemType"));
         return STATUS_FLT_DO_NOT_ATTACH;
     }
     switch (VolumeFilesystemType) {
@@ -88,6 +96,9 @@ JmfInstanceSetup(
     case FLT_FSTYPE_EXFAT:
         break;
     default:
+        JMF_TRACE_INFO("InstanceNotAttached",
+                       TraceLoggingUInt32((ULONG)VolumeDeviceType, "DeviceType"),
+                       TraceLoggingUInt32((ULONG)VolumeFilesystemType, "FilesystemType"));
         return STATUS_FLT_DO_NOT_ATTACH;
     }
 
@@ -106,8 +117,13 @@ JmfInstanceSetup(
     volumeName.Buffer = context->VolumeName;
     volumeName.Length = 0;
     volumeName.MaximumLength = (USHORT)sizeof(context->VolumeName);
-    if (NT_SUCCESS(FltGetVolumeName(FltObjects->Volume, &volumeName, NULL))) {
+    nameStatus = FltGetVolumeName(FltObjects->Volume, &volumeName, NULL);
+    if (NT_SUCCESS(nameStatus)) {
         context->VolumeNameChars = (USHORT)(volumeName.Length / sizeof(WCHAR));
+    } else {
+        JMF_TRACE_WARNING("InstanceVolumeUnnamed",
+                          TraceLoggingNTStatus(nameStatus, "Status"),
+                          TraceLoggingUInt32((ULONG)VolumeFilesystemType, "FilesystemType"));
     }
 
     status = FltSetInstanceContext(FltObjects->Instance, FLT_SET_CONTEXT_KEEP_IF_EXISTS, context, NULL);
@@ -121,8 +137,16 @@ JmfInstanceSetup(
     InsertTailList(&JmfGlobals.InstanceList, &context->Link);
     context->Listed = TRUE;
     FltReleasePushLock(&JmfGlobals.InstanceLock);
+    JMF_TRACE_INFO("InstanceAttached",
+                   TraceLoggingCountedWideString(context->VolumeName, context->VolumeNameChars, "Volume"),
+                   TraceLoggingUInt32((ULONG)VolumeFilesystemType, "FilesystemType"));
 
 Cleanup:
+    if (!NT_SUCCESS(status)) {
+        JMF_TRACE_ERROR("InstanceSetupFailed",
+                        TraceLoggingNTStatus(status, "Status"),
+                        TraceLoggingUInt32((ULONG)VolumeFilesystemType, "FilesystemType"));
+    }
     if (context != NULL) {
         FltReleaseContext(context);
     }

@@ -139,6 +139,10 @@ JmfStatsGet(
     stats->EventsQueued = (JMF_U64)JmfStatsRead(JmfStatEventsQueued);
     stats->EventsDropped = (JMF_U64)JmfStatsRead(JmfStatEventsDropped);
     stats->PoliciesRejected = (JMF_U64)JmfStatsRead(JmfStatPoliciesRejected);
+    stats->AskNotWaited = (JMF_U64)JmfStatsRead(JmfStatAskNotWaited);
+    stats->AskCancelled = (JMF_U64)JmfStatsRead(JmfStatAskCancelled);
+    stats->RedirectTargetLost = (JMF_U64)JmfStatsRead(JmfStatRedirectTargetLost);
+    stats->RedirectRefused = (JMF_U64)JmfStatsRead(JmfStatRedirectRefused);
 
     rules = (JMF_RULE_STATISTICS *)(stats + 1);
     for (i = 0; i < ruleCount; i++) {

@@ -147,6 +147,15 @@ JMF_EMU_API void EmuCheckLeaks(void);
 /* Pool blocks currently allocated by filters. */
 JMF_EMU_API int64_t EmuPoolBlocks(void);
 
+/* TraceLogging events written to registered providers (include/TraceLoggingProvider.h),
+ * oldest first: the level (2 error, 3 warning, 4 information, 5 verbose) and the
+ * text "<EventName> <Field>=<value> ..." as UTF-8 (NTSTATUS fields in hex). */
+JMF_EMU_API int32_t EmuTraceLoggingEventCount(void);
+JMF_EMU_API int32_t EmuTraceLoggingEventLevel(int32_t index);
+/* Copies event index's text into buffer; returns its length or -1. */
+JMF_EMU_API int32_t EmuTraceLoggingEventText(int32_t index, char *buffer, uint32_t capacity);
+JMF_EMU_API void EmuTraceLoggingClear(void);
+
 #ifdef __cplusplus
 }
 #endif

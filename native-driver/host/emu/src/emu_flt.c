@@ -769,8 +769,8 @@ NTSTATUS FltDetachVolume(PFLT_FILTER Filter, PFLT_VOLUME Volume, PCUNICODE_STRIN
 /* ---- control ---- */
 int32_t EmuCreateVolume(const char *ntName, uint32_t stackSize, uint32_t flags)
 {
-    if (ntName == NULL || stackSize == 0 || stackSize > 127) {
-        return -1;
+    if (ntName == NULL || stackSize == 0 || stackSize > 127 || strlen(ntName) >= RTL_NUMBER_OF(((PFLT_VOLUME)0)->Name)) {
+        return -1;      /* refused rather than silently truncated */
     }
     PFLT_VOLUME v = calloc(1, sizeof(*v));
     EmuUtf8ToWide(ntName, v->Name, RTL_NUMBER_OF(v->Name));
@@ -932,6 +932,7 @@ void EmuCheckLeaks(void)
     EmuPortsCheckLeaks();
     EmuObjectsCheckLeaks();
     EmuPoolCheckLeaks("at unload");
+    EmuTraceLoggingCheckLeaks();
 }
 
 LONG FltCompareInstanceAltitudes(PFLT_INSTANCE Instance1, PFLT_INSTANCE Instance2)

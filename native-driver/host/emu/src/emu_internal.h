@@ -29,6 +29,9 @@ uint64_t EmuNowNs(void);
 uint64_t EmuSystemTime100ns(void);
 
 void EmuViolation(const char *format, ...) __attribute__((format(printf, 1, 2)));
+/* TraceLogging (emu_tracelogging.c): a provider still registered is a leak; reset forgets all. */
+void EmuTraceLoggingCheckLeaks(void);
+void EmuTraceLoggingReset(void);
 void EmuTrace(const char *format, ...) __attribute__((format(printf, 1, 2)));
 /* Records a violation when the current IRQL is above Max; returns 0 then. */
 int EmuRequireIrql(const char *routine, KIRQL max);
@@ -123,7 +126,7 @@ typedef struct EMU_DEVICE_BOX { EMU_OBJ Hdr; DEVICE_OBJECT Device; } EMU_DEVICE_
 struct _FLT_VOLUME {
     EMU_OBJ Hdr;
     int Id;
-    WCHAR Name[128];
+    WCHAR Name[256];            /* longer than a driver may expect: NT device names have no fixed limit */
     UNICODE_STRING NameU;
     EMU_DEVICE_BOX Dev;
     VPB Vpb;

@@ -14,15 +14,19 @@ SUITE(g_cancelTests)
 SUITE(g_portTests)
 SUITE(g_leakTests)
 SUITE(g_misuseTests)
+SUITE(g_traceLoggingTests)
 WEAK_SUITE(g_driverTests)
+WEAK_SUITE(g_driverTraceTests)
 
 int main(void)
 {
     static TEST_CASE all[256];
     size_t n = 0;
-    const TEST_CASE *suites[] = { g_fsTests, g_stackTests, g_paramTests, g_cancelTests, g_portTests, g_leakTests, g_misuseTests, g_driverTests };
-    size_t counts[] = { g_fsTestsCount, g_stackTestsCount, g_paramTestsCount, g_cancelTestsCount, g_portTestsCount, g_leakTestsCount, g_misuseTestsCount,
-                        g_driverTests != NULL ? g_driverTestsCount : 0 };
+    const TEST_CASE *suites[] = { g_fsTests, g_stackTests, g_paramTests, g_cancelTests, g_portTests, g_leakTests, g_misuseTests, g_traceLoggingTests,
+                                  g_driverTests, g_driverTraceTests };
+    size_t counts[] = { g_fsTestsCount, g_stackTestsCount, g_paramTestsCount, g_cancelTestsCount, g_portTestsCount, g_leakTestsCount, g_misuseTestsCount, g_traceLoggingTestsCount,
+                        g_driverTests != NULL ? g_driverTestsCount : 0,
+                        g_driverTraceTests != NULL ? g_driverTraceTestsCount : 0 };
     for (size_t s = 0; s < sizeof(suites) / sizeof(suites[0]); s++) {
         for (size_t i = 0; i < counts[s] && n < 256; i++) {
             all[n++] = suites[s][i];

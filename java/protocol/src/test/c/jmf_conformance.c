@@ -163,6 +163,10 @@ PrintLayouts(void)
     FIELD(JMF_STATISTICS, EventsQueued);
     FIELD(JMF_STATISTICS, EventsDropped);
     FIELD(JMF_STATISTICS, PoliciesRejected);
+    FIELD(JMF_STATISTICS, AskNotWaited);
+    FIELD(JMF_STATISTICS, AskCancelled);
+    FIELD(JMF_STATISTICS, RedirectTargetLost);
+    FIELD(JMF_STATISTICS, RedirectRefused);
 
     SIZE(JMF_RULE_STATISTICS);
     FIELD(JMF_RULE_STATISTICS, RuleId);
@@ -180,9 +184,11 @@ PrintLayouts(void)
     FIELD(JMF_EVENT, Flags);
     FIELD(JMF_EVENT, VolumeLength);
     FIELD(JMF_EVENT, PathLength);
+    FIELD(JMF_EVENT, OtherPathLength);
     FIELD(JMF_EVENT, Reserved);
     FIELD(JMF_EVENT, Volume);
     FIELD(JMF_EVENT, Path);
+    FIELD(JMF_EVENT, OtherPath);
 
     SIZE(JMF_EVENT_BATCH);
     FIELD(JMF_EVENT_BATCH, Count);
@@ -325,9 +331,20 @@ PrintConstants(void)
     CONST(JMF_EVENT_FLAG_REDIRECT_FALLBACK);
     CONST(JMF_EVENT_FLAG_PATH_TRUNCATED);
     CONST(JMF_EVENT_FLAG_MODIFIED);
+    CONST(JMF_EVENT_FLAG_DESTINATION);
+    CONST(JMF_EVENT_FLAG_LINK);
+    CONST(JMF_EVENT_FLAG_OTHER_PATH_TRUNCATED);
+    CONST(JMF_EVENT_FLAG_REDIRECT_TARGET_LOST);
+    CONST(JMF_EVENT_FLAG_REDIRECT_REFUSED);
+    CONST(JMF_EVENT_FLAG_ASK_NOT_WAITED);
+    CONST(JMF_EVENT_FLAG_ASK_CANCELLED);
+    CONST(JMF_EVENT_FLAGS_VALID);
     CONST(JMF_NOTIFICATION_ASK);
     CONST(JMF_ASK_FLAG_POST_CREATE);
     CONST(JMF_ASK_FLAG_PATH_TRUNCATED);
+    CONST(JMF_ASK_FLAG_DESTINATION);
+    CONST(JMF_ASK_FLAG_LINK);
+    CONST(JMF_ASK_FLAGS_VALID);
     CONST(JMF_NOTIFICATION_BUFFER_SIZE);
     CONST(JMF_REPLY_BUFFER_SIZE);
 }
@@ -613,6 +630,10 @@ PrintSamples(void)
     stats.EventsQueued = 19;
     stats.EventsDropped = 20;
     stats.PoliciesRejected = 0xFFFFFFFFFFFFFFFFull;
+    stats.AskNotWaited = 21;
+    stats.AskCancelled = 22;
+    stats.RedirectTargetLost = 23;
+    stats.RedirectRefused = 0x8000000000000000ull;
     memset(ruleStats, 0, sizeof(ruleStats));
     ruleStats[0].RuleId = 1;
     ruleStats[0].Matches = 50;
@@ -640,9 +661,12 @@ PrintSamples(void)
     event[1].Verdict = JMF_ACTION_ALLOW;
     event[1].Status = 0;
     event[1].ProcessId = 4;
-    event[1].Flags = JMF_EVENT_FLAG_POST_CREATE | JMF_EVENT_FLAG_DEFAULT_VERDICT | JMF_EVENT_FLAG_ASK_TIMEOUT;
+    event[1].Flags = JMF_EVENT_FLAG_POST_CREATE | JMF_EVENT_FLAG_DEFAULT_VERDICT | JMF_EVENT_FLAG_ASK_TIMEOUT
+                     | JMF_EVENT_FLAG_DESTINATION | JMF_EVENT_FLAG_LINK;
     event[1].VolumeLength = PutString(event[1].Volume, u"\\Device\\HarddiskVolume3");
     event[1].PathLength = PutString(event[1].Path, u"\\Users\\bob\\caf\u00e9.txt");
+    event[1].OtherPathLength = PutString(event[1].OtherPath, u"\\Downloads\\x.txt");
+    event[1].OtherPathLength = PutString(event[1].OtherPath, u"\\Downloads\\x.txt");
     memset(&batch, 0, sizeof(batch));
     batch.Count = 2;
     batch.Pending = 5;

@@ -64,7 +64,11 @@ public interface FilterPort extends AutoCloseable {
      */
     void reply(long messageId, ByteBuffer replyBody);
 
-    /** @return false once {@link #close} has begun */
+    /**
+     * @return false once {@link #close} has begun, or once the port can never deliver another
+     *         notification (a broken port, whose {@link #receive} fails with
+     *         {@link PortBrokenException}: close it and connect again)
+     */
     boolean isOpen();
 
     /**

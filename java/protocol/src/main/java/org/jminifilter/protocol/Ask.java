@@ -43,7 +43,7 @@ public record Ask(int generation, int ruleId, Operation operation, int processId
     private static final int VOLUME = L.offset("Volume");
     private static final int PATH = L.offset("Path");
     private static final int IMAGE = L.offset("Image");
-    static final int FLAGS_VALID = Protocol.ASK_FLAG_POST_CREATE | Protocol.ASK_FLAG_PATH_TRUNCATED;
+    static final int FLAGS_VALID = Protocol.ASK_FLAGS_VALID;
 
     /** Validates the fields; an IllegalArgumentException names the one at fault. */
 

@@ -18,10 +18,13 @@ import org.jminifilter.policy.Operation;
  * @param status    the operation's final NTSTATUS when the driver set it, else 0
  * @param flags     JMF_EVENT_FLAG_* bits
  * @param volume    the volume's NT device name (at most JMF_MAX_VOLUME_CHARS code units)
- * @param path      the volume-relative path (at most JMF_MAX_PATH_CHARS code units)
+ * @param path      the volume-relative path the deciding rule matched (at most JMF_MAX_PATH_CHARS code units)
+ * @param otherPath the other end of a rename or link, volume-relative, or "" when there is none: the
+ *                  destination when {@code path} is the source (RENAME), the source when {@code path} is the
+ *                  destination ({@link Protocol#EVENT_FLAG_DESTINATION})
  */
 public record Event(long time, long sequence, int ruleId, Operation operation, ActionType verdict, int status,
-        int processId, int flags, String volume, String path) {
+        int processId, int flags, String volume, String path, String otherPath) {
 
     private static final Layout L = Layouts.EVENT;
     private static final int TIME = L.offset("Time");
@@ -34,15 +37,17 @@ public record Event(long time, long sequence, int ruleId, Operation operation, A
     private static final int FLAGS = L.offset("Flags");
     private static final int VOLUME_LENGTH = L.offset("VolumeLength");
     private static final int PATH_LENGTH = L.offset("PathLength");
+    private static final int OTHER_PATH_LENGTH = L.offset("OtherPathLength");
     private static final int RESERVED = L.offset("Reserved");
     private static final int VOLUME = L.offset("Volume");
     private static final int PATH = L.offset("Path");
-    static final int FLAGS_VALID = 0x7F;
+    private static final int OTHER_PATH = L.offset("OtherPath");
+    static final int FLAGS_VALID = Protocol.EVENT_FLAGS_VALID;
     private static final Instant EPOCH_1601 = Instant.parse("1601-01-01T00:00:00Z");
 
     public Event {
-        if (operation == null || verdict == null || volume == null || path == null) {
-            throw new IllegalArgumentException("operation, verdict, volume and path are required");
+        if (operation == null || verdict == null || volume == null || path == null || otherPath == null) {
+            throw new IllegalArgumentException("operation, verdict, volume, path and otherPath are required");
         }
         if ((flags & ~FLAGS_VALID) != 0) {
             throw new IllegalArgumentException(String.format("Flags: unknown bits 0x%X", flags & ~FLAGS_VALID));
@@ -55,6 +60,16 @@ public record Event(long time, long sequence, int ruleId, Operation operation, A
             throw new IllegalArgumentException("Path: " + path.length() + " code units, at most "
                     + Protocol.MAX_PATH_CHARS + " (the kernel truncates and sets PATH_TRUNCATED)");
         }
+        if (otherPath.length() > Protocol.MAX_PATH_CHARS) {
+            throw new IllegalArgumentException("OtherPath: " + otherPath.length() + " code units, at most "
+                    + Protocol.MAX_PATH_CHARS + " (the kernel truncates and sets OTHER_PATH_TRUNCATED)");
+        }
+    }
+
+    /** An event with no other path (anything but a rename or a link). */
+    public Event(long time, long sequence, int ruleId, Operation operation, ActionType verdict, int status,
+            int processId, int flags, String volume, String path) {
+        this(time, sequence, ruleId, operation, verdict, status, processId, flags, volume, path, "");
     }
 
     /** {@link #time()} as an Instant. */
@@ -69,7 +84,7 @@ public record Event(long time, long sequence, int ruleId, Operation operation, A
         return (flags & flag) == flag;
     }
 
-    /** The 1200 bytes, little-endian, position 0. */
+    /** The sizeof(JMF_EVENT) bytes, little-endian, position 0. */
     public ByteBuffer encode() {
         ByteBuffer b = Wire.allocate(L.size());
         writeTo(b, 0);
@@ -88,11 +103,13 @@ public record Event(long time, long sequence, int ruleId, Operation operation, A
         b.putInt(offset + FLAGS, flags);
         b.putShort(offset + VOLUME_LENGTH, (short) (2 * volume.length()));
         b.putShort(offset + PATH_LENGTH, (short) (2 * path.length()));
+        b.putShort(offset + OTHER_PATH_LENGTH, (short) (2 * otherPath.length()));
         Wire.putUtf16(b, offset + VOLUME, volume);
         Wire.putUtf16(b, offset + PATH, path);
+        Wire.putUtf16(b, offset + OTHER_PATH, otherPath);
     }
 
-    /** Decodes exactly 1200 bytes (the remaining ones of {@code in}, whose position is not changed). */
+    /** Decodes exactly sizeof(JMF_EVENT) bytes (the remaining ones of {@code in}, whose position is not changed). */
     public static Event decode(ByteBuffer in) {
         ByteBuffer b = Wire.view(in);
         Wire.requireSize(b, L.name(), L.size());
@@ -113,12 +130,14 @@ public record Event(long time, long sequence, int ruleId, Operation operation, A
             throw new ProtocolException(ErrorCode.BAD_ACTION, f + ".Verdict", e.getMessage());
         }
         int flags = Wire.requireBits(b.getInt(at + FLAGS), FLAGS_VALID, f + ".Flags", ErrorCode.BAD_FLAGS);
-        Wire.requireZero(b, at + RESERVED, 4, f + ".Reserved");
+        Wire.requireZero(b, at + RESERVED, 2, f + ".Reserved");
         String volume = Wire.utf16Field(b, at + VOLUME, Wire.u16(b, at + VOLUME_LENGTH), Protocol.MAX_VOLUME_CHARS,
                 f + ".VolumeLength");
         String path = Wire.utf16Field(b, at + PATH, Wire.u16(b, at + PATH_LENGTH), Protocol.MAX_PATH_CHARS,
                 f + ".PathLength");
+        String otherPath = Wire.utf16Field(b, at + OTHER_PATH, Wire.u16(b, at + OTHER_PATH_LENGTH),
+                Protocol.MAX_PATH_CHARS, f + ".OtherPathLength");
         return new Event(b.getLong(at + TIME), b.getLong(at + SEQUENCE), b.getInt(at + RULE_ID), op, verdict,
-                b.getInt(at + STATUS), b.getInt(at + PROCESS_ID), flags, volume, path);
+                b.getInt(at + STATUS), b.getInt(at + PROCESS_ID), flags, volume, path, otherPath);
     }
 }

@@ -117,7 +117,11 @@ public final class Layouts {
             .field("EventsQueued", 136, 8)
             .field("EventsDropped", 144, 8)
             .field("PoliciesRejected", 152, 8)
-            .size(160);
+            .field("AskNotWaited", 160, 8)
+            .field("AskCancelled", 168, 8)
+            .field("RedirectTargetLost", 176, 8)
+            .field("RedirectRefused", 184, 8)
+            .size(192);
 
     public static final Layout RULE_STATISTICS = Layout.struct("JMF_RULE_STATISTICS")
             .field("RuleId", 0, 4)
@@ -136,10 +140,12 @@ public final class Layouts {
             .field("Flags", 36, 4)
             .field("VolumeLength", 40, 2)
             .field("PathLength", 42, 2)
-            .field("Reserved", 44, 4)
+            .field("OtherPathLength", 44, 2)
+            .field("Reserved", 46, 2)
             .field("Volume", 48, 2 * Protocol.MAX_VOLUME_CHARS)
             .field("Path", 176, 2 * Protocol.MAX_PATH_CHARS)
-            .size(1200);
+            .field("OtherPath", 1200, 2 * Protocol.MAX_PATH_CHARS)
+            .size(2224);
 
     public static final Layout EVENT_BATCH = Layout.struct("JMF_EVENT_BATCH")
             .field("Count", 0, 4)

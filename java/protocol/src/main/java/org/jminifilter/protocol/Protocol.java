@@ -14,7 +14,7 @@ public final class Protocol {
     public static final String PORT_NAME = "\\JMiniFilterPort";
     /** 'JMFC' read as a little-endian 32-bit number. */
     public static final int CONNECT_MAGIC = 0x43464D4A;
-    public static final int PROTOCOL_VERSION = 1;
+    public static final int PROTOCOL_VERSION = 2;
 
     // Operations: a rule holds a set, an ask or an event exactly one.
     public static final int OP_CREATE = 0x01;
@@ -136,11 +136,30 @@ public final class Protocol {
     public static final int EVENT_FLAG_REDIRECT_FALLBACK = 0x10;
     public static final int EVENT_FLAG_PATH_TRUNCATED = 0x20;
     public static final int EVENT_FLAG_MODIFIED = 0x40;
+    /** Path is the destination of a rename or link, evaluated as a CREATE (or DELETE, when it replaces) of it. */
+    public static final int EVENT_FLAG_DESTINATION = 0x80;
+    /** A hard link, not a rename. */
+    public static final int EVENT_FLAG_LINK = 0x100;
+    public static final int EVENT_FLAG_OTHER_PATH_TRUNCATED = 0x200;
+    /** I/O on a redirected handle whose target is gone: failed. */
+    public static final int EVENT_FLAG_REDIRECT_TARGET_LOST = 0x400;
+    /** An operation that cannot follow the redirect (section, byte-range lock, some FSCTLs): refused. */
+    public static final int EVENT_FLAG_REDIRECT_REFUSED = 0x800;
+    /** Default verdict: the thread must not wait (a top-level IRP: file-system locks held). */
+    public static final int EVENT_FLAG_ASK_NOT_WAITED = 0x1000;
+    /** Default verdict: the ask ended at unload, instance teardown or disconnect. */
+    public static final int EVENT_FLAG_ASK_CANCELLED = 0x2000;
+    public static final int EVENT_FLAGS_VALID = 0x3FFF;
 
     // Notifications.
     public static final int NOTIFICATION_ASK = 1;
     public static final int ASK_FLAG_POST_CREATE = 0x1;
     public static final int ASK_FLAG_PATH_TRUNCATED = 0x2;
+    /** Path is the destination of a rename or link (asked as CREATE, or DELETE when it replaces a file). */
+    public static final int ASK_FLAG_DESTINATION = 0x4;
+    /** ... of a hard link, not a rename. */
+    public static final int ASK_FLAG_LINK = 0x8;
+    public static final int ASK_FLAGS_VALID = 0xF;
 
     // Sizes (the conformance test checks each against sizeof in C).
     public static final int FILTER_MESSAGE_HEADER_SIZE = 16;
@@ -155,9 +174,9 @@ public final class Protocol {
     public static final int RULE_SIZE = 80;
     public static final int RESULT_SIZE = 16;
     public static final int CONFIG_SIZE = 24;
-    public static final int STATISTICS_SIZE = 160;
+    public static final int STATISTICS_SIZE = 192;
     public static final int RULE_STATISTICS_SIZE = 16;
-    public static final int EVENT_SIZE = 1200;
+    public static final int EVENT_SIZE = 2224;
     public static final int EVENT_BATCH_SIZE = 16;
     public static final int ASK_SIZE = 1728;
     public static final int ASK_REPLY_SIZE = 40;

@@ -16,7 +16,8 @@ import org.jminifilter.policy.ActionType;
 public record Statistics(int generation, long operations, Map<ActionType, Long> verdicts, long asks,
         long askTimeouts, long askNoClient, long askOverLimit, long askBadReplies, long defaultVerdicts,
         long redirectFallbacks, long postCreateCancels, long eventsQueued, long eventsDropped,
-        long policiesRejected, List<RuleStatistics> rules) {
+        long policiesRejected, long askNotWaited, long askCancelled, long redirectTargetLost,
+        long redirectRefused, List<RuleStatistics> rules) {
 
     private static final Layout L = Layouts.STATISTICS;
     private static final int GENERATION = L.offset("Generation");
@@ -25,7 +26,8 @@ public record Statistics(int generation, long operations, Map<ActionType, Long> 
     private static final int VERDICTS = L.offset("Verdicts");
     private static final String[] COUNTERS = {"Asks", "AskTimeouts", "AskNoClient", "AskOverLimit",
         "AskBadReplies", "DefaultVerdicts", "RedirectFallbacks", "PostCreateCancels", "EventsQueued",
-        "EventsDropped", "PoliciesRejected"};
+        "EventsDropped", "PoliciesRejected", "AskNotWaited", "AskCancelled", "RedirectTargetLost",
+        "RedirectRefused"};
 
     public Statistics {
         EnumMap<ActionType, Long> copy = new EnumMap<>(ActionType.class);
@@ -48,7 +50,8 @@ public record Statistics(int generation, long operations, Map<ActionType, Long> 
 
     private long[] counters() {
         return new long[] {asks, askTimeouts, askNoClient, askOverLimit, askBadReplies, defaultVerdicts,
-            redirectFallbacks, postCreateCancels, eventsQueued, eventsDropped, policiesRejected};
+            redirectFallbacks, postCreateCancels, eventsQueued, eventsDropped, policiesRejected, askNotWaited,
+            askCancelled, redirectTargetLost, redirectRefused};
     }
 
     /** The output bytes, little-endian, position 0. */
@@ -103,6 +106,6 @@ public record Statistics(int generation, long operations, Map<ActionType, Long> 
                     "JMF_RULE_STATISTICS[" + i + "]"));
         }
         return new Statistics(b.getInt(GENERATION), b.getLong(OPERATIONS), verdicts, c[0], c[1], c[2], c[3], c[4],
-                c[5], c[6], c[7], c[8], c[9], c[10], rules);
+                c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], rules);
     }
 }

@@ -79,7 +79,8 @@ final class ConformanceSamples {
         for (ActionType t : ActionType.values()) {
             verdicts.put(t, 100L * t.code());
         }
-        return new Statistics(9, 1000, verdicts, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, -1L,
+        return new Statistics(9, 1000, verdicts, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, -1L, 21, 22, 23,
+                Long.MIN_VALUE,
                 List.of(new RuleStatistics(1, 50), new RuleStatistics(0xFFFFFFFE, 0x0123456789ABCDEFL)));
     }
 
@@ -89,8 +90,9 @@ final class ConformanceSamples {
                         "\\Device\\HarddiskVolume2", "\\data\\report.docx"),
                 new Event(133000000012345678L, 11, Protocol.RULE_NONE, CREATE, ActionType.ALLOW, 0, 4,
                         Protocol.EVENT_FLAG_POST_CREATE | Protocol.EVENT_FLAG_DEFAULT_VERDICT
-                                | Protocol.EVENT_FLAG_ASK_TIMEOUT,
-                        VOLUME3, "\\Users\\bob\\caf\u00e9.txt")));
+                                | Protocol.EVENT_FLAG_ASK_TIMEOUT | Protocol.EVENT_FLAG_DESTINATION
+                                | Protocol.EVENT_FLAG_LINK,
+                        VOLUME3, "\\Users\\bob\\caf\u00e9.txt", "\\Downloads\\x.txt")));
     }
 
     /** Every sample by the name jmf_conformance.c prints it under. */

@@ -52,8 +52,8 @@ class DecodeErrorsTest {
         ByteBuffer ok = ConnectContext.current().encode();
         assertFails("JMF_CONNECT_CONTEXT.Magic", "0x43464D4B", ConnectContext::decode,
                 patched(ok, b -> b.putInt(0, 0x43464D4B)));
-        assertFails("JMF_CONNECT_CONTEXT.ProtocolVersion", "peer speaks version 2", ConnectContext::decode,
-                patched(ok, b -> b.putShort(4, (short) 2)));
+        assertFails("JMF_CONNECT_CONTEXT.ProtocolVersion", "peer speaks version 1", ConnectContext::decode,
+                patched(ok, b -> b.putShort(4, (short) 1)));
         assertFails("JMF_CONNECT_CONTEXT.Reserved", "reserved", ConnectContext::decode,
                 patched(ok, b -> b.put(7, (byte) 1)));
     }
@@ -151,7 +151,7 @@ class DecodeErrorsTest {
         assertFails("JMF_ASK.Operation", "0x0 is not one operation bit", Ask::decode, patched(ok, b -> b.putInt(16, 0)));
         assertFails("JMF_ASK.Operation", "0x3", Ask::decode, patched(ok, b -> b.putInt(16, 3)));
         assertFails("JMF_ASK.CreateDisposition", "6 is outside 0..5", Ask::decode, patched(ok, b -> b.putInt(32, 6)));
-        assertFails("JMF_ASK.Flags", "unknown bits 0x4", Ask::decode, patched(ok, b -> b.putInt(36, 7)));
+        assertFails("JMF_ASK.Flags", "unknown bits 0x10", Ask::decode, patched(ok, b -> b.putInt(36, 0x13)));
         assertFails("JMF_ASK.TimeoutMs", "60001", Ask::decode, patched(ok, b -> b.putInt(40, 60001)));
         assertFails("JMF_ASK.VolumeLength", "129 is odd", Ask::decode, patched(ok, b -> b.putShort(44, (short) 129)));
         assertFails("JMF_ASK.VolumeLength", "130 is over the capacity (128 bytes)", Ask::decode,
@@ -248,36 +248,38 @@ class DecodeErrorsTest {
     void statisticsChecks() {
         ByteBuffer ok = ConformanceSamples.statistics().encode();
         assertFails("JMF_STATISTICS", "truncated", Statistics::decode, resized(ok, 100));
-        assertFails("JMF_STATISTICS.RuleCount", "3 rules need 208 bytes, the output holds 192", Statistics::decode,
+        assertFails("JMF_STATISTICS.RuleCount", "3 rules need 240 bytes, the output holds 224", Statistics::decode,
                 patched(ok, b -> b.putInt(4, 3)));
-        assertFails("JMF_STATISTICS.RuleCount", "2 rules need 192 bytes, the output holds 200", Statistics::decode,
-                resized(ok, 200));
+        assertFails("JMF_STATISTICS.RuleCount", "2 rules need 224 bytes, the output holds 232", Statistics::decode,
+                resized(ok, 232));
         assertFails("JMF_STATISTICS.RuleCount", "is over JMF_MAX_RULES", Statistics::decode,
                 patched(ok, b -> b.putInt(4, -1)));
         assertFails("JMF_STATISTICS.Verdicts[0]", "unused", Statistics::decode, patched(ok, b -> b.putLong(16, 1)));
         assertFails("JMF_RULE_STATISTICS[1].Reserved", "reserved", Statistics::decode,
-                patched(ok, b -> b.putInt(160 + 16 + 4, 1)));
+                patched(ok, b -> b.putInt(192 + 16 + 4, 1)));
     }
 
     @Test
     void eventBatchChecks() {
         ByteBuffer ok = ConformanceSamples.eventBatch().encode();
         assertFails("JMF_EVENT_BATCH", "truncated", EventBatch::decode, resized(ok, 15));
-        assertFails("JMF_EVENT_BATCH.Count", "3 events need 3616 bytes, the output holds 2416", EventBatch::decode,
+        assertFails("JMF_EVENT_BATCH.Count", "3 events need 6688 bytes, the output holds 4464", EventBatch::decode,
                 patched(ok, b -> b.putInt(0, 3)));
         assertFails("JMF_EVENT_BATCH.Count", "4294967295 events", EventBatch::decode, patched(ok, b -> b.putInt(0, -1)));
-        int second = 16 + 1200;
+        int second = 16 + 2224;
         assertFails("JMF_EVENT[1].Operation", "0x20", EventBatch::decode, patched(ok, b -> b.putInt(second + 20, 0x20)));
         assertFails("JMF_EVENT[1].Verdict", "unknown action type 9", EventBatch::decode,
                 patched(ok, b -> b.putInt(second + 24, 9)));
-        assertFails("JMF_EVENT[1].Flags", "unknown bits 0x80", EventBatch::decode,
-                patched(ok, b -> b.putInt(second + 36, 0x80)));
+        assertFails("JMF_EVENT[1].Flags", "unknown bits 0x4000", EventBatch::decode,
+                patched(ok, b -> b.putInt(second + 36, 0x4000)));
         assertFails("JMF_EVENT[0].VolumeLength", "3 is odd", EventBatch::decode,
                 patched(ok, b -> b.putShort(16 + 40, (short) 3)));
         assertFails("JMF_EVENT[0].PathLength", "1026 is over the capacity", EventBatch::decode,
                 patched(ok, b -> b.putShort(16 + 42, (short) 1026)));
-        assertFails("JMF_EVENT[0].Reserved", "reserved", EventBatch::decode, patched(ok, b -> b.putInt(16 + 44, 1)));
+        assertFails("JMF_EVENT[1].OtherPathLength", "1026 is over the capacity", EventBatch::decode,
+                patched(ok, b -> b.putShort(second + 44, (short) 1026)));
+        assertFails("JMF_EVENT[0].Reserved", "reserved", EventBatch::decode, patched(ok, b -> b.putShort(16 + 46, (short) 1)));
         assertFails("JMF_EVENT", "oversized", Event::decode, resized(ConformanceSamples.eventBatch().events().get(0)
-                .encode(), 1201));
+                .encode(), 2225));
     }
 }

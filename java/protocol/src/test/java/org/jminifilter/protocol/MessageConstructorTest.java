@@ -30,14 +30,14 @@ class MessageConstructorTest {
     void askFieldsAreChecked() {
         refused("CreateDisposition: 6", () -> ask(6, 0, 0, "", "", ""));
         refused("CreateDisposition: 4294967295", () -> ask(-1, 0, 0, "", "", ""));
-        refused("Flags: unknown bits 0x4", () -> ask(0, 4, 0, "", "", ""));
+        refused("Flags: unknown bits 0x10", () -> ask(0, 0x10, 0, "", "", ""));
         refused("TimeoutMs: 60001", () -> ask(0, 0, 60001, "", "", ""));
         refused("TimeoutMs: 4294967295", () -> ask(0, 0, -1, "", "", ""));
         refused("Volume: 65 code units, at most 64", () -> ask(0, 0, 0, "v".repeat(65), "", ""));
         refused("Path: 513 code units, at most 512", () -> ask(0, 0, 0, "", "p".repeat(513), ""));
         refused("Image: 261 code units, at most 260", () -> ask(0, 0, 0, "", "", "i".repeat(261)));
         refused("required", () -> ask(0, 0, 0, "", null, ""));
-        Ask full = ask(5, 3, 60000, "v".repeat(64), "p".repeat(512), "i".repeat(260));
+        Ask full = ask(5, 0xF, 60000, "v".repeat(64), "p".repeat(512), "i".repeat(260));
         assertEquals(full, Ask.decode(full.encode()));
     }
 
@@ -47,11 +47,15 @@ class MessageConstructorTest {
 
     @Test
     void eventFieldsAreChecked() {
-        refused("Flags: unknown bits 0x80", () -> event(0x80, "", ""));
+        refused("Flags: unknown bits 0x4000", () -> event(0x4000, "", ""));
         refused("Volume: 65 code units", () -> event(0, "v".repeat(65), ""));
         refused("Path: 513 code units", () -> event(0, "", "p".repeat(513)));
+        refused("OtherPath: 513 code units", () -> new Event(1, 2, 3, Operation.RENAME, ActionType.AUDIT, 0, 4, 0, "",
+                "", "o".repeat(513)));
         refused("required", () -> new Event(1, 2, 3, null, ActionType.AUDIT, 0, 4, 0, "", ""));
-        Event full = event(0x7F, "v".repeat(64), "p".repeat(512));
+        refused("required", () -> new Event(1, 2, 3, Operation.RENAME, ActionType.AUDIT, 0, 4, 0, "", "", null));
+        Event full = new Event(1, 2, 3, Operation.RENAME, ActionType.AUDIT, 0, 4, 0x3FFF, "v".repeat(64),
+                "p".repeat(512), "o".repeat(512));
         assertEquals(full, Event.decode(full.encode()));
         assertDoesNotThrow(() -> event(0, "", ""));
     }

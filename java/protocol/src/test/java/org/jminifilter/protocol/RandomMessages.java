@@ -174,8 +174,8 @@ final class RandomMessages {
 
     Event event() {
         return new Event(rnd.nextLong(), rnd.nextLong(), rnd.nextInt(), Operation.values()[rnd.nextInt(5)],
-                ActionType.values()[rnd.nextInt(6)], rnd.nextInt(), rnd.nextInt(), rnd.nextInt(0x80), text(64),
-                text(512));
+                ActionType.values()[rnd.nextInt(6)], rnd.nextInt(), rnd.nextInt(), rnd.nextInt(Protocol.EVENT_FLAGS_VALID + 1),
+                text(64), text(512), text(512));
     }
 
     EventBatch eventBatch() {
@@ -199,7 +199,7 @@ final class RandomMessages {
         }
         return new Statistics(rnd.nextInt(), rnd.nextLong(), verdicts, rnd.nextLong(), rnd.nextLong(), rnd.nextLong(),
                 rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), rnd.nextLong(),
-                rnd.nextLong(), rnd.nextLong(), rules);
+                rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), rules);
     }
 
     Result result() {

@@ -105,14 +105,30 @@ public final class FilterMessages {
         return buffer;
     }
 
-    /** Native memory of at least {@code size} bytes starting on an 8-byte boundary (the driver checks). */
+    /**
+     * Native memory of at least {@code size} bytes starting on an 8-byte boundary (the driver
+     * checks). JNA allocates with malloc, which the C standard requires to align for every
+     * fundamental type (8 bytes at least on 64-bit Windows, 16 in practice), so the memory is
+     * checked, not over-allocated: an offset view could not be freed at once.
+     */
     public static Memory aligned(int size) {
-        Memory memory = new Memory(Math.max(1, size));
-        if (Pointer.nativeValue(memory) % 8 == 0) {
-            return memory;
+        return requireAligned(new Memory(Math.max(1, size)));
+    }
+
+    /**
+     * Returns {@code memory} if it starts on an 8-byte boundary; otherwise frees it and fails:
+     * fltlib buffers that the driver would refuse are never passed on.
+     *
+     * @throws IllegalStateException naming the address, when it is not 8-byte aligned
+     */
+    static Memory requireAligned(Memory memory) {
+        long address = Pointer.nativeValue(memory);
+        if (address % 8 != 0) {
+            memory.close();
+            throw new IllegalStateException("malloc returned 0x" + Long.toHexString(address)
+                    + ", which is not 8-byte aligned; fltlib buffers must be (the C standard promises it)");
         }
-        memory.close();
-        return new Memory(Math.max(1, size) + 7L).align(8);
+        return memory;
     }
 
     /** Frees a transient buffer now rather than when the garbage collector gets to it. */

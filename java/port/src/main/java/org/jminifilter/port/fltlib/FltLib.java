@@ -17,7 +17,7 @@ import java.util.Map;
  * {@link WinDef.WORD} because fltuser.h declares it one (a WORD, not a DWORD).
  *
  * <p>No {@code INSTANCE} field: loading happens only in {@link #load()}, so the interface can be
- * mocked on any OS without touching the DLL.
+ * implemented by a test fake on any OS without touching the DLL.
  */
 public interface FltLib extends StdCallLibrary {
 

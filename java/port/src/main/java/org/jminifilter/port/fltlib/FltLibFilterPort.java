@@ -12,20 +12,19 @@ import com.sun.jna.platform.win32.WinNT;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
-import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jminifilter.port.FilterPort;
 import org.jminifilter.port.FilterPortException;
 import org.jminifilter.port.HResult;
-import org.jminifilter.port.InsufficientBufferException;
 import org.jminifilter.port.Notification;
+import org.jminifilter.port.PortBrokenException;
 import org.jminifilter.port.PortClosedException;
 import org.jminifilter.port.ReplyCapacity;
 
@@ -36,12 +35,21 @@ import org.jminifilter.port.ReplyCapacity;
  * waits on the completion port, takes one completed message, re-issues that slot's
  * FilterGetMessage and returns the message.
  *
- * <p>Closing cancels the outstanding receives with CancelIoEx, drains their
- * ERROR_OPERATION_ABORTED completions (their buffers and OVERLAPPEDs stay reachable until then),
- * wakes the receivers still waiting with posted packets, and closes both handles exactly once,
- * when the last thread using them has left.
+ * <p>Native memory: a pending FilterGetMessage's buffer and OVERLAPPED belong to the kernel until
+ * its completion is dequeued. They are held by a static registry from just before the call until
+ * then, not by this object, so a port that is dropped without {@link #close} (its receives still
+ * pending) leaks them instead of letting JNA's cleaner free memory the kernel will write into.
  *
- * <p>fltlib and kernel32 are injected, so tests mock them; {@link FltLibPortProvider} loads the
+ * <p>Closing cancels the outstanding receives with CancelIoEx, drains their
+ * ERROR_OPERATION_ABORTED completions, wakes the receivers still waiting with posted packets, and
+ * closes both handles exactly once, when the last thread using them has left.
+ *
+ * <p>A port none of whose receives can be issued any more is broken: {@link #isOpen()} turns
+ * false and {@link #receive} throws {@link PortBrokenException} (an
+ * {@link org.jminifilter.port.InvalidPortHandleException}: reconnect). A receive that fails while
+ * others still work is re-tried each time another completes.
+ *
+ * <p>fltlib and kernel32 are injected, so tests fake them; {@link FltLibPortProvider} loads the
  * real ones on Windows.
  */
 public final class FltLibFilterPort implements FilterPort {
@@ -57,21 +65,34 @@ public final class FltLibFilterPort implements FilterPort {
     static final Pointer PORT_KEY = Pointer.createConstant(1);
     /** Completion key of the packets close() posts to wake waiting receivers. */
     static final Pointer WAKE_KEY = Pointer.createConstant(2);
+    /**
+     * CreateIoCompletionPort's NumberOfConcurrentThreads: 0, as many as there are processors. A
+     * thread that dequeued a message counts against this limit until it waits on the port again,
+     * i.e. while the service decides the ask; a smaller value would cap CPU-bound ask handlers
+     * below what the machine can run.
+     */
+    static final int COMPLETION_PORT_CONCURRENCY = 0;
 
     private static final System.Logger LOG = System.getLogger(FltLibFilterPort.class.getName());
 
     /**
-     * Receive slots whose cancelled I/O did not complete before a close gave up waiting: the
-     * kernel may still write into them, so they must never be freed.
+     * Every receive slot the kernel may write into, by its OVERLAPPED's address: put just before
+     * its FilterGetMessage is issued, removed when its completion is dequeued (or the call failed
+     * without pending). Static, so that it does not depend on the port object being reachable. A
+     * slot whose completion is never dequeued (a close that gave up waiting, a port dropped
+     * without close) stays for the life of the process: a few KiB leaked, never memory freed
+     * under the kernel.
      */
-    private static final List<ReceiveSlot[]> KEPT_ALIVE = new CopyOnWriteArrayList<>();
+    private static final Map<Long, ReceiveSlot> IN_FLIGHT = new ConcurrentHashMap<>();
 
     /**
-     * How a port is set up.
+     * How a port is set up; immutable. {@link #forBodySize} gives the defaults, the
+     * {@code with...} methods a copy with one value changed.
      *
      * @param receiveBodySize  the largest message body after FILTER_MESSAGE_HEADER (for jminifilter
      *                         sizeof(JMF_ASK)); each receive buffer is 16 bytes larger
-     * @param receivers        FilterGetMessage calls kept outstanding at once (1..64)
+     * @param receivers        FilterGetMessage calls kept outstanding at once (1..64): how many asks
+     *                         the kernel can hand over before a receiver takes one
      * @param maxReplyCapacity the bound on {@link #send}'s buffer growth, in bytes
      * @param closeTimeout     how long {@link #close} waits for cancelled I/O and for callers to leave
      */
@@ -79,25 +100,41 @@ public final class FltLibFilterPort implements FilterPort {
 
         public static final int DEFAULT_MAX_REPLY_CAPACITY = ReplyCapacity.DEFAULT_MAX;
         public static final int DEFAULT_RECEIVERS = 4;
+        public static final int MAX_RECEIVERS = 64;
         public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
         public Settings {
             if (receiveBodySize < 0) {
                 throw new IllegalArgumentException("receiveBodySize must not be negative: " + receiveBodySize);
             }
-            if (receivers < 1 || receivers > 64) {
-                throw new IllegalArgumentException("receivers must be 1..64: " + receivers);
+            if (receivers < 1 || receivers > MAX_RECEIVERS) {
+                throw new IllegalArgumentException("receivers must be 1.." + MAX_RECEIVERS + ": " + receivers);
             }
             if (maxReplyCapacity < 0) {
                 throw new IllegalArgumentException("maxReplyCapacity must not be negative: " + maxReplyCapacity);
             }
             Objects.requireNonNull(closeTimeout, "closeTimeout");
+            if (closeTimeout.isNegative()) {
+                throw new IllegalArgumentException("closeTimeout must not be negative: " + closeTimeout);
+            }
         }
 
         /** The defaults for a message body of {@code receiveBodySize} bytes. */
         public static Settings forBodySize(int receiveBodySize) {
             return new Settings(receiveBodySize, DEFAULT_RECEIVERS, DEFAULT_MAX_REPLY_CAPACITY,
                     DEFAULT_CLOSE_TIMEOUT);
+        }
+
+        public Settings withReceivers(int receivers) {
+            return new Settings(receiveBodySize, receivers, maxReplyCapacity, closeTimeout);
+        }
+
+        public Settings withMaxReplyCapacity(int maxReplyCapacity) {
+            return new Settings(receiveBodySize, receivers, maxReplyCapacity, closeTimeout);
+        }
+
+        public Settings withCloseTimeout(Duration closeTimeout) {
+            return new Settings(receiveBodySize, receivers, maxReplyCapacity, closeTimeout);
         }
     }
 
@@ -114,9 +151,10 @@ public final class FltLibFilterPort implements FilterPort {
     private volatile boolean closed;
     /** FilterGetMessage calls issued whose completion has not been dequeued yet. */
     private final AtomicInteger outstanding = new AtomicInteger();
-    /** Slots whose FilterGetMessage could not be re-issued; when all are, receive fails. */
+    /** Slots whose last FilterGetMessage failed at once (guarded by issueLock). */
     private int failedSlots;
-    private volatile FilterPortException receiveFailure;
+    /** Set (under issueLock) once every slot has failed: receive can never succeed again. */
+    private volatile PortBrokenException broken;
     /** Threads inside a call that uses the handles; the last one out after close closes them. */
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicBoolean handlesClosed = new AtomicBoolean();
@@ -128,6 +166,8 @@ public final class FltLibFilterPort implements FilterPort {
      *
      * @param context the connection context's bytes (from position to limit; at most 65535, the
      *                size is a WORD), or null for none
+     * @throws FilterPortException when the connection fails, or no receive can be issued on it
+     *                (the handles are closed then)
      */
     public static FltLibFilterPort connect(FltLib fltLib, Kernel32 kernel32, Kernel32CancelIo cancelIo,
             String portName, ByteBuffer context, Settings settings) {
@@ -141,8 +181,8 @@ public final class FltLibFilterPort implements FilterPort {
                 throw new IllegalArgumentException("the connection context is " + contextSize
                         + " bytes; FilterConnectCommunicationPort takes at most 65535 (a WORD)");
             }
-            contextMemory = alignedMemory(contextSize);
-            contextMemory.write(0, bytesOf(context), 0, contextSize);
+            contextMemory = FilterMessages.aligned(contextSize);
+            contextMemory.write(0, FilterMessages.bytesOf(context), 0, contextSize);
         }
         WinNT.HANDLEByReference handle = new WinNT.HANDLEByReference();
         int hr;
@@ -150,14 +190,14 @@ public final class FltLibFilterPort implements FilterPort {
             hr = hresult(fltLib.FilterConnectCommunicationPort(portName, 0, contextMemory,
                     new WinDef.WORD(contextSize), null, handle));
         } finally {
-            free(contextMemory);
+            FilterMessages.free(contextMemory);
         }
         if (HResult.failed(hr)) {
             throw FilterPortException.forHresult("FilterConnectCommunicationPort(" + portName + ")", hr);
         }
         WinNT.HANDLE port = handle.getValue();
         WinNT.HANDLE completionPort = kernel32.CreateIoCompletionPort(port, null, PORT_KEY,
-                settings.receivers() + 2);
+                COMPLETION_PORT_CONCURRENCY);
         if (completionPort == null || WinBase.INVALID_HANDLE_VALUE.equals(completionPort)) {
             int error = kernel32.GetLastError();
             kernel32.CloseHandle(port);
@@ -192,13 +232,14 @@ public final class FltLibFilterPort implements FilterPort {
         }
     }
 
+    /** Issues every slot; fails with the FilterGetMessage error when none could be issued. */
     void startReceiving() {
         for (ReceiveSlot slot : slots) {
             issue(slot);
         }
-        FilterPortException failure = receiveFailure;
-        if (failure != null && allSlotsFailed()) {
-            throw failure;
+        PortBrokenException failure = broken;
+        if (failure != null) {
+            throw (FilterPortException) failure.getCause();
         }
     }
 
@@ -218,6 +259,7 @@ public final class FltLibFilterPort implements FilterPort {
 
     // ------------------------------------------------------------------ reply
 
+    /** {@inheritDoc} A broken port still replies: asks received before it broke are still due. */
     @Override
     public void reply(long messageId, ByteBuffer replyBody) {
         Objects.requireNonNull(replyBody, "replyBody");
@@ -239,12 +281,22 @@ public final class FltLibFilterPort implements FilterPort {
 
     // ------------------------------------------------------------------ receive
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws PortBrokenException once no receive can be issued any more
+     */
     @Override
     public Notification receive() {
         return receiveWithin(WinBase.INFINITE).orElseThrow(
                 () -> new IllegalStateException("an unbounded wait returned nothing"));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws PortBrokenException once no receive can be issued any more
+     */
     @Override
     public Optional<Notification> receive(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
@@ -264,9 +316,11 @@ public final class FltLibFilterPort implements FilterPort {
                 if (closed) {
                     throw closedException();
                 }
-                FilterPortException failure = receiveFailure;
-                if (failure != null && allSlotsFailed()) {
-                    throw failure;
+                PortBrokenException failure = broken;
+                if (failure != null) {
+                    // A fresh exception per call: one instance thrown to several threads would
+                    // share its stack trace and suppressed exceptions.
+                    throw new PortBrokenException(failure.getMessage(), (FilterPortException) failure.getCause());
                 }
                 int waitMs = forever ? WinBase.INFINITE : remainingMillis(deadline);
                 Optional<Notification> notification = awaitCompletion(waitMs);
@@ -295,10 +349,7 @@ public final class FltLibFilterPort implements FilterPort {
         Pointer completed = overlapped.getValue();
         if (completed == null) {
             if (ok) {
-                // A wake packet: the port is closed, or every receive failed (checked by the caller).
-                if (closed) {
-                    throw closedException();
-                }
+                // A wake packet: the port is closed or broken (the caller checks both).
                 return null;
             }
             int error = kernel32.GetLastError();
@@ -310,8 +361,7 @@ public final class FltLibFilterPort implements FilterPort {
             }
             throw FilterPortException.forHresult("GetQueuedCompletionStatus", fromWin32(error));
         }
-        ReceiveSlot slot = slotFor(completed);
-        outstanding.decrementAndGet();
+        ReceiveSlot slot = dequeued(completed);
         if (ok) {
             Notification notification = null;
             FilterPortException bad = null;
@@ -321,6 +371,7 @@ public final class FltLibFilterPort implements FilterPort {
                 bad = e;
             }
             issue(slot);
+            retryFailedSlots();
             if (bad != null) {
                 throw bad;
             }
@@ -337,9 +388,16 @@ public final class FltLibFilterPort implements FilterPort {
         throw FilterPortException.forHresult("FilterGetMessage", fromWin32(error));
     }
 
-    private ReceiveSlot slotFor(Pointer completed) {
+    /**
+     * The slot whose completion was just dequeued: from here on the kernel no longer writes into
+     * it, so it leaves the in-flight registry (until it is issued again).
+     */
+    private ReceiveSlot dequeued(Pointer completed) {
+        long address = Pointer.nativeValue(completed);
         for (ReceiveSlot slot : slots) {
-            if (slot.owns(completed)) {
+            if (slot.address() == address) {
+                outstanding.decrementAndGet();
+                IN_FLIGHT.remove(address, slot);
                 return slot;
             }
         }
@@ -347,24 +405,64 @@ public final class FltLibFilterPort implements FilterPort {
                 + ") this port never issued", FilterPortException.NO_HRESULT);
     }
 
-    /** Issues the slot's FilterGetMessage, unless the port is closed. */
+    /**
+     * Issues the slot's FilterGetMessage, unless the port is closed. A call that fails at once
+     * marks the slot failed; when every slot is, the port is broken.
+     */
     private void issue(ReceiveSlot slot) {
         synchronized (issueLock) {
             if (closed) {
                 return;
             }
-            slot.resetOverlapped();
+            slot.reset();
+            long address = slot.address();
+            // Registered before the call: from inside it on, the kernel may write into the slot.
+            IN_FLIGHT.put(address, slot);
             outstanding.incrementAndGet();
-            int hr = hresult(fltLib.FilterGetMessage(port, slot.buffer, slot.bufferSize, slot.overlapped));
-            // S_OK too queues a completion packet (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS is not set).
-            if (hr != HResult.IO_PENDING && HResult.failed(hr)) {
-                outstanding.decrementAndGet();
-                failedSlots++;
-                receiveFailure = FilterPortException.forHresult("FilterGetMessage", hr);
-                if (failedSlots >= slots.length) {
-                    // No completion will ever come again: wake the receivers waiting for one so
-                    // that they see the failure instead of waiting forever.
-                    postWakePackets(active.get());
+            int hr = HResult.IO_PENDING;
+            try {
+                hr = hresult(fltLib.FilterGetMessage(port, slot.buffer, slot.bufferSize, slot.overlapped));
+            } finally {
+                // S_OK too queues a completion packet (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS is not set).
+                // A call that threw is treated as pending: the slot stays registered, never freed.
+                if (hr != HResult.IO_PENDING && HResult.failed(hr)) {
+                    outstanding.decrementAndGet();
+                    IN_FLIGHT.remove(address, slot);
+                    slotFailed(slot, FilterPortException.forHresult("FilterGetMessage", hr));
+                } else if (slot.failed) {
+                    slot.failed = false;
+                    failedSlots--;
+                }
+            }
+        }
+    }
+
+    /** Under issueLock. */
+    private void slotFailed(ReceiveSlot slot, FilterPortException failure) {
+        if (!slot.failed) {
+            slot.failed = true;
+            failedSlots++;
+        }
+        if (failedSlots >= slots.length && broken == null) {
+            broken = new PortBrokenException("no FilterGetMessage can be issued on this port any more (each of its "
+                    + slots.length + " receive(s) failed; the last with: " + failure.getMessage()
+                    + "); close the port and connect again", failure);
+            LOG.log(System.Logger.Level.ERROR, broken.getMessage());
+            // No completion will ever come again: wake the receivers waiting for one so that
+            // they see the failure instead of waiting forever.
+            postWakePackets(active.get());
+        }
+    }
+
+    /** Gives each slot that failed to issue another try (after another slot's completion: bounded by traffic). */
+    private void retryFailedSlots() {
+        synchronized (issueLock) {
+            if (failedSlots == 0 || broken != null) {
+                return;
+            }
+            for (ReceiveSlot slot : slots) {
+                if (slot.failed) {
+                    issue(slot);
                 }
             }
         }
@@ -376,12 +474,6 @@ public final class FltLibFilterPort implements FilterPort {
         }
     }
 
-    private boolean allSlotsFailed() {
-        synchronized (issueLock) {
-            return failedSlots >= slots.length;
-        }
-    }
-
     private static int remainingMillis(long deadline) {
         long nanos = deadline - System.nanoTime();
         return nanos <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE - 1L, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999));
@@ -389,9 +481,10 @@ public final class FltLibFilterPort implements FilterPort {
 
     // ------------------------------------------------------------------ close
 
+    /** @return false once {@link #close} has begun, or once the port is broken (it can never receive again) */
     @Override
     public boolean isOpen() {
-        return !closed;
+        return !closed && broken == null;
     }
 
     @Override
@@ -400,16 +493,18 @@ public final class FltLibFilterPort implements FilterPort {
             if (closed) {
                 return;
             }
+            // Counted in as a user of the handles BEFORE "closed" is visible: otherwise a caller
+            // leaving between the two would see active == 0 with closed set and close the
+            // handles while this thread still drains the completion port.
+            active.incrementAndGet();
             closed = true;
             // Fails with ERROR_NOT_FOUND when nothing is pending: nothing to do then.
             cancelIo.CancelIoEx(port, null);
         }
         long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
-        active.incrementAndGet(); // this thread uses the completion port below
         try {
             drainCancelledReceives(deadline);
             if (outstanding.get() > 0) {
-                KEPT_ALIVE.add(slots);
                 LOG.log(System.Logger.Level.WARNING, "{0} cancelled FilterGetMessage call(s) did not complete"
                         + " within {1}; their buffers are kept for the life of the process",
                         outstanding.get(), settings.closeTimeout());
@@ -434,8 +529,7 @@ public final class FltLibFilterPort implements FilterPort {
             if (completed != null) {
                 // A message that arrived just before the cancel is dropped here: the kernel's
                 // wait for its reply times out and the ask gets its default verdict.
-                slotFor(completed);
-                outstanding.decrementAndGet();
+                dequeued(completed);
             }
         }
     }
@@ -493,31 +587,25 @@ public final class FltLibFilterPort implements FilterPort {
 
     // ------------------------------------------------------------------ helpers
 
-    /** For tests: the port's receive slots if a close had to keep them alive, else null. */
-    static Object keptAlive(FltLibFilterPort port) {
-        for (ReceiveSlot[] kept : KEPT_ALIVE) {
-            if (kept == port.slots) {
-                return kept;
+    /** For tests: the in-flight slot whose OVERLAPPED is at {@code overlappedAddress}, or null. */
+    static ReceiveSlot inFlight(long overlappedAddress) {
+        return IN_FLIGHT.get(overlappedAddress);
+    }
+
+    /** For tests: how many of this port's slots the registry holds (the kernel may still write into them). */
+    static int inFlightCount(FltLibFilterPort port) {
+        int count = 0;
+        for (ReceiveSlot slot : port.slots) {
+            if (IN_FLIGHT.get(slot.address()) == slot) {
+                count++;
             }
         }
-        return null;
+        return count;
     }
 
-    /**
-     * Native memory of {@code size} bytes starting on an 8-byte boundary (the driver requires it).
-     * malloc already aligns to 16 bytes on 64-bit Windows; over-allocating is only a fallback.
-     */
-    static Memory alignedMemory(int size) {
-        return FilterMessages.aligned(size);
-    }
-
-    /** Frees a transient buffer now rather than when the garbage collector gets to it. */
-    private static void free(Memory memory) {
-        FilterMessages.free(memory);
-    }
-
-    private static byte[] bytesOf(ByteBuffer buffer) {
-        return FilterMessages.bytesOf(buffer);
+    /** For tests: the port's receive slots. */
+    ReceiveSlot[] slots() {
+        return slots.clone();
     }
 
     private static int hresult(WinNT.HRESULT hr) {

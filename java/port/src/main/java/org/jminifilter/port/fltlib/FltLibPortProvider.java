@@ -2,8 +2,12 @@ package org.jminifilter.port.fltlib;
 
 import com.sun.jna.Platform;
 import com.sun.jna.platform.win32.Kernel32;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.jminifilter.port.FilterPort;
 import org.jminifilter.port.FilterPortProvider;
 import org.jminifilter.port.UnsupportedPlatformException;
@@ -13,19 +17,97 @@ import org.jminifilter.protocol.Protocol;
 /**
  * The {@code "fltlib"} provider: the real driver's port through fltlib.dll. Supported on Windows
  * only; the DLLs are loaded on the first connect, never before, and never on another OS.
+ *
+ * <p>The port's settings: the provider {@link java.util.ServiceLoader} creates (what
+ * {@link org.jminifilter.port.FilterPorts#connect()} uses) reads two system properties on each
+ * connect, in {@link #settingsFrom(Properties)} only:
+ * <ul>
+ *   <li>{@value #RECEIVERS_PROPERTY}: FilterGetMessage calls kept outstanding, 1..64 (default 4);</li>
+ *   <li>{@value #CLOSE_TIMEOUT_PROPERTY}: how long close waits for cancelled receives and for
+ *       callers to leave, an ISO-8601 duration such as {@code PT10S} (default 5 s).</li>
+ * </ul>
+ * Code that builds the provider itself passes a {@link FltLibFilterPort.Settings} instead.
  */
 public final class FltLibPortProvider implements FilterPortProvider {
 
     public static final String NAME = "fltlib";
+    public static final String RECEIVERS_PROPERTY = "jminifilter.fltlib.receivers";
+    public static final String CLOSE_TIMEOUT_PROPERTY = "jminifilter.fltlib.closeTimeout";
 
     private final BooleanSupplier windows;
+    private final Supplier<FltLibFilterPort.Settings> settings;
 
+    /** Settings from the system properties, read on each connect. */
     public FltLibPortProvider() {
-        this(Platform::isWindows);
+        this(Platform::isWindows, () -> settingsFrom(System.getProperties()));
+    }
+
+    /**
+     * Fixed settings.
+     *
+     * @throws IllegalArgumentException when the receive buffers could not hold a JMF_ASK
+     */
+    public FltLibPortProvider(FltLibFilterPort.Settings settings) {
+        this(Platform::isWindows, fixed(settings));
     }
 
     FltLibPortProvider(BooleanSupplier windows) {
-        this.windows = windows;
+        this(windows, () -> settingsFrom(System.getProperties()));
+    }
+
+    FltLibPortProvider(BooleanSupplier windows, Supplier<FltLibFilterPort.Settings> settings) {
+        this.windows = Objects.requireNonNull(windows, "windows");
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    private static Supplier<FltLibFilterPort.Settings> fixed(FltLibFilterPort.Settings settings) {
+        Objects.requireNonNull(settings, "settings");
+        if (settings.receiveBodySize() < Protocol.ASK_SIZE) {
+            throw new IllegalArgumentException("receiveBodySize " + settings.receiveBodySize()
+                    + " cannot hold a JMF_ASK (" + Protocol.ASK_SIZE + " bytes)");
+        }
+        return () -> settings;
+    }
+
+    /**
+     * The settings the two system properties ask for, defaults for those not set.
+     *
+     * @throws IllegalArgumentException naming the property and its value, when a value is not valid
+     */
+    public static FltLibFilterPort.Settings settingsFrom(Properties properties) {
+        FltLibFilterPort.Settings settings = FltLibFilterPort.Settings.forBodySize(Protocol.ASK_SIZE);
+        String receivers = properties.getProperty(RECEIVERS_PROPERTY);
+        if (receivers != null) {
+            int count;
+            try {
+                count = Integer.parseInt(receivers.strip());
+            } catch (NumberFormatException e) {
+                throw invalid(RECEIVERS_PROPERTY, receivers, "a whole number 1.." + FltLibFilterPort.Settings.MAX_RECEIVERS);
+            }
+            if (count < 1 || count > FltLibFilterPort.Settings.MAX_RECEIVERS) {
+                throw invalid(RECEIVERS_PROPERTY, receivers, "a whole number 1.." + FltLibFilterPort.Settings.MAX_RECEIVERS);
+            }
+            settings = settings.withReceivers(count);
+        }
+        String closeTimeout = properties.getProperty(CLOSE_TIMEOUT_PROPERTY);
+        if (closeTimeout != null) {
+            Duration timeout;
+            try {
+                timeout = Duration.parse(closeTimeout.strip());
+            } catch (DateTimeParseException e) {
+                throw invalid(CLOSE_TIMEOUT_PROPERTY, closeTimeout, "an ISO-8601 duration such as PT10S");
+            }
+            if (timeout.isNegative()) {
+                throw invalid(CLOSE_TIMEOUT_PROPERTY, closeTimeout, "a duration that is not negative");
+            }
+            settings = settings.withCloseTimeout(timeout);
+        }
+        return settings;
+    }
+
+    private static IllegalArgumentException invalid(String property, String value, String expected) {
+        return new IllegalArgumentException("system property " + property + " is '" + value + "'; expected "
+                + expected);
     }
 
     @Override
@@ -44,6 +126,11 @@ public final class FltLibPortProvider implements FilterPortProvider {
         return 100;
     }
 
+    /** The settings the next connect uses. */
+    FltLibFilterPort.Settings settings() {
+        return settings.get();
+    }
+
     @Override
     public FilterPort connect(String portName, ConnectContext context) {
         Objects.requireNonNull(portName, "portName");
@@ -53,9 +140,10 @@ public final class FltLibPortProvider implements FilterPortProvider {
                     + " this is " + System.getProperty("os.name") + ". Tests use MockFilterPort, or the"
                     + " emulator's port provider");
         }
+        FltLibFilterPort.Settings portSettings = settings();
         Libraries libraries = Libraries.get();
         return FltLibFilterPort.connect(libraries.fltLib, libraries.kernel32, libraries.cancelIo, portName,
-                context.encode(), FltLibFilterPort.Settings.forBodySize(Protocol.ASK_SIZE));
+                context.encode(), portSettings);
     }
 
     /** The loaded DLLs, created on first use; a failed load is retried on the next connect. */

@@ -7,7 +7,7 @@ import com.sun.jna.win32.StdCallLibrary;
 import com.sun.jna.win32.W32APIOptions;
 
 /**
- * The one kernel32 function the port needs that JNA Platform 5.14's {@code Kernel32} lacks:
+ * The one kernel32 function the port needs that JNA Platform's {@code Kernel32} (5.19.1 included) lacks:
  * CancelIoEx (Vista+), which, unlike CancelIo, cancels I/O issued by any thread of the process.
  */
 public interface Kernel32CancelIo extends StdCallLibrary {

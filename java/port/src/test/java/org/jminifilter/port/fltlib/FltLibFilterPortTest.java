@@ -8,18 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.anyInt;
-import static org.mockito.ArgumentMatchers.eq;
-import static org.mockito.ArgumentMatchers.isNull;
-import static org.mockito.Mockito.doAnswer;
-import static org.mockito.Mockito.doReturn;
-import static org.mockito.Mockito.never;
-import static org.mockito.Mockito.times;
-import static org.mockito.Mockito.verify;
 
 import com.sun.jna.Pointer;
-import com.sun.jna.platform.win32.WinDef;
+import com.sun.jna.Memory;
 import com.sun.jna.platform.win32.WinError;
 import com.sun.jna.platform.win32.WinNT;
 import com.sun.jna.ptr.IntByReference;
@@ -45,6 +36,7 @@ import org.jminifilter.port.InsufficientBufferException;
 import org.jminifilter.port.InvalidPortHandleException;
 import org.jminifilter.port.NoWaiterForReplyException;
 import org.jminifilter.port.Notification;
+import org.jminifilter.port.PortBrokenException;
 import org.jminifilter.port.PortClosedException;
 import org.jminifilter.port.PortNotFoundException;
 import org.jminifilter.port.ReplyCapacity;
@@ -53,8 +45,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.mockito.ArgumentCaptor;
 
+/** FltLibFilterPort against {@link FakeKernel}, a hand-written fake of fltlib and kernel32. */
 class FltLibFilterPortTest {
 
     private static final int ASK_SIZE = Protocol.ASK_SIZE;
@@ -71,6 +63,11 @@ class FltLibFilterPortTest {
             port.close();
         }
         threads.shutdownNow();
+        assertEquals(List.of(), kernel.violations, "calls on closed or unknown handles");
+    }
+
+    private static byte[] ask() {
+        return FakeKernel.message(ASK_SIZE);
     }
 
     private FltLibFilterPort connect(FltLibFilterPort.Settings settings) {
@@ -90,26 +87,24 @@ class FltLibFilterPortTest {
     // ------------------------------------------------------------------ connect
 
     @Test
-    void connectPassesPortNameAndTheEightByteContextWithItsSizeAsAWord() {
-        ArgumentCaptor<WinDef.WORD> size = ArgumentCaptor.forClass(WinDef.WORD.class);
-        AtomicReference<byte[]> context = new AtomicReference<>();
-        doAnswer(inv -> {
-                    Pointer memory = inv.getArgument(2);
-                    context.set(memory.getByteArray(0, CONTEXT.length));
-                    WinNT.HANDLEByReference handle = inv.getArgument(5);
-                    handle.setValue(FakeKernel.PORT);
-                    return FakeKernel.S_OK;
-                })
-                .when(kernel.fltLib).FilterConnectCommunicationPort(any(), anyInt(), any(), size.capture(), any(), any());
-
+    void connectPassesPortNameAndTheEightByteContextWithItsSize() {
         connect();
 
-        verify(kernel.fltLib).FilterConnectCommunicationPort(eq(PORT_NAME), eq(0), any(), any(), isNull(), any());
-        assertEquals(8, size.getValue().intValue());
-        assertEquals(2, WinDef.WORD.SIZE, "wSizeOfContext is a 16-bit WORD");
-        assertArrayEquals(CONTEXT, context.get());
-        verify(kernel.kernel32).CreateIoCompletionPort(eq(FakeKernel.PORT), isNull(), eq(FltLibFilterPort.PORT_KEY),
-                anyInt());
+        assertEquals(1, kernel.connects.size());
+        FakeKernel.Connect call = kernel.connects.get(0);
+        assertEquals(PORT_NAME, call.name());
+        assertEquals(0, call.options());
+        assertEquals(8, call.contextSize());
+        assertArrayEquals(CONTEXT, call.context());
+        assertFalse(call.security(), "no SECURITY_ATTRIBUTES");
+    }
+
+    @Test
+    void theCompletionPortLetsAsManyThreadsRunAsThereAreProcessors() {
+        connect(settings(2, 1 << 20, Duration.ofSeconds(1)));
+
+        // 0 = one per processor; receivers + 2 would cap CPU-bound ask handlers.
+        assertEquals(List.of(0), kernel.completionPortConcurrency);
     }
 
     @Test
@@ -118,66 +113,62 @@ class FltLibFilterPortTest {
 
         List<FakeKernel.Get> gets = kernel.gets();
         assertEquals(3, gets.size());
-        Set<Pointer> overlappeds = new HashSet<>();
+        Set<Long> overlappeds = new HashSet<>();
         for (FakeKernel.Get get : gets) {
             assertEquals(16 + 1728, get.size(), "FILTER_MESSAGE_HEADER + JMF_ASK");
             assertEquals(Protocol.NOTIFICATION_BUFFER_SIZE, get.size());
-            assertEquals(0, Pointer.nativeValue(get.buffer()) % 8, "8-byte aligned buffer");
-            assertFalse(get.overlapped().getAutoWrite(), "JNA must not write over a pending OVERLAPPED");
-            overlappeds.add(get.overlappedPointer());
+            assertEquals(0, get.buffer() % 8, "8-byte aligned buffer");
+            assertFalse(get.overlappedAutoWrite(), "JNA must not write over a pending OVERLAPPED");
+            overlappeds.add(get.overlapped());
         }
         assertEquals(3, overlappeds.size(), "one OVERLAPPED per outstanding receive");
-        verify(kernel.fltLib, times(3)).FilterGetMessage(eq(FakeKernel.PORT), any(), eq(16 + ASK_SIZE), any());
     }
 
     @ParameterizedTest
     @ValueSource(ints = {HResult.PORT_NOT_FOUND, HResult.ACCESS_DENIED, HResult.CONNECTION_LIMIT,
         HResult.REVISION_MISMATCH, HResult.INVALID_PARAMETER})
     void everyConnectFailureBecomesItsTypedException(int hresult) {
-        doReturn(new WinNT.HRESULT(hresult))
-                .when(kernel.fltLib).FilterConnectCommunicationPort(any(), anyInt(), any(), any(), any(), any());
+        kernel.onConnect = (name, handle) -> new WinNT.HRESULT(hresult);
 
         FilterPortException e = assertThrows(FilterPortException.class, this::connect);
 
         assertSame(FilterPortException.forHresult("x", hresult).getClass(), e.getClass());
         assertEquals(hresult, e.hresult());
-        verify(kernel.fltLib, never()).FilterGetMessage(any(), any(), anyInt(), any());
+        assertEquals(List.of(), kernel.gets());
     }
 
     @Test
     void connectFailureIsMappedAndOpensNothing() {
-        doReturn(new WinNT.HRESULT(HResult.PORT_NOT_FOUND))
-                .when(kernel.fltLib).FilterConnectCommunicationPort(any(), anyInt(), any(), any(), any(), any());
+        kernel.onConnect = (name, handle) -> new WinNT.HRESULT(HResult.PORT_NOT_FOUND);
 
         PortNotFoundException e = assertThrows(PortNotFoundException.class, this::connect);
 
         assertEquals(HResult.PORT_NOT_FOUND, e.hresult());
         assertTrue(e.getMessage().contains("fltmc load jminifilter"), e.getMessage());
         assertTrue(e.getMessage().contains(PORT_NAME), e.getMessage());
-        verify(kernel.kernel32, never()).CreateIoCompletionPort(any(), any(), any(), anyInt());
-        verify(kernel.kernel32, never()).CloseHandle(any());
+        assertEquals(List.of(), kernel.completionPortConcurrency, "no completion port created");
+        assertEquals(0, kernel.closesOf(FakeKernel.PORT));
     }
 
     @Test
     void completionPortFailureClosesThePortHandleOnce() {
-        doReturn(null)
-                .when(kernel.kernel32).CreateIoCompletionPort(any(), any(), any(), anyInt());
-        doReturn(WinError.ERROR_ACCESS_DENIED)
-                .when(kernel.kernel32).GetLastError();
+        kernel.completionPortResult = null;
+        kernel.completionPortError = WinError.ERROR_ACCESS_DENIED;
 
         FilterPortException e = assertThrows(FilterPortException.class, this::connect);
 
         assertEquals(HResult.ACCESS_DENIED, e.hresult());
         assertEquals(1, kernel.closesOf(FakeKernel.PORT));
-        verify(kernel.fltLib, never()).FilterGetMessage(any(), any(), anyInt(), any());
+        assertEquals(List.of(), kernel.gets());
     }
 
     @Test
     void connectFailsWhenNoReceiveCanBeIssuedAndClosesTheHandles() {
         kernel.getResult = new WinNT.HRESULT(HResult.INVALID_HANDLE);
 
-        assertThrows(InvalidPortHandleException.class, this::connect);
+        InvalidPortHandleException e = assertThrows(InvalidPortHandleException.class, this::connect);
 
+        assertTrue(e.getMessage().startsWith("FilterGetMessage failed"), e.getMessage());
         assertEquals(1, kernel.closesOf(FakeKernel.PORT));
         assertEquals(1, kernel.closesOf(FakeKernel.IOCP));
     }
@@ -185,9 +176,11 @@ class FltLibFilterPortTest {
     @Test
     void contextLargerThanAWordIsRefusedBeforeCallingFltlib() {
         ByteBuffer huge = ByteBuffer.allocate(0x10000);
-        assertThrows(IllegalArgumentException.class, () -> FltLibFilterPort.connect(kernel.fltLib, kernel.kernel32,
-                kernel.cancelIo, PORT_NAME, huge, FltLibFilterPort.Settings.forBodySize(ASK_SIZE)));
-        verify(kernel.fltLib, never()).FilterConnectCommunicationPort(any(), anyInt(), any(), any(), any(), any());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FltLibFilterPort.connect(
+                kernel.fltLib, kernel.kernel32, kernel.cancelIo, PORT_NAME, huge,
+                FltLibFilterPort.Settings.forBodySize(ASK_SIZE)));
+        assertTrue(e.getMessage().contains("65536 bytes"), e.getMessage());
+        assertEquals(List.of(), kernel.connects);
     }
 
     // ------------------------------------------------------------------ send
@@ -198,16 +191,15 @@ class FltLibFilterPortTest {
             20, 21, 22, 23, 24};
         byte[] result = {0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, 7, 0, 0, 0};
         AtomicReference<byte[]> seen = new AtomicReference<>();
-        doAnswer(inv -> {
-            Pointer in = inv.getArgument(1);
-            seen.set(in.getByteArray(0, inv.getArgument(2)));
-            Pointer out = inv.getArgument(3);
+        List<Integer> sizes = new ArrayList<>();
+        kernel.onSend = (in, inSize, out, outSize, returned) -> {
+            seen.set(in.getByteArray(0, inSize));
+            sizes.add(inSize);
+            sizes.add(outSize);
             out.write(0, result, 0, result.length);
-            IntByReference returned = inv.getArgument(5);
             returned.setValue(result.length);
             return FakeKernel.S_OK;
-        })
-                .when(kernel.fltLib).FilterSendMessage(any(), any(), anyInt(), any(), anyInt(), any());
+        };
         connect();
         ByteBuffer buffer = ByteBuffer.allocate(40);
         buffer.position(4);
@@ -215,7 +207,7 @@ class FltLibFilterPortTest {
 
         ByteBuffer reply = port.send(buffer, 16);
 
-        verify(kernel.fltLib).FilterSendMessage(eq(FakeKernel.PORT), any(), eq(32), any(), eq(16), any());
+        assertEquals(List.of(32, 16), sizes);
         assertArrayEquals(command, seen.get());
         assertEquals(4, buffer.position(), "the command buffer is not consumed");
         assertEquals(ByteOrder.LITTLE_ENDIAN, reply.order());
@@ -226,8 +218,7 @@ class FltLibFilterPortTest {
     @Test
     void sendGrowsItsBufferOnInsufficientBufferAndMoreDataThenSucceeds() {
         List<Integer> capacities = new ArrayList<>();
-        doAnswer(inv -> {
-            int capacity = inv.getArgument(4);
+        kernel.onSend = (in, inSize, out, capacity, returned) -> {
             capacities.add(capacity);
             if (capacities.size() == 1) {
                 return new WinNT.HRESULT(HResult.INSUFFICIENT_BUFFER);
@@ -235,11 +226,9 @@ class FltLibFilterPortTest {
             if (capacities.size() == 2) {
                 return new WinNT.HRESULT(HResult.MORE_DATA);
             }
-            IntByReference returned = inv.getArgument(5);
             returned.setValue(5000);
             return FakeKernel.S_OK;
-        })
-                .when(kernel.fltLib).FilterSendMessage(any(), any(), anyInt(), any(), anyInt(), any());
+        };
         connect();
 
         ByteBuffer reply = port.send(ByteBuffer.wrap(new byte[8]), 176);
@@ -251,11 +240,10 @@ class FltLibFilterPortTest {
     @Test
     void sendGivesUpAtTheConfiguredBound() {
         List<Integer> capacities = new ArrayList<>();
-        doAnswer(inv -> {
-            capacities.add(inv.getArgument(4));
+        kernel.onSend = (in, inSize, out, capacity, returned) -> {
+            capacities.add(capacity);
             return new WinNT.HRESULT(HResult.INSUFFICIENT_BUFFER);
-        })
-                .when(kernel.fltLib).FilterSendMessage(any(), any(), anyInt(), any(), anyInt(), any());
+        };
         connect(settings(1, 10_000, Duration.ofSeconds(1)));
 
         InsufficientBufferException e = assertThrows(InsufficientBufferException.class,
@@ -269,11 +257,10 @@ class FltLibFilterPortTest {
     @Test
     void sendGrowsAtMostTo64MiBByDefault() {
         List<Integer> capacities = new ArrayList<>();
-        doAnswer(inv -> {
-            capacities.add(inv.getArgument(4));
+        kernel.onSend = (in, inSize, out, capacity, returned) -> {
+            capacities.add(capacity);
             return new WinNT.HRESULT(HResult.MORE_DATA);
-        })
-                .when(kernel.fltLib).FilterSendMessage(any(), any(), anyInt(), any(), anyInt(), any());
+        };
         connect();
 
         InsufficientBufferException e = assertThrows(InsufficientBufferException.class,
@@ -294,23 +281,20 @@ class FltLibFilterPortTest {
 
     @Test
     void sendMapsOtherFailuresWithoutRetrying() {
-        doReturn(new WinNT.HRESULT(HResult.INVALID_HANDLE))
-                .when(kernel.fltLib).FilterSendMessage(any(), any(), anyInt(), any(), anyInt(), any());
+        kernel.onSend = (in, inSize, out, capacity, returned) -> new WinNT.HRESULT(HResult.INVALID_HANDLE);
         connect();
 
         assertThrows(InvalidPortHandleException.class, () -> port.send(ByteBuffer.wrap(new byte[8]), 16));
 
-        verify(kernel.fltLib, times(1)).FilterSendMessage(any(), any(), anyInt(), any(), anyInt(), any());
+        assertEquals(1, kernel.sends.get());
     }
 
     @Test
     void sendRejectsAByteCountLargerThanTheBuffer() {
-        doAnswer(inv -> {
-            IntByReference returned = inv.getArgument(5);
+        kernel.onSend = (in, inSize, out, capacity, returned) -> {
             returned.setValue(17);
             return FakeKernel.S_OK;
-        })
-                .when(kernel.fltLib).FilterSendMessage(any(), any(), anyInt(), any(), anyInt(), any());
+        };
         connect();
 
         FilterPortException e = assertThrows(FilterPortException.class,
@@ -327,19 +311,19 @@ class FltLibFilterPortTest {
             verdict[i] = (byte) (i + 1);
         }
         AtomicReference<byte[]> written = new AtomicReference<>();
-        doAnswer(inv -> {
-            Pointer buffer = inv.getArgument(1);
-            written.set(buffer.getByteArray(0, inv.getArgument(2)));
-            assertEquals(0, Pointer.nativeValue(buffer) % 8, "8-byte aligned reply buffer");
+        AtomicReference<Long> address = new AtomicReference<>();
+        kernel.onReply = (buffer, size) -> {
+            written.set(buffer.getByteArray(0, size));
+            address.set(Pointer.nativeValue(buffer));
             return FakeKernel.S_OK;
-        })
-                .when(kernel.fltLib).FilterReplyMessage(any(), any(), anyInt());
+        };
         connect();
 
         port.reply(0x1122334455667788L, ByteBuffer.wrap(verdict));
 
-        verify(kernel.fltLib).FilterReplyMessage(eq(FakeKernel.PORT), any(), eq(16 + 40));
-        assertEquals(Protocol.REPLY_BUFFER_SIZE, written.get().length, "JMF_REPLY_BUFFER_SIZE, header included");
+        assertEquals(16 + 40, written.get().length, "FILTER_REPLY_HEADER + JMF_ASK_REPLY, header included");
+        assertEquals(Protocol.REPLY_BUFFER_SIZE, written.get().length);
+        assertEquals(0, address.get() % 8, "8-byte aligned reply buffer");
         ByteBuffer reply = ByteBuffer.wrap(written.get()).order(ByteOrder.LITTLE_ENDIAN);
         assertEquals(0, reply.getInt(0), "Status");
         assertEquals(0, reply.getInt(4), "padding");
@@ -351,8 +335,7 @@ class FltLibFilterPortTest {
 
     @Test
     void aLateReplyIsNoWaiterForReply() {
-        doReturn(new WinNT.HRESULT(HResult.NO_WAITER_FOR_REPLY))
-                .when(kernel.fltLib).FilterReplyMessage(any(), any(), anyInt());
+        kernel.onReply = (buffer, size) -> new WinNT.HRESULT(HResult.NO_WAITER_FOR_REPLY);
         connect();
 
         NoWaiterForReplyException e = assertThrows(NoWaiterForReplyException.class,
@@ -365,11 +348,7 @@ class FltLibFilterPortTest {
     @Test
     void receiveReturnsTheMessageAndReissuesThatSlot() {
         connect(settings(2, 1 << 20, Duration.ofSeconds(1)));
-        byte[] ask = new byte[ASK_SIZE];
-        ask[0] = 1;
-        ask[4] = (byte) 0xC0;
-        ask[5] = 0x06;
-        ask[ASK_SIZE - 1] = 99;
+        byte[] ask = ask();
         FakeKernel.Get delivered = kernel.deliver(77, 56, ask);
 
         Notification notification = port.receive();
@@ -379,8 +358,62 @@ class FltLibFilterPortTest {
         assertArrayEquals(ask, notification.bodyBytes());
         List<FakeKernel.Get> gets = kernel.gets();
         assertEquals(3, gets.size(), "two initial receives and one re-issue");
-        assertEquals(delivered.overlappedPointer(), gets.get(2).overlappedPointer(), "the completed slot is reused");
+        assertEquals(delivered.overlapped(), gets.get(2).overlapped(), "the completed slot is reused");
         assertEquals(2, kernel.pendingCount());
+    }
+
+    /** Whether the completion's byte count includes FILTER_MESSAGE_HEADER is not documented: both work. */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void theBodyLengthComesFromTheNotificationHeaderWhicheverWayTheByteCountIsReported(boolean countsHeader) {
+        connect(settings(1, 1 << 20, Duration.ofSeconds(1)));
+        byte[] shortMessage = FakeKernel.message(100); // shorter than the buffer: the count matters
+        kernel.deliver(3, 56, shortMessage, (countsHeader ? 16 : 0) + 100, null);
+
+        Notification notification = port.receive();
+
+        assertArrayEquals(shortMessage, notification.bodyBytes());
+        assertEquals(3, notification.messageId());
+    }
+
+    @Test
+    void aNotificationLengthBeyondTheBufferIsRefusedNamingTheFieldAndTheSlotReissued() {
+        connect(settings(1, 1 << 20, Duration.ofSeconds(1)));
+        byte[] lying = FakeKernel.message(ASK_SIZE);
+        ByteBuffer.wrap(lying).order(ByteOrder.LITTLE_ENDIAN).putInt(4, ASK_SIZE + 1);
+        kernel.deliver(4, 56, lying, 16 + ASK_SIZE, null);
+
+        FilterPortException e = assertThrows(FilterPortException.class, () -> port.receive());
+
+        assertTrue(e.getMessage().contains("JMF_NOTIFICATION_HEADER.Length is " + (ASK_SIZE + 1)), e.getMessage());
+        assertTrue(e.getMessage().contains("fit the " + ASK_SIZE + " bytes"), e.getMessage());
+        assertEquals(1, kernel.pendingCount(), "the slot is re-issued");
+        assertTrue(port.isOpen());
+    }
+
+    @Test
+    void aByteCountThatMatchesNeitherReadingOfLengthIsRefused() {
+        connect(settings(1, 1 << 20, Duration.ofSeconds(1)));
+        kernel.deliver(5, 56, FakeKernel.message(100), 16 + 99, null);
+
+        FilterPortException e = assertThrows(FilterPortException.class, () -> port.receive());
+
+        assertTrue(e.getMessage().contains("completed with 115 bytes but JMF_NOTIFICATION_HEADER.Length is 100"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("expected 100 (the message) or 116"), e.getMessage());
+    }
+
+    @Test
+    void aHeaderOnlyCompletionCannotReuseThePreviousMessagesLength() {
+        connect(settings(1, 1 << 20, Duration.ofSeconds(1)));
+        kernel.deliver(6, 56, FakeKernel.message(16), 32, null);
+        assertEquals(6, port.receive().messageId());
+        // The same buffer completes again with FILTER_MESSAGE_HEADER only: the 16 in Length is stale.
+        kernel.complete(true, 16, 0);
+
+        FilterPortException e = assertThrows(FilterPortException.class, () -> port.receive());
+
+        assertTrue(e.getMessage().contains("JMF_NOTIFICATION_HEADER.Length is 0"), e.getMessage());
     }
 
     @Test
@@ -398,9 +431,10 @@ class FltLibFilterPortTest {
     @Test
     void receiveWithATimeoutReturnsAMessageThatArrivesInTime() throws Exception {
         connect();
-        Future<Optional<Notification>> waiting = threads.submit(() -> port.receive(Duration.ofSeconds(10)));
-        Thread.sleep(50);
-        kernel.deliver(5, 56, new byte[ASK_SIZE]);
+        Future<Optional<Notification>> waiting = threads.submit(() -> port.receive(Duration.ofSeconds(30)));
+        kernel.awaitWaiting(1);
+
+        kernel.deliver(5, 56, ask());
 
         assertEquals(5, waiting.get(10, TimeUnit.SECONDS).orElseThrow().messageId());
     }
@@ -413,7 +447,7 @@ class FltLibFilterPortTest {
             receivers.add(threads.submit(() -> port.receive()));
         }
         for (int i = 1; i <= 4; i++) {
-            kernel.deliver(i, 56, new byte[ASK_SIZE]);
+            kernel.deliver(i, 56, ask());
         }
         Set<Long> ids = new HashSet<>();
         for (Future<Notification> receiver : receivers) {
@@ -435,24 +469,55 @@ class FltLibFilterPortTest {
     }
 
     @Test
-    void aCompletionShorterThanTheMessageHeaderIsRejectedAndTheSlotReissued() {
+    void aCompletionShorterThanTheNotificationHeaderIsRejectedAndTheSlotReissued() {
         connect(settings(1, 1 << 20, Duration.ofSeconds(1)));
         kernel.complete(true, 15, 0);
 
         FilterPortException e = assertThrows(FilterPortException.class, () -> port.receive());
 
-        assertTrue(e.getMessage().contains("15 bytes"), e.getMessage());
+        assertTrue(e.getMessage().contains("completion of 15 bytes"), e.getMessage());
         assertEquals(1, kernel.pendingCount());
     }
 
+    // ------------------------------------------------------------------ a port that cannot receive any more
+
     @Test
-    void receiveFailsOnceNoSlotCanBeReissued() {
+    void onceNoSlotCanBeReissuedThePortIsBrokenNotOpenAndEveryReceiveSaysSoAtOnce() {
         connect(settings(1, 1 << 20, Duration.ofSeconds(1)));
-        kernel.getResult = new WinNT.HRESULT(HResult.INVALID_HANDLE);
-        kernel.deliver(1, 56, new byte[ASK_SIZE]);
+        kernel.getResult = new WinNT.HRESULT(HResult.INVALID_PARAMETER);
+        kernel.deliver(1, 56, ask());
 
         assertEquals(1, port.receive().messageId(), "the message that did arrive is delivered");
-        assertThrows(InvalidPortHandleException.class, () -> port.receive(Duration.ofSeconds(10)));
+        int calls = kernel.getCalls.get();
+
+        assertFalse(port.isOpen(), "a port that can never receive again is not open");
+        for (int i = 0; i < 2; i++) {
+            PortBrokenException e = assertThrows(PortBrokenException.class, () -> port.receive(Duration.ofSeconds(30)));
+            assertInstanceOf(InvalidPortHandleException.class, e, "callers treat it as a lost connection");
+            assertEquals(HResult.INVALID_PARAMETER, e.hresult());
+            assertEquals(HResult.INVALID_PARAMETER, ((FilterPortException) e.getCause()).hresult());
+        }
+        assertEquals(2, calls, "the first receive and its failed re-issue");
+        assertEquals(calls, kernel.getCalls.get(), "no FilterGetMessage is tried again once broken");
+        port.reply(1, ByteBuffer.wrap(new byte[40])); // a message received before still gets its answer
+        assertEquals(1, kernel.replies.get());
+    }
+
+    @Test
+    void aSlotThatFailedIsIssuedAgainWhenAnotherCompletesAndThePortStaysOpen() {
+        connect(settings(2, 1 << 20, Duration.ofSeconds(1)));
+        kernel.getResult = new WinNT.HRESULT(HResult.INVALID_PARAMETER); // a transient failure
+        kernel.deliver(1, 56, ask());
+        assertEquals(1, port.receive().messageId());
+        assertEquals(1, kernel.pendingCount(), "one slot failed to re-issue");
+        assertTrue(port.isOpen(), "one slot still works");
+
+        kernel.getResult = FakeKernel.IO_PENDING;
+        kernel.deliver(2, 56, ask());
+        assertEquals(2, port.receive().messageId());
+
+        assertEquals(2, kernel.pendingCount(), "the failed slot was issued again");
+        assertTrue(port.isOpen());
     }
 
     @Test
@@ -468,10 +533,10 @@ class FltLibFilterPortTest {
                 }
             }));
         }
-        Thread.sleep(100);
+        kernel.awaitWaiting(2);
         kernel.getResult = new WinNT.HRESULT(HResult.INVALID_HANDLE);
 
-        kernel.deliver(1, 56, new byte[ASK_SIZE]);
+        kernel.deliver(1, 56, ask());
 
         // One receiver gets the message; the other learns that no more can come instead of waiting forever.
         List<Object> outcomes = new ArrayList<>();
@@ -479,7 +544,7 @@ class FltLibFilterPortTest {
             outcomes.add(receiver.get(10, TimeUnit.SECONDS));
         }
         assertEquals(1, outcomes.stream().filter(Notification.class::isInstance).count(), outcomes.toString());
-        assertEquals(1, outcomes.stream().filter(InvalidPortHandleException.class::isInstance).count(),
+        assertEquals(1, outcomes.stream().filter(PortBrokenException.class::isInstance).count(),
                 outcomes.toString());
         assertTrue(kernel.posts.get() >= 1, "a wake packet was posted");
     }
@@ -489,11 +554,9 @@ class FltLibFilterPortTest {
     @Test
     void closeCancelsReleasesWaitingReceiversAndClosesEachHandleOnce() throws Exception {
         connect(settings(2, 1 << 20, Duration.ofSeconds(5)));
-        CountDownLatch started = new CountDownLatch(3);
         List<Future<Throwable>> receivers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             receivers.add(threads.submit(() -> {
-                started.countDown();
                 try {
                     port.receive();
                     return null;
@@ -502,15 +565,14 @@ class FltLibFilterPortTest {
                 }
             }));
         }
-        assertTrue(started.await(5, TimeUnit.SECONDS));
-        Thread.sleep(100); // let them reach GetQueuedCompletionStatus
+        kernel.awaitWaiting(3);
 
         port.close();
 
         for (Future<Throwable> receiver : receivers) {
             assertInstanceOf(PortClosedException.class, receiver.get(10, TimeUnit.SECONDS));
         }
-        verify(kernel.cancelIo, times(1)).CancelIoEx(eq(FakeKernel.PORT), isNull());
+        assertEquals(1, kernel.cancels.get());
         assertEquals(1, kernel.closesOf(FakeKernel.PORT));
         assertEquals(1, kernel.closesOf(FakeKernel.IOCP));
         assertEquals(2, kernel.gets().size(), "no receive is issued once closing");
@@ -521,14 +583,50 @@ class FltLibFilterPortTest {
     void aMessageDequeuedWhileClosingIsDeliveredButItsSlotIsNotReissued() throws Exception {
         connect(settings(2, 1 << 20, Duration.ofSeconds(5)));
         // The receiver takes this message, then is held until close has set "closed" and cancelled.
-        kernel.deliver(9, 56, new byte[ASK_SIZE], kernel.cancelled);
+        kernel.deliver(9, 56, ask(), kernel.cancelled);
         Future<Notification> receiver = threads.submit(() -> port.receive());
-        Thread.sleep(100);
+        assertTrue(kernel.gateReached.await(10, TimeUnit.SECONDS));
 
         port.close();
 
         assertEquals(9, receiver.get(10, TimeUnit.SECONDS).messageId());
         assertEquals(2, kernel.gets().size(), "no FilterGetMessage once closed: nothing would cancel it");
+        assertEquals(1, kernel.closesOf(FakeKernel.PORT));
+        assertEquals(1, kernel.closesOf(FakeKernel.IOCP));
+    }
+
+    /**
+     * A sender leaving while close is between "closed = true" and its drain of the completion port
+     * must not close the handles under it: close counts itself in before it marks the port closed.
+     * The fake's CancelIoEx (which close calls right after marking it closed) lets the sender leave
+     * and waits until it has; any later call on a closed handle is a violation.
+     */
+    @Test
+    void aCallerLeavingDuringCloseDoesNotCloseTheHandlesCloseIsStillDraining() throws Exception {
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        kernel.onSend = (in, inSize, out, capacity, returned) -> {
+            inside.countDown();
+            release.await(10, TimeUnit.SECONDS);
+            return FakeKernel.S_OK;
+        };
+        connect(settings(1, 1 << 20, Duration.ofSeconds(2)));
+        Future<ByteBuffer> sender = threads.submit(() -> port.send(ByteBuffer.wrap(new byte[8]), 16));
+        assertTrue(inside.await(10, TimeUnit.SECONDS));
+        kernel.onCancel = () -> {
+            release.countDown();
+            try {
+                sender.get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            assertEquals(0, kernel.closesOf(FakeKernel.IOCP), "the sender closed the handles while close runs");
+        };
+
+        port.close();
+
+        assertEquals(List.of(), kernel.violations);
+        assertEquals(0, FltLibFilterPort.inFlightCount(port), "the cancelled receive was drained");
         assertEquals(1, kernel.closesOf(FakeKernel.PORT));
         assertEquals(1, kernel.closesOf(FakeKernel.IOCP));
     }
@@ -559,10 +657,7 @@ class FltLibFilterPortTest {
                 while (fake.pendingCount() == 0 && System.nanoTime() < deadline) {
                     Thread.onSpinWait();
                 }
-                fake.deliver(id, 56, new byte[ASK_SIZE]);
-            }
-            if (random.nextBoolean()) {
-                Thread.sleep(random.nextInt(5));
+                fake.deliver(id, 56, ask());
             }
 
             racing.close();
@@ -574,8 +669,9 @@ class FltLibFilterPortTest {
             assertTrue(received.stream().allMatch(id -> id >= 1 && id <= deliveries), "round " + round);
             assertEquals(1, fake.closesOf(FakeKernel.PORT), "round " + round);
             assertEquals(1, fake.closesOf(FakeKernel.IOCP), "round " + round);
-            assertNull(FltLibFilterPort.keptAlive(racing), "every cancelled receive drained, round " + round);
+            assertEquals(0, FltLibFilterPort.inFlightCount(racing), "every cancelled receive drained, round " + round);
             assertEquals(0, fake.pendingCount(), "round " + round);
+            assertEquals(List.of(), fake.violations, "round " + round);
         }
     }
 
@@ -592,23 +688,24 @@ class FltLibFilterPortTest {
                 () -> port.reply(1, ByteBuffer.wrap(new byte[40])));
         assertEquals(HResult.OPERATION_ABORTED, e.hresult());
 
-        verify(kernel.cancelIo, times(1)).CancelIoEx(any(), any());
+        assertEquals(1, kernel.cancels.get());
         assertEquals(1, kernel.closesOf(FakeKernel.PORT));
         assertEquals(1, kernel.closesOf(FakeKernel.IOCP));
-        verify(kernel.fltLib, never()).FilterSendMessage(any(), any(), anyInt(), any(), anyInt(), any());
-        verify(kernel.fltLib, never()).FilterReplyMessage(any(), any(), anyInt());
+        assertEquals(0, kernel.sends.get());
+        assertEquals(0, kernel.replies.get());
     }
 
     @Test
     void closeDrainsTheAbortedCompletionsBeforeClosingHandles() {
         connect(settings(3, 1 << 20, Duration.ofSeconds(5)));
+        assertEquals(3, FltLibFilterPort.inFlightCount(port), "pending receives are in the registry");
 
         port.close();
 
         assertTrue(kernel.queue.stream().noneMatch(p -> p.overlapped() != null),
                 "every ERROR_OPERATION_ABORTED completion was dequeued");
         assertEquals(0, kernel.pendingCount());
-        assertNull(FltLibFilterPort.keptAlive(port), "nothing needed keeping alive");
+        assertEquals(0, FltLibFilterPort.inFlightCount(port), "nothing needed keeping alive");
     }
 
     @Test
@@ -618,7 +715,7 @@ class FltLibFilterPortTest {
 
         port.close();
 
-        assertTrue(FltLibFilterPort.keptAlive(port) != null, "buffers the kernel may still write stay reachable");
+        assertEquals(2, FltLibFilterPort.inFlightCount(port), "buffers the kernel may still write stay reachable");
         assertEquals(1, kernel.closesOf(FakeKernel.PORT));
         assertEquals(1, kernel.closesOf(FakeKernel.IOCP));
     }
@@ -627,12 +724,11 @@ class FltLibFilterPortTest {
     void handlesAreClosedOnlyAfterASenderInsideFilterSendMessageLeaves() throws Exception {
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        doAnswer(inv -> {
+        kernel.onSend = (in, inSize, out, capacity, returned) -> {
             inside.countDown();
             release.await(10, TimeUnit.SECONDS);
             return FakeKernel.S_OK;
-        })
-                .when(kernel.fltLib).FilterSendMessage(any(), any(), anyInt(), any(), anyInt(), any());
+        };
         connect(settings(1, 1 << 20, Duration.ofMillis(100)));
         Future<ByteBuffer> sender = threads.submit(() -> port.send(ByteBuffer.wrap(new byte[8]), 16));
         assertTrue(inside.await(5, TimeUnit.SECONDS));
@@ -651,33 +747,51 @@ class FltLibFilterPortTest {
         connect();
         Future<Throwable> receiver = threads.submit(() -> {
             try {
-                port.receive(Duration.ofSeconds(30));
+                port.receive(Duration.ofDays(1));
                 return null;
             } catch (Throwable t) {
                 return t;
             }
         });
-        Thread.sleep(100);
-        long start = System.nanoTime();
+        kernel.awaitWaiting(1);
 
         port.close();
 
         assertInstanceOf(PortClosedException.class, receiver.get(10, TimeUnit.SECONDS));
-        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "released promptly");
     }
+
+    // ------------------------------------------------------------------ settings and buffers
 
     @ParameterizedTest
     @ValueSource(ints = {0, 65})
     void settingsRejectAnImpossibleReceiverCount(int receivers) {
-        assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new FltLibFilterPort.Settings(ASK_SIZE, receivers, 1, Duration.ZERO));
+        assertEquals("receivers must be 1..64: " + receivers, e.getMessage());
     }
 
     @Test
-    void alignedMemoryStartsOnAnEightByteBoundary() {
-        for (int size : new int[] {1, 7, 16, 1744}) {
-            assertEquals(0, Pointer.nativeValue(FltLibFilterPort.alignedMemory(size)) % 8);
-            assertTrue(FltLibFilterPort.alignedMemory(size).size() >= size);
-        }
+    void settingsRejectANegativeCloseTimeoutAndWithersChangeOneValue() {
+        assertThrows(IllegalArgumentException.class,
+                () -> FltLibFilterPort.Settings.forBodySize(ASK_SIZE).withCloseTimeout(Duration.ofMillis(-1)));
+        FltLibFilterPort.Settings settings = FltLibFilterPort.Settings.forBodySize(ASK_SIZE)
+                .withReceivers(9).withCloseTimeout(Duration.ofSeconds(1)).withMaxReplyCapacity(4096);
+        assertEquals(new FltLibFilterPort.Settings(ASK_SIZE, 9, 4096, Duration.ofSeconds(1)), settings);
+    }
+
+    @Test
+    void aBufferThatIsNotEightByteAlignedIsRefusedNamingItsAddress() {
+        Memory backing = new Memory(64);
+        int offset = (Pointer.nativeValue(backing) + 1) % 8 == 0 ? 2 : 1;
+        Memory misaligned = (Memory) backing.share(offset, 32); // a view: still a Memory, one byte or two in
+        long address = Pointer.nativeValue(misaligned);
+
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> FilterMessages.requireAligned(misaligned));
+
+        assertTrue(e.getMessage().contains("0x" + Long.toHexString(address) + ", which is not 8-byte aligned"),
+                e.getMessage());
+        Memory aligned = FilterMessages.aligned(7);
+        assertSame(aligned, FilterMessages.requireAligned(aligned));
     }
 }

@@ -79,7 +79,7 @@ class MockDriverTest {
     @Test
     void anotherProtocolVersionIsRefusedWithRevisionMismatch() {
         ProtocolMismatchException e = assertThrows(ProtocolMismatchException.class,
-                () -> driver.connect(Protocol.PORT_NAME, new ConnectContext(Protocol.CONNECT_MAGIC, 2)));
+                () -> driver.connect(Protocol.PORT_NAME, new ConnectContext(Protocol.CONNECT_MAGIC, Protocol.PROTOCOL_VERSION - 1)));
         assertEquals(0x8007051A, e.hresult());
         assertThrows(ProtocolMismatchException.class,
                 () -> driver.connect(Protocol.PORT_NAME, new ConnectContext(0x12345678, Protocol.PROTOCOL_VERSION)));

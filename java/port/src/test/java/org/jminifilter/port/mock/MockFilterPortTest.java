@@ -188,12 +188,15 @@ class MockFilterPortTest {
         EventBatch first = EventBatch.decode(port.send(new Command.GetEvents().encode(),
                 EventBatch.size(2)));
         EventBatch second = EventBatch.decode(port.send(new Command.GetEvents().encode(), 0));
+        EventBatch third = EventBatch.decode(port.send(new Command.GetEvents().encode(), EventBatch.size(3)));
         EventBatch empty = EventBatch.decode(port.send(new Command.GetEvents().encode(), 16));
 
         assertEquals(List.of(event(1), event(2)), first.events());
         assertEquals(3, first.pending());
-        assertEquals(List.of(event(3), event(4), event(5)), second.events(), "grown to 4096 bytes: 3 fit");
-        assertEquals(0, second.pending());
+        assertEquals(List.of(event(3)), second.events(), "grown to 4096 bytes: 1 event of 2224 bytes fits");
+        assertEquals(2, second.pending());
+        assertEquals(List.of(event(4), event(5)), third.events());
+        assertEquals(0, third.pending());
         assertEquals(0, empty.events().size());
     }
 
