@@ -12,6 +12,7 @@ import org.jminifilter.emulator.EmulatedVolume;
 import org.jminifilter.emulator.EmulatorUnavailableException;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -67,6 +68,8 @@ public final class EmulatedKernelExtension implements BeforeEachCallback, AfterE
 
     /** One kernel per JVM: held from before a test until its kernel is closed. */
     private static final Semaphore ONE_KERNEL_PER_JVM = new Semaphore(1);
+    /** The thread whose test holds the permit (a second extension on the same test must not wait for itself). */
+    private static volatile Thread holder;
 
     /** What each test gets; null when the configuration comes from {@link WithEmulatedKernel}. */
     private final Settings fixed;
@@ -167,7 +170,13 @@ public final class EmulatedKernelExtension implements BeforeEachCallback, AfterE
     @Override
     public void beforeEach(ExtensionContext context) throws Exception {
         Settings settings = fixed != null ? fixed : annotated(context);
+        if (holder == Thread.currentThread()) {
+            throw new ExtensionConfigurationException(context.getDisplayName() + " has two EmulatedKernelExtensions"
+                    + " (an annotation and a field, or two fields): one emulated kernel exists per JVM, so a test"
+                    + " can have one; keep one and configure it");
+        }
         ONE_KERNEL_PER_JVM.acquire();
+        holder = Thread.currentThread();
         EmulatedKernel kernel = null;
         try {
             try {
@@ -195,7 +204,7 @@ public final class EmulatedKernelExtension implements BeforeEachCallback, AfterE
             } catch (RuntimeException closing) {
                 e.addSuppressed(closing);
             } finally {
-                ONE_KERNEL_PER_JVM.release();
+                release();
             }
             throw e;
         }
@@ -215,8 +224,13 @@ public final class EmulatedKernelExtension implements BeforeEachCallback, AfterE
         try {
             now.kernel().close();
         } finally {
-            ONE_KERNEL_PER_JVM.release();
+            release();
         }
+    }
+
+    private static void release() {
+        holder = null;
+        ONE_KERNEL_PER_JVM.release();
     }
 
     /** The method's annotation, else the class's (or an enclosing class's), else the defaults. */

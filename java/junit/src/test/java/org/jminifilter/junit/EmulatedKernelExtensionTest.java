@@ -28,6 +28,8 @@ import org.jminifilter.emulator.OpenResult;
 import org.jminifilter.policy.Disposition;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.platform.engine.DiscoverySelector;
@@ -55,20 +57,22 @@ class EmulatedKernelExtensionTest {
         SEEN.clear();
     }
 
-    private static Events run(DiscoverySelector selector) {
-        return run(selector, Map.of());
+    private static Events run(DiscoverySelector... selectors) {
+        return run(Map.of(), selectors);
     }
 
-    private static Events run(DiscoverySelector selector, Map<String, String> configuration) {
+    private static Events run(Map<String, String> configuration, DiscoverySelector... selectors) {
         EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
                 .configurationParameters(configuration)
-                .selectors(selector)
+                .configurationParameter(Scenario.ENABLED, "true")
+                .selectors(selectors)
                 .execute();
         return results.testEvents();
     }
 
     // ------------------------------------------------------------------ a kernel per test
 
+    @Scenario
     @WithEmulatedKernel(volumes = {V1, V2})
     static class TwoVolumesScenario {
         @Test
@@ -92,6 +96,7 @@ class EmulatedKernelExtensionTest {
         assertTrue(EmulatedKernelExtension.idle(), "the kernel was released");
     }
 
+    @Scenario
     @WithEmulatedKernel(loadDriver = false)
     static class NoDriverScenario {
         @BeforeEach
@@ -133,6 +138,7 @@ class EmulatedKernelExtensionTest {
 
     // ------------------------------------------------------------------ a leak fails the test
 
+    @Scenario
     @WithEmulatedKernel
     static class LeakScenario {
         @Test
@@ -160,6 +166,7 @@ class EmulatedKernelExtensionTest {
 
     // ------------------------------------------------------------------ registered as a field
 
+    @Scenario
     static class FieldScenario {
         @RegisterExtension
         final EmulatedKernelExtension emulator = EmulatedKernelExtension.withVolumes(V2, V1).withoutDriver();
@@ -181,6 +188,7 @@ class EmulatedKernelExtensionTest {
 
     // ------------------------------------------------------------------ misuse of the extension
 
+    @Scenario
     @WithEmulatedKernel
     static class ConstructorScenario {
         ConstructorScenario(EmulatedKernel kernel) {
@@ -192,6 +200,7 @@ class EmulatedKernelExtensionTest {
         }
     }
 
+    @Scenario
     @WithEmulatedKernel(volumes = V1)
     static class TooManyVolumesScenario {
         @Test
@@ -213,6 +222,31 @@ class EmulatedKernelExtensionTest {
                         message(m -> m.contains("EmulatedVolume parameter #2") && m.contains("1 volume(s)")))));
         assertTrue(SEEN.isEmpty(), SEEN.toString());
         assertTrue(EmulatedKernelExtension.idle());
+    }
+
+    @Scenario
+    @WithEmulatedKernel
+    static class TwoExtensionsScenario {
+        @RegisterExtension
+        final EmulatedKernelExtension another = EmulatedKernelExtension.withVolumes(V2);
+
+        @Test
+        void never() {
+            SEEN.add("ran");
+        }
+    }
+
+    /** Waiting for the kernel its own other extension holds would hang the test forever. */
+    @Test
+    @Timeout(60)
+    void twoExtensionsOnOneTestFailItInsteadOfWaitingForThemselves() {
+        Events events = run(selectClass(TwoExtensionsScenario.class));
+
+        events.assertThatEvents().haveExactly(1, event(test("never"),
+                finishedWithFailure(instanceOf(ExtensionConfigurationException.class),
+                        message(m -> m.contains("two EmulatedKernelExtensions")))));
+        assertTrue(SEEN.isEmpty(), SEEN.toString());
+        assertTrue(EmulatedKernelExtension.idle(), "the first extension released the kernel");
     }
 
     // ------------------------------------------------------------------ one kernel per JVM, in parallel
@@ -242,6 +276,7 @@ class EmulatedKernelExtensionTest {
         }
     }
 
+    @Scenario
     @WithEmulatedKernel
     static class AnnotatedParallelScenario {
         @Test
@@ -260,6 +295,7 @@ class EmulatedKernelExtensionTest {
         }
     }
 
+    @Scenario
     @WithEmulatedKernel
     static class OtherAnnotatedParallelScenario {
         @Test
@@ -268,6 +304,7 @@ class EmulatedKernelExtensionTest {
         }
     }
 
+    @Scenario
     static class FieldParallelScenario {
         @RegisterExtension
         static final EmulatedKernelExtension EMULATOR = EmulatedKernelExtension.withVolumes(V1);
@@ -297,9 +334,8 @@ class EmulatedKernelExtensionTest {
     @Test
     void underParallelExecutionTheAnnotationsResourceLockRunsThemOneAtATime() {
         resetParallelProbe();
-        Events events = EngineTestKit.engine("junit-jupiter").configurationParameters(PARALLEL)
-                .selectors(selectClass(AnnotatedParallelScenario.class), selectClass(OtherAnnotatedParallelScenario.class))
-                .execute().testEvents();
+        Events events = run(PARALLEL, selectClass(AnnotatedParallelScenario.class),
+                selectClass(OtherAnnotatedParallelScenario.class));
 
         events.assertStatistics(s -> s.started(4).succeeded(4).failed(0));
         assertEquals(1, MOST_IN_FLIGHT.get(), "tests holding the emulated kernel at once");
@@ -308,7 +344,7 @@ class EmulatedKernelExtensionTest {
     @Test
     void underParallelExecutionARegisteredFieldWaitsForTheKernel() {
         resetParallelProbe();
-        Events events = run(selectClass(FieldParallelScenario.class), PARALLEL);
+        Events events = run(PARALLEL, selectClass(FieldParallelScenario.class));
 
         events.assertStatistics(s -> s.started(3).succeeded(3).failed(0));
         assertEquals(1, MOST_IN_FLIGHT.get(), "tests holding the emulated kernel at once");

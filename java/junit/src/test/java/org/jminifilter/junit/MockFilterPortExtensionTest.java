@@ -39,9 +39,11 @@ class MockFilterPortExtensionTest {
     }
 
     private static Events run(Class<?> scenario) {
-        return EngineTestKit.engine("junit-jupiter").selectors(selectClass(scenario)).execute().testEvents();
+        return EngineTestKit.engine("junit-jupiter").configurationParameter(Scenario.ENABLED, "true")
+                .selectors(selectClass(scenario)).execute().testEvents();
     }
 
+    @Scenario
     @ExtendWith(MockFilterPortExtension.class)
     @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
     static class TwoTestsScenario {
@@ -78,6 +80,7 @@ class MockFilterPortExtensionTest {
         assertFalse(SEEN.get(2).isOpen(), "closed after the test");
     }
 
+    @Scenario
     static class FieldScenario {
         @RegisterExtension
         final MockFilterPortExtension ports = new MockFilterPortExtension();
@@ -95,6 +98,7 @@ class MockFilterPortExtensionTest {
         assertFalse(SEEN.get(0).isOpen());
     }
 
+    @Scenario
     @ExtendWith(MockFilterPortExtension.class)
     static class BeforeAllScenario {
         @BeforeAll
@@ -109,8 +113,8 @@ class MockFilterPortExtensionTest {
 
     @Test
     void aPortForTheWholeClassIsRefusedWithAMessage() {
-        Events events = EngineTestKit.engine("junit-jupiter").selectors(selectClass(BeforeAllScenario.class))
-                .execute().allEvents();
+        Events events = EngineTestKit.engine("junit-jupiter").configurationParameter(Scenario.ENABLED, "true")
+                .selectors(selectClass(BeforeAllScenario.class)).execute().allEvents();
         events.assertThatEvents().haveAtLeastOne(event(finishedWithFailure(
                 instanceOf(ParameterResolutionException.class), message(m -> m.contains("exists per test")))));
         assertTrue(SEEN.isEmpty());
