@@ -86,6 +86,7 @@ JmfAskFill(
     if (Op->Facts.Phase == JMF_PHASE_POST_CREATE) {
         Ask->Flags |= JMF_ASK_FLAG_POST_CREATE;
     }
+    Ask->Flags |= Op->AskFlags & (JMF_ASK_FLAG_DESTINATION | JMF_ASK_FLAG_LINK);     /* a rename's or link's destination */
 
     if (instance != NULL) {
         chars = min((JMF_U32)instance->VolumeNameChars, JMF_MAX_VOLUME_CHARS);

@@ -24,7 +24,7 @@ Abstract:
       jmf_ask.c           ASK notifications (FltSendMessage)
       jmf_create.c        IRP_MJ_CREATE pre/post
       jmf_rw.c            IRP_MJ_READ / IRP_MJ_WRITE pre/post
-      jmf_setinfo.c       IRP_MJ_SET_INFORMATION (rename, delete)
+      jmf_setinfo.c       IRP_MJ_SET_INFORMATION (rename, link, delete)
       jmf_redirect.c      REDIRECT: target instance, target file, contexts
       jmf_events.c        the bounded event queue
       jmf_stats.c         statistics
@@ -178,6 +178,11 @@ typedef struct _JMF_OPERATION {
     PFLT_FILE_NAME_INFORMATION NameInfo;   /* referenced, or NULL */
     PUNICODE_STRING Image;              /* from SeLocateProcessImageName, or NULL */
     BOOLEAN PathTruncated;
+    BOOLEAN PathFixed;                  /* Facts.Path was supplied (a rename's destination): never query the file's own name */
+    BOOLEAN OtherPathTruncated;
+    JMF_U32 AskFlags;                   /* JMF_ASK_FLAG_DESTINATION / _LINK for an ask about this operation */
+    const JMF_U16 *OtherPath;           /* a rename's or link's other end, for events (outlives the report), or NULL */
+    JMF_U32 OtherPathChars;
     JMF_OPERATION_FACTS Facts;
 } JMF_OPERATION, *PJMF_OPERATION;
 
@@ -221,6 +226,12 @@ typedef struct _JMF_COMPLETION {
     JMF_U16 *Path;
     JMF_U32 PathChars;
     BOOLEAN PathTruncated;
+    BOOLEAN OtherPathTruncated;
+    /* A rename's or link's other end (copied), for the event. */
+    JMF_U16 *OtherPath;
+    JMF_U32 OtherPathChars;
+    /* More decisions of the same operation to report in post (a rename's destination), owned. */
+    struct _JMF_COMPLETION *Next;
 } JMF_COMPLETION, *PJMF_COMPLETION;
 
 /* ------------------------------------------------------------------------ */
@@ -298,6 +309,12 @@ _IRQL_requires_max_(DISPATCH_LEVEL)
 VOID JmfReportDecision(_In_ const JMF_DECISION *Decision, _In_ JMF_U32 Operation, _In_ NTSTATUS Status,
                        _In_ JMF_U32 ProcessId, _In_opt_ PJMF_INSTANCE_CONTEXT InstanceContext,
                        _In_reads_opt_(PathChars) const JMF_U16 *Path, _In_ JMF_U32 PathChars, _In_ BOOLEAN PathTruncated);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+VOID JmfReportDecisionEx(_In_ const JMF_DECISION *Decision, _In_ JMF_U32 Operation, _In_ NTSTATUS Status,
+                         _In_ JMF_U32 ProcessId, _In_opt_ PJMF_INSTANCE_CONTEXT InstanceContext,
+                         _In_reads_opt_(PathChars) const JMF_U16 *Path, _In_ JMF_U32 PathChars, _In_ BOOLEAN PathTruncated,
+                         _In_reads_opt_(OtherPathChars) const JMF_U16 *OtherPath, _In_ JMF_U32 OtherPathChars,
+                         _In_ BOOLEAN OtherPathTruncated);
 _IRQL_requires_max_(APC_LEVEL)
 VOID JmfReportOperation(_In_ PJMF_OPERATION Op, _In_ const JMF_DECISION *Decision, _In_ NTSTATUS Status);
 _IRQL_requires_max_(DISPATCH_LEVEL)
@@ -384,7 +401,8 @@ _IRQL_requires_max_(DISPATCH_LEVEL)
 VOID JmfEventQueue(_In_ JMF_U32 RuleId, _In_ JMF_U32 Operation, _In_ JMF_U32 Verdict, _In_ NTSTATUS Status,
                    _In_ JMF_U32 ProcessId, _In_ JMF_U32 Flags,
                    _In_reads_opt_(VolumeChars) const WCHAR *Volume, _In_ JMF_U32 VolumeChars,
-                   _In_reads_opt_(PathChars) const JMF_U16 *Path, _In_ JMF_U32 PathChars);
+                   _In_reads_opt_(PathChars) const JMF_U16 *Path, _In_ JMF_U32 PathChars,
+                   _In_reads_opt_(OtherPathChars) const JMF_U16 *OtherPath, _In_ JMF_U32 OtherPathChars);
 _IRQL_requires_(PASSIVE_LEVEL)
 NTSTATUS JmfEventsDrain(_Out_writes_bytes_to_(OutputBufferLength, *ReturnLength) PVOID OutputBuffer,
                         _In_ ULONG OutputBufferLength, _Out_ PULONG ReturnLength);

@@ -82,8 +82,9 @@ JmfEventsShutdown(
  *
  * IRQL: <= DISPATCH_LEVEL. Appends one event, truncating the strings to the
  * event's fixed capacity (and saying so in Flags). Full ring: dropped and
- * counted. Never blocks beyond the spin lock; Volume and Path are kernel
- * memory (non-paged when the caller runs at DISPATCH_LEVEL).
+ * counted. Never blocks beyond the spin lock; Volume, Path and OtherPath
+ * (a rename's or link's other end, or NULL) are kernel memory (non-paged
+ * when the caller runs at DISPATCH_LEVEL).
  */
 _Use_decl_annotations_
 VOID
@@ -97,7 +98,9 @@ JmfEventQueue(
     const WCHAR *Volume,
     JMF_U32 VolumeChars,
     const JMF_U16 *Path,
-    JMF_U32 PathChars
+    JMF_U32 PathChars,
+    const JMF_U16 *OtherPath,
+    JMF_U32 OtherPathChars
     )
 {
     KLOCK_QUEUE_HANDLE lockHandle;
@@ -115,6 +118,12 @@ JmfEventQueue(
     } else if (PathChars > JMF_MAX_PATH_CHARS) {
         PathChars = JMF_MAX_PATH_CHARS;
         Flags |= JMF_EVENT_FLAG_PATH_TRUNCATED;
+    }
+    if (OtherPath == NULL) {
+        OtherPathChars = 0;
+    } else if (OtherPathChars > JMF_MAX_PATH_CHARS) {
+        OtherPathChars = JMF_MAX_PATH_CHARS;
+        Flags |= JMF_EVENT_FLAG_OTHER_PATH_TRUNCATED;
     }
     KeQuerySystemTimePrecise(&now);
 
@@ -143,6 +152,10 @@ JmfEventQueue(
     }
     if (PathChars != 0) {
         RtlCopyMemory(event->Path, Path, PathChars * sizeof(JMF_U16));
+    }
+    event->OtherPathLength = (JMF_U16)(OtherPathChars * sizeof(JMF_U16));
+    if (OtherPathChars != 0) {
+        RtlCopyMemory(event->OtherPath, OtherPath, OtherPathChars * sizeof(JMF_U16));
     }
     JmfRing.Sequence += 1;
     JmfRing.Count += 1;

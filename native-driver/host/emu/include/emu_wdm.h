@@ -661,6 +661,8 @@ typedef enum _FILE_INFORMATION_CLASS {
     FileDispositionInformationEx = 64,
     FileRenameInformationEx = 65,
     FileRenameInformationExBypassAccessCheck = 66,
+    FileLinkInformationEx = 72,
+    FileLinkInformationExBypassAccessCheck = 73,
     FileMaximumInformation = 80
 } FILE_INFORMATION_CLASS, *PFILE_INFORMATION_CLASS;
 
@@ -721,6 +723,8 @@ typedef struct _FILE_LINK_INFORMATION {
     ULONG FileNameLength;
     WCHAR FileName[1];
 } FILE_LINK_INFORMATION, *PFILE_LINK_INFORMATION;
+#define FILE_LINK_REPLACE_IF_EXISTS       0x00000001
+#define FILE_LINK_POSIX_SEMANTICS         0x00000002
 
 typedef struct _FILE_NAME_INFORMATION { ULONG FileNameLength; WCHAR FileName[1]; } FILE_NAME_INFORMATION, *PFILE_NAME_INFORMATION;
 typedef struct _FILE_ATTRIBUTE_TAG_INFORMATION { ULONG FileAttributes; ULONG ReparseTag; } FILE_ATTRIBUTE_TAG_INFORMATION, *PFILE_ATTRIBUTE_TAG_INFORMATION;

@@ -98,7 +98,17 @@ JMF_EMU_API int32_t EmuFileReadEx(uint64_t handle, int64_t offset, void *buffer,
         uint32_t ioFlags, uint32_t *bytesRead);
 JMF_EMU_API int32_t EmuFileWrite(uint64_t handle, int64_t offset, const void *buffer, uint32_t length,
         uint32_t ioFlags, uint32_t *bytesWritten);
+/* Renames to newPath on the file's volume ("\\dir\\name"): EmuFileRenameEx(handle, 0, newPath, replace flag). */
 JMF_EMU_API int32_t EmuFileRename(uint64_t handle, const char *newPath, int32_t replaceIfExists);
+/* Renames (FileRenameInformation*) or hard-links (FileLinkInformation*) the file as NtSetInformationFile
+ * does: newName is a volume-relative path ("\\dir\\name", passed on as the full NT path on the file's
+ * volume), a simple name (the file's own directory), or, with rootDirectory (a handle of an open
+ * directory), a name relative to that directory. flags: */
+#define EMU_NAME_REPLACE_IF_EXISTS   0x1  /* ReplaceIfExists (FILE_*_REPLACE_IF_EXISTS with EMU_NAME_EX_CLASS) */
+#define EMU_NAME_EX_CLASS            0x2  /* FileRenameInformationEx / FileLinkInformationEx (Flags, not the BOOLEAN) */
+#define EMU_NAME_BYPASS_ACCESS_CHECK 0x4  /* the *BypassAccessCheck class (same buffer) */
+JMF_EMU_API int32_t EmuFileRenameEx(uint64_t handle, uint64_t rootDirectory, const char *newName, uint32_t flags);
+JMF_EMU_API int32_t EmuFileLink(uint64_t handle, uint64_t rootDirectory, const char *linkName, uint32_t flags);
 JMF_EMU_API int32_t EmuFileDelete(uint64_t handle);
 JMF_EMU_API int32_t EmuFileSetEndOfFile(uint64_t handle, int64_t endOfFile);
 JMF_EMU_API int32_t EmuFileQuerySize(uint64_t handle, int64_t *endOfFile);

@@ -99,11 +99,24 @@ typedef struct EMU_NODE {
     LARGE_INTEGER Times[4];
     uint64_t Id;
     void *StreamContexts[EMU_MAX_CTX_SLOTS];  /* EMU_CONTEXT* per filter slot */
+    /* Hard links: a file's first name is its node (data, attributes, opens,
+     * contexts live there); every other name is a node whose LinkOf is it,
+     * listed in the file's Links (through NextLink). A removed name that a
+     * file object may still point at (EMU_FILE.Entry) is kept in the file
+     * system's Graveyard until the volume goes. */
+    struct EMU_NODE *LinkOf;
+    struct EMU_NODE *Links;
+    struct EMU_NODE *NextLink;
+    int LinkCount;              /* names besides the first */
+    int Nameless;               /* the first name was removed; other names remain */
+    int InGraveyard;
+    struct EMU_NODE *DeleteEntry; /* the name a delete disposition removes */
 } EMU_NODE;
 
 typedef struct EMU_FS {
     EMU_NODE *Root;
     uint64_t NextId;
+    EMU_NODE *Graveyard;        /* removed names kept for file objects (through Next) */
 } EMU_FS;
 
 /* ---- filter manager objects ---- */
@@ -161,7 +174,8 @@ typedef struct EMU_FILE {
     EMU_OBJ Hdr;                /* must directly precede Fo */
     FILE_OBJECT Fo;
     PFLT_VOLUME Volume;
-    EMU_NODE *Node;
+    EMU_NODE *Node;             /* the file */
+    EMU_NODE *Entry;            /* the name it was opened by (Node, or a hard link of it) */
     WCHAR Path[EMU_MAX_PATH];
     ACCESS_MASK Granted;
     ULONG ShareAccess;
@@ -185,6 +199,9 @@ int EmuIsFileObject(PVOID p);
 void EmuFileRelease(EMU_FILE *file);     /* drops one emulator reference */
 void EmuFileAfterRelease(EMU_FILE *file); /* closes and frees the file object when no reference is left */
 void EmuFileReference(EMU_FILE *file);
+/* The file object of a handle (user or kernel), or NULL. With routine, a user handle used
+ * outside its own process's context is a violation naming routine (and NULL). */
+EMU_FILE *EmuFileFromHandle(HANDLE handle, const char *routine);
 
 /* ---- operations ---- */
 typedef struct EMU_LEVEL {
@@ -240,6 +257,13 @@ void EmuFsDestroy(EMU_FS *fs);
 void EmuFsCleanup(EMU_FILE *file);
 void EmuFsClose(EMU_FILE *file);
 EMU_NODE *EmuFsLookup(EMU_FS *fs, const WCHAR *path, size_t chars, EMU_NODE **parent, const WCHAR **leaf, size_t *leafChars);
+/* The volume-relative path a rename or link of file to (RootDirectory, FileName) names, as the
+ * I/O manager resolves it: relative to RootDirectory's directory; a full NT path on the file's
+ * volume ("\Device\HarddiskVolume1\dir\name"); or a simple name in the file's own directory.
+ * Takes the lock itself. routine: see EmuFileFromHandle (NULL for the I/O manager's own early
+ * resolution, which happens in the caller's context). */
+NTSTATUS EmuFsDestination(EMU_FILE *file, HANDLE rootDirectory, const WCHAR *name, size_t chars, WCHAR *out, size_t cap, size_t *outChars,
+                          const char *routine);
 /* Issues cleanup (if a handle existed) then the final close of a file object, through the filters below startBelow. */
 void EmuCloseFileObject(EMU_FILE *file, int sendCleanup);
 EMU_CBD *EmuNewFileOperation(UCHAR major, EMU_FILE *file);

@@ -31,7 +31,7 @@ static KIRQL g_postIrql[256];
 static LIST_ENTRY g_files = { &g_files, &g_files };
 
 #define EMU_MAX_HANDLES 4096
-typedef struct EMU_HANDLE { EMU_FILE *File; int Kernel; } EMU_HANDLE;
+typedef struct EMU_HANDLE { EMU_FILE *File; int Kernel; ULONG Pid; } EMU_HANDLE;  /* Pid: a user handle's process */
 static EMU_HANDLE g_handles[EMU_MAX_HANDLES];
 
 void EmuSetPostOperationIrql(uint8_t majorFunction, uint8_t irql) { g_postIrql[majorFunction] = irql; }
@@ -149,11 +149,13 @@ void EmuCloseFileObject(EMU_FILE *file, int sendCleanup)
 /* ---- handles ---- */
 static uint64_t EmuHandleAdd(EMU_FILE *file, int kernel)
 {
+    ULONG pid = (ULONG)(ULONG_PTR)PsGetCurrentProcessId();
     EmuLock();
     for (int i = 0; i < EMU_MAX_HANDLES; i++) {
         if (g_handles[i].File == NULL) {
             g_handles[i].File = file;
             g_handles[i].Kernel = kernel;
+            g_handles[i].Pid = pid;
             EmuUnlock();
             return (uint64_t)(i + 1) | (kernel ? 0x80000000u : 0);
         }
@@ -174,6 +176,27 @@ static EMU_FILE *EmuHandleGet(uint64_t h, int kernel, int remove)
         g_handles[i].File = NULL;
     }
     EmuUnlock();
+    return f;
+}
+
+EMU_FILE *EmuFileFromHandle(HANDLE handle, const char *routine)
+{
+    uint64_t h = (uint64_t)(ULONG_PTR)handle;
+    int kernel = (h & 0x80000000u) != 0;
+    EMU_FILE *f = EmuHandleGet(h, kernel, 0);
+    if (f != NULL && !kernel && routine != NULL) {
+        /* A user handle means something only in its own process's handle table. */
+        ULONG pid = (ULONG)(ULONG_PTR)PsGetCurrentProcessId();
+        EmuLock();
+        ULONG owner = g_handles[(h & 0x7fffffffu) - 1].Pid;
+        EmuUnlock();
+        if (owner != pid) {
+            EmuViolation("%s: user handle 0x%llx of process %lu used in the context of process %lu "
+                         "(a user handle must be referenced in its requestor's context)",
+                         routine, (unsigned long long)h, (unsigned long)owner, (unsigned long)pid);
+            return NULL;
+        }
+    }
     return f;
 }
 
@@ -1199,21 +1222,72 @@ static NTSTATUS EmuUserSetInfo(uint64_t handle, FILE_INFORMATION_CLASS cls, PVOI
     return s;
 }
 
-int32_t EmuFileRename(uint64_t handle, const char *newPath, int32_t replaceIfExists)
+/*
+ * A rename or hard link as NtSetInformationFile issues it: the name in the
+ * buffer is what a Win32 caller's path becomes (a volume-relative path
+ * "\dir\name" becomes the full NT path "\Device\HarddiskVolumeN\dir\name";
+ * a name without '\' stays a simple name in the file's directory, or a name
+ * relative to rootDirectory). ReplaceIfExists is in the buffer (a BOOLEAN for
+ * the plain classes, FILE_*_REPLACE_IF_EXISTS in Flags for the Ex classes)
+ * and in Parameters.SetFileInformation.ReplaceIfExists.
+ */
+static NTSTATUS EmuUserRenameOrLink(uint64_t handle, uint64_t rootDirectory, const char *name, uint32_t flags, int link)
 {
-    if (newPath == NULL) {
-        return (int32_t)STATUS_INVALID_PARAMETER;
+    if (name == NULL || (flags & ~(uint32_t)(EMU_NAME_REPLACE_IF_EXISTS | EMU_NAME_EX_CLASS | EMU_NAME_BYPASS_ACCESS_CHECK)) != 0) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    EMU_FILE *file = EmuHandleGet(handle, 0, 0);
+    if (file == NULL) {
+        return STATUS_INVALID_HANDLE;
     }
     WCHAR w[EMU_MAX_PATH];
-    size_t chars = EmuUtf8ToWide(newPath, w, RTL_NUMBER_OF(w));
+    size_t chars = 0;
+    if (name[0] == '\\' && rootDirectory == 0) {
+        size_t v = file->Volume->NameU.Length / sizeof(WCHAR);
+        memcpy(w, file->Volume->Name, v * sizeof(WCHAR));
+        chars = v + EmuUtf8ToWide(name, w + v, RTL_NUMBER_OF(w) - v);
+    } else {
+        chars = EmuUtf8ToWide(name, w, RTL_NUMBER_OF(w));
+    }
+    int replace = (flags & EMU_NAME_REPLACE_IF_EXISTS) != 0;
+    int ex = (flags & EMU_NAME_EX_CLASS) != 0;
+    int bypass = (flags & EMU_NAME_BYPASS_ACCESS_CHECK) != 0;
+    FILE_INFORMATION_CLASS cls;
+    if (link) {
+        cls = ex ? (bypass ? FileLinkInformationExBypassAccessCheck : FileLinkInformationEx)
+                 : (bypass ? FileLinkInformationBypassAccessCheck : FileLinkInformation);
+    } else {
+        cls = ex ? (bypass ? FileRenameInformationExBypassAccessCheck : FileRenameInformationEx)
+                 : (bypass ? FileRenameInformationBypassAccessCheck : FileRenameInformation);
+    }
     ULONG length = (ULONG)(FIELD_OFFSET(FILE_RENAME_INFORMATION, FileName) + chars * sizeof(WCHAR));
     PFILE_RENAME_INFORMATION ri = calloc(1, length + sizeof(WCHAR));
-    ri->ReplaceIfExists = (BOOLEAN)(replaceIfExists != 0);
+    if (ex) {
+        ri->Flags = replace ? FILE_RENAME_REPLACE_IF_EXISTS : 0;    /* FILE_LINK_REPLACE_IF_EXISTS has the same value */
+    } else {
+        ri->ReplaceIfExists = (BOOLEAN)replace;
+    }
+    ri->RootDirectory = (HANDLE)(ULONG_PTR)rootDirectory;
     ri->FileNameLength = (ULONG)(chars * sizeof(WCHAR));
     memcpy(ri->FileName, w, chars * sizeof(WCHAR));
-    NTSTATUS s = EmuUserSetInfo(handle, FileRenameInformation, ri, length, replaceIfExists != 0);
+    NTSTATUS s = EmuUserSetInfo(handle, cls, ri, length, replace);
     free(ri);
-    return (int32_t)s;
+    return s;
+}
+
+int32_t EmuFileRenameEx(uint64_t handle, uint64_t rootDirectory, const char *newName, uint32_t flags)
+{
+    return (int32_t)EmuUserRenameOrLink(handle, rootDirectory, newName, flags, 0);
+}
+
+int32_t EmuFileLink(uint64_t handle, uint64_t rootDirectory, const char *linkName, uint32_t flags)
+{
+    return (int32_t)EmuUserRenameOrLink(handle, rootDirectory, linkName, flags, 1);
+}
+
+int32_t EmuFileRename(uint64_t handle, const char *newPath, int32_t replaceIfExists)
+{
+    return EmuFileRenameEx(handle, 0, newPath, replaceIfExists != 0 ? EMU_NAME_REPLACE_IF_EXISTS : 0);
 }
 
 int32_t EmuFileDelete(uint64_t handle)

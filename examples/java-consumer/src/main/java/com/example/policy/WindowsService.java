@@ -2,7 +2,6 @@ package com.example.policy;
 
 import org.jminifilter.policy.Action;
 import org.jminifilter.policy.Policy;
-import org.jminifilter.port.FilterPort;
 import org.jminifilter.port.FilterPorts;
 import org.jminifilter.service.PolicyService;
 import org.slf4j.Logger;
@@ -19,13 +18,12 @@ public final class WindowsService {
     private WindowsService() {
     }
 
-    /** Enforces {@code policy} until {@code stop} is interrupted. */
-    public static void run(Policy policy, Runnable stop) throws Exception {
-        try (FilterPort port = FilterPorts.connect();
-             PolicyService service = PolicyService.builder(port).policy(policy)
+    /** Enforces {@code policy} until {@code untilStopped} returns. */
+    public static void run(Policy policy, Runnable untilStopped) {
+        try (PolicyService service = PolicyService.builder(FilterPorts.connect()).policy(policy)
                  .askHandler(ask -> ask.image().endsWith("\\backup.exe") ? Action.allow() : Action.deny())
                  .eventListener(event -> log.info("{}", event)).build().start()) {
-            stop.run();
+            untilStopped.run();
         }
     }
 }

@@ -1,7 +1,5 @@
 package com.example.policy;
 
-import static com.sun.jna.platform.win32.WinNT.FILE_GENERIC_READ;
-import static com.sun.jna.platform.win32.WinNT.FILE_GENERIC_WRITE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,19 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.jminifilter.emulator.EmulatedKernel;
 import org.jminifilter.emulator.EmulatedProcess;
 import org.jminifilter.emulator.EmulatedVolume;
-import org.jminifilter.emulator.NtStatus;
 import org.jminifilter.emulator.OpenResult;
+import org.jminifilter.policy.Access;
 import org.jminifilter.policy.Disposition;
 import org.jminifilter.policy.Operation;
 import org.jminifilter.policy.Policy;
+import org.jminifilter.protocol.NtStatus;
 import org.jminifilter.service.PolicyService;
 import org.junit.jupiter.api.Test;
 
-/**
- * The README's EmulatedKernel snippet: the real driver in the emulated kernel, on Linux x86-64,
- * with no system property and no path to a native build (the jminifilter-emulator jar carries
- * libjmfemu.so).
- */
 class EmulatedKernelTest {
 
     final Policy policy = Policy.builder()
@@ -38,15 +32,29 @@ class EmulatedKernelTest {
             kernel.loadDriver();
             EmulatedProcess notepad = kernel.process(1200, "\\Device\\HarddiskVolume1\\Windows\\notepad.exe");
             try (PolicyService service = PolicyService.builder(kernel.connect()).policy(policy).build().start()) {
-                OpenResult denied = notepad.open(c, "\\secret\\plan.txt", FILE_GENERIC_WRITE, Disposition.CREATE);
-                OpenResult allowed = notepad.open(c, "\\public\\notes.txt", FILE_GENERIC_WRITE, Disposition.CREATE);
+                OpenResult denied = notepad.open(c, "\\secret\\plan.txt", Access.FILE_GENERIC_WRITE, Disposition.CREATE);
+                OpenResult allowed = notepad.open(c, "\\public\\notes.txt", Access.FILE_GENERIC_WRITE, Disposition.CREATE);
 
                 assertEquals(NtStatus.ACCESS_DENIED, denied.status());
                 assertFalse(kernel.exists(c, "\\secret\\plan.txt"));
                 assertTrue(allowed.status().isSuccess(), allowed.toString());
                 allowed.orThrow().close();
-                assertTrue(notepad.open(c, "\\public\\notes.txt", FILE_GENERIC_READ, Disposition.OPEN)
+                assertTrue(notepad.open(c, "\\public\\notes.txt", Access.FILE_GENERIC_READ, Disposition.OPEN)
                         .status().isSuccess());
+            }
+        }
+    }
+
+    /** The shorter snippet of "Testing your own policy code". */
+    @Test
+    void theShortSnippet() {
+        try (EmulatedKernel kernel = EmulatedKernel.start()) {          // close() unloads and fails on any leak or misuse
+            EmulatedVolume c = kernel.createVolume("\\Device\\HarddiskVolume1");
+            kernel.loadDriver();
+            EmulatedProcess notepad = kernel.process(1200, "\\Device\\HarddiskVolume1\\Windows\\notepad.exe");
+            try (PolicyService service = PolicyService.builder(kernel.connect()).policy(policy).build().start()) {
+                OpenResult r = notepad.open(c, "\\secret\\plan.txt", Access.FILE_GENERIC_WRITE, Disposition.CREATE);
+                assertEquals(NtStatus.ACCESS_DENIED, r.status());
             }
         }
     }

@@ -1,21 +1,20 @@
 package com.example.policy;
 
-import static com.sun.jna.platform.win32.WinNT.FILE_GENERIC_WRITE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.concurrent.TimeUnit;
 import org.jminifilter.emulator.EmulatedKernel;
 import org.jminifilter.emulator.EmulatedProcess;
 import org.jminifilter.emulator.EmulatedVolume;
-import org.jminifilter.emulator.NtStatus;
 import org.jminifilter.junit.MockFilterPortExtension;
 import org.jminifilter.junit.WithEmulatedKernel;
+import org.jminifilter.policy.Access;
 import org.jminifilter.policy.Action;
 import org.jminifilter.policy.Disposition;
 import org.jminifilter.policy.Operation;
 import org.jminifilter.policy.Policy;
 import org.jminifilter.port.mock.MockFilterPort;
-import org.jminifilter.protocol.Ask;
+import org.jminifilter.protocol.NtStatus;
 import org.jminifilter.service.PolicyService;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -40,9 +39,8 @@ class ExtensionTest {
         void asksReachMyHandler(MockFilterPort port) throws Exception {    // a fresh port per test, closed after it
             try (PolicyService service = PolicyService.builder(port).policy(ASK_ON_DELETE)
                     .askHandler(ask -> Action.deny()).build().start()) {
-                Ask ask = new Ask(1, 2, Operation.DELETE, 1200, 0, 0, 0, 0, 2000, "\\Device\\HarddiskVolume1",
-                        "\\a.docx", "\\Device\\HarddiskVolume1\\Windows\\notepad.exe");
-                assertEquals(Action.deny(), port.ask(ask).get(5, TimeUnit.SECONDS).verdict());
+                assertEquals(Action.deny(), port.ask(Operation.DELETE, 1200, "\\a.docx",
+                        "\\Device\\HarddiskVolume1\\Windows\\notepad.exe").get(5, TimeUnit.SECONDS).verdict());
             }
         }
     }
@@ -56,7 +54,7 @@ class ExtensionTest {
             EmulatedProcess notepad = kernel.process(1200, "\\Device\\HarddiskVolume1\\Windows\\notepad.exe");
             try (PolicyService service = PolicyService.builder(kernel.connect()).policy(DENY_SECRETS).build().start()) {
                 assertEquals(NtStatus.ACCESS_DENIED,
-                        notepad.open(c, "\\secret\\plan.txt", FILE_GENERIC_WRITE, Disposition.CREATE).status());
+                        notepad.open(c, "\\secret\\plan.txt", Access.FILE_GENERIC_WRITE, Disposition.CREATE).status());
             }
         }
     }

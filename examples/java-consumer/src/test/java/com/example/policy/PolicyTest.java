@@ -6,6 +6,7 @@ import org.jminifilter.policy.Action;
 import org.jminifilter.policy.Operation;
 import org.jminifilter.policy.Policy;
 import org.jminifilter.port.mock.MockFilterPort;
+import org.jminifilter.protocol.NtStatus;
 import org.jminifilter.service.PolicyService;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +21,7 @@ class PolicyTest {
             .rule(r -> r.id(1).operations(Operation.CREATE).path("\\secret\\**").deny())
             .rule(r -> r.id(2).operations(Operation.CREATE, Operation.READ, Operation.WRITE)
                        .path("\\mirror\\*.log").redirect("\\Device\\HarddiskVolume2"))
-            .rule(r -> r.id(3).operations(Operation.DELETE).path("**\\*.docx").action(Action.ask().withTimeoutMs(2000).orDeny(0xC0000022)))
+            .rule(r -> r.id(3).operations(Operation.DELETE).path("**\\*.docx").action(Action.ask().withTimeoutMs(2000).orDeny(NtStatus.ACCESS_DENIED)))
             .rule(r -> r.id(4).operations(Operation.WRITE).path("\\ledger\\**").audit())
             .build();
 

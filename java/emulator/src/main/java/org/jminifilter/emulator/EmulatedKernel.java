@@ -12,6 +12,7 @@ import java.util.function.ToIntFunction;
 import org.jminifilter.port.FilterPort;
 import org.jminifilter.protocol.ConnectContext;
 import org.jminifilter.protocol.Protocol;
+import org.jminifilter.protocol.NtStatus;
 
 /**
  * The emulated kernel (libjmfemu.so) with the real driver: volumes with their in-memory file

@@ -12,6 +12,7 @@ import org.jminifilter.policy.Operation;
 import org.jminifilter.policy.Policy;
 import org.jminifilter.protocol.Event;
 import org.junit.jupiter.api.Test;
+import org.jminifilter.protocol.NtStatus;
 
 /** REDIRECT through the real driver: reads and writes go to the other volume's file (TargetInstance). */
 class RedirectEndToEndTest extends EmulatorFixture {
