@@ -37,7 +37,7 @@ import org.opentest4j.TestAbortedException;
  * @Test
  * void deniesSecrets() {
  *     EmulatedProcess notepad = emulator.kernel().process(1200, "\\Device\\HarddiskVolume1\\notepad.exe");
- *     OpenResult r = notepad.open(emulator.volume(0), "\\secret\\a.txt", WinNT.FILE_GENERIC_WRITE, Disposition.CREATE);
+ *     OpenResult r = notepad.open(emulator.volume(0), "\\secret\\a.txt", Access.FILE_GENERIC_WRITE, Disposition.CREATE);
  *     ...
  * }
  * }</pre>

@@ -11,7 +11,6 @@ import static org.junit.platform.testkit.engine.EventConditions.test;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
-import com.sun.jna.platform.win32.WinNT;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BrokenBarrierException;
@@ -25,6 +24,7 @@ import org.jminifilter.emulator.EmulatedProcess;
 import org.jminifilter.emulator.EmulatedVolume;
 import org.jminifilter.emulator.EmulatorViolationException;
 import org.jminifilter.emulator.OpenResult;
+import org.jminifilter.policy.Access;
 import org.jminifilter.policy.Disposition;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -81,7 +81,7 @@ class EmulatedKernelExtensionTest {
             SEEN.add(c.ntName());
             SEEN.add(d.ntName());
             EmulatedProcess notepad = kernel.process(1200, V1 + "\\Windows\\notepad.exe");
-            OpenResult r = notepad.open(c, "\\a.txt", WinNT.FILE_GENERIC_WRITE, Disposition.CREATE);
+            OpenResult r = notepad.open(c, "\\a.txt", Access.FILE_GENERIC_WRITE, Disposition.CREATE);
             SEEN.add(r.status().isSuccess());
             // left open on purpose: closing the kernel closes it, as the real I/O manager would at exit
         }

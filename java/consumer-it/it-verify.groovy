@@ -1,7 +1,7 @@
-// Runs after examples/java-consumer built and passed (see examples/pom.xml): every Java snippet
+// Runs after examples/java-consumer built and passed (see java/consumer-it/pom.xml): every Java snippet
 // in README.md must be in the consumer's sources, line for line (ignoring indentation, blank
 // lines, "..." and comment-only lines), so the README cannot drift from what compiles and passes.
-// readme and consumerSources come from examples/pom.xml (scriptVariables).
+// readme and consumerSources come from java/consumer-it/pom.xml (scriptVariables).
 def readmeFile = new File(readme)
 def sources = new File(consumerSources)
 def known = [] as Set

@@ -1,4 +1,4 @@
-// Decides whether the invoker builds examples/java-consumer (see examples/pom.xml).
+// Decides whether the invoker builds examples/java-consumer (see java/consumer-it/pom.xml).
 // The consumer's EmulatedKernel test needs libjmfemu.so inside the jminifilter-emulator jar; the
 // build puts it there when a C compiler built it. With -Djmf.native.required=true the consumer
 // always runs (a missing library must fail the build); otherwise it is skipped with a message.
