@@ -61,6 +61,8 @@ public interface EmuLibrary extends Library {
 
     int EmuUnloadDriver();
 
+    int EmuDetachDriver(int volumeId);
+
     void EmuSetNextAltitude(String altitude);
 
     // ---- control: file operations, issued as the calling thread's current process
