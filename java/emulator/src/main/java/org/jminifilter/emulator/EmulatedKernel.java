@@ -19,8 +19,10 @@ import org.jminifilter.protocol.NtStatus;
  * systems, processes, the driver's load and unload, file operations issued as a process, and
  * what the emulator caught (Driver-Verifier-like misuse and leaks).
  *
- * <p>The emulator is process-global state, so at most one EmulatedKernel is open at a time;
- * {@link #start()} fails while another is. {@link #close()} closes the files and ports still
+ * <p>The emulator is process-global state, so at most one EmulatedKernel is open at a time in a
+ * JVM; {@link #start()} fails while another is. Tests run in parallel must take turns: the
+ * jminifilter-junit extension ({@code @WithEmulatedKernel}) declares a JUnit resource lock for
+ * that. {@link #close()} closes the files and ports still
  * open, unloads the driver and fails with {@link EmulatorViolationException} when anything was
  * recorded: a test that forgets to look still fails.
  *
@@ -63,7 +65,8 @@ public final class EmulatedKernel implements AutoCloseable {
     /**
      * Loads the library, resets the emulator and registers the service process.
      *
-     * @throws EmulatorUnavailableException when the library is not built
+     * @throws EmulatorUnavailableException when libjmfemu.so cannot be found or loaded (the
+     *         jminifilter-emulator jar carries it for Linux x86-64; elsewhere use MockFilterPort)
      * @throws IllegalStateException when another EmulatedKernel is open
      */
     public static EmulatedKernel start() {
