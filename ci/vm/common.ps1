@@ -260,3 +260,72 @@ function Read-JmfState {
     if (-not (Test-Path -LiteralPath $path)) { return $null }
     return (Get-Content -LiteralPath $path -Raw | ConvertFrom-Json)
 }
+
+function Get-JmfInf2CatOs {
+    # Inf2Cat's /os: identifier for the INF's lowest decoration (10.0...19041 = Windows 10 2004,
+    # "VB" in Inf2Cat's list) on this architecture.
+    param([Parameter(Mandatory)][ValidateSet('x64', 'ARM64')][string]$Platform)
+    if ($Platform -eq 'ARM64') { return '10_VB_ARM64' }
+    return '10_VB_X64'
+}
+
+function New-JmfSignedPackage {
+    <#
+    .SYNOPSIS
+        Stages jminifilter.sys and the INF into -Destination, signs the driver, makes the catalog
+        with Inf2Cat and signs it: a test-signed driver package that pnputil can install.
+    #>
+    param(
+        [Parameter(Mandatory)][string]$DriverPath,
+        [Parameter(Mandatory)][string]$Destination,
+        [Parameter(Mandatory)][ValidateSet('x64', 'ARM64')][string]$Platform,
+        [Parameter(Mandatory)][string]$Thumbprint,
+        [ValidateSet('LocalMachine', 'CurrentUser')][string]$StoreLocation = 'LocalMachine',
+        [string]$ToolsPath
+    )
+    $names = Get-JmfNames
+    if (-not (Test-Path -LiteralPath $DriverPath)) {
+        Stop-Jmf -What "The driver $DriverPath does not exist." `
+                 -Fix "Build it (msbuild native-driver\jminifilter.vcxproj /p:Configuration=Release /p:Platform=$Platform) or pass -DriverPath / -PackagePath to a built or downloaded package."
+    }
+    $signtool = Find-JmfKitTool -Name 'signtool.exe' -ToolsPath $ToolsPath
+    $inf2cat = Find-JmfKitTool -Name 'Inf2Cat.exe' -ToolsPath $ToolsPath
+    $missing = @()
+    if (-not $signtool) { $missing += 'signtool.exe' }
+    if (-not $inf2cat) { $missing += 'Inf2Cat.exe' }
+    if ($missing.Count -gt 0) {
+        Stop-Jmf -What ('Signing needs signtool.exe and Inf2Cat.exe; not found: ' + ($missing -join ', ') + '.') `
+                 -Fix 'Install the Windows Driver Kit (it brings both, under "Windows Kits\10\bin"), or pass -ToolsPath to a folder that has them (for example an extracted Microsoft.Windows.WDK.x64 NuGet package).'
+    }
+    if (Test-Path -LiteralPath $Destination) { Remove-Item -LiteralPath $Destination -Recurse -Force }
+    New-Item -ItemType Directory -Path $Destination -Force | Out-Null
+    Copy-Item -LiteralPath $DriverPath -Destination (Join-Path $Destination $names.DriverFile)
+    Copy-Item -LiteralPath $names.InfPath -Destination (Join-Path $Destination $names.InfName)
+    $sys = Join-Path $Destination $names.DriverFile
+    $cat = Join-Path $Destination $names.Catalog
+    $store = @('/s', 'My')
+    if ($StoreLocation -eq 'LocalMachine') { $store = @('/sm', '/s', 'My') }
+    # By thumbprint (/sha1), not by subject (/n): a VM may hold an older certificate of the same
+    # name, and signtool /n would pick whichever it finds first.
+    $sign = @('sign', '/v', '/fd', 'SHA256') + $store + @('/sha1', $Thumbprint)
+
+    Write-JmfStep "Signing $($names.DriverFile) (embedded signature)"
+    $r = Invoke-Tool -FilePath $signtool -ArgumentList ($sign + @($sys))
+    if ($r.ExitCode -ne 0) {
+        Stop-Jmf -What "signtool could not sign $sys (exit code $($r.ExitCode))." `
+                 -Fix "Check that certificate $Thumbprint is in $StoreLocation\My with its private key (run ci\vm\prepare.ps1)."
+    }
+    Write-JmfStep "Making the catalog $($names.Catalog) (Inf2Cat /os:$(Get-JmfInf2CatOs -Platform $Platform))"
+    $r = Invoke-Tool -FilePath $inf2cat -ArgumentList @("/driver:$Destination", "/os:$(Get-JmfInf2CatOs -Platform $Platform)", '/uselocaltime', '/verbose')
+    if ($r.ExitCode -ne 0 -or -not (Test-Path -LiteralPath $cat)) {
+        Stop-Jmf -What "Inf2Cat could not make $cat (exit code $($r.ExitCode)); its output above names the INF line it rejects." `
+                 -Fix 'Fix the INF (run InfVerif /v /h inf\jminifilter.inf for details); a "DriverVer set to a date in the future" error means the VM clock is behind the INF date.'
+    }
+    Write-JmfStep "Signing $($names.Catalog)"
+    $r = Invoke-Tool -FilePath $signtool -ArgumentList ($sign + @($cat))
+    if ($r.ExitCode -ne 0) {
+        Stop-Jmf -What "signtool could not sign $cat (exit code $($r.ExitCode))." `
+                 -Fix "Check that certificate $Thumbprint is in $StoreLocation\My with its private key."
+    }
+    return [pscustomobject]@{ Folder = $Destination; Driver = $sys; Catalog = $cat; Inf = (Join-Path $Destination $names.InfName); SignTool = $signtool }
+}
