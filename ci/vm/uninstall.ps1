@@ -80,7 +80,7 @@ if (-not $KeepDriver) {
     if ((Get-JmfLoadedFilters) -contains $names.Service) {
         $r = Invoke-Tool -FilePath 'fltmc.exe' -ArgumentList @('unload', $names.Service)
         if ($r.ExitCode -ne 0) {
-            $left.Add("the loaded filter (fltmc unload failed with exit code $($r.ExitCode): a client may still be connected; stop the service or reboot)")
+            $left.Add("the loaded filter (unloading it failed with exit code $($r.ExitCode): a client may still be connected; stop the service or reboot)")
         } else {
             Write-JmfOk 'unloaded'
         }
