@@ -53,6 +53,43 @@ export async function checkWorkflowText(name, content) {
   return problems;
 }
 
+// The run: blocks of a workflow, with the shell each runs in (a step's shell:, else the job's or
+// the workflow's defaults, else the runner's default: pwsh on Windows, bash elsewhere).
+export async function workflowRunBlocks(name, content) {
+  const YAML = await import('yaml');
+  const doc = YAML.parse(content) || {};
+  const blocks = [];
+  const workflowShell = doc.defaults?.run?.shell;
+  for (const [jobId, job] of Object.entries(doc.jobs || {})) {
+    const runsOn = JSON.stringify(job['runs-on'] || '');
+    const jobShell = job.defaults?.run?.shell || workflowShell || (/windows/i.test(runsOn) ? 'pwsh' : 'bash');
+    (job.steps || []).forEach((step, index) => {
+      if (typeof step.run !== 'string') return;
+      // ${{ }} is replaced by GitHub before the shell sees the text: stand in a plain word.
+      const text = step.run.replace(/\$\{\{[\s\S]*?\}\}/g, 'GHEXPR');
+      blocks.push({ where: `${name} jobs.${jobId}.steps[${index}]${step.name ? ` (${step.name})` : ''}`, shell: step.shell || jobShell, text });
+    });
+  }
+  return blocks;
+}
+
+// Each run: block parses in its shell: PowerShell through the grammar below, bash with bash -n.
+export async function checkWorkflowRunBlocks(name, content) {
+  const { spawnSync } = await import('node:child_process');
+  const problems = [];
+  for (const block of await workflowRunBlocks(name, content)) {
+    if (block.shell === 'pwsh' || block.shell === 'powershell') {
+      for (const p of await checkPowerShellText(block.where, block.text)) problems.push(p);
+    } else if (block.shell === 'bash' || block.shell === 'sh') {
+      const r = spawnSync('bash', ['-n'], { input: block.text, encoding: 'utf8' });
+      if (r.status !== 0) problems.push(`${block.where}: bash -n: ${(r.stderr || '').trim()}`);
+    } else {
+      problems.push(`${block.where}: shell '${block.shell}' is not one the checks can parse (pwsh, powershell, bash)`);
+    }
+  }
+  return problems;
+}
+
 // ---------------------------------------------------------------------------------------------
 // PowerShell
 
@@ -108,6 +145,16 @@ export async function checkPowerShellText(name, content, options = {}) {
     problems.push(`${where(name, chain)}: '&&' / '||' pipeline chains need PowerShell 7; the scripts must run on Windows PowerShell 5.1`);
   }
   tree.delete();
+  // "$name:" followed by no name is a parse error in PowerShell ("Variable reference is not
+  // valid"), which this grammar accepts inside strings: "$path: missing" must be "${path}: ...".
+  lines.forEach((line, i) => {
+    if (/^\s*#/.test(line)) return;
+    for (const str of line.matchAll(/"(?:[^"`]|`.)*"/g)) {
+      for (const v of str[0].matchAll(/\$([A-Za-z_][A-Za-z0-9_]*):(?![A-Za-z0-9_{\\\/])/g)) {
+        problems.push(`${name}:${i + 1}:${str.index + v.index + 1}: '$${v[1]}:' is not a valid variable reference in PowerShell; write '$\{${v[1]}\}:'`);
+      }
+    }
+  });
   if (options.vmScript) {
     if (!/<#[\s\S]*?\.SYNOPSIS[\s\S]*?#>/.test(content)) problems.push(`${name}: no comment-based help (<# .SYNOPSIS ... #>)`);
     if (!/^\s*Set-StrictMode\s+-Version\s+Latest\s*$/m.test(content)) problems.push(`${name}: no 'Set-StrictMode -Version Latest'`);

@@ -38,6 +38,11 @@ await expectAccepted('a valid workflow', await checks.checkWorkflowText('good.ym
 await expectRejected('a workflow with an unknown key', await checks.checkWorkflowText('bad.yml', fixture('bad-workflow-key.yml')), "Unexpected value 'stepz'");
 await expectRejected('a workflow with an unclosed expression', await checks.checkWorkflowText('bad.yml', fixture('bad-workflow-expression.yml')), 'expression is not closed');
 await expectRejected('a workflow that is not YAML', await checks.checkWorkflowText('bad.yml', 'on: push\njobs: [\n'), 'bad.yml');
+await expectRejected("a workflow's PowerShell step with a syntax error", await checks.checkWorkflowRunBlocks('bad.yml',
+  'on: push\njobs:\n  w:\n    runs-on: windows-2022\n    steps:\n      - run: if ($x { echo "${{ github.sha }}" }\n'), 'syntax error');
+await expectRejected("a workflow's bash step with a syntax error", await checks.checkWorkflowRunBlocks('bad.yml',
+  'on: push\njobs:\n  l:\n    runs-on: ubuntu-latest\n    steps:\n      - run: if true; then echo x\n'), 'bash -n');
+await expectRejected('a "$name:" variable reference', await checks.checkPowerShellText('colon.ps1', 'throw "no report $report: missing"\n'), "'$report:'");
 await expectAccepted('a valid script', await checks.checkPowerShellText('good.ps1', fixture('good.ps1'), { vmScript: true }));
 await expectRejected('a script with an unclosed block', await checks.checkPowerShellText('broken-brace.ps1', fixture('broken-brace.ps1')), 'syntax error');
 await expectRejected('a script with an unclosed string', await checks.checkPowerShellText('broken-string.ps1', fixture('broken-string.ps1')), 'syntax error');
@@ -63,7 +68,9 @@ report('there are workflows (.github/workflows/windows.yml, linux.yml)',
   ['windows.yml', 'linux.yml'].filter((w) => !workflows.some((p) => p.endsWith(`/${w}`))).map((w) => `missing .github/workflows/${w}`));
 for (const wf of workflows) {
   const rel = relative(root, wf);
-  report(`workflow ${rel}`, await checks.checkWorkflowText(rel, readFileSync(wf, 'utf8')));
+  const text = readFileSync(wf, 'utf8');
+  report(`workflow ${rel}`, await checks.checkWorkflowText(rel, text));
+  report(`workflow ${rel}: every run block parses in its shell`, await checks.checkWorkflowRunBlocks(rel, text));
 }
 const scripts = checks.listPowerShell(root);
 for (const want of ['prepare.ps1', 'install.ps1', 'uninstall.ps1', 'verifier.ps1']) {

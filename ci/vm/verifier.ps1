@@ -71,8 +71,9 @@ $sameFlags = $current.Output -match [regex]::Escape($flagsText)
 
 if ($Disable) {
     Write-JmfStep 'Turning Driver Verifier off (verifier /reset)'
-    if (-not $verified -and $current.Output -notmatch '0x0*[1-9a-fA-F]') {
-        Write-JmfOk 'Driver Verifier is not on'
+    if (-not $verified) {
+        # Not ours to reset: verifier /reset would also clear settings made for other drivers.
+        Write-JmfOk "$($names.DriverFile) is not verified; nothing to turn off"
         return
     }
     $r = Invoke-Tool -FilePath 'verifier.exe' -ArgumentList @('/reset')
@@ -88,10 +89,12 @@ if ($verified -and $sameFlags) {
 } else {
     Write-JmfStep "Turning Driver Verifier on (verifier /flags $flagsText /driver $($names.DriverFile))"
     $r = Invoke-Tool -FilePath 'verifier.exe' -ArgumentList @('/flags', $flagsText, '/driver', $names.DriverFile)
-    # verifier.exe returns 2 when the change needs a reboot, which it always does here.
-    if ($r.ExitCode -ne 0 -and $r.ExitCode -ne 2) {
-        Stop-Jmf -What "verifier /flags $flagsText /driver $($names.DriverFile) failed (exit code $($r.ExitCode))." `
-                 -Fix 'Run from an elevated session; verifier /querysettings shows what is set now.'
+    # The exit code of verifier.exe is not documented as success/failure; what it stored is.
+    $after = Invoke-Tool -FilePath 'verifier.exe' -ArgumentList @('/querysettings') -Quiet
+    $listed = $after.Output -match ('(?im)^\s*' + [regex]::Escape($names.DriverFile) + '\s*$')
+    if (-not $listed -or $after.Output -notmatch [regex]::Escape($flagsText)) {
+        Stop-Jmf -What "verifier /flags $flagsText /driver $($names.DriverFile) did not take (exit code $($r.ExitCode)); verifier /querysettings does not show it." `
+                 -Fix 'Run from an elevated session; read verifier''s message above.'
     }
     Write-Host '    REBOOT NEEDED: Driver Verifier settings take effect at the next boot.' -ForegroundColor Yellow
 }
@@ -103,7 +106,9 @@ if ([int]$crash.CrashDumpEnabled -eq 0) {
     Set-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\CrashControl' -Name CrashDumpEnabled -Value 2
     Write-JmfOk 'crash dumps were off; kernel memory dump turned on'
 } else {
-    Write-JmfOk "crash dumps on (CrashDumpEnabled = $($crash.CrashDumpEnabled)), written to $($crash.DumpFile)"
+    $dumpFile = '%SystemRoot%\MEMORY.DMP'
+    if ($crash.PSObject.Properties.Name -contains 'DumpFile') { $dumpFile = $crash.DumpFile }
+    Write-JmfOk "crash dumps on (CrashDumpEnabled = $($crash.CrashDumpEnabled)), written to $dumpFile"
 }
 if ($crash.PSObject.Properties.Name -contains 'AutoReboot' -and [int]$crash.AutoReboot -eq 1) {
     Write-JmfNote 'the VM restarts by itself after a bug check; the dump is kept at the path above'
