@@ -4,7 +4,7 @@
 //   node ci/check/run-checks.mjs [repository root]
 // Exit code 0: all checks passed; 1: a problem, each printed with file:line and what is wrong.
 import { readFileSync } from 'node:fs';
-import { join, relative, resolve, dirname } from 'node:path';
+import { join, relative, resolve, dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { register } from 'node:module';
 
@@ -25,6 +25,8 @@ const report = (label, problems) => {
     for (const p of problems) console.log(`    ${p}`);
   }
 };
+// Paths with / on every OS (the windows CI job runs these checks too).
+const rel = (p) => relative(root, p).split(sep).join('/');
 const fixture = (name) => readFileSync(join(here, 'fixtures', name), 'utf8');
 
 // ---- self-test: every check must reject what it exists to reject ------------------------------
@@ -65,26 +67,26 @@ report(`names from the INF and the header: service ${f.service}, ${f.driverFile}
   [f.service, f.altitude, f.catalog, f.port].some((v) => !v) ? ['could not read every name'] : []);
 const workflows = checks.listWorkflows(root);
 report('there are workflows (.github/workflows/windows.yml, linux.yml)',
-  ['windows.yml', 'linux.yml'].filter((w) => !workflows.some((p) => p.endsWith(`/${w}`))).map((w) => `missing .github/workflows/${w}`));
+  ['windows.yml', 'linux.yml'].filter((w) => !workflows.some((p) => rel(p) === `.github/workflows/${w}`)).map((w) => `missing .github/workflows/${w}`));
 for (const wf of workflows) {
-  const rel = relative(root, wf);
+  const name = rel(wf);
   const text = readFileSync(wf, 'utf8');
-  report(`workflow ${rel}`, await checks.checkWorkflowText(rel, text));
-  report(`workflow ${rel}: every run block parses in its shell`, await checks.checkWorkflowRunBlocks(rel, text));
+  report(`workflow ${name}`, await checks.checkWorkflowText(name, text));
+  report(`workflow ${name}: every run block parses in its shell`, await checks.checkWorkflowRunBlocks(name, text));
 }
 const scripts = checks.listPowerShell(root);
 for (const want of ['prepare.ps1', 'install.ps1', 'uninstall.ps1', 'verifier.ps1']) {
-  if (!scripts.some((s) => s.endsWith(`/ci/vm/${want}`))) report(`ci/vm/${want} exists`, [`missing ci/vm/${want}`]);
+  if (!scripts.some((s) => rel(s) === `ci/vm/${want}`)) report(`ci/vm/${want} exists`, [`missing ci/vm/${want}`]);
 }
 for (const ps of scripts) {
-  const rel = relative(root, ps);
-  report(`PowerShell ${rel}`, await checks.checkPowerShellText(rel, readFileSync(ps, 'utf8'), { vmScript: rel.startsWith('ci/') }));
+  const name = rel(ps);
+  report(`PowerShell ${name}`, await checks.checkPowerShellText(name, readFileSync(ps, 'utf8'), { vmScript: name.startsWith('ci/') }));
 }
 const names = [];
-for (const rel of checks.nameSources(root)) {
-  const text = readFileSync(join(root, rel), 'utf8');
-  names.push(...checks.checkNamesInText(rel, text, f));
-  if (rel !== 'README.md') names.push(...checks.checkPathsInText(rel, text, root));
+for (const name of checks.nameSources(root)) {
+  const text = readFileSync(join(root, name), 'utf8');
+  names.push(...checks.checkNamesInText(name, text, f));
+  if (name !== 'README.md') names.push(...checks.checkPathsInText(name, text, root));
 }
 report('scripts, workflows and README name the same service, files, altitude and port; their paths exist', names);
 report('emulator, Java protocol and vcxproj agree with the INF and the header', checks.checkEmulatorAndJava(root, f));
