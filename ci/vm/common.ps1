@@ -217,9 +217,10 @@ function Get-JmfLoadedFilters {
 }
 
 function Get-JmfDriverStorePackages {
-    # The oemNN.inf names under which the Driver Store holds packages of this INF.
+    # The oemNN.inf names under which the Driver Store holds packages of this INF (third-party
+    # packages only: without -All, Get-WindowsDriver skips the inbox drivers, which is faster).
     param([Parameter(Mandatory)][string]$InfName)
-    $packages = @(Get-WindowsDriver -Online -All -ErrorAction Stop |
+    $packages = @(Get-WindowsDriver -Online -ErrorAction Stop |
         Where-Object { $_.OriginalFileName -and ((Split-Path -Leaf $_.OriginalFileName) -ieq $InfName) } |
         ForEach-Object { $_.Driver })
     return $packages

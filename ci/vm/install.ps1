@@ -126,6 +126,10 @@ Write-JmfStep "Installing through the INF (pnputil /add-driver $($names.InfName)
 $r = Invoke-Tool -FilePath 'pnputil.exe' -ArgumentList @('/add-driver', $package.Inf, '/install')
 if ($r.ExitCode -eq 3010) {
     Write-JmfNote 'pnputil asks for a reboot (3010); the filter can usually still be loaded now'
+} elseif ($r.ExitCode -eq 259) {
+    # ERROR_NO_MORE_ITEMS: no device was updated, which is expected of a driver with no device;
+    # whether the INF's service was installed is checked just below.
+    Write-JmfNote 'pnputil updated no device (259), as expected for a filter; checking the service'
 } elseif ($r.ExitCode -ne 0) {
     Stop-Jmf -What "pnputil /add-driver failed (exit code $($r.ExitCode)); its output above says why (often: the catalog does not match the files, or the INF has no section for this Windows build)." `
              -Fix 'Check that this is Windows build 19041 or later and re-run this script (it rebuilds and re-signs the package); C:\Windows\INF\setupapi.dev.log has the details.'
