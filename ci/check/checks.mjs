@@ -335,3 +335,32 @@ export function listWorkflows(root) {
 export function listPowerShell(root) {
   return listFiles(root).filter((f) => f.endsWith('.ps1'));
 }
+
+// The Windows build inputs agree: every NuGet package of ci/windows/packages.config at the one
+// version wdk.props imports, and the windows workflow's matrix building exactly the vcxproj's
+// configurations.
+export async function checkWindowsBuildInputs(root) {
+  const problems = [];
+  const config = read(root, 'ci/windows/packages.config');
+  const props = read(root, 'ci/windows/wdk.props');
+  const versions = [...config.matchAll(/<package id="([^"]+)" version="([^"]+)"/g)].map((m) => [m[1], m[2]]);
+  const want = (props.match(/<JmfWdkVersion>([^<]+)<\/JmfWdkVersion>/) || [])[1];
+  for (const id of ['Microsoft.Windows.WDK.x64', 'Microsoft.Windows.WDK.arm64', 'Microsoft.Windows.SDK.CPP',
+    'Microsoft.Windows.SDK.CPP.x64', 'Microsoft.Windows.SDK.CPP.arm64']) {
+    const found = versions.find(([p]) => p === id);
+    if (!found) problems.push(`ci/windows/packages.config does not restore ${id}`);
+    else if (found[1] !== want) problems.push(`ci/windows/packages.config has ${id} ${found[1]}, but wdk.props imports ${want}`);
+  }
+  const vcx = read(root, 'native-driver/jminifilter.vcxproj');
+  const projectConfigs = [...vcx.matchAll(/<ProjectConfiguration Include="([^|"]+)\|([^"]+)"/g)].map((m) => `${m[1]}|${m[2]}`).sort();
+  const YAML = await import('yaml');
+  const wf = YAML.parse(read(root, '.github/workflows/windows.yml'));
+  const matrix = wf?.jobs?.driver?.strategy?.matrix || {};
+  const built = [];
+  for (const c of matrix.configuration || []) for (const p of matrix.platform || []) built.push(`${c}|${p}`);
+  built.sort();
+  if (JSON.stringify(built) !== JSON.stringify(projectConfigs)) {
+    problems.push(`windows.yml builds ${JSON.stringify(built)}, the vcxproj defines ${JSON.stringify(projectConfigs)}`);
+  }
+  return problems;
+}

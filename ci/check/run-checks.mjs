@@ -97,6 +97,7 @@ for (const name of checks.nameSources(root)) {
 report('scripts, workflows and README name the same service, files, altitude and port; their paths exist', names);
 report('emulator, Java protocol and vcxproj agree with the INF and the header', checks.checkEmulatorAndJava(root, f));
 report('README documents the Windows path', checks.checkReadme(root, f));
+report('WDK packages at one version; the windows workflow builds every vcxproj configuration', await checks.checkWindowsBuildInputs(root));
 
 const code = failures > 0 ? 1 : 0;
 console.log(failures > 0 ? `ci-check: ${failures} problem(s)` : 'ci-check: all checks passed');
