@@ -49,6 +49,12 @@ function Stop-Jmf {
 }
 
 function Assert-JmfAdministrator {
+    if ([Environment]::Is64BitOperatingSystem -and -not [Environment]::Is64BitProcess) {
+        # A 32-bit PowerShell sees SysWOW64, which has no pnputil.exe and a 32-bit view of the
+        # registry: the driver's keys would be looked for in the wrong place.
+        Stop-Jmf -What 'This is the 32-bit (x86) PowerShell on a 64-bit Windows.' `
+                 -Fix 'Run the script from the 64-bit Windows PowerShell (C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe).'
+    }
     $identity = [Security.Principal.WindowsIdentity]::GetCurrent()
     $principal = New-Object Security.Principal.WindowsPrincipal($identity)
     if (-not $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)) {
