@@ -389,7 +389,9 @@ JMF_ASSERT_OFFSET(JMF_POLICY_HEADER, Reserved2, 36);
  * A volume the policy names, by its NT device name as FltGetVolumeName
  * returns it (for example "\Device\HarddiskVolume3"), compared without
  * regard to case. Rules match on a volume, and REDIRECT targets one, by
- * index into this table.
+ * index into this table. A name FltGetVolumeName can never return (not
+ * starting with '\', holding '/' or "\\", ending in '\', or under "\??\"
+ * or "\DosDevices\", such as a drive letter) is JMF_ERROR_NEVER_MATCHES.
  */
 typedef struct _JMF_VOLUME {
     JMF_STRING_REF Name;        /* 1 .. JMF_MAX_VOLUME_CHARS code units */
@@ -413,7 +415,9 @@ JMF_ASSERT_OFFSET(JMF_VOLUME, Name, 0);
  *   *    any run of characters other than '\'
  *   **   any run of characters, '\' included
  * Image is the same kind of pattern over the NT path of the requesting
- * process's image (for example "**\notepad.exe").
+ * process's image (for example "**\notepad.exe"). A pattern no such name
+ * can match (one that cannot start with '\', holds '/' or "\\", or ends in
+ * '\' where only the root can) is JMF_ERROR_NEVER_MATCHES.
  */
 typedef struct _JMF_RULE {
     JMF_U32 RuleId;             /* chosen by user mode, reported in events and statistics; not JMF_RULE_NONE */
@@ -495,7 +499,8 @@ JMF_ASSERT_OFFSET(JMF_COMMAND_HEADER, Length, 4);
 #define JMF_ERROR_BAD_RULE_ID       19u /* JMF_RULE_NONE, or an id used twice */
 #define JMF_ERROR_NO_MEMORY         20u
 #define JMF_ERROR_BAD_CONFIG        21u /* a configuration value out of range */
-#define JMF_ERROR_COUNT             22u
+#define JMF_ERROR_NEVER_MATCHES     22u /* a path or image pattern, or a volume name, no name the kernel sees can match */
+#define JMF_ERROR_COUNT             23u
 
 /* JMF_RESULT.RuleIndex when the problem is not in a rule. */
 #define JMF_INDEX_NONE 0xFFFFFFFFu

@@ -364,3 +364,111 @@ JmfPatternMatch(
     }
     return JmfMatchWild(Pattern + first, last - first + 1u, Text + first, TextChars - first - suffix);
 }
+
+/*
+ * JmfPatternNeverMatches
+ *
+ * Tells whether a validated pattern can never match a name of Kind, so the
+ * policy is refused instead of holding a rule that silently does nothing.
+ * Only what the names provably never show counts (normalized names as
+ * FltGetFileNameInformation gives them, image names as
+ * SeLocateProcessImageName gives them, on the file systems the driver
+ * attaches to, which allow neither '/' nor an empty component in a name):
+ *
+ *   - a '/' anywhere, or "\\" (an empty component): never in a name;
+ *   - a start that cannot be '\': a volume-relative path is empty (the
+ *     volume itself), "\" (the root) or "\name...", and an image path is
+ *     "\name..."; a leading single '*' cannot consume the '\' and a '?'
+ *     never matches it, so after them the pattern must go on with '\'
+ *     (a lone "*" still matches the empty path of a volume open);
+ *   - a trailing '\': only the root's path ends with one, so a path pattern
+ *     ending in '\' must be able to match exactly "\" (only stars before
+ *     it), and an image pattern never ends in '\'.
+ *
+ * Any IRQL; touches only its arguments.
+ */
+JMF_BOOL
+JmfPatternNeverMatches(
+    const JMF_U16 *Pattern,
+    JMF_U32 Chars,
+    JMF_U32 Kind
+    )
+{
+    JMF_U32 i;
+    JMF_U32 stars;
+
+    if (Chars == 0) {
+        return 0;
+    }
+    for (i = 0; i < Chars; i++) {
+        if (Pattern[i] == JMF_CHAR_SLASH ||
+            (Pattern[i] == JMF_CHAR_BACKSLASH && i + 1 < Chars && Pattern[i + 1] == JMF_CHAR_BACKSLASH)) {
+            return 1;
+        }
+    }
+    for (stars = 0; stars < Chars && Pattern[stars] == JMF_CHAR_STAR; stars++) {
+    }
+    if (stars < 2) {
+        /* No "**" in front: the first character after a single star must be '\'. */
+        if (stars == Chars) {
+            if (Kind == JMF_NAME_IMAGE) {
+                return 1;       /* "*": an image path always holds a '\' */
+            }
+        } else if (Pattern[stars] != JMF_CHAR_BACKSLASH) {
+            return 1;
+        }
+    }
+    if (Pattern[Chars - 1] == JMF_CHAR_BACKSLASH) {
+        if (Kind == JMF_NAME_IMAGE) {
+            return 1;
+        }
+        for (i = 0; i + 1 < Chars; i++) {
+            if (Pattern[i] != JMF_CHAR_STAR) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* "\??\" and "\DosDevices\": symbolic-link names, never a device's own name. */
+static const JMF_U16 JmfDosDevicesAlias[] = { '\\', '?', '?', '\\' };
+static const JMF_U16 JmfDosDevicesLink[] = { '\\', 'D', 'O', 'S', 'D', 'E', 'V', 'I', 'C', 'E', 'S', '\\' };
+
+/*
+ * JmfVolumeNameNeverMatches
+ *
+ * Tells whether Name can never be what FltGetVolumeName returns for a
+ * volume: the NT name of the volume's device object
+ * ("\Device\HarddiskVolume3"), an object-manager path through real directories. It
+ * starts with '\', holds no '/', no empty component and no trailing '\', and
+ * does not go through "\??" or the "\DosDevices" symbolic link, where drive
+ * letters live ("\??\C:"). "C:", "C:\" and "\\?\C:" fail the first checks.
+ *
+ * Any IRQL; touches only its arguments.
+ */
+JMF_BOOL
+JmfVolumeNameNeverMatches(
+    const JMF_U16 *Name,
+    JMF_U32 Chars
+    )
+{
+    JMF_U32 i;
+
+    if (Chars == 0 || Name[0] != JMF_CHAR_BACKSLASH || Name[Chars - 1] == JMF_CHAR_BACKSLASH) {
+        return 1;
+    }
+    for (i = 0; i < Chars; i++) {
+        if (Name[i] == JMF_CHAR_SLASH ||
+            (Name[i] == JMF_CHAR_BACKSLASH && i + 1 < Chars && Name[i + 1] == JMF_CHAR_BACKSLASH)) {
+            return 1;
+        }
+    }
+    if (Chars >= 4u && JmfFoldEqual(Name, JmfDosDevicesAlias, 4u)) {
+        return 1;
+    }
+    if (Chars >= 12u && JmfFoldEqual(Name, JmfDosDevicesLink, 12u)) {
+        return 1;
+    }
+    return 0;
+}

@@ -15,8 +15,10 @@ Abstract:
          (it need not be aligned) before anything is allocated;
       2. the copy of the body (aligned by the allocator) and a scratch set of
          rule ids are allocated;
-      3. the volume table, then every rule in order (its id, operations,
-         volume, match flags, create-only matches, path, image, action).
+      3. the volume table (each name: string, no NUL, a name
+         FltGetVolumeName can return, unique), then every rule in order (its
+         id, operations, volume, match flags, create-only matches, path,
+         image (each: string, well formed, can match), action).
     Any failure frees everything allocated so far through the single cleanup
     path (JmfPolicyFree) and reports JMF_ERROR_* with the rule's index.
 
@@ -162,10 +164,12 @@ JmfStringAt(
     return Policy->Strings + Ref->Offset / 2u;
 }
 
+/* A pattern ref: a valid string, a well-formed pattern, one a name of Kind (JMF_NAME_*) can match. */
 static JMF_U32
 JmfPatternRefValidate(
     const JMF_POLICY *Policy,
-    const JMF_STRING_REF *Ref
+    const JMF_STRING_REF *Ref,
+    JMF_U32 Kind
     )
 {
     JMF_U32 error = JmfStringValidate(Policy, Ref, JMF_MAX_PATTERN_CHARS);
@@ -173,10 +177,20 @@ JmfPatternRefValidate(
     if (error != JMF_ERROR_NONE) {
         return error;
     }
-    return JmfPatternValidate(JmfStringAt(Policy, Ref), Ref->Length / 2u);
+    error = JmfPatternValidate(JmfStringAt(Policy, Ref), Ref->Length / 2u);
+    if (error != JMF_ERROR_NONE) {
+        return error;
+    }
+    if (JmfPatternNeverMatches(JmfStringAt(Policy, Ref), Ref->Length / 2u, Kind)) {
+        return JMF_ERROR_NEVER_MATCHES;
+    }
+    return JMF_ERROR_NONE;
 }
 
-/* Volume names: 1 .. JMF_MAX_VOLUME_CHARS code units, no NUL, no two alike. */
+/*
+ * Volume names: 1 .. JMF_MAX_VOLUME_CHARS code units, no NUL, a name
+ * FltGetVolumeName can return, no two alike.
+ */
 static JMF_U32
 JmfVolumesValidate(
     const JMF_POLICY *Policy
@@ -198,6 +212,9 @@ JmfVolumesValidate(
             if (chars[i] == 0) {
                 return JMF_ERROR_BAD_STRING;
             }
+        }
+        if (JmfVolumeNameNeverMatches(chars, name->Length / 2u)) {
+            return JMF_ERROR_NEVER_MATCHES;
         }
         for (w = 0; w < v; w++) {
             const JMF_STRING_REF *other = &Policy->Volumes[w].Name;
@@ -276,11 +293,11 @@ JmfRuleValidate(
     if ((Rule->DesiredAccess != 0 || Rule->Dispositions != 0) && Rule->Operations != JMF_OP_CREATE) {
         return JMF_ERROR_BAD_OPERATIONS;
     }
-    error = JmfPatternRefValidate(Policy, &Rule->Path);
+    error = JmfPatternRefValidate(Policy, &Rule->Path, JMF_NAME_PATH);
     if (error != JMF_ERROR_NONE) {
         return error;
     }
-    error = JmfPatternRefValidate(Policy, &Rule->Image);
+    error = JmfPatternRefValidate(Policy, &Rule->Image, JMF_NAME_IMAGE);
     if (error != JMF_ERROR_NONE) {
         return error;
     }

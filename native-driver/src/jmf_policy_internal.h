@@ -35,6 +35,11 @@ Abstract:
 #define JMF_CHAR_STAR      ((JMF_U16)0x002A)
 #define JMF_CHAR_QUESTION  ((JMF_U16)0x003F)
 #define JMF_CHAR_DOT       ((JMF_U16)0x002E)
+#define JMF_CHAR_SLASH     ((JMF_U16)0x002F)
+
+/* The names a pattern is matched against (JmfPatternNeverMatches). */
+#define JMF_NAME_PATH  0u   /* volume-relative normalized path: "", "\" or "\name..." */
+#define JMF_NAME_IMAGE 1u   /* NT path of a process image: "\Device\...\name.exe" */
 
 /*
  * A slot is one (phase, operation) pair a rule can be tried in: the five
@@ -125,6 +130,15 @@ JMF_BOOL JmfFoldEqual(const JMF_U16 *A, const JMF_U16 *B, JMF_U32 Chars);
 
 /* JMF_ERROR_NONE or JMF_ERROR_BAD_PATTERN (a NUL, a run of three or more '*'). */
 JMF_U32 JmfPatternValidate(const JMF_U16 *Pattern, JMF_U32 Chars);
+
+/*
+ * True when no name of Kind (JMF_NAME_*) can match the validated pattern:
+ * JMF_ERROR_NEVER_MATCHES. See jmf_pattern.c for what counts.
+ */
+JMF_BOOL JmfPatternNeverMatches(const JMF_U16 *Pattern, JMF_U32 Chars, JMF_U32 Kind);
+
+/* True when FltGetVolumeName can never return Name (a drive letter, "C:\", a trailing '\'...). */
+JMF_BOOL JmfVolumeNameNeverMatches(const JMF_U16 *Name, JMF_U32 Chars);
 
 /*
  * The length of the literal key of a validated pattern: the whole pattern

@@ -283,6 +283,42 @@ TestVolumeErrors(void)
     EXPECT(&tp, JMF_ERROR_BAD_VOLUME, JMF_INDEX_NONE);
 }
 
+/* Patterns and volume names no name the kernel sees can match: JMF_ERROR_NEVER_MATCHES. */
+static void
+TestNeverMatches(void)
+{
+    static const char *const paths[] = { "secret\\**", "/secret/**", "\\a\\\\b", "\\dir\\", "C:\\secret" };
+    static const char *const images[] = { "notepad.exe", "C:\\Windows\\notepad.exe", "**\\", "*" };
+    static const char *const volumes[] = { "C:", "C:\\", "\\Device\\HarddiskVolume3\\", "\\??\\C:", "\\\\?\\C:" };
+    TEST_POLICY tp;
+    JMF_RULE *r;
+    size_t i;
+
+    for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        Fresh(&tp, JMF_OP_CREATE, JMF_ACTION_ALLOW); TpPath(&tp, 2, paths[i]);
+        EXPECT(&tp, JMF_ERROR_NEVER_MATCHES, 2);
+    }
+    for (i = 0; i < sizeof(images) / sizeof(images[0]); i++) {
+        Fresh(&tp, JMF_OP_CREATE, JMF_ACTION_ALLOW); TpImage(&tp, 2, images[i]);
+        EXPECT(&tp, JMF_ERROR_NEVER_MATCHES, 2);
+    }
+    for (i = 0; i < sizeof(volumes) / sizeof(volumes[0]); i++) {
+        Fresh(&tp, JMF_OP_CREATE, JMF_ACTION_ALLOW); TpVolume(&tp, volumes[i]);
+        EXPECT(&tp, JMF_ERROR_NEVER_MATCHES, JMF_INDEX_NONE);
+    }
+    /* the corrections compile */
+    Fresh(&tp, JMF_OP_CREATE, JMF_ACTION_ALLOW); TpPath(&tp, 2, "\\secret\\**"); TpImage(&tp, 2, "**\\notepad.exe");
+    EXPECT(&tp, JMF_ERROR_NONE, JMF_INDEX_NONE);
+    /* order: a malformed pattern is BAD_PATTERN before it is NEVER_MATCHES; the path before the image */
+    Fresh(&tp, JMF_OP_CREATE, JMF_ACTION_ALLOW); TpPath(&tp, 2, "a***");
+    EXPECT(&tp, JMF_ERROR_BAD_PATTERN, 2);
+    r = Fresh(&tp, JMF_OP_CREATE, JMF_ACTION_ALLOW); TpPath(&tp, 2, "secret"); TpImage(&tp, 2, "\\x"); r->Image.Offset = 1;
+    EXPECT(&tp, JMF_ERROR_NEVER_MATCHES, 2);
+    /* a volume's name is checked before it is compared with the others */
+    Fresh(&tp, JMF_OP_CREATE, JMF_ACTION_ALLOW); TpVolume(&tp, "C:"); TpVolume(&tp, "c:");
+    EXPECT(&tp, JMF_ERROR_NEVER_MATCHES, JMF_INDEX_NONE);
+}
+
 static void
 TestRuleErrors(void)
 {
@@ -592,6 +628,7 @@ TestAccessors(void)
 void
 TestCompile(void)
 {
+    TestNeverMatches();
     TestValidPolicies();
     TestHeaderErrors();
     TestVolumeErrors();

@@ -296,9 +296,138 @@ TestValidateAndKey(void)
     CHECK_EQ(JmfPatternKeyChars(p, n, &literal), 0);
 }
 
+static JMF_BOOL
+Never(const char *Pattern, JMF_U32 Kind)
+{
+    JMF_U16 p[256];
+    JMF_U32 n = Utf16(Pattern, p, 256);
+
+    return JmfPatternNeverMatches(p, n, Kind);
+}
+
+static JMF_BOOL
+NeverVolume(const char *Name)
+{
+    JMF_U16 p[256];
+    JMF_U32 n = Utf16(Name, p, 256);
+
+    return JmfVolumeNameNeverMatches(p, n);
+}
+
+/* The shapes a user writes by mistake, and their corrections. */
+static void
+TestNeverMatchesCases(void)
+{
+    /* path patterns: the volume-relative path is "", "\" or "\name..." */
+    CHECK(Never("secret\\**", JMF_NAME_PATH));          /* no leading '\' */
+    CHECK(!Never("\\secret\\**", JMF_NAME_PATH));
+    CHECK(Never("/secret/**", JMF_NAME_PATH));          /* forward slashes */
+    CHECK(Never("\\secret/**", JMF_NAME_PATH));
+    CHECK(Never("\\a\\\\b", JMF_NAME_PATH));            /* an empty component */
+    CHECK(Never("**\\\\b", JMF_NAME_PATH));
+    CHECK(!Never("\\a\\b", JMF_NAME_PATH));
+    CHECK(Never("C:\\secret\\**", JMF_NAME_PATH));      /* a DOS path */
+    CHECK(Never("*.txt", JMF_NAME_PATH));               /* '*' cannot consume the leading '\' */
+    CHECK(Never("?\\a", JMF_NAME_PATH));                /* '?' never matches '\' */
+    CHECK(!Never("*\\a", JMF_NAME_PATH));               /* '*' empty, then '\' */
+    CHECK(!Never("**.txt", JMF_NAME_PATH));
+    CHECK(!Never("**", JMF_NAME_PATH));
+    CHECK(!Never("*", JMF_NAME_PATH));                  /* the empty path of a volume open */
+    CHECK(Never("\\dir\\", JMF_NAME_PATH));             /* only the root ends in '\' */
+    CHECK(Never("\\dir\\*\\", JMF_NAME_PATH));
+    CHECK(!Never("\\", JMF_NAME_PATH));                 /* the root */
+    CHECK(!Never("**\\", JMF_NAME_PATH));
+    CHECK(!Never("*\\", JMF_NAME_PATH));
+    CHECK(!Never("", JMF_NAME_PATH));                   /* no pattern: any path */
+    /* image patterns: the NT path of an image is "\name...\file", never ending in '\' */
+    CHECK(Never("notepad.exe", JMF_NAME_IMAGE));
+    CHECK(!Never("**\\notepad.exe", JMF_NAME_IMAGE));
+    CHECK(Never("C:\\Windows\\notepad.exe", JMF_NAME_IMAGE));
+    CHECK(!Never("\\Device\\HarddiskVolume1\\Windows\\notepad.exe", JMF_NAME_IMAGE));
+    CHECK(Never("*", JMF_NAME_IMAGE));
+    CHECK(Never("*.exe", JMF_NAME_IMAGE));
+    CHECK(!Never("**.exe", JMF_NAME_IMAGE));
+    CHECK(Never("\\Device\\", JMF_NAME_IMAGE));
+    CHECK(Never("**\\", JMF_NAME_IMAGE));
+    CHECK(Never("**/notepad.exe", JMF_NAME_IMAGE));
+    /* volume names: an NT device name as FltGetVolumeName gives it */
+    CHECK(!NeverVolume("\\Device\\HarddiskVolume3"));
+    CHECK(NeverVolume("C:"));
+    CHECK(NeverVolume("C:\\"));
+    CHECK(NeverVolume("HarddiskVolume3"));
+    CHECK(NeverVolume("\\Device\\HarddiskVolume3\\"));
+    CHECK(NeverVolume("\\"));
+    CHECK(NeverVolume("\\\\?\\C:"));
+    CHECK(NeverVolume("\\\\.\\C:"));
+    CHECK(NeverVolume("\\??\\C:"));
+    CHECK(NeverVolume("\\dosdevices\\C:"));
+    CHECK(NeverVolume("/Device/HarddiskVolume3"));
+    CHECK(NeverVolume("\\Device\\\\HarddiskVolume3"));
+    CHECK(!NeverVolume("\\??x"));                       /* only the "\??\" directory itself */
+    CHECK(!NeverVolume("\\DosDevicesX\\C:"));
+}
+
+/*
+ * Soundness: a pattern said never to match does not match any name of its
+ * kind, over random patterns and random well-formed names (every name the
+ * kernel can see has this shape: "" or "\" or "\c\c..." for paths,
+ * "\c\c..." for images, components non-empty without '\' or '/').
+ */
+static void
+TestNeverMatchesSound(void)
+{
+    static const JMF_U16 patternAlphabet[] = { 'a', '.', '\\', '?', '*', '/' };
+    static const JMF_U16 componentAlphabet[] = { 'a', 'A', '.' };
+    unsigned long refused = 0;
+    unsigned long unsound = 0;
+    unsigned long trial;
+
+    srand(4321);
+    for (trial = 0; trial < 20000; trial++) {
+        JMF_U16 p[8];
+        JMF_U32 pn = 1u + (JMF_U32)(rand() % 7);
+        JMF_U32 kind = (JMF_U32)(rand() % 2);
+        JMF_U32 i;
+        int names;
+
+        for (i = 0; i < pn; i++) {
+            p[i] = patternAlphabet[rand() % 6];
+        }
+        if (JmfPatternValidate(p, pn) != JMF_ERROR_NONE || !JmfPatternNeverMatches(p, pn, kind)) {
+            continue;
+        }
+        refused++;
+        for (names = 0; names < 200; names++) {
+            JMF_U16 t[16];
+            JMF_U32 tn = 0;
+            int components = (kind == JMF_NAME_IMAGE ? 1 : 0) + rand() % 4;
+            int c;
+
+            if (kind == JMF_NAME_PATH && components == 0 && rand() % 2 == 0) {
+                t[tn++] = '\\';            /* the root */
+            }
+            for (c = 0; c < components; c++) {
+                int len = 1 + rand() % 2;
+
+                t[tn++] = '\\';
+                while (len-- > 0) {
+                    t[tn++] = componentAlphabet[rand() % 3];
+                }
+            }
+            if (JmfPatternMatch(p, pn, t, tn) || RefMatch(p, pn, t, tn)) {
+                unsound++;
+            }
+        }
+    }
+    CHECK_EQ(unsound, 0);
+    CHECK(refused > 1000);
+}
+
 void
 TestPattern(void)
 {
+    TestNeverMatchesCases();
+    TestNeverMatchesSound();
     TestUpcase();
     TestMatchCases();
     TestNoBacktracking();

@@ -5,6 +5,7 @@ import java.util.Optional;
 import org.jminifilter.protocol.Ask;
 import org.jminifilter.protocol.Event;
 import org.jminifilter.protocol.Statistics;
+import org.jminifilter.protocol.NtStatus;
 
 /**
  * What the demonstration did and saw, for the printed account and for the test that checks it.

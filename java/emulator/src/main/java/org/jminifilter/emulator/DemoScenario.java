@@ -1,9 +1,9 @@
 package org.jminifilter.emulator;
 
-import static com.sun.jna.platform.win32.WinNT.FILE_APPEND_DATA;
-import static com.sun.jna.platform.win32.WinNT.FILE_READ_DATA;
-import static com.sun.jna.platform.win32.WinNT.FILE_WRITE_DATA;
-import static com.sun.jna.platform.win32.WinNT.GENERIC_WRITE;
+import static org.jminifilter.policy.Access.FILE_APPEND_DATA;
+import static org.jminifilter.policy.Access.FILE_READ_DATA;
+import static org.jminifilter.policy.Access.FILE_WRITE_DATA;
+import static org.jminifilter.policy.Access.GENERIC_WRITE;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -22,6 +22,7 @@ import org.jminifilter.protocol.Event;
 import org.jminifilter.protocol.Protocol;
 import org.jminifilter.protocol.Statistics;
 import org.jminifilter.service.PolicyService;
+import org.jminifilter.protocol.NtStatus;
 
 /**
  * The demonstration: the real driver in the emulated kernel with two volumes, the policy service
@@ -188,7 +189,7 @@ public final class DemoScenario {
 
         // AUDIT: notepad edits and renames the report; each is reported.
         try (EmulatedFile report = open("reports-open-notepad", notepad, v1, "\\Reports\\q3.txt",
-                FILE_READ_DATA | FILE_WRITE_DATA | com.sun.jna.platform.win32.WinNT.DELETE,
+                FILE_READ_DATA | FILE_WRITE_DATA | org.jminifilter.policy.Access.DELETE,
                 Disposition.OPEN).orElse(null)) {
             if (report != null) {
                 IoResult write = report.write(15, "Q4 forecast: 50\n");
@@ -300,16 +301,20 @@ public final class DemoScenario {
         out.println("Events (pulled with GET_EVENTS)");
         out.println("------");
         for (Event e : events) {
-            out.printf("  #%d rule %s %s %s pid %d %s%s status %s%s%n", e.sequence(),
+            // A rename's or link's other end: where the source went, or where the destination came from.
+            String other = e.otherPath().isEmpty() ? ""
+                    : (e.hasFlag(Protocol.EVENT_FLAG_DESTINATION) ? " (from " : " (to ") + e.otherPath() + ")";
+            out.printf("  #%d rule %s %s %s pid %d %s%s%s status %s%s%n", e.sequence(),
                     e.ruleId() == Protocol.RULE_NONE ? "none" : Integer.toUnsignedString(e.ruleId()), e.operation(),
-                    e.verdict(), e.processId(), e.volume(), e.path(), NtStatus.of(e.status()).name(), flags(e));
+                    e.verdict(), e.processId(), e.volume(), e.path(), other, e.status().name(), flags(e));
         }
     }
 
     private static String flags(Event e) {
         List<String> names = new ArrayList<>();
         String[] all = {"POST_CREATE", "DEFAULT_VERDICT", "ASK_TIMEOUT", "ASKED", "REDIRECT_FALLBACK",
-            "PATH_TRUNCATED", "MODIFIED"};
+            "PATH_TRUNCATED", "MODIFIED", "DESTINATION", "LINK", "OTHER_PATH_TRUNCATED", "REDIRECT_TARGET_LOST",
+            "REDIRECT_REFUSED", "ASK_NOT_WAITED", "ASK_CANCELLED"};
         for (int i = 0; i < all.length; i++) {
             if (e.hasFlag(1 << i)) {
                 names.add(all[i]);

@@ -60,6 +60,8 @@ public interface EmuLibrary extends Library {
 
     int EmuUnloadDriver();
 
+    int EmuDetachDriver(int volumeId);
+
     void EmuSetNextAltitude(String altitude);
 
     // ---- control: file operations, issued as the calling thread's current process
@@ -73,6 +75,11 @@ public interface EmuLibrary extends Library {
     int EmuFileWrite(long handle, long offset, byte[] buffer, int length, int ioFlags, IntByReference bytesWritten);
 
     int EmuFileRename(long handle, String newPath, int replaceIfExists);
+
+    /** {@code flags}: {@link #NAME_REPLACE_IF_EXISTS}, {@link #NAME_EX_CLASS}, {@link #NAME_BYPASS_ACCESS_CHECK}. */
+    int EmuFileRenameEx(long handle, long rootDirectory, String newName, int flags);
+
+    int EmuFileLink(long handle, long rootDirectory, String linkName, int flags);
 
     int EmuFileDelete(long handle);
 
@@ -112,6 +119,13 @@ public interface EmuLibrary extends Library {
     int IO_FAST = 0x1;
     /** EMU_IO_WRITE_THROUGH: SL_WRITE_THROUGH on a write. */
     int IO_WRITE_THROUGH = 0x2;
+
+    /** EMU_NAME_*: ReplaceIfExists (FILE_*_REPLACE_IF_EXISTS with the Ex class). */
+    int NAME_REPLACE_IF_EXISTS = 0x1;
+    /** EMU_NAME_EX_CLASS: FileRenameInformationEx / FileLinkInformationEx. */
+    int NAME_EX_CLASS = 0x2;
+    /** EMU_NAME_BYPASS_ACCESS_CHECK: the *BypassAccessCheck information class. */
+    int NAME_BYPASS_ACCESS_CHECK = 0x4;
     /** EMU_VOLUME_NETWORK. */
     int VOLUME_NETWORK = 0x1;
     /** EMU_E_WAIT_TIMEOUT, returned by EmuFilterGetMessageTimeout only (not an fltlib HRESULT). */

@@ -12,6 +12,7 @@ import java.util.function.ToIntFunction;
 import org.jminifilter.port.FilterPort;
 import org.jminifilter.protocol.ConnectContext;
 import org.jminifilter.protocol.Protocol;
+import org.jminifilter.protocol.NtStatus;
 
 /**
  * The emulated kernel (libjmfemu.so) with the real driver: volumes with their in-memory file
@@ -168,6 +169,24 @@ public final class EmulatedKernel implements AutoCloseable {
      * @throws EmulatorViolationException when the emulator recorded any violation (leaks included)
      */
     public synchronized NtStatus unloadDriver() {
+        return unloadDriverChecked();
+    }
+
+    /**
+     * Detaches the driver's instance from a volume, as {@code fltmc detach} does: its
+     * instance teardown runs (handles redirected to that volume lose their target).
+     *
+     * @return FltDetachVolume's status
+     */
+    public synchronized NtStatus detachDriver(EmulatedVolume volume) {
+        requireOpen();
+        if (!driverLoaded) {
+            throw new IllegalStateException("the driver is not loaded");
+        }
+        return NtStatus.of(lib.EmuDetachDriver(volume.id()));
+    }
+
+    private NtStatus unloadDriverChecked() {
         requireOpen();
         if (!driverLoaded) {
             throw new IllegalStateException("the driver is not loaded");

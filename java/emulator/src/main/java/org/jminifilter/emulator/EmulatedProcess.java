@@ -4,6 +4,7 @@ import com.sun.jna.platform.win32.WinNT;
 import com.sun.jna.ptr.LongByReference;
 import java.util.Optional;
 import org.jminifilter.policy.Disposition;
+import org.jminifilter.protocol.NtStatus;
 
 /**
  * A process registered in the emulated kernel (its id and the NT path of its image, what rules
@@ -40,7 +41,7 @@ public final class EmulatedProcess {
     /**
      * Opens or creates {@code path} on {@code volume} (IRP_MJ_CREATE through the filters).
      *
-     * @param desiredAccess e.g. {@code WinNT.GENERIC_READ | WinNT.GENERIC_WRITE}
+     * @param desiredAccess e.g. {@code Access.FILE_GENERIC_READ | Access.FILE_GENERIC_WRITE} ({@link org.jminifilter.policy.Access})
      * @param shareAccess   {@code WinNT.FILE_SHARE_*}
      * @param createOptions {@link CreateOptions} bits
      */

@@ -1,5 +1,7 @@
 package org.jminifilter.emulator;
 
+import org.jminifilter.protocol.NtStatus;
+
 /**
  * What a read or a write returned.
  *

@@ -18,6 +18,7 @@ import org.jminifilter.protocol.Event;
 import org.jminifilter.protocol.Protocol;
 import org.jminifilter.protocol.Statistics;
 import org.junit.jupiter.api.Test;
+import org.jminifilter.protocol.NtStatus;
 
 /** ASK through the real driver: Java's AskHandler decides, or the ask times out to its default verdict. */
 class AskEndToEndTest extends EmulatorFixture {

@@ -22,6 +22,7 @@ import org.jminifilter.protocol.Protocol;
 import org.jminifilter.protocol.Statistics;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.jminifilter.protocol.NtStatus;
 
 /** The demonstration's key outcomes, and its command line. */
 class DemoTest {

@@ -15,6 +15,7 @@ import org.jminifilter.protocol.Event;
 import org.jminifilter.protocol.Protocol;
 import org.jminifilter.protocol.Statistics;
 import org.junit.jupiter.api.Test;
+import org.jminifilter.protocol.NtStatus;
 
 /** DENY through the real driver: in pre-create, and in post-create with FltCancelFileOpen semantics. */
 class DenyEndToEndTest extends EmulatorFixture {
@@ -41,7 +42,7 @@ class DenyEndToEndTest extends EmulatorFixture {
         assertEquals("\\secret\\plan.txt", e.path());
         assertEquals(VOLUME1, e.volume());
         assertEquals(1200, e.processId());
-        assertEquals(NtStatus.MEDIA_WRITE_PROTECTED.value(), e.status());
+        assertEquals(NtStatus.MEDIA_WRITE_PROTECTED, e.status());
         assertFalse(e.hasFlag(Protocol.EVENT_FLAG_POST_CREATE));
         Statistics s = service.statistics();
         assertEquals(1, s.verdicts(ActionType.DENY));

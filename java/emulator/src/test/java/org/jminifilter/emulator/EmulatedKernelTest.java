@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.jminifilter.policy.Disposition;
 import org.junit.jupiter.api.Test;
+import org.jminifilter.protocol.NtStatus;
 
 /** The Java control layer over the emulator, with the driver loaded and no policy (everything passes). */
 class EmulatedKernelTest extends EmulatorFixture {

@@ -16,6 +16,7 @@ import org.jminifilter.protocol.Protocol;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.jminifilter.protocol.NtStatus;
 
 /**
  * MODIFY through the real driver: what the caller sees, and what a test filter BELOW the driver

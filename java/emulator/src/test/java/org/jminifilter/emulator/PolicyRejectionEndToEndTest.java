@@ -22,6 +22,7 @@ import org.jminifilter.service.CommandRejectedException;
 import org.jminifilter.service.KernelClient;
 import org.jminifilter.service.PolicyService;
 import org.junit.jupiter.api.Test;
+import org.jminifilter.protocol.NtStatus;
 
 /**
  * A policy the driver refuses leaves the one in force. The Java policy API refuses every bad
@@ -73,6 +74,28 @@ class PolicyRejectionEndToEndTest extends EmulatorFixture {
         assertTrue(Integer.compareUnsigned(accepted.generation(), generation) > 0, "a new generation");
         assertEquals(NtStatus.ACCESS_DENIED, notepad.open(v1, "\\shared\\y.txt", FILE_WRITE_DATA,
                 Disposition.CREATE).status());
+    }
+
+    @Test
+    void aPatternNoPathCanMatchIsRefusedByTheDriverAsByTheBuilder() {
+        Policy policy = Policy.builder()
+                .rule(r -> r.id(1).operations(Operation.READ).audit())
+                .rule(r -> r.id(2).operations(Operation.CREATE).path("\\secret\\**").deny())
+                .build();
+        ByteBuffer command = new org.jminifilter.protocol.Command.SetPolicy(policy).encode()
+                .order(ByteOrder.LITTLE_ENDIAN);
+        int strings = COMMAND_HEADER + command.getInt(COMMAND_HEADER + 28);
+        int rule = COMMAND_HEADER + command.getInt(RULE_OFFSET_FIELD) + RULE_SIZE;
+        command.putChar(strings + command.getInt(rule + 24), 's'); // "\secret\**" becomes "ssecret\**"
+        try (FilterPort port = kernel.connect()) {
+            Result result = Result.decode(port.send(command, Protocol.RESULT_SIZE));
+            assertEquals(ErrorCode.NEVER_MATCHES, result.error(), result.describe());
+            assertEquals(1, result.ruleIndex());
+            assertEquals(NtStatus.INVALID_PARAMETER, result.status());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Policy.builder()
+                .rule(r -> r.id(2).operations(Operation.CREATE).path("ssecret\\**").deny()));
+        assertTrue(e.getMessage().contains("did you mean \\ssecret\\**?"), e.getMessage());
     }
 
     /** A port that, when told to, breaks one rule of the SET_POLICY commands it forwards. */

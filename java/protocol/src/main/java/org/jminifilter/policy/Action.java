@@ -2,6 +2,7 @@ package org.jminifilter.policy;
 
 import java.util.Optional;
 
+import org.jminifilter.protocol.NtStatus;
 import org.jminifilter.protocol.Protocol;
 
 /**
@@ -21,7 +22,7 @@ public sealed interface Action permits Action.Allow, Action.Deny, Action.Modify,
         return false;
     }
 
-    /** STATUS_ACCESS_DENIED, the usual status of a DENY. */
+    /** STATUS_ACCESS_DENIED, the usual status of a DENY (also {@link NtStatus#ACCESS_DENIED}). */
     int STATUS_ACCESS_DENIED = 0xC0000022;
 
     /** Let the operation through, no event. */
@@ -34,9 +35,14 @@ public sealed interface Action permits Action.Allow, Action.Deny, Action.Modify,
         return new Deny(STATUS_ACCESS_DENIED, false);
     }
 
-    /** Fail the operation with {@code status}, in pre-operation. */
+    /** Fail the operation with {@code status} (a 32-bit error NTSTATUS such as 0xC0000022), in pre-operation. */
     static Deny deny(int status) {
         return new Deny(status, false);
+    }
+
+    /** Fail the operation with {@code status}, for example {@link NtStatus#ACCESS_DENIED}, in pre-operation. */
+    static Deny deny(NtStatus status) {
+        return new Deny(status.value(), false);
     }
 
     /** Let the operation through and report an event. */
@@ -85,6 +91,11 @@ public sealed interface Action permits Action.Allow, Action.Deny, Action.Modify,
         /** This denial, decided in post-create (FltCancelFileOpen). */
         public Deny inPostCreate() {
             return new Deny(status, true);
+        }
+
+        @Override
+        public String toString() {
+            return "Deny[status=" + NtStatus.of(status) + ", postCreate=" + postCreate + "]";
         }
 
         @Override
@@ -201,9 +212,20 @@ public sealed interface Action permits Action.Allow, Action.Deny, Action.Modify,
             }
         }
 
-        /** This redirect, denying with {@code status} when the target is missing or invalid. */
+        /** This redirect, denying with {@code status} (32-bit NTSTATUS) when the target is missing or invalid. */
         public Redirect orDeny(int status) {
             return new Redirect(targetVolume, true, status);
+        }
+
+        /** This redirect, denying with {@code status} when the target is missing or invalid. */
+        public Redirect orDeny(NtStatus status) {
+            return orDeny(status.value());
+        }
+
+        @Override
+        public String toString() {
+            return "Redirect[targetVolume=" + targetVolume + ", fallbackDeny=" + fallbackDeny + ", status="
+                    + NtStatus.of(status) + "]";
         }
 
         @Override
@@ -243,9 +265,20 @@ public sealed interface Action permits Action.Allow, Action.Deny, Action.Modify,
             return new Ask(timeoutMs, DefaultVerdict.ALLOW, 0, postCreate);
         }
 
-        /** This ask, denying with {@code denyStatus} when unanswered. */
+        /** This ask, denying with {@code denyStatus} (32-bit NTSTATUS) when unanswered. */
         public Ask orDeny(int denyStatus) {
             return new Ask(timeoutMs, DefaultVerdict.DENY, denyStatus, postCreate);
+        }
+
+        /** This ask, denying with {@code denyStatus} when unanswered. */
+        public Ask orDeny(NtStatus denyStatus) {
+            return orDeny(denyStatus.value());
+        }
+
+        @Override
+        public String toString() {
+            return "Ask[timeoutMs=" + timeoutMs + ", defaultVerdict=" + defaultVerdict + ", status="
+                    + NtStatus.of(status) + ", postCreate=" + postCreate + "]";
         }
 
         /** This ask, asked in post-create. */

@@ -9,6 +9,7 @@ import org.jminifilter.protocol.Protocol;
  * most JMF_MAX_PATTERN_CHARS UTF-16 code units, no NUL, and never three stars in a row.
  */
 public record PathPattern(String pattern) {
+    /** Checks what any pattern must be (see the class comment); what a path or an image can match is {@link Rule}'s check. */
     public PathPattern {
         if (pattern == null || pattern.isEmpty()) {
             throw new InvalidFieldException("Pattern", "empty (leave the pattern out to match anything)");

@@ -25,6 +25,7 @@ public record Policy(List<Rule> rules, List<Volume> volumes) {
     /** The policy with no rule: everything passes. */
     public static final Policy EMPTY = new Policy(List.of(), List.of());
 
+    /** Validates the whole policy (limits, unique volumes and rule ids, volume indexes); fails naming the rule and field. */
     public Policy {
         rules = List.copyOf(rules);
         volumes = List.copyOf(volumes);
@@ -151,6 +152,7 @@ public record Policy(List<Rule> rules, List<Volume> volumes) {
             return this;
         }
 
+        /** The policy built so far (every rule and volume was validated when added). */
         public Policy build() {
             return new Policy(rules, volumes);
         }

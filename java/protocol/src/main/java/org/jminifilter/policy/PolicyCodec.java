@@ -496,6 +496,10 @@ public final class PolicyCodec {
             if (name.indexOf('\0') >= 0) {
                 throw fault(ErrorCode.BAD_STRING, f, "a volume name holds a NUL");
             }
+            String problem = NeverMatches.volumeProblem(name);
+            if (problem != null) {
+                throw fault(ErrorCode.NEVER_MATCHES, f, NeverMatches.quote(name) + " " + problem);
+            }
             Volume volume = new Volume(name);
             for (int j = 0; j < i; j++) {
                 if (volumeList.get(j).sameAs(volume)) {
@@ -573,16 +577,23 @@ public final class PolicyCodec {
             return Wire.utf16(b, base + (int) offset, (int) length);
         }
 
-        Optional<PathPattern> pattern(int at, String f) {
+        /** JmfPatternRefValidate: a valid string, a well-formed pattern, one a name can match. */
+        Optional<PathPattern> pattern(int at, String f, boolean image) {
             String s = read(at, Protocol.MAX_PATTERN_CHARS, f);
             if (s.isEmpty()) {
                 return Optional.empty();
             }
+            PathPattern p;
             try {
-                return Optional.of(new PathPattern(s));
+                p = new PathPattern(s);
             } catch (InvalidFieldException e) {
                 throw fault(ErrorCode.BAD_PATTERN, f, e.detail());
             }
+            String problem = image ? NeverMatches.imageProblem(s) : NeverMatches.pathProblem(s);
+            if (problem != null) {
+                throw fault(ErrorCode.NEVER_MATCHES, f, NeverMatches.quote(s) + " " + problem);
+            }
+            return Optional.of(p);
         }
     }
 
@@ -629,8 +640,8 @@ public final class PolicyCodec {
             throw fault(ErrorCode.BAD_OPERATIONS, f + ".Dispositions",
                     "describe a create: only on a rule whose only operation is CREATE");
         }
-        Optional<PathPattern> path = table.pattern(at + R_PATH, f + ".Path");
-        Optional<PathPattern> image = table.pattern(at + R_IMAGE, f + ".Image");
+        Optional<PathPattern> path = table.pattern(at + R_PATH, f + ".Path", false);
+        Optional<PathPattern> image = table.pattern(at + R_IMAGE, f + ".Image", true);
         String postField = (b.getInt(at + R_ACTION + A_FLAGS) & Protocol.ACTION_FLAG_POST_CREATE) != 0
                 ? f + ".Action.Flags" : match != 0 ? f + ".MatchFlags" : null;
         Action action = readAction(b, at + R_ACTION, f + ".Action",

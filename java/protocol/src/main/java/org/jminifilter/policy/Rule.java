@@ -8,6 +8,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.ToIntFunction;
 
+import org.jminifilter.protocol.NtStatus;
 import org.jminifilter.protocol.Protocol;
 
 /**
@@ -30,6 +31,7 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
         Optional<PathPattern> image, int processId, int desiredAccess, Set<Disposition> dispositions,
         Set<MatchFlag> matchFlags, Action action) {
 
+    /** Validates the rule alone as the kernel does (see the class comment); fails naming the rule id and the field. */
     public Rule {
         String context = "rule id " + Integer.toUnsignedString(ruleId) + ": ";
         try {
@@ -42,6 +44,8 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
             require(path, "Path");
             require(image, "Image");
             require(action, "Action");
+            path.ifPresent(p -> requireCanMatch("Path", p, NeverMatches.pathProblem(p.pattern())));
+            image.ifPresent(p -> requireCanMatch("Image", p, NeverMatches.imageProblem(p.pattern())));
             validate(ruleId, operations, volume, desiredAccess, dispositions, matchFlags, action);
         } catch (InvalidFieldException e) {
             throw e.in(context);
@@ -49,6 +53,12 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
     }
 
     private static final Set<Operation> REDIRECTABLE = EnumSet.of(Operation.CREATE, Operation.READ, Operation.WRITE);
+
+    private static void requireCanMatch(String field, PathPattern pattern, String problem) {
+        if (problem != null) {
+            throw new InvalidFieldException(field, NeverMatches.quote(pattern.pattern()) + " " + problem);
+        }
+    }
 
     private static <T> T require(T value, String field) {
         if (value == null) {
@@ -170,6 +180,7 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
             return ruleId;
         }
 
+        /** Sets the rule's id, reported in events and statistics; unique in a policy, not 0xFFFFFFFF. */
         public Builder id(int id) {
             this.ruleId = id;
             return this;
@@ -199,54 +210,82 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
             return this;
         }
 
+        /**
+         * Matches only paths {@code pattern} matches: a pattern over the volume-relative normalized
+         * path, which starts with {@code \} ({@code \secret\**}, {@code **\*.docx}); {@code ?} is one
+         * character but {@code \}, {@code *} any run without {@code \}, {@code **} any run; compared
+         * without regard to case. A pattern no path can match is refused, with what would match.
+         */
         public Builder path(String pattern) {
             this.path = pattern;
             return this;
         }
 
+        /**
+         * Matches only processes whose image's NT path {@code pattern} matches
+         * ({@code **\notepad.exe}, {@code \Device\HarddiskVolume2\Tools\*.exe}); a bare file name
+         * or a DOS path can never match and is refused.
+         */
         public Builder image(String pattern) {
             this.image = pattern;
             return this;
         }
 
+        /** Matches only the process {@code pid} (0, the default, for any). */
         public Builder processId(int pid) {
             this.processId = pid;
             return this;
         }
 
+        /**
+         * Creates only: matches when the create asks for any bit of {@code mask} ({@link Access}
+         * constants, for example {@code Access.FILE_WRITE_DATA | Access.DELETE}); 0 for any.
+         */
         public Builder desiredAccess(int mask) {
             this.desiredAccess = mask;
             return this;
         }
 
+        /** Creates only: adds create dispositions to match (none given: any disposition). */
         public Builder dispositions(Disposition... ds) {
             dispositions.addAll(Arrays.asList(ds));
             return this;
         }
 
+        /** Adds post-create matches (directory, non-directory, created); they make the rule a post-create, CREATE-only one. */
         public Builder matchFlags(MatchFlag... flags) {
             matchFlags.addAll(Arrays.asList(flags));
             return this;
         }
 
+        /** Sets what the rule does (replacing an action or redirect given before). */
         public Builder action(Action a) {
             this.action = a;
             this.redirectName = null;
             return this;
         }
 
+        /** The rule lets the operation through with no event ({@link Action#allow()}). */
         public Builder allow() {
             return action(Action.allow());
         }
 
+        /** The rule fails the operation with STATUS_ACCESS_DENIED, in pre-operation. */
         public Builder deny() {
             return action(Action.deny());
         }
 
+        /** The rule fails the operation with {@code status}, a 32-bit error NTSTATUS, in pre-operation. */
         public Builder deny(int status) {
             return action(Action.deny(status));
         }
 
+        /** The rule fails the operation with {@code status}, for example {@link NtStatus#ACCESS_DENIED}. */
+        public Builder deny(NtStatus status) {
+            return action(Action.deny(status));
+        }
+
+        /** The rule lets the operation through and reports an event. */
         public Builder audit() {
             return action(Action.audit());
         }
@@ -259,11 +298,16 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
             return this;
         }
 
-        /** Redirects to {@code ntDeviceName}, denying with {@code status} when it is missing. */
+        /** Redirects to {@code ntDeviceName}, denying with {@code fallbackDenyStatus} (32-bit NTSTATUS) when it is missing. */
         public Builder redirect(String ntDeviceName, int fallbackDenyStatus) {
             redirect(ntDeviceName);
             this.redirectDenyStatus = fallbackDenyStatus;
             return this;
+        }
+
+        /** Redirects to {@code ntDeviceName}, denying with {@code fallbackDenyStatus} when it is missing. */
+        public Builder redirect(String ntDeviceName, NtStatus fallbackDenyStatus) {
+            return redirect(ntDeviceName, fallbackDenyStatus.value());
         }
 
         /** Validates and returns the rule; fails with a message naming the rule id and field. */

@@ -5,9 +5,15 @@ import org.jminifilter.protocol.Protocol;
 /**
  * A volume by its NT device name as FltGetVolumeName returns it, for example
  * {@code \Device\HarddiskVolume3}: 1 to JMF_MAX_VOLUME_CHARS UTF-16 code units, no NUL. The kernel
- * compares names without regard to case.
+ * compares names without regard to case. A name FltGetVolumeName never returns is refused, with
+ * what to write instead: a drive letter ({@code C:}, {@code C:\}, {@code \\?\C:}, {@code \??\C:}: a
+ * symbolic link, not the device), a name not starting with {@code \}, ending with {@code \}, or
+ * holding {@code /} or an empty component.
+ *
+ * @param name the NT device name
  */
 public record Volume(String name) {
+    /** Validates the name (see the class comment); fails with what to write instead. */
     public Volume {
         if (name == null || name.isEmpty()) {
             throw new InvalidFieldException("Name", "a volume name is empty");
@@ -18,6 +24,10 @@ public record Volume(String name) {
         }
         if (name.indexOf('\0') >= 0) {
             throw new InvalidFieldException("Name", "a volume name holds a NUL");
+        }
+        String problem = NeverMatches.volumeProblem(name);
+        if (problem != null) {
+            throw new InvalidFieldException("Name", NeverMatches.quote(name) + " " + problem);
         }
     }
 

@@ -6,10 +6,18 @@ import org.jminifilter.policy.Operation;
 
 /**
  * JMF_ASK: the kernel wants a verdict for one operation. Answer with an {@link AskReply} within
- * {@link #timeoutMs()}.
+ * {@link #timeoutMs()}. In tests, make one with {@link #builder()}, which fills in what a test
+ * does not care about:
+ *
+ * <pre>{@code
+ * Ask ask = Ask.builder().operation(Operation.DELETE).processId(1200)
+ *         .path("\\docs\\plan.docx").image("\\Device\\HarddiskVolume1\\Windows\\explorer.exe").build();
+ * }</pre>
  *
  * @param generation        the policy generation the asking rule belongs to
+ * @param ruleId            the asking rule
  * @param operation         the one operation
+ * @param processId         the requesting process
  * @param desiredAccess     creates
  * @param createOptions     creates
  * @param createDisposition creates: JMF_FILE_* (0 .. JMF_FILE_MAXIMUM_DISPOSITION)
@@ -46,7 +54,6 @@ public record Ask(int generation, int ruleId, Operation operation, int processId
     static final int FLAGS_VALID = Protocol.ASK_FLAGS_VALID;
 
     /** Validates the fields; an IllegalArgumentException names the one at fault. */
-
     public Ask {
         if (operation == null || volume == null || path == null || image == null) {
             throw new IllegalArgumentException("operation, volume, path and image are required");
@@ -70,6 +77,130 @@ public record Ask(int generation, int ruleId, Operation operation, int processId
     private static void checkLength(String s, int max, String field) {
         if (s.length() > max) {
             throw new IllegalArgumentException(field + ": " + s.length() + " code units, at most " + max);
+        }
+    }
+
+    /**
+     * A builder with test-friendly defaults: generation 1, rule 1, operation CREATE, process 4,
+     * desired access {@code FILE_GENERIC_READ}, no create options, disposition FILE_OPEN, no
+     * flags, timeout 3000 ms, volume {@code \Device\HarddiskVolume1}, path {@code \}, image
+     * {@code \Device\HarddiskVolume1\Windows\System32\notepad.exe}.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds an {@link Ask}; every setter replaces the default named in {@link Ask#builder()}. */
+    public static final class Builder {
+        private int generation = 1;
+        private int ruleId = 1;
+        private Operation operation = Operation.CREATE;
+        private int processId = 4;
+        private int desiredAccess = org.jminifilter.policy.Access.FILE_GENERIC_READ;
+        private int createOptions;
+        private int createDisposition = Protocol.FILE_OPEN;
+        private int flags;
+        private int timeoutMs = 3000;
+        private String volume = "\\Device\\HarddiskVolume1";
+        private String path = "\\";
+        private String image = "\\Device\\HarddiskVolume1\\Windows\\System32\\notepad.exe";
+
+        private Builder() {
+        }
+
+        /** @param value the policy generation of the asking rule @return this builder */
+        public Builder generation(int value) {
+            this.generation = value;
+            return this;
+        }
+
+        /** @param value the asking rule's id @return this builder */
+        public Builder ruleId(int value) {
+            this.ruleId = value;
+            return this;
+        }
+
+        /** @param value the operation @return this builder */
+        public Builder operation(Operation value) {
+            this.operation = value;
+            return this;
+        }
+
+        /** @param value the requesting process id @return this builder */
+        public Builder processId(int value) {
+            this.processId = value;
+            return this;
+        }
+
+        /** @param value creates: the desired access ({@link org.jminifilter.policy.Access} bits) @return this builder */
+        public Builder desiredAccess(int value) {
+            this.desiredAccess = value;
+            return this;
+        }
+
+        /** @param value creates: the create options (FILE_* option bits) @return this builder */
+        public Builder createOptions(int value) {
+            this.createOptions = value;
+            return this;
+        }
+
+        /** @param value creates: the disposition, JMF_FILE_* @return this builder */
+        public Builder createDisposition(int value) {
+            this.createDisposition = value;
+            return this;
+        }
+
+        /** @param value creates: the disposition @return this builder */
+        public Builder createDisposition(org.jminifilter.policy.Disposition value) {
+            return createDisposition(value.code());
+        }
+
+        /** @param value JMF_ASK_FLAG_* bits @return this builder */
+        public Builder flags(int value) {
+            this.flags = value;
+            return this;
+        }
+
+        /** Marks the ask as a post-create one (JMF_ASK_FLAG_POST_CREATE). @return this builder */
+        public Builder postCreate() {
+            this.flags |= Protocol.ASK_FLAG_POST_CREATE;
+            return this;
+        }
+
+        /** @param value how long the kernel waits, in milliseconds @return this builder */
+        public Builder timeoutMs(int value) {
+            this.timeoutMs = value;
+            return this;
+        }
+
+        /** @param value the volume's NT device name @return this builder */
+        public Builder volume(String value) {
+            this.volume = value;
+            return this;
+        }
+
+        /** @param value the volume-relative path @return this builder */
+        public Builder path(String value) {
+            this.path = value;
+            return this;
+        }
+
+        /** @param value the NT path of the requesting process's image @return this builder */
+        public Builder image(String value) {
+            this.image = value;
+            return this;
+        }
+
+        /**
+         * The ask; fails as the constructor does, naming the field.
+         *
+         * @return the ask
+         */
+        public Ask build() {
+            return new Ask(generation, ruleId, operation, processId, desiredAccess, createOptions, createDisposition,
+                    flags, timeoutMs, volume, path, image);
         }
     }
 

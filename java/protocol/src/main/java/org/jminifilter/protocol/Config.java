@@ -104,6 +104,19 @@ public record Config(int askTimeoutMs, DefaultVerdict defaultVerdict, int defaul
         return new Config(askTimeoutMs, defaultVerdict, status, onDisconnect, maxAsksInFlight);
     }
 
+    /** A copy of this configuration with another DefaultDenyStatus, for example {@link NtStatus#ACCESS_DENIED}. */
+    public Config withDefaultDenyStatus(NtStatus status) {
+        return withDefaultDenyStatus(status.value());
+    }
+
+    /** The components, the deny status by name ({@link NtStatus#toString()}). */
+    @Override
+    public String toString() {
+        return "Config[askTimeoutMs=" + askTimeoutMs + ", defaultVerdict=" + defaultVerdict + ", defaultDenyStatus="
+                + NtStatus.of(defaultDenyStatus) + ", onDisconnect=" + onDisconnect + ", maxAsksInFlight="
+                + maxAsksInFlight + "]";
+    }
+
     /** A copy of this configuration with another OnDisconnect (validated). */
     public Config withOnDisconnect(OnDisconnect d) {
         return new Config(askTimeoutMs, defaultVerdict, defaultDenyStatus, d, maxAsksInFlight);

@@ -23,7 +23,10 @@ public enum ErrorCode {
     RESERVED(Protocol.ERROR_RESERVED, "a reserved field or an unused action field is not zero"),
     BAD_RULE_ID(Protocol.ERROR_BAD_RULE_ID, "a rule id is JMF_RULE_NONE or used twice"),
     NO_MEMORY(Protocol.ERROR_NO_MEMORY, "the driver ran out of memory"),
-    BAD_CONFIG(Protocol.ERROR_BAD_CONFIG, "a configuration value out of range");
+    BAD_CONFIG(Protocol.ERROR_BAD_CONFIG, "a configuration value out of range"),
+    NEVER_MATCHES(Protocol.ERROR_NEVER_MATCHES, "a path or image pattern, or a volume name, that no name the kernel"
+            + " sees can match (not starting with '\\', holding '/' or an empty component, a trailing '\\',"
+            + " a drive letter)");
 
     private final int code;
     private final String description;

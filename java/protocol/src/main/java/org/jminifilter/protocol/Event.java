@@ -8,14 +8,21 @@ import org.jminifilter.policy.ActionType;
 import org.jminifilter.policy.Operation;
 
 /**
- * JMF_EVENT: one operation a rule decided (AUDIT, and every enforcement).
+ * JMF_EVENT: one operation a rule decided (AUDIT, and every enforcement). In tests, make one with
+ * {@link #builder()}, which fills in what a test does not care about:
+ *
+ * <pre>{@code
+ * Event e = Event.builder().ruleId(7).operation(Operation.WRITE).verdict(ActionType.DENY)
+ *         .status(NtStatus.ACCESS_DENIED).path("\\secret\\plan.txt").build();
+ * }</pre>
  *
  * @param time      system time, 100 ns units since 1601-01-01 UTC (see {@link #instant()})
  * @param sequence  increases by one per event queued, dropped ones included
  * @param ruleId    the deciding rule, or JMF_RULE_NONE
  * @param operation the one operation
  * @param verdict   the action applied
- * @param status    the operation's final NTSTATUS when the driver set it, else 0
+ * @param status    the operation's final NTSTATUS when the driver set it, else STATUS_SUCCESS (0)
+ * @param processId the requesting process
  * @param flags     JMF_EVENT_FLAG_* bits
  * @param volume    the volume's NT device name (at most JMF_MAX_VOLUME_CHARS code units)
  * @param path      the volume-relative path the deciding rule matched (at most JMF_MAX_PATH_CHARS code units)
@@ -23,7 +30,7 @@ import org.jminifilter.policy.Operation;
  *                  destination when {@code path} is the source (RENAME), the source when {@code path} is the
  *                  destination ({@link Protocol#EVENT_FLAG_DESTINATION})
  */
-public record Event(long time, long sequence, int ruleId, Operation operation, ActionType verdict, int status,
+public record Event(long time, long sequence, int ruleId, Operation operation, ActionType verdict, NtStatus status,
         int processId, int flags, String volume, String path, String otherPath) {
 
     private static final Layout L = Layouts.EVENT;
@@ -45,9 +52,11 @@ public record Event(long time, long sequence, int ruleId, Operation operation, A
     static final int FLAGS_VALID = Protocol.EVENT_FLAGS_VALID;
     private static final Instant EPOCH_1601 = Instant.parse("1601-01-01T00:00:00Z");
 
+    /** Validates the fields; an IllegalArgumentException names the one at fault (the kernel never sends such an event). */
     public Event {
-        if (operation == null || verdict == null || volume == null || path == null || otherPath == null) {
-            throw new IllegalArgumentException("operation, verdict, volume, path and otherPath are required");
+        if (operation == null || verdict == null || status == null || volume == null || path == null
+                || otherPath == null) {
+            throw new IllegalArgumentException("operation, verdict, status, volume, path and otherPath are required");
         }
         if ((flags & ~FLAGS_VALID) != 0) {
             throw new IllegalArgumentException(String.format("Flags: unknown bits 0x%X", flags & ~FLAGS_VALID));
@@ -66,10 +75,132 @@ public record Event(long time, long sequence, int ruleId, Operation operation, A
         }
     }
 
-    /** An event with no other path (anything but a rename or a link). */
+    /** The event with a raw NTSTATUS {@code status}; see the record's components. */
+    public Event(long time, long sequence, int ruleId, Operation operation, ActionType verdict, int status,
+            int processId, int flags, String volume, String path, String otherPath) {
+        this(time, sequence, ruleId, operation, verdict, NtStatus.of(status), processId, flags, volume, path,
+                otherPath);
+    }
+
+    /** An event with no other path (anything but a rename or a link) and a raw NTSTATUS {@code status}. */
     public Event(long time, long sequence, int ruleId, Operation operation, ActionType verdict, int status,
             int processId, int flags, String volume, String path) {
         this(time, sequence, ruleId, operation, verdict, status, processId, flags, volume, path, "");
+    }
+
+    /** The final status as the 32-bit NTSTATUS (JMF_EVENT.Status). */
+    public int statusCode() {
+        return status.value();
+    }
+
+    /**
+     * A builder with test-friendly defaults: time 0, sequence 0, rule JMF_RULE_NONE, operation
+     * CREATE, verdict AUDIT, status STATUS_SUCCESS, process 0, no flags, volume
+     * {@code \Device\HarddiskVolume1}, path {@code \}, no other path.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds an {@link Event}; every setter replaces the default named in {@link Event#builder()}. */
+    public static final class Builder {
+        private long time;
+        private long sequence;
+        private int ruleId = Protocol.RULE_NONE;
+        private Operation operation = Operation.CREATE;
+        private ActionType verdict = ActionType.AUDIT;
+        private NtStatus status = NtStatus.SUCCESS;
+        private int processId;
+        private int flags;
+        private String volume = "\\Device\\HarddiskVolume1";
+        private String path = "\\";
+        private String otherPath = "";
+
+        private Builder() {
+        }
+
+        /** @param value system time, 100 ns units since 1601-01-01 UTC @return this builder */
+        public Builder time(long value) {
+            this.time = value;
+            return this;
+        }
+
+        /** @param value the event's sequence number @return this builder */
+        public Builder sequence(long value) {
+            this.sequence = value;
+            return this;
+        }
+
+        /** @param value the deciding rule's id @return this builder */
+        public Builder ruleId(int value) {
+            this.ruleId = value;
+            return this;
+        }
+
+        /** @param value the operation @return this builder */
+        public Builder operation(Operation value) {
+            this.operation = value;
+            return this;
+        }
+
+        /** @param value the action applied @return this builder */
+        public Builder verdict(ActionType value) {
+            this.verdict = value;
+            return this;
+        }
+
+        /** @param value the operation's final status @return this builder */
+        public Builder status(NtStatus value) {
+            this.status = value;
+            return this;
+        }
+
+        /** @param value the operation's final status as a 32-bit NTSTATUS @return this builder */
+        public Builder status(int value) {
+            return status(NtStatus.of(value));
+        }
+
+        /** @param value the requesting process id @return this builder */
+        public Builder processId(int value) {
+            this.processId = value;
+            return this;
+        }
+
+        /** @param value JMF_EVENT_FLAG_* bits @return this builder */
+        public Builder flags(int value) {
+            this.flags = value;
+            return this;
+        }
+
+        /** @param value the volume's NT device name @return this builder */
+        public Builder volume(String value) {
+            this.volume = value;
+            return this;
+        }
+
+        /** @param value the volume-relative path @return this builder */
+        public Builder path(String value) {
+            this.path = value;
+            return this;
+        }
+
+        /** @param value the other end of a rename or link, volume-relative ("" for none) @return this builder */
+        public Builder otherPath(String value) {
+            this.otherPath = value;
+            return this;
+        }
+
+        /**
+         * The event; fails as the constructor does, naming the field.
+         *
+         * @return the event
+         */
+        public Event build() {
+            return new Event(time, sequence, ruleId, operation, verdict, status, processId, flags, volume, path,
+                    otherPath);
+        }
     }
 
     /** {@link #time()} as an Instant. */
@@ -98,7 +229,7 @@ public record Event(long time, long sequence, int ruleId, Operation operation, A
         b.putInt(offset + RULE_ID, ruleId);
         b.putInt(offset + OPERATION, operation.bit());
         b.putInt(offset + VERDICT, verdict.code());
-        b.putInt(offset + STATUS, status);
+        b.putInt(offset + STATUS, status.value());
         b.putInt(offset + PROCESS_ID, processId);
         b.putInt(offset + FLAGS, flags);
         b.putShort(offset + VOLUME_LENGTH, (short) (2 * volume.length()));

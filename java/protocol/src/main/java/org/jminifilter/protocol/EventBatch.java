@@ -16,6 +16,7 @@ public record EventBatch(int pending, long dropped, List<Event> events) {
     private static final int PENDING = L.offset("Pending");
     private static final int DROPPED = L.offset("Dropped");
 
+    /** Validates the fields; an IllegalArgumentException names the one at fault. */
     public EventBatch {
         events = List.copyOf(events);
     }

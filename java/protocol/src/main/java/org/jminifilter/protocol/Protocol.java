@@ -112,7 +112,8 @@ public final class Protocol {
     public static final int ERROR_BAD_RULE_ID = 19;
     public static final int ERROR_NO_MEMORY = 20;
     public static final int ERROR_BAD_CONFIG = 21;
-    public static final int ERROR_COUNT = 22;
+    public static final int ERROR_NEVER_MATCHES = 22;
+    public static final int ERROR_COUNT = 23;
 
     public static final int INDEX_NONE = 0xFFFFFFFF;
 

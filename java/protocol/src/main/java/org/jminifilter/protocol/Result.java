@@ -10,17 +10,28 @@ import java.nio.ByteBuffer;
  * @param ruleIndex  the position (from 0) of the rule at fault, or {@link Protocol#INDEX_NONE}
  * @param generation the policy generation in force after the command
  */
-public record Result(int status, ErrorCode error, int ruleIndex, int generation) {
+public record Result(NtStatus status, ErrorCode error, int ruleIndex, int generation) {
     private static final Layout L = Layouts.RESULT;
     private static final int STATUS = L.offset("Status");
     private static final int ERROR = L.offset("Error");
     private static final int RULE_INDEX = L.offset("RuleIndex");
     private static final int GENERATION = L.offset("Generation");
 
+    /** Validates the fields: status and error are required. */
     public Result {
-        if (error == null) {
-            throw new IllegalArgumentException("Error: null");
+        if (error == null || status == null) {
+            throw new IllegalArgumentException(error == null ? "Error: null" : "Status: null");
         }
+    }
+
+    /** The result with a raw 32-bit NTSTATUS {@code status}; see the record's components. */
+    public Result(int status, ErrorCode error, int ruleIndex, int generation) {
+        this(NtStatus.of(status), error, ruleIndex, generation);
+    }
+
+    /** The status as the 32-bit NTSTATUS (JMF_RESULT.Status). */
+    public int statusCode() {
+        return status.value();
     }
 
     /** Success, with {@code generation} in force. */
@@ -30,7 +41,7 @@ public record Result(int status, ErrorCode error, int ruleIndex, int generation)
 
     /** True when the command took effect. */
     public boolean isSuccess() {
-        return error == ErrorCode.NONE && status >= 0;
+        return error == ErrorCode.NONE && status.isSuccess();
     }
 
     /** True when {@link #ruleIndex()} names a rule. */
@@ -44,13 +55,13 @@ public record Result(int status, ErrorCode error, int ruleIndex, int generation)
             return "accepted, generation " + Integer.toUnsignedString(generation);
         }
         return error.description() + (hasRuleIndex() ? " (rule #" + Integer.toUnsignedString(ruleIndex) + ")" : "")
-                + String.format(" [JMF_ERROR %d, NTSTATUS 0x%08X]", error.code(), status);
+                + String.format(" [JMF_ERROR %d, NTSTATUS %s]", error.code(), status);
     }
 
     /** The 16 bytes, little-endian, position 0. */
     public ByteBuffer encode() {
         ByteBuffer b = Wire.allocate(L.size());
-        b.putInt(STATUS, status);
+        b.putInt(STATUS, status.value());
         b.putInt(ERROR, error.code());
         b.putInt(RULE_INDEX, ruleIndex);
         b.putInt(GENERATION, generation);

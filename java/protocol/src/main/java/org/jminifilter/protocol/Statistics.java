@@ -29,6 +29,7 @@ public record Statistics(int generation, long operations, Map<ActionType, Long> 
         "EventsDropped", "PoliciesRejected", "AskNotWaited", "AskCancelled", "RedirectTargetLost",
         "RedirectRefused"};
 
+    /** Validates the fields; an IllegalArgumentException names the one at fault. */
     public Statistics {
         EnumMap<ActionType, Long> copy = new EnumMap<>(ActionType.class);
         for (ActionType t : ActionType.values()) {

@@ -44,10 +44,12 @@ public final class Wire {
         }
     }
 
+    /** The unsigned byte at absolute {@code offset}. */
     public static int u8(ByteBuffer b, int offset) {
         return Byte.toUnsignedInt(b.get(offset));
     }
 
+    /** The unsigned little-endian 16-bit value at absolute {@code offset}. */
     public static int u16(ByteBuffer b, int offset) {
         return Short.toUnsignedInt(b.getShort(offset));
     }

@@ -51,6 +51,76 @@ class PolicyBuilderTest {
         assertEquals(Optional.of(PathPattern.of("\\a\\**")), p.rules().get(1).path());
     }
 
+    /** The pattern {@code bad} is refused for {@code field} with a message holding {@code hint}; {@code good} builds. */
+    static void neverMatches(String field, String bad, String hint, String good) {
+        boolean image = field.equals("Image");
+        refused("rule #1 (id 9): " + field + ": \"" + bad + "\" ", () -> withRule(r -> {
+            r.id(9).operations(CREATE).deny();
+            if (image) {
+                r.image(bad);
+            } else {
+                r.path(bad);
+            }
+        }));
+        refused(hint, () -> withRule(r -> r.id(9).operations(CREATE).path(image ? null : bad).image(image ? bad : null).deny()));
+        assertDoesNotThrow(() -> withRule(r -> r.id(9).operations(CREATE).path(image ? null : good)
+                .image(image ? good : null).deny()));
+        String problem = image ? NeverMatches.imageProblem(bad) : NeverMatches.pathProblem(bad);
+        assertEquals(null, image ? NeverMatches.imageProblem(NeverMatches.suggest(bad, true))
+                : NeverMatches.pathProblem(NeverMatches.suggest(bad, false)), "the suggestion for " + bad + " can match");
+        assertTrue(problem != null);
+    }
+
+    @Test
+    void pathPatternsNoPathCanMatchAreRefusedWithWhatWouldMatch() {
+        neverMatches("Path", "secret\\**", "did you mean \\secret\\**?", "\\secret\\**");
+        neverMatches("Path", "/secret/**", "holds '/'", "\\secret\\**");
+        neverMatches("Path", "/secret/**", "did you mean \\secret\\**?", "\\secret\\**");
+        neverMatches("Path", "\\a\\\\b", "empty component", "\\a\\b");
+        neverMatches("Path", "\\a\\\\b", "did you mean \\a\\b?", "\\a\\b");
+        neverMatches("Path", "C:\\secret\\**", "volume(\"\\Device\\HarddiskVolumeN\")", "\\secret\\**");
+        neverMatches("Path", "*.txt", "did you mean **\\*.txt (at any depth) or \\*.txt (in the root)?", "**\\*.txt");
+        neverMatches("Path", "?\\a", "does not start with '\\'", "*\\a");
+        neverMatches("Path", "\\secret\\", "did you mean \\secret (the directory itself) or \\secret\\**", "\\secret");
+        neverMatches("Path", "\\secret\\*\\", "only the root's path", "\\");
+        // What can match, including the odd shapes the driver must not refuse.
+        for (String ok : List.of("\\", "*", "**", "*\\", "**\\", "*\\a", "**.txt", "\\a:stream")) {
+            assertDoesNotThrow(() -> withRule(r -> r.id(9).operations(CREATE).path(ok).deny()), ok);
+        }
+    }
+
+    @Test
+    void imagePatternsNoImageCanMatchAreRefusedWithWhatWouldMatch() {
+        neverMatches("Image", "notepad.exe", "did you mean **\\notepad.exe?", "**\\notepad.exe");
+        neverMatches("Image", "C:\\Windows\\notepad.exe", "did you mean **\\Windows\\notepad.exe?",
+                "\\Device\\HarddiskVolume2\\Windows\\notepad.exe");
+        neverMatches("Image", "*.exe", "did you mean **\\*.exe?", "**.exe");
+        neverMatches("Image", "**\\tools\\", "an image's path never does", "**\\tools\\*");
+        neverMatches("Image", "*", "did you mean **\\*?", "**");
+        neverMatches("Image", "**/notepad.exe", "did you mean **\\notepad.exe?", "**\\notepad.exe");
+    }
+
+    @Test
+    void volumeNamesFltGetVolumeNameNeverGivesAreRefusedWithWhatWouldMatch() {
+        for (String drive : List.of("C:", "c:\\", "\\\\?\\C:", "\\\\.\\C:", "\\??\\C:", "\\DosDevices\\C:")) {
+            refused("Name: \"" + drive + "\" is a drive letter", () -> new Volume(drive));
+            refused("\\Device\\HarddiskVolumeN", () -> Policy.builder().volume(drive));
+            refused("rule #0 (id 1): Volume: \"" + drive + "\" is a drive letter",
+                    () -> Policy.builder().rule(r -> r.id(1).operations(READ).volume(drive).allow()));
+            refused("Action.TargetVolume: \"" + drive + "\"",
+                    () -> Policy.builder().rule(r -> r.id(1).operations(CREATE).redirect(drive)));
+        }
+        refused("is a symbolic link", () -> new Volume("\\??\\Volume{0b1c2d3e-0000-0000-0000-100000000000}"));
+        refused("did you mean \\Device\\HarddiskVolume3?", () -> new Volume("\\Device\\HarddiskVolume3\\"));
+        refused("did you mean \\Device\\HarddiskVolume3?", () -> new Volume("HarddiskVolume3"));
+        refused("did you mean \\Device\\HarddiskVolume3?", () -> new Volume("/Device/HarddiskVolume3"));
+        refused("did you mean \\Device\\HarddiskVolume3?", () -> new Volume("\\Device\\\\HarddiskVolume3"));
+        refused("not a volume", () -> new Volume("\\"));
+        assertDoesNotThrow(() -> new Volume("\\Device\\HarddiskVolume3"));
+        assertDoesNotThrow(() -> new Volume("\\??x"));
+        assertDoesNotThrow(() -> new Volume("\\DosDevicesX\\C:"));
+    }
+
     @Test
     void messagesNameThePositionTheIdAndTheField() {
         IllegalArgumentException e = refused("rule #1 (id 17): Action.Status: 0x00000000 is not an error NTSTATUS",
@@ -129,7 +199,7 @@ class PolicyBuilderTest {
     void volumeNamesAreValidated() {
         refused("a volume name is empty", () -> new Volume(""));
         refused("65 code units is over 64", () -> new Volume("x".repeat(65)));
-        assertDoesNotThrow(() -> new Volume("x".repeat(64)));
+        assertDoesNotThrow(() -> new Volume("\\" + "x".repeat(63)));
         refused("holds a NUL", () -> new Volume("\\Device\\a\0b"));
         refused("rule #0 (id 1): Volume: a volume name holds a NUL",
                 () -> Policy.builder().rule(r -> r.id(1).operations(READ).volume("a\0").allow()));
@@ -182,7 +252,7 @@ class PolicyBuilderTest {
         refused("Path: 1025 code units is over 1024",
                 () -> withRule(r -> r.id(1).operations(READ).path("a".repeat(1025)).allow()));
         refused("Path: empty", () -> withRule(r -> r.id(1).operations(READ).path("").allow()));
-        assertDoesNotThrow(() -> withRule(r -> r.id(1).operations(READ).path("a".repeat(1024)).image("**\\*?.exe")
+        assertDoesNotThrow(() -> withRule(r -> r.id(1).operations(READ).path("\\" + "a".repeat(1023)).image("**\\*?.exe")
                 .allow()));
     }
 

@@ -117,7 +117,7 @@ class PolicyCodecTest {
         for (int i = 0; i < 8200; i++) {
             String n = String.format("%08d", i);
             int id = i;
-            builder.rule(r -> r.id(id).operations(READ).path(n + "p".repeat(1016)).image(n + "i".repeat(1016)).allow());
+            builder.rule(r -> r.id(id).operations(READ).path("\\" + n + "p".repeat(1015)).image("\\" + n + "i".repeat(1015)).allow());
         }
         Policy big = builder.build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PolicyCodec.encode(big));
@@ -187,8 +187,8 @@ class PolicyCodecTest {
 
     @Test
     void patternAndVolumeLengthLimits() {
-        String longPath = "p".repeat(1024);
-        Policy p = Policy.builder().volume("v".repeat(64)).rule(r -> r.id(1).operations(READ).path(longPath).allow())
+        String longPath = "\\" + "p".repeat(1023);
+        Policy p = Policy.builder().volume("\\" + "v".repeat(63)).rule(r -> r.id(1).operations(READ).path(longPath).allow())
                 .build();
         assertEquals(p, PolicyCodec.decode(PolicyCodec.encode(p)));
         // Point the volume at the 1024-unit path: 2048 bytes is over the 128-byte limit for names.
@@ -218,6 +218,37 @@ class PolicyCodecTest {
         ByteBuffer nul = PolicyCodec.encode(p);
         nul.putChar(nul.getInt(28), '\0');
         fails("JMF_VOLUME[0].Name", "NUL", nul);
+    }
+
+    /** Puts {@code c} at character {@code index} of the string a JMF_STRING_REF at {@code ref} names. */
+    static ByteBuffer withChar(ByteBuffer b, int ref, int index, char c) {
+        b.putChar(b.getInt(28) + b.getInt(ref) + 2 * index, c);
+        return b;
+    }
+
+    @Test
+    void namesAndPatternsNothingCanMatchAreRefusedAsTheDriverRefusesThem() {
+        Policy p = Policy.builder().volume("\\Device\\AB")
+                .rule(r -> r.id(1).operations(READ).path("\\secret\\**").image("**\\a.exe").allow()).build();
+        int volume = b(p).getInt(24);
+        fails("JMF_VOLUME[0].Name", "is not an NT device name", withChar(b(p), volume, 0, 'C'));
+        fails("JMF_VOLUME[0].Name", "ends with '\\'", withChar(b(p), volume, 9, '\\'));
+        fails("JMF_RULE[0].Path", "did you mean \\secret\\**?", withChar(b(p), rule(0, "Path"), 0, '/'));
+        fails("JMF_RULE[0].Path", "does not start with '\\'", withChar(b(p), rule(0, "Path"), 0, 's'));
+        fails("JMF_RULE[0].Path", "empty component", withChar(b(p), rule(0, "Path"), 1, '\\'));
+        fails("JMF_RULE[0].Image", "did you mean **\\x*\\a.exe?", withChar(b(p), rule(0, "Image"), 0, 'x'));
+        ProtocolException e = assertThrows(ProtocolException.class,
+                () -> PolicyCodec.decode(withChar(b(p), rule(0, "Path"), 0, 's')));
+        assertEquals(ErrorCode.NEVER_MATCHES, e.error());
+        assertEquals(0, e.ruleIndex());
+        // A malformed pattern is BAD_PATTERN first, as in the driver.
+        ByteBuffer both = withChar(withChar(withChar(b(p), rule(0, "Path"), 0, '*'), rule(0, "Path"), 1, '*'),
+                rule(0, "Path"), 2, '*');
+        assertEquals(ErrorCode.BAD_PATTERN, assertThrows(ProtocolException.class, () -> PolicyCodec.decode(both)).error());
+    }
+
+    private static ByteBuffer b(Policy p) {
+        return PolicyCodec.encode(p);
     }
 
     // ---- rules ----

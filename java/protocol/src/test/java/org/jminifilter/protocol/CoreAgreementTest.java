@@ -96,8 +96,10 @@ class CoreAgreementTest {
 
         List<String> disagreements = new ArrayList<>();
         int accepted = 0;
+        int neverMatches = 0;
         for (int i = 0; i < inputs.size(); i++) {
             Input input = inputs.get(i);
+            neverMatches += input.error() == ErrorCode.NEVER_MATCHES ? 1 : 0;
             String[] w = lines[i].trim().split(" ");
             long error = Long.parseLong(w[0]);
             long ruleIndex = Long.parseLong(w[1]);
@@ -121,6 +123,7 @@ class CoreAgreementTest {
         }
         assertTrue(disagreements.isEmpty(), disagreements.size() + " disagreement(s), first ones:\n"
                 + String.join("\n", disagreements));
+        assertTrue(neverMatches >= 20, "names and patterns nothing can match were tried (" + neverMatches + ")");
         assertTrue(accepted > inputs.size() / 10 && accepted < inputs.size() * 9 / 10,
                 "both accepted and refused inputs were tried (" + accepted + " of " + inputs.size() + " accepted)");
     }
@@ -156,7 +159,7 @@ class CoreAgreementTest {
         int base = b.getInt(Layouts.POLICY_HEADER.offset("RuleOffset"));
         int at = base + rnd.nextInt(count) * Protocol.RULE_SIZE;
         int action = at + Layouts.RULE.offset("Action");
-        switch (rnd.nextInt(6)) {
+        switch (rnd.nextInt(7)) {
             case 0 -> {
                 int from = base + rnd.nextInt(count) * Protocol.RULE_SIZE + Layouts.RULE.offset("Action");
                 System.arraycopy(good, from, b.array(), action, Protocol.ACTION_SIZE);
@@ -166,6 +169,16 @@ class CoreAgreementTest {
             case 3 -> b.putShort(at + Layouts.RULE.offset("Volume"), (short) (rnd.nextBoolean() ? Protocol.VOLUME_ANY
                     : rnd.nextInt(4)));
             case 4 -> b.putInt(action + Layouts.ACTION.offset("Type"), 1 + rnd.nextInt(6));
+            case 5 -> {
+                // A character of a name or pattern: reaches the checks of what a name can match
+                // (a leading or trailing '\', '/', an empty component, a drive letter).
+                int strings = b.getInt(Layouts.POLICY_HEADER.offset("StringOffset"));
+                int chars = b.getInt(Layouts.POLICY_HEADER.offset("StringBytes")) / 2;
+                if (chars > 0) {
+                    char[] pick = {'\\', '/', ':', 'C', '*', '?', '\\'};
+                    b.putChar(strings + 2 * rnd.nextInt(chars), pick[rnd.nextInt(pick.length)]);
+                }
+            }
             default -> {
                 Layout.Field f = Layouts.ACTION.fields().get(rnd.nextInt(Layouts.ACTION.fields().size()));
                 int[] values = {0, 1, 2, 4, 0x80, 0x10000, 0x01000000, 0xC0000022, Protocol.DISPOSITION_UNCHANGED};

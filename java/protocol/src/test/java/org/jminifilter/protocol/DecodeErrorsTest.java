@@ -63,7 +63,7 @@ class DecodeErrorsTest {
     @Test
     void resultWithAnUnknownErrorOrSize() {
         ByteBuffer ok = Result.success(1).encode();
-        assertFails("JMF_RESULT.Error", "unknown error code 22", Result::decode, patched(ok, b -> b.putInt(4, 22)));
+        assertFails("JMF_RESULT.Error", "unknown error code 23", Result::decode, patched(ok, b -> b.putInt(4, 23)));
         assertFails("JMF_RESULT.Error", "unknown error code 4294967295", Result::decode,
                 patched(ok, b -> b.putInt(4, -1)));
         assertFails("JMF_RESULT", "truncated", Result::decode, resized(ok, 12));

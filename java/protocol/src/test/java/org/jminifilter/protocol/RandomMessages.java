@@ -43,8 +43,13 @@ final class RandomMessages {
         return sb.toString();
     }
 
+    /**
+     * A random pattern, most often one a name can match (it starts as a path or an image does), sometimes
+     * not (the builder refuses it and the rule is drawn again).
+     */
     String pattern() {
-        String s = text(40).replace('\0', 'x');
+        String[] starts = {"\\", "\\", "**", "**\\", "*\\", ""};
+        String s = starts[rnd.nextInt(starts.length)] + text(40).replace('\0', 'x');
         while (s.contains("***")) {
             s = s.replace("***", "*");
         }
@@ -137,7 +142,7 @@ final class RandomMessages {
         Policy.Builder b = Policy.builder();
         int volumes = rnd.nextInt(4);
         for (int i = 0; i < volumes; i++) {
-            b.volume("\\Device\\HarddiskVolume" + i + text(8).replace('\0', 'v'));
+            b.volume("\\Device\\HarddiskVolume" + i + text(8).replace('\0', 'v').replace('\\', 'v').replace('/', 'v'));
         }
         int rules = rnd.nextInt(12);
         int tries = 0;

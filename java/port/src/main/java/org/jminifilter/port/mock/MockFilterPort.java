@@ -19,6 +19,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jminifilter.policy.Operation;
 import org.jminifilter.policy.Policy;
 import org.jminifilter.policy.Rule;
 import org.jminifilter.port.FilterPort;
@@ -55,6 +56,18 @@ import org.jminifilter.protocol.Statistics;
  * ({@link #failNextSend}), the driver going away ({@link #disconnect()}). Connection refusal is
  * {@link MockDriver}'s part. So code tested against this port runs unchanged against the driver.
  *
+ * <p>A typical test of an {@code AskHandler} through the service:
+ *
+ * <pre>{@code
+ * MockFilterPort port = new MockFilterPort();
+ * try (PolicyService service = PolicyService.builder(port).policy(policy).askHandler(handler).build().start()) {
+ *     port.nextCommand(Command.SetPolicy.class);                     // the service pushed its policy
+ *     AskReply reply = port.ask(Operation.DELETE, 1200, "\\docs\\plan.docx",
+ *             "\\Device\\HarddiskVolume1\\Windows\\explorer.exe").get(5, TimeUnit.SECONDS);
+ *     assertEquals(ActionType.DENY, reply.verdict().type());
+ * }
+ * }</pre>
+ *
  * <p>Reply buffers behave as on the real port: a reply larger than the capacity the caller
  * offered makes the "kernel" fail with ERROR_INSUFFICIENT_BUFFER and the port grows the buffer
  * and sends again (the handler sees each attempt, as the driver would), up to
@@ -71,6 +84,9 @@ import org.jminifilter.protocol.Statistics;
  */
 public final class MockFilterPort implements FilterPort {
 
+    /** How long {@link #nextCommand(Class)} waits: long enough for a slow CI machine, short enough to fail a test. */
+    public static final Duration DEFAULT_WAIT = Duration.ofSeconds(10);
+
     /**
      * Answers one decoded command with the bytes the kernel writes to the output buffer. May
      * throw a {@link FilterPortException} to fail the command (an InsufficientBufferException
@@ -78,15 +94,24 @@ public final class MockFilterPort implements FilterPort {
      */
     @FunctionalInterface
     public interface CommandHandler<C extends Command> {
+        /**
+         * Called on the thread that sent the command (the service's), once per attempt.
+         *
+         * @param command       the command, decoded
+         * @param replyCapacity the output buffer's size in bytes
+         * @return the output bytes (an empty buffer for none)
+         */
         ByteBuffer handle(C command, int replyCapacity);
     }
 
     /** A reply the "kernel" accepted: the message it answers and the body after FILTER_REPLY_HEADER. */
     public record Reply(long messageId, ByteBuffer body) {
+        /** Keeps a read-only copy of {@code body}. */
         public Reply {
             body = copyOf(body).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
         }
 
+        /** @return the reply body, a little-endian view the caller may move freely */
         @Override
         public ByteBuffer body() {
             return body.duplicate().order(ByteOrder.LITTLE_ENDIAN);
@@ -353,15 +378,43 @@ public final class MockFilterPort implements FilterPort {
     }
 
     /**
-     * @return the next command not yet taken, which must be a {@code type}
-     * @throws IllegalStateException when none comes in time or it is another command
+     * The next command of {@code type} not yet taken, waiting at most {@code timeout}; commands of
+     * other types before it are taken too and skipped. {@code PolicyService.start()} sends
+     * SET_CONFIG, then SET_POLICY, then GET_EVENTS and GET_STATISTICS as its poller runs, so
+     * {@code nextCommand(Command.SetPolicy.class, t)} finds the policy whether or not the test
+     * took the configuration first.
+     *
+     * @param type    the command class, for example {@code Command.SetPolicy.class}
+     * @param timeout how long to wait for it
+     * @return the command
+     * @throws IllegalStateException when none comes in time, naming the commands skipped
      */
     public <C extends Command> C nextCommand(Class<C> type, Duration timeout) {
-        Command next = nextCommand(timeout);
-        if (!type.isInstance(next)) {
-            throw new IllegalStateException("expected " + type.getSimpleName() + ", the service sent " + next);
+        Objects.requireNonNull(type, "type");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> skipped = new ArrayList<>();
+        while (true) {
+            Optional<Command> next = pollCommand(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            if (next.isEmpty()) {
+                throw new IllegalStateException("the service sent no " + type.getSimpleName() + " within " + timeout
+                        + (skipped.isEmpty() ? "" : " (it sent " + String.join(", ", skipped) + ")"));
+            }
+            if (type.isInstance(next.get())) {
+                return type.cast(next.get());
+            }
+            skipped.add(next.get().getClass().getSimpleName());
         }
-        return type.cast(next);
+    }
+
+    /**
+     * {@link #nextCommand(Class, Duration)} waiting at most {@link #DEFAULT_WAIT}.
+     *
+     * @param type the command class, for example {@code Command.SetPolicy.class}
+     * @return the command
+     * @throws IllegalStateException when none comes in time
+     */
+    public <C extends Command> C nextCommand(Class<C> type) {
+        return nextCommand(type, DEFAULT_WAIT);
     }
 
     /** Answers every later command of {@code type} with {@code handler} (replacing the default). */
@@ -466,6 +519,26 @@ public final class MockFilterPort implements FilterPort {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Sends an ask for {@code operation} by process {@code processId} on {@code path} (volume-relative)
+     * from the image {@code image} (its NT path), the other fields as {@link Ask#builder()} sets
+     * them (rule 1, a 3000 ms timeout), on the first volume of the policy in force (else
+     * {@code \Device\HarddiskVolume1}) and its generation; for any other field build the ask
+     * with {@link Ask#builder()} and call {@link #ask(Ask)}.
+     *
+     * @return the reply future: {@code port.ask(...).get(5, TimeUnit.SECONDS)} is the verdict the service sent
+     */
+    public PendingAsk ask(Operation operation, int processId, String path, String image) {
+        Ask.Builder b = Ask.builder().operation(operation).processId(processId).path(path).image(image);
+        synchronized (kernel) {
+            b.generation(kernel.generation);
+            if (!kernel.policy.volumes().isEmpty()) {
+                b.volume(kernel.policy.volumes().get(0).name());
+            }
+        }
+        return ask(b.build());
     }
 
     /** Sends an ask that the kernel stops waiting for after {@code kernelTimeout} (then as {@link PendingAsk#expire()}). */

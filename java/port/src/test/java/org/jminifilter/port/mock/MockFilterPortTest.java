@@ -69,13 +69,14 @@ class MockFilterPortTest {
     }
 
     static Ask ask(int ruleId) {
-        return new Ask(1, ruleId, Operation.CREATE, 1234, 0x120089, 0x40, Protocol.FILE_OPEN, 0, 3000,
-                "\\Device\\HarddiskVolume3", "\\Users\\bob\\secret.txt", "\\Device\\HarddiskVolume3\\notepad.exe");
+        return Ask.builder().ruleId(ruleId).processId(1234).createOptions(0x40).volume("\\Device\\HarddiskVolume3")
+                .path("\\Users\\bob\\secret.txt").image("\\Device\\HarddiskVolume3\\notepad.exe").build();
     }
 
     static Event event(long sequence) {
-        return new Event(133_000_000_000_000_000L + sequence, sequence, 7, Operation.WRITE, ActionType.AUDIT, 0,
-                4321, 0, "\\Device\\HarddiskVolume3", "\\log" + sequence + ".txt");
+        return Event.builder().time(133_000_000_000_000_000L + sequence).sequence(sequence).ruleId(7)
+                .operation(Operation.WRITE).verdict(ActionType.AUDIT).processId(4321).volume("\\Device\\HarddiskVolume3")
+                .path("\\log" + sequence + ".txt").build();
     }
 
     private Result setPolicy(Policy policy) {
@@ -142,12 +143,51 @@ class MockFilterPortTest {
     }
 
     @Test
-    void nextCommandOfTheWrongTypeSaysWhatCame() {
+    void nextCommandOfATypeThatNeverComesSaysWhatCameInstead() {
         port.send(new Command.GetStatistics().encode(), 1024);
 
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> port.nextCommand(Command.SetPolicy.class, WAIT));
+                () -> port.nextCommand(Command.SetPolicy.class, Duration.ofMillis(50)));
+        assertTrue(e.getMessage().contains("no SetPolicy"), e.getMessage());
         assertTrue(e.getMessage().contains("GetStatistics"), e.getMessage());
+    }
+
+    @Test
+    void nextCommandOfATypeSkipsTheCommandsOfOtherTypes() throws Exception {
+        Policy policy = policy(2);
+        Future<?> service = threads.submit(() -> {
+            port.send(new Command.SetConfig(Config.defaults()).encode(), 16);
+            port.send(new Command.GetEvents().encode(), 16);
+            port.send(new Command.SetPolicy(policy).encode(), 16);
+            port.send(new Command.GetStatistics().encode(), 4096);
+        });
+
+        assertEquals(policy, port.nextCommand(Command.SetPolicy.class).policy());
+        assertInstanceOf(Command.GetStatistics.class, port.nextCommand(Command.GetStatistics.class));
+        service.get(5, TimeUnit.SECONDS);
+        assertTrue(port.pollCommand(Duration.ZERO).isEmpty(), "the skipped commands were taken");
+        assertEquals(4, port.commands().size(), "and are still in the history");
+    }
+
+    @Test
+    void askByOperationProcessPathAndImageFillsTheRestAndReturnsTheReplyFuture() throws Exception {
+        setPolicy(Policy.builder().volume("\\Device\\HarddiskVolume7")
+                .rule(r -> r.id(5).operations(Operation.DELETE).action(Action.ask())).build());
+
+        PendingAsk pending = port.ask(Operation.DELETE, 1200, "\\docs\\plan.docx",
+                "\\Device\\HarddiskVolume7\\Windows\\explorer.exe");
+        Notification n = port.receive(WAIT).orElseThrow();
+        Ask ask = Ask.decode(n.body());
+        assertEquals(Operation.DELETE, ask.operation());
+        assertEquals(1200, ask.processId());
+        assertEquals("\\docs\\plan.docx", ask.path());
+        assertEquals("\\Device\\HarddiskVolume7\\Windows\\explorer.exe", ask.image());
+        assertEquals("\\Device\\HarddiskVolume7", ask.volume(), "the policy's first volume");
+        assertEquals(1, ask.generation(), "the generation in force");
+        assertEquals(ask, pending.ask());
+
+        port.reply(n.messageId(), new AskReply(Action.deny()).encode());
+        assertEquals(new AskReply(Action.deny()), pending.get(5, TimeUnit.SECONDS));
     }
 
     @Test

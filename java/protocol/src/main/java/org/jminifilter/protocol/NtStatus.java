@@ -1,10 +1,19 @@
-package org.jminifilter.emulator;
+package org.jminifilter.protocol;
 
 import java.util.Map;
 
 /**
- * An NTSTATUS as the emulated kernel returned it, with its symbolic name when it is one of the
- * statuses file operations and the driver commonly produce.
+ * An NTSTATUS, the 32-bit status of a Windows kernel operation, with its symbolic name when it is
+ * one of the statuses file operations and the driver commonly produce. It is the type of every
+ * status jminifilter shows: a rule's deny status ({@code deny(NtStatus.ACCESS_DENIED)}), an
+ * event's final status, the kernel's answer to a command, and what an emulated operation
+ * returned. {@link #toString()} prints the name and the hex value ({@code STATUS_ACCESS_DENIED
+ * (0xC0000022)}), or the hex value alone for a status without a name here, never a negative
+ * decimal.
+ *
+ * <p>It lives in the protocol package, beside {@link Protocol}, because a status is a wire
+ * value first (JMF_EVENT.Status, JMF_RESULT.Status, JMF_ACTION.Status); the policy API, the
+ * service and the emulator all build on this package.
  *
  * @param value the 32-bit NTSTATUS
  */
@@ -29,8 +38,13 @@ public record NtStatus(int value) {
     public static final NtStatus NOT_SUPPORTED = new NtStatus(0xC00000BB);
     public static final NtStatus NOT_A_DIRECTORY = new NtStatus(0xC0000103);
     public static final NtStatus CANNOT_DELETE = new NtStatus(0xC0000121);
+    public static final NtStatus VOLUME_DISMOUNTED = new NtStatus(0xC000026E);
     public static final NtStatus NOT_FOUND = new NtStatus(0xC0000225);
     public static final NtStatus VIRUS_INFECTED = new NtStatus(0xC0000906);
+    public static final NtStatus REQUEST_NOT_ACCEPTED = new NtStatus(0xC00000D0);
+    public static final NtStatus PORT_DISCONNECTED = new NtStatus(0xC0000037);
+    public static final NtStatus FLT_DISALLOW_FAST_IO = new NtStatus(0xC01C0004);
+    public static final NtStatus FILE_LOCK_CONFLICT = new NtStatus(0xC0000054);
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
             Map.entry(SUCCESS.value, "STATUS_SUCCESS"),
@@ -52,10 +66,20 @@ public record NtStatus(int value) {
             Map.entry(NOT_SUPPORTED.value, "STATUS_NOT_SUPPORTED"),
             Map.entry(NOT_A_DIRECTORY.value, "STATUS_NOT_A_DIRECTORY"),
             Map.entry(CANNOT_DELETE.value, "STATUS_CANNOT_DELETE"),
+            Map.entry(VOLUME_DISMOUNTED.value, "STATUS_VOLUME_DISMOUNTED"),
             Map.entry(NOT_FOUND.value, "STATUS_NOT_FOUND"),
-            Map.entry(VIRUS_INFECTED.value, "STATUS_VIRUS_INFECTED"));
+            Map.entry(VIRUS_INFECTED.value, "STATUS_VIRUS_INFECTED"),
+            Map.entry(REQUEST_NOT_ACCEPTED.value, "STATUS_REQUEST_NOT_ACCEPTED"),
+            Map.entry(PORT_DISCONNECTED.value, "STATUS_PORT_DISCONNECTED"),
+            Map.entry(FLT_DISALLOW_FAST_IO.value, "STATUS_FLT_DISALLOW_FAST_IO"),
+            Map.entry(FILE_LOCK_CONFLICT.value, "STATUS_FILE_LOCK_CONFLICT"));
 
-    /** @return the status whose value is {@code value} */
+    /**
+     * The status whose value is {@code value}.
+     *
+     * @param value the 32-bit NTSTATUS, for example {@code 0xC0000022}
+     * @return the status (equal to the constant of the same value, when there is one)
+     */
     public static NtStatus of(int value) {
         return new NtStatus(value);
     }
