@@ -968,7 +968,7 @@ int32_t EmuLoadDriver(const char *altitude)
     memset(&g_driverObject, 0, sizeof(g_driverObject));
     g_driverObject.Type = 4;
     g_driverObject.Size = sizeof(DRIVER_OBJECT);
-    EmuSetNextAltitude(altitude != NULL ? altitude : "385100");
+    EmuSetNextAltitude(altitude != NULL ? altitude : "265000"); /* the INF's altitude (ci/check verifies) */
     g_driverFilter = NULL;
     PEPROCESS saved = PsGetCurrentProcess();
     EmuSetThreadProcess(EmuSystemProcess());

@@ -39,8 +39,12 @@ import org.jminifilter.protocol.NtStatus;
  */
 public final class EmulatedKernel implements AutoCloseable {
 
-    /** The altitude the driver loads at unless told otherwise (FSFilter Anti-Virus range). */
-    public static final String DEFAULT_ALTITUDE = "328010";
+    /**
+     * The altitude the driver loads at unless told otherwise: the INF's (inf/jminifilter.inf,
+     * Instance1.Altitude, FSFilter Content Screener), so the emulator stacks it where Windows does.
+     * ci/check verifies the two agree.
+     */
+    public static final String DEFAULT_ALTITUDE = "265000";
     /** The device stack size of volumes created without one. */
     public static final int DEFAULT_STACK_SIZE = 8;
     /** The process the policy service's port calls run as (privileged, like a service). */
