@@ -36,6 +36,16 @@ void EmuTrace(const char *format, ...) __attribute__((format(printf, 1, 2)));
 /* Records a violation when the current IRQL is above Max; returns 0 then. */
 int EmuRequireIrql(const char *routine, KIRQL max);
 void EmuSetIrql(KIRQL irql);
+int EmuHoldsLock(void);
+
+/* ---- pageable memory (emu_pageable.c) ---- */
+void *EmuPageableAlloc(SIZE_T bytes, ULONG tag, const char *routine);  /* NULL: use ordinary memory */
+void EmuPageableFree(PVOID p);
+void EmuPageableIrql(KIRQL from, KIRQL to);
+int EmuPageableEnabled(void);
+/* Tests: onWrite(context) runs before each write to [address, address + size) (x86-64; 0 = not available). */
+int32_t EmuWatchWrites(void *address, size_t size, void (*onWrite)(void *), void *context);
+void EmuWatchStop(void);
 char *EmuTagText(ULONG tag, char out[8]);
 void EmuWideToUtf8(const WCHAR *s, size_t chars, char *out, size_t cap);
 size_t EmuUtf8ToWide(const char *s, WCHAR *out, size_t capChars);
@@ -66,14 +76,21 @@ struct _EMU_PROCESS {
 };
 typedef struct EMU_PROCESS_BOX { EMU_OBJ Hdr; struct _EMU_PROCESS P; LIST_ENTRY Link; } EMU_PROCESS_BOX;
 struct _EMU_THREAD {
+    DISPATCHER_HEADER Header;   /* first: a thread object is waitable (signalled once terminated) */
     struct _EMU_PROCESS *Process;
     ULONG Tid;
+    int System;                 /* created by PsCreateSystemThread */
 };
 typedef struct EMU_THREAD_BOX { EMU_OBJ Hdr; struct _EMU_THREAD T; } EMU_THREAD_BOX;
 PEPROCESS EmuFindProcess(ULONG pid);
 PEPROCESS EmuSystemProcess(void);
 PETHREAD EmuCurrentThread(void);
 void EmuSetThreadProcess(PEPROCESS process);
+EMU_THREAD_BOX *EmuNewThreadBox(void);
+void EmuAdoptThread(EMU_THREAD_BOX *box);
+int EmuIsThreadHandle(HANDLE h);
+NTSTATUS EmuCloseThreadHandle(HANDLE h);
+void EmuThreadsCheckLeaks(void);
 
 /* ---- pool ---- */
 void EmuPoolCheckLeaks(const char *when);
@@ -160,9 +177,15 @@ struct _FLT_INSTANCE {
     char Altitude[32];
     void *Context;              /* EMU_CONTEXT* instance context */
     int Detached;
+    long PreCallbacksRunning;   /* the instance is freed only once none runs (its rundown) */
+    int TearingDown;            /* teardown started: FltObjectReference fails with STATUS_FLT_DELETING_OBJECT */
+    int Zombie;                 /* torn down, kept only for rundown references (in g_zombies) */
+    LIST_ENTRY ZombieLink;
 };
 
 PFLT_VOLUME EmuVolumeById(int id);
+/* An instance whose teardown started (also one kept only for its rundown references). */
+int EmuInstanceTearingDown(PFLT_INSTANCE inst);
 int EmuIsInstance(PVOID p);
 int EmuIsFilter(PVOID p);
 int EmuIsVolume(PVOID p);
@@ -240,6 +263,7 @@ typedef struct EMU_CBD {
     FLT_PREOP_CALLBACK_STATUS EarlyStatus;
     PVOID EarlyContext;
     int Done;
+    PMDL ReturnedMdl;           /* an MDL read: the file system's MDL, to be given back with IRP_MN_COMPLETE_MDL */
 } EMU_CBD;
 
 #define EMU_CBD_FROM_DATA(d) ((EMU_CBD *)(d))
@@ -254,6 +278,8 @@ void EmuFsInit(EMU_FS *fs);
 size_t EmuNodePath(EMU_NODE *n, WCHAR *out, size_t cap);
 ACCESS_MASK EmuMapGenericAccess(ACCESS_MASK a);
 void EmuFsDestroy(EMU_FS *fs);
+/* MDLs the file systems handed out by MDL reads and not yet completed (freed at reset). */
+void EmuFsMdlReset(void);
 void EmuFsCleanup(EMU_FILE *file);
 void EmuFsClose(EMU_FILE *file);
 EMU_NODE *EmuFsLookup(EMU_FS *fs, const WCHAR *path, size_t chars, EMU_NODE **parent, const WCHAR **leaf, size_t *leafChars);
@@ -290,5 +316,6 @@ PFLT_VOLUME EmuVolumeByName(PCUNICODE_STRING name, USHORT *prefixBytes);
 void EmuFltReset(void);
 void EmuFilesCheckLeaks(void);
 void EmuObjectsCheckLeaks(void);
+long EmuObjectsDriverRefTotal(void);   /* references the driver holds now, all objects */
 
 #endif /* EMU_INTERNAL_H */
