@@ -51,7 +51,6 @@ public record NtStatus(int value) {
     public static final NtStatus DISK_FULL = new NtStatus(0xC000007F);
     public static final NtStatus QUOTA_EXCEEDED = new NtStatus(0xC0000044);
     public static final NtStatus DIRECTORY_NOT_EMPTY = new NtStatus(0xC0000101);
-    public static final NtStatus VOLUME_DISMOUNTED = new NtStatus(0xC000026E);
     public static final NtStatus ENCRYPTION_FAILED = new NtStatus(0xC000028A);
     public static final NtStatus CONTENT_BLOCKED = new NtStatus(0xC0000804);
 
@@ -88,7 +87,6 @@ public record NtStatus(int value) {
             Map.entry(DISK_FULL.value, "STATUS_DISK_FULL"),
             Map.entry(QUOTA_EXCEEDED.value, "STATUS_QUOTA_EXCEEDED"),
             Map.entry(DIRECTORY_NOT_EMPTY.value, "STATUS_DIRECTORY_NOT_EMPTY"),
-            Map.entry(VOLUME_DISMOUNTED.value, "STATUS_VOLUME_DISMOUNTED"),
             Map.entry(ENCRYPTION_FAILED.value, "STATUS_ENCRYPTION_FAILED"),
             Map.entry(CONTENT_BLOCKED.value, "STATUS_CONTENT_BLOCKED"));
 
