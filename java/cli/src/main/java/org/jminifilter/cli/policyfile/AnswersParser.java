@@ -198,8 +198,8 @@ final class AnswersParser {
         if (m.get("volume") != null) {
             volume = Optional.ofNullable(t.volumeRef(m.get("volume"), where + ".volume"));
         }
-        Optional<PathPattern> path = Optional.ofNullable(t.pattern(m.get("path"), where + ".path"));
-        Optional<PathPattern> image = Optional.ofNullable(t.pattern(m.get("image"), where + ".image"));
+        Optional<PathPattern> path = canMatch(m.get("path"), where + ".path", false);
+        Optional<PathPattern> image = canMatch(m.get("image"), where + ".image", true);
         Set<Integer> pids = new LinkedHashSet<>();
         if (m.get("process-id") != null) {
             for (Node item : t.items(m.get("process-id"))) {
@@ -248,6 +248,22 @@ final class AnswersParser {
         if (t.errorCount() == before && verdict != null) {
             drafts.add(new Draft(where, m.location(), verdictAt, verdictKey, rules, operations, volume, path, image,
                     pids, between, verdict, target));
+        }
+    }
+
+    /** A path or image pattern, refused (as a rule's is) when no name can match it. */
+    private Optional<PathPattern> canMatch(Node node, String where, boolean image) {
+        PathPattern p = t.pattern(node, where);
+        if (p == null) {
+            return Optional.empty();
+        }
+        try {
+            Rule.Builder r = Rule.builder(1).operations(Operation.CREATE).allow();
+            (image ? r.image(p.pattern()) : r.path(p.pattern())).build();
+            return Optional.of(p);
+        } catch (IllegalArgumentException e) {
+            t.error(node.location(), where + ": " + e.getMessage().replaceFirst("^rule id 1: (Path|Image): ", ""));
+            return Optional.empty();
         }
     }
 
