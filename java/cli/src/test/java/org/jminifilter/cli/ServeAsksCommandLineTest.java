@@ -39,8 +39,8 @@ class ServeAsksCommandLineTest {
 
         Run missing = CommandLineTest.run("serve", "--policy", p, "--handler", "com.example.Missing");
         assertEquals(ExitCodes.INVALID, missing.exit(), missing.err());
-        assertTrue(missing.err().contains("jminifilter: --handler com.example.Missing: no such class in the class path"),
-                missing.err());
+        assertTrue(missing.err().contains("jminifilter: --handler com.example.Missing: no such class in the class "
+                + "path"), missing.err());
 
         Run help = CommandLineTest.run("serve", "--help");
         assertTrue(help.out().contains("--interactive") && help.out().contains("--handler=CLASS")

@@ -89,8 +89,8 @@ public final class HandlerLoader {
         try {
             c = Class.forName(className, false, from);
         } catch (ClassNotFoundException e) {
-            throw new HandlerException("--handler " + className + ": no such class in " + where + similar(className, jar),
-                    e);
+            throw new HandlerException("--handler " + className + ": no such class in " + where
+                    + similar(className, jar), e);
         } catch (LinkageError e) {
             throw new HandlerException("--handler " + className + ": the class cannot be loaded from " + where + " ("
                     + e + ")", e);

@@ -179,7 +179,8 @@ class AnswersTest {
                 """);
         AnswersHandler h = handler(file, at(9, 0));
         assertEquals(Action.deny(), h.decide(deleteDocx(4, NOTEPAD)));
-        assertEquals(Action.deny(), h.decide(ask("downloads").postCreate().path("\\Users\\x\\Downloads\\y.exe").build()));
+        Ask download = ask("downloads").postCreate().path("\\Users\\x\\Downloads\\y.exe").build();
+        assertEquals(Action.deny(), h.decide(download), "a post-create ask takes a deny");
     }
 
     // ------------------------------------------------------------------ validation
@@ -304,10 +305,12 @@ class AnswersTest {
                 + "time window"), all);
         assertTrue(all.contains(lineOf(yaml, "imgae") + ":5: error: answers[0]: unknown key \"imgae\"")
                 && all.contains("did you mean image?"), all);
-        assertTrue(all.contains((lineOf(yaml, "imgae") + 2) + ":5: error: answers[0]: two verdicts (allow and deny)"), all);
+        assertTrue(all.contains((lineOf(yaml, "imgae") + 2) + ":5: error: answers[0]: two verdicts (allow and deny)"),
+                all);
         assertTrue(all.contains("answers[1].ask: an answer cannot ask again"), all);
         assertTrue(all.contains("answers[2]: unknown key \"dney\"") && all.contains("did you mean deny?"), all);
-        assertTrue(all.contains("answers[2]: no verdict; give exactly one of allow, deny, audit, modify, redirect"), all);
+        assertTrue(all.contains("answers[2]: no verdict; give exactly one of allow, deny, audit, modify, redirect"),
+                all);
         assertTrue(all.contains("answers[3].deny: \"STATUS_ACCES_DENIED\" is not an NTSTATUS name")
                 && all.contains("did you mean STATUS_ACCESS_DENIED?"), all);
         assertTrue(all.contains(lineOf(yaml, "'data\\**'") + ":11: error: answers[4].path: \"data\\**\" "), all);

@@ -14,7 +14,7 @@ import java.util.Optional;
  * A console for tests: lines "typed" at given moments of a fake clock, which a read advances
  * instead of waiting (no terminal, no sleeps). A read that would wait returns the next line if it
  * is typed within the wait (moving the clock to that moment), else moves the clock by the whole
- * wait and returns nothing. {@link #hold()} makes reads block until {@link #release()}, so a test
+ * wait and returns nothing. {@link #hold()} makes reads that would wait block until {@link #release()}, so a test
  * can queue another ask behind the one being asked.
  */
 final class ScriptedConsole implements PromptConsole {
