@@ -69,6 +69,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     VolumeOptions volumes;
 
+    @Mixin
+    WindowsServeOptions windows;
+
     @Spec
     CommandSpec spec;
 
@@ -91,9 +94,11 @@ final class ServeCommand implements Callable<Integer> {
                 };
         Supervisor[] holder = new Supervisor[1];
         EventSink sink = new EventSink(lines, () -> holder[0].policyFile().ruleNames());
-        Supervisor supervisor = new Supervisor(policy, resolver, connector, null, sink, Duration.ofMillis(500),
+        Supervisor supervisor = new Supervisor(policy, resolver, connector, null,
+                windows.events(sink, () -> holder[0].policyFile().ruleNames()), Duration.ofMillis(500),
                 Duration.ofSeconds(reconnectMaxSeconds));
         holder[0] = supervisor;
+        windows.started(supervisor);
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             supervisor.stop();
@@ -104,7 +109,8 @@ final class ServeCommand implements Callable<Integer> {
             }
         }, "jminifilter-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (ControlServer server = new ControlServer(control != null ? control : ControlPaths.defaultPath(),
+        try (WindowsServeOptions windowsOptions = windows; ControlServer server = new ControlServer(
+                windows.control(control != null ? control : ControlPaths.defaultPath()),
                 new ServeControl(supervisor, sink))) {
             supervisor.run();
             return ExitCodes.OK;
