@@ -11,10 +11,10 @@ import java.util.concurrent.TimeUnit;
  * does), statuses are recorded in order and can be awaited, controls are sent from the test
  * through the handler the service registered; any call can be made to fail.
  */
-final class FakeDispatcher implements ServiceDispatcher {
-    final BlockingQueue<ServiceStatus> statuses = new LinkedBlockingQueue<>();
+public final class FakeDispatcher implements ServiceDispatcher {
+    public final BlockingQueue<ServiceStatus> statuses = new LinkedBlockingQueue<>();
     final List<ServiceStatus> all = new ArrayList<>();
-    volatile ControlHandler handler;
+    public volatile ControlHandler handler;
     volatile String registeredName;
     Integer failRegister;
     Integer failRun;
@@ -55,7 +55,7 @@ final class FakeDispatcher implements ServiceDispatcher {
     }
 
     /** The next status reported with {@code state}, skipping others; fails after 20 s. */
-    ServiceStatus awaitState(int state) throws InterruptedException {
+    public ServiceStatus awaitState(int state) throws InterruptedException {
         while (true) {
             ServiceStatus s = statuses.poll(20, TimeUnit.SECONDS);
             if (s == null) {
@@ -67,7 +67,7 @@ final class FakeDispatcher implements ServiceDispatcher {
         }
     }
 
-    List<ServiceStatus> reported() {
+    public List<ServiceStatus> reported() {
         synchronized (all) {
             return new ArrayList<>(all);
         }
