@@ -244,10 +244,17 @@ final class ServiceCommand implements Callable<Integer> {
                 ServeBody body = new ServeBody(serveArgs, new PrintWriter(Writer.nullWriter()), serveErr);
                 System.setErr(new EventLogLines(log).printStream());
                 try {
-                    int code = ServiceRunner.standard(ServiceRunner.dispatcherOfThisMachine(), WindowsService.NAME,
-                            body).run();
+                    ServiceRunner runner = ServiceRunner.standard(ServiceRunner.dispatcherOfThisMachine(),
+                            WindowsService.NAME, body);
+                    int code = runner.run();
                     log.message(code == 0 ? EventLogIds.EVENTLOG_INFORMATION_TYPE : EventLogIds.EVENTLOG_ERROR_TYPE,
                             "The jminifilter service stopped with exit code " + code + ".");
+                    if (runner.timedOut()) {
+                        // serve is stuck: exit() would run serve's shutdown hook, which waits for it. The
+                        // process's end closes the driver port, which the driver sees as a disconnect.
+                        log.close();
+                        Runtime.getRuntime().halt(code);
+                    }
                     return code;
                 } catch (Win32Error e) {
                     if (e.code() == Win32Error.ERROR_FAILED_SERVICE_CONTROLLER_CONNECT) {

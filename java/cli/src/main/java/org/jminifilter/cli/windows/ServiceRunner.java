@@ -67,6 +67,7 @@ public final class ServiceRunner {
     private long stopDeadline;                    // guarded by lock; valid when stopping
     private boolean stopping;                     // guarded by lock
     private volatile int exitCode = FAILED;
+    private volatile boolean timedOut;
 
     /**
      * @param tick           between two checkpoints (the wait hint is three ticks)
@@ -103,6 +104,14 @@ public final class ServiceRunner {
     public int run() {
         scm.run(name, this::serviceMain);
         return exitCode;
+    }
+
+    /**
+     * The body had not returned when the service was reported stopped: the process must end
+     * without waiting for it (its shutdown hooks would wait for the stuck serve).
+     */
+    public boolean timedOut() {
+        return timedOut;
     }
 
     private int waitHint() {
@@ -167,6 +176,7 @@ public final class ServiceRunner {
         if (timedOut) {
             LOG.error("the service did not stop in time; reporting it stopped");
         }
+        this.timedOut = timedOut;
         exitCode = code;
         synchronized (lock) {
             checkPoint = 0;

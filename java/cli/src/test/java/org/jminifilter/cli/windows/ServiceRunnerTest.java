@@ -178,7 +178,8 @@ class ServiceRunnerTest {
         FakeBody stuck = new FakeBody(0, 0, true);
         int[] exit = {-1};
         // STOP would wait five minutes; SHUTDOWN's budget is what applies
-        Thread t = start(new ServiceRunner(scm, "jminifilter", stuck, TICK, LONG, Duration.ofMillis(50)), exit);
+        ServiceRunner runner = new ServiceRunner(scm, "jminifilter", stuck, TICK, LONG, Duration.ofMillis(50));
+        Thread t = start(runner, exit);
         scm.awaitState(SERVICE_RUNNING);
         scm.handler.onControl(ServiceDispatcher.SERVICE_CONTROL_SHUTDOWN);
         t.join();
@@ -187,6 +188,7 @@ class ServiceRunnerTest {
         assertEquals(Win32Error.ERROR_SERVICE_SPECIFIC_ERROR, last.win32ExitCode());
         assertEquals(ServiceRunner.FAILED, last.serviceSpecificExitCode());
         assertEquals(1, stuck.stops.get());
+        assertTrue(runner.timedOut(), "the caller must end the process without waiting for the body");
         stuck.released.countDown();
     }
 
