@@ -51,9 +51,9 @@ final class Advapi32Security implements SecurityApi {
     }
 
     @Override
-    public void setFileDacl(String path, int securityInformation, Acl dacl) {
-        int rc = A.SetNamedSecurityInfo(path, AccCtrl.SE_OBJECT_TYPE.SE_FILE_OBJECT, securityInformation, null, null,
-                ((NativeAcl) dacl).acl().getPointer(), null);
+    public void setFileSecurity(String path, int securityInformation, Sid owner, Acl dacl) {
+        int rc = A.SetNamedSecurityInfo(path, AccCtrl.SE_OBJECT_TYPE.SE_FILE_OBJECT, securityInformation,
+                ((NativeSid) owner).psid().getPointer(), null, ((NativeAcl) dacl).acl().getPointer(), null);
         if (rc != 0) {
             throw new Win32Error("SetNamedSecurityInfo(" + path + ")", rc);
         }

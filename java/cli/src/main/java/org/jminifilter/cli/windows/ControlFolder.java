@@ -15,7 +15,10 @@ import org.jminifilter.cli.control.ControlPaths;
  * (inherited ACEs of %ProgramData%, which let every user create files, no longer apply) that
  * grants full control to Administrators and SYSTEM only, inherited by the files and folders in it.
  * So only an elevated administrator or the service reaches the socket, as only they reach the
- * driver's port. JNA Platform has no ConvertStringSecurityDescriptorToSecurityDescriptor, so the
+ * driver's port. The owner becomes Administrators too: a user who created the folder first
+ * would otherwise stay its owner, and an owner may always rewrite the DACL. When that cannot be
+ * done (such a user took the administrators' access away) serve stops rather than open the
+ * socket there. JNA Platform has no ConvertStringSecurityDescriptorToSecurityDescriptor, so the
  * DACL is built call by call.
  *
  * <p>Only the default folder is touched: a {@code --control} socket elsewhere lives in a folder
@@ -59,8 +62,9 @@ public final class ControlFolder {
             int inherit = SecurityApi.OBJECT_INHERIT_ACE | SecurityApi.CONTAINER_INHERIT_ACE;
             api.addAccessAllowedAce(acl, inherit, SecurityApi.FILE_ALL_ACCESS, admins);
             api.addAccessAllowedAce(acl, inherit, SecurityApi.FILE_ALL_ACCESS, system);
-            api.setFileDacl(folder.toString(),
-                    SecurityApi.DACL_SECURITY_INFORMATION | SecurityApi.PROTECTED_DACL_SECURITY_INFORMATION, acl);
+            api.setFileSecurity(folder.toString(), SecurityApi.OWNER_SECURITY_INFORMATION
+                    | SecurityApi.DACL_SECURITY_INFORMATION | SecurityApi.PROTECTED_DACL_SECURITY_INFORMATION, admins,
+                    acl);
             // The SIDs and the ACL are native memory their objects own: keep them until the call has returned.
             Reference.reachabilityFence(admins);
             Reference.reachabilityFence(system);

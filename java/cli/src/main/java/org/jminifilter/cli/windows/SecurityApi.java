@@ -27,14 +27,15 @@ public interface SecurityApi {
     /** AddAccessAllowedAceEx(ACL_REVISION). */
     void addAccessAllowedAce(Acl acl, int aceFlags, int accessMask, Sid sid);
 
-    /** SetNamedSecurityInfo(SE_FILE_OBJECT, securityInformation, no owner, no group, dacl, no SACL). */
-    void setFileDacl(String path, int securityInformation, Acl dacl);
+    /** SetNamedSecurityInfo(SE_FILE_OBJECT, securityInformation, owner, no group, dacl, no SACL). */
+    void setFileSecurity(String path, int securityInformation, Sid owner, Acl dacl);
 
     int WIN_LOCAL_SYSTEM_SID = 22;
     int WIN_BUILTIN_ADMINISTRATORS_SID = 26;
     int OBJECT_INHERIT_ACE = 0x1;
     int CONTAINER_INHERIT_ACE = 0x2;
     int FILE_ALL_ACCESS = 0x001F01FF;
+    int OWNER_SECURITY_INFORMATION = 0x1;
     int DACL_SECURITY_INFORMATION = 0x4;
     int PROTECTED_DACL_SECURITY_INFORMATION = 0x80000000;
 }

@@ -76,8 +76,9 @@ class ControlFolderTest {
         }
 
         @Override
-        public void setFileDacl(String path, int securityInformation, Acl dacl) {
-            call("SetNamedSecurityInfo", path + " 0x" + Integer.toHexString(securityInformation));
+        public void setFileSecurity(String path, int securityInformation, Sid owner, Acl dacl) {
+            call("SetNamedSecurityInfo", path + " 0x" + Integer.toHexString(securityInformation) + " owner "
+                    + ((FakeSid) owner).type());
             set = (FakeAcl) dacl;
         }
     }
@@ -85,7 +86,7 @@ class ControlFolderTest {
     private final FakeSecurity api = new FakeSecurity();
 
     @Test
-    void administratorsAndSystemOnlyInheritedProtected() throws IOException {
+    void administratorsAndSystemOnlyInheritedProtectedOwnedByAdministrators() throws IOException {
         Path folder = dir.resolve("ProgramData").resolve("jminifilter");
         new ControlFolder(api).restrict(folder);
         assertTrue(Files.isDirectory(folder));
@@ -95,7 +96,7 @@ class ControlFolderTest {
                 "InitializeAcl 52", // 8 + (8 + 16) + (8 + 12)
                 "AddAccessAllowedAceEx 26 flags 3 mask 0x1f01ff",
                 "AddAccessAllowedAceEx 22 flags 3 mask 0x1f01ff",
-                "SetNamedSecurityInfo " + folder + " 0x80000004"), api.calls);
+                "SetNamedSecurityInfo " + folder + " 0x80000005 owner 26"), api.calls);
         assertEquals(List.of("26", "22"), api.set.aces);
         assertEquals(api.set.size, api.set.used, "the ACL is exactly as large as its ACEs");
     }
