@@ -121,10 +121,53 @@ JmfDecisionReported(
 }
 
 /*
- * JmfReportDecision
+ * JmfReportDecisionEx
  *
  * IRQL: <= DISPATCH_LEVEL (post-operation callbacks): every argument is
- * non-paged. Queues the event of a reported decision.
+ * non-paged. Queues the event of a reported decision; OtherPath is a
+ * rename's or link's other end (or NULL).
+ */
+_Use_decl_annotations_
+VOID
+JmfReportDecisionEx(
+    const JMF_DECISION *Decision,
+    JMF_U32 Operation,
+    NTSTATUS Status,
+    JMF_U32 ProcessId,
+    PJMF_INSTANCE_CONTEXT InstanceContext,
+    const JMF_U16 *Path,
+    JMF_U32 PathChars,
+    BOOLEAN PathTruncated,
+    const JMF_U16 *OtherPath,
+    JMF_U32 OtherPathChars,
+    BOOLEAN OtherPathTruncated
+    )
+{
+    JMF_U32 flags = Decision->EventFlags;
+    const WCHAR *volume = NULL;
+    JMF_U32 volumeChars = 0;
+
+    if (!JmfDecisionReported(Decision)) {
+        return;
+    }
+    if (PathTruncated) {
+        flags |= JMF_EVENT_FLAG_PATH_TRUNCATED;
+    }
+    if (OtherPathTruncated) {
+        flags |= JMF_EVENT_FLAG_OTHER_PATH_TRUNCATED;
+    }
+    if (InstanceContext != NULL) {
+        volume = InstanceContext->VolumeName;
+        volumeChars = InstanceContext->VolumeNameChars;
+    }
+    JmfEventQueue(Decision->RuleId, Operation, Decision->Verdict.Type, Status, ProcessId, flags,
+                  volume, volumeChars, Path, PathChars, OtherPath, OtherPathChars);
+}
+
+/*
+ * JmfReportDecision
+ *
+ * IRQL: <= DISPATCH_LEVEL. JmfReportDecisionEx for an operation with one path.
  */
 _Use_decl_annotations_
 VOID
@@ -139,22 +182,8 @@ JmfReportDecision(
     BOOLEAN PathTruncated
     )
 {
-    JMF_U32 flags = Decision->EventFlags;
-    const WCHAR *volume = NULL;
-    JMF_U32 volumeChars = 0;
-
-    if (!JmfDecisionReported(Decision)) {
-        return;
-    }
-    if (PathTruncated) {
-        flags |= JMF_EVENT_FLAG_PATH_TRUNCATED;
-    }
-    if (InstanceContext != NULL) {
-        volume = InstanceContext->VolumeName;
-        volumeChars = InstanceContext->VolumeNameChars;
-    }
-    JmfEventQueue(Decision->RuleId, Operation, Decision->Verdict.Type, Status, ProcessId, flags,
-                  volume, volumeChars, Path, PathChars);
+    JmfReportDecisionEx(Decision, Operation, Status, ProcessId, InstanceContext, Path, PathChars, PathTruncated,
+                        NULL, 0, FALSE);
 }
 
 /*
@@ -176,8 +205,9 @@ JmfReportOperation(
         return;
     }
     JmfOperationFetch(Op, JMF_NEED_PATH);      /* an event names its file even when no rule needed the path */
-    JmfReportDecision(Decision, Op->Facts.Operation, Status, Op->Facts.ProcessId, JmfOperationInstanceContext(Op),
-                      Op->Facts.Path, Op->Facts.PathChars, Op->PathTruncated);
+    JmfReportDecisionEx(Decision, Op->Facts.Operation, Status, Op->Facts.ProcessId, JmfOperationInstanceContext(Op),
+                        Op->Facts.Path, Op->Facts.PathChars, Op->PathTruncated,
+                        Op->OtherPath, Op->OtherPathChars, Op->OtherPathTruncated);
 }
 
 /*
@@ -216,7 +246,9 @@ JmfCompletionAllocate(
 /*
  * JmfCompletionFree
  *
- * IRQL: <= DISPATCH_LEVEL. Releases everything a completion context holds.
+ * IRQL: <= DISPATCH_LEVEL. Releases everything a completion context holds,
+ * and the completions chained to it (Next: at most a rename's two
+ * destination decisions, so the recursion is at most three deep).
  */
 _Use_decl_annotations_
 VOID
@@ -227,8 +259,12 @@ JmfCompletionFree(
     if (Completion == NULL) {
         return;
     }
+    JmfCompletionFree(Completion->Next);
     if (Completion->TargetInstanceContext != NULL) {
         FltReleaseContext(Completion->TargetInstanceContext);
+    }
+    if (Completion->TargetInstance != NULL) {
+        FltObjectDereference(Completion->TargetInstance);      /* JmfRedirectFindTarget's rundown reference */
     }
     if (Completion->HandleContext != NULL) {
         FltReleaseContext(Completion->HandleContext);
@@ -236,6 +272,7 @@ JmfCompletionFree(
     if (Completion->InstanceContext != NULL) {
         FltReleaseContext(Completion->InstanceContext);
     }
+    JmfFree(Completion->OtherPath, JMF_TAG_PATH);
     JmfFree(Completion->Path, JMF_TAG_PATH);
     JmfPolicyRelease(Completion->Policy);
     JmfFree(Completion, JMF_TAG_COMPLETION);
@@ -266,10 +303,15 @@ JmfPostComplete(
     if (Completion->HandleContext != NULL) {
         JmfRedirectEnd(Data, Completion->HandleContext, (BOOLEAN)(!draining && NT_SUCCESS(Data->IoStatus.Status)));
     }
-    if (Completion->Report && !draining) {
-        JmfReportDecision(&Completion->Decision, Completion->Operation, Data->IoStatus.Status, Completion->ProcessId,
-                          Completion->InstanceContext, Completion->Path, Completion->PathChars,
-                          Completion->PathTruncated);
+    if (!draining) {
+        PJMF_COMPLETION each;
+        for (each = Completion; each != NULL; each = each->Next) {
+            if (each->Report) {
+                JmfReportDecisionEx(&each->Decision, each->Operation, Data->IoStatus.Status, each->ProcessId,
+                                    each->InstanceContext, each->Path, each->PathChars, each->PathTruncated,
+                                    each->OtherPath, each->OtherPathChars, each->OtherPathTruncated);
+            }
+        }
     }
     JmfCompletionFree(Completion);
 }

@@ -24,10 +24,11 @@ Abstract:
       jmf_ask.c           ASK notifications (FltSendMessage)
       jmf_create.c        IRP_MJ_CREATE pre/post
       jmf_rw.c            IRP_MJ_READ / IRP_MJ_WRITE pre/post
-      jmf_setinfo.c       IRP_MJ_SET_INFORMATION (rename, delete)
+      jmf_setinfo.c       IRP_MJ_SET_INFORMATION (rename, link, delete)
       jmf_redirect.c      REDIRECT: target instance, target file, contexts
       jmf_events.c        the bounded event queue
       jmf_stats.c         statistics
+      jmf_worker.c        the driver's own threads that ask for pended operations
 
 --*/
 
@@ -72,6 +73,7 @@ typedef struct _JMF_INSTANCE_CONTEXT {
     LIST_ENTRY RedirectList;            /* JMF_HANDLE_CONTEXT.TargetLink of handles redirected HERE */
     BOOLEAN Listed;
     BOOLEAN TearingDown;
+    BOOLEAN AsksRefused;                /* teardown started: nothing is pended here (jmf_worker.c's lock) */
     USHORT VolumeNameChars;             /* 0 when the name did not fit */
     volatile LONG64 VolumeIndexCache;   /* (Generation << 32) | volume index, see JmfInstanceVolumeIndex */
     WCHAR VolumeName[JMF_VOLUME_NAME_CHARS];
@@ -95,6 +97,8 @@ typedef struct _JMF_HANDLE_CONTEXT {
 
     /* REDIRECT */
     volatile LONG TargetState;          /* JMF_TARGET_* */
+    BOOLEAN Redirected;                 /* a target was opened for this handle: it stays redirected for good
+                                           (once the target is closed its I/O fails, never reaching the source) */
     BOOLEAN Linked;                     /* in TargetLink's list, which holds a context reference; under InstanceLock */
     JMF_U32 RedirectRuleId;
     JMF_U32 FallbackFlags;              /* the rule's JMF_ACTION_FLAG_FALLBACK_DENY */
@@ -103,7 +107,7 @@ typedef struct _JMF_HANDLE_CONTEXT {
     LIST_ENTRY TargetLink;              /* in the target instance context's RedirectList */
     PJMF_INSTANCE_CONTEXT TargetInstanceContext; /* referenced while TargetState != NONE */
     PFLT_INSTANCE SourceInstance;       /* the handle's own instance (its teardown closes the target too) */
-    PFLT_INSTANCE TargetInstance;
+    PFLT_INSTANCE TargetInstance;       /* rundown reference (FltObjectReference) while TargetState != NONE */
     HANDLE TargetHandle;
     PFILE_OBJECT TargetFileObject;
 } JMF_HANDLE_CONTEXT, *PJMF_HANDLE_CONTEXT;
@@ -161,7 +165,10 @@ typedef struct _JMF_GLOBALS {
     /* Instances (jmf_instance.c) and redirect records (jmf_redirect.c). */
     EX_PUSH_LOCK InstanceLock;
     LIST_ENTRY InstanceList;
-    volatile LONG OpenRedirects;        /* handles with an open target: 0 = skip redirect work */
+    volatile LONG RedirectedHandles;    /* handle contexts with Redirected set: 0 = skip redirect work */
+
+    /* Set once the unload starts: asks end with their default verdict (AskCancelled). */
+    volatile BOOLEAN Unloading;
 } JMF_GLOBALS;
 
 extern JMF_GLOBALS JmfGlobals;
@@ -178,6 +185,11 @@ typedef struct _JMF_OPERATION {
     PFLT_FILE_NAME_INFORMATION NameInfo;   /* referenced, or NULL */
     PUNICODE_STRING Image;              /* from SeLocateProcessImageName, or NULL */
     BOOLEAN PathTruncated;
+    BOOLEAN PathFixed;                  /* Facts.Path was supplied (a rename's destination): never query the file's own name */
+    BOOLEAN OtherPathTruncated;
+    JMF_U32 AskFlags;                   /* JMF_ASK_FLAG_DESTINATION / _LINK for an ask about this operation */
+    const JMF_U16 *OtherPath;           /* a rename's or link's other end, for events (outlives the report), or NULL */
+    JMF_U32 OtherPathChars;
     JMF_OPERATION_FACTS Facts;
 } JMF_OPERATION, *PJMF_OPERATION;
 
@@ -211,8 +223,11 @@ typedef struct _JMF_COMPLETION {
     /* MODIFY on create: what was sent down. */
     ACCESS_MASK DesiredAccess;
     ULONG CreateOptions;                /* disposition << 24 | options */
-    /* REDIRECT on create. */
-    PJMF_INSTANCE_CONTEXT TargetInstanceContext; /* referenced */
+    /* REDIRECT on create: the target instance's context (referenced) and
+       its instance (a rundown reference: FltObjectReference), until the
+       target is open and the handle context takes the instance over. */
+    PJMF_INSTANCE_CONTEXT TargetInstanceContext;
+    PFLT_INSTANCE TargetInstance;
     /* The volume, for an event reported in post (referenced, or NULL). */
     PJMF_INSTANCE_CONTEXT InstanceContext;
     /* Redirected read/write/info: the handle context (referenced, rundown held). */
@@ -221,6 +236,12 @@ typedef struct _JMF_COMPLETION {
     JMF_U16 *Path;
     JMF_U32 PathChars;
     BOOLEAN PathTruncated;
+    BOOLEAN OtherPathTruncated;
+    /* A rename's or link's other end (copied), for the event. */
+    JMF_U16 *OtherPath;
+    JMF_U32 OtherPathChars;
+    /* More decisions of the same operation to report in post (a rename's destination), owned. */
+    struct _JMF_COMPLETION *Next;
 } JMF_COMPLETION, *PJMF_COMPLETION;
 
 /* ------------------------------------------------------------------------ */
@@ -298,6 +319,12 @@ _IRQL_requires_max_(DISPATCH_LEVEL)
 VOID JmfReportDecision(_In_ const JMF_DECISION *Decision, _In_ JMF_U32 Operation, _In_ NTSTATUS Status,
                        _In_ JMF_U32 ProcessId, _In_opt_ PJMF_INSTANCE_CONTEXT InstanceContext,
                        _In_reads_opt_(PathChars) const JMF_U16 *Path, _In_ JMF_U32 PathChars, _In_ BOOLEAN PathTruncated);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+VOID JmfReportDecisionEx(_In_ const JMF_DECISION *Decision, _In_ JMF_U32 Operation, _In_ NTSTATUS Status,
+                         _In_ JMF_U32 ProcessId, _In_opt_ PJMF_INSTANCE_CONTEXT InstanceContext,
+                         _In_reads_opt_(PathChars) const JMF_U16 *Path, _In_ JMF_U32 PathChars, _In_ BOOLEAN PathTruncated,
+                         _In_reads_opt_(OtherPathChars) const JMF_U16 *OtherPath, _In_ JMF_U32 OtherPathChars,
+                         _In_ BOOLEAN OtherPathTruncated);
 _IRQL_requires_max_(APC_LEVEL)
 VOID JmfReportOperation(_In_ PJMF_OPERATION Op, _In_ const JMF_DECISION *Decision, _In_ NTSTATUS Status);
 _IRQL_requires_max_(DISPATCH_LEVEL)
@@ -313,8 +340,61 @@ VOID JmfPostComplete(_In_ PFLT_CALLBACK_DATA Data, _In_opt_ _Post_invalid_ PJMF_
                      _In_ FLT_POST_OPERATION_FLAGS Flags);
 
 /* jmf_ask.c */
+/* JMF_ASK_REQUEST.Outcome */
+#define JMF_ASK_READY       1   /* prepared, may be sent */
+#define JMF_ASK_DEFAULT     2   /* no answer (no client, over the limit, no memory, ...) */
+#define JMF_ASK_REPLIED     3   /* a reply came (still to be validated) */
+#define JMF_ASK_TIMED_OUT   4
+#define JMF_ASK_NOT_WAITED  5   /* a top-level IRP: must not wait */
+#define JMF_ASK_CANCELLED   6   /* unload, teardown */
+
+/* One ask, from preparation to conclusion (non-paged: it travels with a pended operation). */
+typedef struct _JMF_ASK_REQUEST {
+    JMF_DECISION Decision;              /* the rule's ASK decision */
+    JMF_ACTION DefaultVerdict;
+    JMF_ASK *Ask;                       /* the notification (JMF_TAG_ASK), or NULL */
+    JMF_U32 TimeoutMs;
+    JMF_U32 MaxAsksInFlight;
+    JMF_U32 Operation;
+    JMF_U32 Phase;
+    JMF_U32 Outcome;                    /* JMF_ASK_* */
+    ULONG ReplyLength;
+    JMF_ASK_REPLY Reply;
+} JMF_ASK_REQUEST, *PJMF_ASK_REQUEST;
+
 _IRQL_requires_max_(APC_LEVEL)
 VOID JmfAsk(_In_ PJMF_OPERATION Op, _Inout_ PJMF_DECISION Decision, _In_ BOOLEAN MayWait);
+_IRQL_requires_max_(APC_LEVEL)
+VOID JmfAskPrepare(_In_ PJMF_OPERATION Op, _In_ const JMF_DECISION *Decision, _Out_ PJMF_ASK_REQUEST Request);
+_IRQL_requires_(PASSIVE_LEVEL)
+VOID JmfAskSend(_Inout_ PJMF_ASK_REQUEST Request);
+_IRQL_requires_max_(APC_LEVEL)
+VOID JmfAskConclude(_Inout_ PJMF_ASK_REQUEST Request, _In_ PJMF_POLICY_REF Policy, _Out_ PJMF_DECISION Decision);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+VOID JmfAskCancelled(_In_ const JMF_ASK_REQUEST *Request, _Out_ PJMF_DECISION Decision);
+
+/* jmf_worker.c: the driver's own threads that ask for pended operations */
+typedef struct _JMF_WORK JMF_WORK, *PJMF_WORK;
+/* Completes the pended operation (Cancelled: with the default verdict, the ask not answered). */
+typedef VOID JMF_WORK_COMPLETE(_In_ PJMF_WORK Work, _In_ BOOLEAN Cancelled);
+typedef JMF_WORK_COMPLETE *PJMF_WORK_COMPLETE;
+/* Frees the work once neither the worker nor a canceller uses it. */
+typedef VOID JMF_WORK_FREE(_In_ PJMF_WORK Work);
+typedef JMF_WORK_FREE *PJMF_WORK_FREE;
+struct _JMF_WORK {
+    LIST_ENTRY Link;                    /* in the queue, then in the list of asks in flight (WorkerLock) */
+    PFLT_INSTANCE Instance;             /* teardown of this instance completes the operation */
+    JMF_ASK_REQUEST Request;
+    PJMF_WORK_COMPLETE Complete;
+    PJMF_WORK_FREE Free;
+    volatile LONG Claimed;              /* 1 once someone completes the operation */
+    volatile LONG References;           /* the worker's or the queue's, and a canceller's */
+    BOOLEAN Sending;                    /* a worker has it (under WorkerLock) */
+};
+_IRQL_requires_(PASSIVE_LEVEL) NTSTATUS JmfWorkersStart(VOID);
+_IRQL_requires_(PASSIVE_LEVEL) VOID JmfWorkersStop(VOID);
+_IRQL_requires_max_(APC_LEVEL) BOOLEAN JmfWorkQueue(_Inout_ PJMF_WORK Work, _In_ PJMF_INSTANCE_CONTEXT InstanceContext);
+_IRQL_requires_(PASSIVE_LEVEL) VOID JmfWorkCancelInstance(_In_ PJMF_INSTANCE_CONTEXT InstanceContext);
 
 /* jmf_create.c */
 _Function_class_(FLT_PRE_OPERATION_CALLBACK) _IRQL_requires_(PASSIVE_LEVEL)
@@ -356,7 +436,8 @@ _IRQL_requires_max_(APC_LEVEL)
 FLT_PREOP_CALLBACK_STATUS JmfRedirectPrepare(_Inout_ PFLT_CALLBACK_DATA Data, _In_ PCFLT_RELATED_OBJECTS FltObjects,
                                              _Outptr_result_maybenull_ PVOID *CompletionContext);
 _IRQL_requires_(PASSIVE_LEVEL)
-PJMF_INSTANCE_CONTEXT JmfRedirectFindTarget(_In_ PJMF_OPERATION Op, _In_ JMF_U16 TargetVolume);
+PJMF_INSTANCE_CONTEXT JmfRedirectFindTarget(_In_ PJMF_OPERATION Op, _In_ JMF_U16 TargetVolume,
+                                            _Outptr_result_maybenull_ PFLT_INSTANCE *TargetInstance);
 _IRQL_requires_(PASSIVE_LEVEL)
 NTSTATUS JmfRedirectOpenTarget(_In_ PFLT_CALLBACK_DATA Data, _In_ PCFLT_RELATED_OBJECTS FltObjects,
                                _In_ PJMF_COMPLETION Completion, _Inout_ PJMF_HANDLE_CONTEXT HandleContext);
@@ -373,6 +454,16 @@ VOID JmfRedirectApply(_Inout_ PFLT_CALLBACK_DATA Data, _In_ PJMF_HANDLE_CONTEXT 
 _IRQL_requires_max_(DISPATCH_LEVEL)
 VOID JmfRedirectEnd(_In_ PFLT_CALLBACK_DATA Data, _In_ PJMF_HANDLE_CONTEXT HandleContext, _In_ BOOLEAN Succeeded);
 _IRQL_requires_max_(APC_LEVEL)
+FLT_PREOP_CALLBACK_STATUS JmfRedirectTargetLost(_Inout_ PFLT_CALLBACK_DATA Data, _In_ PCFLT_RELATED_OBJECTS FltObjects,
+                                                _In_ PJMF_HANDLE_CONTEXT HandleContext, _In_ JMF_U32 Operation);
+_IRQL_requires_max_(APC_LEVEL)
+FLT_PREOP_CALLBACK_STATUS JmfRedirectRefuse(_Inout_ PFLT_CALLBACK_DATA Data, _In_ PCFLT_RELATED_OBJECTS FltObjects,
+                                            _In_ PJMF_HANDLE_CONTEXT HandleContext, _In_ JMF_U32 Operation,
+                                            _In_ NTSTATUS Status);
+_Function_class_(FLT_PRE_OPERATION_CALLBACK) _IRQL_requires_max_(APC_LEVEL)
+FLT_PREOP_CALLBACK_STATUS FLTAPI JmfPreRedirectGuard(_Inout_ PFLT_CALLBACK_DATA Data, _In_ PCFLT_RELATED_OBJECTS FltObjects,
+    _Outptr_result_maybenull_ PVOID *CompletionContext);
+_IRQL_requires_max_(APC_LEVEL)
 NTSTATUS JmfHandleContextCreate(_In_ PCFLT_RELATED_OBJECTS FltObjects, _Outptr_ PJMF_HANDLE_CONTEXT *HandleContext);
 _IRQL_requires_max_(APC_LEVEL)
 NTSTATUS JmfHandleContextAttach(_In_ PCFLT_RELATED_OBJECTS FltObjects, _In_ PJMF_HANDLE_CONTEXT HandleContext);
@@ -384,7 +475,8 @@ _IRQL_requires_max_(DISPATCH_LEVEL)
 VOID JmfEventQueue(_In_ JMF_U32 RuleId, _In_ JMF_U32 Operation, _In_ JMF_U32 Verdict, _In_ NTSTATUS Status,
                    _In_ JMF_U32 ProcessId, _In_ JMF_U32 Flags,
                    _In_reads_opt_(VolumeChars) const WCHAR *Volume, _In_ JMF_U32 VolumeChars,
-                   _In_reads_opt_(PathChars) const JMF_U16 *Path, _In_ JMF_U32 PathChars);
+                   _In_reads_opt_(PathChars) const JMF_U16 *Path, _In_ JMF_U32 PathChars,
+                   _In_reads_opt_(OtherPathChars) const JMF_U16 *OtherPath, _In_ JMF_U32 OtherPathChars);
 _IRQL_requires_(PASSIVE_LEVEL)
 NTSTATUS JmfEventsDrain(_Out_writes_bytes_to_(OutputBufferLength, *ReturnLength) PVOID OutputBuffer,
                         _In_ ULONG OutputBufferLength, _Out_ PULONG ReturnLength);

@@ -129,8 +129,10 @@ JmfOperationUsePath(
  * not supplied. The path is the normalized name without the volume part
  * (FLT_FILE_NAME_QUERY_DEFAULT: from the cache when it can, safe in
  * pre-create, post-create and non-paging I/O). A name that cannot be had
- * stays empty and matches only rules without a path pattern. The image is
- * fetched only at PASSIVE_LEVEL, as SeLocateProcessImageName requires.
+ * stays empty and matches only rules without a path pattern. A path the
+ * caller fixed (PathFixed: a rename's destination) is never replaced by
+ * the file's own name. The image is fetched only at PASSIVE_LEVEL, as
+ * SeLocateProcessImageName requires.
  */
 _Use_decl_annotations_
 VOID
@@ -141,7 +143,7 @@ JmfOperationFetch(
 {
     NTSTATUS status;
 
-    if ((Needs & JMF_NEED_PATH) != 0 && Op->Facts.Path == NULL && Op->NameInfo == NULL) {
+    if ((Needs & JMF_NEED_PATH) != 0 && Op->Facts.Path == NULL && Op->NameInfo == NULL && !Op->PathFixed) {
         status = FltGetFileNameInformation(Op->Data, FLT_FILE_NAME_NORMALIZED | FLT_FILE_NAME_QUERY_DEFAULT,
                                            &Op->NameInfo);
         if (NT_SUCCESS(status)) {

@@ -263,6 +263,26 @@ NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POB
 NTSTATUS ObOpenObjectByPointer(PVOID Object, ULONG HandleAttributes, PACCESS_STATE PassedAccessState, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode, PHANDLE Handle);
 NTSTATUS ZwClose(HANDLE Handle);
 
+/* System threads (PsCreateSystemThread: PASSIVE_LEVEL, the System process).
+ * A thread object is a dispatcher object: KeWaitForSingleObject on it
+ * returns once the thread has terminated. */
+typedef VOID KSTART_ROUTINE(PVOID StartContext);
+typedef KSTART_ROUTINE *PKSTART_ROUTINE;
+typedef struct _CLIENT_ID { HANDLE UniqueProcess; HANDLE UniqueThread; } CLIENT_ID, *PCLIENT_ID;
+#define THREAD_ALL_ACCESS (STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0xFFFF)
+NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, HANDLE ProcessHandle,
+                              PCLIENT_ID ClientId, PKSTART_ROUTINE StartRoutine, PVOID StartContext);
+NTSTATUS PsTerminateSystemThread(NTSTATUS ExitStatus);
+
+/* The thread's top-level IRP (any IRQL): non-NULL while a file system or the
+ * cache manager is already processing a request on this thread. */
+#define FSRTL_FSP_TOP_LEVEL_IRP         ((LONG_PTR)0x01)
+#define FSRTL_CACHE_TOP_LEVEL_IRP       ((LONG_PTR)0x02)
+#define FSRTL_MOD_WRITE_TOP_LEVEL_IRP   ((LONG_PTR)0x03)
+#define FSRTL_FAST_IO_TOP_LEVEL_IRP     ((LONG_PTR)0x04)
+struct _IRP *IoGetTopLevelIrp(VOID);
+VOID IoSetTopLevelIrp(struct _IRP *Irp);
+
 HANDLE PsGetCurrentProcessId(void);
 HANDLE PsGetCurrentThreadId(void);
 PEPROCESS PsGetCurrentProcess(void);
@@ -456,6 +476,49 @@ BOOLEAN SeSinglePrivilegeCheck(LARGE_INTEGER PrivilegeValue, KPROCESSOR_MODE Pre
 #define IRP_MN_MDL                      0x02
 #define IRP_MN_COMPLETE                 0x04
 #define IRP_MN_COMPRESSED               0x08
+#define IRP_MN_COMPLETE_MDL             (IRP_MN_COMPLETE | IRP_MN_MDL)
+/* IRP_MJ_FILE_SYSTEM_CONTROL minor functions */
+#define IRP_MN_USER_FS_REQUEST          0x00
+#define IRP_MN_MOUNT_VOLUME             0x01
+#define IRP_MN_VERIFY_VOLUME            0x02
+#define IRP_MN_LOAD_FILE_SYSTEM         0x03
+#define IRP_MN_KERNEL_CALL              0x04
+/* IRP_MJ_LOCK_CONTROL minor functions */
+#define IRP_MN_LOCK                     0x01
+#define IRP_MN_UNLOCK_SINGLE            0x02
+#define IRP_MN_UNLOCK_ALL               0x03
+#define IRP_MN_UNLOCK_ALL_BY_KEY        0x04
+
+/* File system control codes (CTL_CODE(FILE_DEVICE_FILE_SYSTEM, function, method, access)) */
+#define CTL_CODE(DeviceType, Function, Method, Access) (((DeviceType) << 16) | ((Access) << 14) | ((Function) << 2) | (Method))
+#define METHOD_BUFFERED                 0
+#define METHOD_IN_DIRECT                1
+#define METHOD_OUT_DIRECT               2
+#define METHOD_NEITHER                  3
+#define FILE_ANY_ACCESS                 0
+#define FILE_SPECIAL_ACCESS             FILE_ANY_ACCESS
+#define FILE_READ_ACCESS                0x0001
+#define FILE_WRITE_ACCESS               0x0002
+#define FSCTL_REQUEST_OPLOCK_LEVEL_1      CTL_CODE(0x00000009, 0, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define FSCTL_REQUEST_OPLOCK_LEVEL_2      CTL_CODE(0x00000009, 1, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define FSCTL_REQUEST_BATCH_OPLOCK        CTL_CODE(0x00000009, 2, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define FSCTL_OPLOCK_BREAK_ACKNOWLEDGE    CTL_CODE(0x00000009, 3, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define FSCTL_OPBATCH_ACK_CLOSE_PENDING   CTL_CODE(0x00000009, 4, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define FSCTL_OPLOCK_BREAK_NOTIFY         CTL_CODE(0x00000009, 5, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define FSCTL_OPLOCK_BREAK_ACK_NO_2       CTL_CODE(0x00000009, 20, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define FSCTL_REQUEST_FILTER_OPLOCK       CTL_CODE(0x00000009, 23, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define FSCTL_REQUEST_OPLOCK              CTL_CODE(0x00000009, 144, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define FSCTL_SET_ZERO_DATA               CTL_CODE(0x00000009, 50, METHOD_BUFFERED, FILE_WRITE_ACCESS)
+#define FSCTL_QUERY_ALLOCATED_RANGES      CTL_CODE(0x00000009, 51, METHOD_NEITHER, FILE_READ_ACCESS)
+#define FSCTL_DUPLICATE_EXTENTS_TO_FILE   CTL_CODE(0x00000009, 209, METHOD_BUFFERED, FILE_WRITE_ACCESS)
+#define FSCTL_DUPLICATE_EXTENTS_TO_FILE_EX CTL_CODE(0x00000009, 250, METHOD_BUFFERED, FILE_WRITE_ACCESS)
+#define FSCTL_FILE_LEVEL_TRIM             CTL_CODE(0x00000009, 130, METHOD_BUFFERED, FILE_WRITE_ACCESS)
+#define FSCTL_OFFLOAD_READ                CTL_CODE(0x00000009, 153, METHOD_BUFFERED, FILE_READ_ACCESS)
+#define FSCTL_OFFLOAD_WRITE               CTL_CODE(0x00000009, 154, METHOD_BUFFERED, FILE_WRITE_ACCESS)
+typedef struct _FILE_ZERO_DATA_INFORMATION {
+    LARGE_INTEGER FileOffset;
+    LARGE_INTEGER BeyondFinalZero;
+} FILE_ZERO_DATA_INFORMATION, *PFILE_ZERO_DATA_INFORMATION;
 
 /* Device types and characteristics */
 #define FILE_DEVICE_CD_ROM_FILE_SYSTEM    0x00000003
@@ -661,6 +724,8 @@ typedef enum _FILE_INFORMATION_CLASS {
     FileDispositionInformationEx = 64,
     FileRenameInformationEx = 65,
     FileRenameInformationExBypassAccessCheck = 66,
+    FileLinkInformationEx = 72,
+    FileLinkInformationExBypassAccessCheck = 73,
     FileMaximumInformation = 80
 } FILE_INFORMATION_CLASS, *PFILE_INFORMATION_CLASS;
 
@@ -721,6 +786,8 @@ typedef struct _FILE_LINK_INFORMATION {
     ULONG FileNameLength;
     WCHAR FileName[1];
 } FILE_LINK_INFORMATION, *PFILE_LINK_INFORMATION;
+#define FILE_LINK_REPLACE_IF_EXISTS       0x00000001
+#define FILE_LINK_POSIX_SEMANTICS         0x00000002
 
 typedef struct _FILE_NAME_INFORMATION { ULONG FileNameLength; WCHAR FileName[1]; } FILE_NAME_INFORMATION, *PFILE_NAME_INFORMATION;
 typedef struct _FILE_ATTRIBUTE_TAG_INFORMATION { ULONG FileAttributes; ULONG ReparseTag; } FILE_ATTRIBUTE_TAG_INFORMATION, *PFILE_ATTRIBUTE_TAG_INFORMATION;

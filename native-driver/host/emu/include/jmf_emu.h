@@ -82,27 +82,72 @@ JMF_EMU_API int32_t EmuLoadDriver(const char *altitude);
  * each leak is recorded as a violation. Returns the callback's NTSTATUS. */
 JMF_EMU_API int32_t EmuUnloadDriver(void);
 
+/* Detaches the loaded driver's instance from a volume (FltDetachVolume, as
+ * "fltmc detach" does; the driver's teardown callbacks run). May be called
+ * from inside a filter callback, e.g. between a create's pre- and post-
+ * operation. An instance the driver still holds rundown references on
+ * (FltObjectReference) is freed by the last FltObjectDereference. */
+JMF_EMU_API int32_t EmuDetachDriver(int32_t volumeId);
+/* Attaches the loaded driver to a volume at the given altitude (FltAttachVolumeAtAltitude). */
+JMF_EMU_API int32_t EmuAttachDriver(int32_t volumeId, const char *altitude);
+/* The Flags argument of the last FltCreateFileEx2/FltCreateFileEx/FltCreateFile
+ * any filter made (IO_FORCE_ACCESS_CHECK 0x1, ...); *calls receives how many
+ * were made since the reset. */
+JMF_EMU_API uint32_t EmuLastFltCreateFileFlags(uint32_t *calls);
+
 /* The altitude the next FltRegisterFilter gets (test filters register directly). */
 JMF_EMU_API void EmuSetNextAltitude(const char *altitude);
 
 /* ---- control: file operations, issued as the current process ---- */
+/* createOptions may add EMU_OPEN_ASYNC_IO: a handle for asynchronous I/O (no FILE_SYNCHRONOUS_IO_NONALERT,
+ * so no FO_SYNCHRONOUS_IO), as CreateFile with FILE_FLAG_OVERLAPPED gives. */
+#define EMU_OPEN_ASYNC_IO 0x80000000u
 JMF_EMU_API int32_t EmuFileOpen(int32_t volumeId, const char *path, uint32_t desiredAccess,
         uint32_t shareAccess, uint32_t disposition, uint32_t createOptions, uint32_t fileAttributes,
         uint64_t *handle, uint64_t *information);
 JMF_EMU_API int32_t EmuFileRead(uint64_t handle, int64_t offset, void *buffer, uint32_t length,
         uint32_t *bytesRead);
-/* ioFlags: EMU_IO_FAST (a fast I/O flavour of the operation), EMU_IO_WRITE_THROUGH (SL_WRITE_THROUGH). */
+/* ioFlags: EMU_IO_FAST (a fast I/O flavour of the operation), EMU_IO_WRITE_THROUGH (SL_WRITE_THROUGH),
+ * EMU_IO_ASYNC (an asynchronous IRP: no IRP_SYNCHRONOUS_API; the call still returns when it completes). */
 #define EMU_IO_FAST          0x1
 #define EMU_IO_WRITE_THROUGH 0x2
+#define EMU_IO_ASYNC         0x4
 JMF_EMU_API int32_t EmuFileReadEx(uint64_t handle, int64_t offset, void *buffer, uint32_t length,
         uint32_t ioFlags, uint32_t *bytesRead);
 JMF_EMU_API int32_t EmuFileWrite(uint64_t handle, int64_t offset, const void *buffer, uint32_t length,
         uint32_t ioFlags, uint32_t *bytesWritten);
+/* Renames to newPath on the file's volume ("\\dir\\name"): EmuFileRenameEx(handle, 0, newPath, replace flag). */
 JMF_EMU_API int32_t EmuFileRename(uint64_t handle, const char *newPath, int32_t replaceIfExists);
+/* Renames (FileRenameInformation*) or hard-links (FileLinkInformation*) the file as NtSetInformationFile
+ * does: newName is a volume-relative path ("\\dir\\name", passed on as the full NT path on the file's
+ * volume), a simple name (the file's own directory), or, with rootDirectory (a handle of an open
+ * directory), a name relative to that directory. flags: */
+#define EMU_NAME_REPLACE_IF_EXISTS   0x1  /* ReplaceIfExists (FILE_*_REPLACE_IF_EXISTS with EMU_NAME_EX_CLASS) */
+#define EMU_NAME_EX_CLASS            0x2  /* FileRenameInformationEx / FileLinkInformationEx (Flags, not the BOOLEAN) */
+#define EMU_NAME_BYPASS_ACCESS_CHECK 0x4  /* the *BypassAccessCheck class (same buffer) */
+JMF_EMU_API int32_t EmuFileRenameEx(uint64_t handle, uint64_t rootDirectory, const char *newName, uint32_t flags);
+JMF_EMU_API int32_t EmuFileLink(uint64_t handle, uint64_t rootDirectory, const char *linkName, uint32_t flags);
 JMF_EMU_API int32_t EmuFileDelete(uint64_t handle);
 JMF_EMU_API int32_t EmuFileSetEndOfFile(uint64_t handle, int64_t endOfFile);
 JMF_EMU_API int32_t EmuFileQuerySize(uint64_t handle, int64_t *endOfFile);
 JMF_EMU_API int32_t EmuFileClose(uint64_t handle);
+/* IRP_MJ_LOCK_CONTROL / IRP_MN_LOCK (fail immediately). Locks are granted, not enforced. */
+JMF_EMU_API int32_t EmuFileLock(uint64_t handle, int64_t offset, int64_t length, int32_t exclusive);
+/* IRP_MJ_FILE_SYSTEM_CONTROL / IRP_MN_USER_FS_REQUEST with a METHOD_BUFFERED code:
+ * buffer holds inputLength bytes in and receives up to outputLength bytes. The
+ * file system implements FSCTL_SET_ZERO_DATA and grants oplock requests. */
+JMF_EMU_API int32_t EmuFileFsControl(uint64_t handle, uint32_t fsControlCode, void *buffer, uint32_t inputLength,
+        uint32_t outputLength, uint32_t *returned);
+/* IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION (an FsFilter operation), as the memory
+ * manager sends it before creating a section (createSection != 0: SyncTypeCreateSection
+ * with pageProtection) or for other synchronization (SyncTypeOther, which no filter may fail). */
+JMF_EMU_API int32_t EmuFileAcquireForSection(uint64_t handle, int32_t createSection, uint32_t pageProtection);
+/* An MDL read (IRP_MJ_READ / IRP_MN_MDL): copies what the MDL maps into buffer and
+ * returns the MDL as *mdl, to be given back with EmuFileMdlReadComplete
+ * (IRP_MN_COMPLETE_MDL); giving it to another volume's file system is a violation. */
+JMF_EMU_API int32_t EmuFileMdlRead(uint64_t handle, int64_t offset, void *buffer, uint32_t length, uint32_t *bytesRead,
+        uint64_t *mdl);
+JMF_EMU_API int32_t EmuFileMdlReadComplete(uint64_t handle, uint64_t mdl);
 
 /* ---- control: an observer filter (for tests that look below the driver) ----
  * A minifilter built into the library, registered at the given altitude

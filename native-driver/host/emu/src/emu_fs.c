@@ -5,7 +5,12 @@
  * IoStatus.Information values, share access, directory/non-directory
  * options, read-only files, delete-on-close), READ, WRITE,
  * QUERY_INFORMATION, SET_INFORMATION (end of file, allocation, basic,
- * position, disposition, rename), CLEANUP and CLOSE.
+ * position, disposition, rename, hard link), CLEANUP and CLOSE.
+ *
+ * Hard links: a file's first name is its node; every other name is a node
+ * whose LinkOf is the file (see EMU_NODE). A handle remembers the name it
+ * was opened by (EMU_FILE.Entry): a rename moves that name, a delete
+ * disposition removes that name, and the file goes with its last name.
  */
 #include "emu_internal.h"
 
@@ -64,6 +69,12 @@ static void EmuNodeUnlink(EMU_NODE *n)
     n->Next = NULL;
 }
 
+/* The file a directory entry names (itself unless it is a hard link). */
+static EMU_NODE *EmuNodeFile(EMU_NODE *n)
+{
+    return (n != NULL && n->LinkOf != NULL) ? n->LinkOf : n;
+}
+
 static void EmuNodeFree(EMU_NODE *n)
 {
     while (n->Child != NULL) {
@@ -86,6 +97,11 @@ void EmuFsDestroy(EMU_FS *fs)
     if (fs->Root != NULL) {
         EmuNodeFree(fs->Root);
         fs->Root = NULL;
+    }
+    while (fs->Graveyard != NULL) {
+        EMU_NODE *n = fs->Graveyard;
+        fs->Graveyard = n->Next;
+        EmuNodeFree(n);
     }
 }
 
@@ -240,7 +256,8 @@ static void EmuFsCreate(EMU_CBD *op)
         io->Status = STATUS_INVALID_PARAMETER;
         return;
     }
-    EMU_NODE *n = EmuFsLookup(fs, path, chars, &parent, &leaf, &leafChars);
+    EMU_NODE *entry = EmuFsLookup(fs, path, chars, &parent, &leaf, &leafChars);
+    EMU_NODE *n = EmuNodeFile(entry);
     if (n == NULL && parent == NULL) {
         io->Status = STATUS_OBJECT_PATH_NOT_FOUND;
         return;
@@ -299,10 +316,11 @@ static void EmuFsCreate(EMU_CBD *op)
             io->Status = STATUS_OBJECT_NAME_INVALID;
             return;
         }
-        n = EmuNodeNew(fs, parent, leaf, leafChars, (options & FILE_DIRECTORY_FILE) != 0, attributes);
+        n = entry = EmuNodeNew(fs, parent, leaf, leafChars, (options & FILE_DIRECTORY_FILE) != 0, attributes);
         info = FILE_CREATED;
     }
     file->Node = n;
+    file->Entry = entry;
     file->Granted = access;
     file->ShareAccess = share & FILE_SHARE_VALID_FLAGS;
     file->Options = options;
@@ -314,7 +332,8 @@ static void EmuFsCreate(EMU_CBD *op)
     file->Fo.SharedRead = (share & FILE_SHARE_READ) != 0;
     file->Fo.SharedWrite = (share & FILE_SHARE_WRITE) != 0;
     file->Fo.SharedDelete = (share & FILE_SHARE_DELETE) != 0;
-    file->Fo.Flags |= FO_FILE_OPEN | FO_SYNCHRONOUS_IO | ((options & FILE_WRITE_THROUGH) ? FO_WRITE_THROUGH : 0)
+    file->Fo.Flags |= FO_FILE_OPEN | ((options & (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT)) ? FO_SYNCHRONOUS_IO : 0)
+                    | ((options & FILE_WRITE_THROUGH) ? FO_WRITE_THROUGH : 0)
                     | ((options & FILE_DELETE_ON_CLOSE) ? FO_DELETE_ON_CLOSE : 0);
     n->OpenCount++;
     EmuShareAdd(n, file, 1);
@@ -322,44 +341,9 @@ static void EmuFsCreate(EMU_CBD *op)
     io->Information = info;
 }
 
-static NTSTATUS EmuFsRename(EMU_FS *fs, EMU_FILE *file, PFILE_RENAME_INFORMATION ri, ULONG length, int ex)
+/* Moves entry n (a file's first name or a link) to leaf in parent. */
+static void EmuNodeMove(EMU_NODE *n, EMU_NODE *parent, const WCHAR *leaf, size_t leafChars)
 {
-    if (length < FIELD_OFFSET(FILE_RENAME_INFORMATION, FileName) || ri->FileNameLength > length - FIELD_OFFSET(FILE_RENAME_INFORMATION, FileName)
-        || ri->FileNameLength == 0 || (ri->FileNameLength & 1)) {
-        return STATUS_INVALID_PARAMETER;
-    }
-    if (ri->RootDirectory != NULL) {
-        return STATUS_NOT_SUPPORTED;    /* relative renames are not emulated */
-    }
-    if (!(file->Granted & DELETE)) {
-        return STATUS_ACCESS_DENIED;
-    }
-    int replace = ex ? (ri->Flags & FILE_RENAME_REPLACE_IF_EXISTS) != 0 : ri->ReplaceIfExists != 0;
-    EMU_NODE *parent;
-    const WCHAR *leaf;
-    size_t leafChars;
-    EMU_NODE *target = EmuFsLookup(fs, ri->FileName, ri->FileNameLength / 2, &parent, &leaf, &leafChars);
-    if (parent == NULL || leafChars == 0) {
-        return STATUS_OBJECT_PATH_NOT_FOUND;
-    }
-    EMU_NODE *n = file->Node;
-    for (EMU_NODE *p = parent; p != NULL; p = p->Parent) {
-        if (p == n) {
-            return STATUS_INVALID_PARAMETER;    /* into itself */
-        }
-    }
-    if (target == n) {
-        /* a change of case only */
-    } else if (target != NULL) {
-        if (!replace) {
-            return STATUS_OBJECT_NAME_COLLISION;
-        }
-        if (target->IsDirectory || target->OpenCount > 0) {
-            return STATUS_ACCESS_DENIED;
-        }
-        EmuNodeUnlink(target);
-        EmuNodeFree(target);
-    }
     EmuNodeUnlink(n);
     if (leafChars >= RTL_NUMBER_OF(n->Name)) {
         leafChars = RTL_NUMBER_OF(n->Name) - 1;
@@ -369,10 +353,230 @@ static NTSTATUS EmuFsRename(EMU_FS *fs, EMU_FILE *file, PFILE_RENAME_INFORMATION
     n->Parent = parent;
     n->Next = parent->Child;
     parent->Child = n;
+}
+
+/*
+ * Removes one name (entry) of a file: a hard link's entry, or the file's
+ * first name (the file lives on, nameless, while other names remain).
+ * Returns 1 when the file has no name left: the caller marks it deleted.
+ * An entry a file object may still point at goes to the Graveyard.
+ */
+static int EmuNodeDropName(EMU_FS *fs, EMU_NODE *entry)
+{
+    EMU_NODE *f = EmuNodeFile(entry);
+    int hadLinks = f->Links != NULL || f->Nameless;
+    if (entry != f) {
+        EMU_NODE **pp = &f->Links;
+        while (*pp != NULL && *pp != entry) {
+            pp = &(*pp)->NextLink;
+        }
+        if (*pp == entry) {
+            *pp = entry->NextLink;
+            f->LinkCount--;
+        }
+    } else if (f->Links != NULL) {
+        f->Nameless = 1;
+    }
+    EmuNodeUnlink(entry);
+    if (hadLinks && !entry->InGraveyard) {
+        entry->InGraveyard = 1;
+        entry->Next = fs->Graveyard;
+        fs->Graveyard = entry;
+    }
+    if (f->DeleteEntry == entry) {
+        f->DeleteEntry = NULL;
+    }
+    if (f->Links != NULL || (entry != f && !f->Nameless)) {
+        f->DeletePending = 0;       /* one name went; the file stays under the others */
+        return 0;
+    }
+    return 1;
+}
+
+/* Frees a file that has no name left and no file object (unless the Graveyard keeps it). */
+static void EmuNodeFreeUnnamed(EMU_NODE *f)
+{
+    if (!f->InGraveyard) {
+        EmuNodeFree(f);
+    }
+}
+
+/*
+ * The existing entry target at a rename's or link's destination: refused
+ * without ReplaceIfExists, and when it is a directory or open; replaced
+ * (its name removed) otherwise.
+ */
+static NTSTATUS EmuFsReplace(EMU_FS *fs, EMU_NODE *target, int replace)
+{
+    EMU_NODE *f = EmuNodeFile(target);
+    if (!replace) {
+        return STATUS_OBJECT_NAME_COLLISION;
+    }
+    if (f->IsDirectory || f->OpenCount > 0) {
+        return STATUS_ACCESS_DENIED;
+    }
+    if (EmuNodeDropName(fs, target)) {
+        EmuNodeFreeUnnamed(f);
+    }
     return STATUS_SUCCESS;
 }
 
-static NTSTATUS EmuFsSetInfo(EMU_CBD *op, EMU_FILE *file)
+/* Checks a FILE_RENAME_INFORMATION / FILE_LINK_INFORMATION buffer (same layout). */
+static NTSTATUS EmuFsNameBuffer(PFILE_RENAME_INFORMATION ri, ULONG length)
+{
+    if (ri == NULL || length < FIELD_OFFSET(FILE_RENAME_INFORMATION, FileName)
+        || ri->FileNameLength > length - FIELD_OFFSET(FILE_RENAME_INFORMATION, FileName)
+        || ri->FileNameLength == 0 || (ri->FileNameLength & 1)) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    return STATUS_SUCCESS;
+}
+
+/* Rename (link = 0) or hard link (link = 1) of file to dest (volume-relative, resolved by EmuFsDestination). */
+static NTSTATUS EmuFsRenameOrLink(EMU_FS *fs, EMU_FILE *file, const WCHAR *dest, size_t destChars, int replace, int link)
+{
+    EMU_NODE *n = file->Node;
+    EMU_NODE *entry = file->Entry != NULL ? file->Entry : n;
+    EMU_NODE *parent;
+    const WCHAR *leaf;
+    size_t leafChars;
+    if (!link && !(file->Granted & DELETE)) {
+        return STATUS_ACCESS_DENIED;
+    }
+    if (!link && entry->Parent == NULL) {
+        return entry == n && n->Parent == NULL && !n->Nameless ? STATUS_INVALID_PARAMETER : STATUS_DELETE_PENDING;
+    }
+    if (link && n->IsDirectory) {
+        return STATUS_FILE_IS_A_DIRECTORY;     /* no hard links to directories */
+    }
+    EMU_NODE *target = EmuFsLookup(fs, dest, destChars, &parent, &leaf, &leafChars);
+    if (parent == NULL || leafChars == 0) {
+        return STATUS_OBJECT_PATH_NOT_FOUND;
+    }
+    for (EMU_NODE *p = parent; p != NULL; p = p->Parent) {
+        if (p == n) {
+            return STATUS_INVALID_PARAMETER;    /* into itself */
+        }
+    }
+    if (target == entry && !link) {
+        /* a change of case only */
+    } else if (target != NULL) {
+        if (EmuNodeFile(target) == n) {
+            return replace ? STATUS_SUCCESS : STATUS_OBJECT_NAME_COLLISION;    /* already a name of this file */
+        }
+        NTSTATUS s = EmuFsReplace(fs, target, replace);
+        if (!NT_SUCCESS(s)) {
+            return s;
+        }
+    }
+    if (link) {
+        EMU_NODE *l = EmuNodeNew(fs, parent, leaf, leafChars, 0, 0);
+        l->LinkOf = n;
+        l->NextLink = n->Links;
+        n->Links = l;
+        n->LinkCount++;
+        return STATUS_SUCCESS;
+    }
+    EmuNodeMove(entry, parent, leaf, leafChars);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS EmuFsDestination(EMU_FILE *file, HANDLE rootDirectory, const WCHAR *name, size_t chars, WCHAR *out, size_t cap, size_t *outChars,
+                          const char *routine)
+{
+    size_t o = 0;
+    *outChars = 0;
+    if (cap > 0) {
+        out[0] = 0;
+    }
+    if (name == NULL || chars == 0) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (rootDirectory != NULL) {
+        EMU_FILE *root = EmuFileFromHandle(rootDirectory, routine);
+        if (root == NULL) {
+            return STATUS_INVALID_HANDLE;
+        }
+        if (root->Volume != file->Volume) {
+            return STATUS_NOT_SAME_DEVICE;
+        }
+        EmuLock();
+        if (root->Node == NULL || !root->Node->IsDirectory) {
+            EmuUnlock();
+            return STATUS_INVALID_PARAMETER;
+        }
+        o = EmuNodePath(root->Node, out, cap);
+        EmuUnlock();
+        if (o == 1 && out[0] == '\\') {
+            o = 0;      /* the root directory */
+        }
+    } else if (name[0] == '\\') {
+        /* A full NT path: it must name the file's own volume (the I/O manager's check). */
+        UNICODE_STRING full = { (USHORT)(chars * sizeof(WCHAR)), (USHORT)(chars * sizeof(WCHAR)), (PWCH)name };
+        USHORT prefix = 0;
+        PFLT_VOLUME v = EmuVolumeByName(&full, &prefix);
+        if (v == NULL) {
+            return STATUS_OBJECT_PATH_NOT_FOUND;
+        }
+        if (v != file->Volume) {
+            return STATUS_NOT_SAME_DEVICE;
+        }
+        name += prefix / sizeof(WCHAR);
+        chars -= prefix / sizeof(WCHAR);
+        if (chars + 1 > cap) {
+            return STATUS_OBJECT_NAME_INVALID;
+        }
+        memcpy(out, name, chars * sizeof(WCHAR));
+        out[chars] = 0;
+        *outChars = chars;
+        return chars > 1 ? STATUS_SUCCESS : STATUS_OBJECT_NAME_INVALID;
+    } else {
+        /* A simple name: the file's own directory. */
+        EmuLock();
+        EMU_NODE *n = file->Entry != NULL ? file->Entry : file->Node;
+        if (file->Node == NULL || n == NULL || n->Parent == NULL) {
+            EmuUnlock();
+            return n == NULL ? STATUS_FILE_CLOSED : STATUS_INVALID_PARAMETER;
+        }
+        o = n->Parent->Parent == NULL ? 0 : EmuNodePath(n->Parent, out, cap);
+        EmuUnlock();
+    }
+    if (o + 1 + chars + 1 > cap) {
+        return STATUS_OBJECT_NAME_INVALID;
+    }
+    out[o++] = '\\';
+    memcpy(out + o, name, chars * sizeof(WCHAR));
+    o += chars;
+    out[o] = 0;
+    *outChars = o;
+    return STATUS_SUCCESS;
+}
+
+/* A rename's or link's destination, resolved before the file system's lock is taken. */
+typedef struct EMU_DEST {
+    NTSTATUS Status;
+    size_t Chars;
+    WCHAR Path[EMU_MAX_PATH];
+} EMU_DEST;
+
+static int EmuIsNameClass(FILE_INFORMATION_CLASS c)
+{
+    switch (c) {
+    case FileRenameInformation:
+    case FileRenameInformationEx:
+    case FileRenameInformationBypassAccessCheck:
+    case FileRenameInformationExBypassAccessCheck:
+    case FileLinkInformation:
+    case FileLinkInformationEx:
+    case FileLinkInformationBypassAccessCheck:
+    case FileLinkInformationExBypassAccessCheck:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static NTSTATUS EmuFsSetInfo(EMU_CBD *op, EMU_FILE *file, const EMU_DEST *dest)
 {
     EMU_NODE *n = file->Node;
     PVOID buf = op->Iopb.Parameters.SetFileInformation.InfoBuffer;
@@ -415,7 +619,7 @@ static NTSTATUS EmuFsSetInfo(EMU_CBD *op, EMU_FILE *file)
                      : ((PFILE_DISPOSITION_INFORMATION)buf)->DeleteFile != 0;
         if (!(file->Granted & DELETE)) return STATUS_ACCESS_DENIED;
         if (del) {
-            if (n->Parent == NULL) return STATUS_CANNOT_DELETE;
+            if (n == op->Volume->Fs.Root) return STATUS_CANNOT_DELETE;
             if ((n->Attributes & FILE_ATTRIBUTE_READONLY)
                 && !(ex && (((PFILE_DISPOSITION_INFORMATION_EX)buf)->Flags & FILE_DISPOSITION_IGNORE_READONLY_ATTRIBUTE))) {
                 return STATUS_CANNOT_DELETE;
@@ -423,13 +627,31 @@ static NTSTATUS EmuFsSetInfo(EMU_CBD *op, EMU_FILE *file)
             if (n->IsDirectory && n->Child != NULL) return STATUS_DIRECTORY_NOT_EMPTY;
         }
         n->DeletePending = del;
+        n->DeleteEntry = del ? (file->Entry != NULL ? file->Entry : n) : NULL;
         file->Fo.DeletePending = (BOOLEAN)del;
         return STATUS_SUCCESS;
     }
     case FileRenameInformation:
     case FileRenameInformationEx:
-        return EmuFsRename(&op->Volume->Fs, file, buf, len,
-                           op->Iopb.Parameters.SetFileInformation.FileInformationClass == FileRenameInformationEx);
+    case FileRenameInformationBypassAccessCheck:
+    case FileRenameInformationExBypassAccessCheck:
+    case FileLinkInformation:
+    case FileLinkInformationEx:
+    case FileLinkInformationBypassAccessCheck:
+    case FileLinkInformationExBypassAccessCheck: {
+        /* The destination was resolved before the lock (EmuFsDispatch). */
+        FILE_INFORMATION_CLASS c = op->Iopb.Parameters.SetFileInformation.FileInformationClass;
+        int ex = c == FileRenameInformationEx || c == FileRenameInformationExBypassAccessCheck
+              || c == FileLinkInformationEx || c == FileLinkInformationExBypassAccessCheck;
+        int link = c == FileLinkInformation || c == FileLinkInformationEx
+                || c == FileLinkInformationBypassAccessCheck || c == FileLinkInformationExBypassAccessCheck;
+        PFILE_RENAME_INFORMATION ri = buf;
+        int replace = ex ? (ri->Flags & FILE_RENAME_REPLACE_IF_EXISTS) != 0 : ri->ReplaceIfExists != 0;
+        if (!NT_SUCCESS(dest->Status)) {
+            return dest->Status;
+        }
+        return EmuFsRenameOrLink(&op->Volume->Fs, file, dest->Path, dest->Chars, replace, link);
+    }
     default:
         return STATUS_INVALID_INFO_CLASS;
     }
@@ -456,7 +678,7 @@ static NTSTATUS EmuFsQueryInfo(EMU_CBD *op, EMU_FILE *file, ULONG_PTR *written)
         memset(s, 0, sizeof(*s));
         s->AllocationSize.QuadPart = (LONGLONG)((n->Size + 4095) & ~4095ull);
         s->EndOfFile.QuadPart = (LONGLONG)n->Size;
-        s->NumberOfLinks = 1;
+        s->NumberOfLinks = 1 + (ULONG)n->LinkCount;
         s->DeletePending = (BOOLEAN)n->DeletePending;
         s->Directory = (BOOLEAN)n->IsDirectory;
         *written = sizeof(*s);
@@ -518,11 +740,12 @@ void EmuFsCleanup(EMU_FILE *file)
     EmuShareAdd(n, file, -1);
     if (file->Options & FILE_DELETE_ON_CLOSE) {
         n->DeletePending = 1;
+        n->DeleteEntry = file->Entry != NULL ? file->Entry : n;
     }
-    /* The last handle's cleanup deletes a delete-pending file. */
-    if (n->DeletePending && !n->Deleted && n->ShareOpens == 0) {
+    /* The last handle's cleanup removes the name the delete named (the file goes with its last name). */
+    if (n->DeletePending && !n->Deleted && n->ShareOpens == 0
+        && EmuNodeDropName(&file->Volume->Fs, n->DeleteEntry != NULL ? n->DeleteEntry : n)) {
         n->Deleted = 1;
-        EmuNodeUnlink(n);
     }
 }
 
@@ -541,11 +764,11 @@ void EmuFsClose(EMU_FILE *file)
     file->Node = NULL;
     file->Fo.FsContext = NULL;
     int last = --n->OpenCount <= 0;
-    if (last && n->DeletePending && !n->Deleted) {
+    if (last && n->DeletePending && !n->Deleted
+        && EmuNodeDropName(&file->Volume->Fs, n->DeleteEntry != NULL ? n->DeleteEntry : n)) {
         n->Deleted = 1;
-        EmuNodeUnlink(n);
     }
-    int freeIt = last && n->Deleted;
+    int freeIt = last && n->Deleted && !n->InGraveyard;
     EmuUnlock();
     if (last) {
         /* The stream is torn down with its last file object: stream contexts go with it. */
@@ -553,6 +776,115 @@ void EmuFsClose(EMU_FILE *file)
     }
     if (freeIt) {
         EmuNodeFree(n);
+    }
+}
+
+/* An MDL read's MDL: it locks pages of THIS volume's cache, so only this volume's file system may take it back. */
+typedef struct EMU_MDL_BOX {
+    MDL Mdl;
+    PFLT_VOLUME Volume;
+    LIST_ENTRY Link;
+    uint8_t Data[];
+} EMU_MDL_BOX;
+static LIST_ENTRY g_mdls = { &g_mdls, &g_mdls };
+
+void EmuFsMdlReset(void)
+{
+    EmuLock();
+    while (!IsListEmpty(&g_mdls)) {
+        EMU_MDL_BOX *b = CONTAINING_RECORD(RemoveHeadList(&g_mdls), EMU_MDL_BOX, Link);
+        free(b);
+    }
+    EmuUnlock();
+}
+
+/* IRP_MN_MDL / IRP_MN_COMPLETE_MDL reads (lock held). */
+static NTSTATUS EmuFsMdlRead(EMU_CBD *op, EMU_FILE *file, EMU_NODE *n, ULONG_PTR *information)
+{
+    if ((op->Iopb.MinorFunction & IRP_MN_COMPLETE) != 0) {
+        PMDL m = op->Iopb.Parameters.Read.MdlAddress;
+        EMU_MDL_BOX *found = NULL;
+        for (PLIST_ENTRY e = g_mdls.Flink; e != &g_mdls; e = e->Flink) {
+            if (&CONTAINING_RECORD(e, EMU_MDL_BOX, Link)->Mdl == m) {
+                found = CONTAINING_RECORD(e, EMU_MDL_BOX, Link);
+            }
+        }
+        if (found == NULL) {
+            EmuUnlock();
+            EmuViolation("IRP_MN_COMPLETE_MDL on %s with an MDL (%p) no MDL read handed out", file->Hdr.Name, (void *)m);
+            EmuLock();
+            return STATUS_INVALID_PARAMETER;
+        }
+        if (found->Volume != op->Volume) {
+            char owner[120];
+            snprintf(owner, sizeof(owner), "%s", found->Volume->Hdr.Name);
+            EmuUnlock();
+            EmuViolation("IRP_MN_COMPLETE_MDL: an MDL from the cache of %s was given back to the file system of %s (the pages stay locked there)",
+                         owner, op->Volume->Hdr.Name);
+            EmuLock();
+            return STATUS_INVALID_PARAMETER;
+        }
+        RemoveEntryList(&found->Link);
+        free(found);
+        return STATUS_SUCCESS;
+    }
+    LARGE_INTEGER off = op->Iopb.Parameters.Read.ByteOffset;
+    if (n->IsDirectory) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (off.QuadPart < 0) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if ((uint64_t)off.QuadPart >= n->Size) {
+        return STATUS_END_OF_FILE;
+    }
+    uint64_t count = n->Size - (uint64_t)off.QuadPart;
+    if (count > op->Iopb.Parameters.Read.Length) {
+        count = op->Iopb.Parameters.Read.Length;
+    }
+    EMU_MDL_BOX *b = calloc(1, sizeof(*b) + (size_t)count);
+    memcpy(b->Data, n->Data + off.QuadPart, (size_t)count);
+    b->Mdl.MappedSystemVa = b->Data;
+    b->Mdl.ByteCount = (ULONG)count;
+    b->Volume = op->Volume;
+    InsertTailList(&g_mdls, &b->Link);
+    op->ReturnedMdl = &b->Mdl;
+    *information = (ULONG_PTR)count;
+    file->Fo.CurrentByteOffset.QuadPart = off.QuadPart + (LONGLONG)count;
+    return STATUS_SUCCESS;
+}
+
+/* FSCTL_SET_ZERO_DATA (lock held): zeroes [FileOffset, BeyondFinalZero) within the file. */
+static NTSTATUS EmuFsZeroData(EMU_CBD *op, EMU_NODE *n)
+{
+    PFILE_ZERO_DATA_INFORMATION z = op->Iopb.Parameters.FileSystemControl.Buffered.SystemBuffer;
+    if (z == NULL || op->Iopb.Parameters.FileSystemControl.Buffered.InputBufferLength < sizeof(*z) ||
+        z->FileOffset.QuadPart < 0 || z->BeyondFinalZero.QuadPart < z->FileOffset.QuadPart) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    uint64_t from = (uint64_t)z->FileOffset.QuadPart, to = (uint64_t)z->BeyondFinalZero.QuadPart;
+    if (to > n->Size) {
+        to = n->Size;
+    }
+    if (from < to) {
+        memset(n->Data + from, 0, (size_t)(to - from));
+    }
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS EmuFsControl(EMU_CBD *op, EMU_NODE *n)
+{
+    switch (op->Iopb.Parameters.FileSystemControl.Common.FsControlCode) {
+    case FSCTL_SET_ZERO_DATA:
+        return n->IsDirectory ? STATUS_INVALID_PARAMETER : EmuFsZeroData(op, n);
+    case FSCTL_REQUEST_OPLOCK_LEVEL_1:
+    case FSCTL_REQUEST_OPLOCK_LEVEL_2:
+    case FSCTL_REQUEST_BATCH_OPLOCK:
+    case FSCTL_REQUEST_FILTER_OPLOCK:
+    case FSCTL_REQUEST_OPLOCK:
+        return STATUS_SUCCESS;      /* granted; breaks are not emulated */
+    default:
+        return STATUS_INVALID_DEVICE_REQUEST;
     }
 }
 
@@ -573,6 +905,18 @@ void EmuFsDispatch(EMU_CBD *op)
         io->Information = 0;
         return;
     }
+    EMU_DEST *dest = NULL;
+    if (op->Iopb.MajorFunction == IRP_MJ_SET_INFORMATION && EmuIsNameClass(op->Iopb.Parameters.SetFileInformation.FileInformationClass)) {
+        /* Where the new name goes (it takes the lock and handle table itself). */
+        PFILE_RENAME_INFORMATION ri = op->Iopb.Parameters.SetFileInformation.InfoBuffer;
+        dest = calloc(1, sizeof(*dest));
+        dest->Status = EmuFsNameBuffer(ri, op->Iopb.Parameters.SetFileInformation.Length);
+        if (NT_SUCCESS(dest->Status)) {
+            /* The I/O manager resolved RootDirectory in the caller's context before the IRP was sent (NULL: no context check). */
+            dest->Status = EmuFsDestination(file, ri->RootDirectory, ri->FileName, ri->FileNameLength / sizeof(WCHAR),
+                                            dest->Path, RTL_NUMBER_OF(dest->Path), &dest->Chars, NULL);
+        }
+    }
     EmuLock();
     if (op->Iopb.MajorFunction == IRP_MJ_CREATE) {
         EmuFsCreate(op);
@@ -581,6 +925,7 @@ void EmuFsDispatch(EMU_CBD *op)
     }
     if (file->Node == NULL) {
         EmuUnlock();
+        free(dest);
         io->Status = STATUS_FILE_CLOSED;
         io->Information = 0;
         return;
@@ -589,6 +934,12 @@ void EmuFsDispatch(EMU_CBD *op)
     io->Information = 0;
     switch (op->Iopb.MajorFunction) {
     case IRP_MJ_READ: {
+        if ((op->Iopb.MinorFunction & IRP_MN_MDL) != 0) {
+            ULONG_PTR information = 0;
+            io->Status = EmuFsMdlRead(op, file, n, &information);
+            io->Information = information;
+            break;
+        }
         LARGE_INTEGER off = op->Iopb.Parameters.Read.ByteOffset;
         if (off.LowPart == FILE_USE_FILE_POINTER_POSITION && off.HighPart == -1) {
             off = file->Fo.CurrentByteOffset;
@@ -643,10 +994,19 @@ void EmuFsDispatch(EMU_CBD *op)
         break;
     }
     case IRP_MJ_SET_INFORMATION:
-        io->Status = EmuFsSetInfo(op, file);
+        io->Status = EmuFsSetInfo(op, file, dest);
         break;
     case IRP_MJ_FLUSH_BUFFERS:
         io->Status = STATUS_SUCCESS;
+        break;
+    case IRP_MJ_LOCK_CONTROL:
+        io->Status = STATUS_SUCCESS;                /* byte-range locks are granted, not enforced */
+        break;
+    case IRP_MJ_FILE_SYSTEM_CONTROL:
+        io->Status = EmuFsControl(op, n);
+        break;
+    case IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION:
+        io->Status = n->IsDirectory ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
         break;
     case IRP_MJ_CLEANUP:
         EmuFsCleanup(file);
@@ -662,6 +1022,7 @@ void EmuFsDispatch(EMU_CBD *op)
         break;
     }
     EmuUnlock();
+    free(dest);
 }
 
 /* ---- control: direct access to the file systems (no filters) ---- */
@@ -683,7 +1044,7 @@ int32_t EmuFsExists(int32_t volumeId, const char *path)
         return 0;
     }
     EmuLock();
-    EMU_NODE *n = EmuFsLookup(&v->Fs, w, EmuWcsLen(w), NULL, NULL, NULL);
+    EMU_NODE *n = EmuNodeFile(EmuFsLookup(&v->Fs, w, EmuWcsLen(w), NULL, NULL, NULL));
     int r = n == NULL ? 0 : n->IsDirectory ? 2 : 1;
     EmuUnlock();
     return r;
@@ -697,7 +1058,7 @@ int64_t EmuFsRead(int32_t volumeId, const char *path, void *buffer, uint32_t cap
         return -1;
     }
     EmuLock();
-    EMU_NODE *n = EmuFsLookup(&v->Fs, w, EmuWcsLen(w), NULL, NULL, NULL);
+    EMU_NODE *n = EmuNodeFile(EmuFsLookup(&v->Fs, w, EmuWcsLen(w), NULL, NULL, NULL));
     int64_t r = -1;
     if (n != NULL && !n->IsDirectory) {
         r = (int64_t)n->Size;
@@ -720,7 +1081,7 @@ int32_t EmuFsPut(int32_t volumeId, const char *path, const void *data, uint32_t 
     EMU_NODE *parent;
     const WCHAR *leaf;
     size_t leafChars;
-    EMU_NODE *n = EmuFsLookup(&v->Fs, w, EmuWcsLen(w), &parent, &leaf, &leafChars);
+    EMU_NODE *n = EmuNodeFile(EmuFsLookup(&v->Fs, w, EmuWcsLen(w), &parent, &leaf, &leafChars));
     NTSTATUS s = STATUS_SUCCESS;
     if (n == NULL && (parent == NULL || leafChars == 0)) {
         s = STATUS_OBJECT_PATH_NOT_FOUND;

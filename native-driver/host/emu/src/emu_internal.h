@@ -36,6 +36,16 @@ void EmuTrace(const char *format, ...) __attribute__((format(printf, 1, 2)));
 /* Records a violation when the current IRQL is above Max; returns 0 then. */
 int EmuRequireIrql(const char *routine, KIRQL max);
 void EmuSetIrql(KIRQL irql);
+int EmuHoldsLock(void);
+
+/* ---- pageable memory (emu_pageable.c) ---- */
+void *EmuPageableAlloc(SIZE_T bytes, ULONG tag, const char *routine);  /* NULL: use ordinary memory */
+void EmuPageableFree(PVOID p);
+void EmuPageableIrql(KIRQL from, KIRQL to);
+int EmuPageableEnabled(void);
+/* Tests: onWrite(context) runs before each write to [address, address + size) (x86-64; 0 = not available). */
+int32_t EmuWatchWrites(void *address, size_t size, void (*onWrite)(void *), void *context);
+void EmuWatchStop(void);
 char *EmuTagText(ULONG tag, char out[8]);
 void EmuWideToUtf8(const WCHAR *s, size_t chars, char *out, size_t cap);
 size_t EmuUtf8ToWide(const char *s, WCHAR *out, size_t capChars);
@@ -66,14 +76,21 @@ struct _EMU_PROCESS {
 };
 typedef struct EMU_PROCESS_BOX { EMU_OBJ Hdr; struct _EMU_PROCESS P; LIST_ENTRY Link; } EMU_PROCESS_BOX;
 struct _EMU_THREAD {
+    DISPATCHER_HEADER Header;   /* first: a thread object is waitable (signalled once terminated) */
     struct _EMU_PROCESS *Process;
     ULONG Tid;
+    int System;                 /* created by PsCreateSystemThread */
 };
 typedef struct EMU_THREAD_BOX { EMU_OBJ Hdr; struct _EMU_THREAD T; } EMU_THREAD_BOX;
 PEPROCESS EmuFindProcess(ULONG pid);
 PEPROCESS EmuSystemProcess(void);
 PETHREAD EmuCurrentThread(void);
 void EmuSetThreadProcess(PEPROCESS process);
+EMU_THREAD_BOX *EmuNewThreadBox(void);
+void EmuAdoptThread(EMU_THREAD_BOX *box);
+int EmuIsThreadHandle(HANDLE h);
+NTSTATUS EmuCloseThreadHandle(HANDLE h);
+void EmuThreadsCheckLeaks(void);
 
 /* ---- pool ---- */
 void EmuPoolCheckLeaks(const char *when);
@@ -99,11 +116,24 @@ typedef struct EMU_NODE {
     LARGE_INTEGER Times[4];
     uint64_t Id;
     void *StreamContexts[EMU_MAX_CTX_SLOTS];  /* EMU_CONTEXT* per filter slot */
+    /* Hard links: a file's first name is its node (data, attributes, opens,
+     * contexts live there); every other name is a node whose LinkOf is it,
+     * listed in the file's Links (through NextLink). A removed name that a
+     * file object may still point at (EMU_FILE.Entry) is kept in the file
+     * system's Graveyard until the volume goes. */
+    struct EMU_NODE *LinkOf;
+    struct EMU_NODE *Links;
+    struct EMU_NODE *NextLink;
+    int LinkCount;              /* names besides the first */
+    int Nameless;               /* the first name was removed; other names remain */
+    int InGraveyard;
+    struct EMU_NODE *DeleteEntry; /* the name a delete disposition removes */
 } EMU_NODE;
 
 typedef struct EMU_FS {
     EMU_NODE *Root;
     uint64_t NextId;
+    EMU_NODE *Graveyard;        /* removed names kept for file objects (through Next) */
 } EMU_FS;
 
 /* ---- filter manager objects ---- */
@@ -147,9 +177,15 @@ struct _FLT_INSTANCE {
     char Altitude[32];
     void *Context;              /* EMU_CONTEXT* instance context */
     int Detached;
+    long PreCallbacksRunning;   /* the instance is freed only once none runs (its rundown) */
+    int TearingDown;            /* teardown started: FltObjectReference fails with STATUS_FLT_DELETING_OBJECT */
+    int Zombie;                 /* torn down, kept only for rundown references (in g_zombies) */
+    LIST_ENTRY ZombieLink;
 };
 
 PFLT_VOLUME EmuVolumeById(int id);
+/* An instance whose teardown started (also one kept only for its rundown references). */
+int EmuInstanceTearingDown(PFLT_INSTANCE inst);
 int EmuIsInstance(PVOID p);
 int EmuIsFilter(PVOID p);
 int EmuIsVolume(PVOID p);
@@ -161,7 +197,8 @@ typedef struct EMU_FILE {
     EMU_OBJ Hdr;                /* must directly precede Fo */
     FILE_OBJECT Fo;
     PFLT_VOLUME Volume;
-    EMU_NODE *Node;
+    EMU_NODE *Node;             /* the file */
+    EMU_NODE *Entry;            /* the name it was opened by (Node, or a hard link of it) */
     WCHAR Path[EMU_MAX_PATH];
     ACCESS_MASK Granted;
     ULONG ShareAccess;
@@ -185,6 +222,9 @@ int EmuIsFileObject(PVOID p);
 void EmuFileRelease(EMU_FILE *file);     /* drops one emulator reference */
 void EmuFileAfterRelease(EMU_FILE *file); /* closes and frees the file object when no reference is left */
 void EmuFileReference(EMU_FILE *file);
+/* The file object of a handle (user or kernel), or NULL. With routine, a user handle used
+ * outside its own process's context is a violation naming routine (and NULL). */
+EMU_FILE *EmuFileFromHandle(HANDLE handle, const char *routine);
 
 /* ---- operations ---- */
 typedef struct EMU_LEVEL {
@@ -223,6 +263,7 @@ typedef struct EMU_CBD {
     FLT_PREOP_CALLBACK_STATUS EarlyStatus;
     PVOID EarlyContext;
     int Done;
+    PMDL ReturnedMdl;           /* an MDL read: the file system's MDL, to be given back with IRP_MN_COMPLETE_MDL */
 } EMU_CBD;
 
 #define EMU_CBD_FROM_DATA(d) ((EMU_CBD *)(d))
@@ -237,9 +278,18 @@ void EmuFsInit(EMU_FS *fs);
 size_t EmuNodePath(EMU_NODE *n, WCHAR *out, size_t cap);
 ACCESS_MASK EmuMapGenericAccess(ACCESS_MASK a);
 void EmuFsDestroy(EMU_FS *fs);
+/* MDLs the file systems handed out by MDL reads and not yet completed (freed at reset). */
+void EmuFsMdlReset(void);
 void EmuFsCleanup(EMU_FILE *file);
 void EmuFsClose(EMU_FILE *file);
 EMU_NODE *EmuFsLookup(EMU_FS *fs, const WCHAR *path, size_t chars, EMU_NODE **parent, const WCHAR **leaf, size_t *leafChars);
+/* The volume-relative path a rename or link of file to (RootDirectory, FileName) names, as the
+ * I/O manager resolves it: relative to RootDirectory's directory; a full NT path on the file's
+ * volume ("\Device\HarddiskVolume1\dir\name"); or a simple name in the file's own directory.
+ * Takes the lock itself. routine: see EmuFileFromHandle (NULL for the I/O manager's own early
+ * resolution, which happens in the caller's context). */
+NTSTATUS EmuFsDestination(EMU_FILE *file, HANDLE rootDirectory, const WCHAR *name, size_t chars, WCHAR *out, size_t cap, size_t *outChars,
+                          const char *routine);
 /* Issues cleanup (if a handle existed) then the final close of a file object, through the filters below startBelow. */
 void EmuCloseFileObject(EMU_FILE *file, int sendCleanup);
 EMU_CBD *EmuNewFileOperation(UCHAR major, EMU_FILE *file);
@@ -266,5 +316,6 @@ PFLT_VOLUME EmuVolumeByName(PCUNICODE_STRING name, USHORT *prefixBytes);
 void EmuFltReset(void);
 void EmuFilesCheckLeaks(void);
 void EmuObjectsCheckLeaks(void);
+long EmuObjectsDriverRefTotal(void);   /* references the driver holds now, all objects */
 
 #endif /* EMU_INTERNAL_H */

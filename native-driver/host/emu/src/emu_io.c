@@ -31,7 +31,7 @@ static KIRQL g_postIrql[256];
 static LIST_ENTRY g_files = { &g_files, &g_files };
 
 #define EMU_MAX_HANDLES 4096
-typedef struct EMU_HANDLE { EMU_FILE *File; int Kernel; } EMU_HANDLE;
+typedef struct EMU_HANDLE { EMU_FILE *File; int Kernel; ULONG Pid; } EMU_HANDLE;  /* Pid: a user handle's process */
 static EMU_HANDLE g_handles[EMU_MAX_HANDLES];
 
 void EmuSetPostOperationIrql(uint8_t majorFunction, uint8_t irql) { g_postIrql[majorFunction] = irql; }
@@ -48,6 +48,9 @@ static const char *EmuMajorName(UCHAR m)
     case IRP_MJ_SET_INFORMATION: return "IRP_MJ_SET_INFORMATION";
     case IRP_MJ_FLUSH_BUFFERS: return "IRP_MJ_FLUSH_BUFFERS";
     case IRP_MJ_CLEANUP: return "IRP_MJ_CLEANUP";
+    case IRP_MJ_FILE_SYSTEM_CONTROL: return "IRP_MJ_FILE_SYSTEM_CONTROL";
+    case IRP_MJ_LOCK_CONTROL: return "IRP_MJ_LOCK_CONTROL";
+    case IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION: return "IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION";
     default: return "an operation";
     }
 }
@@ -149,11 +152,13 @@ void EmuCloseFileObject(EMU_FILE *file, int sendCleanup)
 /* ---- handles ---- */
 static uint64_t EmuHandleAdd(EMU_FILE *file, int kernel)
 {
+    ULONG pid = (ULONG)(ULONG_PTR)PsGetCurrentProcessId();
     EmuLock();
     for (int i = 0; i < EMU_MAX_HANDLES; i++) {
         if (g_handles[i].File == NULL) {
             g_handles[i].File = file;
             g_handles[i].Kernel = kernel;
+            g_handles[i].Pid = pid;
             EmuUnlock();
             return (uint64_t)(i + 1) | (kernel ? 0x80000000u : 0);
         }
@@ -174,6 +179,27 @@ static EMU_FILE *EmuHandleGet(uint64_t h, int kernel, int remove)
         g_handles[i].File = NULL;
     }
     EmuUnlock();
+    return f;
+}
+
+EMU_FILE *EmuFileFromHandle(HANDLE handle, const char *routine)
+{
+    uint64_t h = (uint64_t)(ULONG_PTR)handle;
+    int kernel = (h & 0x80000000u) != 0;
+    EMU_FILE *f = EmuHandleGet(h, kernel, 0);
+    if (f != NULL && !kernel && routine != NULL) {
+        /* A user handle means something only in its own process's handle table. */
+        ULONG pid = (ULONG)(ULONG_PTR)PsGetCurrentProcessId();
+        EmuLock();
+        ULONG owner = g_handles[(h & 0x7fffffffu) - 1].Pid;
+        EmuUnlock();
+        if (owner != pid) {
+            EmuViolation("%s: user handle 0x%llx of process %lu used in the context of process %lu "
+                         "(a user handle must be referenced in its requestor's context)",
+                         routine, (unsigned long long)h, (unsigned long)owner, (unsigned long)pid);
+            return NULL;
+        }
+    }
     return f;
 }
 
@@ -347,6 +373,11 @@ static int EmuApplyPre(EMU_CBD *op, EMU_LEVEL *lv, FLT_PREOP_CALLBACK_STATUS st,
         if (ctx != NULL) {
             EmuViolation("%s returned a CompletionContext with FLT_PREOP_COMPLETE (it would leak)", who);
         }
+        if (op->Iopb.MajorFunction == IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION && !NT_SUCCESS(op->Data.IoStatus.Status) &&
+            lv->Input.Parameters.AcquireForSectionSynchronization.SyncType != SyncTypeCreateSection) {
+            EmuViolation("%s failed IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION with SyncTypeOther (0x%08x): only a section creation may be failed",
+                         who, (unsigned)op->Data.IoStatus.Status);
+        }
         lv->CallPost = 0;
         op->Iopb = lv->Input;
         return EMU_UP;
@@ -370,10 +401,11 @@ static int EmuApplyPre(EMU_CBD *op, EMU_LEVEL *lv, FLT_PREOP_CALLBACK_STATUS st,
     if (op->Data.Flags & FLTFL_CALLBACK_DATA_DIRTY) {
         op->Data.Flags &= ~FLTFL_CALLBACK_DATA_DIRTY;
         if (!EmuCheckTarget(op, lv)) {
+            /* Reported; the operation fails here. The filter still gets its post-operation
+               callback (it may hold references for it), so a test fails instead of hanging. */
             op->Iopb = lv->Input;
             op->Data.IoStatus.Status = STATUS_INVALID_PARAMETER;
             op->Data.IoStatus.Information = 0;
-            lv->CallPost = 0;
             return EMU_UP;
         }
         if (op->Iopb.TargetInstance != lv->Instance) {
@@ -435,6 +467,7 @@ static void EmuContinueDown(EMU_CBD *op)
         op->CallbackInProgress = 1;
         op->State = EMU_OP_PRE;
         op->EarlyResume = 0;
+        inst->PreCallbacksRunning++;
         EmuUnlock();
         KIRQL saved = KeGetCurrentIrql();
         EmuSetIrql(PASSIVE_LEVEL);
@@ -449,6 +482,8 @@ static void EmuContinueDown(EMU_CBD *op)
             op->CallbackInProgress = 0;
             if (!op->EarlyResume) {
                 op->State = EMU_OP_PENDED_PRE;
+                inst->PreCallbacksRunning--;
+                EmuBroadcast();
                 EmuUnlock();
                 return;     /* FltCompletePendedPreOperation resumes it */
             }
@@ -461,7 +496,12 @@ static void EmuContinueDown(EMU_CBD *op)
             op->CallbackInProgress = 0;
             EmuUnlock();
         }
-        if (EmuApplyPre(op, lv, st, ctx) == EMU_UP) {
+        int up = EmuApplyPre(op, lv, st, ctx) == EMU_UP;
+        EmuLock();
+        inst->PreCallbacksRunning--;
+        EmuBroadcast();
+        EmuUnlock();
+        if (up) {
             EmuContinueUp(op);
             return;
         }
@@ -745,7 +785,13 @@ PEPROCESS FltGetRequestorProcess(PFLT_CALLBACK_DATA CallbackData)
     return CallbackData->Thread != NULL ? CallbackData->Thread->Process : PsGetCurrentProcess();
 }
 
-BOOLEAN FltIsOperationSynchronous(PFLT_CALLBACK_DATA CallbackData) { UNREFERENCED_PARAMETER(CallbackData); return TRUE; }
+/* As documented: fast I/O, an IRP with IRP_SYNCHRONOUS_API, or a file object opened for synchronous I/O. */
+BOOLEAN FltIsOperationSynchronous(PFLT_CALLBACK_DATA CallbackData)
+{
+    PFILE_OBJECT fo = CallbackData->Iopb->TargetFileObject;
+    return (BOOLEAN)(FLT_IS_FASTIO_OPERATION(CallbackData) || (CallbackData->Iopb->IrpFlags & IRP_SYNCHRONOUS_API) != 0 ||
+                     (fo != NULL && (fo->Flags & FO_SYNCHRONOUS_IO) != 0));
+}
 NTSTATUS FltLockUserBuffer(PFLT_CALLBACK_DATA CallbackData)
 {
     UNREFERENCED_PARAMETER(CallbackData);
@@ -767,6 +813,20 @@ NTSTATUS FltDecodeParameters(PFLT_CALLBACK_DATA CallbackData, PMDL **MdlAddressP
 }
 
 /* ---- I/O a filter initiates ---- */
+static uint32_t g_lastCreateFlags;
+static uint32_t g_createFileCalls;
+
+uint32_t EmuLastFltCreateFileFlags(uint32_t *calls)
+{
+    EmuLock();
+    uint32_t flags = g_lastCreateFlags;
+    if (calls != NULL) {
+        *calls = g_createFileCalls;
+    }
+    EmuUnlock();
+    return flags;
+}
+
 NTSTATUS FltCreateFileEx2(PFLT_FILTER Filter, PFLT_INSTANCE Instance, PHANDLE FileHandle, PFILE_OBJECT *FileObject, ACCESS_MASK DesiredAccess,
                           POBJECT_ATTRIBUTES ObjectAttributes, PIO_STATUS_BLOCK IoStatusBlock, PLARGE_INTEGER AllocationSize, ULONG FileAttributes,
                           ULONG ShareAccess, ULONG CreateDisposition, ULONG CreateOptions, PVOID EaBuffer, ULONG EaLength, ULONG Flags,
@@ -791,6 +851,13 @@ NTSTATUS FltCreateFileEx2(PFLT_FILTER Filter, PFLT_INSTANCE Instance, PHANDLE Fi
     if (Instance != NULL && !EmuIsInstance(Instance)) {
         EmuViolation("FltCreateFileEx2: Instance %p is not an instance", (void *)Instance);
         return STATUS_INVALID_PARAMETER;
+    }
+    EmuLock();
+    g_lastCreateFlags = Flags;          /* IO_FORCE_ACCESS_CHECK, IO_IGNORE_SHARE_ACCESS_CHECK ...: tests read them */
+    g_createFileCalls++;
+    EmuUnlock();
+    if (Instance != NULL && EmuInstanceTearingDown(Instance)) {
+        return STATUS_FLT_DELETING_OBJECT;      /* no new I/O through an instance being torn down */
     }
     if (!(ObjectAttributes->Attributes & OBJ_KERNEL_HANDLE)) {
         EmuViolation("FltCreateFileEx2 without OBJ_KERNEL_HANDLE: the handle would land in the current process's handle table");
@@ -822,6 +889,9 @@ NTSTATUS FltCreateFileEx2(PFLT_FILTER Filter, PFLT_INSTANCE Instance, PHANDLE Fi
     op->Iopb.Parameters.Create.FileAttributes = (USHORT)FileAttributes;
     op->Iopb.Parameters.Create.ShareAccess = (USHORT)ShareAccess;
     op->IgnoreShareAccess = (Flags & IO_IGNORE_SHARE_ACCESS_CHECK) != 0;
+    if (Flags & IO_FORCE_ACCESS_CHECK) {
+        op->Iopb.OperationFlags |= SL_FORCE_ACCESS_CHECK;   /* as IoCreateFileEx does: the file system checks the caller's access */
+    }
     EmuRunOperation(op);
     NTSTATUS status = op->Data.IoStatus.Status;
     IoStatusBlock->Status = status;
@@ -870,7 +940,14 @@ NTSTATUS FltClose(HANDLE FileHandle)
     return STATUS_SUCCESS;
 }
 
-NTSTATUS ZwClose(HANDLE Handle) { return FltClose(Handle); }
+NTSTATUS ZwClose(HANDLE Handle)
+{
+    if (EmuIsThreadHandle(Handle)) {
+        EmuRequireIrql("ZwClose", PASSIVE_LEVEL);
+        return EmuCloseThreadHandle(Handle);
+    }
+    return FltClose(Handle);
+}
 
 static EMU_FILE *EmuFilterIoFile(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, const char *routine)
 {
@@ -1097,6 +1174,9 @@ int32_t EmuFileOpen(int32_t volumeId, const char *path, uint32_t desiredAccess, 
     if (v == NULL || path == NULL || handle == NULL) {
         return (int32_t)STATUS_INVALID_PARAMETER;
     }
+    /* Handles are for synchronous I/O (as CreateFile without FILE_FLAG_OVERLAPPED) unless EMU_OPEN_ASYNC_IO. */
+    ULONG syncOption = (createOptions & EMU_OPEN_ASYNC_IO) ? 0 : FILE_SYNCHRONOUS_IO_NONALERT;
+    createOptions &= ~(uint32_t)EMU_OPEN_ASYNC_IO;
     if (disposition > FILE_MAXIMUM_DISPOSITION || (createOptions & ~FILE_VALID_OPTION_FLAGS) || (shareAccess & ~FILE_SHARE_VALID_FLAGS)) {
         return (int32_t)STATUS_INVALID_PARAMETER;   /* the I/O manager's own checks */
     }
@@ -1108,7 +1188,7 @@ int32_t EmuFileOpen(int32_t volumeId, const char *path, uint32_t desiredAccess, 
     op->AccessState.OriginalDesiredAccess = op->AccessState.RemainingDesiredAccess = op->Security.DesiredAccess;
     op->Iopb.IrpFlags = IRP_CREATE_OPERATION | IRP_SYNCHRONOUS_API;
     op->Iopb.Parameters.Create.SecurityContext = &op->Security;
-    op->Iopb.Parameters.Create.Options = (disposition << 24) | createOptions | FILE_SYNCHRONOUS_IO_NONALERT;
+    op->Iopb.Parameters.Create.Options = (disposition << 24) | createOptions | syncOption;
     op->Iopb.Parameters.Create.FileAttributes = (USHORT)fileAttributes;
     op->Iopb.Parameters.Create.ShareAccess = (USHORT)shareAccess;
     EmuRunOperation(op);
@@ -1144,7 +1224,8 @@ static NTSTATUS EmuUserIo(UCHAR major, uint64_t handle, int64_t offset, void *bu
     int fast = (ioFlags & EMU_IO_FAST) != 0;
     for (;;) {
         EMU_CBD *op = EmuNewOperation(major, file, NULL, fast);
-        op->Iopb.IrpFlags = (major == IRP_MJ_READ ? IRP_READ_OPERATION : IRP_WRITE_OPERATION) | IRP_SYNCHRONOUS_API;
+        op->Iopb.IrpFlags = (major == IRP_MJ_READ ? IRP_READ_OPERATION : IRP_WRITE_OPERATION) |
+                            ((ioFlags & EMU_IO_ASYNC) && !fast ? 0 : IRP_SYNCHRONOUS_API);
         if (major == IRP_MJ_WRITE && ((ioFlags & EMU_IO_WRITE_THROUGH) || (file->Fo.Flags & FO_WRITE_THROUGH))) {
             op->Iopb.OperationFlags |= SL_WRITE_THROUGH;
         }
@@ -1199,21 +1280,72 @@ static NTSTATUS EmuUserSetInfo(uint64_t handle, FILE_INFORMATION_CLASS cls, PVOI
     return s;
 }
 
-int32_t EmuFileRename(uint64_t handle, const char *newPath, int32_t replaceIfExists)
+/*
+ * A rename or hard link as NtSetInformationFile issues it: the name in the
+ * buffer is what a Win32 caller's path becomes (a volume-relative path
+ * "\dir\name" becomes the full NT path "\Device\HarddiskVolumeN\dir\name";
+ * a name without '\' stays a simple name in the file's directory, or a name
+ * relative to rootDirectory). ReplaceIfExists is in the buffer (a BOOLEAN for
+ * the plain classes, FILE_*_REPLACE_IF_EXISTS in Flags for the Ex classes)
+ * and in Parameters.SetFileInformation.ReplaceIfExists.
+ */
+static NTSTATUS EmuUserRenameOrLink(uint64_t handle, uint64_t rootDirectory, const char *name, uint32_t flags, int link)
 {
-    if (newPath == NULL) {
-        return (int32_t)STATUS_INVALID_PARAMETER;
+    if (name == NULL || (flags & ~(uint32_t)(EMU_NAME_REPLACE_IF_EXISTS | EMU_NAME_EX_CLASS | EMU_NAME_BYPASS_ACCESS_CHECK)) != 0) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    EMU_FILE *file = EmuHandleGet(handle, 0, 0);
+    if (file == NULL) {
+        return STATUS_INVALID_HANDLE;
     }
     WCHAR w[EMU_MAX_PATH];
-    size_t chars = EmuUtf8ToWide(newPath, w, RTL_NUMBER_OF(w));
+    size_t chars = 0;
+    if (name[0] == '\\' && rootDirectory == 0) {
+        size_t v = file->Volume->NameU.Length / sizeof(WCHAR);
+        memcpy(w, file->Volume->Name, v * sizeof(WCHAR));
+        chars = v + EmuUtf8ToWide(name, w + v, RTL_NUMBER_OF(w) - v);
+    } else {
+        chars = EmuUtf8ToWide(name, w, RTL_NUMBER_OF(w));
+    }
+    int replace = (flags & EMU_NAME_REPLACE_IF_EXISTS) != 0;
+    int ex = (flags & EMU_NAME_EX_CLASS) != 0;
+    int bypass = (flags & EMU_NAME_BYPASS_ACCESS_CHECK) != 0;
+    FILE_INFORMATION_CLASS cls;
+    if (link) {
+        cls = ex ? (bypass ? FileLinkInformationExBypassAccessCheck : FileLinkInformationEx)
+                 : (bypass ? FileLinkInformationBypassAccessCheck : FileLinkInformation);
+    } else {
+        cls = ex ? (bypass ? FileRenameInformationExBypassAccessCheck : FileRenameInformationEx)
+                 : (bypass ? FileRenameInformationBypassAccessCheck : FileRenameInformation);
+    }
     ULONG length = (ULONG)(FIELD_OFFSET(FILE_RENAME_INFORMATION, FileName) + chars * sizeof(WCHAR));
     PFILE_RENAME_INFORMATION ri = calloc(1, length + sizeof(WCHAR));
-    ri->ReplaceIfExists = (BOOLEAN)(replaceIfExists != 0);
+    if (ex) {
+        ri->Flags = replace ? FILE_RENAME_REPLACE_IF_EXISTS : 0;    /* FILE_LINK_REPLACE_IF_EXISTS has the same value */
+    } else {
+        ri->ReplaceIfExists = (BOOLEAN)replace;
+    }
+    ri->RootDirectory = (HANDLE)(ULONG_PTR)rootDirectory;
     ri->FileNameLength = (ULONG)(chars * sizeof(WCHAR));
     memcpy(ri->FileName, w, chars * sizeof(WCHAR));
-    NTSTATUS s = EmuUserSetInfo(handle, FileRenameInformation, ri, length, replaceIfExists != 0);
+    NTSTATUS s = EmuUserSetInfo(handle, cls, ri, length, replace);
     free(ri);
-    return (int32_t)s;
+    return s;
+}
+
+int32_t EmuFileRenameEx(uint64_t handle, uint64_t rootDirectory, const char *newName, uint32_t flags)
+{
+    return (int32_t)EmuUserRenameOrLink(handle, rootDirectory, newName, flags, 0);
+}
+
+int32_t EmuFileLink(uint64_t handle, uint64_t rootDirectory, const char *linkName, uint32_t flags)
+{
+    return (int32_t)EmuUserRenameOrLink(handle, rootDirectory, linkName, flags, 1);
+}
+
+int32_t EmuFileRename(uint64_t handle, const char *newPath, int32_t replaceIfExists)
+{
+    return EmuFileRenameEx(handle, 0, newPath, replaceIfExists != 0 ? EMU_NAME_REPLACE_IF_EXISTS : 0);
 }
 
 int32_t EmuFileDelete(uint64_t handle)
@@ -1251,6 +1383,140 @@ int32_t EmuFileQuerySize(uint64_t handle, int64_t *endOfFile)
     return (int32_t)s;
 }
 
+/* Runs one operation a process issues on its handle; the caller fills the parameters in setup. */
+static NTSTATUS EmuUserOp(uint64_t handle, UCHAR major, UCHAR minor, ULONG flags, void (*setup)(EMU_CBD *op, void *arg), void *arg,
+                          ULONG_PTR *information)
+{
+    EMU_FILE *file = EmuHandleGet(handle, 0, 0);
+    if (information != NULL) {
+        *information = 0;
+    }
+    if (file == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    EMU_CBD *op = EmuNewOperation(major, file, NULL, 0);
+    if (flags != 0) {
+        op->Data.Flags = flags;
+    }
+    op->Iopb.MinorFunction = minor;
+    op->Iopb.IrpFlags = flags == 0 ? IRP_SYNCHRONOUS_API : 0;
+    setup(op, arg);
+    EmuRunOperation(op);
+    NTSTATUS s = op->Data.IoStatus.Status;
+    if (information != NULL) {
+        *information = op->Data.IoStatus.Information;
+    }
+    EmuFreeOperation(op);
+    return s;
+}
+
+typedef struct EMU_LOCK_ARGS { LARGE_INTEGER Length; int64_t Offset; int Exclusive; } EMU_LOCK_ARGS;
+static void EmuSetupLock(EMU_CBD *op, void *arg)
+{
+    EMU_LOCK_ARGS *a = arg;
+    op->Iopb.Parameters.LockControl.Length = &a->Length;
+    op->Iopb.Parameters.LockControl.ByteOffset.QuadPart = a->Offset;
+    op->Iopb.Parameters.LockControl.ProcessId = PsGetCurrentProcess();
+    op->Iopb.Parameters.LockControl.FailImmediately = TRUE;
+    op->Iopb.Parameters.LockControl.ExclusiveLock = (BOOLEAN)(a->Exclusive != 0);
+}
+
+int32_t EmuFileLock(uint64_t handle, int64_t offset, int64_t length, int32_t exclusive)
+{
+    EMU_LOCK_ARGS a;
+    a.Length.QuadPart = length;
+    a.Offset = offset;
+    a.Exclusive = exclusive;
+    return (int32_t)EmuUserOp(handle, IRP_MJ_LOCK_CONTROL, IRP_MN_LOCK, 0, EmuSetupLock, &a, NULL);
+}
+
+typedef struct EMU_FSCTL_ARGS { uint32_t Code; void *Buffer; uint32_t In; uint32_t Out; } EMU_FSCTL_ARGS;
+static void EmuSetupFsctl(EMU_CBD *op, void *arg)
+{
+    EMU_FSCTL_ARGS *a = arg;
+    op->Iopb.Parameters.FileSystemControl.Buffered.FsControlCode = a->Code;
+    op->Iopb.Parameters.FileSystemControl.Buffered.InputBufferLength = a->In;
+    op->Iopb.Parameters.FileSystemControl.Buffered.OutputBufferLength = a->Out;
+    op->Iopb.Parameters.FileSystemControl.Buffered.SystemBuffer = a->Buffer;
+}
+
+int32_t EmuFileFsControl(uint64_t handle, uint32_t fsControlCode, void *buffer, uint32_t inputLength, uint32_t outputLength, uint32_t *returned)
+{
+    EMU_FSCTL_ARGS a = { fsControlCode, buffer, inputLength, outputLength };
+    ULONG_PTR info = 0;
+    NTSTATUS s = EmuUserOp(handle, IRP_MJ_FILE_SYSTEM_CONTROL, IRP_MN_USER_FS_REQUEST, 0, EmuSetupFsctl, &a, &info);
+    if (returned != NULL) {
+        *returned = (uint32_t)info;
+    }
+    return (int32_t)s;
+}
+
+typedef struct EMU_SECTION_ARGS { int Create; uint32_t Protection; } EMU_SECTION_ARGS;
+static void EmuSetupSection(EMU_CBD *op, void *arg)
+{
+    EMU_SECTION_ARGS *a = arg;
+    op->Iopb.Parameters.AcquireForSectionSynchronization.SyncType = a->Create ? SyncTypeCreateSection : SyncTypeOther;
+    op->Iopb.Parameters.AcquireForSectionSynchronization.PageProtection = a->Create ? a->Protection : 0;
+}
+
+int32_t EmuFileAcquireForSection(uint64_t handle, int32_t createSection, uint32_t pageProtection)
+{
+    EMU_SECTION_ARGS a = { createSection != 0, pageProtection };
+    return (int32_t)EmuUserOp(handle, IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION, 0, FLTFL_CALLBACK_DATA_FS_FILTER_OPERATION,
+                              EmuSetupSection, &a, NULL);
+}
+
+typedef struct EMU_MDL_ARGS { int64_t Offset; uint32_t Length; PMDL Mdl; } EMU_MDL_ARGS;
+static void EmuSetupMdl(EMU_CBD *op, void *arg)
+{
+    EMU_MDL_ARGS *a = arg;
+    op->Iopb.IrpFlags |= IRP_READ_OPERATION;
+    op->Iopb.Parameters.Read.ByteOffset.QuadPart = a->Offset;
+    op->Iopb.Parameters.Read.Length = a->Length;
+    op->Iopb.Parameters.Read.MdlAddress = a->Mdl;
+}
+
+int32_t EmuFileMdlRead(uint64_t handle, int64_t offset, void *buffer, uint32_t length, uint32_t *bytesRead, uint64_t *mdl)
+{
+    EMU_MDL_ARGS a = { offset, length, NULL };
+    *mdl = 0;
+    if (bytesRead != NULL) {
+        *bytesRead = 0;
+    }
+    EMU_FILE *file = EmuHandleGet(handle, 0, 0);
+    if (file != NULL && !(file->Granted & FILE_READ_DATA)) {
+        return (int32_t)STATUS_ACCESS_DENIED;
+    }
+    EMU_CBD *op;
+    if (file == NULL) {
+        return (int32_t)STATUS_INVALID_HANDLE;
+    }
+    op = EmuNewOperation(IRP_MJ_READ, file, NULL, 0);
+    op->Iopb.MinorFunction = IRP_MN_MDL;
+    op->Iopb.IrpFlags = IRP_READ_OPERATION | IRP_SYNCHRONOUS_API;
+    EmuSetupMdl(op, &a);
+    EmuRunOperation(op);
+    NTSTATUS s = op->Data.IoStatus.Status;
+    PMDL m = op->ReturnedMdl;                        /* the file system's MDL (Irp->MdlAddress on Windows) */
+    if (NT_SUCCESS(s) && m != NULL) {
+        if (buffer != NULL) {
+            memcpy(buffer, m->MappedSystemVa, m->ByteCount < length ? m->ByteCount : length);
+        }
+        if (bytesRead != NULL) {
+            *bytesRead = (uint32_t)op->Data.IoStatus.Information;
+        }
+        *mdl = (uint64_t)(uintptr_t)m;
+    }
+    EmuFreeOperation(op);
+    return (int32_t)s;
+}
+
+int32_t EmuFileMdlReadComplete(uint64_t handle, uint64_t mdl)
+{
+    EMU_MDL_ARGS a = { 0, 0, (PMDL)(uintptr_t)mdl };
+    return (int32_t)EmuUserOp(handle, IRP_MJ_READ, IRP_MN_COMPLETE_MDL, 0, EmuSetupMdl, &a, NULL);
+}
+
 int32_t EmuFileClose(uint64_t handle)
 {
     EMU_FILE *file = EmuHandleGet(handle, 0, 1);
@@ -1276,4 +1542,9 @@ void EmuFilesReset(void)
     }
     EmuUnlock();
     memset(g_postIrql, 0, sizeof(g_postIrql));
+    EmuFsMdlReset();
+    EmuLock();
+    g_lastCreateFlags = 0;
+    g_createFileCalls = 0;
+    EmuUnlock();
 }

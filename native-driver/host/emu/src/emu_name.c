@@ -3,7 +3,10 @@
  * and normalized names; the normalized name takes each existing
  * component's case from the file system, as normalization does),
  * FltParseFileNameInformation, reference counting, release; names are
- * pool blocks with the filter manager's tag, so a leaked one is reported.
+ * pool blocks with the filter manager's tag, so a leaked one is reported;
+ * they are PAGEABLE (paged out while any thread is at DISPATCH_LEVEL, see
+ * emu_pageable.c): FltGetFileNameInformation is callable at <= APC_LEVEL
+ * only, and so is touching what it returns.
  */
 #include "emu_internal.h"
 
@@ -16,14 +19,11 @@ typedef struct EMU_NAME {
     WCHAR Buffer[1];
 } EMU_NAME;
 
-static size_t EmuNormalize(EMU_FILE *file, int normalized, WCHAR *out, size_t cap)
+/* path as given, or with each existing component's case from the file system (lock held). */
+static size_t EmuNormalizePath(PFLT_VOLUME volume, const WCHAR *p, size_t chars, int normalized, WCHAR *out, size_t cap)
 {
-    if (normalized && file->Node != NULL) {
-        return EmuNodePath(file->Node, out, cap);
-    }
-    const WCHAR *p = file->Fo.FileName.Buffer;
-    size_t chars = file->Fo.FileName.Length / 2, o = 0, i = 0;
-    EMU_NODE *dir = normalized ? file->Volume->Fs.Root : NULL;
+    size_t o = 0, i = 0;
+    EMU_NODE *dir = normalized ? volume->Fs.Root : NULL;
     while (i < chars && o + 2 < cap) {
         while (i < chars && p[i] == '\\') {
             i++;
@@ -71,6 +71,14 @@ static size_t EmuNormalize(EMU_FILE *file, int normalized, WCHAR *out, size_t ca
     return o;
 }
 
+static size_t EmuNormalize(EMU_FILE *file, int normalized, WCHAR *out, size_t cap)
+{
+    if (normalized && file->Node != NULL) {
+        return EmuNodePath(file->Entry != NULL ? file->Entry : file->Node, out, cap);    /* the name it was opened by */
+    }
+    return EmuNormalizePath(file->Volume, file->Fo.FileName.Buffer, file->Fo.FileName.Length / 2, normalized, out, cap);
+}
+
 static NTSTATUS EmuMakeName(EMU_FILE *file, FLT_FILE_NAME_OPTIONS options, PFLT_FILE_NAME_INFORMATION *out, const WCHAR *explicitPath, size_t explicitChars)
 {
     WCHAR path[EMU_MAX_PATH];
@@ -86,7 +94,7 @@ static NTSTATUS EmuMakeName(EMU_FILE *file, FLT_FILE_NAME_OPTIONS options, PFLT_
     }
     size_t volChars = file->Volume->NameU.Length / 2;
     size_t total = volChars + chars;
-    EMU_NAME *n = EmuPoolAlloc(sizeof(EMU_NAME) + total * sizeof(WCHAR), EMU_NAME_TAG, 0, 1, "FltGetFileNameInformation");
+    EMU_NAME *n = EmuPoolAlloc(sizeof(EMU_NAME) + total * sizeof(WCHAR), EMU_NAME_TAG, 1, 1, "FltGetFileNameInformation");
     if (n == NULL) {
         return STATUS_INSUFFICIENT_RESOURCES;
     }
@@ -141,21 +149,48 @@ NTSTATUS FltGetFileNameInformationUnsafe(PFILE_OBJECT FileObject, PFLT_INSTANCE 
     return EmuMakeName(EMU_FILE_FROM_FO(FileObject), NameOptions, FileNameInformation, NULL, 0);
 }
 
+/*
+ * The destination of a rename or hard link, as the documentation describes
+ * it: the destination's parent directory's name (normalized: each existing
+ * component's case from the file system) plus the new final component, for
+ * the three forms of FileName (relative to RootDirectory, a full path, or a
+ * simple name in the file's own directory). PASSIVE_LEVEL only, like the
+ * real routine (it may open the parent directory); FLT_FILE_NAME_SHORT is
+ * not a valid format here. RootDirectory is the requestor's handle: used
+ * in another process's context it is a violation (STATUS_INVALID_HANDLE).
+ */
 NTSTATUS FltGetDestinationFileNameInformation(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, HANDLE RootDirectory, PWSTR FileName, ULONG FileNameLength,
                                               FLT_FILE_NAME_OPTIONS NameOptions, PFLT_FILE_NAME_INFORMATION *RetFileNameInformation)
 {
-    UNREFERENCED_PARAMETER(Instance);
     *RetFileNameInformation = NULL;
-    if (!EmuRequireIrql("FltGetDestinationFileNameInformation", APC_LEVEL)) {
+    if (!EmuRequireIrql("FltGetDestinationFileNameInformation", PASSIVE_LEVEL)) {
         return STATUS_INVALID_DEVICE_STATE;
     }
-    if (!EmuIsFileObject(FileObject) || FileName == NULL) {
+    if (!EmuIsInstance(Instance) || !EmuIsFileObject(FileObject) || FileName == NULL || FileNameLength == 0 || (FileNameLength & 1) != 0) {
         return STATUS_INVALID_PARAMETER;
     }
-    if (RootDirectory != NULL) {
-        return STATUS_NOT_SUPPORTED;
+    ULONG format = NameOptions & FLT_VALID_FILE_NAME_FORMATS;
+    if (format != FLT_FILE_NAME_NORMALIZED && format != FLT_FILE_NAME_OPENED) {
+        return STATUS_INVALID_PARAMETER;
     }
-    return EmuMakeName(EMU_FILE_FROM_FO(FileObject), NameOptions, RetFileNameInformation, FileName, FileNameLength / 2);
+    EMU_FILE *file = EMU_FILE_FROM_FO(FileObject);
+    if (Instance->Volume != file->Volume) {
+        EmuViolation("FltGetDestinationFileNameInformation: an instance of %s for a file object of %s",
+                     Instance->Volume->Hdr.Name, file->Volume->Hdr.Name);
+        return STATUS_INVALID_PARAMETER;
+    }
+    WCHAR dest[EMU_MAX_PATH];
+    size_t chars = 0;
+    NTSTATUS s = EmuFsDestination(file, RootDirectory, FileName, FileNameLength / sizeof(WCHAR), dest, RTL_NUMBER_OF(dest), &chars,
+                                  "FltGetDestinationFileNameInformation");
+    if (!NT_SUCCESS(s)) {
+        return s;
+    }
+    WCHAR path[EMU_MAX_PATH];
+    EmuLock();
+    chars = EmuNormalizePath(file->Volume, dest, chars, format == FLT_FILE_NAME_NORMALIZED, path, RTL_NUMBER_OF(path));
+    EmuUnlock();
+    return EmuMakeName(file, NameOptions, RetFileNameInformation, path, chars);
 }
 
 static EMU_NAME *EmuName(PFLT_FILE_NAME_INFORMATION info, const char *routine)

@@ -301,16 +301,20 @@ public final class DemoScenario {
         out.println("Events (pulled with GET_EVENTS)");
         out.println("------");
         for (Event e : events) {
-            out.printf("  #%d rule %s %s %s pid %d %s%s status %s%s%n", e.sequence(),
+            // A rename's or link's other end: where the source went, or where the destination came from.
+            String other = e.otherPath().isEmpty() ? ""
+                    : (e.hasFlag(Protocol.EVENT_FLAG_DESTINATION) ? " (from " : " (to ") + e.otherPath() + ")";
+            out.printf("  #%d rule %s %s %s pid %d %s%s%s status %s%s%n", e.sequence(),
                     e.ruleId() == Protocol.RULE_NONE ? "none" : Integer.toUnsignedString(e.ruleId()), e.operation(),
-                    e.verdict(), e.processId(), e.volume(), e.path(), e.status().name(), flags(e));
+                    e.verdict(), e.processId(), e.volume(), e.path(), other, e.status().name(), flags(e));
         }
     }
 
     private static String flags(Event e) {
         List<String> names = new ArrayList<>();
         String[] all = {"POST_CREATE", "DEFAULT_VERDICT", "ASK_TIMEOUT", "ASKED", "REDIRECT_FALLBACK",
-            "PATH_TRUNCATED", "MODIFIED"};
+            "PATH_TRUNCATED", "MODIFIED", "DESTINATION", "LINK", "OTHER_PATH_TRUNCATED", "REDIRECT_TARGET_LOST",
+            "REDIRECT_REFUSED", "ASK_NOT_WAITED", "ASK_CANCELLED"};
         for (int i = 0; i < all.length; i++) {
             if (e.hasFlag(1 << i)) {
                 names.add(all[i]);

@@ -79,6 +79,24 @@ public final class EmulatedFile implements AutoCloseable {
                 lib -> lib.EmuFileRename(live(), newPath, replaceIfExists ? 1 : 0)));
     }
 
+    /**
+     * Renames the file as NtSetInformationFile does: {@code newName} is a volume-relative path
+     * ({@code "\\dir\\name"}), or a simple name (the file's own directory); {@code flags} are
+     * {@link EmuLibrary#NAME_REPLACE_IF_EXISTS}, {@link EmuLibrary#NAME_EX_CLASS} (FileRenameInformationEx)
+     * and {@link EmuLibrary#NAME_BYPASS_ACCESS_CHECK}.
+     */
+    public NtStatus rename(String newName, int flags) {
+        return NtStatus.of(kernel.asProcess(process, lib -> lib.EmuFileRenameEx(live(), 0, newName, flags)));
+    }
+
+    /**
+     * Gives the file another name, a hard link (FileLinkInformation, or FileLinkInformationEx with
+     * {@link EmuLibrary#NAME_EX_CLASS}): {@code linkName} as in {@link #rename(String, int)}.
+     */
+    public NtStatus link(String linkName, int flags) {
+        return NtStatus.of(kernel.asProcess(process, lib -> lib.EmuFileLink(live(), 0, linkName, flags)));
+    }
+
     /** Marks the file for deletion (FileDispositionInformation); it goes when the last handle closes. */
     public NtStatus delete() {
         return NtStatus.of(kernel.asProcess(process, lib -> lib.EmuFileDelete(live())));

@@ -40,9 +40,14 @@ class AuditAndStatisticsEndToEndTest extends EmulatorFixture {
         }
         assertEquals(NtStatus.ACCESS_DENIED, tool.open(v1, "\\secret\\x", FILE_READ_DATA, Disposition.OPEN_IF).status());
 
+        // The rename is audited at both ends: the source as a RENAME, the destination as a CREATE of it.
         List<Event> audited = eventsWhere(e -> e.ruleId() == 60);
-        assertEquals(List.of(Operation.CREATE, Operation.WRITE, Operation.RENAME, Operation.DELETE),
+        assertEquals(List.of(Operation.CREATE, Operation.WRITE, Operation.RENAME, Operation.CREATE, Operation.DELETE),
                 audited.stream().map(Event::operation).toList(), audited.toString());
+        assertEquals("\\data\\b.txt", audited.get(2).otherPath());
+        assertEquals("\\data\\b.txt", audited.get(3).path());
+        assertEquals("\\data\\a.txt", audited.get(3).otherPath());
+        assertTrue(audited.get(3).hasFlag(org.jminifilter.protocol.Protocol.EVENT_FLAG_DESTINATION), audited.toString());
         assertTrue(audited.stream().allMatch(e -> e.verdict() == ActionType.AUDIT && e.processId() == 1200
                 && e.volume().equals(VOLUME1)), audited.toString());
         assertEquals("\\data\\a.txt", audited.get(0).path());
@@ -51,9 +56,9 @@ class AuditAndStatisticsEndToEndTest extends EmulatorFixture {
         }
 
         Statistics s = service.statistics();
-        assertEquals(4, s.verdicts(ActionType.AUDIT));
+        assertEquals(5, s.verdicts(ActionType.AUDIT));
         assertEquals(1, s.verdicts(ActionType.DENY));
-        assertEquals(4, matches(60));
+        assertEquals(5, matches(60));
         assertEquals(1, matches(1));
         assertEquals(events.size(), s.eventsQueued(), "every event queued was delivered: " + events);
         assertEquals(0, s.eventsDropped());

@@ -38,6 +38,7 @@ public record NtStatus(int value) {
     public static final NtStatus NOT_SUPPORTED = new NtStatus(0xC00000BB);
     public static final NtStatus NOT_A_DIRECTORY = new NtStatus(0xC0000103);
     public static final NtStatus CANNOT_DELETE = new NtStatus(0xC0000121);
+    public static final NtStatus VOLUME_DISMOUNTED = new NtStatus(0xC000026E);
     public static final NtStatus NOT_FOUND = new NtStatus(0xC0000225);
     public static final NtStatus VIRUS_INFECTED = new NtStatus(0xC0000906);
     public static final NtStatus REQUEST_NOT_ACCEPTED = new NtStatus(0xC00000D0);
@@ -50,7 +51,6 @@ public record NtStatus(int value) {
     public static final NtStatus DISK_FULL = new NtStatus(0xC000007F);
     public static final NtStatus QUOTA_EXCEEDED = new NtStatus(0xC0000044);
     public static final NtStatus DIRECTORY_NOT_EMPTY = new NtStatus(0xC0000101);
-    public static final NtStatus VOLUME_DISMOUNTED = new NtStatus(0xC000026E);
     public static final NtStatus ENCRYPTION_FAILED = new NtStatus(0xC000028A);
     public static final NtStatus CONTENT_BLOCKED = new NtStatus(0xC0000804);
 
@@ -74,6 +74,7 @@ public record NtStatus(int value) {
             Map.entry(NOT_SUPPORTED.value, "STATUS_NOT_SUPPORTED"),
             Map.entry(NOT_A_DIRECTORY.value, "STATUS_NOT_A_DIRECTORY"),
             Map.entry(CANNOT_DELETE.value, "STATUS_CANNOT_DELETE"),
+            Map.entry(VOLUME_DISMOUNTED.value, "STATUS_VOLUME_DISMOUNTED"),
             Map.entry(NOT_FOUND.value, "STATUS_NOT_FOUND"),
             Map.entry(VIRUS_INFECTED.value, "STATUS_VIRUS_INFECTED"),
             Map.entry(REQUEST_NOT_ACCEPTED.value, "STATUS_REQUEST_NOT_ACCEPTED"),
@@ -86,7 +87,6 @@ public record NtStatus(int value) {
             Map.entry(DISK_FULL.value, "STATUS_DISK_FULL"),
             Map.entry(QUOTA_EXCEEDED.value, "STATUS_QUOTA_EXCEEDED"),
             Map.entry(DIRECTORY_NOT_EMPTY.value, "STATUS_DIRECTORY_NOT_EMPTY"),
-            Map.entry(VOLUME_DISMOUNTED.value, "STATUS_VOLUME_DISMOUNTED"),
             Map.entry(ENCRYPTION_FAILED.value, "STATUS_ENCRYPTION_FAILED"),
             Map.entry(CONTENT_BLOCKED.value, "STATUS_CONTENT_BLOCKED"));
 
