@@ -147,7 +147,7 @@ final class ServiceCommand implements Callable<Integer> {
     }
 
     @Command(name = "uninstall", mixinStandardHelpOptions = true,
-            description = "Removes the stopped service and its Event Log source.")
+            description = "Removes the stopped service and its Event Log source (done at once when not installed).")
     static final class Uninstall implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -157,8 +157,9 @@ final class ServiceCommand implements Callable<Integer> {
             if (!Platform.isWindows()) {
                 return windowsOnly(spec);
             }
-            WindowsService.onThisMachine().uninstall();
-            spec.commandLine().getOut().println("uninstalled the service " + WindowsService.NAME);
+            spec.commandLine().getOut().println(WindowsService.onThisMachine().uninstall()
+                    ? "uninstalled the service " + WindowsService.NAME
+                    : "the service " + WindowsService.NAME + " is not installed; nothing to do");
             return ExitCodes.OK;
         }
     }

@@ -43,7 +43,7 @@ public final class Win32Error extends RuntimeException {
             Map.entry(ERROR_SERVICE_NOT_ACTIVE, "the service is not running"),
             Map.entry(ERROR_SERVICE_CANNOT_ACCEPT_CTRL, "the service cannot take that request now (it is starting "
                     + "or stopping); try again in a moment"),
-            Map.entry(ERROR_SERVICE_DISABLED, "the service is disabled (sc.exe config jminifilter start= auto)"),
+            Map.entry(ERROR_SERVICE_DISABLED, "the service is disabled (sc.exe config " + WindowsService.NAME + " start= auto)"),
             Map.entry(ERROR_SERVICE_DATABASE_LOCKED, "the service database is locked; try again in a moment"),
             Map.entry(ERROR_SERVICE_REQUEST_TIMEOUT, "the service did not answer the service control manager in time"),
             Map.entry(ERROR_SERVICE_LOGON_FAILED, "the service account could not log on"),

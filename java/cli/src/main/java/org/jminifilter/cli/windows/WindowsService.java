@@ -19,7 +19,11 @@ import java.util.Locale;
  * {@link Win32Error} that says what it means (not elevated, already installed, ...).
  */
 public final class WindowsService {
-    public static final String NAME = "jminifilter";
+    /**
+     * The policy service's name. Not "jminifilter": that is the driver's own service (the INF's
+     * ServiceName, what {@code fltmc load} names), which the SCM keeps in the same namespace.
+     */
+    public static final String NAME = "jminifilter-policy";
     public static final String DISPLAY_NAME = "jminifilter policy service";
     public static final String DESCRIPTION = "Pushes the jminifilter policy file to the jminifilter minifilter driver, "
             + "answers its asks and writes its events to the Application event log (source jminifilter). "
@@ -69,7 +73,7 @@ public final class WindowsService {
                     + "SYSTEM only, so the service would be refused; use LocalSystem");
         }
         throw new IllegalArgumentException("--account " + written + ": only LocalSystem is supported (an account "
-                + "with a password would need it stored; set one afterwards with sc.exe config jminifilter obj= ... "
+                + "with a password would need it stored; set one afterwards with sc.exe config " + NAME + " obj= ... "
                 + "password= ...)");
     }
 
@@ -111,14 +115,25 @@ public final class WindowsService {
     }
 
     /**
-     * Deletes the service and its event source.
+     * Deletes the service and its event source. Nothing installed is not an error (scripts
+     * uninstall to start from a clean machine): the event source goes if it is there.
      *
+     * @return false when the service was not installed
      * @throws IllegalStateException when the service is not stopped (stop it first)
      */
-    public void uninstall() {
+    public boolean uninstall() {
         ServiceControlManager.Handle manager = scm.openManager(SC_MANAGER_CONNECT);
         try {
-            ServiceControlManager.Handle service = scm.openService(manager, NAME, DELETE | SERVICE_QUERY_STATUS);
+            ServiceControlManager.Handle service;
+            try {
+                service = scm.openService(manager, NAME, DELETE | SERVICE_QUERY_STATUS);
+            } catch (Win32Error e) {
+                if (e.code() != Win32Error.ERROR_SERVICE_DOES_NOT_EXIST) {
+                    throw e;
+                }
+                eventSource.unregister();
+                return false;
+            }
             try {
                 ServiceStatus s = scm.query(service);
                 if (s.state() != ServiceStatus.SERVICE_STOPPED) {
@@ -133,6 +148,7 @@ public final class WindowsService {
             scm.close(manager);
         }
         eventSource.unregister();
+        return true;
     }
 
     /**

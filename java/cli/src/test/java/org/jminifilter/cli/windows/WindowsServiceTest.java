@@ -7,9 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +37,7 @@ class WindowsServiceTest {
         assertEquals(List.of(), service.install(BINARY, null));
         assertEquals(List.of(
                 "OpenSCManager 0x3",
-                "CreateService jminifilter | jminifilter policy service | " + BINARY + " | null",
+                "CreateService jminifilter-policy | jminifilter policy service | " + BINARY + " | null",
                 "ChangeServiceConfig2(DESCRIPTION) service",
                 "ChangeServiceConfig2(FAILURE_ACTIONS) service reset 86400 restart [5000, 30000, 60000]",
                 "RegCreateKeyEx " + EventSource.KEY,
@@ -89,11 +94,37 @@ class WindowsServiceTest {
         service.install(BINARY, null);
         scm.calls.clear();
         scm.queries.add(status(ServiceStatus.SERVICE_STOPPED));
-        service.uninstall();
-        assertEquals(List.of("OpenSCManager 0x1", "OpenService jminifilter 0x10004", "QueryServiceStatusEx service",
+        assertTrue(service.uninstall());
+        assertEquals(List.of("OpenSCManager 0x1", "OpenService jminifilter-policy 0x10004", "QueryServiceStatusEx service",
                 "DeleteService service", "CloseServiceHandle service", "CloseServiceHandle manager",
                 "RegDeleteKey " + EventSource.KEY), scm.calls);
         assertTrue(scm.registry.isEmpty());
+    }
+
+    @Test
+    void uninstallingWhatIsNotInstalledIsDoneAtOnceAndTakesALeftEventSource() {
+        new EventSource(scm).register();
+        scm.calls.clear();
+        scm.fail("OpenService", Win32Error.ERROR_SERVICE_DOES_NOT_EXIST);
+        assertFalse(service.uninstall());
+        assertEquals(List.of("OpenSCManager 0x1", "OpenService jminifilter-policy 0x10004",
+                "RegDeleteKey " + EventSource.KEY, "CloseServiceHandle manager"), scm.calls);
+    }
+
+    @Test
+    void uninstallStillFailsWhenNotElevated() {
+        scm.fail("OpenService", Win32Error.ERROR_ACCESS_DENIED);
+        Win32Error e = assertThrows(Win32Error.class, service::uninstall);
+        assertTrue(e.getMessage().contains("not elevated"), e.getMessage());
+    }
+
+    @Test
+    void theServiceIsNotTheDriversService() throws IOException {
+        // The driver's service is the INF's ServiceName, in the same SCM namespace: CreateService would fail.
+        Path inf = Path.of("../../inf/jminifilter.inf");
+        Matcher m = Pattern.compile("(?m)^ServiceName\\s*=\\s*\"([^\"]+)\"").matcher(Files.readString(inf));
+        assertTrue(m.find(), "ServiceName in " + inf.toAbsolutePath());
+        assertFalse(WindowsService.NAME.equalsIgnoreCase(m.group(1)), m.group(1));
     }
 
     @Test
