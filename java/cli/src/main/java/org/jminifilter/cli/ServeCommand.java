@@ -58,7 +58,7 @@ final class ServeCommand implements Callable<Integer> {
     int eventsKeep;
 
     @Option(names = "--control", paramLabel = "SOCKET",
-            description = "The control socket (default: %ProgramData%\\jminifilter\\control.sock on Windows, "
+            description = "The control socket (default: %%ProgramData%%\\jminifilter\\control.sock on Windows, "
                     + "jminifilter-USER.sock in the temporary folder elsewhere).")
     Path control;
 
@@ -75,6 +75,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     AskOptions asks;
+
+    @Mixin
+    WindowsServeOptions windows;
 
     @Spec
     CommandSpec spec;
@@ -105,9 +108,11 @@ final class ServeCommand implements Callable<Integer> {
                     out.flush();
                 };
         EventSink sink = new EventSink(lines, () -> holder[0].policyFile().ruleNames());
-        Supervisor supervisor = new Supervisor(policy, resolver, connector, askHandler, sink, Duration.ofMillis(500),
+        Supervisor supervisor = new Supervisor(policy, resolver, connector, askHandler,
+                windows.events(sink, () -> holder[0].policyFile().ruleNames()), Duration.ofMillis(500),
                 Duration.ofSeconds(reconnectMaxSeconds));
         holder[0] = supervisor;
+        windows.started(supervisor);
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             supervisor.stop();
@@ -118,7 +123,8 @@ final class ServeCommand implements Callable<Integer> {
             }
         }, "jminifilter-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (ControlServer server = new ControlServer(control != null ? control : ControlPaths.defaultPath(),
+        try (WindowsServeOptions windowsOptions = windows; ControlServer server = new ControlServer(
+                windows.control(control != null ? control : ControlPaths.defaultPath()),
                 new ServeControl(supervisor, sink))) {
             supervisor.run();
             return ExitCodes.OK;
