@@ -58,7 +58,7 @@ public final class DriverMatcher {
                 desiredAccess, disposition, createOptions, observed, p, p.length, i, i.length, index);
         if (error != 0) {
             throw new IllegalArgumentException("the driver's compiler refuses the policy: "
-                    + ErrorCode.fromCode(error));
+                    + ErrorCode.fromCode(error, "EmuExplain"));
         }
         return index.getValue() == Protocol.INDEX_NONE ? OptionalInt.empty() : OptionalInt.of(index.getValue());
     }
