@@ -1,0 +1,96 @@
+package org.jminifilter.bench;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.jminifilter.cli.policyfile.PolicyFile;
+import org.jminifilter.cli.policyfile.PolicyFileException;
+import org.jminifilter.cli.policyfile.VolumeResolver;
+import org.jminifilter.policy.Policy;
+import org.jminifilter.port.mock.MockFilterPort;
+import org.jminifilter.protocol.Command;
+import org.jminifilter.protocol.Protocol;
+import org.jminifilter.protocol.Result;
+import org.jminifilter.service.KernelClient;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * A large policy file from text to the kernel: {@link PolicyFile#parse} (YAML, every check the
+ * driver makes, the warnings with the shadowing lint), the SET_POLICY encoding alone, and the
+ * push over {@link MockFilterPort} through {@link KernelClient#setPolicy} (the encoding, the
+ * port's copy, and the mock "kernel" decoding the whole policy back with the protocol codec,
+ * which stands in for the driver's own validation and compilation, not measured here: see the
+ * README's figures for the driver's matcher).
+ *
+ * <p>The setup prints the file's size, its warnings and the SET_POLICY body's size in bytes.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+public class PolicyFileBenchmark {
+
+    /** How many rules the generated file has. */
+    @Param("10000")
+    public int rules;
+
+    /** The two volumes the generated file names, as the emulated kernel gives them. */
+    static final VolumeResolver VOLUMES = VolumeResolver.of(
+            Map.of("C:", "\\Device\\HarddiskVolume1", "D:", "\\Device\\HarddiskVolume2"), "the benchmark's volumes");
+
+    String text;
+    Policy policy;
+    MockFilterPort port;
+    KernelClient kernel;
+
+    @Setup(Level.Trial)
+    public void setUp() throws PolicyFileException {
+        text = PolicyGenerator.generate(rules, 1);
+        PolicyFile file = PolicyFile.parse("generated.yaml", text, VOLUMES);
+        policy = file.policy();
+        port = new MockFilterPort();
+        kernel = new KernelClient(port);
+        int body = new Command.SetPolicy(policy).encode().remaining() - Protocol.COMMAND_HEADER_SIZE;
+        System.out.printf("%n[policy file] %d rules, %d bytes of YAML, %d warnings; SET_POLICY body %d bytes "
+                + "(%d with the command header)%n", policy.rules().size(), text.length(), file.warnings().size(),
+                body, body + Protocol.COMMAND_HEADER_SIZE);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        port.close();
+    }
+
+    /** Text to a checked, compiled policy with its warnings. */
+    @Benchmark
+    public PolicyFile parse() throws PolicyFileException {
+        return PolicyFile.parse("generated.yaml", text, VOLUMES);
+    }
+
+    /** The SET_POLICY command's bytes. */
+    @Benchmark
+    public ByteBuffer encode() {
+        return new Command.SetPolicy(policy).encode();
+    }
+
+    /** Encoding and sending over the mock port (which decodes it all back). */
+    @Benchmark
+    public Result push() {
+        return kernel.setPolicy(policy);
+    }
+
+    /** Everything a {@code jminifilter push FILE} does after reading the file: parse, then push. */
+    @Benchmark
+    public Result parseAndPush() throws PolicyFileException {
+        return kernel.setPolicy(PolicyFile.parse("generated.yaml", text, VOLUMES).policy());
+    }
+}
