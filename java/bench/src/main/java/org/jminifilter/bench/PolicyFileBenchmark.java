@@ -34,63 +34,92 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <p>The setup prints the file's size, its warnings and the SET_POLICY body's size in bytes.
  */
-@State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class PolicyFileBenchmark {
-
-    /** How many rules the generated file has. */
-    @Param("10000")
-    public int rules;
 
     /** The two volumes the generated file names, as the emulated kernel gives them. */
     static final VolumeResolver VOLUMES = VolumeResolver.of(
             Map.of("C:", "\\Device\\HarddiskVolume1", "D:", "\\Device\\HarddiskVolume2"), "the benchmark's volumes");
 
-    String text;
-    Policy policy;
-    MockFilterPort port;
-    KernelClient kernel;
+    /**
+     * The file's text and a mock port; nothing parsed in the setup, so that a single-shot run
+     * ({@code -bm ss}) measures a first parse in a fresh JVM, as {@code jminifilter validate} does.
+     */
+    @State(Scope.Benchmark)
+    public static class Text {
+        /** How many rules the generated file has. */
+        @Param("10000")
+        public int rules;
 
-    @Setup(Level.Trial)
-    public void setUp() throws PolicyFileException {
-        text = PolicyGenerator.generate(rules, 1);
-        PolicyFile file = PolicyFile.parse("generated.yaml", text, VOLUMES);
-        policy = file.policy();
-        port = new MockFilterPort();
-        kernel = new KernelClient(port);
-        int body = new Command.SetPolicy(policy).encode().remaining() - Protocol.COMMAND_HEADER_SIZE;
-        System.out.printf("%n[policy file] %d rules, %d bytes of YAML, %d warnings; SET_POLICY body %d bytes "
-                + "(%d with the command header)%n", policy.rules().size(), text.length(), file.warnings().size(),
-                body, body + Protocol.COMMAND_HEADER_SIZE);
+        String text;
+        MockFilterPort port;
+        KernelClient kernel;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            text = PolicyGenerator.generate(rules, 1);
+            port = new MockFilterPort();
+            kernel = new KernelClient(port);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            port.close();
+        }
     }
 
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        port.close();
+    /** The file parsed once; prints its size, warnings and the SET_POLICY body's size. */
+    @State(Scope.Benchmark)
+    public static class Compiled {
+        /** How many rules the generated file has. */
+        @Param("10000")
+        public int rules;
+
+        Policy policy;
+        MockFilterPort port;
+        KernelClient kernel;
+
+        @Setup(Level.Trial)
+        public void setUp() throws PolicyFileException {
+            String text = PolicyGenerator.generate(rules, 1);
+            PolicyFile file = PolicyFile.parse("generated.yaml", text, VOLUMES);
+            policy = file.policy();
+            port = new MockFilterPort();
+            kernel = new KernelClient(port);
+            int body = new Command.SetPolicy(policy).encode().remaining() - Protocol.COMMAND_HEADER_SIZE;
+            System.out.printf("%n[policy file] %d rules, %d bytes of YAML, %d warnings; SET_POLICY body %d bytes "
+                    + "(%d with the command header)%n", policy.rules().size(), text.length(), file.warnings().size(),
+                    body, body + Protocol.COMMAND_HEADER_SIZE);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            port.close();
+        }
     }
 
     /** Text to a checked, compiled policy with its warnings. */
     @Benchmark
-    public PolicyFile parse() throws PolicyFileException {
-        return PolicyFile.parse("generated.yaml", text, VOLUMES);
-    }
-
-    /** The SET_POLICY command's bytes. */
-    @Benchmark
-    public ByteBuffer encode() {
-        return new Command.SetPolicy(policy).encode();
-    }
-
-    /** Encoding and sending over the mock port (which decodes it all back). */
-    @Benchmark
-    public Result push() {
-        return kernel.setPolicy(policy);
+    public PolicyFile parse(Text t) throws PolicyFileException {
+        return PolicyFile.parse("generated.yaml", t.text, VOLUMES);
     }
 
     /** Everything a {@code jminifilter push FILE} does after reading the file: parse, then push. */
     @Benchmark
-    public Result parseAndPush() throws PolicyFileException {
-        return kernel.setPolicy(PolicyFile.parse("generated.yaml", text, VOLUMES).policy());
+    public Result parseAndPush(Text t) throws PolicyFileException {
+        return t.kernel.setPolicy(PolicyFile.parse("generated.yaml", t.text, VOLUMES).policy());
+    }
+
+    /** The SET_POLICY command's bytes. */
+    @Benchmark
+    public ByteBuffer encode(Compiled c) {
+        return new Command.SetPolicy(c.policy).encode();
+    }
+
+    /** Encoding and sending over the mock port (which decodes it all back). */
+    @Benchmark
+    public Result push(Compiled c) {
+        return c.kernel.setPolicy(c.policy);
     }
 }
