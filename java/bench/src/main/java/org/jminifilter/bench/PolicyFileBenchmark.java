@@ -59,12 +59,17 @@ public class PolicyFileBenchmark {
         @Setup(Level.Trial)
         public void setUp() {
             text = PolicyGenerator.generate(rules, 1);
+        }
+
+        /** A new mock port per push: the mock keeps every command it decoded (here, whole policies). */
+        @Setup(Level.Invocation)
+        public void openPort() {
             port = new MockFilterPort();
             kernel = new KernelClient(port);
         }
 
-        @TearDown(Level.Trial)
-        public void tearDown() {
+        @TearDown(Level.Invocation)
+        public void closePort() {
             port.close();
         }
     }
@@ -85,16 +90,21 @@ public class PolicyFileBenchmark {
             String text = PolicyGenerator.generate(rules, 1);
             PolicyFile file = PolicyFile.parse("generated.yaml", text, VOLUMES);
             policy = file.policy();
-            port = new MockFilterPort();
-            kernel = new KernelClient(port);
             int body = new Command.SetPolicy(policy).encode().remaining() - Protocol.COMMAND_HEADER_SIZE;
             System.out.printf("%n[policy file] %d rules, %d bytes of YAML, %d warnings; SET_POLICY body %d bytes "
                     + "(%d with the command header)%n", policy.rules().size(), text.length(), file.warnings().size(),
                     body, body + Protocol.COMMAND_HEADER_SIZE);
         }
 
-        @TearDown(Level.Trial)
-        public void tearDown() {
+        /** A new mock port per push: the mock keeps every command it decoded (here, whole policies). */
+        @Setup(Level.Invocation)
+        public void openPort() {
+            port = new MockFilterPort();
+            kernel = new KernelClient(port);
+        }
+
+        @TearDown(Level.Invocation)
+        public void closePort() {
             port.close();
         }
     }

@@ -90,6 +90,7 @@ class BenchmarksSmokeTest {
         PolicyFileBenchmark.Text t = new PolicyFileBenchmark.Text();
         t.rules = 10_000;
         t.setUp();
+        t.openPort();
         try {
             PolicyFile file = new PolicyFileBenchmark().parse(t);
             assertEquals(10_000, file.policy().rules().size());
@@ -105,7 +106,7 @@ class BenchmarksSmokeTest {
             assertTrue(pushed.isSuccess());
             assertEquals(10_000, t.port.policy().rules().size(), "the mock kernel holds the pushed policy");
         } finally {
-            t.tearDown();
+            t.closePort();
         }
     }
 
@@ -114,12 +115,13 @@ class BenchmarksSmokeTest {
         PolicyFileBenchmark.Compiled c = new PolicyFileBenchmark.Compiled();
         c.rules = 200;
         c.setUp();
+        c.openPort();
         try {
             assertEquals(new Command.SetPolicy(c.policy), Command.decode(new PolicyFileBenchmark().encode(c)));
             assertTrue(new PolicyFileBenchmark().push(c).isSuccess());
             assertEquals(c.policy, c.port.policy());
         } finally {
-            c.tearDown();
+            c.closePort();
         }
     }
 
