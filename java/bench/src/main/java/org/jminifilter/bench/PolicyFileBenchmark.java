@@ -43,7 +43,7 @@ public class PolicyFileBenchmark {
             Map.of("C:", "\\Device\\HarddiskVolume1", "D:", "\\Device\\HarddiskVolume2"), "the benchmark's volumes");
 
     /**
-     * The file's text and a mock port; nothing parsed in the setup, so that a single-shot run
+     * The file's text; nothing parsed in the setup, so that a single-shot run
      * ({@code -bm ss}) measures a first parse in a fresh JVM, as {@code jminifilter validate} does.
      */
     @State(Scope.Benchmark)
@@ -53,24 +53,10 @@ public class PolicyFileBenchmark {
         public int rules;
 
         String text;
-        MockFilterPort port;
-        KernelClient kernel;
 
         @Setup(Level.Trial)
         public void setUp() {
             text = PolicyGenerator.generate(rules, 1);
-        }
-
-        /** A new mock port per push: the mock keeps every command it decoded (here, whole policies). */
-        @Setup(Level.Invocation)
-        public void openPort() {
-            port = new MockFilterPort();
-            kernel = new KernelClient(port);
-        }
-
-        @TearDown(Level.Invocation)
-        public void closePort() {
-            port.close();
         }
     }
 
@@ -82,8 +68,6 @@ public class PolicyFileBenchmark {
         public int rules;
 
         Policy policy;
-        MockFilterPort port;
-        KernelClient kernel;
 
         @Setup(Level.Trial)
         public void setUp() throws PolicyFileException {
@@ -95,16 +79,25 @@ public class PolicyFileBenchmark {
                     + "(%d with the command header)%n", policy.rules().size(), text.length(), file.warnings().size(),
                     body, body + Protocol.COMMAND_HEADER_SIZE);
         }
+    }
 
-        /** A new mock port per push: the mock keeps every command it decoded (here, whole policies). */
+    /**
+     * A new mock port for each push, made outside the measured call: the mock keeps every command
+     * it decoded (here, whole policies), which would pile up over a run.
+     */
+    @State(Scope.Thread)
+    public static class Port {
+        MockFilterPort port;
+        KernelClient kernel;
+
         @Setup(Level.Invocation)
-        public void openPort() {
+        public void open() {
             port = new MockFilterPort();
             kernel = new KernelClient(port);
         }
 
         @TearDown(Level.Invocation)
-        public void closePort() {
+        public void close() {
             port.close();
         }
     }
@@ -117,8 +110,8 @@ public class PolicyFileBenchmark {
 
     /** Everything a {@code jminifilter push FILE} does after reading the file: parse, then push. */
     @Benchmark
-    public Result parseAndPush(Text t) throws PolicyFileException {
-        return t.kernel.setPolicy(PolicyFile.parse("generated.yaml", t.text, VOLUMES).policy());
+    public Result parseAndPush(Text t, Port p) throws PolicyFileException {
+        return p.kernel.setPolicy(PolicyFile.parse("generated.yaml", t.text, VOLUMES).policy());
     }
 
     /** The SET_POLICY command's bytes. */
@@ -129,7 +122,7 @@ public class PolicyFileBenchmark {
 
     /** Encoding and sending over the mock port (which decodes it all back). */
     @Benchmark
-    public Result push(Compiled c) {
-        return c.kernel.setPolicy(c.policy);
+    public Result push(Compiled c, Port p) {
+        return p.kernel.setPolicy(c.policy);
     }
 }

@@ -90,7 +90,8 @@ class BenchmarksSmokeTest {
         PolicyFileBenchmark.Text t = new PolicyFileBenchmark.Text();
         t.rules = 10_000;
         t.setUp();
-        t.openPort();
+        PolicyFileBenchmark.Port port = new PolicyFileBenchmark.Port();
+        port.open();
         try {
             PolicyFile file = new PolicyFileBenchmark().parse(t);
             assertEquals(10_000, file.policy().rules().size());
@@ -102,11 +103,11 @@ class BenchmarksSmokeTest {
             assertTrue(file.policy().rules().stream().anyMatch(Rule::isPostCreate));
             assertEquals(2, file.policy().volumes().size());
 
-            Result pushed = new PolicyFileBenchmark().parseAndPush(t);
+            Result pushed = new PolicyFileBenchmark().parseAndPush(t, port);
             assertTrue(pushed.isSuccess());
-            assertEquals(10_000, t.port.policy().rules().size(), "the mock kernel holds the pushed policy");
+            assertEquals(10_000, port.port.policy().rules().size(), "the mock kernel holds the pushed policy");
         } finally {
-            t.closePort();
+            port.close();
         }
     }
 
@@ -115,13 +116,14 @@ class BenchmarksSmokeTest {
         PolicyFileBenchmark.Compiled c = new PolicyFileBenchmark.Compiled();
         c.rules = 200;
         c.setUp();
-        c.openPort();
+        PolicyFileBenchmark.Port port = new PolicyFileBenchmark.Port();
+        port.open();
         try {
             assertEquals(new Command.SetPolicy(c.policy), Command.decode(new PolicyFileBenchmark().encode(c)));
-            assertTrue(new PolicyFileBenchmark().push(c).isSuccess());
-            assertEquals(c.policy, c.port.policy());
+            assertTrue(new PolicyFileBenchmark().push(c, port).isSuccess());
+            assertEquals(c.policy, port.port.policy());
         } finally {
-            c.closePort();
+            port.close();
         }
     }
 
