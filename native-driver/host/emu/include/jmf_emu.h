@@ -110,6 +110,8 @@ JMF_EMU_API int32_t EmuFileRename(uint64_t handle, const char *newPath, int32_t 
 JMF_EMU_API int32_t EmuFileRenameEx(uint64_t handle, uint64_t rootDirectory, const char *newName, uint32_t flags);
 JMF_EMU_API int32_t EmuFileLink(uint64_t handle, uint64_t rootDirectory, const char *linkName, uint32_t flags);
 JMF_EMU_API int32_t EmuFileDelete(uint64_t handle);
+/* FileDispositionInformationEx with these FILE_DISPOSITION_* flags (1 = DELETE, 2 = POSIX_SEMANTICS, ...). */
+JMF_EMU_API int32_t EmuFileDeleteEx(uint64_t handle, uint32_t flags);
 JMF_EMU_API int32_t EmuFileSetEndOfFile(uint64_t handle, int64_t endOfFile);
 JMF_EMU_API int32_t EmuFileQuerySize(uint64_t handle, int64_t *endOfFile);
 JMF_EMU_API int32_t EmuFileClose(uint64_t handle);
