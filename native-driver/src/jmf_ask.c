@@ -10,13 +10,22 @@ Abstract:
     for a JMF_ASK_REPLY, at most the ask's timeout. Every way of not getting
     a valid answer gives the configured default verdict, counted:
 
+      - the thread has a top-level IRP (IoGetTopLevelIrp() != NULL: a file
+        system or the cache manager holds locks; AskNotWaited),
+      - the driver unloading, or the instance torn down while the operation
+        was pended (AskCancelled; the unload closes the client port so that
+        asks in flight end at once),
       - not at PASSIVE_LEVEL (FltSendMessage waits),
       - MaxAsksInFlight asks already waiting (a bounded interlocked count),
-      - the driver unloading (rundown protection refused),
       - no client, or the port disconnected (STATUS_PORT_DISCONNECTED),
       - no answer in time: STATUS_TIMEOUT, a SUCCESS code, is "no answer",
       - a reply of the wrong size or with a verdict that the same policy
         reference does not accept (JmfPolicyValidateVerdict).
+
+    An ask is prepared from the operation (JmfAskPrepare), sent without
+    touching the operation (JmfAskSend: a pended read or write is asked from
+    the driver's own worker threads, jmf_worker.c) and concluded
+    (JmfAskConclude) by whoever completes the operation.
 
     Per the protocol header, the reply buffer given to FltSendMessage is
     exactly sizeof(JMF_ASK_REPLY) (the filter manager strips the reply
@@ -116,13 +125,208 @@ JmfAskFill(
 }
 
 /*
+ * JmfAskPrepare
+ *
+ * IRQL: <= APC_LEVEL (a pre-operation callback: it may still use the
+ * callback data). Everything an ask needs from the operation: the default
+ * verdict, the timeout, and the notification itself (path, volume, and the
+ * image when at PASSIVE_LEVEL). After this the ask can be sent from another
+ * thread without touching the operation. Request->Outcome says whether it
+ * may be sent at all: never when the thread has a top-level IRP (a file
+ * system or the cache manager holds locks: AskNotWaited) or while the driver
+ * unloads (AskCancelled).
+ */
+_Use_decl_annotations_
+VOID
+JmfAskPrepare(
+    PJMF_OPERATION Op,
+    const JMF_DECISION *Decision,
+    PJMF_ASK_REQUEST Request
+    )
+{
+    JMF_CONFIG config;
+
+    RtlZeroMemory(Request, sizeof(*Request));
+    Request->Decision = *Decision;
+    Request->Operation = Op->Facts.Operation;
+    Request->Phase = Op->Facts.Phase;
+    JmfConfigGet(&config);
+    JmfAskDefault(&Decision->Verdict, &config, &Request->DefaultVerdict);
+    Request->MaxAsksInFlight = config.MaxAsksInFlight;
+    Request->TimeoutMs = (Decision->Verdict.TimeoutMs != 0) ? Decision->Verdict.TimeoutMs : config.AskTimeoutMs;
+    if (Request->TimeoutMs == 0 || Request->TimeoutMs > JMF_MAX_ASK_TIMEOUT_MS) {
+        Request->TimeoutMs = JMF_DEFAULT_ASK_TIMEOUT_MS;
+    }
+
+    if (IoGetTopLevelIrp() != NULL) {
+        Request->Outcome = JMF_ASK_NOT_WAITED;
+        return;
+    }
+    if (JmfGlobals.Unloading) {
+        Request->Outcome = JMF_ASK_CANCELLED;
+        return;
+    }
+
+    /* The user wants to see what it is asked about, even when the rule did not need it. */
+    JmfOperationFetch(Op, JMF_NEED_PATH | JMF_NEED_IMAGE);
+    Request->Ask = (JMF_ASK *)JmfAllocateNonPaged(sizeof(JMF_ASK), JMF_TAG_ASK);
+    if (Request->Ask == NULL) {
+        Request->Outcome = JMF_ASK_DEFAULT;
+        return;
+    }
+    JmfAskFill(Op, Decision, Request->TimeoutMs, Request->Ask);
+    Request->Outcome = JMF_ASK_READY;
+}
+
+/*
+ * JmfAskSend
+ *
+ * IRQL: PASSIVE_LEVEL (FltSendMessage waits). Sends a prepared ask and waits
+ * at most its timeout; touches nothing of the operation. Every way of not
+ * getting an answer leaves an Outcome that JmfAskConclude turns into the
+ * default verdict.
+ */
+_Use_decl_annotations_
+VOID
+JmfAskSend(
+    PJMF_ASK_REQUEST Request
+    )
+{
+    LARGE_INTEGER timeout;
+    BOOLEAN rundown = FALSE;
+    NTSTATUS status;
+
+    PAGED_CODE();
+
+    if (Request->Outcome != JMF_ASK_READY) {
+        return;
+    }
+    Request->Outcome = JMF_ASK_DEFAULT;
+    if ((ULONG)InterlockedIncrement(&JmfGlobals.AsksInFlight) > Request->MaxAsksInFlight) {
+        JmfStatsAdd(JmfStatAskOverLimit);
+        goto Cleanup;
+    }
+    rundown = ExAcquireRundownProtection(&JmfGlobals.Rundown);
+    if (!rundown || JmfGlobals.Unloading) {
+        Request->Outcome = JMF_ASK_CANCELLED;
+        goto Cleanup;
+    }
+    if (!JmfIsClientConnected()) {
+        JmfStatsAdd(JmfStatAskNoClient);
+        goto Cleanup;
+    }
+
+    JmfStatsAdd(JmfStatAsks);
+    timeout.QuadPart = -(LONGLONG)Request->TimeoutMs * 10000;   /* relative, 100 ns units */
+    RtlZeroMemory(&Request->Reply, sizeof(Request->Reply));
+    Request->ReplyLength = sizeof(Request->Reply);
+    status = FltSendMessage(JmfGlobals.Filter, &JmfGlobals.ClientPort, Request->Ask, sizeof(*Request->Ask),
+                            &Request->Reply, &Request->ReplyLength, &timeout);
+
+    if (JmfGlobals.Unloading) {
+        /* The unload closed the client port to end every ask at once. */
+        Request->Outcome = JMF_ASK_CANCELLED;
+    } else if (status == STATUS_TIMEOUT) {
+        JmfStatsAdd(JmfStatAskTimeouts);
+        Request->Outcome = JMF_ASK_TIMED_OUT;
+    } else if (status == STATUS_PORT_DISCONNECTED) {
+        JmfStatsAdd(JmfStatAskNoClient);
+    } else if (status == STATUS_SUCCESS) {
+        Request->Outcome = JMF_ASK_REPLIED;
+    }
+    /* else STATUS_THREAD_IS_TERMINATING, STATUS_INSUFFICIENT_RESOURCES, ...: no answer. */
+
+Cleanup:
+    if (rundown) {
+        ExReleaseRundownProtection(&JmfGlobals.Rundown);
+    }
+    InterlockedDecrement(&JmfGlobals.AsksInFlight);
+}
+
+/*
+ * JmfAskConclude
+ *
+ * IRQL: <= APC_LEVEL. The verdict of an ask: the reply when it is valid for
+ * the policy that asked (Policy, referenced by the caller), else the default
+ * verdict, counted, with the event flag saying why. Frees the notification.
+ */
+_Use_decl_annotations_
+VOID
+JmfAskConclude(
+    PJMF_ASK_REQUEST Request,
+    PJMF_POLICY_REF Policy,
+    PJMF_DECISION Decision
+    )
+{
+    BOOLEAN answered = FALSE;
+
+    *Decision = Request->Decision;
+    if (Request->Outcome == JMF_ASK_REPLIED) {
+        if (Request->ReplyLength != sizeof(Request->Reply) ||
+            JmfPolicyValidateVerdict(Policy->Policy, &Request->Reply.Verdict, Request->Operation,
+                                     Request->Phase) != JMF_ERROR_NONE) {
+            JmfStatsAdd(JmfStatAskBadReplies);
+        } else {
+            answered = TRUE;
+        }
+    }
+    if (answered) {
+        Decision->Verdict = Request->Reply.Verdict;
+        Decision->EventFlags |= JMF_EVENT_FLAG_ASKED;
+    } else {
+        switch (Request->Outcome) {
+        case JMF_ASK_TIMED_OUT:
+            Decision->EventFlags |= JMF_EVENT_FLAG_ASK_TIMEOUT;
+            break;
+        case JMF_ASK_NOT_WAITED:
+            JmfStatsAdd(JmfStatAskNotWaited);
+            Decision->EventFlags |= JMF_EVENT_FLAG_ASK_NOT_WAITED;
+            break;
+        case JMF_ASK_CANCELLED:
+            JmfStatsAdd(JmfStatAskCancelled);
+            Decision->EventFlags |= JMF_EVENT_FLAG_ASK_CANCELLED;
+            break;
+        default:
+            break;
+        }
+        JmfStatsAdd(JmfStatDefaultVerdicts);
+        Decision->Verdict = Request->DefaultVerdict;
+        Decision->EventFlags |= JMF_EVENT_FLAG_DEFAULT_VERDICT;
+    }
+    JmfFree(Request->Ask, JMF_TAG_ASK);
+    Request->Ask = NULL;
+}
+
+/*
+ * JmfAskCancelled
+ *
+ * IRQL: <= DISPATCH_LEVEL. The verdict of an ask ended early (teardown,
+ * unload), read only from what JmfAskPrepare set, so it may run while a
+ * worker still sends the notification: the default verdict, counted
+ * (AskCancelled), flagged JMF_EVENT_FLAG_ASK_CANCELLED.
+ */
+_Use_decl_annotations_
+VOID
+JmfAskCancelled(
+    const JMF_ASK_REQUEST *Request,
+    PJMF_DECISION Decision
+    )
+{
+    *Decision = Request->Decision;
+    JmfStatsAdd(JmfStatAskCancelled);
+    JmfStatsAdd(JmfStatDefaultVerdicts);
+    Decision->Verdict = Request->DefaultVerdict;
+    Decision->EventFlags |= JMF_EVENT_FLAG_ASK_CANCELLED | JMF_EVENT_FLAG_DEFAULT_VERDICT;
+}
+
+/*
  * JmfAsk
  *
  * IRQL: <= APC_LEVEL; sends only at PASSIVE_LEVEL and when MayWait (else
- * the default verdict). Decision->Verdict is the rule's ASK action on entry and the
- * verdict to apply on return; Decision->EventFlags says how it was reached.
- * Waits at most the ask's timeout: never blocks the I/O path on user mode
- * without one.
+ * the default verdict). Decision->Verdict is the rule's ASK action on entry
+ * and the verdict to apply on return; Decision->EventFlags says how it was
+ * reached. Waits at most the ask's timeout: never blocks the I/O path on
+ * user mode without one, and never when the thread has a top-level IRP.
  */
 _Use_decl_annotations_
 VOID
@@ -132,90 +336,15 @@ JmfAsk(
     BOOLEAN MayWait
     )
 {
-    JMF_ACTION ruleAction = Decision->Verdict;
-    JMF_ACTION defaultVerdict;
-    JMF_ASK_REPLY reply;
-    JMF_CONFIG config;
-    JMF_ASK *ask = NULL;
-    LARGE_INTEGER timeout;
-    ULONG replyLength;
-    JMF_U32 timeoutMs;
-    BOOLEAN counted = FALSE;
-    BOOLEAN rundown = FALSE;
-    BOOLEAN answered = FALSE;
-    NTSTATUS status;
+    JMF_ASK_REQUEST request;
 
-    RtlZeroMemory(&reply, sizeof(reply));
-    JmfConfigGet(&config);
-    JmfAskDefault(&ruleAction, &config, &defaultVerdict);
-    timeoutMs = (ruleAction.TimeoutMs != 0) ? ruleAction.TimeoutMs : config.AskTimeoutMs;
-    if (timeoutMs == 0 || timeoutMs > JMF_MAX_ASK_TIMEOUT_MS) {
-        timeoutMs = JMF_DEFAULT_ASK_TIMEOUT_MS;
+    JmfAskPrepare(Op, Decision, &request);
+    if (request.Outcome == JMF_ASK_READY) {
+        if (MayWait && KeGetCurrentIrql() == PASSIVE_LEVEL) {
+            JmfAskSend(&request);
+        } else {
+            request.Outcome = JMF_ASK_DEFAULT;
+        }
     }
-
-    if (!MayWait || KeGetCurrentIrql() != PASSIVE_LEVEL) {
-        goto Cleanup;
-    }
-
-    counted = TRUE;
-    if ((ULONG)InterlockedIncrement(&JmfGlobals.AsksInFlight) > config.MaxAsksInFlight) {
-        JmfStatsAdd(JmfStatAskOverLimit);
-        goto Cleanup;
-    }
-    rundown = ExAcquireRundownProtection(&JmfGlobals.Rundown);
-    if (!rundown) {
-        goto Cleanup;
-    }
-    if (!JmfIsClientConnected()) {
-        JmfStatsAdd(JmfStatAskNoClient);
-        goto Cleanup;
-    }
-
-    /* The user wants to see what it is asked about, even when the rule did not need it. */
-    JmfOperationFetch(Op, JMF_NEED_PATH | JMF_NEED_IMAGE);
-
-    ask = (JMF_ASK *)JmfAllocateNonPaged(sizeof(JMF_ASK), JMF_TAG_ASK);
-    if (ask == NULL) {
-        goto Cleanup;
-    }
-    JmfAskFill(Op, Decision, timeoutMs, ask);
-
-    JmfStatsAdd(JmfStatAsks);
-    timeout.QuadPart = -(LONGLONG)timeoutMs * 10000;       /* relative, 100 ns units */
-    RtlZeroMemory(&reply, sizeof(reply));
-    replyLength = sizeof(reply);
-    status = FltSendMessage(JmfGlobals.Filter, &JmfGlobals.ClientPort, ask, sizeof(*ask),
-                            &reply, &replyLength, &timeout);
-
-    if (status == STATUS_TIMEOUT) {
-        JmfStatsAdd(JmfStatAskTimeouts);
-        Decision->EventFlags |= JMF_EVENT_FLAG_ASK_TIMEOUT;
-    } else if (status == STATUS_PORT_DISCONNECTED) {
-        JmfStatsAdd(JmfStatAskNoClient);
-    } else if (status != STATUS_SUCCESS) {
-        /* STATUS_THREAD_IS_TERMINATING, STATUS_INSUFFICIENT_RESOURCES, ...: no answer. */
-    } else if (replyLength != sizeof(reply) ||
-               JmfPolicyValidateVerdict(Op->Policy->Policy, &reply.Verdict, Op->Facts.Operation,
-                                        Op->Facts.Phase) != JMF_ERROR_NONE) {
-        JmfStatsAdd(JmfStatAskBadReplies);
-    } else {
-        answered = TRUE;
-    }
-
-Cleanup:
-    if (answered) {
-        Decision->Verdict = reply.Verdict;
-        Decision->EventFlags |= JMF_EVENT_FLAG_ASKED;
-    } else {
-        JmfStatsAdd(JmfStatDefaultVerdicts);
-        Decision->Verdict = defaultVerdict;
-        Decision->EventFlags |= JMF_EVENT_FLAG_DEFAULT_VERDICT;
-    }
-    JmfFree(ask, JMF_TAG_ASK);
-    if (rundown) {
-        ExReleaseRundownProtection(&JmfGlobals.Rundown);
-    }
-    if (counted) {
-        InterlockedDecrement(&JmfGlobals.AsksInFlight);
-    }
+    JmfAskConclude(&request, Op->Policy, Decision);
 }

@@ -87,6 +87,7 @@ DriverEntry(
     NTSTATUS status;
     NTSTATUS traceStatus;
     BOOLEAN eventsReady = FALSE;
+    BOOLEAN workersReady = FALSE;
     PCSTR step;
 
     UNREFERENCED_PARAMETER(RegistryPath);
@@ -109,6 +110,13 @@ DriverEntry(
         goto Cleanup;
     }
     eventsReady = TRUE;
+
+    step = "JmfWorkersStart";
+    status = JmfWorkersStart();
+    if (!NT_SUCCESS(status)) {
+        goto Cleanup;
+    }
+    workersReady = TRUE;
 
     step = "FltRegisterFilter";
     status = FltRegisterFilter(DriverObject, &JmfRegistration, &JmfGlobals.Filter);
@@ -134,7 +142,11 @@ Cleanup:
         JMF_TRACE_ERROR("DriverLoadFailed",
                         TraceLoggingString(step, "Step"),
                         TraceLoggingNTStatus(status, "Status"));
+        JmfGlobals.Unloading = TRUE;
         JmfPortClose();
+        if (workersReady) {
+            JmfWorkersStop();
+        }
         if (JmfGlobals.Filter != NULL) {
             FltUnregisterFilter(JmfGlobals.Filter);
             JmfGlobals.Filter = NULL;
@@ -152,11 +164,19 @@ Cleanup:
  * JmfUnload
  *
  * IRQL: PASSIVE_LEVEL. Called for a service stop (or mandatory unload).
- * Never refuses: a connected client is disconnected, asks in flight end
- * (FltSendMessage returns when the port closes or its timeout expires), and
- * unregistering drains every callback and frees every context (their
- * cleanup callbacks close redirect targets). Then the policy and the event
- * queue are freed.
+ * Never refuses, and never waits out an ask:
+ *   1. Unloading is set: no new ask is sent (default verdict, AskCancelled);
+ *   2. the server port and the client's connection are closed, so every
+ *      FltSendMessage in flight returns at once (its ask gets the default
+ *      verdict, AskCancelled);
+ *   3. the worker threads complete what is still queued (default verdict)
+ *      and end; the unload waits for them;
+ *   4. rundown: nothing uses the port or the policy any more;
+ *   5. unregistering drains every callback and tears the instances down
+ *      (their teardown completes what is still pended there) and frees every
+ *      context (their cleanup callbacks close redirect targets). Then the
+ *      policy and the event queue are freed, and the trace provider is
+ *      unregistered last.
  */
 _Use_decl_annotations_
 static NTSTATUS FLTAPI
@@ -164,12 +184,19 @@ JmfUnload(
     FLT_FILTER_UNLOAD_FLAGS Flags
     )
 {
+    PEPROCESS process;
+
     PAGED_CODE();
 
     JMF_TRACE_INFO("DriverUnloading", TraceLoggingUInt32(Flags, "Flags"));
 
-    /* No new connection; the client port (if any) is closed here too. */
+    JmfGlobals.Unloading = TRUE;
+    KeMemoryBarrier();
+
+    /* No new connection, and the client's connection closed: asks in flight return now. */
     JmfPortClose();
+
+    JmfWorkersStop();
 
     /* Wait for asks and pended operations still using the port or the policy. */
     ExWaitForRundownProtectionRelease(&JmfGlobals.Rundown);
@@ -178,9 +205,9 @@ JmfUnload(
     JmfGlobals.Filter = NULL;
 
     /* The filter manager calls the disconnect callback before unloading; never leak the process reference. */
-    if (JmfGlobals.ClientProcess != NULL) {
-        ObDereferenceObject(JmfGlobals.ClientProcess);
-        JmfGlobals.ClientProcess = NULL;
+    process = (PEPROCESS)InterlockedExchangePointer((PVOID volatile *)&JmfGlobals.ClientProcess, NULL);
+    if (process != NULL) {
+        ObDereferenceObject(process);
     }
 
     JmfPolicyStoreShutdown();

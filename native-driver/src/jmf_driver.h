@@ -28,6 +28,7 @@ Abstract:
       jmf_redirect.c      REDIRECT: target instance, target file, contexts
       jmf_events.c        the bounded event queue
       jmf_stats.c         statistics
+      jmf_worker.c        the driver's own threads that ask for pended operations
 
 --*/
 
@@ -72,6 +73,7 @@ typedef struct _JMF_INSTANCE_CONTEXT {
     LIST_ENTRY RedirectList;            /* JMF_HANDLE_CONTEXT.TargetLink of handles redirected HERE */
     BOOLEAN Listed;
     BOOLEAN TearingDown;
+    BOOLEAN AsksRefused;                /* teardown started: nothing is pended here (jmf_worker.c's lock) */
     USHORT VolumeNameChars;             /* 0 when the name did not fit */
     volatile LONG64 VolumeIndexCache;   /* (Generation << 32) | volume index, see JmfInstanceVolumeIndex */
     WCHAR VolumeName[JMF_VOLUME_NAME_CHARS];
@@ -162,6 +164,9 @@ typedef struct _JMF_GLOBALS {
     EX_PUSH_LOCK InstanceLock;
     LIST_ENTRY InstanceList;
     volatile LONG OpenRedirects;        /* handles with an open target: 0 = skip redirect work */
+
+    /* Set once the unload starts: asks end with their default verdict (AskCancelled). */
+    volatile BOOLEAN Unloading;
 } JMF_GLOBALS;
 
 extern JMF_GLOBALS JmfGlobals;
@@ -330,8 +335,61 @@ VOID JmfPostComplete(_In_ PFLT_CALLBACK_DATA Data, _In_opt_ _Post_invalid_ PJMF_
                      _In_ FLT_POST_OPERATION_FLAGS Flags);
 
 /* jmf_ask.c */
+/* JMF_ASK_REQUEST.Outcome */
+#define JMF_ASK_READY       1   /* prepared, may be sent */
+#define JMF_ASK_DEFAULT     2   /* no answer (no client, over the limit, no memory, ...) */
+#define JMF_ASK_REPLIED     3   /* a reply came (still to be validated) */
+#define JMF_ASK_TIMED_OUT   4
+#define JMF_ASK_NOT_WAITED  5   /* a top-level IRP: must not wait */
+#define JMF_ASK_CANCELLED   6   /* unload, teardown */
+
+/* One ask, from preparation to conclusion (non-paged: it travels with a pended operation). */
+typedef struct _JMF_ASK_REQUEST {
+    JMF_DECISION Decision;              /* the rule's ASK decision */
+    JMF_ACTION DefaultVerdict;
+    JMF_ASK *Ask;                       /* the notification (JMF_TAG_ASK), or NULL */
+    JMF_U32 TimeoutMs;
+    JMF_U32 MaxAsksInFlight;
+    JMF_U32 Operation;
+    JMF_U32 Phase;
+    JMF_U32 Outcome;                    /* JMF_ASK_* */
+    ULONG ReplyLength;
+    JMF_ASK_REPLY Reply;
+} JMF_ASK_REQUEST, *PJMF_ASK_REQUEST;
+
 _IRQL_requires_max_(APC_LEVEL)
 VOID JmfAsk(_In_ PJMF_OPERATION Op, _Inout_ PJMF_DECISION Decision, _In_ BOOLEAN MayWait);
+_IRQL_requires_max_(APC_LEVEL)
+VOID JmfAskPrepare(_In_ PJMF_OPERATION Op, _In_ const JMF_DECISION *Decision, _Out_ PJMF_ASK_REQUEST Request);
+_IRQL_requires_(PASSIVE_LEVEL)
+VOID JmfAskSend(_Inout_ PJMF_ASK_REQUEST Request);
+_IRQL_requires_max_(APC_LEVEL)
+VOID JmfAskConclude(_Inout_ PJMF_ASK_REQUEST Request, _In_ PJMF_POLICY_REF Policy, _Out_ PJMF_DECISION Decision);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+VOID JmfAskCancelled(_In_ const JMF_ASK_REQUEST *Request, _Out_ PJMF_DECISION Decision);
+
+/* jmf_worker.c: the driver's own threads that ask for pended operations */
+typedef struct _JMF_WORK JMF_WORK, *PJMF_WORK;
+/* Completes the pended operation (Cancelled: with the default verdict, the ask not answered). */
+typedef VOID JMF_WORK_COMPLETE(_In_ PJMF_WORK Work, _In_ BOOLEAN Cancelled);
+typedef JMF_WORK_COMPLETE *PJMF_WORK_COMPLETE;
+/* Frees the work once neither the worker nor a canceller uses it. */
+typedef VOID JMF_WORK_FREE(_In_ PJMF_WORK Work);
+typedef JMF_WORK_FREE *PJMF_WORK_FREE;
+struct _JMF_WORK {
+    LIST_ENTRY Link;                    /* in the queue, then in the list of asks in flight (WorkerLock) */
+    PFLT_INSTANCE Instance;             /* teardown of this instance completes the operation */
+    JMF_ASK_REQUEST Request;
+    PJMF_WORK_COMPLETE Complete;
+    PJMF_WORK_FREE Free;
+    volatile LONG Claimed;              /* 1 once someone completes the operation */
+    volatile LONG References;           /* the worker's or the queue's, and a canceller's */
+    BOOLEAN Sending;                    /* a worker has it (under WorkerLock) */
+};
+_IRQL_requires_(PASSIVE_LEVEL) NTSTATUS JmfWorkersStart(VOID);
+_IRQL_requires_(PASSIVE_LEVEL) VOID JmfWorkersStop(VOID);
+_IRQL_requires_max_(APC_LEVEL) BOOLEAN JmfWorkQueue(_Inout_ PJMF_WORK Work, _In_ PJMF_INSTANCE_CONTEXT InstanceContext);
+_IRQL_requires_(PASSIVE_LEVEL) VOID JmfWorkCancelInstance(_In_ PJMF_INSTANCE_CONTEXT InstanceContext);
 
 /* jmf_create.c */
 _Function_class_(FLT_PRE_OPERATION_CALLBACK) _IRQL_requires_(PASSIVE_LEVEL)

@@ -11,6 +11,15 @@ Abstract:
     never wait and never allocate: when the ring is full the event is dropped
     and counted. User mode pulls events with JMF_COMMAND_GET_EVENTS.
 
+    A producer holds the spin lock only to RESERVE its slot (and its sequence
+    number) and, later, to PUBLISH it. It fills the slot in between, at its
+    own IRQL and without the lock: the names it copies may be pageable (a
+    FLT_FILE_NAME_INFORMATION buffer is only guaranteed resident at
+    <= APC_LEVEL), and nothing pageable may be touched while a spin lock is
+    held. The slot itself is non-paged: it is the staging record. Drains
+    deliver only published slots, oldest first, and stop at the first slot
+    still being filled.
+
     Draining copies the oldest events to a kernel buffer under the lock,
     writes them to the user buffer OUTSIDE the lock (user memory may fault,
     which is not allowed at DISPATCH_LEVEL), and only then removes them, so
@@ -30,8 +39,9 @@ typedef struct _JMF_EVENT_RING {
     KSPIN_LOCK Lock;
     FAST_MUTEX DrainMutex;
     JMF_EVENT *Slots;               /* JMF_EVENT_QUEUE_CAPACITY, non-paged */
+    BOOLEAN *Published;             /* per slot: filled and ready to drain (under Lock) */
     ULONG Head;                     /* oldest */
-    ULONG Count;
+    ULONG Count;                    /* reserved slots, published or not */
     JMF_U64 Sequence;               /* next sequence number (dropped events included) */
     JMF_U64 Dropped;
 } JMF_EVENT_RING;
@@ -57,7 +67,13 @@ JmfEventsInitialize(
     ExInitializeFastMutex(&JmfRing.DrainMutex);
     JmfRing.Slots = (JMF_EVENT *)JmfAllocateNonPaged((SIZE_T)JMF_EVENT_QUEUE_CAPACITY * sizeof(JMF_EVENT),
                                                      JMF_TAG_EVENTS);
-    return (JmfRing.Slots != NULL) ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
+    JmfRing.Published = (BOOLEAN *)JmfAllocateNonPaged((SIZE_T)JMF_EVENT_QUEUE_CAPACITY * sizeof(BOOLEAN),
+                                                       JMF_TAG_EVENTS);
+    if (JmfRing.Slots == NULL || JmfRing.Published == NULL) {
+        JmfEventsShutdown();
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    return STATUS_SUCCESS;
 }
 
 /*
@@ -73,8 +89,39 @@ JmfEventsShutdown(
 {
     PAGED_CODE();
     JmfFree(JmfRing.Slots, JMF_TAG_EVENTS);
+    JmfFree(JmfRing.Published, JMF_TAG_EVENTS);
     JmfRing.Slots = NULL;
+    JmfRing.Published = NULL;
     JmfRing.Count = 0;
+}
+
+/*
+ * JmfEventCopyName
+ *
+ * IRQL: the caller's (never under the ring's lock). Copies at most Capacity
+ * code units; returns the bytes copied and says whether the name was cut.
+ */
+static JMF_U16
+JmfEventCopyName(
+    _Out_writes_(Capacity) JMF_U16 *Field,
+    _In_ JMF_U32 Capacity,
+    _In_reads_opt_(Chars) const JMF_U16 *Name,
+    _In_ JMF_U32 Chars,
+    _Out_ BOOLEAN *Truncated
+    )
+{
+    *Truncated = FALSE;
+    if (Name == NULL) {
+        return 0;
+    }
+    if (Chars > Capacity) {
+        Chars = Capacity;
+        *Truncated = TRUE;
+    }
+    if (Chars != 0) {
+        RtlCopyMemory(Field, Name, Chars * sizeof(JMF_U16));
+    }
+    return (JMF_U16)(Chars * sizeof(JMF_U16));
 }
 
 /*
@@ -82,9 +129,11 @@ JmfEventsShutdown(
  *
  * IRQL: <= DISPATCH_LEVEL. Appends one event, truncating the strings to the
  * event's fixed capacity (and saying so in Flags). Full ring: dropped and
- * counted. Never blocks beyond the spin lock; Volume, Path and OtherPath
- * (a rename's or link's other end, or NULL) are kernel memory (non-paged
- * when the caller runs at DISPATCH_LEVEL).
+ * counted. Never blocks beyond the spin lock, which it holds only to reserve
+ * and to publish the slot: Volume, Path and OtherPath (a second name, e.g. a
+ * rename's destination, or NULL) are copied without the lock, so they may be
+ * pageable when the caller runs at <= APC_LEVEL (a name information buffer);
+ * a caller at DISPATCH_LEVEL must pass non-paged memory.
  */
 _Use_decl_annotations_
 VOID
@@ -106,27 +155,16 @@ JmfEventQueue(
     KLOCK_QUEUE_HANDLE lockHandle;
     LARGE_INTEGER now;
     JMF_EVENT *event;
+    JMF_U64 sequence;
+    ULONG index;
+    BOOLEAN truncated;
 
     if (JmfRing.Slots == NULL) {
         return;
     }
-    if (Volume == NULL || VolumeChars > JMF_MAX_VOLUME_CHARS) {
-        VolumeChars = (Volume == NULL) ? 0 : JMF_MAX_VOLUME_CHARS;
-    }
-    if (Path == NULL) {
-        PathChars = 0;
-    } else if (PathChars > JMF_MAX_PATH_CHARS) {
-        PathChars = JMF_MAX_PATH_CHARS;
-        Flags |= JMF_EVENT_FLAG_PATH_TRUNCATED;
-    }
-    if (OtherPath == NULL) {
-        OtherPathChars = 0;
-    } else if (OtherPathChars > JMF_MAX_PATH_CHARS) {
-        OtherPathChars = JMF_MAX_PATH_CHARS;
-        Flags |= JMF_EVENT_FLAG_OTHER_PATH_TRUNCATED;
-    }
     KeQuerySystemTimePrecise(&now);
 
+    /* Reserve a slot (or drop). Nothing but the ring is touched under the lock. */
     KeAcquireInStackQueuedSpinLock(&JmfRing.Lock, &lockHandle);
     if (JmfRing.Count >= JMF_EVENT_QUEUE_CAPACITY) {
         JmfRing.Sequence += 1;
@@ -135,32 +173,59 @@ JmfEventQueue(
         JmfStatsAdd(JmfStatEventsDropped);
         return;
     }
-    event = &JmfRing.Slots[(JmfRing.Head + JmfRing.Count) % JMF_EVENT_QUEUE_CAPACITY];
+    index = (JmfRing.Head + JmfRing.Count) % JMF_EVENT_QUEUE_CAPACITY;
+    JmfRing.Published[index] = FALSE;
+    sequence = JmfRing.Sequence;
+    JmfRing.Sequence += 1;
+    JmfRing.Count += 1;
+    KeReleaseInStackQueuedSpinLock(&lockHandle);
+
+    /* Fill it at the caller's IRQL: the slot is ours until it is published. */
+    event = &JmfRing.Slots[index];
     RtlZeroMemory(event, sizeof(*event));
     event->Time = (JMF_U64)now.QuadPart;
-    event->Sequence = JmfRing.Sequence;
+    event->Sequence = sequence;
     event->RuleId = RuleId;
     event->Operation = Operation;
     event->Verdict = Verdict;
     event->Status = (JMF_I32)Status;
     event->ProcessId = ProcessId;
+    event->VolumeLength = JmfEventCopyName(event->Volume, JMF_MAX_VOLUME_CHARS, (const JMF_U16 *)Volume, VolumeChars,
+                                           &truncated);
+    event->PathLength = JmfEventCopyName(event->Path, JMF_MAX_PATH_CHARS, Path, PathChars, &truncated);
+    if (truncated) {
+        Flags |= JMF_EVENT_FLAG_PATH_TRUNCATED;
+    }
+    event->OtherPathLength = JmfEventCopyName(event->OtherPath, JMF_MAX_PATH_CHARS, OtherPath, OtherPathChars, &truncated);
+    if (truncated) {
+        Flags |= JMF_EVENT_FLAG_OTHER_PATH_TRUNCATED;
+    }
     event->Flags = Flags;
-    event->VolumeLength = (JMF_U16)(VolumeChars * sizeof(JMF_U16));
-    event->PathLength = (JMF_U16)(PathChars * sizeof(JMF_U16));
-    if (VolumeChars != 0) {
-        RtlCopyMemory(event->Volume, Volume, VolumeChars * sizeof(JMF_U16));
-    }
-    if (PathChars != 0) {
-        RtlCopyMemory(event->Path, Path, PathChars * sizeof(JMF_U16));
-    }
-    event->OtherPathLength = (JMF_U16)(OtherPathChars * sizeof(JMF_U16));
-    if (OtherPathChars != 0) {
-        RtlCopyMemory(event->OtherPath, OtherPath, OtherPathChars * sizeof(JMF_U16));
-    }
-    JmfRing.Sequence += 1;
-    JmfRing.Count += 1;
+
+    KeAcquireInStackQueuedSpinLock(&JmfRing.Lock, &lockHandle);
+    JmfRing.Published[index] = TRUE;
     KeReleaseInStackQueuedSpinLock(&lockHandle);
     JmfStatsAdd(JmfStatEventsQueued);
+}
+
+/*
+ * JmfEventsReady
+ *
+ * IRQL: DISPATCH_LEVEL, the ring's lock held. How many of the oldest slots,
+ * at most Room, are published (a slot still being filled ends the run).
+ */
+static ULONG
+JmfEventsReady(
+    _In_ ULONG Room
+    )
+{
+    ULONG n = 0;
+
+    while (n < Room && n < JmfRing.Count &&
+           JmfRing.Published[(JmfRing.Head + n) % JMF_EVENT_QUEUE_CAPACITY]) {
+        n++;
+    }
+    return n;
 }
 
 /*
@@ -201,7 +266,7 @@ JmfEventsDrain(
 
     /* Size the kernel copy for what is there now (only producers add meanwhile). */
     KeAcquireInStackQueuedSpinLock(&JmfRing.Lock, &lockHandle);
-    take = min(room, JmfRing.Count);
+    take = JmfEventsReady(room);
     KeReleaseInStackQueuedSpinLock(&lockHandle);
 
     bytes = sizeof(JMF_EVENT_BATCH) + (SIZE_T)take * sizeof(JMF_EVENT);
@@ -213,6 +278,7 @@ JmfEventsDrain(
     events = (JMF_EVENT *)(batch + 1);
 
     KeAcquireInStackQueuedSpinLock(&JmfRing.Lock, &lockHandle);
+    take = JmfEventsReady(take);        /* still published: only drains (serialised) remove */
     for (i = 0; i < take; i++) {
         events[i] = JmfRing.Slots[(JmfRing.Head + i) % JMF_EVENT_QUEUE_CAPACITY];
     }
@@ -221,6 +287,7 @@ JmfEventsDrain(
     batch->Dropped = JmfRing.Dropped;
     KeReleaseInStackQueuedSpinLock(&lockHandle);
 
+    bytes = sizeof(JMF_EVENT_BATCH) + (SIZE_T)take * sizeof(JMF_EVENT);
     __try {
         RtlCopyMemory(OutputBuffer, batch, bytes);
         status = STATUS_SUCCESS;

@@ -177,8 +177,11 @@ JmfInstanceQueryTeardown(
  * IRQL: PASSIVE_LEVEL. The instance is going away (detach, dismount,
  * unload): it leaves the list so no new redirect targets it, and every
  * redirect target opened ON it (those handles then take their rule's
- * fallback) or FOR a handle opened through it is closed now. Contexts of
- * files opened through it are freed by the filter manager afterwards.
+ * fallback) or FOR a handle opened through it is closed now, and every
+ * read or write pended there for an ask is completed now with its default
+ * verdict (AskCancelled), as the documentation requires; nothing new is
+ * pended there. Contexts of files opened through it are freed by the
+ * filter manager afterwards.
  */
 _Use_decl_annotations_
 VOID FLTAPI
@@ -208,6 +211,9 @@ JmfInstanceTeardownStart(
     FltReleasePushLock(&JmfGlobals.InstanceLock);
 
     JmfRedirectCloseForInstance(context);
+
+    /* As documented: complete every operation pended here, and pend no new one. */
+    JmfWorkCancelInstance(context);
 
     if (wasListed) {
         FltReleaseContext(context);         /* the list's reference */

@@ -86,8 +86,11 @@ JmfPortCreate(
  * JmfPortClose
  *
  * IRQL: PASSIVE_LEVEL (unload, or DriverEntry failing). Closes the server
- * port so no client can connect. A client already connected is
- * disconnected by FltUnregisterFilter, which calls JmfPortDisconnect.
+ * port so no client can connect, then the connected client's port:
+ * FltCloseCommunicationPort leaves existing connections open, and only
+ * FltCloseClientPort makes every FltSendMessage waiting on it return at once
+ * (the unload must not wait out asks). The disconnect callback, which the
+ * filter manager still calls, then finds the port closed.
  */
 _Use_decl_annotations_
 VOID
@@ -100,6 +103,10 @@ JmfPortClose(
     if (JmfGlobals.ServerPort != NULL) {
         FltCloseCommunicationPort(JmfGlobals.ServerPort);
         JmfGlobals.ServerPort = NULL;
+    }
+    if (JmfGlobals.Filter != NULL) {
+        /* Passed by address: the filter manager synchronises this with FltSendMessage and sets it to NULL. */
+        FltCloseClientPort(JmfGlobals.Filter, &JmfGlobals.ClientPort);
     }
 }
 
@@ -157,6 +164,7 @@ JmfPortConnect(
 {
     JMF_CONNECT_CONTEXT context;
     PEPROCESS process;
+    PEPROCESS previous;
 
     UNREFERENCED_PARAMETER(ServerPortCookie);
     PAGED_CODE();
@@ -173,10 +181,23 @@ JmfPortConnect(
         return STATUS_REVISION_MISMATCH;
     }
 
+    if (JmfGlobals.Unloading) {
+        return STATUS_FLT_DELETING_OBJECT;
+    }
+
+    /*
+     * The process first: from the moment asks can reach the client
+     * (ClientPort set), the client's own I/O must already be exempt, or it
+     * could be asked about and wait on itself. An earlier client's process,
+     * still recorded, is released, never overwritten with its reference.
+     */
     process = PsGetCurrentProcess();
     ObReferenceObject(process);
+    previous = (PEPROCESS)InterlockedExchangePointer((PVOID volatile *)&JmfGlobals.ClientProcess, process);
     (VOID)InterlockedExchangePointer((PVOID volatile *)&JmfGlobals.ClientPort, ClientPort);
-    (VOID)InterlockedExchangePointer((PVOID volatile *)&JmfGlobals.ClientProcess, process);
+    if (previous != NULL) {
+        ObDereferenceObject(previous);
+    }
     return STATUS_SUCCESS;
 }
 
@@ -184,9 +205,9 @@ JmfPortConnect(
  * JmfPortDisconnect
  *
  * IRQL: PASSIVE_LEVEL. The client closed its handle (or the filter is
- * unloading). Closes our end with FltCloseClientPort (which also makes any
- * FltSendMessage in flight return), stops excluding the client process, and
- * applies OnDisconnect: keep the policy, or clear it.
+ * unloading). Stops excluding the client process, closes our end with
+ * FltCloseClientPort (which also makes any FltSendMessage in flight
+ * return), and applies OnDisconnect: keep the policy, or clear it.
  */
 _Use_decl_annotations_
 static VOID FLTAPI
@@ -200,11 +221,18 @@ JmfPortDisconnect(
     UNREFERENCED_PARAMETER(ConnectionCookie);
     PAGED_CODE();
 
-    FltCloseClientPort(JmfGlobals.Filter, &JmfGlobals.ClientPort);
-
+    /*
+     * The process before the port: once the port is closed another client
+     * may connect (MaxConnections = 1) and record ITS process, which must
+     * not be the one released here.
+     */
     process = (PEPROCESS)InterlockedExchangePointer((PVOID volatile *)&JmfGlobals.ClientProcess, NULL);
     if (process != NULL) {
         ObDereferenceObject(process);
+    }
+    if (JmfIsClientConnected()) {
+        /* Not when the unload closed it already (JmfPortClose): the variable is NULL then. */
+        FltCloseClientPort(JmfGlobals.Filter, &JmfGlobals.ClientPort);
     }
 
     JmfConfigGet(&config);

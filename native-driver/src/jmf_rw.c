@@ -17,11 +17,14 @@ Abstract:
                 sent to its target (jmf_redirect.c); a REDIRECT verdict on a
                 handle without a target takes the rule's fallback;
       ASK       asked inline when the operation is synchronous and at
-                PASSIVE_LEVEL; otherwise the operation is pended
-                (FLT_PREOP_PENDING), asked from a deferred I/O work item and
-                resumed with FltCompletePendedPreOperation: an asynchronous
-                read never blocks its issuer, and FLT_PREOP_SYNCHRONIZE is
-                never used;
+                PASSIVE_LEVEL; never when the thread has a top-level IRP (a
+                file system or the cache manager holds locks: the default
+                verdict, AskNotWaited); otherwise the ask is prepared here,
+                the operation pended (FLT_PREOP_PENDING), asked from the
+                driver's own worker threads (jmf_worker.c, not the system's
+                work queues) and resumed with FltCompletePendedPreOperation:
+                an asynchronous read never blocks its issuer, and
+                FLT_PREOP_SYNCHRONIZE is never used;
       AUDIT     reported in post with the final status.
 
     Fast I/O that a rule could match, or on a redirected handle, is refused
@@ -36,19 +39,17 @@ Abstract:
 
 #include "jmf_driver.h"
 
-/* A pended ASK: what the work item needs once the pre-operation callback has returned. */
+/* A pended ASK: what the worker needs once the pre-operation callback has returned (non-paged). */
 typedef struct _JMF_RW_PENDING {
-    PFLT_DEFERRED_IO_WORKITEM WorkItem;
+    JMF_WORK Work;                      /* the prepared ask, queued to jmf_worker.c */
+    PFLT_CALLBACK_DATA Data;
     FLT_RELATED_OBJECTS Objects;        /* copied: FltObjects is valid only during the callback */
-    JMF_OPERATION Op;                   /* its references travel with it */
-    JMF_DECISION Decision;
-    PJMF_HANDLE_CONTEXT HandleContext;  /* referenced, or NULL */
+    JMF_OPERATION Op;                   /* its references (and the policy's) travel with it */
+    PJMF_HANDLE_CONTEXT HandleContext;  /* referenced, or NULL; consumed when the operation completes */
 } JMF_RW_PENDING, *PJMF_RW_PENDING;
 
-_Function_class_(FLT_DEFERRED_IO_WORKITEM_ROUTINE)
-_IRQL_requires_(PASSIVE_LEVEL)
-static VOID FLTAPI JmfRwAskWorker(_In_ PFLT_DEFERRED_IO_WORKITEM WorkItem, _In_ PFLT_CALLBACK_DATA Data,
-                                  _In_opt_ PVOID Context);
+static JMF_WORK_COMPLETE JmfRwPendedComplete;
+static JMF_WORK_FREE JmfRwPendedFree;
 
 /*
  * JmfRwApply
@@ -204,7 +205,6 @@ JmfPreReadWrite(
     BOOLEAN opReady = FALSE;
     BOOLEAN interested = FALSE;
     BOOLEAN redirected;
-    NTSTATUS status;
 
     *CompletionContext = NULL;
     RtlZeroMemory(&decision, sizeof(decision));
@@ -242,24 +242,28 @@ JmfPreReadWrite(
         }
         JmfOperationFetch(&op, needs);
         if (JmfDecideMatch(&op, &decision) && decision.Verdict.Type == JMF_ACTION_ASK) {
-            if (KeGetCurrentIrql() == PASSIVE_LEVEL && FltIsOperationSynchronous(Data)) {
+            if ((KeGetCurrentIrql() == PASSIVE_LEVEL && FltIsOperationSynchronous(Data)) || IoGetTopLevelIrp() != NULL) {
+                /* Inline; with a top-level IRP JmfAsk does not wait (pending would not help: the caller holds locks). */
                 JmfAsk(&op, &decision, TRUE);
             } else {
                 /* Pend it and ask from a worker: the issuer of asynchronous I/O must not wait. */
                 pending = (PJMF_RW_PENDING)JmfAllocateNonPaged(sizeof(JMF_RW_PENDING), JMF_TAG_COMPLETION);
-                if (pending != NULL) {
-                    pending->WorkItem = FltAllocateDeferredIoWorkItem();
-                }
-                if (pending != NULL && pending->WorkItem != NULL) {
+                if (pending == NULL || JmfOperationInstanceContext(&op) == NULL) {
+                    /* No memory (or no instance context to tie it to): the default verdict, as for any unanswered ask. */
+                    JmfAsk(&op, &decision, FALSE);
+                } else {
+                    JmfAskPrepare(&op, &decision, &pending->Work.Request);
+                    pending->Work.Instance = FltObjects->Instance;
+                    pending->Work.Complete = JmfRwPendedComplete;
+                    pending->Work.Free = JmfRwPendedFree;
+                    pending->Data = Data;
                     RtlCopyMemory(&pending->Objects, FltObjects, sizeof(FLT_RELATED_OBJECTS));
                     pending->Op = op;
                     pending->Op.FltObjects = &pending->Objects;
-                    pending->Decision = decision;
                     pending->HandleContext = handleContext;
-                    status = FltQueueDeferredIoWorkItem(pending->WorkItem, Data, JmfRwAskWorker,
-                                                        DelayedWorkQueue, pending);
-                    if (NT_SUCCESS(status)) {
-                        /* The worker owns the operation's references and the policy's now. */
+                    if (pending->Work.Request.Outcome == JMF_ASK_READY &&
+                        JmfWorkQueue(&pending->Work, pending->Op.InstanceContext)) {
+                        /* The work owns the operation's references and the policy's now. */
                         pending = NULL;
                         opReady = FALSE;
                         handleContext = NULL;
@@ -267,9 +271,15 @@ JmfPreReadWrite(
                         result = FLT_PREOP_PENDING;
                         goto Cleanup;
                     }
+                    /* Not sent: not waited (top-level IRP), unloading, or teardown refuses new pended asks. */
+                    if (pending->Work.Request.Outcome == JMF_ASK_READY) {
+                        JmfAskCancelled(&pending->Work.Request, &decision);
+                        JmfFree(pending->Work.Request.Ask, JMF_TAG_ASK);
+                        pending->Work.Request.Ask = NULL;
+                    } else {
+                        JmfAskConclude(&pending->Work.Request, policy, &decision);
+                    }
                 }
-                /* Not safe to post (or no memory): the default verdict, as for any unanswered ask. */
-                JmfAsk(&op, &decision, FALSE);
             }
         }
     }
@@ -278,12 +288,7 @@ JmfPreReadWrite(
     handleContext = NULL;                       /* consumed */
 
 Cleanup:
-    if (pending != NULL) {
-        if (pending->WorkItem != NULL) {
-            FltFreeDeferredIoWorkItem(pending->WorkItem);
-        }
-        JmfFree(pending, JMF_TAG_COMPLETION);
-    }
+    JmfFree(pending, JMF_TAG_COMPLETION);
     if (handleContext != NULL) {
         FltReleaseContext(handleContext);
     }
@@ -295,44 +300,59 @@ Cleanup:
 }
 
 /*
- * JmfRwAskWorker
+ * JmfRwPendedComplete
  *
- * IRQL: PASSIVE_LEVEL, a system worker thread. Asks for a pended read or
- * write, applies the verdict and resumes the operation with
- * FltCompletePendedPreOperation. The policy reference taken in the
- * pre-operation callback is used throughout, so the verdict is validated
- * against the policy that asked.
+ * IRQL: PASSIVE_LEVEL: a worker thread once the ask returned, or instance
+ * teardown / unload with Cancelled (the default verdict; the ask may still
+ * be in flight on a worker, which this does not touch). Applies the verdict
+ * and resumes the operation with FltCompletePendedPreOperation. The policy
+ * reference taken in the pre-operation callback is used throughout, so the
+ * verdict is validated against the policy that asked.
  */
 _Use_decl_annotations_
-static VOID FLTAPI
-JmfRwAskWorker(
-    PFLT_DEFERRED_IO_WORKITEM WorkItem,
-    PFLT_CALLBACK_DATA Data,
-    PVOID Context
+static VOID
+JmfRwPendedComplete(
+    PJMF_WORK Work,
+    BOOLEAN Cancelled
     )
 {
-    PJMF_RW_PENDING pending = (PJMF_RW_PENDING)Context;
-    PJMF_POLICY_REF policy;
+    PJMF_RW_PENDING pending = CONTAINING_RECORD(Work, JMF_RW_PENDING, Work);
     FLT_PREOP_CALLBACK_STATUS result;
     PVOID completionContext = NULL;
+    JMF_DECISION decision;
 
-    if (pending == NULL) {
-        FltCompletePendedPreOperation(Data, FLT_PREOP_SUCCESS_NO_CALLBACK, NULL);
-        FltFreeDeferredIoWorkItem(WorkItem);
-        return;
+    if (Cancelled) {
+        JmfAskCancelled(&Work->Request, &decision);
+    } else {
+        JmfAskConclude(&Work->Request, pending->Op.Policy, &decision);
     }
-    policy = pending->Op.Policy;
+    result = JmfRwApply(pending->Data, &pending->Op, &decision, pending->HandleContext, &completionContext);
+    pending->HandleContext = NULL;                  /* consumed */
+    FltCompletePendedPreOperation(pending->Data, result, completionContext);
+}
 
-    JmfAsk(&pending->Op, &pending->Decision, TRUE);
-    result = JmfRwApply(Data, &pending->Op, &pending->Decision, pending->HandleContext, &completionContext);
+/*
+ * JmfRwPendedFree
+ *
+ * IRQL: PASSIVE_LEVEL. The operation is complete and no worker uses the work
+ * any more: releases what the pre-operation callback handed over.
+ */
+_Use_decl_annotations_
+static VOID
+JmfRwPendedFree(
+    PJMF_WORK Work
+    )
+{
+    PJMF_RW_PENDING pending = CONTAINING_RECORD(Work, JMF_RW_PENDING, Work);
+    PJMF_POLICY_REF policy = pending->Op.Policy;
 
+    if (pending->HandleContext != NULL) {
+        FltReleaseContext(pending->HandleContext);
+    }
+    JmfFree(Work->Request.Ask, JMF_TAG_ASK);
     JmfOperationCleanup(&pending->Op);
-    JmfFree(pending, JMF_TAG_COMPLETION);
     JmfPolicyRelease(policy);
-
-    /* The documented order: resume the operation, then free the work item. */
-    FltCompletePendedPreOperation(Data, result, completionContext);
-    FltFreeDeferredIoWorkItem(WorkItem);
+    JmfFree(pending, JMF_TAG_COMPLETION);
 }
 
 /*

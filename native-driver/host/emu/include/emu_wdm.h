@@ -278,6 +278,26 @@ NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POB
 NTSTATUS ObOpenObjectByPointer(PVOID Object, ULONG HandleAttributes, PACCESS_STATE PassedAccessState, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode, PHANDLE Handle);
 NTSTATUS ZwClose(HANDLE Handle);
 
+/* System threads (PsCreateSystemThread: PASSIVE_LEVEL, the System process).
+ * A thread object is a dispatcher object: KeWaitForSingleObject on it
+ * returns once the thread has terminated. */
+typedef VOID KSTART_ROUTINE(PVOID StartContext);
+typedef KSTART_ROUTINE *PKSTART_ROUTINE;
+typedef struct _CLIENT_ID { HANDLE UniqueProcess; HANDLE UniqueThread; } CLIENT_ID, *PCLIENT_ID;
+#define THREAD_ALL_ACCESS (STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0xFFFF)
+NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, HANDLE ProcessHandle,
+                              PCLIENT_ID ClientId, PKSTART_ROUTINE StartRoutine, PVOID StartContext);
+NTSTATUS PsTerminateSystemThread(NTSTATUS ExitStatus);
+
+/* The thread's top-level IRP (any IRQL): non-NULL while a file system or the
+ * cache manager is already processing a request on this thread. */
+#define FSRTL_FSP_TOP_LEVEL_IRP         ((LONG_PTR)0x01)
+#define FSRTL_CACHE_TOP_LEVEL_IRP       ((LONG_PTR)0x02)
+#define FSRTL_MOD_WRITE_TOP_LEVEL_IRP   ((LONG_PTR)0x03)
+#define FSRTL_FAST_IO_TOP_LEVEL_IRP     ((LONG_PTR)0x04)
+struct _IRP *IoGetTopLevelIrp(VOID);
+VOID IoSetTopLevelIrp(struct _IRP *Irp);
+
 HANDLE PsGetCurrentProcessId(void);
 HANDLE PsGetCurrentThreadId(void);
 PEPROCESS PsGetCurrentProcess(void);

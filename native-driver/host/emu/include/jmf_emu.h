@@ -86,14 +86,19 @@ JMF_EMU_API int32_t EmuUnloadDriver(void);
 JMF_EMU_API void EmuSetNextAltitude(const char *altitude);
 
 /* ---- control: file operations, issued as the current process ---- */
+/* createOptions may add EMU_OPEN_ASYNC_IO: a handle for asynchronous I/O (no FILE_SYNCHRONOUS_IO_NONALERT,
+ * so no FO_SYNCHRONOUS_IO), as CreateFile with FILE_FLAG_OVERLAPPED gives. */
+#define EMU_OPEN_ASYNC_IO 0x80000000u
 JMF_EMU_API int32_t EmuFileOpen(int32_t volumeId, const char *path, uint32_t desiredAccess,
         uint32_t shareAccess, uint32_t disposition, uint32_t createOptions, uint32_t fileAttributes,
         uint64_t *handle, uint64_t *information);
 JMF_EMU_API int32_t EmuFileRead(uint64_t handle, int64_t offset, void *buffer, uint32_t length,
         uint32_t *bytesRead);
-/* ioFlags: EMU_IO_FAST (a fast I/O flavour of the operation), EMU_IO_WRITE_THROUGH (SL_WRITE_THROUGH). */
+/* ioFlags: EMU_IO_FAST (a fast I/O flavour of the operation), EMU_IO_WRITE_THROUGH (SL_WRITE_THROUGH),
+ * EMU_IO_ASYNC (an asynchronous IRP: no IRP_SYNCHRONOUS_API; the call still returns when it completes). */
 #define EMU_IO_FAST          0x1
 #define EMU_IO_WRITE_THROUGH 0x2
+#define EMU_IO_ASYNC         0x4
 JMF_EMU_API int32_t EmuFileReadEx(uint64_t handle, int64_t offset, void *buffer, uint32_t length,
         uint32_t ioFlags, uint32_t *bytesRead);
 JMF_EMU_API int32_t EmuFileWrite(uint64_t handle, int64_t offset, const void *buffer, uint32_t length,

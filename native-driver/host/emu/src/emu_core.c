@@ -31,6 +31,7 @@ static void EmuInitOnce(void)
  * thread or process (ExAcquireFastMutex does) without deadlocking itself.
  */
 static __thread int t_registering;
+static __thread int t_holdsLock;
 void EmuLock(void)
 {
     pthread_once(&g_once, EmuInitOnce);
@@ -38,8 +39,10 @@ void EmuLock(void)
         (void)EmuCurrentThread();
     }
     pthread_mutex_lock(&g_lock);
+    t_holdsLock = 1;
 }
-void EmuUnlock(void) { pthread_mutex_unlock(&g_lock); }
+void EmuUnlock(void) { t_holdsLock = 0; pthread_mutex_unlock(&g_lock); }
+int EmuHoldsLock(void) { return t_holdsLock; }
 void EmuBroadcast(void) { pthread_cond_broadcast(&g_cond); }
 
 uint64_t EmuNowNs(void)
@@ -156,7 +159,15 @@ int EmuRequireIrql(const char *routine, KIRQL max)
     return 1;
 }
 
-void EmuSetIrql(KIRQL irql) { t_irql = irql; }
+/* Every IRQL change goes through here: crossing DISPATCH_LEVEL pages pageable memory out or in. */
+static void EmuIrqlTo(KIRQL irql)
+{
+    KIRQL from = t_irql;
+    t_irql = irql;
+    EmuPageableIrql(from, irql);
+}
+
+void EmuSetIrql(KIRQL irql) { EmuIrqlTo(irql); }
 KIRQL KeGetCurrentIrql(void) { return t_irql; }
 
 void KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql)
@@ -165,7 +176,7 @@ void KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql)
         EmuViolation("KeRaiseIrql to %u below the current IRQL %u (IRQL_NOT_GREATER_OR_EQUAL)", NewIrql, t_irql);
     }
     *OldIrql = t_irql;
-    t_irql = NewIrql;
+    EmuIrqlTo(NewIrql);
 }
 
 void KeLowerIrql(KIRQL NewIrql)
@@ -173,7 +184,7 @@ void KeLowerIrql(KIRQL NewIrql)
     if (NewIrql > t_irql) {
         EmuViolation("KeLowerIrql to %u above the current IRQL %u (IRQL_NOT_LESS_OR_EQUAL)", NewIrql, t_irql);
     }
-    t_irql = NewIrql;
+    EmuIrqlTo(NewIrql);
 }
 
 KIRQL KeRaiseIrqlToDpcLevel(void)
@@ -341,6 +352,17 @@ void EmuObjDriverRef(EMU_OBJ *obj, long delta, const char *routine)
     }
 }
 
+long EmuObjectsDriverRefTotal(void)
+{
+    long total = 0;
+    EmuLock();
+    for (PLIST_ENTRY e = g_objects.Flink; e != &g_objects; e = e->Flink) {
+        total += CONTAINING_RECORD(e, EMU_OBJ, AllLink)->DriverRefs;
+    }
+    EmuUnlock();
+    return total;
+}
+
 void EmuObjectsCheckLeaks(void)
 {
     EmuLock();
@@ -455,6 +477,22 @@ PEPROCESS EmuSystemProcess(void)
     return &g_system->P;
 }
 
+EMU_THREAD_BOX *EmuNewThreadBox(void)
+{
+    EMU_THREAD_BOX *box = calloc(1, sizeof(*box));
+    EmuLock();
+    box->T.Tid = g_nextTid += 4;
+    EmuUnlock();
+    char name[64];
+    snprintf(name, sizeof(name), "thread %u", box->T.Tid);
+    EmuObjInit(&box->Hdr, EMU_OBJ_THREAD, name);
+    box->T.Header.Type = 0;             /* a notification object: signalled when the thread ends */
+    box->T.Process = EmuSystemProcess();
+    return box;
+}
+
+void EmuAdoptThread(EMU_THREAD_BOX *box) { t_thread = box; }
+
 PETHREAD EmuCurrentThread(void)
 {
     if (t_thread == NULL && !t_registering) {
@@ -463,19 +501,16 @@ PETHREAD EmuCurrentThread(void)
          * live as long as the process: threads are few. While registering,
          * EmuLock must not come back here (t_registering). */
         t_registering = 1;
-        EMU_THREAD_BOX *box = calloc(1, sizeof(*box));
-        EmuLock();
-        box->T.Tid = g_nextTid += 4;
-        EmuUnlock();
-        char name[64];
-        snprintf(name, sizeof(name), "thread %u", box->T.Tid);
-        EmuObjInit(&box->Hdr, EMU_OBJ_THREAD, name);
-        box->T.Process = EmuSystemProcess();
-        t_thread = box;
+        t_thread = EmuNewThreadBox();
         t_registering = 0;
     }
     return &t_thread->T;
 }
+
+/* ---- the top-level IRP, per thread ---- */
+static __thread PIRP t_topLevelIrp;
+PIRP IoGetTopLevelIrp(VOID) { EmuRequireIrql("IoGetTopLevelIrp", DISPATCH_LEVEL); return t_topLevelIrp; }
+VOID IoSetTopLevelIrp(PIRP Irp) { EmuRequireIrql("IoSetTopLevelIrp", DISPATCH_LEVEL); t_topLevelIrp = Irp; }
 
 void EmuSetThreadProcess(PEPROCESS process) { EmuCurrentThread()->Process = process; }
 
@@ -550,21 +585,35 @@ BOOLEAN SeSinglePrivilegeCheck(LARGE_INTEGER PrivilegeValue, KPROCESSOR_MODE Pre
     return (BOOLEAN)EmuCurrentThread()->Process->Privileged;
 }
 
-/* ---- pool ---- */
+/* ---- pool ----
+ * Non-paged blocks: the header directly precedes the data (one malloc).
+ * Pageable blocks: the data has pages of its own (emu_pageable.c, paged out
+ * while any thread is at DISPATCH_LEVEL) and the header lives apart, so the
+ * emulator can walk its lists without touching pageable memory. */
 #define EMU_POOL_MAGIC 0x4c4f4f50u
 typedef struct EMU_POOL_HDR {
     uint32_t Magic;
     ULONG Tag;
     SIZE_T Size;
     int Paged;
-    int Reserved;
+    int Separate;               /* data in pages of its own (Data != this + 1) */
     LIST_ENTRY Link;
     const char *Routine;
-
+    void *Data;
+    void *Reserved;
 } EMU_POOL_HDR;
 _Static_assert(sizeof(EMU_POOL_HDR) % 16 == 0, "pool blocks stay 16-byte aligned");
 static LIST_ENTRY g_pool = { &g_pool, &g_pool };
 static size_t g_poolCount;
+
+static void EmuPoolRelease(EMU_POOL_HDR *h)
+{
+    h->Magic = 0;
+    if (h->Separate) {
+        EmuPageableFree(h->Data);
+    }
+    free(h);
+}
 
 PVOID EmuPoolAlloc(SIZE_T bytes, ULONG tag, int paged, int zero, const char *routine)
 {
@@ -577,21 +626,28 @@ PVOID EmuPoolAlloc(SIZE_T bytes, ULONG tag, int paged, int zero, const char *rou
     if (bytes > ((SIZE_T)1 << 32)) {
         return NULL;
     }
-    EMU_POOL_HDR *h = malloc(sizeof(EMU_POOL_HDR) + (bytes ? bytes : 1));
+    void *data = paged ? EmuPageableAlloc(bytes, tag, routine) : NULL;
+    EMU_POOL_HDR *h = malloc(sizeof(EMU_POOL_HDR) + (data != NULL ? 0 : (bytes ? bytes : 1)));
     if (h == NULL) {
+        if (data != NULL) {
+            EmuPageableFree(data);
+        }
         return NULL;
     }
     h->Magic = EMU_POOL_MAGIC;
     h->Tag = tag;
     h->Size = bytes;
     h->Paged = paged;
+    h->Separate = data != NULL;
     h->Routine = routine;
-    memset(h + 1, zero ? 0 : 0xCD, bytes);
+    h->Data = data != NULL ? data : (void *)(h + 1);
+    /* At PASSIVE/APC_LEVEL (checked above): a fresh pageable block is touched legally here. */
+    memset(h->Data, zero ? 0 : 0xCD, bytes);
     EmuLock();
     InsertTailList(&g_pool, &h->Link);
     g_poolCount++;
     EmuUnlock();
-    return h + 1;
+    return h->Data;
 }
 
 void EmuPoolFree(PVOID p, ULONG tag, int checkTag, const char *routine)
@@ -600,16 +656,16 @@ void EmuPoolFree(PVOID p, ULONG tag, int checkTag, const char *routine)
         EmuViolation("%s(NULL) (BAD_POOL_CALLER)", routine);
         return;
     }
-    EMU_POOL_HDR *h = (EMU_POOL_HDR *)p - 1;
     EmuLock();
-    int found = 0;
+    EMU_POOL_HDR *h = NULL;
     for (PLIST_ENTRY e = g_pool.Flink; e != &g_pool; e = e->Flink) {
-        if (e == &h->Link) {
-            found = 1;
+        EMU_POOL_HDR *x = CONTAINING_RECORD(e, EMU_POOL_HDR, Link);
+        if (x->Data == p) {
+            h = x;
             break;
         }
     }
-    if (!found) {
+    if (h == NULL) {
         EmuUnlock();
         EmuViolation("%s(%p): not an allocated pool block (double free or foreign pointer: BAD_POOL_CALLER)", routine, p);
         return;
@@ -624,9 +680,10 @@ void EmuPoolFree(PVOID p, ULONG tag, int checkTag, const char *routine)
         char a[8], b[8];
         EmuViolation("%s: tag '%s' does not match the block's tag '%s' (BAD_POOL_CALLER)", routine, EmuTagText(tag, a), EmuTagText(h->Tag, b));
     }
-    h->Magic = 0;
-    memset(h + 1, 0xDD, h->Size);
-    free(h);
+    if (!h->Separate) {
+        memset(h->Data, 0xDD, h->Size);     /* a use after free reads garbage (ASan reports it) */
+    }
+    EmuPoolRelease(h);
 }
 
 size_t EmuPoolOutstanding(void)
@@ -660,7 +717,7 @@ void EmuPoolCheckLeaks(const char *when)
                 bytes += h->Size;
                 RemoveEntryList(&h->Link);
                 g_poolCount--;
-                free(h);
+                EmuPoolRelease(h);
             }
         }
         EmuUnlock();
@@ -674,7 +731,7 @@ void EmuPoolReset(void)
     EmuLock();
     while (!IsListEmpty(&g_pool)) {
         EMU_POOL_HDR *h = CONTAINING_RECORD(RemoveHeadList(&g_pool), EMU_POOL_HDR, Link);
-        free(h);
+        EmuPoolRelease(h);
     }
     g_poolCount = 0;
     EmuUnlock();

@@ -168,6 +168,7 @@ static NTSTATUS EmuAttachAt(PFLT_FILTER f, PFLT_VOLUME v, FLT_INSTANCE_SETUP_FLA
     inst->AltitudeValue = altitudeValue;
     snprintf(inst->Altitude, sizeof(inst->Altitude), "%s", altitude);
     NTSTATUS status = STATUS_SUCCESS;
+    long refsBefore = 0;
     if (f->Registration.InstanceSetupCallback != NULL) {
         FLT_RELATED_OBJECTS objs;
         EmuObjectsFor(&objs, inst);
@@ -176,6 +177,7 @@ static NTSTATUS EmuAttachAt(PFLT_FILTER f, PFLT_VOLUME v, FLT_INSTANCE_SETUP_FLA
         EmuInsertInstance(v, inst);
         KIRQL saved = KeGetCurrentIrql();
         EmuSetIrql(PASSIVE_LEVEL);
+        refsBefore = EmuObjectsDriverRefTotal();
         status = f->Registration.InstanceSetupCallback(&objs, flags, v->DeviceType, v->FsType);
         EmuSetIrql(saved);
         EmuRemoveInstance(v, inst);
@@ -183,7 +185,12 @@ static NTSTATUS EmuAttachAt(PFLT_FILTER f, PFLT_VOLUME v, FLT_INSTANCE_SETUP_FLA
     }
     if (!NT_SUCCESS(status)) {
         EmuContextsOnInstanceTeardown(inst);
-        EmuObjectsCheckLeaks();
+        /* Only what this setup took: the driver may hold other references for its lifetime (threads). */
+        long kept = EmuObjectsDriverRefTotal() - refsBefore;
+        if (kept > 0) {
+            EmuViolation("InstanceSetup of %s failed (0x%08x) but kept %ld object reference(s) it took", f->Hdr.Name,
+                         (unsigned)status, kept);
+        }
         EmuObjUnlink(&inst->Hdr);
         free(inst);
         return status;
@@ -210,6 +217,12 @@ static void EmuDetach(PFLT_INSTANCE inst, FLT_INSTANCE_TEARDOWN_FLAGS reason)
         f->Registration.InstanceTeardownCompleteCallback(&objs, reason);
     }
     EmuSetIrql(saved);
+    /* The filter manager frees an instance only once no callback runs on it any more. */
+    EmuLock();
+    while (inst->PreCallbacksRunning > 0) {
+        EmuWaitUntil(0);
+    }
+    EmuUnlock();
     EmuRemoveInstance(inst->Volume, inst);
     EmuContextsOnInstanceTeardown(inst);
     if (inst->Hdr.DriverRefs != 0) {
@@ -927,6 +940,7 @@ int32_t EmuUnloadDriver(void)
 
 void EmuCheckLeaks(void)
 {
+    EmuThreadsCheckLeaks();
     EmuContextCheckLeaks();
     EmuFilesCheckLeaks();
     EmuPortsCheckLeaks();

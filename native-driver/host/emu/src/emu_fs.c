@@ -332,7 +332,8 @@ static void EmuFsCreate(EMU_CBD *op)
     file->Fo.SharedRead = (share & FILE_SHARE_READ) != 0;
     file->Fo.SharedWrite = (share & FILE_SHARE_WRITE) != 0;
     file->Fo.SharedDelete = (share & FILE_SHARE_DELETE) != 0;
-    file->Fo.Flags |= FO_FILE_OPEN | FO_SYNCHRONOUS_IO | ((options & FILE_WRITE_THROUGH) ? FO_WRITE_THROUGH : 0)
+    file->Fo.Flags |= FO_FILE_OPEN | ((options & (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT)) ? FO_SYNCHRONOUS_IO : 0)
+                    | ((options & FILE_WRITE_THROUGH) ? FO_WRITE_THROUGH : 0)
                     | ((options & FILE_DELETE_ON_CLOSE) ? FO_DELETE_ON_CLOSE : 0);
     n->OpenCount++;
     EmuShareAdd(n, file, 1);

@@ -36,6 +36,16 @@ void EmuTrace(const char *format, ...) __attribute__((format(printf, 1, 2)));
 /* Records a violation when the current IRQL is above Max; returns 0 then. */
 int EmuRequireIrql(const char *routine, KIRQL max);
 void EmuSetIrql(KIRQL irql);
+int EmuHoldsLock(void);
+
+/* ---- pageable memory (emu_pageable.c) ---- */
+void *EmuPageableAlloc(SIZE_T bytes, ULONG tag, const char *routine);  /* NULL: use ordinary memory */
+void EmuPageableFree(PVOID p);
+void EmuPageableIrql(KIRQL from, KIRQL to);
+int EmuPageableEnabled(void);
+/* Tests: onWrite(context) runs before each write to [address, address + size) (x86-64; 0 = not available). */
+int32_t EmuWatchWrites(void *address, size_t size, void (*onWrite)(void *), void *context);
+void EmuWatchStop(void);
 char *EmuTagText(ULONG tag, char out[8]);
 void EmuWideToUtf8(const WCHAR *s, size_t chars, char *out, size_t cap);
 size_t EmuUtf8ToWide(const char *s, WCHAR *out, size_t capChars);
@@ -66,14 +76,21 @@ struct _EMU_PROCESS {
 };
 typedef struct EMU_PROCESS_BOX { EMU_OBJ Hdr; struct _EMU_PROCESS P; LIST_ENTRY Link; } EMU_PROCESS_BOX;
 struct _EMU_THREAD {
+    DISPATCHER_HEADER Header;   /* first: a thread object is waitable (signalled once terminated) */
     struct _EMU_PROCESS *Process;
     ULONG Tid;
+    int System;                 /* created by PsCreateSystemThread */
 };
 typedef struct EMU_THREAD_BOX { EMU_OBJ Hdr; struct _EMU_THREAD T; } EMU_THREAD_BOX;
 PEPROCESS EmuFindProcess(ULONG pid);
 PEPROCESS EmuSystemProcess(void);
 PETHREAD EmuCurrentThread(void);
 void EmuSetThreadProcess(PEPROCESS process);
+EMU_THREAD_BOX *EmuNewThreadBox(void);
+void EmuAdoptThread(EMU_THREAD_BOX *box);
+int EmuIsThreadHandle(HANDLE h);
+NTSTATUS EmuCloseThreadHandle(HANDLE h);
+void EmuThreadsCheckLeaks(void);
 
 /* ---- pool ---- */
 void EmuPoolCheckLeaks(const char *when);
@@ -160,6 +177,7 @@ struct _FLT_INSTANCE {
     char Altitude[32];
     void *Context;              /* EMU_CONTEXT* instance context */
     int Detached;
+    long PreCallbacksRunning;   /* the instance is freed only once none runs (its rundown) */
 };
 
 PFLT_VOLUME EmuVolumeById(int id);
@@ -290,5 +308,6 @@ PFLT_VOLUME EmuVolumeByName(PCUNICODE_STRING name, USHORT *prefixBytes);
 void EmuFltReset(void);
 void EmuFilesCheckLeaks(void);
 void EmuObjectsCheckLeaks(void);
+long EmuObjectsDriverRefTotal(void);   /* references the driver holds now, all objects */
 
 #endif /* EMU_INTERNAL_H */

@@ -458,6 +458,7 @@ static void EmuContinueDown(EMU_CBD *op)
         op->CallbackInProgress = 1;
         op->State = EMU_OP_PRE;
         op->EarlyResume = 0;
+        inst->PreCallbacksRunning++;
         EmuUnlock();
         KIRQL saved = KeGetCurrentIrql();
         EmuSetIrql(PASSIVE_LEVEL);
@@ -472,6 +473,8 @@ static void EmuContinueDown(EMU_CBD *op)
             op->CallbackInProgress = 0;
             if (!op->EarlyResume) {
                 op->State = EMU_OP_PENDED_PRE;
+                inst->PreCallbacksRunning--;
+                EmuBroadcast();
                 EmuUnlock();
                 return;     /* FltCompletePendedPreOperation resumes it */
             }
@@ -484,7 +487,12 @@ static void EmuContinueDown(EMU_CBD *op)
             op->CallbackInProgress = 0;
             EmuUnlock();
         }
-        if (EmuApplyPre(op, lv, st, ctx) == EMU_UP) {
+        int up = EmuApplyPre(op, lv, st, ctx) == EMU_UP;
+        EmuLock();
+        inst->PreCallbacksRunning--;
+        EmuBroadcast();
+        EmuUnlock();
+        if (up) {
             EmuContinueUp(op);
             return;
         }
@@ -768,7 +776,13 @@ PEPROCESS FltGetRequestorProcess(PFLT_CALLBACK_DATA CallbackData)
     return CallbackData->Thread != NULL ? CallbackData->Thread->Process : PsGetCurrentProcess();
 }
 
-BOOLEAN FltIsOperationSynchronous(PFLT_CALLBACK_DATA CallbackData) { UNREFERENCED_PARAMETER(CallbackData); return TRUE; }
+/* As documented: fast I/O, an IRP with IRP_SYNCHRONOUS_API, or a file object opened for synchronous I/O. */
+BOOLEAN FltIsOperationSynchronous(PFLT_CALLBACK_DATA CallbackData)
+{
+    PFILE_OBJECT fo = CallbackData->Iopb->TargetFileObject;
+    return (BOOLEAN)(FLT_IS_FASTIO_OPERATION(CallbackData) || (CallbackData->Iopb->IrpFlags & IRP_SYNCHRONOUS_API) != 0 ||
+                     (fo != NULL && (fo->Flags & FO_SYNCHRONOUS_IO) != 0));
+}
 NTSTATUS FltLockUserBuffer(PFLT_CALLBACK_DATA CallbackData)
 {
     UNREFERENCED_PARAMETER(CallbackData);
@@ -893,7 +907,14 @@ NTSTATUS FltClose(HANDLE FileHandle)
     return STATUS_SUCCESS;
 }
 
-NTSTATUS ZwClose(HANDLE Handle) { return FltClose(Handle); }
+NTSTATUS ZwClose(HANDLE Handle)
+{
+    if (EmuIsThreadHandle(Handle)) {
+        EmuRequireIrql("ZwClose", PASSIVE_LEVEL);
+        return EmuCloseThreadHandle(Handle);
+    }
+    return FltClose(Handle);
+}
 
 static EMU_FILE *EmuFilterIoFile(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, const char *routine)
 {
@@ -1120,6 +1141,9 @@ int32_t EmuFileOpen(int32_t volumeId, const char *path, uint32_t desiredAccess, 
     if (v == NULL || path == NULL || handle == NULL) {
         return (int32_t)STATUS_INVALID_PARAMETER;
     }
+    /* Handles are for synchronous I/O (as CreateFile without FILE_FLAG_OVERLAPPED) unless EMU_OPEN_ASYNC_IO. */
+    ULONG syncOption = (createOptions & EMU_OPEN_ASYNC_IO) ? 0 : FILE_SYNCHRONOUS_IO_NONALERT;
+    createOptions &= ~(uint32_t)EMU_OPEN_ASYNC_IO;
     if (disposition > FILE_MAXIMUM_DISPOSITION || (createOptions & ~FILE_VALID_OPTION_FLAGS) || (shareAccess & ~FILE_SHARE_VALID_FLAGS)) {
         return (int32_t)STATUS_INVALID_PARAMETER;   /* the I/O manager's own checks */
     }
@@ -1131,7 +1155,7 @@ int32_t EmuFileOpen(int32_t volumeId, const char *path, uint32_t desiredAccess, 
     op->AccessState.OriginalDesiredAccess = op->AccessState.RemainingDesiredAccess = op->Security.DesiredAccess;
     op->Iopb.IrpFlags = IRP_CREATE_OPERATION | IRP_SYNCHRONOUS_API;
     op->Iopb.Parameters.Create.SecurityContext = &op->Security;
-    op->Iopb.Parameters.Create.Options = (disposition << 24) | createOptions | FILE_SYNCHRONOUS_IO_NONALERT;
+    op->Iopb.Parameters.Create.Options = (disposition << 24) | createOptions | syncOption;
     op->Iopb.Parameters.Create.FileAttributes = (USHORT)fileAttributes;
     op->Iopb.Parameters.Create.ShareAccess = (USHORT)shareAccess;
     EmuRunOperation(op);
@@ -1167,7 +1191,8 @@ static NTSTATUS EmuUserIo(UCHAR major, uint64_t handle, int64_t offset, void *bu
     int fast = (ioFlags & EMU_IO_FAST) != 0;
     for (;;) {
         EMU_CBD *op = EmuNewOperation(major, file, NULL, fast);
-        op->Iopb.IrpFlags = (major == IRP_MJ_READ ? IRP_READ_OPERATION : IRP_WRITE_OPERATION) | IRP_SYNCHRONOUS_API;
+        op->Iopb.IrpFlags = (major == IRP_MJ_READ ? IRP_READ_OPERATION : IRP_WRITE_OPERATION) |
+                            ((ioFlags & EMU_IO_ASYNC) && !fast ? 0 : IRP_SYNCHRONOUS_API);
         if (major == IRP_MJ_WRITE && ((ioFlags & EMU_IO_WRITE_THROUGH) || (file->Fo.Flags & FO_WRITE_THROUGH))) {
             op->Iopb.OperationFlags |= SL_WRITE_THROUGH;
         }

@@ -3,7 +3,10 @@
  * and normalized names; the normalized name takes each existing
  * component's case from the file system, as normalization does),
  * FltParseFileNameInformation, reference counting, release; names are
- * pool blocks with the filter manager's tag, so a leaked one is reported.
+ * pool blocks with the filter manager's tag, so a leaked one is reported;
+ * they are PAGEABLE (paged out while any thread is at DISPATCH_LEVEL, see
+ * emu_pageable.c): FltGetFileNameInformation is callable at <= APC_LEVEL
+ * only, and so is touching what it returns.
  */
 #include "emu_internal.h"
 
@@ -91,7 +94,7 @@ static NTSTATUS EmuMakeName(EMU_FILE *file, FLT_FILE_NAME_OPTIONS options, PFLT_
     }
     size_t volChars = file->Volume->NameU.Length / 2;
     size_t total = volChars + chars;
-    EMU_NAME *n = EmuPoolAlloc(sizeof(EMU_NAME) + total * sizeof(WCHAR), EMU_NAME_TAG, 0, 1, "FltGetFileNameInformation");
+    EMU_NAME *n = EmuPoolAlloc(sizeof(EMU_NAME) + total * sizeof(WCHAR), EMU_NAME_TAG, 1, 1, "FltGetFileNameInformation");
     if (n == NULL) {
         return STATUS_INSUFFICIENT_RESOURCES;
     }

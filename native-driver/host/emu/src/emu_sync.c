@@ -572,6 +572,7 @@ static void *EmuWorkerMain(void *p)
     w.Routine(w.Arg);
     if (KeGetCurrentIrql() != PASSIVE_LEVEL) {
         EmuViolation("a work item returned at IRQL %u", KeGetCurrentIrql());
+        EmuSetIrql(PASSIVE_LEVEL);     /* the thread ends: it no longer keeps pageable memory out */
     }
     EmuLock();
     g_workers--;
@@ -636,4 +637,170 @@ VOID IoQueueWorkItem(PIO_WORKITEM IoWorkItem, PIO_WORKITEM_ROUTINE WorkerRoutine
     IoWorkItem->Routine = WorkerRoutine;
     IoWorkItem->Context = Context;
     EmuRunInWorker(EmuIoWorkThunk, IoWorkItem);
+}
+
+/* ---- system threads (PsCreateSystemThread) ----
+ * Each runs its start routine on a pthread of its own at PASSIVE_LEVEL in
+ * the System process. Its handle is a kernel handle (ZwClose it); its thread
+ * object is signalled when it terminates (the routine returns or calls
+ * PsTerminateSystemThread), so a driver waits for it with
+ * KeWaitForSingleObject after ObReferenceObjectByHandle. A thread still
+ * running, or a handle still open, when the last filter unloads is a leak. */
+#define EMU_THREAD_HANDLES 64
+#define EMU_THREAD_HANDLE_BIT 0x40000000u
+static EMU_THREAD_BOX *g_threadHandles[EMU_THREAD_HANDLES];
+static long g_systemThreads;            /* started and not yet terminated */
+
+typedef struct EMU_SYSTEM_START { EMU_THREAD_BOX *Box; PKSTART_ROUTINE Routine; PVOID Context; } EMU_SYSTEM_START;
+
+static void EmuSystemThreadEnd(void)
+{
+    EMU_THREAD_BOX *box = CONTAINING_RECORD(EmuCurrentThread(), EMU_THREAD_BOX, T);
+    if (KeGetCurrentIrql() != PASSIVE_LEVEL) {
+        EmuViolation("a system thread terminated at IRQL %u", KeGetCurrentIrql());
+        EmuSetIrql(PASSIVE_LEVEL);
+    }
+    EmuLock();
+    box->T.Header.SignalState = 1;
+    g_systemThreads--;
+    EmuBroadcast();
+    EmuUnlock();
+}
+
+static void *EmuSystemThreadMain(void *p)
+{
+    EMU_SYSTEM_START start = *(EMU_SYSTEM_START *)p;
+    free(p);
+    EmuAdoptThread(start.Box);
+    EmuSetIrql(PASSIVE_LEVEL);
+    start.Routine(start.Context);
+    EmuSystemThreadEnd();
+    return NULL;
+}
+
+NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, HANDLE ProcessHandle,
+                              PCLIENT_ID ClientId, PKSTART_ROUTINE StartRoutine, PVOID StartContext)
+{
+    UNREFERENCED_PARAMETER(DesiredAccess);
+    UNREFERENCED_PARAMETER(ProcessHandle);
+    *ThreadHandle = NULL;
+    if (!EmuRequireIrql("PsCreateSystemThread", PASSIVE_LEVEL) || StartRoutine == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (ObjectAttributes == NULL || !(ObjectAttributes->Attributes & OBJ_KERNEL_HANDLE)) {
+        EmuViolation("PsCreateSystemThread without OBJ_KERNEL_HANDLE: a driver's thread handle must be a kernel handle");
+    }
+    EMU_THREAD_BOX *box = EmuNewThreadBox();
+    box->T.System = 1;
+    EmuLock();
+    int slot = -1;
+    for (int i = 0; i < EMU_THREAD_HANDLES; i++) {
+        if (g_threadHandles[i] == NULL) {
+            slot = i;
+            g_threadHandles[i] = box;
+            break;
+        }
+    }
+    if (slot >= 0) {
+        g_systemThreads++;
+    }
+    EmuUnlock();
+    if (slot < 0) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    EMU_SYSTEM_START *start = malloc(sizeof(*start));
+    start->Box = box;
+    start->Routine = StartRoutine;
+    start->Context = StartContext;
+    pthread_t t;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&t, &attr, EmuSystemThreadMain, start) != 0) {
+        fprintf(stderr, "emu: cannot start a system thread\n");
+        abort();
+    }
+    pthread_attr_destroy(&attr);
+    if (ClientId != NULL) {
+        ClientId->UniqueProcess = (HANDLE)(ULONG_PTR)4;
+        ClientId->UniqueThread = (HANDLE)(ULONG_PTR)box->T.Tid;
+    }
+    *ThreadHandle = (HANDLE)(ULONG_PTR)(EMU_THREAD_HANDLE_BIT | (unsigned)(slot + 1));
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS PsTerminateSystemThread(NTSTATUS ExitStatus)
+{
+    UNREFERENCED_PARAMETER(ExitStatus);
+    if (!EmuCurrentThread()->System) {
+        EmuViolation("PsTerminateSystemThread on a thread PsCreateSystemThread did not create");
+        return STATUS_INVALID_PARAMETER;
+    }
+    EmuSystemThreadEnd();
+    pthread_exit(NULL);
+}
+
+int EmuIsThreadHandle(HANDLE h)
+{
+    ULONG_PTR v = (ULONG_PTR)h;
+    return (v & EMU_THREAD_HANDLE_BIT) != 0 && (v & 0x80000000u) == 0 && (v & 0xFFFF) >= 1 && (v & 0xFFFF) <= EMU_THREAD_HANDLES;
+}
+
+static EMU_THREAD_BOX *EmuThreadFromHandle(HANDLE h, int remove)
+{
+    if (!EmuIsThreadHandle(h)) {
+        return NULL;
+    }
+    int i = (int)(((ULONG_PTR)h & 0xFFFF) - 1);
+    EmuLock();
+    EMU_THREAD_BOX *box = g_threadHandles[i];
+    if (remove) {
+        g_threadHandles[i] = NULL;
+    }
+    EmuUnlock();
+    return box;
+}
+
+NTSTATUS EmuCloseThreadHandle(HANDLE h)
+{
+    return EmuThreadFromHandle(h, 1) != NULL ? STATUS_SUCCESS : STATUS_INVALID_HANDLE;
+}
+
+NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode, PVOID *Object, PVOID HandleInformation)
+{
+    UNREFERENCED_PARAMETER(DesiredAccess);
+    UNREFERENCED_PARAMETER(AccessMode);
+    UNREFERENCED_PARAMETER(HandleInformation);
+    *Object = NULL;
+    EmuRequireIrql("ObReferenceObjectByHandle", APC_LEVEL);
+    EMU_THREAD_BOX *box = EmuThreadFromHandle(Handle, 0);
+    if (box == NULL) {
+        return STATUS_INVALID_HANDLE;           /* the emulator has handles to threads only */
+    }
+    if (ObjectType != NULL && ObjectType != *PsThreadType) {
+        return STATUS_OBJECT_TYPE_MISMATCH;
+    }
+    EmuObjDriverRef(&box->Hdr, 1, "ObReferenceObjectByHandle");
+    *Object = &box->T;
+    return STATUS_SUCCESS;
+}
+
+void EmuThreadsCheckLeaks(void)
+{
+    EmuLock();
+    long running = g_systemThreads;
+    int handles = 0;
+    for (int i = 0; i < EMU_THREAD_HANDLES; i++) {
+        if (g_threadHandles[i] != NULL) {
+            handles++;
+            g_threadHandles[i] = NULL;
+        }
+    }
+    EmuUnlock();
+    if (running > 0) {
+        EmuViolation("thread leak: %ld system thread(s) created with PsCreateSystemThread still run after unload", running);
+    }
+    if (handles > 0) {
+        EmuViolation("handle leak: %d thread handle(s) from PsCreateSystemThread were never closed with ZwClose", handles);
+    }
 }
