@@ -27,6 +27,15 @@ public interface EmuLibrary extends Library {
     String ROOT_PROPERTY = "jmf.root";
     /** Where the host build puts the library, relative to the repository root. */
     String RELATIVE_PATH = "native-driver/host/emu/build/libjmfemu.so";
+    /**
+     * System property naming a real driver binary (the {@code .sys} the WDK links) that the
+     * emulator runs instead of its built-in driver: the library loaded is then
+     * {@value #SYS_LIBRARY}, next to the one {@link #libraryPath()} finds (the emulator without
+     * the driver's sources), and {@code EmuLoadDriver} maps and runs the image.
+     */
+    String SYS_PROPERTY = "jmf.emu.sys";
+    /** The emulator library without a driver linked in, for {@value #SYS_PROPERTY}. */
+    String SYS_LIBRARY = "libjmfemu-sys.so";
 
     // ---- user side of the communication port (fltlib's semantics and HRESULTs)
     int EmuFilterConnectCommunicationPort(Pointer portName, int options, Pointer context, short contextSize,
@@ -57,6 +66,9 @@ public interface EmuLibrary extends Library {
     void EmuSetPostOperationIrql(byte majorFunction, byte irql);
 
     int EmuLoadDriver(String altitude);
+
+    /** The driver binary EmuLoadDriver runs (only in {@value #SYS_LIBRARY}). */
+    int EmuSetDriverImage(String path);
 
     int EmuUnloadDriver();
 
@@ -213,6 +225,16 @@ public interface EmuLibrary extends Library {
                 throw failure;
             }
             Path path = libraryPath();
+            String sys = System.getProperty(SYS_PROPERTY);
+            Path image = sys == null || sys.isBlank() ? null : Paths.get(sys.strip()).toAbsolutePath();
+            if (image != null) {
+                path = path.resolveSibling(SYS_LIBRARY);
+                if (!Files.isRegularFile(image)) {
+                    failure = new EmulatorUnavailableException("-D" + SYS_PROPERTY + "=" + image
+                            + ": no such driver binary (link it with the real-WDK check, see the README)");
+                    throw failure;
+                }
+            }
             String howToBuild = "build it with `make -C native-driver/host/emu all` (or `mvn -B install"
                     + " -DskipTests` at the repository root; needs gcc and make), or point -D" + LIBRARY_PROPERTY
                     + "=/path/to/libjmfemu.so at a built copy";
@@ -222,8 +244,12 @@ public interface EmuLibrary extends Library {
                 throw failure;
             }
             try {
-                instance = Native.load(path.toString(), EmuLibrary.class,
+                EmuLibrary loaded = Native.load(path.toString(), EmuLibrary.class,
                         Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
+                if (image != null) {
+                    loaded.EmuSetDriverImage(image.toString());
+                }
+                instance = loaded;
                 return instance;
             } catch (UnsatisfiedLinkError e) {
                 failure = new EmulatorUnavailableException("the emulated Filter Manager library " + path
