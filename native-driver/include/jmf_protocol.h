@@ -149,7 +149,8 @@ typedef uint64_t JMF_U64;
  * The protocol version. Any change to a layout or a meaning in this file
  * bumps it; both sides refuse a peer with another version.
  */
-#define JMF_PROTOCOL_VERSION 2u /* 2: four statistics counters, OtherPath in events, rename/link destination flags */
+#define JMF_PROTOCOL_VERSION 3u /* 2: four statistics counters, OtherPath in events, rename/link destination flags;
+                                   3: Flags in the policy header and the configuration (were Reserved) */
 
 typedef struct _JMF_CONNECT_CONTEXT {
     JMF_U32 Magic;              /* JMF_CONNECT_MAGIC */
@@ -215,6 +216,8 @@ JMF_ASSERT_OFFSET(JMF_FILTER_REPLY_HEADER, MessageId, 8);
 /* JMF_ACTION.Flags */
 #define JMF_ACTION_FLAG_POST_CREATE   0x00000001u /* DENY, ASK, AUDIT on JMF_OP_CREATE only: decide in post-create */
 #define JMF_ACTION_FLAG_FALLBACK_DENY 0x00000002u /* REDIRECT: when the target is missing or invalid, deny with Status (else pass through) */
+#define JMF_ACTION_FLAG_AUDIT_ONLY    0x00000004u /* assigned, not yet accepted: this rule in audit-only mode */
+#define JMF_ACTION_FLAG_REPARSE       0x00000008u /* assigned, not yet accepted: REDIRECT by STATUS_REPARSE */
 #define JMF_ACTION_FLAGS_VALID        0x00000003u
 
 /* JMF_ACTION.Disposition: leave the create disposition alone. */
@@ -342,6 +345,18 @@ JMF_ASSERT_OFFSET(JMF_ACTION, DefaultVerdict, 36);
  * before) tries the others.
  */
 
+/*
+ * JMF_POLICY_HEADER.Flags. Assigned, not yet accepted (JMF_POLICY_FLAGS_VALID
+ * grows as each is implemented):
+ *   AUDIT_ONLY  every rule decides as in enforce mode but the operation is
+ *               let through and reported as "would" (JMF_EVENT_FLAG_AUDIT_ONLY);
+ *   PERSIST     the driver keeps the validated policy in its service key and
+ *               puts it in force at the next load, before any service runs.
+ */
+#define JMF_POLICY_FLAG_AUDIT_ONLY 0x0001u
+#define JMF_POLICY_FLAG_PERSIST    0x0002u
+#define JMF_POLICY_FLAGS_VALID     0x0000u
+
 /* 'JMFP' read as a little-endian 32-bit number. */
 #define JMF_POLICY_MAGIC   0x50464D4Au
 #define JMF_POLICY_VERSION 1u
@@ -362,7 +377,7 @@ JMF_ASSERT_OFFSET(JMF_STRING_REF, Length, 4);
 typedef struct _JMF_POLICY_HEADER {
     JMF_U32 Magic;              /* JMF_POLICY_MAGIC */
     JMF_U16 Version;            /* JMF_POLICY_VERSION */
-    JMF_U16 Reserved;           /* zero */
+    JMF_U16 Flags;              /* JMF_POLICY_FLAG_*; bits outside JMF_POLICY_FLAGS_VALID are refused (RESERVED) */
     JMF_U32 TotalLength;        /* bytes, header included; equals the command body's length */
     JMF_U32 RuleCount;          /* 0 .. JMF_MAX_RULES */
     JMF_U32 RuleOffset;
@@ -375,7 +390,7 @@ typedef struct _JMF_POLICY_HEADER {
 JMF_ASSERT_SIZE(JMF_POLICY_HEADER, 40);
 JMF_ASSERT_OFFSET(JMF_POLICY_HEADER, Magic, 0);
 JMF_ASSERT_OFFSET(JMF_POLICY_HEADER, Version, 4);
-JMF_ASSERT_OFFSET(JMF_POLICY_HEADER, Reserved, 6);
+JMF_ASSERT_OFFSET(JMF_POLICY_HEADER, Flags, 6);
 JMF_ASSERT_OFFSET(JMF_POLICY_HEADER, TotalLength, 8);
 JMF_ASSERT_OFFSET(JMF_POLICY_HEADER, RuleCount, 12);
 JMF_ASSERT_OFFSET(JMF_POLICY_HEADER, RuleOffset, 16);
@@ -530,13 +545,25 @@ JMF_ASSERT_OFFSET(JMF_RESULT, Generation, 12);
 #define JMF_DEFAULT_ON_DISCONNECT     JMF_DISCONNECT_KEEP_POLICY
 #define JMF_DEFAULT_MAX_ASKS_IN_FLIGHT 16u
 
+/*
+ * JMF_CONFIG.Flags. Assigned, not yet accepted (JMF_CONFIG_FLAGS_VALID grows
+ * as each is implemented):
+ *   PERSIST  the driver keeps this configuration in its service key for the
+ *            next load;
+ *   LOCKED   tamper resistance: the driver refuses a non-mandatory unload and
+ *            a detach from the volumes it protects until unlocked.
+ */
+#define JMF_CONFIG_FLAG_PERSIST 0x00000001u
+#define JMF_CONFIG_FLAG_LOCKED  0x00000002u
+#define JMF_CONFIG_FLAGS_VALID  0x00000000u
+
 typedef struct _JMF_CONFIG {
     JMF_U32 AskTimeoutMs;       /* 1 .. JMF_MAX_ASK_TIMEOUT_MS: the wait for an ASK whose rule says 0 */
     JMF_U32 DefaultVerdict;     /* ALLOW or DENY: when an ask gets no answer and its rule says 0 */
     JMF_I32 DefaultDenyStatus;  /* error NTSTATUS used with a DENY default verdict; may be 0 with ALLOW */
     JMF_U32 OnDisconnect;       /* JMF_DISCONNECT_* */
     JMF_U32 MaxAsksInFlight;    /* 1 .. JMF_MAX_ASKS_IN_FLIGHT; more at once get the default verdict */
-    JMF_U32 Reserved;           /* zero */
+    JMF_U32 Flags;              /* JMF_CONFIG_FLAG_*; bits outside JMF_CONFIG_FLAGS_VALID are refused (RESERVED) */
 } JMF_CONFIG;
 JMF_ASSERT_SIZE(JMF_CONFIG, 24);
 JMF_ASSERT_OFFSET(JMF_CONFIG, AskTimeoutMs, 0);
@@ -544,7 +571,7 @@ JMF_ASSERT_OFFSET(JMF_CONFIG, DefaultVerdict, 4);
 JMF_ASSERT_OFFSET(JMF_CONFIG, DefaultDenyStatus, 8);
 JMF_ASSERT_OFFSET(JMF_CONFIG, OnDisconnect, 12);
 JMF_ASSERT_OFFSET(JMF_CONFIG, MaxAsksInFlight, 16);
-JMF_ASSERT_OFFSET(JMF_CONFIG, Reserved, 20);
+JMF_ASSERT_OFFSET(JMF_CONFIG, Flags, 20);
 
 /*
  * GET_STATISTICS output: JMF_STATISTICS, then RuleCount JMF_RULE_STATISTICS
@@ -628,7 +655,9 @@ JMF_ASSERT_OFFSET(JMF_RULE_STATISTICS, Matches, 8);
 #define JMF_EVENT_FLAG_REDIRECT_REFUSED  0x0800u /* an operation that cannot follow the redirect: refused */
 #define JMF_EVENT_FLAG_ASK_NOT_WAITED    0x1000u /* default verdict: the thread must not wait (top-level IRP) */
 #define JMF_EVENT_FLAG_ASK_CANCELLED     0x2000u /* default verdict: the ask ended at unload, teardown or disconnect */
-#define JMF_EVENT_FLAGS_VALID            0x3FFFu
+#define JMF_EVENT_FLAG_AUDIT_ONLY        0x4000u /* audit-only: Verdict is what would have applied; the operation passed */
+#define JMF_EVENT_FLAG_REPARSE           0x8000u /* a REDIRECT by reparse (the open was re-issued on the target) */
+#define JMF_EVENT_FLAGS_VALID            0xFFFFu
 
 typedef struct _JMF_EVENT {
     JMF_U64 Time;               /* system time, 100 ns units since 1601-01-01 UTC */

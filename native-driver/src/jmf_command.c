@@ -45,7 +45,7 @@ JmfValidateConfig(
     const JMF_CONFIG *Config
     )
 {
-    if (Config->Reserved != 0) {
+    if ((Config->Flags & ~JMF_CONFIG_FLAGS_VALID) != 0) {
         return JMF_ERROR_RESERVED;
     }
     if (Config->AskTimeoutMs == 0 || Config->AskTimeoutMs > JMF_MAX_ASK_TIMEOUT_MS) {

@@ -39,7 +39,7 @@ JmfConfigInitialize(
     JmfGlobals.Config.DefaultDenyStatus = JMF_DEFAULT_DENY_STATUS;
     JmfGlobals.Config.OnDisconnect = JMF_DEFAULT_ON_DISCONNECT;
     JmfGlobals.Config.MaxAsksInFlight = JMF_DEFAULT_MAX_ASKS_IN_FLIGHT;
-    JmfGlobals.Config.Reserved = 0;
+    JmfGlobals.Config.Flags = 0;
 }
 
 /*

@@ -243,7 +243,8 @@ JmfPreCreate(
                     decision.Verdict.TargetVolume = 0;
                     break;
                 }
-                completion->TargetInstanceContext = JmfRedirectFindTarget(&op, decision.Verdict.TargetVolume);
+                completion->TargetInstanceContext = JmfRedirectFindTarget(&op, decision.Verdict.TargetVolume,
+                                                                          &completion->TargetInstance);
                 if (completion->TargetInstanceContext != NULL) {
                     completion->Redirect = TRUE;
                     break;
@@ -349,7 +350,8 @@ JmfPostCreateHandle(
     } else {
         status = STATUS_SUCCESS;
     }
-    if (Completion->CachePath && Completion->Path != NULL && !Completion->PathTruncated) {
+    /* The path serves read/write rules, and names a redirected handle's events once its target is gone. */
+    if ((Completion->CachePath || Completion->Redirect) && Completion->Path != NULL && !Completion->PathTruncated) {
         handleContext->Path = JmfCopyPath(Completion->Path, Completion->PathChars);
         handleContext->PathChars = (handleContext->Path != NULL) ? Completion->PathChars : 0;
     }
@@ -434,12 +436,11 @@ JmfPostCreate(
                     JmfAsk(&op, &decision, TRUE);
                 }
                 JmfDecideCount(&decision);
-                if (decision.Verdict.Type == JMF_ACTION_DENY) {
-                    /* Close what this driver opened for the handle before the open is cancelled. */
-                    if (handleContext != NULL) {
-                        JmfRedirectCloseTarget(handleContext);
-                    }
-                    (VOID)JmfCreateCancel(Data, FltObjects, decision.Verdict.Status);
+                if (decision.Verdict.Type == JMF_ACTION_DENY &&
+                    JmfCreateCancel(Data, FltObjects, decision.Verdict.Status) && handleContext != NULL) {
+                    /* Cancelled: close what this driver opened for the handle. Only then: when the
+                       handle already exists the cancel is refused, and that handle keeps its target. */
+                    JmfRedirectCloseTarget(handleContext);
                 }
                 JmfReportOperation(&op, &decision, Data->IoStatus.Status);
             }

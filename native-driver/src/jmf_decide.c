@@ -263,6 +263,9 @@ JmfCompletionFree(
     if (Completion->TargetInstanceContext != NULL) {
         FltReleaseContext(Completion->TargetInstanceContext);
     }
+    if (Completion->TargetInstance != NULL) {
+        FltObjectDereference(Completion->TargetInstance);      /* JmfRedirectFindTarget's rundown reference */
+    }
     if (Completion->HandleContext != NULL) {
         FltReleaseContext(Completion->HandleContext);
     }

@@ -42,6 +42,10 @@ static const FLT_OPERATION_REGISTRATION JmfOperations[] = {
     { IRP_MJ_QUERY_INFORMATION, 0,                                          JmfPreRedirectable,    JmfPostRedirected },
     { IRP_MJ_FLUSH_BUFFERS,     0,                                          JmfPreRedirectable,    JmfPostRedirected },
     { IRP_MJ_CLEANUP,           0,                                          JmfPreCleanup,         NULL },
+    /* What can never follow a redirect is refused on a redirected handle (jmf_redirect.c). */
+    { IRP_MJ_LOCK_CONTROL,      0,                                          JmfPreRedirectGuard,   NULL },
+    { IRP_MJ_FILE_SYSTEM_CONTROL, 0,                                        JmfPreRedirectGuard,   NULL },
+    { IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION, 0,                        JmfPreRedirectGuard,   NULL },
     { IRP_MJ_OPERATION_END }
 };
 

@@ -97,6 +97,8 @@ typedef struct _JMF_HANDLE_CONTEXT {
 
     /* REDIRECT */
     volatile LONG TargetState;          /* JMF_TARGET_* */
+    BOOLEAN Redirected;                 /* a target was opened for this handle: it stays redirected for good
+                                           (once the target is closed its I/O fails, never reaching the source) */
     BOOLEAN Linked;                     /* in TargetLink's list, which holds a context reference; under InstanceLock */
     JMF_U32 RedirectRuleId;
     JMF_U32 FallbackFlags;              /* the rule's JMF_ACTION_FLAG_FALLBACK_DENY */
@@ -105,7 +107,7 @@ typedef struct _JMF_HANDLE_CONTEXT {
     LIST_ENTRY TargetLink;              /* in the target instance context's RedirectList */
     PJMF_INSTANCE_CONTEXT TargetInstanceContext; /* referenced while TargetState != NONE */
     PFLT_INSTANCE SourceInstance;       /* the handle's own instance (its teardown closes the target too) */
-    PFLT_INSTANCE TargetInstance;
+    PFLT_INSTANCE TargetInstance;       /* rundown reference (FltObjectReference) while TargetState != NONE */
     HANDLE TargetHandle;
     PFILE_OBJECT TargetFileObject;
 } JMF_HANDLE_CONTEXT, *PJMF_HANDLE_CONTEXT;
@@ -163,7 +165,7 @@ typedef struct _JMF_GLOBALS {
     /* Instances (jmf_instance.c) and redirect records (jmf_redirect.c). */
     EX_PUSH_LOCK InstanceLock;
     LIST_ENTRY InstanceList;
-    volatile LONG OpenRedirects;        /* handles with an open target: 0 = skip redirect work */
+    volatile LONG RedirectedHandles;    /* handle contexts with Redirected set: 0 = skip redirect work */
 
     /* Set once the unload starts: asks end with their default verdict (AskCancelled). */
     volatile BOOLEAN Unloading;
@@ -221,8 +223,11 @@ typedef struct _JMF_COMPLETION {
     /* MODIFY on create: what was sent down. */
     ACCESS_MASK DesiredAccess;
     ULONG CreateOptions;                /* disposition << 24 | options */
-    /* REDIRECT on create. */
-    PJMF_INSTANCE_CONTEXT TargetInstanceContext; /* referenced */
+    /* REDIRECT on create: the target instance's context (referenced) and
+       its instance (a rundown reference: FltObjectReference), until the
+       target is open and the handle context takes the instance over. */
+    PJMF_INSTANCE_CONTEXT TargetInstanceContext;
+    PFLT_INSTANCE TargetInstance;
     /* The volume, for an event reported in post (referenced, or NULL). */
     PJMF_INSTANCE_CONTEXT InstanceContext;
     /* Redirected read/write/info: the handle context (referenced, rundown held). */
@@ -431,7 +436,8 @@ _IRQL_requires_max_(APC_LEVEL)
 FLT_PREOP_CALLBACK_STATUS JmfRedirectPrepare(_Inout_ PFLT_CALLBACK_DATA Data, _In_ PCFLT_RELATED_OBJECTS FltObjects,
                                              _Outptr_result_maybenull_ PVOID *CompletionContext);
 _IRQL_requires_(PASSIVE_LEVEL)
-PJMF_INSTANCE_CONTEXT JmfRedirectFindTarget(_In_ PJMF_OPERATION Op, _In_ JMF_U16 TargetVolume);
+PJMF_INSTANCE_CONTEXT JmfRedirectFindTarget(_In_ PJMF_OPERATION Op, _In_ JMF_U16 TargetVolume,
+                                            _Outptr_result_maybenull_ PFLT_INSTANCE *TargetInstance);
 _IRQL_requires_(PASSIVE_LEVEL)
 NTSTATUS JmfRedirectOpenTarget(_In_ PFLT_CALLBACK_DATA Data, _In_ PCFLT_RELATED_OBJECTS FltObjects,
                                _In_ PJMF_COMPLETION Completion, _Inout_ PJMF_HANDLE_CONTEXT HandleContext);
@@ -447,6 +453,16 @@ _IRQL_requires_max_(DISPATCH_LEVEL)
 VOID JmfRedirectApply(_Inout_ PFLT_CALLBACK_DATA Data, _In_ PJMF_HANDLE_CONTEXT HandleContext);
 _IRQL_requires_max_(DISPATCH_LEVEL)
 VOID JmfRedirectEnd(_In_ PFLT_CALLBACK_DATA Data, _In_ PJMF_HANDLE_CONTEXT HandleContext, _In_ BOOLEAN Succeeded);
+_IRQL_requires_max_(APC_LEVEL)
+FLT_PREOP_CALLBACK_STATUS JmfRedirectTargetLost(_Inout_ PFLT_CALLBACK_DATA Data, _In_ PCFLT_RELATED_OBJECTS FltObjects,
+                                                _In_ PJMF_HANDLE_CONTEXT HandleContext, _In_ JMF_U32 Operation);
+_IRQL_requires_max_(APC_LEVEL)
+FLT_PREOP_CALLBACK_STATUS JmfRedirectRefuse(_Inout_ PFLT_CALLBACK_DATA Data, _In_ PCFLT_RELATED_OBJECTS FltObjects,
+                                            _In_ PJMF_HANDLE_CONTEXT HandleContext, _In_ JMF_U32 Operation,
+                                            _In_ NTSTATUS Status);
+_Function_class_(FLT_PRE_OPERATION_CALLBACK) _IRQL_requires_max_(APC_LEVEL)
+FLT_PREOP_CALLBACK_STATUS FLTAPI JmfPreRedirectGuard(_Inout_ PFLT_CALLBACK_DATA Data, _In_ PCFLT_RELATED_OBJECTS FltObjects,
+    _Outptr_result_maybenull_ PVOID *CompletionContext);
 _IRQL_requires_max_(APC_LEVEL)
 NTSTATUS JmfHandleContextCreate(_In_ PCFLT_RELATED_OBJECTS FltObjects, _Outptr_ PJMF_HANDLE_CONTEXT *HandleContext);
 _IRQL_requires_max_(APC_LEVEL)

@@ -275,9 +275,16 @@ JmfInstanceVolumeIndex(
 /*
  * JmfInstanceFindByName
  *
- * IRQL: <= APC_LEVEL (push lock). The live instance context (referenced:
- * the caller releases it with FltReleaseContext) of the volume named Name,
- * or NULL. Every context in the list belongs to THIS filter.
+ * IRQL: <= APC_LEVEL (push lock). The live instance context of the volume
+ * named Name, or NULL. Every context in the list belongs to THIS filter.
+ * The caller gets two references and releases both: the context's
+ * (FltReleaseContext), which keeps the context memory, and a rundown
+ * reference on its Instance (FltObjectDereference), which keeps the
+ * instance itself from being freed if it is torn down meanwhile: the
+ * context reference alone does not, and the caller goes on to use the
+ * instance (FltGetFilterFromInstance, FltCreateFileEx2). Both are taken
+ * under the list lock, while teardown cannot have finished; an instance
+ * whose teardown has started (STATUS_FLT_DELETING_OBJECT) is not returned.
  */
 _Use_decl_annotations_
 PJMF_INSTANCE_CONTEXT
@@ -296,8 +303,10 @@ JmfInstanceFindByName(
         PJMF_INSTANCE_CONTEXT context = CONTAINING_RECORD(entry, JMF_INSTANCE_CONTEXT, Link);
         if (!context->TearingDown &&
             JmfNameEquals((const JMF_U16 *)context->VolumeName, context->VolumeNameChars, Name, Chars)) {
-            FltReferenceContext(context);
-            found = context;
+            if (NT_SUCCESS(FltObjectReference(context->Instance))) {
+                FltReferenceContext(context);
+                found = context;
+            }
             break;
         }
     }

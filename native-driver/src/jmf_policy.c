@@ -102,7 +102,7 @@ JmfHeaderValidate(
     if (Header->Version != JMF_POLICY_VERSION) {
         return JMF_ERROR_BAD_VERSION;
     }
-    if (Header->Reserved != 0 || Header->Reserved2 != 0) {
+    if ((Header->Flags & ~JMF_POLICY_FLAGS_VALID) != 0 || Header->Reserved2 != 0) {
         return JMF_ERROR_RESERVED;
     }
     if (Header->TotalLength > Length) {

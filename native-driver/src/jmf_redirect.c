@@ -30,11 +30,20 @@ Abstract:
                    handle is refused so every operation comes as an IRP;
       cleanup      IRP_MJ_CLEANUP of the handle closes the target (FltClose
                    + ObDereferenceObject); so does the teardown of the target
-                   instance (the handle then takes the fallback) or of the
-                   handle's own instance.
+                   instance or of the handle's own instance.
 
     A target that is missing, invalid, or cannot be opened gives the rule's
     fallback (deny with its Status, or pass through), counted and reported.
+
+    A handle that was redirected stays redirected: once its target is closed
+    (the target volume's instance torn down) its reads, writes, size/time
+    queries and sets and flushes fail with the rule's fallback deny status,
+    or STATUS_VOLUME_DISMOUNTED (RedirectTargetLost), never reaching the
+    stale source. What can never follow the redirect is refused on a
+    redirected handle (RedirectRefused): section creation (a mapping would
+    show the source's data), byte-range locks, oplocks, FSCTLs that change
+    or share the source's data, and the IRP_MN_COMPLETE of an MDL read
+    whose target is gone. Data never ends up split across two volumes.
 
 --*/
 
@@ -163,12 +172,12 @@ JmfRedirectCloseTarget(
 
     FltClose(HandleContext->TargetHandle);
     ObDereferenceObject(HandleContext->TargetFileObject);
+    FltObjectDereference(HandleContext->TargetInstance);       /* taken in pre-create: the instance may now go */
     FltReleaseContext(HandleContext->TargetInstanceContext);
     HandleContext->TargetHandle = NULL;
     HandleContext->TargetFileObject = NULL;
     HandleContext->TargetInstance = NULL;
     HandleContext->TargetInstanceContext = NULL;
-    InterlockedDecrement(&JmfGlobals.OpenRedirects);
 
     if (wasLinked) {
         FltReleaseContext(HandleContext);       /* the list's reference */
@@ -268,6 +277,9 @@ JmfHandleContextCleanup(
     if (handleContext->TargetState == JMF_TARGET_OPEN && KeGetCurrentIrql() == PASSIVE_LEVEL) {
         JmfRedirectCloseTarget(handleContext);
     }
+    if (handleContext->Redirected) {
+        InterlockedDecrement(&JmfGlobals.RedirectedHandles);
+    }
     JmfFree(handleContext->Path, JMF_TAG_PATH);
     handleContext->Path = NULL;
 }
@@ -341,12 +353,17 @@ Cleanup:
  * IRQL: PASSIVE_LEVEL (pre-create). This filter's validated instance
  * context on the policy volume TargetVolume (referenced: release with
  * FltReleaseContext), or NULL when there is none or it breaks a rule.
+ * *TargetInstance receives its instance with a rundown reference (release
+ * with FltObjectDereference), which keeps the instance from being freed
+ * until the target file is open and closed again, even if it is detached
+ * meanwhile; NULL when NULL is returned.
  */
 _Use_decl_annotations_
 PJMF_INSTANCE_CONTEXT
 JmfRedirectFindTarget(
     PJMF_OPERATION Op,
-    JMF_U16 TargetVolume
+    JMF_U16 TargetVolume,
+    PFLT_INSTANCE *TargetInstance
     )
 {
     PJMF_INSTANCE_CONTEXT target;
@@ -355,6 +372,7 @@ JmfRedirectFindTarget(
 
     PAGED_CODE();
 
+    *TargetInstance = NULL;
     if ((JMF_U32)TargetVolume >= JmfPolicyVolumeCount(Op->Policy->Policy)) {
         return NULL;
     }
@@ -362,14 +380,16 @@ JmfRedirectFindTarget(
     if (name == NULL || chars == 0) {
         return NULL;
     }
-    target = JmfInstanceFindByName(name, chars);
+    target = JmfInstanceFindByName(name, chars);     /* context and instance referenced, or NULL */
     if (target == NULL) {
         return NULL;
     }
     if (!JmfRedirectValidate(Op->FltObjects, target)) {
+        FltObjectDereference(target->Instance);
         FltReleaseContext(target);
         return NULL;
     }
+    *TargetInstance = target->Instance;
     return target;
 }
 
@@ -381,10 +401,15 @@ JmfRedirectFindTarget(
  * with what was sent down for the source (access, disposition, options) and
  * the caller's attributes and sharing. FltCreateFileEx2 on OUR instance
  * sends the create to the filters below us only, so it never re-enters this
- * driver. For a user-mode caller the access is checked against the caller's
- * token (IO_FORCE_ACCESS_CHECK): redirecting must not grant what the target
- * would refuse. On success the target is linked into the target instance
- * (which then may close it at teardown) and HandleContext owns it.
+ * driver. The access is checked against the caller's token
+ * (IO_FORCE_ACCESS_CHECK) whenever the source open was checked: a user-mode
+ * caller, or a kernel-mode open with SL_FORCE_ACCESS_CHECK (the SMB server
+ * opening on behalf of a remote user). Redirecting must not grant what the
+ * target would refuse. The target instance is held by the completion's
+ * rundown reference (Completion->TargetInstance), so it cannot be freed
+ * under FltCreateFileEx2 even if it is being detached. On success the
+ * target is linked into the target instance (which then may close it at
+ * teardown) and HandleContext owns it and that rundown reference.
  */
 _Use_decl_annotations_
 NTSTATUS
@@ -409,7 +434,11 @@ JmfRedirectOpenTarget(
 
     PAGED_CODE();
 
-    if (target == NULL || Completion->Path == NULL || Completion->PathChars == 0 || Completion->PathTruncated) {
+    if (target == NULL || Completion->TargetInstance == NULL) {
+        status = STATUS_FLT_DELETING_OBJECT;
+        goto Cleanup;
+    }
+    if (Completion->Path == NULL || Completion->PathChars == 0 || Completion->PathTruncated) {
         status = STATUS_OBJECT_NAME_INVALID;
         goto Cleanup;
     }
@@ -434,8 +463,10 @@ JmfRedirectOpenTarget(
     name.MaximumLength = (USHORT)bytes;
     InitializeObjectAttributes(&attributes, &name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, NULL, NULL);
 
-    flags = (Data->RequestorMode == UserMode) ? IO_FORCE_ACCESS_CHECK : 0;
-    status = FltCreateFileEx2(FltObjects->Filter, target->Instance, &handle, &fileObject,
+    /* Post-create sees the original parameters: these flags are the caller's (a REDIRECT verdict changes none). */
+    flags = (Data->RequestorMode == UserMode || FlagOn(Data->Iopb->OperationFlags, SL_FORCE_ACCESS_CHECK))
+        ? IO_FORCE_ACCESS_CHECK : 0;
+    status = FltCreateFileEx2(FltObjects->Filter, Completion->TargetInstance, &handle, &fileObject,
                               Completion->DesiredAccess, &attributes, &ioStatus, NULL,
                               Data->Iopb->Parameters.Create.FileAttributes,
                               Data->Iopb->Parameters.Create.ShareAccess,
@@ -462,13 +493,15 @@ JmfRedirectOpenTarget(
     FltReferenceContext(target);                /* held while the target is open */
     FltReferenceContext(HandleContext);         /* the list's reference */
     HandleContext->TargetInstanceContext = target;
-    HandleContext->TargetInstance = target->Instance;
+    HandleContext->TargetInstance = Completion->TargetInstance;    /* its rundown reference moves here */
+    Completion->TargetInstance = NULL;
     HandleContext->SourceInstance = FltObjects->Instance;
     HandleContext->TargetHandle = handle;
     HandleContext->TargetFileObject = fileObject;
     InsertTailList(&target->RedirectList, &HandleContext->TargetLink);
     HandleContext->Linked = TRUE;
-    InterlockedIncrement(&JmfGlobals.OpenRedirects);
+    HandleContext->Redirected = TRUE;           /* for good: counted until the context is freed */
+    InterlockedIncrement(&JmfGlobals.RedirectedHandles);
     InterlockedExchange(&HandleContext->TargetState, JMF_TARGET_OPEN);
     FltReleasePushLock(&JmfGlobals.InstanceLock);
     handle = NULL;
@@ -555,13 +588,110 @@ JmfRedirectEnd(
 }
 
 /*
+ * JmfRedirectReport
+ *
+ * IRQL: <= APC_LEVEL (pre-operation: the instance context is fetched).
+ * Counts and reports an operation the driver failed with Status on a
+ * redirected handle: an event naming the redirect rule, with EventFlag.
+ */
+static VOID
+JmfRedirectReport(
+    _In_ PFLT_CALLBACK_DATA Data,
+    _In_ PCFLT_RELATED_OBJECTS FltObjects,
+    _In_ PJMF_HANDLE_CONTEXT HandleContext,
+    _In_ JMF_U32 Operation,
+    _In_ NTSTATUS Status,
+    _In_ JMF_STAT Stat,
+    _In_ JMF_U32 EventFlag
+    )
+{
+    PJMF_INSTANCE_CONTEXT instanceContext = NULL;
+    JMF_DECISION decision;
+
+    JmfStatsAdd(Stat);
+    RtlZeroMemory(&decision, sizeof(decision));
+    decision.RuleIndex = JMF_INDEX_NONE;
+    decision.RuleId = HandleContext->RedirectRuleId;
+    decision.EventFlags = EventFlag;
+    decision.Verdict.Type = JMF_ACTION_DENY;
+    decision.Verdict.Status = Status;
+    decision.Verdict.Disposition = JMF_DISPOSITION_UNCHANGED;
+    if (!NT_SUCCESS(FltGetInstanceContext(FltObjects->Instance, (PFLT_CONTEXT *)&instanceContext))) {
+        instanceContext = NULL;
+    }
+    JmfReportDecision(&decision, Operation, Status, FltGetRequestorProcessId(Data), instanceContext,
+                      HandleContext->Path, HandleContext->PathChars, FALSE);
+    if (instanceContext != NULL) {
+        FltReleaseContext(instanceContext);
+    }
+}
+
+/*
+ * JmfRedirectTargetLost
+ *
+ * IRQL: <= APC_LEVEL (pre-operation). A redirected handle whose target is
+ * closed (its volume's instance was torn down, or the handle was cleaned
+ * up): its data is on the target, so the operation fails rather than reach
+ * the source. The status is the rule's fallback deny status when it has
+ * one, else STATUS_VOLUME_DISMOUNTED (what I/O on a handle of a dismounted
+ * volume gets). Counted (RedirectTargetLost) and reported. Returns
+ * FLT_PREOP_COMPLETE.
+ */
+_Use_decl_annotations_
+FLT_PREOP_CALLBACK_STATUS
+JmfRedirectTargetLost(
+    PFLT_CALLBACK_DATA Data,
+    PCFLT_RELATED_OBJECTS FltObjects,
+    PJMF_HANDLE_CONTEXT HandleContext,
+    JMF_U32 Operation
+    )
+{
+    NTSTATUS status = STATUS_VOLUME_DISMOUNTED;
+
+    if ((HandleContext->FallbackFlags & JMF_ACTION_FLAG_FALLBACK_DENY) != 0 && NT_ERROR(HandleContext->FallbackStatus)) {
+        status = HandleContext->FallbackStatus;
+    }
+    JmfRedirectReport(Data, FltObjects, HandleContext, Operation, status, JmfStatRedirectTargetLost,
+                      JMF_EVENT_FLAG_REDIRECT_TARGET_LOST);
+    Data->IoStatus.Status = status;
+    Data->IoStatus.Information = 0;
+    return FLT_PREOP_COMPLETE;
+}
+
+/*
+ * JmfRedirectRefuse
+ *
+ * IRQL: <= APC_LEVEL (pre-operation). An operation that can never follow
+ * the redirect, on a redirected handle: failed with Status instead of
+ * acting on the source. Counted (RedirectRefused) and reported. Returns
+ * FLT_PREOP_COMPLETE.
+ */
+_Use_decl_annotations_
+FLT_PREOP_CALLBACK_STATUS
+JmfRedirectRefuse(
+    PFLT_CALLBACK_DATA Data,
+    PCFLT_RELATED_OBJECTS FltObjects,
+    PJMF_HANDLE_CONTEXT HandleContext,
+    JMF_U32 Operation,
+    NTSTATUS Status
+    )
+{
+    JmfRedirectReport(Data, FltObjects, HandleContext, Operation, Status, JmfStatRedirectRefused,
+                      JMF_EVENT_FLAG_REDIRECT_REFUSED);
+    Data->IoStatus.Status = Status;
+    Data->IoStatus.Information = 0;
+    return FLT_PREOP_COMPLETE;
+}
+
+/*
  * JmfRedirectPrepare
  *
  * IRQL: <= APC_LEVEL (pre-operation). When the handle is redirected, points
  * this IRP at its target and returns FLT_PREOP_SUCCESS_WITH_CALLBACK with a
  * completion context that JmfPostComplete ends; fast I/O on a redirected
- * handle is refused so it comes again as an IRP. Costs one interlocked read
- * when no handle is redirected.
+ * handle is refused so it comes again as an IRP; when its target is closed
+ * the IRP fails (JmfRedirectTargetLost). Costs one interlocked read when no
+ * handle is redirected.
  */
 _Use_decl_annotations_
 FLT_PREOP_CALLBACK_STATUS
@@ -573,17 +703,18 @@ JmfRedirectPrepare(
 {
     PJMF_HANDLE_CONTEXT handleContext;
     PJMF_COMPLETION completion;
+    FLT_PREOP_CALLBACK_STATUS result;
     BOOLEAN redirected;
 
     *CompletionContext = NULL;
-    if (JmfGlobals.OpenRedirects == 0) {
+    if (JmfGlobals.RedirectedHandles == 0) {
         return FLT_PREOP_SUCCESS_NO_CALLBACK;
     }
     handleContext = JmfHandleContextGet(FltObjects);
     if (handleContext == NULL) {
         return FLT_PREOP_SUCCESS_NO_CALLBACK;
     }
-    redirected = (BOOLEAN)(handleContext->TargetState == JMF_TARGET_OPEN);
+    redirected = handleContext->Redirected;
     if (!redirected || !FLT_IS_IRP_OPERATION(Data)) {
         FltReleaseContext(handleContext);
         return (redirected && FLT_IS_FASTIO_OPERATION(Data)) ? FLT_PREOP_DISALLOW_FASTIO
@@ -599,19 +730,12 @@ JmfRedirectPrepare(
         return FLT_PREOP_COMPLETE;
     }
     if (!JmfRedirectBegin(handleContext)) {
-        /* Closed meanwhile (target teardown): the redirect rule's fallback. */
-        completion->Decision.RuleId = handleContext->RedirectRuleId;
-        completion->Decision.Verdict.Type = JMF_ACTION_REDIRECT;
-        JmfDecideFallback(&completion->Decision, handleContext->FallbackFlags, handleContext->FallbackStatus);
-        FltReleaseContext(handleContext);
-        if (completion->Decision.Verdict.Type == JMF_ACTION_DENY) {
-            Data->IoStatus.Status = completion->Decision.Verdict.Status;
-            Data->IoStatus.Information = 0;
-            JmfCompletionFree(completion);
-            return FLT_PREOP_COMPLETE;
-        }
+        /* Its target is closed: the data is there, not on the source. */
         JmfCompletionFree(completion);
-        return FLT_PREOP_SUCCESS_NO_CALLBACK;
+        result = JmfRedirectTargetLost(Data, FltObjects, handleContext,
+                                       Data->Iopb->MajorFunction == IRP_MJ_QUERY_INFORMATION ? JMF_OP_READ : JMF_OP_WRITE);
+        FltReleaseContext(handleContext);
+        return result;
     }
     JmfRedirectApply(Data, handleContext);
     completion->HandleContext = handleContext;  /* reference and rundown released in post */
@@ -634,7 +758,7 @@ JmfPreRedirectable(
     )
 {
     *CompletionContext = NULL;
-    if (JmfGlobals.OpenRedirects == 0) {
+    if (JmfGlobals.RedirectedHandles == 0) {
         return FLT_PREOP_SUCCESS_NO_CALLBACK;
     }
     if (Data->Iopb->MajorFunction == IRP_MJ_QUERY_INFORMATION && FLT_IS_IRP_OPERATION(Data) &&
@@ -683,7 +807,7 @@ JmfPreCleanup(
     UNREFERENCED_PARAMETER(Data);
     *CompletionContext = NULL;
 
-    if (JmfGlobals.OpenRedirects == 0) {
+    if (JmfGlobals.RedirectedHandles == 0) {
         return FLT_PREOP_SUCCESS_NO_CALLBACK;
     }
     handleContext = JmfHandleContextGet(FltObjects);
@@ -694,4 +818,116 @@ JmfPreCleanup(
         FltReleaseContext(handleContext);
     }
     return FLT_PREOP_SUCCESS_NO_CALLBACK;
+}
+
+/*
+ * JmfRedirectRefusedFsctl
+ *
+ * IRQL: any. The status a file system control is refused with on a
+ * redirected handle, or STATUS_SUCCESS when it may pass to the source.
+ * Oplocks are granted per file: one on the source would not protect the
+ * target's data (refused as an oplock is: STATUS_OPLOCK_NOT_GRANTED).
+ * The others change or share the source's data or its allocation, which
+ * would split the file across the two volumes.
+ */
+static NTSTATUS
+JmfRedirectRefusedFsctl(
+    _In_ ULONG FsControlCode,
+    _Out_ JMF_U32 *Operation
+    )
+{
+    *Operation = JMF_OP_WRITE;
+    switch (FsControlCode) {
+    case FSCTL_REQUEST_OPLOCK_LEVEL_1:
+    case FSCTL_REQUEST_OPLOCK_LEVEL_2:
+    case FSCTL_REQUEST_BATCH_OPLOCK:
+    case FSCTL_REQUEST_FILTER_OPLOCK:
+    case FSCTL_REQUEST_OPLOCK:
+    case FSCTL_OPLOCK_BREAK_ACKNOWLEDGE:
+    case FSCTL_OPBATCH_ACK_CLOSE_PENDING:
+    case FSCTL_OPLOCK_BREAK_NOTIFY:
+    case FSCTL_OPLOCK_BREAK_ACK_NO_2:
+        *Operation = JMF_OP_READ;
+        return STATUS_OPLOCK_NOT_GRANTED;
+    case FSCTL_OFFLOAD_READ:            /* a token for the source's (stale) data */
+    case FSCTL_QUERY_ALLOCATED_RANGES:  /* the source's allocation */
+        *Operation = JMF_OP_READ;
+        return STATUS_NOT_SUPPORTED;
+    case FSCTL_SET_ZERO_DATA:
+    case FSCTL_DUPLICATE_EXTENTS_TO_FILE:
+    case FSCTL_DUPLICATE_EXTENTS_TO_FILE_EX:
+    case FSCTL_FILE_LEVEL_TRIM:
+    case FSCTL_OFFLOAD_WRITE:
+        return STATUS_NOT_SUPPORTED;
+    default:
+        return STATUS_SUCCESS;
+    }
+}
+
+/*
+ * JmfPreRedirectGuard
+ *
+ * IRQL: <= APC_LEVEL (IRP_MJ_LOCK_CONTROL, IRP_MJ_FILE_SYSTEM_CONTROL, and
+ * the FsFilter operation IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION). On a
+ * redirected handle, refuses what can never follow the redirect (it would
+ * act on the stale source): creating a section (its views would map the
+ * source's data; only SyncTypeCreateSection may be failed, as documented),
+ * byte-range locks (the target's data would stay unlocked), and the file
+ * system controls of JmfRedirectRefusedFsctl. Fast I/O locks are refused
+ * so they come again as an IRP. Everything else passes untouched; costs one
+ * interlocked read when no handle is redirected.
+ */
+_Use_decl_annotations_
+FLT_PREOP_CALLBACK_STATUS FLTAPI
+JmfPreRedirectGuard(
+    PFLT_CALLBACK_DATA Data,
+    PCFLT_RELATED_OBJECTS FltObjects,
+    PVOID *CompletionContext
+    )
+{
+    FLT_PREOP_CALLBACK_STATUS result = FLT_PREOP_SUCCESS_NO_CALLBACK;
+    PJMF_HANDLE_CONTEXT handleContext;
+    NTSTATUS status = STATUS_SUCCESS;
+    JMF_U32 operation = JMF_OP_READ;
+
+    *CompletionContext = NULL;
+    if (JmfGlobals.RedirectedHandles == 0) {
+        return FLT_PREOP_SUCCESS_NO_CALLBACK;
+    }
+    switch (Data->Iopb->MajorFunction) {
+    case IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION:
+        if (Data->Iopb->Parameters.AcquireForSectionSynchronization.SyncType != SyncTypeCreateSection) {
+            return FLT_PREOP_SUCCESS_NO_CALLBACK;   /* SyncTypeOther must not be failed */
+        }
+        status = STATUS_ACCESS_DENIED;
+        break;
+    case IRP_MJ_LOCK_CONTROL:
+        status = STATUS_NOT_SUPPORTED;
+        break;
+    case IRP_MJ_FILE_SYSTEM_CONTROL:
+        if (Data->Iopb->MinorFunction != IRP_MN_USER_FS_REQUEST && Data->Iopb->MinorFunction != IRP_MN_KERNEL_CALL) {
+            return FLT_PREOP_SUCCESS_NO_CALLBACK;
+        }
+        status = JmfRedirectRefusedFsctl(Data->Iopb->Parameters.FileSystemControl.Common.FsControlCode, &operation);
+        if (status == STATUS_SUCCESS) {
+            return FLT_PREOP_SUCCESS_NO_CALLBACK;
+        }
+        break;
+    default:
+        return FLT_PREOP_SUCCESS_NO_CALLBACK;
+    }
+
+    handleContext = JmfHandleContextGet(FltObjects);
+    if (handleContext == NULL) {
+        return FLT_PREOP_SUCCESS_NO_CALLBACK;
+    }
+    if (handleContext->Redirected) {
+        if (FLT_IS_FASTIO_OPERATION(Data)) {
+            result = FLT_PREOP_DISALLOW_FASTIO;
+        } else {
+            result = JmfRedirectRefuse(Data, FltObjects, handleContext, operation, status);
+        }
+    }
+    FltReleaseContext(handleContext);
+    return result;
 }

@@ -14,8 +14,11 @@ Abstract:
                 write), FltSetCallbackDataDirty, reported in post with the
                 final status;
       REDIRECT  a handle whose create was redirected has every read and write
-                sent to its target (jmf_redirect.c); a REDIRECT verdict on a
-                handle without a target takes the rule's fallback;
+                sent to its target (jmf_redirect.c); once that target is
+                closed they fail (never reaching the source), and so does the
+                IRP_MN_COMPLETE of an MDL read (its MDL came from the target);
+                a REDIRECT verdict on a handle without a target takes the
+                rule's fallback;
       ASK       asked inline when the operation is synchronous and at
                 PASSIVE_LEVEL; never when the thread has a top-level IRP (a
                 file system or the cache manager holds locks: the default
@@ -63,6 +66,7 @@ static JMF_WORK_FREE JmfRwPendedFree;
 static FLT_PREOP_CALLBACK_STATUS
 JmfRwApply(
     _Inout_ PFLT_CALLBACK_DATA Data,
+    _In_ PCFLT_RELATED_OBJECTS FltObjects,
     _In_opt_ PJMF_OPERATION Op,
     _Inout_ PJMF_DECISION Decision,
     _In_opt_ PJMF_HANDLE_CONTEXT HandleContext,
@@ -71,7 +75,8 @@ JmfRwApply(
 {
     FLT_PREOP_CALLBACK_STATUS result = FLT_PREOP_SUCCESS_NO_CALLBACK;
     PJMF_COMPLETION completion = NULL;
-    BOOLEAN redirected = (BOOLEAN)(HandleContext != NULL && HandleContext->TargetState == JMF_TARGET_OPEN);
+    BOOLEAN redirected = (BOOLEAN)(HandleContext != NULL && HandleContext->Redirected);
+    JMF_U32 operation = (Data->Iopb->MajorFunction == IRP_MJ_READ) ? JMF_OP_READ : JMF_OP_WRITE;
     UCHAR flags;
 
     *CompletionContext = NULL;
@@ -148,23 +153,14 @@ JmfRwApply(
             JmfRedirectApply(Data, HandleContext);
             completion->HandleContext = HandleContext;      /* reference and rundown released in post */
             HandleContext = NULL;
+        } else if (FlagOn(Data->Iopb->MinorFunction, IRP_MN_COMPLETE)) {
+            /* The MDL came from the target's cache, which is gone: no file system may take it back. */
+            result = JmfRedirectRefuse(Data, FltObjects, HandleContext, operation, STATUS_VOLUME_DISMOUNTED);
+            goto Cleanup;
         } else {
-            /* Closed meanwhile (the target volume is going away): the rule's fallback. */
-            JMF_DECISION fallback = *Decision;
-            fallback.RuleId = HandleContext->RedirectRuleId;
-            fallback.Verdict.Type = JMF_ACTION_REDIRECT;
-            JmfDecideFallback(&fallback, HandleContext->FallbackFlags, HandleContext->FallbackStatus);
-            completion->Decision = fallback;
-            completion->Report = TRUE;
-            if (fallback.Verdict.Type == JMF_ACTION_DENY) {
-                Data->IoStatus.Status = fallback.Verdict.Status;
-                Data->IoStatus.Information = 0;
-                if (Op != NULL) {
-                    JmfReportOperation(Op, &fallback, fallback.Verdict.Status);
-                }
-                result = FLT_PREOP_COMPLETE;
-                goto Cleanup;
-            }
+            /* The target is closed (its volume's instance was torn down): the data is there, not on the source. */
+            result = JmfRedirectTargetLost(Data, FltObjects, HandleContext, operation);
+            goto Cleanup;
         }
     }
     *CompletionContext = completion;
@@ -223,10 +219,10 @@ JmfPreReadWrite(
         opReady = TRUE;
         interested = JmfOperationInterested(&op, &needs);
     }
-    if (JmfGlobals.OpenRedirects != 0 || (interested && (needs & JMF_NEED_PATH) != 0)) {
+    if (JmfGlobals.RedirectedHandles != 0 || (interested && (needs & JMF_NEED_PATH) != 0)) {
         handleContext = JmfHandleContextGet(FltObjects);
     }
-    redirected = (BOOLEAN)(handleContext != NULL && handleContext->TargetState == JMF_TARGET_OPEN);
+    redirected = (BOOLEAN)(handleContext != NULL && handleContext->Redirected);
 
     if (FLT_IS_FASTIO_OPERATION(Data)) {
         result = (interested || redirected) ? FLT_PREOP_DISALLOW_FASTIO : FLT_PREOP_SUCCESS_NO_CALLBACK;
@@ -284,7 +280,7 @@ JmfPreReadWrite(
         }
     }
 
-    result = JmfRwApply(Data, interested ? &op : NULL, &decision, handleContext, CompletionContext);
+    result = JmfRwApply(Data, FltObjects, interested ? &op : NULL, &decision, handleContext, CompletionContext);
     handleContext = NULL;                       /* consumed */
 
 Cleanup:
@@ -326,7 +322,8 @@ JmfRwPendedComplete(
     } else {
         JmfAskConclude(&Work->Request, pending->Op.Policy, &decision);
     }
-    result = JmfRwApply(pending->Data, &pending->Op, &decision, pending->HandleContext, &completionContext);
+    result = JmfRwApply(pending->Data, &pending->Objects, &pending->Op, &decision, pending->HandleContext,
+                        &completionContext);
     pending->HandleContext = NULL;                  /* consumed */
     FltCompletePendedPreOperation(pending->Data, result, completionContext);
 }

@@ -62,7 +62,7 @@ GoodConfig(JMF_CONFIG *Config)
     Config->DefaultDenyStatus = JMF_DEFAULT_DENY_STATUS;
     Config->OnDisconnect = JMF_DEFAULT_ON_DISCONNECT;
     Config->MaxAsksInFlight = JMF_DEFAULT_MAX_ASKS_IN_FLIGHT;
-    Config->Reserved = 0;
+    Config->Flags = 0;
 }
 
 static void
@@ -72,7 +72,7 @@ TestConfig(void)
 
     GoodConfig(&c);
     CHECK_EQ(JmfValidateConfig(&c), JMF_ERROR_NONE);        /* the documented defaults pass */
-    GoodConfig(&c); c.Reserved = 1;
+    GoodConfig(&c); c.Flags = 0x80000000u;
     CHECK_EQ(JmfValidateConfig(&c), JMF_ERROR_RESERVED);
     GoodConfig(&c); c.AskTimeoutMs = 0;
     CHECK_EQ(JmfValidateConfig(&c), JMF_ERROR_BAD_CONFIG);

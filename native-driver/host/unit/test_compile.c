@@ -179,7 +179,7 @@ TestHeaderErrors(void)
     EXPECT_HEADER(&tp, JMF_ERROR_BAD_MAGIC);
     FreshHeader(&tp); tp.Header.Version = 2;
     EXPECT_HEADER(&tp, JMF_ERROR_BAD_VERSION);
-    FreshHeader(&tp); tp.Header.Reserved = 1;
+    FreshHeader(&tp); tp.Header.Flags = 0x8000u;
     EXPECT_HEADER(&tp, JMF_ERROR_RESERVED);
     FreshHeader(&tp); tp.Header.Reserved2 = 0x80000000u;
     EXPECT_HEADER(&tp, JMF_ERROR_RESERVED);

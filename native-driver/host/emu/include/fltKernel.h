@@ -65,6 +65,13 @@ typedef ULONG FLT_CALLBACK_DATA_FLAGS;
 #define FLT_IS_REISSUED_IO(Data)         (FlagOn((Data)->Flags, FLTFL_CALLBACK_DATA_REISSUED_IO))
 #define FLT_IS_SYSTEM_BUFFER(Data)       (FlagOn((Data)->Flags, FLTFL_CALLBACK_DATA_SYSTEM_BUFFER))
 
+/* IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION: why the section is synchronized. */
+typedef enum _FS_FILTER_SECTION_SYNC_TYPE {
+    SyncTypeOther = 0,
+    SyncTypeCreateSection
+} FS_FILTER_SECTION_SYNC_TYPE, *PFS_FILTER_SECTION_SYNC_TYPE;
+typedef struct _FS_FILTER_SECTION_SYNC_OUTPUT *PFS_FILTER_SECTION_SYNC_OUTPUT;
+
 typedef union _FLT_PARAMETERS {
     struct {
         PIO_SECURITY_CONTEXT SecurityContext;
@@ -113,6 +120,34 @@ typedef union _FLT_PARAMETERS {
         FS_INFORMATION_CLASS POINTER_ALIGNMENT FsInformationClass;
         PVOID VolumeBuffer;
     } QueryVolumeInformation;
+    struct {
+        union {
+            struct {
+                ULONG OutputBufferLength;
+                ULONG POINTER_ALIGNMENT InputBufferLength;
+                ULONG POINTER_ALIGNMENT FsControlCode;
+            } Common;
+            struct {
+                ULONG OutputBufferLength;
+                ULONG POINTER_ALIGNMENT InputBufferLength;
+                ULONG POINTER_ALIGNMENT FsControlCode;
+                PVOID SystemBuffer;
+            } Buffered;
+        };
+    } FileSystemControl;
+    struct {
+        PLARGE_INTEGER Length;
+        ULONG POINTER_ALIGNMENT Key;
+        LARGE_INTEGER ByteOffset;
+        PEPROCESS ProcessId;
+        BOOLEAN FailImmediately;
+        BOOLEAN ExclusiveLock;
+    } LockControl;
+    struct {
+        FS_FILTER_SECTION_SYNC_TYPE SyncType;
+        ULONG POINTER_ALIGNMENT PageProtection;
+        PFS_FILTER_SECTION_SYNC_OUTPUT OutputInformation;
+    } AcquireForSectionSynchronization;
     struct {
         PVOID Argument1;
         PVOID Argument2;

@@ -89,6 +89,19 @@ JMF_EMU_API const char *EmuDriverImageError(void);
  * each leak is recorded as a violation. Returns the callback's NTSTATUS. */
 JMF_EMU_API int32_t EmuUnloadDriver(void);
 
+/* Detaches the loaded driver's instance from a volume (FltDetachVolume, as
+ * "fltmc detach" does; the driver's teardown callbacks run). May be called
+ * from inside a filter callback, e.g. between a create's pre- and post-
+ * operation. An instance the driver still holds rundown references on
+ * (FltObjectReference) is freed by the last FltObjectDereference. */
+JMF_EMU_API int32_t EmuDetachDriver(int32_t volumeId);
+/* Attaches the loaded driver to a volume at the given altitude (FltAttachVolumeAtAltitude). */
+JMF_EMU_API int32_t EmuAttachDriver(int32_t volumeId, const char *altitude);
+/* The Flags argument of the last FltCreateFileEx2/FltCreateFileEx/FltCreateFile
+ * any filter made (IO_FORCE_ACCESS_CHECK 0x1, ...); *calls receives how many
+ * were made since the reset. */
+JMF_EMU_API uint32_t EmuLastFltCreateFileFlags(uint32_t *calls);
+
 /* The altitude the next FltRegisterFilter gets (test filters register directly). */
 JMF_EMU_API void EmuSetNextAltitude(const char *altitude);
 
@@ -127,6 +140,23 @@ JMF_EMU_API int32_t EmuFileDeleteEx(uint64_t handle, uint32_t flags);
 JMF_EMU_API int32_t EmuFileSetEndOfFile(uint64_t handle, int64_t endOfFile);
 JMF_EMU_API int32_t EmuFileQuerySize(uint64_t handle, int64_t *endOfFile);
 JMF_EMU_API int32_t EmuFileClose(uint64_t handle);
+/* IRP_MJ_LOCK_CONTROL / IRP_MN_LOCK (fail immediately). Locks are granted, not enforced. */
+JMF_EMU_API int32_t EmuFileLock(uint64_t handle, int64_t offset, int64_t length, int32_t exclusive);
+/* IRP_MJ_FILE_SYSTEM_CONTROL / IRP_MN_USER_FS_REQUEST with a METHOD_BUFFERED code:
+ * buffer holds inputLength bytes in and receives up to outputLength bytes. The
+ * file system implements FSCTL_SET_ZERO_DATA and grants oplock requests. */
+JMF_EMU_API int32_t EmuFileFsControl(uint64_t handle, uint32_t fsControlCode, void *buffer, uint32_t inputLength,
+        uint32_t outputLength, uint32_t *returned);
+/* IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION (an FsFilter operation), as the memory
+ * manager sends it before creating a section (createSection != 0: SyncTypeCreateSection
+ * with pageProtection) or for other synchronization (SyncTypeOther, which no filter may fail). */
+JMF_EMU_API int32_t EmuFileAcquireForSection(uint64_t handle, int32_t createSection, uint32_t pageProtection);
+/* An MDL read (IRP_MJ_READ / IRP_MN_MDL): copies what the MDL maps into buffer and
+ * returns the MDL as *mdl, to be given back with EmuFileMdlReadComplete
+ * (IRP_MN_COMPLETE_MDL); giving it to another volume's file system is a violation. */
+JMF_EMU_API int32_t EmuFileMdlRead(uint64_t handle, int64_t offset, void *buffer, uint32_t length, uint32_t *bytesRead,
+        uint64_t *mdl);
+JMF_EMU_API int32_t EmuFileMdlReadComplete(uint64_t handle, uint64_t mdl);
 
 /* ---- control: an observer filter (for tests that look below the driver) ----
  * A minifilter built into the library, registered at the given altitude

@@ -11,6 +11,11 @@
 
 static LIST_ENTRY g_filters = { &g_filters, &g_filters };
 static LIST_ENTRY g_volumes = { &g_volumes, &g_volumes };
+/* Instances torn down while the filter still held rundown references
+ * (FltObjectReference and the routines that return a referenced instance):
+ * as documented, a rundown reference keeps the object from being freed, so
+ * they are freed by the last FltObjectDereference. */
+static LIST_ENTRY g_zombies = { &g_zombies, &g_zombies };
 static int g_nextVolumeId = 1;
 static char g_nextAltitude[32] = "370000";
 static PFLT_FILTER g_driverFilter;
@@ -52,6 +57,9 @@ int EmuIsInstance(PVOID p)
 {
     int r = 0;
     EmuLock();
+    for (PLIST_ENTRY e = g_zombies.Flink; e != &g_zombies && !r; e = e->Flink) {
+        r = CONTAINING_RECORD(e, struct _FLT_INSTANCE, ZombieLink) == p;
+    }
     for (PLIST_ENTRY e = g_volumes.Flink; e != &g_volumes && !r; e = e->Flink) {
         PFLT_VOLUME v = CONTAINING_RECORD(e, struct _FLT_VOLUME, Link);
         for (int i = 0; i < v->InstanceCount; i++) {
@@ -61,6 +69,14 @@ int EmuIsInstance(PVOID p)
             }
         }
     }
+    EmuUnlock();
+    return r;
+}
+
+int EmuInstanceTearingDown(PFLT_INSTANCE inst)
+{
+    EmuLock();
+    int r = inst->TearingDown || inst->Zombie;
     EmuUnlock();
     return r;
 }
@@ -202,11 +218,20 @@ static NTSTATUS EmuAttachAt(PFLT_FILTER f, PFLT_VOLUME v, FLT_INSTANCE_SETUP_FLA
     return STATUS_SUCCESS;
 }
 
+static void EmuInstanceFree(PFLT_INSTANCE inst)
+{
+    EmuObjUnlink(&inst->Hdr);
+    free(inst);
+}
+
 static void EmuDetach(PFLT_INSTANCE inst, FLT_INSTANCE_TEARDOWN_FLAGS reason)
 {
     PFLT_FILTER f = inst->Filter;
     FLT_RELATED_OBJECTS objs;
     EmuObjectsFor(&objs, inst);
+    EmuLock();
+    inst->TearingDown = 1;      /* from now on FltObjectReference fails with STATUS_FLT_DELETING_OBJECT */
+    EmuUnlock();
     KIRQL saved = KeGetCurrentIrql();
     EmuSetIrql(PASSIVE_LEVEL);
     if (f->Registration.InstanceTeardownStartCallback != NULL) {
@@ -225,12 +250,42 @@ static void EmuDetach(PFLT_INSTANCE inst, FLT_INSTANCE_TEARDOWN_FLAGS reason)
     EmuUnlock();
     EmuRemoveInstance(inst->Volume, inst);
     EmuContextsOnInstanceTeardown(inst);
-    if (inst->Hdr.DriverRefs != 0) {
-        EmuViolation("unbalanced references: %s torn down with %ld reference(s) the filter never released (the teardown would wait forever)",
-                     inst->Hdr.Name, inst->Hdr.DriverRefs);
+    /* The filter manager waits for the rundown references before it frees the
+     * instance; the emulator cannot block the thread that may hold them, so it
+     * keeps the instance until the last FltObjectDereference (a reference never
+     * released is reported when the filter unregisters). */
+    EmuLock();
+    int keep = inst->Hdr.DriverRefs > 0;
+    if (keep) {
+        inst->Zombie = 1;
+        InsertTailList(&g_zombies, &inst->ZombieLink);
     }
-    EmuObjUnlink(&inst->Hdr);
-    free(inst);
+    EmuUnlock();
+    if (!keep) {
+        EmuInstanceFree(inst);
+    }
+}
+
+/* Frees every torn-down instance of filter (NULL: of any filter) whose rundown references are gone, or all when force. */
+static void EmuFreeZombies(PFLT_FILTER filter, int force)
+{
+    for (;;) {
+        PFLT_INSTANCE found = NULL;
+        EmuLock();
+        for (PLIST_ENTRY e = g_zombies.Flink; e != &g_zombies; e = e->Flink) {
+            PFLT_INSTANCE z = CONTAINING_RECORD(e, struct _FLT_INSTANCE, ZombieLink);
+            if ((filter == NULL || z->Filter == filter) && (force || z->Hdr.DriverRefs <= 0)) {
+                found = z;
+                RemoveEntryList(&z->ZombieLink);
+                break;
+            }
+        }
+        EmuUnlock();
+        if (found == NULL) {
+            return;
+        }
+        EmuInstanceFree(found);
+    }
 }
 
 /* ---- registration ---- */
@@ -345,6 +400,29 @@ VOID FltUnregisterFilter(PFLT_FILTER Filter)
         EmuDetach(inst, reason);
     }
     EmuContextsOnFilterGone(Filter);
+    for (;;) {
+        PFLT_INSTANCE held = NULL;
+        EmuLock();
+        for (PLIST_ENTRY e = g_zombies.Flink; e != &g_zombies; e = e->Flink) {
+            PFLT_INSTANCE z = CONTAINING_RECORD(e, struct _FLT_INSTANCE, ZombieLink);
+            if (z->Filter == Filter && z->Hdr.DriverRefs > 0) {
+                held = z;
+                break;
+            }
+        }
+        long n = held != NULL ? held->Hdr.DriverRefs : 0;
+        if (held != NULL) {
+            held->Hdr.Refs -= n;
+            held->Hdr.DriverRefs = 0;
+        }
+        EmuUnlock();
+        if (held == NULL) {
+            break;
+        }
+        EmuViolation("unbalanced references: FltUnregisterFilter would wait forever: the torn-down %s still has %ld rundown reference(s) never released (FltObjectDereference)",
+                     held->Hdr.Name, n);
+    }
+    EmuFreeZombies(Filter, 0);
     if (Filter->Hdr.DriverRefs != 0) {
         EmuViolation("unbalanced references: FltUnregisterFilter would wait forever: %s has %ld FltObjectReference(s) never released",
                      Filter->Hdr.Name, Filter->Hdr.DriverRefs);
@@ -373,8 +451,8 @@ NTSTATUS FltObjectReference(PVOID FltObject)
     if (o->Type == EMU_OBJ_FILTER && ((PFLT_FILTER)o)->Unregistering) {
         return STATUS_FLT_DELETING_OBJECT;
     }
-    if (o->Type == EMU_OBJ_INSTANCE && ((PFLT_INSTANCE)o)->Filter->Unregistering) {
-        return STATUS_FLT_DELETING_OBJECT;
+    if (o->Type == EMU_OBJ_INSTANCE && (((PFLT_INSTANCE)o)->Filter->Unregistering || EmuInstanceTearingDown((PFLT_INSTANCE)o))) {
+        return STATUS_FLT_DELETING_OBJECT;      /* teardown has started */
     }
     EmuObjDriverRef(o, 1, "FltObjectReference");
     return STATUS_SUCCESS;
@@ -386,6 +464,9 @@ VOID FltObjectDereference(PVOID FltObject)
     EMU_OBJ *o = EmuFltObject(FltObject, "FltObjectDereference");
     if (o != NULL) {
         EmuObjDriverRef(o, -1, "FltObjectDereference");
+        if (o->Type == EMU_OBJ_INSTANCE) {
+            EmuFreeZombies(((PFLT_INSTANCE)o)->Filter, 0);     /* the last rundown reference of a torn-down instance frees it */
+        }
     }
 }
 
@@ -759,7 +840,7 @@ NTSTATUS FltDetachVolume(PFLT_FILTER Filter, PFLT_VOLUME Volume, PCUNICODE_STRIN
     PFLT_INSTANCE inst = NULL;
     EmuLock();
     for (int i = 0; i < Volume->InstanceCount; i++) {
-        if (Volume->Instances[i]->Filter == Filter) {
+        if (Volume->Instances[i]->Filter == Filter && !Volume->Instances[i]->TearingDown) {
             inst = Volume->Instances[i];
         }
     }
@@ -844,6 +925,7 @@ void EmuFltReset(void)
         }
         FltUnregisterFilter(f);
     }
+    EmuFreeZombies(NULL, 1);
     EmuLock();
     while (!IsListEmpty(&g_filters)) {
         PFLT_FILTER f = CONTAINING_RECORD(RemoveHeadList(&g_filters), struct _FLT_FILTER, Link);
@@ -886,7 +968,7 @@ int32_t EmuLoadDriver(const char *altitude)
     memset(&g_driverObject, 0, sizeof(g_driverObject));
     g_driverObject.Type = 4;
     g_driverObject.Size = sizeof(DRIVER_OBJECT);
-    EmuSetNextAltitude(altitude != NULL ? altitude : "385100");
+    EmuSetNextAltitude(altitude != NULL ? altitude : "265000"); /* the INF's altitude (ci/check verifies) */
     g_driverFilter = NULL;
     PEPROCESS saved = PsGetCurrentProcess();
     EmuSetThreadProcess(EmuSystemProcess());
@@ -926,6 +1008,32 @@ NTSTATUS EmuUnloadFilter(PFLT_FILTER f)
         EmuPortsCheckLeaks();
     }
     return s;
+}
+
+int32_t EmuDetachDriver(int32_t volumeId)
+{
+    PFLT_VOLUME v = EmuVolumeById(volumeId);
+    if (g_loadedFilter == NULL || g_loadedFilter->Gone || v == NULL) {
+        return (int32_t)STATUS_INVALID_PARAMETER;
+    }
+    KIRQL saved = KeGetCurrentIrql();
+    EmuSetIrql(PASSIVE_LEVEL);
+    NTSTATUS s = FltDetachVolume(g_loadedFilter, v, NULL);
+    EmuSetIrql(saved);
+    return (int32_t)s;
+}
+
+int32_t EmuAttachDriver(int32_t volumeId, const char *altitude)
+{
+    PFLT_VOLUME v = EmuVolumeById(volumeId);
+    if (g_loadedFilter == NULL || g_loadedFilter->Gone || v == NULL || altitude == NULL) {
+        return (int32_t)STATUS_INVALID_PARAMETER;
+    }
+    KIRQL saved = KeGetCurrentIrql();
+    EmuSetIrql(PASSIVE_LEVEL);
+    NTSTATUS s = EmuAttachAt(g_loadedFilter, v, FLTFL_INSTANCE_SETUP_MANUAL_ATTACHMENT, NULL, altitude);
+    EmuSetIrql(saved);
+    return (int32_t)s;
 }
 
 int32_t EmuUnloadDriver(void)

@@ -779,6 +779,115 @@ void EmuFsClose(EMU_FILE *file)
     }
 }
 
+/* An MDL read's MDL: it locks pages of THIS volume's cache, so only this volume's file system may take it back. */
+typedef struct EMU_MDL_BOX {
+    MDL Mdl;
+    PFLT_VOLUME Volume;
+    LIST_ENTRY Link;
+    uint8_t Data[];
+} EMU_MDL_BOX;
+static LIST_ENTRY g_mdls = { &g_mdls, &g_mdls };
+
+void EmuFsMdlReset(void)
+{
+    EmuLock();
+    while (!IsListEmpty(&g_mdls)) {
+        EMU_MDL_BOX *b = CONTAINING_RECORD(RemoveHeadList(&g_mdls), EMU_MDL_BOX, Link);
+        free(b);
+    }
+    EmuUnlock();
+}
+
+/* IRP_MN_MDL / IRP_MN_COMPLETE_MDL reads (lock held). */
+static NTSTATUS EmuFsMdlRead(EMU_CBD *op, EMU_FILE *file, EMU_NODE *n, ULONG_PTR *information)
+{
+    if ((op->Iopb.MinorFunction & IRP_MN_COMPLETE) != 0) {
+        PMDL m = op->Iopb.Parameters.Read.MdlAddress;
+        EMU_MDL_BOX *found = NULL;
+        for (PLIST_ENTRY e = g_mdls.Flink; e != &g_mdls; e = e->Flink) {
+            if (&CONTAINING_RECORD(e, EMU_MDL_BOX, Link)->Mdl == m) {
+                found = CONTAINING_RECORD(e, EMU_MDL_BOX, Link);
+            }
+        }
+        if (found == NULL) {
+            EmuUnlock();
+            EmuViolation("IRP_MN_COMPLETE_MDL on %s with an MDL (%p) no MDL read handed out", file->Hdr.Name, (void *)m);
+            EmuLock();
+            return STATUS_INVALID_PARAMETER;
+        }
+        if (found->Volume != op->Volume) {
+            char owner[120];
+            snprintf(owner, sizeof(owner), "%s", found->Volume->Hdr.Name);
+            EmuUnlock();
+            EmuViolation("IRP_MN_COMPLETE_MDL: an MDL from the cache of %s was given back to the file system of %s (the pages stay locked there)",
+                         owner, op->Volume->Hdr.Name);
+            EmuLock();
+            return STATUS_INVALID_PARAMETER;
+        }
+        RemoveEntryList(&found->Link);
+        free(found);
+        return STATUS_SUCCESS;
+    }
+    LARGE_INTEGER off = op->Iopb.Parameters.Read.ByteOffset;
+    if (n->IsDirectory) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (off.QuadPart < 0) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if ((uint64_t)off.QuadPart >= n->Size) {
+        return STATUS_END_OF_FILE;
+    }
+    uint64_t count = n->Size - (uint64_t)off.QuadPart;
+    if (count > op->Iopb.Parameters.Read.Length) {
+        count = op->Iopb.Parameters.Read.Length;
+    }
+    EMU_MDL_BOX *b = calloc(1, sizeof(*b) + (size_t)count);
+    memcpy(b->Data, n->Data + off.QuadPart, (size_t)count);
+    b->Mdl.MappedSystemVa = b->Data;
+    b->Mdl.ByteCount = (ULONG)count;
+    b->Volume = op->Volume;
+    InsertTailList(&g_mdls, &b->Link);
+    op->ReturnedMdl = &b->Mdl;
+    *information = (ULONG_PTR)count;
+    file->Fo.CurrentByteOffset.QuadPart = off.QuadPart + (LONGLONG)count;
+    return STATUS_SUCCESS;
+}
+
+/* FSCTL_SET_ZERO_DATA (lock held): zeroes [FileOffset, BeyondFinalZero) within the file. */
+static NTSTATUS EmuFsZeroData(EMU_CBD *op, EMU_NODE *n)
+{
+    PFILE_ZERO_DATA_INFORMATION z = op->Iopb.Parameters.FileSystemControl.Buffered.SystemBuffer;
+    if (z == NULL || op->Iopb.Parameters.FileSystemControl.Buffered.InputBufferLength < sizeof(*z) ||
+        z->FileOffset.QuadPart < 0 || z->BeyondFinalZero.QuadPart < z->FileOffset.QuadPart) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    uint64_t from = (uint64_t)z->FileOffset.QuadPart, to = (uint64_t)z->BeyondFinalZero.QuadPart;
+    if (to > n->Size) {
+        to = n->Size;
+    }
+    if (from < to) {
+        memset(n->Data + from, 0, (size_t)(to - from));
+    }
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS EmuFsControl(EMU_CBD *op, EMU_NODE *n)
+{
+    switch (op->Iopb.Parameters.FileSystemControl.Common.FsControlCode) {
+    case FSCTL_SET_ZERO_DATA:
+        return n->IsDirectory ? STATUS_INVALID_PARAMETER : EmuFsZeroData(op, n);
+    case FSCTL_REQUEST_OPLOCK_LEVEL_1:
+    case FSCTL_REQUEST_OPLOCK_LEVEL_2:
+    case FSCTL_REQUEST_BATCH_OPLOCK:
+    case FSCTL_REQUEST_FILTER_OPLOCK:
+    case FSCTL_REQUEST_OPLOCK:
+        return STATUS_SUCCESS;      /* granted; breaks are not emulated */
+    default:
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+}
+
 void EmuFsDispatch(EMU_CBD *op)
 {
     PIO_STATUS_BLOCK io = &op->Data.IoStatus;
@@ -825,6 +934,12 @@ void EmuFsDispatch(EMU_CBD *op)
     io->Information = 0;
     switch (op->Iopb.MajorFunction) {
     case IRP_MJ_READ: {
+        if ((op->Iopb.MinorFunction & IRP_MN_MDL) != 0) {
+            ULONG_PTR information = 0;
+            io->Status = EmuFsMdlRead(op, file, n, &information);
+            io->Information = information;
+            break;
+        }
         LARGE_INTEGER off = op->Iopb.Parameters.Read.ByteOffset;
         if (off.LowPart == FILE_USE_FILE_POINTER_POSITION && off.HighPart == -1) {
             off = file->Fo.CurrentByteOffset;
@@ -883,6 +998,15 @@ void EmuFsDispatch(EMU_CBD *op)
         break;
     case IRP_MJ_FLUSH_BUFFERS:
         io->Status = STATUS_SUCCESS;
+        break;
+    case IRP_MJ_LOCK_CONTROL:
+        io->Status = STATUS_SUCCESS;                /* byte-range locks are granted, not enforced */
+        break;
+    case IRP_MJ_FILE_SYSTEM_CONTROL:
+        io->Status = EmuFsControl(op, n);
+        break;
+    case IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION:
+        io->Status = n->IsDirectory ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
         break;
     case IRP_MJ_CLEANUP:
         EmuFsCleanup(file);

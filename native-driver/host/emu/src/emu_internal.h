@@ -178,9 +178,14 @@ struct _FLT_INSTANCE {
     void *Context;              /* EMU_CONTEXT* instance context */
     int Detached;
     long PreCallbacksRunning;   /* the instance is freed only once none runs (its rundown) */
+    int TearingDown;            /* teardown started: FltObjectReference fails with STATUS_FLT_DELETING_OBJECT */
+    int Zombie;                 /* torn down, kept only for rundown references (in g_zombies) */
+    LIST_ENTRY ZombieLink;
 };
 
 PFLT_VOLUME EmuVolumeById(int id);
+/* An instance whose teardown started (also one kept only for its rundown references). */
+int EmuInstanceTearingDown(PFLT_INSTANCE inst);
 int EmuIsInstance(PVOID p);
 int EmuIsFilter(PVOID p);
 int EmuIsVolume(PVOID p);
@@ -258,6 +263,7 @@ typedef struct EMU_CBD {
     FLT_PREOP_CALLBACK_STATUS EarlyStatus;
     PVOID EarlyContext;
     int Done;
+    PMDL ReturnedMdl;           /* an MDL read: the file system's MDL, to be given back with IRP_MN_COMPLETE_MDL */
 } EMU_CBD;
 
 #define EMU_CBD_FROM_DATA(d) ((EMU_CBD *)(d))
@@ -272,6 +278,8 @@ void EmuFsInit(EMU_FS *fs);
 size_t EmuNodePath(EMU_NODE *n, WCHAR *out, size_t cap);
 ACCESS_MASK EmuMapGenericAccess(ACCESS_MASK a);
 void EmuFsDestroy(EMU_FS *fs);
+/* MDLs the file systems handed out by MDL reads and not yet completed (freed at reset). */
+void EmuFsMdlReset(void);
 void EmuFsCleanup(EMU_FILE *file);
 void EmuFsClose(EMU_FILE *file);
 EMU_NODE *EmuFsLookup(EMU_FS *fs, const WCHAR *path, size_t chars, EMU_NODE **parent, const WCHAR **leaf, size_t *leafChars);

@@ -48,6 +48,9 @@ static const char *EmuMajorName(UCHAR m)
     case IRP_MJ_SET_INFORMATION: return "IRP_MJ_SET_INFORMATION";
     case IRP_MJ_FLUSH_BUFFERS: return "IRP_MJ_FLUSH_BUFFERS";
     case IRP_MJ_CLEANUP: return "IRP_MJ_CLEANUP";
+    case IRP_MJ_FILE_SYSTEM_CONTROL: return "IRP_MJ_FILE_SYSTEM_CONTROL";
+    case IRP_MJ_LOCK_CONTROL: return "IRP_MJ_LOCK_CONTROL";
+    case IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION: return "IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION";
     default: return "an operation";
     }
 }
@@ -370,6 +373,11 @@ static int EmuApplyPre(EMU_CBD *op, EMU_LEVEL *lv, FLT_PREOP_CALLBACK_STATUS st,
         if (ctx != NULL) {
             EmuViolation("%s returned a CompletionContext with FLT_PREOP_COMPLETE (it would leak)", who);
         }
+        if (op->Iopb.MajorFunction == IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION && !NT_SUCCESS(op->Data.IoStatus.Status) &&
+            lv->Input.Parameters.AcquireForSectionSynchronization.SyncType != SyncTypeCreateSection) {
+            EmuViolation("%s failed IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION with SyncTypeOther (0x%08x): only a section creation may be failed",
+                         who, (unsigned)op->Data.IoStatus.Status);
+        }
         lv->CallPost = 0;
         op->Iopb = lv->Input;
         return EMU_UP;
@@ -393,10 +401,11 @@ static int EmuApplyPre(EMU_CBD *op, EMU_LEVEL *lv, FLT_PREOP_CALLBACK_STATUS st,
     if (op->Data.Flags & FLTFL_CALLBACK_DATA_DIRTY) {
         op->Data.Flags &= ~FLTFL_CALLBACK_DATA_DIRTY;
         if (!EmuCheckTarget(op, lv)) {
+            /* Reported; the operation fails here. The filter still gets its post-operation
+               callback (it may hold references for it), so a test fails instead of hanging. */
             op->Iopb = lv->Input;
             op->Data.IoStatus.Status = STATUS_INVALID_PARAMETER;
             op->Data.IoStatus.Information = 0;
-            lv->CallPost = 0;
             return EMU_UP;
         }
         if (op->Iopb.TargetInstance != lv->Instance) {
@@ -804,6 +813,20 @@ NTSTATUS FltDecodeParameters(PFLT_CALLBACK_DATA CallbackData, PMDL **MdlAddressP
 }
 
 /* ---- I/O a filter initiates ---- */
+static uint32_t g_lastCreateFlags;
+static uint32_t g_createFileCalls;
+
+uint32_t EmuLastFltCreateFileFlags(uint32_t *calls)
+{
+    EmuLock();
+    uint32_t flags = g_lastCreateFlags;
+    if (calls != NULL) {
+        *calls = g_createFileCalls;
+    }
+    EmuUnlock();
+    return flags;
+}
+
 NTSTATUS FltCreateFileEx2(PFLT_FILTER Filter, PFLT_INSTANCE Instance, PHANDLE FileHandle, PFILE_OBJECT *FileObject, ACCESS_MASK DesiredAccess,
                           POBJECT_ATTRIBUTES ObjectAttributes, PIO_STATUS_BLOCK IoStatusBlock, PLARGE_INTEGER AllocationSize, ULONG FileAttributes,
                           ULONG ShareAccess, ULONG CreateDisposition, ULONG CreateOptions, PVOID EaBuffer, ULONG EaLength, ULONG Flags,
@@ -828,6 +851,13 @@ NTSTATUS FltCreateFileEx2(PFLT_FILTER Filter, PFLT_INSTANCE Instance, PHANDLE Fi
     if (Instance != NULL && !EmuIsInstance(Instance)) {
         EmuViolation("FltCreateFileEx2: Instance %p is not an instance", (void *)Instance);
         return STATUS_INVALID_PARAMETER;
+    }
+    EmuLock();
+    g_lastCreateFlags = Flags;          /* IO_FORCE_ACCESS_CHECK, IO_IGNORE_SHARE_ACCESS_CHECK ...: tests read them */
+    g_createFileCalls++;
+    EmuUnlock();
+    if (Instance != NULL && EmuInstanceTearingDown(Instance)) {
+        return STATUS_FLT_DELETING_OBJECT;      /* no new I/O through an instance being torn down */
     }
     if (!(ObjectAttributes->Attributes & OBJ_KERNEL_HANDLE)) {
         EmuViolation("FltCreateFileEx2 without OBJ_KERNEL_HANDLE: the handle would land in the current process's handle table");
@@ -859,6 +889,9 @@ NTSTATUS FltCreateFileEx2(PFLT_FILTER Filter, PFLT_INSTANCE Instance, PHANDLE Fi
     op->Iopb.Parameters.Create.FileAttributes = (USHORT)FileAttributes;
     op->Iopb.Parameters.Create.ShareAccess = (USHORT)ShareAccess;
     op->IgnoreShareAccess = (Flags & IO_IGNORE_SHARE_ACCESS_CHECK) != 0;
+    if (Flags & IO_FORCE_ACCESS_CHECK) {
+        op->Iopb.OperationFlags |= SL_FORCE_ACCESS_CHECK;   /* as IoCreateFileEx does: the file system checks the caller's access */
+    }
     EmuRunOperation(op);
     NTSTATUS status = op->Data.IoStatus.Status;
     IoStatusBlock->Status = status;
@@ -1356,6 +1389,140 @@ int32_t EmuFileQuerySize(uint64_t handle, int64_t *endOfFile)
     return (int32_t)s;
 }
 
+/* Runs one operation a process issues on its handle; the caller fills the parameters in setup. */
+static NTSTATUS EmuUserOp(uint64_t handle, UCHAR major, UCHAR minor, ULONG flags, void (*setup)(EMU_CBD *op, void *arg), void *arg,
+                          ULONG_PTR *information)
+{
+    EMU_FILE *file = EmuHandleGet(handle, 0, 0);
+    if (information != NULL) {
+        *information = 0;
+    }
+    if (file == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    EMU_CBD *op = EmuNewOperation(major, file, NULL, 0);
+    if (flags != 0) {
+        op->Data.Flags = flags;
+    }
+    op->Iopb.MinorFunction = minor;
+    op->Iopb.IrpFlags = flags == 0 ? IRP_SYNCHRONOUS_API : 0;
+    setup(op, arg);
+    EmuRunOperation(op);
+    NTSTATUS s = op->Data.IoStatus.Status;
+    if (information != NULL) {
+        *information = op->Data.IoStatus.Information;
+    }
+    EmuFreeOperation(op);
+    return s;
+}
+
+typedef struct EMU_LOCK_ARGS { LARGE_INTEGER Length; int64_t Offset; int Exclusive; } EMU_LOCK_ARGS;
+static void EmuSetupLock(EMU_CBD *op, void *arg)
+{
+    EMU_LOCK_ARGS *a = arg;
+    op->Iopb.Parameters.LockControl.Length = &a->Length;
+    op->Iopb.Parameters.LockControl.ByteOffset.QuadPart = a->Offset;
+    op->Iopb.Parameters.LockControl.ProcessId = PsGetCurrentProcess();
+    op->Iopb.Parameters.LockControl.FailImmediately = TRUE;
+    op->Iopb.Parameters.LockControl.ExclusiveLock = (BOOLEAN)(a->Exclusive != 0);
+}
+
+int32_t EmuFileLock(uint64_t handle, int64_t offset, int64_t length, int32_t exclusive)
+{
+    EMU_LOCK_ARGS a;
+    a.Length.QuadPart = length;
+    a.Offset = offset;
+    a.Exclusive = exclusive;
+    return (int32_t)EmuUserOp(handle, IRP_MJ_LOCK_CONTROL, IRP_MN_LOCK, 0, EmuSetupLock, &a, NULL);
+}
+
+typedef struct EMU_FSCTL_ARGS { uint32_t Code; void *Buffer; uint32_t In; uint32_t Out; } EMU_FSCTL_ARGS;
+static void EmuSetupFsctl(EMU_CBD *op, void *arg)
+{
+    EMU_FSCTL_ARGS *a = arg;
+    op->Iopb.Parameters.FileSystemControl.Buffered.FsControlCode = a->Code;
+    op->Iopb.Parameters.FileSystemControl.Buffered.InputBufferLength = a->In;
+    op->Iopb.Parameters.FileSystemControl.Buffered.OutputBufferLength = a->Out;
+    op->Iopb.Parameters.FileSystemControl.Buffered.SystemBuffer = a->Buffer;
+}
+
+int32_t EmuFileFsControl(uint64_t handle, uint32_t fsControlCode, void *buffer, uint32_t inputLength, uint32_t outputLength, uint32_t *returned)
+{
+    EMU_FSCTL_ARGS a = { fsControlCode, buffer, inputLength, outputLength };
+    ULONG_PTR info = 0;
+    NTSTATUS s = EmuUserOp(handle, IRP_MJ_FILE_SYSTEM_CONTROL, IRP_MN_USER_FS_REQUEST, 0, EmuSetupFsctl, &a, &info);
+    if (returned != NULL) {
+        *returned = (uint32_t)info;
+    }
+    return (int32_t)s;
+}
+
+typedef struct EMU_SECTION_ARGS { int Create; uint32_t Protection; } EMU_SECTION_ARGS;
+static void EmuSetupSection(EMU_CBD *op, void *arg)
+{
+    EMU_SECTION_ARGS *a = arg;
+    op->Iopb.Parameters.AcquireForSectionSynchronization.SyncType = a->Create ? SyncTypeCreateSection : SyncTypeOther;
+    op->Iopb.Parameters.AcquireForSectionSynchronization.PageProtection = a->Create ? a->Protection : 0;
+}
+
+int32_t EmuFileAcquireForSection(uint64_t handle, int32_t createSection, uint32_t pageProtection)
+{
+    EMU_SECTION_ARGS a = { createSection != 0, pageProtection };
+    return (int32_t)EmuUserOp(handle, IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION, 0, FLTFL_CALLBACK_DATA_FS_FILTER_OPERATION,
+                              EmuSetupSection, &a, NULL);
+}
+
+typedef struct EMU_MDL_ARGS { int64_t Offset; uint32_t Length; PMDL Mdl; } EMU_MDL_ARGS;
+static void EmuSetupMdl(EMU_CBD *op, void *arg)
+{
+    EMU_MDL_ARGS *a = arg;
+    op->Iopb.IrpFlags |= IRP_READ_OPERATION;
+    op->Iopb.Parameters.Read.ByteOffset.QuadPart = a->Offset;
+    op->Iopb.Parameters.Read.Length = a->Length;
+    op->Iopb.Parameters.Read.MdlAddress = a->Mdl;
+}
+
+int32_t EmuFileMdlRead(uint64_t handle, int64_t offset, void *buffer, uint32_t length, uint32_t *bytesRead, uint64_t *mdl)
+{
+    EMU_MDL_ARGS a = { offset, length, NULL };
+    *mdl = 0;
+    if (bytesRead != NULL) {
+        *bytesRead = 0;
+    }
+    EMU_FILE *file = EmuHandleGet(handle, 0, 0);
+    if (file != NULL && !(file->Granted & FILE_READ_DATA)) {
+        return (int32_t)STATUS_ACCESS_DENIED;
+    }
+    EMU_CBD *op;
+    if (file == NULL) {
+        return (int32_t)STATUS_INVALID_HANDLE;
+    }
+    op = EmuNewOperation(IRP_MJ_READ, file, NULL, 0);
+    op->Iopb.MinorFunction = IRP_MN_MDL;
+    op->Iopb.IrpFlags = IRP_READ_OPERATION | IRP_SYNCHRONOUS_API;
+    EmuSetupMdl(op, &a);
+    EmuRunOperation(op);
+    NTSTATUS s = op->Data.IoStatus.Status;
+    PMDL m = op->ReturnedMdl;                        /* the file system's MDL (Irp->MdlAddress on Windows) */
+    if (NT_SUCCESS(s) && m != NULL) {
+        if (buffer != NULL) {
+            memcpy(buffer, m->MappedSystemVa, m->ByteCount < length ? m->ByteCount : length);
+        }
+        if (bytesRead != NULL) {
+            *bytesRead = (uint32_t)op->Data.IoStatus.Information;
+        }
+        *mdl = (uint64_t)(uintptr_t)m;
+    }
+    EmuFreeOperation(op);
+    return (int32_t)s;
+}
+
+int32_t EmuFileMdlReadComplete(uint64_t handle, uint64_t mdl)
+{
+    EMU_MDL_ARGS a = { 0, 0, (PMDL)(uintptr_t)mdl };
+    return (int32_t)EmuUserOp(handle, IRP_MJ_READ, IRP_MN_COMPLETE_MDL, 0, EmuSetupMdl, &a, NULL);
+}
+
 int32_t EmuFileClose(uint64_t handle)
 {
     EMU_FILE *file = EmuHandleGet(handle, 0, 1);
@@ -1381,4 +1548,9 @@ void EmuFilesReset(void)
     }
     EmuUnlock();
     memset(g_postIrql, 0, sizeof(g_postIrql));
+    EmuFsMdlReset();
+    EmuLock();
+    g_lastCreateFlags = 0;
+    g_createFileCalls = 0;
+    EmuUnlock();
 }

@@ -16,12 +16,14 @@ SUITE(g_portTests)
 SUITE(g_leakTests)
 SUITE(g_misuseTests)
 SUITE(g_traceLoggingTests)
+SUITE(g_rundownTests)
 WEAK_SUITE(g_driverTests)
 WEAK_SUITE(g_driverRenameTests)
 WEAK_SUITE(g_driverModifyTests)
 WEAK_SUITE(g_driverMatchTests)
 WEAK_SUITE(g_driverTraceTests)
 WEAK_SUITE(g_askTests)
+WEAK_SUITE(g_redirectTests)
 WEAK_SUITE(g_driverSetInfoTests)
 SUITE(g_wdkCompatTests)
 
@@ -30,16 +32,18 @@ int main(void)
     static TEST_CASE all[256];
     size_t n = 0;
     const TEST_CASE *suites[] = { g_fsTests, g_linkTests, g_stackTests, g_paramTests, g_cancelTests, g_portTests, g_leakTests, g_misuseTests,
-                                  g_traceLoggingTests, g_driverTests, g_driverTraceTests, g_driverRenameTests, g_driverModifyTests,
-                                  g_driverMatchTests, g_askTests, g_driverSetInfoTests, g_wdkCompatTests };
+                                  g_traceLoggingTests, g_rundownTests, g_driverTests, g_driverTraceTests, g_driverRenameTests,
+                                  g_driverModifyTests, g_driverMatchTests, g_askTests, g_redirectTests, g_driverSetInfoTests,
+                                  g_wdkCompatTests };
     size_t counts[] = { g_fsTestsCount, g_linkTestsCount, g_stackTestsCount, g_paramTestsCount, g_cancelTestsCount, g_portTestsCount, g_leakTestsCount,
-                        g_misuseTestsCount, g_traceLoggingTestsCount,
+                        g_misuseTestsCount, g_traceLoggingTestsCount, g_rundownTestsCount,
                         g_driverTests != NULL ? g_driverTestsCount : 0,
                         g_driverTraceTests != NULL ? g_driverTraceTestsCount : 0,
                         g_driverRenameTests != NULL ? g_driverRenameTestsCount : 0,
                         g_driverModifyTests != NULL ? g_driverModifyTestsCount : 0,
                         g_driverMatchTests != NULL ? g_driverMatchTestsCount : 0,
                         g_askTests != NULL ? g_askTestsCount : 0,
+                        g_redirectTests != NULL ? g_redirectTestsCount : 0,
                         g_driverSetInfoTests != NULL ? g_driverSetInfoTestsCount : 0,
                         g_wdkCompatTestsCount };
     for (size_t s = 0; s < sizeof(suites) / sizeof(suites[0]); s++) {

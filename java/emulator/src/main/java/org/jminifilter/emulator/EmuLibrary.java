@@ -7,8 +7,6 @@ import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Map;
 
 /**
@@ -21,9 +19,12 @@ import java.util.Map;
  */
 public interface EmuLibrary extends Library {
 
-    /** System property naming the library file explicitly. */
+    /**
+     * System property naming the library file explicitly; it wins over the copy the
+     * jminifilter-emulator jar carries (see {@link #get()} for the whole lookup).
+     */
     String LIBRARY_PROPERTY = "jmf.emu.library";
-    /** System property naming the repository root (set by the build for tests). */
+    /** System property naming a jminifilter checkout (set by its build for its tests): development fallback. */
     String ROOT_PROPERTY = "jmf.root";
     /** Where the host build puts the library, relative to the repository root. */
     String RELATIVE_PATH = "native-driver/host/emu/build/libjmfemu.so";
@@ -71,6 +72,8 @@ public interface EmuLibrary extends Library {
     int EmuSetDriverImage(String path);
 
     int EmuUnloadDriver();
+
+    int EmuDetachDriver(int volumeId);
 
     void EmuSetNextAltitude(String altitude);
 
@@ -152,48 +155,14 @@ public interface EmuLibrary extends Library {
     }
 
     /**
-     * The library file to load: {@value #LIBRARY_PROPERTY} if set, else {@value #RELATIVE_PATH}
-     * under {@value #ROOT_PROPERTY}, else under the working directory or its ancestors, else
-     * under the folder of this class's jar or its ancestors (so {@code java -jar} works from anywhere).
-     */
-    static Path libraryPath() {
-        String explicit = System.getProperty(LIBRARY_PROPERTY);
-        if (explicit != null && !explicit.isBlank()) {
-            return Paths.get(explicit.strip()).toAbsolutePath();
-        }
-        String root = System.getProperty(ROOT_PROPERTY);
-        if (root != null && !root.isBlank()) {
-            return Paths.get(root.strip()).resolve(RELATIVE_PATH).toAbsolutePath().normalize();
-        }
-        Path dir = Paths.get("").toAbsolutePath();
-        Path found = findUpwards(dir);
-        if (found == null) {
-            try {
-                // java -jar from elsewhere: the jar lies in <root>/java/emulator/target/.
-                Path jar = Paths.get(EmuLibrary.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-                found = findUpwards(jar.toAbsolutePath());
-            } catch (java.net.URISyntaxException | RuntimeException e) {
-                found = null;
-            }
-        }
-        return found != null ? found : dir.resolve(RELATIVE_PATH);
-    }
-
-    /** @return {@value #RELATIVE_PATH} under {@code start} or its nearest ancestor that has it, else null */
-    private static Path findUpwards(Path start) {
-        for (Path d = start; d != null; d = d.getParent()) {
-            Path candidate = d.resolve(RELATIVE_PATH);
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * Loads the library once per JVM (the emulator is process-global state).
+     * Loads the library once per JVM (the emulator is process-global state). First found wins:
+     * {@code -Djmf.emu.library}, then the class-path resource {@code linux-x86-64/libjmfemu.so}
+     * (JNA's platform prefix; the jminifilter-emulator jar carries it), then, in a checkout of
+     * this repository only, the host build's output (under {@code -Djmf.root}, the working
+     * directory or their ancestors).
      *
-     * @throws EmulatorUnavailableException naming the path and how to build it
+     * @throws EmulatorUnavailableException naming what was looked at and what to do (on a
+     *         platform with no build: use MockFilterPort)
      */
     static EmuLibrary get() {
         return Holder.load();
@@ -213,6 +182,7 @@ public interface EmuLibrary extends Library {
     final class Holder {
         private static EmuLibrary instance;
         private static EmulatorUnavailableException failure;
+        private static EmuLibraryLocator.Location location;
 
         private Holder() {
         }
@@ -224,6 +194,7 @@ public interface EmuLibrary extends Library {
             if (failure != null) {
                 throw failure;
             }
+<<<<<<< HEAD
             Path path = libraryPath();
             String sys = System.getProperty(SYS_PROPERTY);
             Path image = sys == null || sys.isBlank() ? null : Paths.get(sys.strip()).toAbsolutePath();
@@ -250,12 +221,40 @@ public interface EmuLibrary extends Library {
                     loaded.EmuSetDriverImage(image.toString());
                 }
                 instance = loaded;
+=======
+            EmuLibraryLocator.Location found;
+            try {
+                found = EmuLibraryLocator.forThisJvm().locate();
+            } catch (EmulatorUnavailableException e) {
+                failure = e;
+                throw e;
+            }
+            try {
+                instance = Native.load(found.file().toString(), EmuLibrary.class,
+                        Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
+                location = found;
+>>>>>>> main
                 return instance;
             } catch (UnsatisfiedLinkError e) {
-                failure = new EmulatorUnavailableException("the emulated Filter Manager library " + path
-                        + " could not be loaded (" + e.getMessage() + "); rebuild it: " + howToBuild, e);
+                failure = new EmulatorUnavailableException("the emulated Filter Manager library " + found.origin()
+                        + " could not be loaded (" + e.getMessage() + "): it must be a build for this platform ("
+                        + com.sun.jna.Platform.RESOURCE_PREFIX + "); elsewhere test against MockFilterPort", e);
                 throw failure;
+            } finally {
+                if (found.temporary()) {
+                    // Loaded (or not): the mapping stays valid without the file, as with JNA's own extractions.
+                    try {
+                        Files.deleteIfExists(found.file());
+                    } catch (java.io.IOException | RuntimeException e) {
+                        found.file().toFile().deleteOnExit();
+                    }
+                }
             }
+        }
+
+        /** Where the loaded library came from, or null before a successful load. */
+        static synchronized EmuLibraryLocator.Location location() {
+            return location;
         }
     }
 }

@@ -19,8 +19,10 @@ import org.jminifilter.protocol.NtStatus;
  * systems, processes, the driver's load and unload, file operations issued as a process, and
  * what the emulator caught (Driver-Verifier-like misuse and leaks).
  *
- * <p>The emulator is process-global state, so at most one EmulatedKernel is open at a time;
- * {@link #start()} fails while another is. {@link #close()} closes the files and ports still
+ * <p>The emulator is process-global state, so at most one EmulatedKernel is open at a time in a
+ * JVM; {@link #start()} fails while another is. Tests run in parallel must take turns: the
+ * jminifilter-junit extension ({@code @WithEmulatedKernel}) declares a JUnit resource lock for
+ * that. {@link #close()} closes the files and ports still
  * open, unloads the driver and fails with {@link EmulatorViolationException} when anything was
  * recorded: a test that forgets to look still fails.
  *
@@ -37,8 +39,12 @@ import org.jminifilter.protocol.NtStatus;
  */
 public final class EmulatedKernel implements AutoCloseable {
 
-    /** The altitude the driver loads at unless told otherwise (FSFilter Anti-Virus range). */
-    public static final String DEFAULT_ALTITUDE = "328010";
+    /**
+     * The altitude the driver loads at unless told otherwise: the INF's (inf/jminifilter.inf,
+     * Instance1.Altitude, FSFilter Content Screener), so the emulator stacks it where Windows does.
+     * ci/check verifies the two agree.
+     */
+    public static final String DEFAULT_ALTITUDE = "265000";
     /** The device stack size of volumes created without one. */
     public static final int DEFAULT_STACK_SIZE = 8;
     /** The process the policy service's port calls run as (privileged, like a service). */
@@ -63,7 +69,8 @@ public final class EmulatedKernel implements AutoCloseable {
     /**
      * Loads the library, resets the emulator and registers the service process.
      *
-     * @throws EmulatorUnavailableException when the library is not built
+     * @throws EmulatorUnavailableException when libjmfemu.so cannot be found or loaded (the
+     *         jminifilter-emulator jar carries it for Linux x86-64; elsewhere use MockFilterPort)
      * @throws IllegalStateException when another EmulatedKernel is open
      */
     public static EmulatedKernel start() {
@@ -165,6 +172,24 @@ public final class EmulatedKernel implements AutoCloseable {
      * @throws EmulatorViolationException when the emulator recorded any violation (leaks included)
      */
     public synchronized NtStatus unloadDriver() {
+        return unloadDriverChecked();
+    }
+
+    /**
+     * Detaches the driver's instance from a volume, as {@code fltmc detach} does: its
+     * instance teardown runs (handles redirected to that volume lose their target).
+     *
+     * @return FltDetachVolume's status
+     */
+    public synchronized NtStatus detachDriver(EmulatedVolume volume) {
+        requireOpen();
+        if (!driverLoaded) {
+            throw new IllegalStateException("the driver is not loaded");
+        }
+        return NtStatus.of(lib.EmuDetachDriver(volume.id()));
+    }
+
+    private NtStatus unloadDriverChecked() {
         requireOpen();
         if (!driverLoaded) {
             throw new IllegalStateException("the driver is not loaded");

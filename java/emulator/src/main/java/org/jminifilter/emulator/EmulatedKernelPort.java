@@ -1,5 +1,7 @@
 package org.jminifilter.emulator;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
@@ -45,7 +47,7 @@ public final class EmulatedKernelPort implements FilterPort {
     /** How long close waits for callers to leave before it gives up and keeps the handle. */
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
-    private static final System.Logger LOG = System.getLogger(EmulatedKernelPort.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(EmulatedKernelPort.class);
     private static final Set<EmulatedKernelPort> OPEN = ConcurrentHashMap.newKeySet();
 
     private final EmuLibrary lib;
@@ -231,7 +233,7 @@ public final class EmulatedKernelPort implements FilterPort {
                     break;
                 }
                 if (System.nanoTime() - deadline >= 0) {
-                    LOG.log(System.Logger.Level.WARNING, "threads still inside emulator port calls after {0};"
+                    LOG.warn("threads still inside emulator port calls after {};"
                             + " the port handle is kept open", CLOSE_TIMEOUT);
                     return;
                 }
@@ -243,7 +245,7 @@ public final class EmulatedKernelPort implements FilterPort {
         try {
             int hr = lib.EmuFilterClose(handle);
             if (HResult.failed(hr) && hr != HResult.INVALID_HANDLE) {
-                LOG.log(System.Logger.Level.WARNING, "EmuFilterClose failed with HRESULT {0}", HResult.hex(hr));
+                LOG.warn("EmuFilterClose failed with HRESULT {}", HResult.hex(hr));
             }
         } finally {
             use.writeLock().unlock();

@@ -85,4 +85,30 @@ class RedirectEndToEndTest extends EmulatorFixture {
         assertTrue(eventsWhere(e -> e.ruleId() == 42).stream()
                 .anyMatch(e -> e.hasFlag(org.jminifilter.protocol.Protocol.EVENT_FLAG_REDIRECT_FALLBACK)), events.toString());
     }
+
+    @Test
+    void aHandleWhoseTargetVolumeGoesAwayStaysRedirectedAndFails() {
+        kernel.putText(v1, "\\cache\\index.txt", "volume one");
+        kernel.putText(v2, "\\cache\\index.txt", "volume two");
+        redirectCache();
+
+        try (EmulatedFile file = notepad.open(v1, "\\cache\\index.txt", FILE_READ_DATA | FILE_WRITE_DATA,
+                Disposition.OPEN).orThrow()) {
+            assertEquals("volume two", file.read(0, 100).text());
+            assertEquals(NtStatus.SUCCESS, kernel.detachDriver(v2), "fltmc detach of the target volume");
+
+            IoResult read = file.read(0, 100);
+            IoResult write = file.write(0, "lost");
+            assertEquals(NtStatus.VOLUME_DISMOUNTED, read.status(), "never the source's data");
+            assertEquals(NtStatus.VOLUME_DISMOUNTED, write.status(), "never written to the source");
+        }
+
+        assertEquals("volume one", kernel.readText(v1, "\\cache\\index.txt").orElseThrow(), "source untouched");
+        assertEquals(2, service.statistics().redirectTargetLost());
+        List<Event> lost = eventsWhere(e -> e.ruleId() == 40
+                && e.hasFlag(org.jminifilter.protocol.Protocol.EVENT_FLAG_REDIRECT_TARGET_LOST));
+        assertEquals(2, lost.size(), events.toString());
+        assertTrue(lost.stream().allMatch(e -> e.verdict() == ActionType.DENY
+                && e.path().equals("\\cache\\index.txt")), lost.toString());
+    }
 }

@@ -35,7 +35,7 @@ public final class PolicyCodec {
     private static final Layout A = Layouts.ACTION;
     private static final int H_MAGIC = H.offset("Magic");
     private static final int H_VERSION = H.offset("Version");
-    private static final int H_RESERVED = H.offset("Reserved");
+    private static final int H_FLAGS = H.offset("Flags");
     private static final int H_TOTAL = H.offset("TotalLength");
     private static final int H_RULE_COUNT = H.offset("RuleCount");
     private static final int H_RULE_OFFSET = H.offset("RuleOffset");
@@ -135,7 +135,7 @@ public final class PolicyCodec {
     private static void write(Policy p, Plan plan, ByteBuffer b, int base) {
         b.putInt(base + H_MAGIC, Protocol.POLICY_MAGIC);
         b.putShort(base + H_VERSION, (short) Protocol.POLICY_VERSION);
-        b.putShort(base + H_RESERVED, (short) 0);
+        b.putShort(base + H_FLAGS, (short) 0);
         b.putInt(base + H_TOTAL, plan.total);
         b.putInt(base + H_RULE_COUNT, p.rules().size());
         b.putInt(base + H_RULE_OFFSET, plan.ruleOffset);
@@ -458,7 +458,7 @@ public final class PolicyCodec {
             throw fault(ErrorCode.BAD_VERSION, h + "Version",
                     Wire.u16(b, H_VERSION) + " is not JMF_POLICY_VERSION (" + Protocol.POLICY_VERSION + ")");
         }
-        Wire.requireZero(b, H_RESERVED, 2, h + "Reserved");
+        Wire.requireBits(Short.toUnsignedInt(b.getShort(H_FLAGS)), Protocol.POLICY_FLAGS_VALID, h + "Flags", ErrorCode.RESERVED);
         Wire.requireZero(b, H_RESERVED2, 4, h + "Reserved2");
         long total = Integer.toUnsignedLong(b.getInt(H_TOTAL));
         if (total != b.remaining()) {

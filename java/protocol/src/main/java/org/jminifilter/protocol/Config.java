@@ -22,7 +22,7 @@ public record Config(int askTimeoutMs, DefaultVerdict defaultVerdict, int defaul
     private static final int DENY_STATUS = L.offset("DefaultDenyStatus");
     private static final int ON_DISCONNECT = L.offset("OnDisconnect");
     private static final int MAX_ASKS = L.offset("MaxAsksInFlight");
-    private static final int RESERVED = L.offset("Reserved");
+    private static final int FLAGS = L.offset("Flags");
 
     /** JMF_DISCONNECT_*: what happens to the policy in force when the service disconnects. */
     public enum OnDisconnect {
@@ -141,7 +141,7 @@ public record Config(int askTimeoutMs, DefaultVerdict defaultVerdict, int defaul
         b.putInt(offset + DENY_STATUS, defaultDenyStatus);
         b.putInt(offset + ON_DISCONNECT, onDisconnect.code());
         b.putInt(offset + MAX_ASKS, maxAsksInFlight);
-        b.putInt(offset + RESERVED, 0);
+        b.putInt(offset + FLAGS, 0);
     }
 
     /**
@@ -152,7 +152,7 @@ public record Config(int askTimeoutMs, DefaultVerdict defaultVerdict, int defaul
         ByteBuffer b = Wire.view(in);
         Wire.requireSize(b, L.name(), L.size());
         String n = L.name() + ".";
-        Wire.requireZero(b, RESERVED, 4, n + "Reserved");
+        Wire.requireBits(b.getInt(FLAGS), Protocol.CONFIG_FLAGS_VALID, n + "Flags", ErrorCode.RESERVED);
         int timeout = Wire.requireRange(b.getInt(ASK_TIMEOUT), 1, Protocol.MAX_ASK_TIMEOUT_MS, n + "AskTimeoutMs",
                 ErrorCode.BAD_CONFIG);
         int dv = b.getInt(DEFAULT_VERDICT);

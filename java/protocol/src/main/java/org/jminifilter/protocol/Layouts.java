@@ -52,7 +52,7 @@ public final class Layouts {
     public static final Layout POLICY_HEADER = Layout.struct("JMF_POLICY_HEADER")
             .field("Magic", 0, 4)
             .field("Version", 4, 2)
-            .field("Reserved", 6, 2)
+            .field("Flags", 6, 2)
             .field("TotalLength", 8, 4)
             .field("RuleCount", 12, 4)
             .field("RuleOffset", 16, 4)
@@ -98,7 +98,7 @@ public final class Layouts {
             .field("DefaultDenyStatus", 8, 4)
             .field("OnDisconnect", 12, 4)
             .field("MaxAsksInFlight", 16, 4)
-            .field("Reserved", 20, 4)
+            .field("Flags", 20, 4)
             .size(24);
 
     public static final Layout STATISTICS = Layout.struct("JMF_STATISTICS")

@@ -38,6 +38,7 @@ public record NtStatus(int value) {
     public static final NtStatus NOT_SUPPORTED = new NtStatus(0xC00000BB);
     public static final NtStatus NOT_A_DIRECTORY = new NtStatus(0xC0000103);
     public static final NtStatus CANNOT_DELETE = new NtStatus(0xC0000121);
+    public static final NtStatus VOLUME_DISMOUNTED = new NtStatus(0xC000026E);
     public static final NtStatus NOT_FOUND = new NtStatus(0xC0000225);
     public static final NtStatus VIRUS_INFECTED = new NtStatus(0xC0000906);
     public static final NtStatus REQUEST_NOT_ACCEPTED = new NtStatus(0xC00000D0);
@@ -65,6 +66,7 @@ public record NtStatus(int value) {
             Map.entry(NOT_SUPPORTED.value, "STATUS_NOT_SUPPORTED"),
             Map.entry(NOT_A_DIRECTORY.value, "STATUS_NOT_A_DIRECTORY"),
             Map.entry(CANNOT_DELETE.value, "STATUS_CANNOT_DELETE"),
+            Map.entry(VOLUME_DISMOUNTED.value, "STATUS_VOLUME_DISMOUNTED"),
             Map.entry(NOT_FOUND.value, "STATUS_NOT_FOUND"),
             Map.entry(VIRUS_INFECTED.value, "STATUS_VIRUS_INFECTED"),
             Map.entry(REQUEST_NOT_ACCEPTED.value, "STATUS_REQUEST_NOT_ACCEPTED"),

@@ -14,7 +14,7 @@ public final class Protocol {
     public static final String PORT_NAME = "\\JMiniFilterPort";
     /** 'JMFC' read as a little-endian 32-bit number. */
     public static final int CONNECT_MAGIC = 0x43464D4A;
-    public static final int PROTOCOL_VERSION = 2;
+    public static final int PROTOCOL_VERSION = 3;
 
     // Operations: a rule holds a set, an ask or an event exactly one.
     public static final int OP_CREATE = 0x01;
@@ -35,7 +35,21 @@ public final class Protocol {
 
     public static final int ACTION_FLAG_POST_CREATE = 0x1;
     public static final int ACTION_FLAG_FALLBACK_DENY = 0x2;
+    /** Assigned, not yet accepted: the rule in audit-only mode. */
+    public static final int ACTION_FLAG_AUDIT_ONLY = 0x4;
+    /** Assigned, not yet accepted: REDIRECT by STATUS_REPARSE. */
+    public static final int ACTION_FLAG_REPARSE = 0x8;
     public static final int ACTION_FLAGS_VALID = 0x3;
+
+    // JMF_POLICY_HEADER.Flags (assigned; accepted as each is implemented).
+    public static final int POLICY_FLAG_AUDIT_ONLY = 0x1;
+    public static final int POLICY_FLAG_PERSIST = 0x2;
+    public static final int POLICY_FLAGS_VALID = 0x0;
+
+    // JMF_CONFIG.Flags (assigned; accepted as each is implemented).
+    public static final int CONFIG_FLAG_PERSIST = 0x1;
+    public static final int CONFIG_FLAG_LOCKED = 0x2;
+    public static final int CONFIG_FLAGS_VALID = 0x0;
 
     public static final int DISPOSITION_UNCHANGED = 0xFFFFFFFF;
 
@@ -150,7 +164,11 @@ public final class Protocol {
     public static final int EVENT_FLAG_ASK_NOT_WAITED = 0x1000;
     /** Default verdict: the ask ended at unload, instance teardown or disconnect. */
     public static final int EVENT_FLAG_ASK_CANCELLED = 0x2000;
-    public static final int EVENT_FLAGS_VALID = 0x3FFF;
+    /** Audit-only: the verdict is what would have applied; the operation passed. */
+    public static final int EVENT_FLAG_AUDIT_ONLY = 0x4000;
+    /** A REDIRECT by reparse. */
+    public static final int EVENT_FLAG_REPARSE = 0x8000;
+    public static final int EVENT_FLAGS_VALID = 0xFFFF;
 
     // Notifications.
     public static final int NOTIFICATION_ASK = 1;

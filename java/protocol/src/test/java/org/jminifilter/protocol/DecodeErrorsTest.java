@@ -52,8 +52,8 @@ class DecodeErrorsTest {
         ByteBuffer ok = ConnectContext.current().encode();
         assertFails("JMF_CONNECT_CONTEXT.Magic", "0x43464D4B", ConnectContext::decode,
                 patched(ok, b -> b.putInt(0, 0x43464D4B)));
-        assertFails("JMF_CONNECT_CONTEXT.ProtocolVersion", "peer speaks version 1", ConnectContext::decode,
-                patched(ok, b -> b.putShort(4, (short) 1)));
+        assertFails("JMF_CONNECT_CONTEXT.ProtocolVersion", "peer speaks version 2", ConnectContext::decode,
+                patched(ok, b -> b.putShort(4, (short) 2)));
         assertFails("JMF_CONNECT_CONTEXT.Reserved", "reserved", ConnectContext::decode,
                 patched(ok, b -> b.put(7, (byte) 1)));
     }
@@ -97,7 +97,7 @@ class DecodeErrorsTest {
         assertFails("JMF_CONFIG.OnDisconnect", "3", Config::decode, patched(ok, b -> b.putInt(12, 3)));
         assertFails("JMF_CONFIG.MaxAsksInFlight", "257", Config::decode, patched(ok, b -> b.putInt(16, 257)));
         assertFails("JMF_CONFIG.MaxAsksInFlight", "0 is outside", Config::decode, patched(ok, b -> b.putInt(16, 0)));
-        assertFails("JMF_CONFIG.Reserved", "reserved", Config::decode, patched(ok, b -> b.putInt(20, 1)));
+        assertFails("JMF_CONFIG.Flags", "unknown bits 0x1", Config::decode, patched(ok, b -> b.putInt(20, 1)));
     }
 
     @Test
@@ -270,8 +270,8 @@ class DecodeErrorsTest {
         assertFails("JMF_EVENT[1].Operation", "0x20", EventBatch::decode, patched(ok, b -> b.putInt(second + 20, 0x20)));
         assertFails("JMF_EVENT[1].Verdict", "unknown action type 9", EventBatch::decode,
                 patched(ok, b -> b.putInt(second + 24, 9)));
-        assertFails("JMF_EVENT[1].Flags", "unknown bits 0x4000", EventBatch::decode,
-                patched(ok, b -> b.putInt(second + 36, 0x4000)));
+        assertFails("JMF_EVENT[1].Flags", "unknown bits 0x10000", EventBatch::decode,
+                patched(ok, b -> b.putInt(second + 36, 0x10000)));
         assertFails("JMF_EVENT[0].VolumeLength", "3 is odd", EventBatch::decode,
                 patched(ok, b -> b.putShort(16 + 40, (short) 3)));
         assertFails("JMF_EVENT[0].PathLength", "1026 is over the capacity", EventBatch::decode,

@@ -47,14 +47,14 @@ class MessageConstructorTest {
 
     @Test
     void eventFieldsAreChecked() {
-        refused("Flags: unknown bits 0x4000", () -> event(0x4000, "", ""));
+        refused("Flags: unknown bits 0x10000", () -> event(0x10000, "", ""));
         refused("Volume: 65 code units", () -> event(0, "v".repeat(65), ""));
         refused("Path: 513 code units", () -> event(0, "", "p".repeat(513)));
         refused("OtherPath: 513 code units", () -> new Event(1, 2, 3, Operation.RENAME, ActionType.AUDIT, 0, 4, 0, "",
                 "", "o".repeat(513)));
         refused("required", () -> new Event(1, 2, 3, null, ActionType.AUDIT, 0, 4, 0, "", ""));
         refused("required", () -> new Event(1, 2, 3, Operation.RENAME, ActionType.AUDIT, 0, 4, 0, "", "", null));
-        Event full = new Event(1, 2, 3, Operation.RENAME, ActionType.AUDIT, 0, 4, 0x3FFF, "v".repeat(64),
+        Event full = new Event(1, 2, 3, Operation.RENAME, ActionType.AUDIT, 0, 4, 0xFFFF, "v".repeat(64),
                 "p".repeat(512), "o".repeat(512));
         assertEquals(full, Event.decode(full.encode()));
         assertDoesNotThrow(() -> event(0, "", ""));

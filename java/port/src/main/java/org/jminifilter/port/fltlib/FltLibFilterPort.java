@@ -1,5 +1,7 @@
 package org.jminifilter.port.fltlib;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import com.sun.jna.platform.win32.BaseTSD;
@@ -73,7 +75,7 @@ public final class FltLibFilterPort implements FilterPort {
      */
     static final int COMPLETION_PORT_CONCURRENCY = 0;
 
-    private static final System.Logger LOG = System.getLogger(FltLibFilterPort.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(FltLibFilterPort.class);
 
     /**
      * Every receive slot the kernel may write into, by its OVERLAPPED's address: put just before
@@ -447,7 +449,7 @@ public final class FltLibFilterPort implements FilterPort {
             broken = new PortBrokenException("no FilterGetMessage can be issued on this port any more (each of its "
                     + slots.length + " receive(s) failed; the last with: " + failure.getMessage()
                     + "); close the port and connect again", failure);
-            LOG.log(System.Logger.Level.ERROR, broken.getMessage());
+            LOG.error(broken.getMessage());
             // No completion will ever come again: wake the receivers waiting for one so that
             // they see the failure instead of waiting forever.
             postWakePackets(active.get());
@@ -505,8 +507,8 @@ public final class FltLibFilterPort implements FilterPort {
         try {
             drainCancelledReceives(deadline);
             if (outstanding.get() > 0) {
-                LOG.log(System.Logger.Level.WARNING, "{0} cancelled FilterGetMessage call(s) did not complete"
-                        + " within {1}; their buffers are kept for the life of the process",
+                LOG.warn("{} cancelled FilterGetMessage call(s) did not complete"
+                        + " within {}; their buffers are kept for the life of the process",
                         outstanding.get(), settings.closeTimeout());
             }
             // Wake every thread still waiting in GetQueuedCompletionStatus (extra packets are harmless).
@@ -539,8 +541,8 @@ public final class FltLibFilterPort implements FilterPort {
             while (!handlesClosed.get()) {
                 long nanos = deadline - System.nanoTime();
                 if (nanos <= 0) {
-                    LOG.log(System.Logger.Level.WARNING, "{0} thread(s) still inside a filter port call"
-                            + " after {1}; the last to leave closes the handles", active.get(),
+                    LOG.warn("{} thread(s) still inside a filter port call"
+                            + " after {}; the last to leave closes the handles", active.get(),
                             settings.closeTimeout());
                     return;
                 }
