@@ -356,16 +356,20 @@ static PEPROCESS PeIoGetCurrentProcess(void)
  * The WDK's TraceLogging macros compile into EtwRegister / EtwSetInformation /
  * EtwWriteTransfer / EtwUnregister calls. A registration is tracked as the
  * emulator's TraceLogging providers are (one still registered at unload is a
- * violation). The enable callback is never called: no session listens, so
- * the binary's TraceLoggingWrite writes nothing (as on a machine without a
- * trace session); the event-level tests need the gcc build. */
+ * violation). As with the emulator's own TraceLoggingProvider.h, a session
+ * listens at every level: the provider's enable callback is called at
+ * registration, as ETW calls it when a session is already enabled, and each
+ * event written is decoded from its TraceLogging metadata (event name, field
+ * names and types, the level of its EVENT_DESCRIPTOR) into the emulator's
+ * event record, "<EventName> <Field>=<value> ...". */
+typedef VOID (__attribute__((ms_abi)) *PE_ETW_ENABLE_CALLBACK)(LPCGUID SourceId, ULONG ControlCode, UCHAR Level, ULONGLONG MatchAnyKeyword,
+                                                               ULONGLONG MatchAllKeyword, PVOID FilterData, PVOID CallbackContext);
+#define PE_EVENT_CONTROL_CODE_ENABLE_PROVIDER 1
 typedef struct PE_ETW_PROVIDER { EMU_TLG_PROVIDER Provider; int InUse; } PE_ETW_PROVIDER;
 static PE_ETW_PROVIDER g_etw[8];
 
 static NTSTATUS PeEtwRegister(LPCGUID ProviderId, PVOID EnableCallback, PVOID CallbackContext, PULONGLONG RegHandle)
 {
-    (void)EnableCallback;
-    (void)CallbackContext;
     if (ProviderId == NULL || RegHandle == NULL) {
         return STATUS_INVALID_PARAMETER;
     }
@@ -391,6 +395,9 @@ static NTSTATUS PeEtwRegister(LPCGUID ProviderId, PVOID EnableCallback, PVOID Ca
         return s;
     }
     *RegHandle = (ULONGLONG)(uintptr_t)p;
+    if (EnableCallback != NULL) {
+        ((PE_ETW_ENABLE_CALLBACK)EnableCallback)(ProviderId, PE_EVENT_CONTROL_CODE_ENABLE_PROVIDER, 0xff, ~0ULL, 0, NULL, CallbackContext);
+    }
     return STATUS_SUCCESS;
 }
 
@@ -423,15 +430,159 @@ static NTSTATUS PeEtwSetInformation(ULONGLONG RegHandle, ULONG InformationClass,
     return PeEtwFind(RegHandle) != NULL ? STATUS_SUCCESS : STATUS_INVALID_HANDLE;
 }
 
-static NTSTATUS PeEtwWriteTransfer(ULONGLONG RegHandle, PVOID EventDescriptor, LPCGUID ActivityId, LPCGUID RelatedActivityId,
-                                   ULONG UserDataCount, PVOID UserData)
+/* EVENT_DESCRIPTOR and EVENT_DATA_DESCRIPTOR (evntprov.h, as documented). */
+typedef struct PE_EVENT_DESCRIPTOR { USHORT Id; UCHAR Version, Channel, Level, Opcode; USHORT Task; ULONGLONG Keyword; } PE_EVENT_DESCRIPTOR;
+typedef struct PE_EVENT_DATA_DESCRIPTOR { ULONGLONG Ptr; ULONG Size; UCHAR Type, Reserved1; USHORT Reserved2; } PE_EVENT_DATA_DESCRIPTOR;
+#define PE_EVENT_DATA_TYPE_EVENT_METADATA 1
+#define PE_EVENT_DATA_TYPE_PROVIDER_METADATA 2
+/* TraceLogging in-types and out-types (TraceLoggingProvider.h documents the field macros they come from). */
+#define PE_TLG_IN_UNICODESTRING 1
+#define PE_TLG_IN_ANSISTRING 2
+#define PE_TLG_IN_INT8 3
+#define PE_TLG_IN_UINT8 4
+#define PE_TLG_IN_INT16 5
+#define PE_TLG_IN_UINT16 6
+#define PE_TLG_IN_INT32 7
+#define PE_TLG_IN_UINT32 8
+#define PE_TLG_IN_INT64 9
+#define PE_TLG_IN_UINT64 10
+#define PE_TLG_IN_BOOL32 13
+#define PE_TLG_IN_HEXINT32 20
+#define PE_TLG_IN_HEXINT64 21
+#define PE_TLG_IN_COUNTEDSTRING 22
+#define PE_TLG_IN_COUNTEDANSISTRING 23
+#define PE_TLG_OUT_BOOLEAN 3
+#define PE_TLG_OUT_HEX 4
+#define PE_TLG_OUT_NTSTATUS 14
+#define PE_TLG_MAX_FIELDS 24
+
+static ULONGLONG PeEtwInteger(const PE_EVENT_DATA_DESCRIPTOR *d, int isSigned)
 {
-    (void)EventDescriptor;
+    uint8_t bytes[8] = { 0 };
+    ULONG n = d->Size < 8 ? d->Size : 8;
+    if (d->Ptr != 0) memcpy(bytes, (const void *)(uintptr_t)d->Ptr, n);
+    ULONGLONG v = 0;
+    memcpy(&v, bytes, 8);
+    if (isSigned && n > 0 && n < 8 && (bytes[n - 1] & 0x80)) {
+        v |= ~0ULL << (8 * n);
+    }
+    return v;
+}
+
+static NTSTATUS PeEtwWriteTransfer(ULONGLONG RegHandle, const PE_EVENT_DESCRIPTOR *EventDescriptor, LPCGUID ActivityId,
+                                   LPCGUID RelatedActivityId, ULONG UserDataCount, const PE_EVENT_DATA_DESCRIPTOR *UserData)
+{
     (void)ActivityId;
     (void)RelatedActivityId;
-    (void)UserDataCount;
-    (void)UserData;
-    return PeEtwFind(RegHandle) != NULL ? STATUS_SUCCESS : STATUS_INVALID_HANDLE;
+    PE_ETW_PROVIDER *p = PeEtwFind(RegHandle);
+    if (p == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    const uint8_t *meta = NULL;
+    ULONG metaSize = 0, first = 0;
+    for (ULONG i = 0; i < UserDataCount; i++) {
+        if (UserData[i].Type == PE_EVENT_DATA_TYPE_EVENT_METADATA) {
+            meta = (const uint8_t *)(uintptr_t)UserData[i].Ptr;
+            metaSize = UserData[i].Size;
+        }
+        if (UserData[i].Type == PE_EVENT_DATA_TYPE_EVENT_METADATA || UserData[i].Type == PE_EVENT_DATA_TYPE_PROVIDER_METADATA) {
+            first = i + 1;
+        }
+    }
+    if (meta == NULL || metaSize < 4) {
+        return STATUS_SUCCESS;      /* not a TraceLogging event: nothing the emulator records */
+    }
+    /* UINT16 size, tag bytes (the high bit chains), the event name, then per field:
+     * its name, an in-type (the high bit: an out-type follows), an out-type (the high
+     * bit: tag bytes follow). */
+    ULONG at = 2;
+    while (at < metaSize && (meta[at] & 0x80)) at++;
+    at++;
+    const char *eventName = (const char *)meta + at;
+    at += (ULONG)strnlen(eventName, metaSize - at) + 1;
+    EMU_TLG_FIELD fields[PE_TLG_MAX_FIELDS + 3];
+    WCHAR wide[PE_TLG_MAX_FIELDS][128];
+    char ansi[PE_TLG_MAX_FIELDS][128];
+    size_t n = 0;
+    memset(fields, 0, sizeof(fields));
+    fields[n++].Kind = EmuTlgBegin;
+    fields[n].Kind = EmuTlgLevel;
+    fields[n++].Value = EventDescriptor != NULL ? EventDescriptor->Level : 0;
+    ULONG value = first;
+    for (size_t k = 0; at < metaSize && k < PE_TLG_MAX_FIELDS; k++) {
+        const char *name = (const char *)meta + at;
+        at += (ULONG)strnlen(name, metaSize - at) + 1;
+        if (at >= metaSize) break;
+        uint8_t inType = meta[at++], outType = 0;
+        if (inType & 0x80) {
+            outType = at < metaSize ? meta[at++] : 0;
+            if (outType & 0x80) {
+                while (at < metaSize && (meta[at] & 0x80)) at++;
+                at++;
+            }
+        }
+        inType &= 0x1f;
+        outType &= 0x7f;
+        EMU_TLG_FIELD *f = &fields[n];
+        f->Name = name;
+        if (value >= UserDataCount) break;
+        const PE_EVENT_DATA_DESCRIPTOR *d = &UserData[value++];
+        switch (inType) {
+        case PE_TLG_IN_INT8: case PE_TLG_IN_INT16: case PE_TLG_IN_INT32: case PE_TLG_IN_INT64:
+            f->Kind = outType == PE_TLG_OUT_NTSTATUS ? EmuTlgNTStatus : EmuTlgInt32;
+            f->Value = PeEtwInteger(d, f->Kind == EmuTlgInt32);
+            if (f->Kind == EmuTlgNTStatus) f->Value &= 0xffffffffu;
+            break;
+        case PE_TLG_IN_UINT8: case PE_TLG_IN_UINT16: case PE_TLG_IN_UINT32: case PE_TLG_IN_UINT64:
+            f->Kind = outType == PE_TLG_OUT_NTSTATUS ? EmuTlgNTStatus : outType == PE_TLG_OUT_BOOLEAN ? EmuTlgBoolean
+                    : outType == PE_TLG_OUT_HEX ? EmuTlgHexUInt32 : EmuTlgUInt64;
+            f->Value = PeEtwInteger(d, 0);
+            break;
+        case PE_TLG_IN_BOOL32:
+            f->Kind = EmuTlgBoolean;
+            f->Value = PeEtwInteger(d, 0);
+            break;
+        case PE_TLG_IN_HEXINT32: case PE_TLG_IN_HEXINT64:
+            f->Kind = EmuTlgHexUInt32;
+            f->Value = PeEtwInteger(d, 0);
+            break;
+        case PE_TLG_IN_ANSISTRING:
+        case PE_TLG_IN_COUNTEDANSISTRING: {
+            if (inType == PE_TLG_IN_COUNTEDANSISTRING) {   /* a UINT16 byte count, then the bytes */
+                if (value >= UserDataCount) break;
+                d = &UserData[value++];
+            }
+            size_t len = d->Size < sizeof(ansi[k]) - 1 ? d->Size : sizeof(ansi[k]) - 1;
+            if (d->Ptr != 0) memcpy(ansi[k], (const void *)(uintptr_t)d->Ptr, len);
+            ansi[k][len] = 0;
+            f->Kind = EmuTlgString;
+            f->Pointer = ansi[k];
+            break;
+        }
+        case PE_TLG_IN_UNICODESTRING:
+        case PE_TLG_IN_COUNTEDSTRING: {
+            if (inType == PE_TLG_IN_COUNTEDSTRING) {
+                if (value >= UserDataCount) break;
+                d = &UserData[value++];
+            }
+            size_t chars = d->Size / sizeof(WCHAR);
+            if (chars > RTL_NUMBER_OF(wide[k])) chars = RTL_NUMBER_OF(wide[k]);
+            if (d->Ptr != 0) memcpy(wide[k], (const void *)(uintptr_t)d->Ptr, chars * sizeof(WCHAR));
+            if (inType == PE_TLG_IN_UNICODESTRING && chars > 0 && wide[k][chars - 1] == 0) chars--;
+            f->Kind = EmuTlgCountedWideString;
+            f->Pointer = wide[k];
+            f->Count = (ULONG)chars;
+            break;
+        }
+        default:
+            f->Kind = EmuTlgBegin;      /* a type the emulator does not show: skipped */
+            break;
+        }
+        n++;
+    }
+    fields[n].Kind = EmuTlgEnd;
+    EmuTraceLoggingWrite(&p->Provider, eventName, fields);
+    return STATUS_SUCCESS;
 }
 
 /* ---- the routines a driver binary may import ---- */
@@ -775,8 +926,13 @@ static void PeFault(int sig, siginfo_t *info, void *uc)
             snprintf(text, sizeof(text), "emu: violation: __fastfail(%llu) in the driver image at RVA 0x%lx: "
                      "KERNEL_SECURITY_CHECK_FAILURE (0x139), the system would crash\n", code, (unsigned long)rva);
         } else {
-            snprintf(text, sizeof(text), "emu: violation: signal %d in the driver image at RVA 0x%lx (address %p): "
-                     "the system would crash\n", sig, (unsigned long)rva, info != NULL ? info->si_addr : NULL);
+            uintptr_t a = info != NULL ? (uintptr_t)info->si_addr : 0;
+            char where[64] = "";
+            if (a >= (uintptr_t)base && a < (uintptr_t)base + g_image.Size) {
+                snprintf(where, sizeof(where), ", image RVA 0x%lx", (unsigned long)(a - (uintptr_t)base));
+            }
+            snprintf(text, sizeof(text), "emu: violation: signal %d in the driver image at RVA 0x%lx (address %p%s): "
+                     "the system would crash\n", sig, (unsigned long)rva, (void *)a, where);
         }
         if (write(2, text, strlen(text)) < 0) {
             /* nothing more to do: aborting anyway */
@@ -795,11 +951,14 @@ static void PeFault(int sig, siginfo_t *info, void *uc)
     }
 }
 
-static void PeInstallFaultHandler(void)
+/* Installed when the program starts, before the emulator's pageable-memory
+ * handler (emu_pageable.c), which is installed later and so sees a fault
+ * first: a touch of pageable memory the emulator protects is its business
+ * (resolved there and the instruction retried); what it passes on reaches
+ * this handler, which names the image offset of a fault in the driver image,
+ * and otherwise passes it on in turn (ASan, the JVM, the default action). */
+__attribute__((constructor(101))) static void PeInstallFaultHandler(void)
 {
-    static int installed;
-    if (installed) return;
-    installed = 1;
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = PeFault;
@@ -863,7 +1022,6 @@ NTSTATUS EmuPeDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryP
         return STATUS_INVALID_IMAGE_FORMAT;
     }
     g_image = image;
-    PeInstallFaultHandler();
     DriverObject->DriverStart = g_image.Base;
     DriverObject->DriverSize = (ULONG)g_image.Size;
     PE_DRIVER_ENTRY entry = (PE_DRIVER_ENTRY)(void *)g_image.Entry;
