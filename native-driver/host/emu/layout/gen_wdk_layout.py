@@ -198,7 +198,7 @@ def main(argv):
         return
     with open(target, 'w') as f:
         f.write(text)
-    print('gen_wdk_layout: wrote %s (%d records)' % (target, text.count('JMF_WDK_RECORD(')))
+    print('gen_wdk_layout: wrote %s (%d records)' % (target, text.count('\nJMF_WDK_RECORD(')))
 
 
 if __name__ == '__main__':
