@@ -691,10 +691,12 @@ int32_t EmuFilterReplyMessage(void *port, const void *replyBuffer, uint32_t repl
     memcpy(m->Reply, (const char *)replyBuffer + sizeof(h), copy);
     m->ReplyLength = copy;
     m->ReplyStatus = body > m->ReplyCapacity ? STATUS_BUFFER_OVERFLOW : STATUS_SUCCESS;
+    int32_t result = body > m->ReplyCapacity ? EmuHresultFromNt(STATUS_BUFFER_OVERFLOW) : EMU_S_OK;
     m->Replied = 1;
     EmuBroadcast();
     EmuUnlock();
-    return body > m->ReplyCapacity ? EmuHresultFromNt(STATUS_BUFFER_OVERFLOW) : EMU_S_OK;
+    /* m lives in the sender's FltSendMessage frame, which returns once the lock is released */
+    return result;
 }
 
 int32_t EmuFilterClose(void *port)
