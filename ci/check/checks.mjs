@@ -216,7 +216,7 @@ function listFiles(dir) {
   return out;
 }
 
-// Paths produced by builds (never committed) and by the command-line branch (bin/, java/cli)
+// Paths produced by builds (never committed)
 // are not required to exist; everything else a script or workflow names must.
 const GENERATED = /(^|\/)(build|target|node_modules|packages|out)(\/|$)/;
 

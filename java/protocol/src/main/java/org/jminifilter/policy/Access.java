@@ -1,7 +1,10 @@
 package org.jminifilter.policy;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Access-mask bits for files and directories, with the values winnt.h documents (the same as
@@ -90,7 +93,28 @@ public final class Access {
         "FILE_DELETE_CHILD", "FILE_READ_ATTRIBUTES", "FILE_WRITE_ATTRIBUTES",
     };
 
+    private static final Map<String, Integer> BY_NAME = byName();
+
     private Access() {
+    }
+
+    /** Every constant of this class by its name (FILE_WRITE_DATA, GENERIC_WRITE, ...), in declaration order. */
+    public static Map<String, Integer> names() {
+        return BY_NAME;
+    }
+
+    private static Map<String, Integer> byName() {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        for (java.lang.reflect.Field f : Access.class.getFields()) {
+            if (f.getType() == int.class && java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                try {
+                    m.put(f.getName(), f.getInt(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return Collections.unmodifiableMap(m);
     }
 
     /**

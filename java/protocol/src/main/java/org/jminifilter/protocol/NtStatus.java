@@ -45,6 +45,14 @@ public record NtStatus(int value) {
     public static final NtStatus PORT_DISCONNECTED = new NtStatus(0xC0000037);
     public static final NtStatus FLT_DISALLOW_FAST_IO = new NtStatus(0xC01C0004);
     public static final NtStatus FILE_LOCK_CONFLICT = new NtStatus(0xC0000054);
+    public static final NtStatus VIRUS_DELETED = new NtStatus(0xC0000907);
+    public static final NtStatus INVALID_DEVICE_REQUEST = new NtStatus(0xC0000010);
+    public static final NtStatus PRIVILEGE_NOT_HELD = new NtStatus(0xC0000061);
+    public static final NtStatus DISK_FULL = new NtStatus(0xC000007F);
+    public static final NtStatus QUOTA_EXCEEDED = new NtStatus(0xC0000044);
+    public static final NtStatus DIRECTORY_NOT_EMPTY = new NtStatus(0xC0000101);
+    public static final NtStatus ENCRYPTION_FAILED = new NtStatus(0xC000028A);
+    public static final NtStatus CONTENT_BLOCKED = new NtStatus(0xC0000804);
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
             Map.entry(SUCCESS.value, "STATUS_SUCCESS"),
@@ -72,7 +80,39 @@ public record NtStatus(int value) {
             Map.entry(REQUEST_NOT_ACCEPTED.value, "STATUS_REQUEST_NOT_ACCEPTED"),
             Map.entry(PORT_DISCONNECTED.value, "STATUS_PORT_DISCONNECTED"),
             Map.entry(FLT_DISALLOW_FAST_IO.value, "STATUS_FLT_DISALLOW_FAST_IO"),
-            Map.entry(FILE_LOCK_CONFLICT.value, "STATUS_FILE_LOCK_CONFLICT"));
+            Map.entry(FILE_LOCK_CONFLICT.value, "STATUS_FILE_LOCK_CONFLICT"),
+            Map.entry(VIRUS_DELETED.value, "STATUS_VIRUS_DELETED"),
+            Map.entry(INVALID_DEVICE_REQUEST.value, "STATUS_INVALID_DEVICE_REQUEST"),
+            Map.entry(PRIVILEGE_NOT_HELD.value, "STATUS_PRIVILEGE_NOT_HELD"),
+            Map.entry(DISK_FULL.value, "STATUS_DISK_FULL"),
+            Map.entry(QUOTA_EXCEEDED.value, "STATUS_QUOTA_EXCEEDED"),
+            Map.entry(DIRECTORY_NOT_EMPTY.value, "STATUS_DIRECTORY_NOT_EMPTY"),
+            Map.entry(ENCRYPTION_FAILED.value, "STATUS_ENCRYPTION_FAILED"),
+            Map.entry(CONTENT_BLOCKED.value, "STATUS_CONTENT_BLOCKED"));
+
+    private static final Map<String, NtStatus> BY_NAME = byName();
+
+    private static Map<String, NtStatus> byName() {
+        Map<String, NtStatus> m = new java.util.TreeMap<>();
+        NAMES.forEach((v, n) -> m.put(n, new NtStatus(v)));
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /**
+     * The status called {@code name} ({@code STATUS_ACCESS_DENIED}; case ignored), if it is one of
+     * the names this class knows.
+     *
+     * @param name a name as ntstatus.h spells it
+     * @return the status, or empty
+     */
+    public static java.util.Optional<NtStatus> byName(String name) {
+        return java.util.Optional.ofNullable(BY_NAME.get(name.trim().toUpperCase(java.util.Locale.ROOT)));
+    }
+
+    /** @return every name {@link #byName} knows, sorted */
+    public static java.util.Set<String> names() {
+        return BY_NAME.keySet();
+    }
 
     /**
      * The status whose value is {@code value}.

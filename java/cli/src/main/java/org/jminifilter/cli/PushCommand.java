@@ -1,0 +1,79 @@
+package org.jminifilter.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import org.jminifilter.cli.policyfile.PolicyFile;
+import org.jminifilter.cli.policyfile.PolicyFileException;
+import org.jminifilter.port.FilterPort;
+import org.jminifilter.port.FilterPorts;
+import org.jminifilter.protocol.Result;
+import org.jminifilter.service.CommandRejectedException;
+import org.jminifilter.service.KernelClient;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code jminifilter push FILE}: validates the file and puts it in force in one shot (its
+ * configuration, then its policy), without staying connected: asks of its ASK rules then get
+ * their default verdicts, since no service answers. The driver keeps the policy after the
+ * connection closes unless the configuration says {@code on-disconnect: clear-policy}.
+ */
+@Command(name = "push", mixinStandardHelpOptions = true,
+        description = {"Validates a policy file and puts it in force, then disconnects.",
+                "While serve runs, edit serve's policy file instead (serve reloads it)."})
+final class PushCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE", description = "The policy file.")
+    Path file;
+
+    @Mixin
+    VolumeOptions volumes;
+
+    @Mixin
+    ControlOptions control;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (control.serve().isPresent()) {
+            err.println("jminifilter: serve is running and holds the driver's only connection: edit its policy file "
+                    + "(it reloads it) or stop serve before pushing another file");
+            return ExitCodes.INVALID;
+        }
+        PolicyFile policy;
+        try {
+            policy = PolicyFile.read(file, volumes.resolver());
+        } catch (PolicyFileException e) {
+            e.problems().forEach(err::println);
+            err.println("jminifilter: " + file + " is invalid; nothing was pushed");
+            return ExitCodes.INVALID;
+        } catch (java.nio.file.NoSuchFileException e) {
+            err.println("jminifilter: " + file + ": no such file");
+            return ExitCodes.INVALID;
+        }
+        policy.warnings().forEach(err::println);
+        try (FilterPort port = FilterPorts.connect()) {
+            KernelClient kernel = new KernelClient(port);
+            if (policy.config().isPresent()) {
+                kernel.setConfig(policy.config().get());
+            }
+            Result r = kernel.setPolicy(policy.policy());
+            out.println("pushed " + file + ": " + policy.policy().rules().size() + " rules in force, generation "
+                    + Integer.toUnsignedString(r.generation()));
+            return ExitCodes.OK;
+        } catch (CommandRejectedException e) {
+            err.println("jminifilter: " + e.getMessage());
+            return ExitCodes.INVALID;
+        }
+    }
+}
