@@ -37,7 +37,7 @@ public interface EmuLibrary extends Library {
      * {@code -Djmf.emu.library} if that is set, else in the checkout ({@code -Djmf.root}, or the
      * working directory and its ancestors). For developers with the WDK toolchain; not shipped.
      */
-    String SYS_PROPERTY = "jmf.emu.sys";
+    String DRIVER_IMAGE_PROPERTY = "jmf.emu.driverImage";
     /** Where the host build puts the library without a linked driver, relative to the repository root. */
     String SYS_RELATIVE_PATH = "native-driver/host/emu/build/libjmfemu-sys.so";
 
@@ -71,7 +71,7 @@ public interface EmuLibrary extends Library {
 
     int EmuLoadDriver(String altitude);
 
-    /** The driver binary EmuLoadDriver maps and runs (libjmfemu-sys.so only; see {@link #SYS_PROPERTY}). */
+    /** The driver binary EmuLoadDriver maps and runs (libjmfemu-sys.so only; see {@link #DRIVER_IMAGE_PROPERTY}). */
     int EmuSetDriverImage(String path);
 
     int EmuUnloadDriver();
@@ -197,7 +197,7 @@ public interface EmuLibrary extends Library {
             if (failure != null) {
                 throw failure;
             }
-            String sys = System.getProperty(SYS_PROPERTY);
+            String sys = System.getProperty(DRIVER_IMAGE_PROPERTY);
             if (sys != null && !sys.isBlank()) {
                 return loadWithDriverImage(Paths.get(sys.strip()).toAbsolutePath());
             }
@@ -230,16 +230,16 @@ public interface EmuLibrary extends Library {
             }
         }
 
-        /** {@value #SYS_PROPERTY}: the host build's emulator without a linked driver, running {@code image}. */
+        /** {@value #DRIVER_IMAGE_PROPERTY}: the host build's emulator without a linked driver, running {@code image}. */
         private static EmuLibrary loadWithDriverImage(Path image) {
             Path library = sysLibrary();
             if (!Files.isRegularFile(image)) {
-                failure = new EmulatorUnavailableException("-D" + SYS_PROPERTY + "=" + image
+                failure = new EmulatorUnavailableException("-D" + DRIVER_IMAGE_PROPERTY + "=" + image
                         + " names no file: link the driver with the real-WDK check (see the README)");
                 throw failure;
             }
             if (library == null) {
-                failure = new EmulatorUnavailableException("-D" + SYS_PROPERTY + " needs " + SYS_RELATIVE_PATH
+                failure = new EmulatorUnavailableException("-D" + DRIVER_IMAGE_PROPERTY + " needs " + SYS_RELATIVE_PATH
                         + " of a jminifilter checkout: build it with `make -C native-driver/host/emu all` and run from"
                         + " the checkout (or set -D" + ROOT_PROPERTY + ")");
                 throw failure;
@@ -250,7 +250,7 @@ public interface EmuLibrary extends Library {
                 loaded.EmuSetDriverImage(image.toString());
                 instance = loaded;
                 location = new EmuLibraryLocator.Location(library, EmuLibraryLocator.Source.DEVELOPMENT_BUILD,
-                        library + " with -D" + SYS_PROPERTY + "=" + image, false);
+                        library + " with -D" + DRIVER_IMAGE_PROPERTY + "=" + image, false);
                 return instance;
             } catch (UnsatisfiedLinkError e) {
                 failure = new EmulatorUnavailableException("the emulated Filter Manager library " + library
