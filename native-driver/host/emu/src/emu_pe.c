@@ -905,6 +905,22 @@ out:
     return ok;
 }
 
+/* ---- __fastfail ----
+ * What the WDK's inline code does on a corrupt list and what /GS does on a
+ * cookie mismatch: bug check KERNEL_SECURITY_CHECK_FAILURE (0x139), here a
+ * violation on stderr and the end of the process (nothing can safely go on). */
+void EmuFastFail(unsigned int Code, const char *Routine)
+{
+    char text[256];
+    snprintf(text, sizeof(text), "emu: violation: %s: __fastfail(%u)%s: KERNEL_SECURITY_CHECK_FAILURE (0x139), "
+             "the system would crash\n", Routine, Code, Code == FAST_FAIL_CORRUPT_LIST_ENTRY ? " (corrupt LIST_ENTRY)" : "");
+    if (write(2, text, strlen(text)) < 0) {
+        /* nothing more to do: aborting anyway */
+    }
+    signal(SIGABRT, SIG_DFL);
+    abort();
+}
+
 /* ---- faults inside the image ---- */
 static struct sigaction g_oldSegv, g_oldIll, g_oldBus;
 

@@ -6,6 +6,9 @@
 #include "test_harness.h"
 #include <fltKernel.h>
 #include "jmf_emu.h"
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* ExFreePool is a macro for ExFreePoolWithTag(P, 0) in the WDK: a zero tag
  * frees without a tag check, as on Windows; a wrong non-zero tag still is a
@@ -46,8 +49,44 @@ static void test_fast_mutex_initialised_inline(void)
     CHECK_EQ(EmuViolationCount(), 0);
 }
 
+/* A corrupt list stops where the WDK's inline list routines stop a real .sys:
+ * __fastfail(FAST_FAIL_CORRUPT_LIST_ENTRY), reported, the process ended (so in a child). */
+static void test_corrupt_list_fails_fast(void)
+{
+    int pipefd[2];
+    CHECK_EQ(pipe(pipefd), 0);
+    fflush(NULL);
+    pid_t child = fork();
+    if (child == 0) {
+        dup2(pipefd[1], 2);
+        close(pipefd[0]);
+        static LIST_ENTRY head, a, b;
+        InitializeListHead(&head);
+        InsertTailList(&head, &a);
+        InsertTailList(&head, &b);
+        RemoveEntryList(&a);
+        a.Flink->Blink = &b;          /* a's stale neighbour no longer points back at a */
+        RemoveEntryList(&a);          /* a second removal of a removed entry */
+        _exit(0);
+    }
+    close(pipefd[1]);
+    char text[512];
+    size_t used = 0;
+    ssize_t n;
+    while (used < sizeof(text) - 1 && (n = read(pipefd[0], text + used, sizeof(text) - 1 - used)) > 0) {
+        used += (size_t)n;
+    }
+    text[used] = 0;
+    close(pipefd[0]);
+    int status = 0;
+    CHECK_EQ(waitpid(child, &status, 0), child);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+    CHECK(strstr(text, "RemoveEntryList: __fastfail(3) (corrupt LIST_ENTRY)") != NULL);
+}
+
 const TEST_CASE g_wdkCompatTests[] = {
     { "wdk: ExFreePoolWithTag(P, 0) (the WDK's ExFreePool) frees without a tag check", test_free_with_zero_tag },
     { "wdk: a fast mutex initialised inline as the WDK does it works with acquire/release", test_fast_mutex_initialised_inline },
+    { "wdk: a corrupt LIST_ENTRY fails fast in the list routines, as the WDK's inline checks do", test_corrupt_list_fails_fast },
 };
 const size_t g_wdkCompatTestsCount = sizeof(g_wdkCompatTests) / sizeof(g_wdkCompatTests[0]);
