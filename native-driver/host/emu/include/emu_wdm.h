@@ -55,7 +55,7 @@ VOID EmuPagedCodeCheck(const char *Function);
 
 /* ---- debug output ---- */
 #define DPFLTR_IHVDRIVER_ID 77
-#define DPFLTR_FLTMGR_ID 92
+#define DPFLTR_FLTMGR_ID 47
 #define DPFLTR_ERROR_LEVEL 0
 #define DPFLTR_WARNING_LEVEL 1
 #define DPFLTR_TRACE_LEVEL 2
@@ -371,7 +371,7 @@ BOOLEAN SeSinglePrivilegeCheck(LARGE_INTEGER PrivilegeValue, KPROCESSOR_MODE Pre
 #define FILE_ATTRIBUTE_NORMAL    0x00000080
 #define FILE_ATTRIBUTE_TEMPORARY 0x00000100
 #define FILE_ATTRIBUTE_REPARSE_POINT 0x00000400
-#define FILE_ATTRIBUTE_VALID_FLAGS 0x00007fb7
+#define FILE_ATTRIBUTE_VALID_FLAGS 0x005affb7
 
 #define FILE_SUPERSEDE           0x00000000
 #define FILE_OPEN                0x00000001
@@ -750,7 +750,7 @@ typedef enum _FILE_INFORMATION_CLASS {
     FileRenameInformationExBypassAccessCheck = 66,
     FileLinkInformationEx = 72,
     FileLinkInformationExBypassAccessCheck = 73,
-    FileMaximumInformation = 80
+    FileMaximumInformation = 84
 } FILE_INFORMATION_CLASS, *PFILE_INFORMATION_CLASS;
 
 typedef enum _FS_INFORMATION_CLASS {

@@ -16,7 +16,11 @@ How: clang dumps the complete record layouts twice,
 Every struct or union whose tag both define crosses the boundary between
 driver code and the emulator; for each one the table records the WDK's size
 and alignment, and the WDK's offset of every field path (a.b.c, anonymous
-members left out as C spells them) that both define. A field the emulator has
+members left out as C spells them) that both define. So do the sizes of the
+scalar typedefs listed below, and the values of the upper-case object-like
+macros and the enumerators both define that are integer constants on both
+sides (status codes, IRP_MJ_*, FLTFL_*, information classes, ...): the binary
+has the WDK's values compiled in. A field the emulator has
 and the WDK has not (emulator-private contents of an object the driver only
 passes to kernel routines) is listed in a comment, not asserted: its type's
 size still is.
@@ -134,6 +138,98 @@ def emu_records():
     return parse(dump(cmd, PROBE))
 
 
+# ---- constants: the values of the macros and enumerators both define ----
+def emu_constant_names():
+    """Object-like upper-case macros and enumerators the emulator's headers define."""
+    base = [CLANG, '--target=x86_64-linux-gnu', '-std=gnu11', '-fshort-wchar', '-w', '-I', EMU_INCLUDE]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'names.c')
+        with open(path, 'w') as f:
+            f.write('#include <fltKernel.h>\n')
+        macros = subprocess.run(base + ['-dM', '-E', path], capture_output=True, text=True, check=True).stdout
+        ast = subprocess.run(base + ['-fsyntax-only', '-Xclang', '-ast-dump', path], capture_output=True, text=True).stdout
+    names = set(re.findall(r'^#define ([A-Z][A-Z0-9_]+) \S', macros, re.M))
+    names |= set(re.findall(r'EnumConstantDecl 0x[0-9a-f]+ <[^>]*> (?:col|line):[0-9:]+(?: referenced)? ([A-Za-z_][A-Za-z0-9_]*) ', ast))
+    # NTDDI_VERSION is a build choice (the version targeted), not a fact of the interface.
+    return sorted(n for n in names if not n.startswith(('EMU_', 'JMF_', 'Emu')) and n not in ('NTDDI_VERSION',))
+
+
+def coff_symbol_bytes(path, symbol, length):
+    """The bytes a COFF object defines at symbol (its section's raw data, from the symbol's offset)."""
+    import struct
+    blob = open(path, 'rb').read()
+    nsec, symtab, nsym = struct.unpack_from('<H', blob, 2)[0], *struct.unpack_from('<II', blob, 8)
+    opt = struct.unpack_from('<H', blob, 16)[0]
+    strings = symtab + 18 * nsym
+    i = 0
+    while i < nsym:
+        raw = blob[symtab + 18 * i:symtab + 18 * i + 18]
+        name = raw[:8]
+        if name[:4] == b'\0\0\0\0':
+            off = struct.unpack_from('<I', name, 4)[0]
+            name = blob[strings + off:blob.index(b'\0', strings + off)]
+        else:
+            name = name.rstrip(b'\0')
+        value, section = struct.unpack_from('<Ih', raw, 8)
+        if name.decode('latin1') == symbol and section > 0:
+            hdr = 20 + opt + 40 * (section - 1)
+            pointer = struct.unpack_from('<I', blob, hdr + 20)[0]
+            return blob[pointer + value:pointer + value + length]
+        i += 1 + raw[17]
+    sys.exit('gen_wdk_layout: %s not found in %s' % (symbol, path))
+
+
+def wdk_constants(names):
+    """{name: value} for the names that are integer constant expressions in the WDK's headers."""
+    cmd = [CLANG_CL, '--target=x86_64-pc-windows-msvc', '-fms-compatibility-version=19.39', '/nologo', '/c',
+           '/kernel', '/Zp8', '/D_KERNEL_MODE', '/D_WIN64', '/D_AMD64_', '/DAMD64', '/DWINNT=1', '/D_WIN32_WINNT=0x0A00',
+           '/DWINVER=0x0A00', '/imsvc', os.path.join(WDK_INC, 'km', 'crt'), '/imsvc', os.path.join(WDK_INC, 'km'),
+           '/imsvc', os.path.join(WDK_INC, 'shared'), '/imsvc', os.path.join(SDK, 'casefix-km'),
+           '/clang:-ferror-limit=0', '/w']
+    candidates = list(names)
+    with tempfile.TemporaryDirectory() as tmp:
+        src, obj, raw = (os.path.join(tmp, n) for n in ('consts.c', 'consts.obj', 'consts.bin'))
+        for _ in range(4):
+            with open(src, 'w') as f:
+                f.write('#include <fltKernel.h>\nconst long long jmf_wdk_constants[] = {\n')
+                f.write(''.join('    (long long)(%s),\n' % n for n in candidates))
+                f.write('};\n')
+            r = subprocess.run(cmd + ['/Fo' + obj, '--', src], capture_output=True, text=True)
+            if r.returncode == 0:
+                break
+            bad = {int(m) - 3 for m in re.findall(r'consts\.c[:(](\d+)', r.stdout + r.stderr)}
+            if not bad:
+                sys.stderr.write(r.stdout + r.stderr)
+                sys.exit('gen_wdk_layout: the constants probe does not compile')
+            candidates = [n for i, n in enumerate(candidates) if i not in bad]
+        else:
+            sys.exit('gen_wdk_layout: the constants probe does not compile')
+        data = coff_symbol_bytes(obj, 'jmf_wdk_constants', 8 * len(candidates))
+    values = {}
+    for i, n in enumerate(candidates):
+        values[n] = int.from_bytes(data[8 * i:8 * i + 8], 'little', signed=True)
+    return values
+
+
+def emu_constant_compiles(values):
+    """The names whose value the emulator's headers can give as an integer constant."""
+    ok = list(values)
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, 'consts.c')
+        for _ in range(4):
+            with open(src, 'w') as f:
+                f.write('#include <fltKernel.h>\nconst long long jmf_emu_constants[] = {\n')
+                f.write(''.join('    (long long)(%s),\n' % n for n in ok))
+                f.write('};\n')
+            r = subprocess.run([CLANG, '--target=x86_64-linux-gnu', '-std=gnu11', '-fshort-wchar', '-fsyntax-only', '-w',
+                                '-ferror-limit=0', '-I', EMU_INCLUDE, src], capture_output=True, text=True)
+            if r.returncode == 0:
+                return ok
+            bad = {int(m) - 3 for m in re.findall(r'consts\.c:(\d+)', r.stderr)}
+            ok = [n for i, n in enumerate(ok) if i not in bad]
+    return ok
+
+
 def generate():
     if not os.path.isfile(os.path.join(WDK_INC, 'km', 'fltKernel.h')):
         sys.exit('gen_wdk_layout: no WDK headers under %s (set up /work/shared/tools/wdk-check, '
@@ -154,6 +250,7 @@ def generate():
         ' *   JMF_WDK_RECORD(kind, tag, size, align)',
         ' *   JMF_WDK_FIELD(kind, tag, field.path, offset)',
         ' *   JMF_WDK_TYPE(typedef-name, size, align)',
+        ' *   JMF_WDK_CONST(name, value)      (macros and enumerators both define, as long long)',
         ' *',
         ' * layout_check.c turns every line into a static assertion on the emulator\'s',
         ' * own definitions.',
@@ -178,6 +275,9 @@ def generate():
         out.append(' * record\'s size and the shared fields\' offsets are asserted):')
         out.extend(' *   ' + p for p in private)
         out.append(' */')
+    values = wdk_constants(emu_constant_names())
+    for name in emu_constant_compiles(values):
+        out.append('JMF_WDK_CONST(%s, %d)' % (name, values[name]))
     only_emu = sorted(t for t in emu if t not in wdk and not t.startswith(('_EMU', 'EMU', '__', 'jmf_typedef_')))
     if only_emu:
         out.append('/* Emulator records the WDK does not define (not checked): ' + ', '.join(only_emu) + ' */')

@@ -21,6 +21,8 @@
 #define JMF_WDK_TYPE(name, size, align)                                                \
     _Static_assert(sizeof(name) == (size), "sizeof(" #name ") differs from the WDK's " #size); \
     _Static_assert(_Alignof(name) == (align), "alignment of " #name " differs from the WDK's " #align);
+#define JMF_WDK_CONST(name, value)                                                     \
+    _Static_assert((long long)(name) == (value##LL), "value of " #name " differs from the WDK's " #value);
 #include "wdk_x64_layout.h"
 #endif
 
