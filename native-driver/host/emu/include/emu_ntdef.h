@@ -127,17 +127,79 @@ _Static_assert(sizeof(LARGE_INTEGER) == 8, "LARGE_INTEGER is 64 bits");
 #define PtrToUshort(p) ((USHORT)(ULONG_PTR)(p))
 #define MAKELONG(a, b) ((LONG)(((USHORT)(a)) | ((ULONG)((USHORT)(b))) << 16))
 
-/* Structured exception handling, mapped to plain C: the emulator never raises
- * (it reports instead: see ProbeForRead), so the handler is never entered. */
-#define __try if (1)
-#define __except(filter) else if (0 && (filter))
-#define __finally if (1)
-#define __leave do { } while (0)
+/* Structured exception handling on setjmp/longjmp, as close to the compiler's
+ * as gcc allows (emu_core.c runs it):
+ *   __try { ... } __except (filter) { ... }   and   __try { ... } __finally { ... }
+ * A __try pushes a frame on the thread's frame list and takes a setjmp; the
+ * emulator's own exceptions (ExRaiseStatus, a failed ProbeForRead/Write) jump
+ * to the innermost frame, where the filter is evaluated (GetExceptionCode()
+ * gives the status): EXCEPTION_EXECUTE_HANDLER runs the handler,
+ * EXCEPTION_CONTINUE_SEARCH passes the exception to the next frame out; a
+ * __finally runs on normal exit, on __leave and while an exception passes
+ * through it (AbnormalTermination() is then nonzero), after which the exception
+ * goes on outwards. __leave jumps to the end of the innermost __try block (a
+ * local label, so it works from inside loops and switches).
+ * What cannot be emulated (README, "The emulator"): a return, goto or break out
+ * of a __try skips its __finally (the frame is popped by a cleanup attribute,
+ * so nothing dangles); a local changed inside __try and read after an
+ * exception must be volatile (longjmp); a filter runs after the inner
+ * __finally blocks, not before them; hardware faults (a bad pointer) are not
+ * exceptions but crashes (ASan reports them); EXCEPTION_CONTINUE_EXECUTION is
+ * reported, as ExRaiseStatus is not continuable.
+ * A __try is a compound statement: write it where a declaration may stand
+ * (not as the lone body of an unbraced if/else/loop). */
+#include <setjmp.h>
+/* gcc warns of every local a longjmp might clobber; the rule above (volatile
+ * for a local changed in __try and read after an exception) is the
+ * emulator's documented limit, and MSVC code has no reason to follow it. */
+#if !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wclobbered"
+#endif
+typedef struct EMU_SEH_FRAME {
+    jmp_buf Jump;
+    struct EMU_SEH_FRAME *Next;
+    const char *File;
+    int Line;
+    volatile int Active;  /* on the thread's frame list */
+    volatile int Raised;  /* an exception jumped here */
+    volatile LONG Code;
+} EMU_SEH_FRAME;
+void EmuSehPush(EMU_SEH_FRAME *Frame, const char *File, int Line);
+void EmuSehScopeExit(EMU_SEH_FRAME *Frame);
+int EmuSehExceptEnd(EMU_SEH_FRAME *Frame, int Disposition);
+int EmuSehExceptTake(void);
+void EmuSehFinallyEnd(EMU_SEH_FRAME *Frame);
+long long EmuSehFinallyTake(void);
+long long EmuSehFinallyExit(long long State);
+LONG EmuSehExceptionCode(void);
+#define EMU_SEH_RUN_FINALLY 0x100000000LL
+#define EMU_SEH_ABNORMAL 0x200000000LL
+#define __try                                                                         \
+    { __label__ _emuSehLeave;                                                         \
+      EMU_SEH_FRAME _emuSeh __attribute__((cleanup(EmuSehScopeExit)));                \
+      EmuSehPush(&_emuSeh, __FILE__, __LINE__);                                       \
+      if (setjmp(_emuSeh.Jump) == 0)
+#define __except(...)                                                                 \
+      _emuSehLeave: __attribute__((unused));                                          \
+      EmuSehExceptEnd(&_emuSeh, _emuSeh.Raised ? (int)(__VA_ARGS__) : 0);             \
+    }                                                                                 \
+    if (EmuSehExceptTake())
+#define __finally                                                                     \
+      _emuSehLeave: __attribute__((unused));                                          \
+      EmuSehFinallyEnd(&_emuSeh);                                                     \
+    }                                                                                 \
+    for (long long _emuSehFin = EmuSehFinallyTake(); _emuSehFin != 0; _emuSehFin = EmuSehFinallyExit(_emuSehFin))
+#define __leave goto _emuSehLeave
 #define try __try
-#define GetExceptionCode() ((NTSTATUS)0xC0000005L)
+#define except __except
+#define finally __finally
+#define leave __leave
+#define GetExceptionCode() EmuSehExceptionCode()
+#define _exception_code() EmuSehExceptionCode()
+#define exception_code() EmuSehExceptionCode()
 #define GetExceptionInformation() ((PVOID)0)
-#define _exception_code() GetExceptionCode()
-#define AbnormalTermination() 0
+#define AbnormalTermination() ((_emuSehFin & EMU_SEH_ABNORMAL) != 0)
+#define _abnormal_termination() AbnormalTermination()
 #define EXCEPTION_EXECUTE_HANDLER 1
 #define EXCEPTION_CONTINUE_SEARCH 0
 #define EXCEPTION_CONTINUE_EXECUTION (-1)

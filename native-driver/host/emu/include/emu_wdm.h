@@ -44,14 +44,19 @@ ULONG KeQueryActiveProcessorCount(PKAFFINITY ActiveProcessors);
 VOID EmuPagedCodeCheck(const char *Function);
 #define PAGED_CODE() EmuPagedCodeCheck(__func__)
 #define PAGED_CODE_LOCKED() ((void)0)
-#define NT_ASSERT(e) ((void)0)
-#define NT_ASSERTMSG(m, e) ((void)0)
-#define NT_VERIFY(e) ((void)(e))
-#define ASSERT(e) ((void)0)
-#define ASSERTMSG(m, e) ((void)0)
+/* The checked build's assertions, always on: a failed one is a violation
+ * naming the macro, the expression (and message), the file and the line; the
+ * code then goes on, as it would after "g" in the kernel debugger. */
+VOID EmuAssertFailed(PCSTR Macro, PCSTR Expression, PCSTR Message, PCSTR File, int Line);
+#define EMU_ASSERT_(macro, m, e) ((e) ? (void)0 : EmuAssertFailed(macro, #e, (m), __FILE__, __LINE__))
+#define NT_ASSERT(e) EMU_ASSERT_("NT_ASSERT", NULL, e)
+#define NT_ASSERTMSG(m, e) EMU_ASSERT_("NT_ASSERTMSG", m, e)
+#define NT_VERIFY(e) EMU_ASSERT_("NT_VERIFY", NULL, e)
+#define ASSERT(e) EMU_ASSERT_("ASSERT", NULL, e)
+#define ASSERTMSG(m, e) EMU_ASSERT_("ASSERTMSG", m, e)
 #define NT_ANALYSIS_ASSUME(e) ((void)0)
-#define FLT_ASSERT(e) ((void)0)
-#define FLT_ASSERTMSG(m, e) ((void)0)
+#define FLT_ASSERT(e) EMU_ASSERT_("FLT_ASSERT", NULL, e)
+#define FLT_ASSERTMSG(m, e) EMU_ASSERT_("FLT_ASSERTMSG", m, e)
 
 /* ---- debug output ---- */
 #define DPFLTR_IHVDRIVER_ID 77
@@ -127,6 +132,8 @@ VOID ExFreeToPagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside, PVOID Entry);
 /* ---- user buffers ---- */
 VOID ProbeForRead(const volatile VOID *Address, SIZE_T Length, ULONG Alignment);
 VOID ProbeForWrite(volatile VOID *Address, SIZE_T Length, ULONG Alignment);
+/* Raises Status to the innermost __try (emu_ntdef.h); with none, a violation. */
+VOID ExRaiseStatus(NTSTATUS Status);
 
 /* ---- time ---- */
 VOID KeQuerySystemTime(PLARGE_INTEGER CurrentTime);

@@ -788,20 +788,159 @@ PVOID ExAllocateFromPagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside) { return
 VOID ExFreeToPagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside, PVOID Entry) { EmuPoolFree(Entry, Lookaside->Tag, 1, "ExFreeToPagedLookasideList"); }
 
 /* ---- user buffers ---- */
+VOID EmuAssertFailed(PCSTR Macro, PCSTR Expression, PCSTR Message, PCSTR File, int Line)
+{
+    EmuViolation("%s(%s) failed at %s:%d%s%s", Macro, Expression, File, Line, Message != NULL ? ": " : "", Message != NULL ? Message : "");
+}
+
+/* ---- structured exception handling (the macros are in emu_ntdef.h) ---- */
+static __thread EMU_SEH_FRAME *t_sehTop;    /* innermost active __try */
+static __thread LONG t_sehCode;             /* GetExceptionCode() */
+static __thread int t_sehHandlerPending;    /* handed from __except's filter to its handler */
+static __thread long long t_sehFinally;     /* handed from a __try to its __finally block */
+
+void EmuSehPush(EMU_SEH_FRAME *Frame, const char *File, int Line)
+{
+    Frame->File = File;
+    Frame->Line = Line;
+    Frame->Raised = 0;
+    Frame->Code = 0;
+    Frame->Next = t_sehTop;
+    Frame->Active = 1;
+    t_sehTop = Frame;
+}
+
+/* Takes Frame (and any frame above it, left by a jump out of a nested __try)
+ * off the thread's list. */
+static void EmuSehPop(EMU_SEH_FRAME *Frame)
+{
+    if (!Frame->Active) {
+        return;
+    }
+    while (t_sehTop != NULL && t_sehTop != Frame) {
+        t_sehTop->Active = 0;
+        t_sehTop = t_sehTop->Next;
+    }
+    if (t_sehTop == Frame) {
+        t_sehTop = Frame->Next;
+    }
+    Frame->Active = 0;
+}
+
+/* The cleanup attribute: the scope of a __try was left by return, goto or
+ * break (a __finally, if any, is skipped: see emu_ntdef.h). */
+void EmuSehScopeExit(EMU_SEH_FRAME *Frame)
+{
+    EmuSehPop(Frame);
+}
+
+/* Sends Code to the innermost __try; with none, the exception is unhandled:
+ * Windows stops with KMODE_EXCEPTION_NOT_HANDLED, the emulator reports it and
+ * returns to the caller. */
+static void EmuSehRaise(LONG Code, const char *Routine)
+{
+    EMU_SEH_FRAME *frame = t_sehTop;
+    if (frame == NULL) {
+        EmuViolation("%s raised exception 0x%08X with no __try/__except to handle it on this thread (KMODE_EXCEPTION_NOT_HANDLED)",
+                     Routine, (unsigned)Code);
+        return;
+    }
+    EmuSehPop(frame);
+    frame->Code = Code;
+    frame->Raised = 1;
+    t_sehCode = Code;
+    longjmp(frame->Jump, 1);
+}
+
+int EmuSehExceptEnd(EMU_SEH_FRAME *Frame, int Disposition)
+{
+    t_sehHandlerPending = 0;
+    if (!Frame->Raised) {
+        EmuSehPop(Frame);  /* the end of the block, or __leave */
+        return 0;
+    }
+    if (Disposition > 0) {
+        t_sehCode = Frame->Code;
+        t_sehHandlerPending = 1;
+        return 1;
+    }
+    if (Disposition < 0) {
+        EmuViolation("__try at %s:%d: the __except filter returned EXCEPTION_CONTINUE_EXECUTION for exception 0x%08X, which is not continuable (STATUS_NONCONTINUABLE_EXCEPTION)",
+                     Frame->File, Frame->Line, (unsigned)Frame->Code);
+        EmuSehRaise(STATUS_NONCONTINUABLE_EXCEPTION, "an __except filter");
+        return 0;
+    }
+    EmuSehRaise(Frame->Code, "an __except filter passing the exception on (EXCEPTION_CONTINUE_SEARCH)");
+    return 0;
+}
+
+int EmuSehExceptTake(void)
+{
+    int pending = t_sehHandlerPending;
+    t_sehHandlerPending = 0;
+    return pending;
+}
+
+void EmuSehFinallyEnd(EMU_SEH_FRAME *Frame)
+{
+    if (!Frame->Raised) {
+        EmuSehPop(Frame);
+        t_sehFinally = EMU_SEH_RUN_FINALLY;
+    } else {
+        t_sehFinally = EMU_SEH_RUN_FINALLY | EMU_SEH_ABNORMAL | (long long)(uint32_t)Frame->Code;
+    }
+}
+
+long long EmuSehFinallyTake(void)
+{
+    long long state = t_sehFinally;
+    t_sehFinally = 0;
+    return state;
+}
+
+/* After a __finally block: an exception passing through goes on outwards. */
+long long EmuSehFinallyExit(long long State)
+{
+    if ((State & EMU_SEH_ABNORMAL) != 0) {
+        EmuSehRaise((LONG)(uint32_t)State, "an exception passing through a __finally");
+    }
+    return 0;
+}
+
+LONG EmuSehExceptionCode(void)
+{
+    return t_sehCode;
+}
+
+VOID ExRaiseStatus(NTSTATUS Status)
+{
+    EmuSehRaise(Status, "ExRaiseStatus");
+}
+
+/* A failed probe raises, as Windows does; the driver must catch it. */
+static void EmuProbe(const char *routine, const volatile VOID *Address, SIZE_T Length, ULONG Alignment)
+{
+    if (Length == 0) {
+        return;
+    }
+    char what[160];
+    if (Alignment != 0 && ((ULONG_PTR)Address & (Alignment - 1)) != 0) {
+        snprintf(what, sizeof(what), "%s(%p, %zu, %u) (misaligned: STATUS_DATATYPE_MISALIGNMENT)", routine, (const void *)Address, (size_t)Length, Alignment);
+        EmuSehRaise(STATUS_DATATYPE_MISALIGNMENT, what);
+    } else if ((ULONG_PTR)Address + Length < (ULONG_PTR)Address) {
+        snprintf(what, sizeof(what), "%s(%p, %zu, %u) (the range wraps: STATUS_ACCESS_VIOLATION)", routine, (const void *)Address, (size_t)Length, Alignment);
+        EmuSehRaise(STATUS_ACCESS_VIOLATION, what);
+    }
+}
+
 VOID ProbeForRead(const volatile VOID *Address, SIZE_T Length, ULONG Alignment)
 {
-    if (Length != 0 && Alignment != 0 && ((ULONG_PTR)Address & (Alignment - 1)) != 0) {
-        EmuViolation("ProbeForRead(%p, %zu, %u): misaligned: would raise STATUS_DATATYPE_MISALIGNMENT, which the emulator cannot raise; check alignment before probing",
-                     (const void *)Address, (size_t)Length, Alignment);
-    }
+    EmuProbe("ProbeForRead", Address, Length, Alignment);
 }
 
 VOID ProbeForWrite(volatile VOID *Address, SIZE_T Length, ULONG Alignment)
 {
-    if (Length != 0 && Alignment != 0 && ((ULONG_PTR)Address & (Alignment - 1)) != 0) {
-        EmuViolation("ProbeForWrite(%p, %zu, %u): misaligned: would raise STATUS_DATATYPE_MISALIGNMENT, which the emulator cannot raise; check alignment before probing",
-                     (void *)Address, (size_t)Length, Alignment);
-    }
+    EmuProbe("ProbeForWrite", Address, Length, Alignment);
 }
 
 /* ---- debug output: a small formatter that knows %wZ and %ws ---- */
