@@ -234,6 +234,7 @@ typedef struct EMU_LEVEL {
     PVOID CompletionContext;
     int CallPost;
     int SyncPost;
+    NTSTATUS StatusBeforePost;  /* IoStatus.Status as the post-operation callback found it */
 } EMU_LEVEL;
 
 enum { EMU_OP_PRE, EMU_OP_PENDED_PRE, EMU_OP_POST, EMU_OP_PENDED_POST, EMU_OP_DONE };

@@ -508,6 +508,18 @@ static void EmuContinueDown(EMU_CBD *op)
     }
 }
 
+/* STATUS_FLT_DISALLOW_FAST_IO is the filter manager's own: a filter that sets
+ * it as the operation's status in a post-operation callback (or before
+ * completing a pended one) is named where it does it, since a filter above
+ * may overwrite the status before the operation completes. */
+static void EmuCheckPostStatus(EMU_CBD *op, EMU_LEVEL *lv)
+{
+    if (op->Data.IoStatus.Status == STATUS_FLT_DISALLOW_FAST_IO && lv->StatusBeforePost != STATUS_FLT_DISALLOW_FAST_IO) {
+        EmuViolation("%s set IoStatus.Status of %s to STATUS_FLT_DISALLOW_FAST_IO in its post-operation callback, which only the filter manager may use",
+                     lv->Instance->Filter->Hdr.Name, EmuMajorName(lv->Input.MajorFunction));
+    }
+}
+
 static void EmuContinueUp(EMU_CBD *op)
 {
     while (op->Depth > 0) {
@@ -531,6 +543,7 @@ static void EmuContinueUp(EMU_CBD *op)
         op->State = EMU_OP_POST;
         op->EarlyResume = 0;
         EmuUnlock();
+        lv->StatusBeforePost = op->Data.IoStatus.Status;
         KIRQL saved = KeGetCurrentIrql();
         EmuSetIrql(irql);
         FLT_POSTOP_CALLBACK_STATUS st = reg->PostOperation(&op->Data, &lv->Objects, lv->CompletionContext, 0);
@@ -555,6 +568,7 @@ static void EmuContinueUp(EMU_CBD *op)
             EmuLock();
         }
         EmuUnlock();
+        EmuCheckPostStatus(op, lv);
         op->Depth--;
     }
     EmuFinish(op);
@@ -583,7 +597,7 @@ static void EmuFinish(EMU_CBD *op)
         }
     }
     if (op->Data.IoStatus.Status == STATUS_FLT_DISALLOW_FAST_IO && !op->DisallowedFastIo) {
-        EmuViolation("%s completed with STATUS_FLT_DISALLOW_FAST_IO set by a filter", EmuMajorName(op->Iopb.MajorFunction));
+        EmuViolation("%s completed with STATUS_FLT_DISALLOW_FAST_IO, which only the filter manager may use (set by the file system or by a filter after its callback)", EmuMajorName(op->Iopb.MajorFunction));
     }
     EmuLock();
     op->State = EMU_OP_DONE;
@@ -688,6 +702,7 @@ VOID FltCompletePendedPostOperation(PFLT_CALLBACK_DATA CallbackData)
     }
     op->State = EMU_OP_POST;
     EmuUnlock();
+    EmuCheckPostStatus(op, &op->Levels[op->Depth - 1]);
     op->Depth--;
     EmuContinueUp(op);
 }

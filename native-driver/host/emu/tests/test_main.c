@@ -28,6 +28,7 @@ WEAK_SUITE(g_driverSetInfoTests)
 SUITE(g_wdkCompatTests)
 SUITE(g_peTests)
 SUITE(g_sehTests)
+SUITE(g_fidelityTests)
 
 int main(void)
 {
@@ -36,7 +37,7 @@ int main(void)
     const TEST_CASE *suites[] = { g_fsTests, g_linkTests, g_stackTests, g_paramTests, g_cancelTests, g_portTests, g_leakTests, g_misuseTests,
                                   g_traceLoggingTests, g_rundownTests, g_driverTests, g_driverTraceTests, g_driverRenameTests,
                                   g_driverModifyTests, g_driverMatchTests, g_askTests, g_redirectTests, g_driverSetInfoTests,
-                                  g_wdkCompatTests, g_peTests, g_sehTests };
+                                  g_wdkCompatTests, g_peTests, g_sehTests, g_fidelityTests };
     size_t counts[] = { g_fsTestsCount, g_linkTestsCount, g_stackTestsCount, g_paramTestsCount, g_cancelTestsCount, g_portTestsCount, g_leakTestsCount,
                         g_misuseTestsCount, g_traceLoggingTestsCount, g_rundownTestsCount,
                         g_driverTests != NULL ? g_driverTestsCount : 0,
@@ -47,7 +48,7 @@ int main(void)
                         g_askTests != NULL ? g_askTestsCount : 0,
                         g_redirectTests != NULL ? g_redirectTestsCount : 0,
                         g_driverSetInfoTests != NULL ? g_driverSetInfoTestsCount : 0,
-                        g_wdkCompatTestsCount, g_peTestsCount, g_sehTestsCount };
+                        g_wdkCompatTestsCount, g_peTestsCount, g_sehTestsCount, g_fidelityTestsCount };
     for (size_t s = 0; s < sizeof(suites) / sizeof(suites[0]); s++) {
         for (size_t i = 0; i < counts[s] && n < 256; i++) {
             all[n++] = suites[s][i];
