@@ -237,6 +237,8 @@ static void EmuDetach(PFLT_INSTANCE inst, FLT_INSTANCE_TEARDOWN_FLAGS reason)
     if (f->Registration.InstanceTeardownStartCallback != NULL) {
         f->Registration.InstanceTeardownStartCallback(&objs, reason);
     }
+    /* Operations in flight still owing this instance a post-operation callback get it now, draining. */
+    EmuDrainInstance(inst);
     inst->Detached = 1;
     if (f->Registration.InstanceTeardownCompleteCallback != NULL) {
         f->Registration.InstanceTeardownCompleteCallback(&objs, reason);

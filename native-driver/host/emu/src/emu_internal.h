@@ -265,6 +265,7 @@ typedef struct EMU_CBD {
     PVOID EarlyContext;
     int Done;
     PMDL ReturnedMdl;           /* an MDL read: the file system's MDL, to be given back with IRP_MN_COMPLETE_MDL */
+    LIST_ENTRY OpLink;          /* in the list of operations in flight (for draining) */
 } EMU_CBD;
 
 #define EMU_CBD_FROM_DATA(d) ((EMU_CBD *)(d))
@@ -273,6 +274,9 @@ int EmuIsCallbackData(PFLT_CALLBACK_DATA data);
 void EmuRunOperation(EMU_CBD *op);
 EMU_CBD *EmuNewOperation(UCHAR major, EMU_FILE *file, PFLT_INSTANCE startBelow, int fastIo);
 void EmuFreeOperation(EMU_CBD *op);
+/* Instance teardown: calls inst's post-operation callbacks still owed by
+ * operations in flight, with FLTFL_POST_OPERATION_DRAINING (emu_io.c). */
+void EmuDrainInstance(PFLT_INSTANCE inst);
 KIRQL EmuPostIrqlFor(UCHAR major);
 void EmuFsDispatch(EMU_CBD *op);
 void EmuFsInit(EMU_FS *fs);

@@ -29,6 +29,7 @@
 
 static KIRQL g_postIrql[256];
 static LIST_ENTRY g_files = { &g_files, &g_files };
+static LIST_ENTRY g_operations = { &g_operations, &g_operations };     /* EMU_CBD.OpLink, under EmuLock */
 
 #define EMU_MAX_HANDLES 4096
 typedef struct EMU_HANDLE { EMU_FILE *File; int Kernel; ULONG Pid; } EMU_HANDLE;  /* Pid: a user handle's process */
@@ -249,6 +250,9 @@ EMU_CBD *EmuNewOperation(UCHAR major, EMU_FILE *file, PFLT_INSTANCE startBelow, 
     op->Data.IoStatus.Information = 0;
     op->Security.AccessState = &op->AccessState;
     EmuFileReference(file);
+    EmuLock();
+    InsertTailList(&g_operations, &op->OpLink);
+    EmuUnlock();
     return op;
 }
 
@@ -268,6 +272,9 @@ EMU_CBD *EmuNewFileOperation(UCHAR major, EMU_FILE *file)
 void EmuFreeOperation(EMU_CBD *op)
 {
     EMU_FILE *file = op->File;
+    EmuLock();
+    RemoveEntryList(&op->OpLink);
+    EmuUnlock();
     op->Magic = 0;
     free(op);
     EmuFileRelease(file);
@@ -524,11 +531,14 @@ static void EmuContinueUp(EMU_CBD *op)
 {
     while (op->Depth > 0) {
         EMU_LEVEL *lv = &op->Levels[op->Depth - 1];
-        if (!lv->CallPost) {
+        EmuLock();      /* an instance teardown may have drained this level meanwhile */
+        int callPost = lv->CallPost;
+        lv->CallPost = 0;
+        EmuUnlock();
+        if (!callPost) {
             op->Depth--;
             continue;
         }
-        lv->CallPost = 0;
         const FLT_OPERATION_REGISTRATION *reg = EmuFindOpReg(lv->Instance->Filter, lv->Input.MajorFunction);
         op->Iopb = lv->Input;      /* the filter's own input parameters */
         op->Volume = lv->Instance->Volume;
@@ -572,6 +582,71 @@ static void EmuContinueUp(EMU_CBD *op)
         op->Depth--;
     }
     EmuFinish(op);
+}
+
+/*
+ * Draining, as the filter manager does when an instance is torn down: every
+ * operation in flight for which inst received a pre-operation callback and
+ * still owes it a post-operation callback gets that callback now, even though
+ * the operation has not completed, with FLTFL_POST_OPERATION_DRAINING, at
+ * PASSIVE_LEVEL, on a copy of the callback data (so routines that need the
+ * real operation, FltCompletePendedPostOperation, FltSetCallbackDataDirty...,
+ * are reported). The callback may only clean up (its CompletionContext) and
+ * must return FLT_POSTOP_FINISHED_PROCESSING; the operation then goes on
+ * without it.
+ */
+typedef struct EMU_DRAIN {
+    FLT_CALLBACK_DATA Data;
+    FLT_IO_PARAMETER_BLOCK Iopb;
+    FLT_RELATED_OBJECTS Objects;
+    PVOID Context;
+    PFLT_POST_OPERATION_CALLBACK Post;
+} EMU_DRAIN;
+
+void EmuDrainInstance(PFLT_INSTANCE inst)
+{
+    for (;;) {
+        EMU_DRAIN d;
+        int found = 0;
+        EmuLock();
+        for (PLIST_ENTRY e = g_operations.Flink; e != &g_operations && !found; e = e->Flink) {
+            EMU_CBD *op = CONTAINING_RECORD(e, EMU_CBD, OpLink);
+            for (int i = 0; i < op->Depth && i < EMU_MAX_LEVELS; i++) {
+                EMU_LEVEL *lv = &op->Levels[i];
+                if (lv->Instance != inst || !lv->CallPost) {
+                    continue;
+                }
+                const FLT_OPERATION_REGISTRATION *reg = EmuFindOpReg(inst->Filter, lv->Input.MajorFunction);
+                lv->CallPost = 0;       /* taken: the operation will not call it again */
+                if (reg == NULL || reg->PostOperation == NULL) {
+                    continue;
+                }
+                memset(&d, 0, sizeof(d));
+                memcpy(&d.Data, &op->Data, sizeof(d.Data));
+                d.Iopb = lv->Input;
+                *(PFLT_IO_PARAMETER_BLOCK *)&d.Data.Iopb = &d.Iopb;
+                d.Data.Flags = (op->Data.Flags & ~FLTFL_CALLBACK_DATA_DIRTY) | FLTFL_CALLBACK_DATA_POST_OPERATION;
+                memcpy(&d.Objects, &lv->Objects, sizeof(d.Objects));
+                d.Context = lv->CompletionContext;
+                d.Post = reg->PostOperation;
+                found = 1;
+                break;
+            }
+        }
+        EmuUnlock();
+        if (!found) {
+            return;
+        }
+        KIRQL saved = KeGetCurrentIrql();
+        EmuSetIrql(PASSIVE_LEVEL);
+        FLT_POSTOP_CALLBACK_STATUS st = d.Post(&d.Data, &d.Objects, d.Context, FLTFL_POST_OPERATION_DRAINING);
+        EmuCallChecked(PASSIVE_LEVEL, "the draining post-operation callback", inst->Filter->Hdr.Name);
+        EmuSetIrql(saved);
+        if (st != FLT_POSTOP_FINISHED_PROCESSING) {
+            EmuViolation("%s returned post-operation status %d with FLTFL_POST_OPERATION_DRAINING for %s: a draining callback must only clean up and return FLT_POSTOP_FINISHED_PROCESSING",
+                         inst->Filter->Hdr.Name, (int)st, EmuMajorName(d.Iopb.MajorFunction));
+        }
+    }
 }
 
 static void EmuFinish(EMU_CBD *op)
@@ -1554,6 +1629,10 @@ void EmuFilesReset(void)
         g_handles[i].File = NULL;
     }
     EmuLock();
+    while (!IsListEmpty(&g_operations)) {   /* an operation a test abandoned: forget it, unlinked */
+        PLIST_ENTRY e = RemoveHeadList(&g_operations);
+        InitializeListHead(e);
+    }
     while (!IsListEmpty(&g_files)) {
         EMU_FILE *f = CONTAINING_RECORD(RemoveHeadList(&g_files), EMU_FILE, Link);
         EmuUnlock();

@@ -77,7 +77,135 @@ static void test_disallow_fast_io_by_filter_manager_not_blamed(void)
     EmuFileClose(h);
 }
 
+/* Draining: B (above) has seen the read's pre-operation callback and owes a
+ * post-operation callback when A (below) pends the read; A's work item
+ * detaches B's instance, then lets the read go on. The filter manager calls
+ * B's post-operation callback during the teardown with
+ * FLTFL_POST_OPERATION_DRAINING, at IRQL <= APC_LEVEL, on a copy of the
+ * callback data, so B can free its CompletionContext; B is not called again
+ * when the read completes, and the read still completes for the caller. */
+typedef struct DRAIN_SEEN {
+    PFLT_CALLBACK_DATA PreData;
+    int Posts;
+    FLT_POST_OPERATION_FLAGS Flags;
+    KIRQL Irql;
+    PVOID Context;
+    PFLT_CALLBACK_DATA PostData;
+    UCHAR Major;
+    PFLT_VOLUME Volume;
+    NTSTATUS DirtyProbe;
+} DRAIN_SEEN;
+static DRAIN_SEEN g_drain;
+
+static FLT_PREOP_CALLBACK_STATUS PreBContext(TF *tf, PFLT_CALLBACK_DATA d, PCFLT_RELATED_OBJECTS o, PVOID *c)
+{
+    (void)tf;
+    if (d->Iopb->MajorFunction != IRP_MJ_READ) {
+        return FLT_PREOP_SUCCESS_NO_CALLBACK;
+    }
+    g_drain.PreData = d;
+    g_drain.Volume = o->Volume;
+    *c = ExAllocatePool2(POOL_FLAG_NON_PAGED, 32, 'nirD');
+    return FLT_PREOP_SUCCESS_WITH_CALLBACK;
+}
+
+static FLT_POSTOP_CALLBACK_STATUS PostBFree(TF *tf, PFLT_CALLBACK_DATA d, PCFLT_RELATED_OBJECTS o, PVOID c, FLT_POST_OPERATION_FLAGS f)
+{
+    (void)tf; (void)o;
+    if (c == NULL) {
+        return FLT_POSTOP_FINISHED_PROCESSING;
+    }
+    g_drain.Posts++;
+    g_drain.Flags = f;
+    g_drain.Irql = KeGetCurrentIrql();
+    g_drain.Context = c;
+    g_drain.PostData = d;
+    g_drain.Major = d->Iopb->MajorFunction;
+    ExFreePoolWithTag(c, 'nirD');
+    return FLT_POSTOP_FINISHED_PROCESSING;
+}
+
+static FLT_GENERIC_WORKITEM_ROUTINE DetachThenResume;
+static void DetachThenResume(PFLT_GENERIC_WORKITEM w, PVOID o, PVOID c)
+{
+    PFLT_CALLBACK_DATA pended = c;
+    (void)o;
+    CHECK_EQ(FltDetachVolume(g_tf[1].Filter, g_drain.Volume, NULL), STATUS_SUCCESS);
+    FltCompletePendedPreOperation(pended, FLT_PREOP_SUCCESS_NO_CALLBACK, NULL);
+    FltFreeGenericWorkItem(w);
+}
+
+static FLT_PREOP_CALLBACK_STATUS PreAPendAndDetachB(TF *tf, PFLT_CALLBACK_DATA d, PCFLT_RELATED_OBJECTS o, PVOID *c)
+{
+    (void)o; (void)c;
+    if (d->Iopb->MajorFunction != IRP_MJ_READ) {
+        return FLT_PREOP_SUCCESS_NO_CALLBACK;
+    }
+    FltQueueGenericWorkItem(FltAllocateGenericWorkItem(), tf->Filter, DetachThenResume, DelayedWorkQueue, d);
+    return FLT_PREOP_PENDING;
+}
+
+static void test_teardown_drains_post_callbacks(void)
+{
+    int v = SetupAB();
+    TPut(v, "\\f.txt", "abc");
+    memset(&g_drain, 0, sizeof(g_drain));
+    g_tf[0].Pre = PreAPendAndDetachB;
+    g_tf[1].Pre = PreBContext;
+    g_tf[1].Post = PostBFree;
+    NTSTATUS s;
+    uint64_t h = TOpen(v, "\\f.txt", GENERIC_READ, FILE_OPEN, &s, NULL);
+    CHECK_EQ(s, STATUS_SUCCESS);
+    char b[4] = {0};
+    uint32_t n = 0;
+    CHECK_EQ(EmuFileRead(h, 0, b, 3, &n), STATUS_SUCCESS);
+    CHECK_EQ(n, 3);
+    CHECK(memcmp(b, "abc", 3) == 0);
+    CHECK_EQ(g_drain.Posts, 1);                                 /* drained once, not called again on completion */
+    CHECK_EQ(g_drain.Flags, FLTFL_POST_OPERATION_DRAINING);
+    CHECK(g_drain.Irql <= APC_LEVEL);
+    CHECK(g_drain.Context != NULL);
+    CHECK(g_drain.PostData != NULL && g_drain.PostData != g_drain.PreData);    /* a copy of the callback data */
+    CHECK_EQ(g_drain.Major, IRP_MJ_READ);
+    EmuFileClose(h);
+}
+
+/* A draining callback that tries normal completion processing is reported. */
+static FLT_POSTOP_CALLBACK_STATUS PostBMoreProcessing(TF *tf, PFLT_CALLBACK_DATA d, PCFLT_RELATED_OBJECTS o, PVOID c, FLT_POST_OPERATION_FLAGS f)
+{
+    (void)tf; (void)o;
+    if (c == NULL) {
+        return FLT_POSTOP_FINISHED_PROCESSING;
+    }
+    ExFreePoolWithTag(c, 'nirD');
+    if (f & FLTFL_POST_OPERATION_DRAINING) {
+        FltSetCallbackDataDirty(d);
+        return FLT_POSTOP_MORE_PROCESSING_REQUIRED;
+    }
+    return FLT_POSTOP_FINISHED_PROCESSING;
+}
+
+static void test_draining_callback_must_finish(void)
+{
+    int v = SetupAB();
+    TPut(v, "\\f.txt", "abc");
+    memset(&g_drain, 0, sizeof(g_drain));
+    g_tf[0].Pre = PreAPendAndDetachB;
+    g_tf[1].Pre = PreBContext;
+    g_tf[1].Post = PostBMoreProcessing;
+    NTSTATUS s;
+    uint64_t h = TOpen(v, "\\f.txt", GENERIC_READ, FILE_OPEN, &s, NULL);
+    char b[4];
+    uint32_t n = 0;
+    CHECK_EQ(EmuFileRead(h, 0, b, 3, &n), STATUS_SUCCESS);
+    CHECK_VIOLATION("FltSetCallbackDataDirty(");
+    CHECK_VIOLATION("with FLTFL_POST_OPERATION_DRAINING for IRP_MJ_READ");
+    EmuFileClose(h);
+}
+
 const TEST_CASE g_fidelityTests[] = {
+    { "fidelity: instance teardown drains owed post-operation callbacks (FLTFL_POST_OPERATION_DRAINING, a copy, once)", test_teardown_drains_post_callbacks },
+    { "fidelity: a draining post-operation callback must only clean up and finish", test_draining_callback_must_finish },
     { "fidelity: STATUS_FLT_DISALLOW_FAST_IO set in a post-operation callback names the filter, though overwritten above", test_disallow_fast_io_named_where_set },
     { "fidelity: FLT_PREOP_DISALLOW_FASTIO's status is not blamed on the filters above", test_disallow_fast_io_by_filter_manager_not_blamed },
 };
