@@ -205,12 +205,12 @@ static int EmuShareConflict(EMU_NODE *n, ACCESS_MASK access, ULONG share)
     return 0;
 }
 
+/* What IoSetShareAccess records: the file object's ReadAccess, WriteAccess and DeleteAccess. */
 static void EmuShareAdd(EMU_NODE *n, EMU_FILE *f, int sign)
 {
-    ACCESS_MASK a = f->Granted;
-    n->Readers += sign * ((a & (FILE_READ_DATA | FILE_EXECUTE)) != 0);
-    n->Writers += sign * ((a & (FILE_WRITE_DATA | FILE_APPEND_DATA)) != 0);
-    n->Deleters += sign * ((a & DELETE) != 0);
+    n->Readers += sign * (f->Fo.ReadAccess != 0);
+    n->Writers += sign * (f->Fo.WriteAccess != 0);
+    n->Deleters += sign * (f->Fo.DeleteAccess != 0);
     n->SharedRead += sign * ((f->ShareAccess & FILE_SHARE_READ) != 0);
     n->SharedWrite += sign * ((f->ShareAccess & FILE_SHARE_WRITE) != 0);
     n->SharedDelete += sign * ((f->ShareAccess & FILE_SHARE_DELETE) != 0);
@@ -243,6 +243,16 @@ static void EmuFsCreate(EMU_CBD *op)
     ULONG options = op->Iopb.Parameters.Create.Options & FILE_VALID_OPTION_FLAGS;
     ACCESS_MASK access = EmuMapGeneric(op->Iopb.Parameters.Create.SecurityContext != NULL
                                        ? op->Iopb.Parameters.Create.SecurityContext->DesiredAccess : 0);
+    /* The access check is made on the ACCESS_STATE the file system receives
+     * (what was already granted plus what remains desired), as NTFS makes it,
+     * and the handle is granted its result: SecurityContext->DesiredAccess is
+     * only what share access is checked and recorded with (IoCheckShareAccess,
+     * IoSetShareAccess). So a filter that edits DesiredAccess alone, dirty or
+     * not, does not change what the handle gets. */
+    PACCESS_STATE accessState = op->Iopb.Parameters.Create.SecurityContext != NULL
+                                ? op->Iopb.Parameters.Create.SecurityContext->AccessState : NULL;
+    ACCESS_MASK granted = accessState != NULL
+                          ? EmuMapGeneric(accessState->PreviouslyGrantedAccess | accessState->RemainingDesiredAccess) : access;
     ULONG share = op->Iopb.Parameters.Create.ShareAccess;
     ULONG attributes = op->Iopb.Parameters.Create.FileAttributes;
     const WCHAR *path = file->Fo.FileName.Buffer;
@@ -286,7 +296,7 @@ static void EmuFsCreate(EMU_CBD *op)
             io->Status = STATUS_INVALID_PARAMETER;
             return;
         }
-        if ((n->Attributes & FILE_ATTRIBUTE_READONLY) && (overwrite || (access & (FILE_WRITE_DATA | FILE_APPEND_DATA)))) {
+        if ((n->Attributes & FILE_ATTRIBUTE_READONLY) && (overwrite || (granted & (FILE_WRITE_DATA | FILE_APPEND_DATA)))) {
             io->Status = STATUS_ACCESS_DENIED;
             return;
         }
@@ -321,7 +331,7 @@ static void EmuFsCreate(EMU_CBD *op)
     }
     file->Node = n;
     file->Entry = entry;
-    file->Granted = access;
+    file->Granted = granted;
     file->ShareAccess = share & FILE_SHARE_VALID_FLAGS;
     file->Options = options;
     file->Opened = 1;

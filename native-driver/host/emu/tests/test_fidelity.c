@@ -203,7 +203,71 @@ static void test_draining_callback_must_finish(void)
     EmuFileClose(h);
 }
 
+/* A handle's granted access is the result of the file system's access check
+ * on the ACCESS_STATE it receives, not SecurityContext->DesiredAccess as the
+ * filters leave it: stripping FILE_WRITE_DATA from DesiredAccess alone, without
+ * FltSetCallbackDataDirty or with it, leaves the handle able to write; stripping
+ * it from the ACCESS_STATE too, as the driver's MODIFY does (JmfCreateModify),
+ * takes it away. */
+static int g_stripMode;     /* 1 DesiredAccess, 2 DesiredAccess + dirty, 3 DesiredAccess + ACCESS_STATE + dirty */
+static FLT_PREOP_CALLBACK_STATUS PreStripWrite(TF *tf, PFLT_CALLBACK_DATA d, PCFLT_RELATED_OBJECTS o, PVOID *c)
+{
+    (void)tf; (void)o; (void)c;
+    if (d->Iopb->MajorFunction != IRP_MJ_CREATE) {
+        return FLT_PREOP_SUCCESS_NO_CALLBACK;
+    }
+    const ACCESS_MASK strip = FILE_WRITE_DATA | FILE_APPEND_DATA;
+    PIO_SECURITY_CONTEXT sc = d->Iopb->Parameters.Create.SecurityContext;
+    sc->DesiredAccess &= ~strip;
+    if (g_stripMode == 3) {
+        sc->AccessState->RemainingDesiredAccess &= ~strip;
+        sc->AccessState->PreviouslyGrantedAccess &= ~strip;
+        sc->AccessState->OriginalDesiredAccess &= ~strip;
+    }
+    if (g_stripMode >= 2) {
+        FltSetCallbackDataDirty(d);
+    }
+    return FLT_PREOP_SUCCESS_NO_CALLBACK;
+}
+
+static NTSTATUS WriteThroughStrippedOpen(int mode)
+{
+    int v = SetupAB();
+    TPut(v, "\\w.txt", "abc");
+    g_stripMode = mode;
+    g_tf[1].Pre = PreStripWrite;
+    NTSTATUS s;
+    uint64_t h = TOpen(v, "\\w.txt", GENERIC_READ | GENERIC_WRITE, FILE_OPEN, &s, NULL);
+    CHECK_EQ(s, STATUS_SUCCESS);
+    uint32_t n = 0;
+    NTSTATUS w = EmuFileWrite(h, 0, "xyz", 3, 0, &n);
+    char b[4] = {0};
+    CHECK_EQ(EmuFileRead(h, 0, b, 3, &n), STATUS_SUCCESS);   /* read access is untouched */
+    EmuFileClose(h);
+    TfUnload(&g_tf[1]);
+    TfUnload(&g_tf[0]);
+    return w;
+}
+
+static void test_granted_access_ignores_desired_access_edit(void)
+{
+    CHECK_EQ(WriteThroughStrippedOpen(1), STATUS_SUCCESS);
+}
+
+static void test_granted_access_ignores_dirty_desired_access_edit(void)
+{
+    CHECK_EQ(WriteThroughStrippedOpen(2), STATUS_SUCCESS);
+}
+
+static void test_granted_access_follows_access_state(void)
+{
+    CHECK_EQ(WriteThroughStrippedOpen(3), STATUS_ACCESS_DENIED);
+}
+
 const TEST_CASE g_fidelityTests[] = {
+    { "fidelity: stripping DesiredAccess without FltSetCallbackDataDirty leaves the handle's granted access", test_granted_access_ignores_desired_access_edit },
+    { "fidelity: stripping DesiredAccess alone, even dirty, leaves the granted access (the check is on the ACCESS_STATE)", test_granted_access_ignores_dirty_desired_access_edit },
+    { "fidelity: stripping the ACCESS_STATE too (the driver's MODIFY) takes the access from the handle", test_granted_access_follows_access_state },
     { "fidelity: instance teardown drains owed post-operation callbacks (FLTFL_POST_OPERATION_DRAINING, a copy, once)", test_teardown_drains_post_callbacks },
     { "fidelity: a draining post-operation callback must only clean up and finish", test_draining_callback_must_finish },
     { "fidelity: STATUS_FLT_DISALLOW_FAST_IO set in a post-operation callback names the filter, though overwritten above", test_disallow_fast_io_named_where_set },
