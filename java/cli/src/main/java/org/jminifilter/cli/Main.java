@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "jminifilter", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "File-system policy set by a Java program, enforced by the jminifilter minifilter.",
         subcommands = {ServeCommand.class, ValidateCommand.class, PushCommand.class, StatsCommand.class,
+                org.jminifilter.cli.selftest.SelfTestCommand.class, org.jminifilter.cli.bench.BenchCommand.class,
                 EventsCommand.class, ConfigCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 done, 1 invalid input or refused by the driver, 2 usage error,",
                 "3 the driver cannot be reached, 4 failed."})
