@@ -532,9 +532,21 @@ public final class SelfTestSuite {
         }
     }
 
+    /** JMF_EVENT_FLAG_* names, by bit. */
+    private static final String[] FLAG_NAMES = {"POST_CREATE", "DEFAULT_VERDICT", "ASK_TIMEOUT", "ASKED",
+        "REDIRECT_FALLBACK", "PATH_TRUNCATED", "MODIFIED", "DESTINATION", "LINK", "OTHER_PATH_TRUNCATED",
+        "REDIRECT_TARGET_LOST", "REDIRECT_REFUSED", "ASK_NOT_WAITED", "ASK_CANCELLED", "AUDIT_ONLY", "REPARSE"};
+
     static String describe(Event e) {
+        List<String> flags = new ArrayList<>();
+        for (int i = 0; i < FLAG_NAMES.length; i++) {
+            if (e.hasFlag(1 << i)) {
+                flags.add(FLAG_NAMES[i]);
+            }
+        }
         return "rule " + Integer.toUnsignedString(e.ruleId()) + " " + e.operation() + " " + e.verdict() + " "
-                + e.status().name() + (e.flags() != 0 ? String.format(" flags 0x%X", e.flags()) : "");
+                + e.status().name() + (flags.isEmpty() ? "" : " (" + String.join(", ", flags) + ")")
+                + (e.otherPath().isEmpty() ? "" : " other " + e.otherPath());
     }
 
     private static String describe(Optional<String> text) {

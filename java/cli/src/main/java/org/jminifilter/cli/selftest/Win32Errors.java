@@ -73,6 +73,19 @@ public final class Win32Errors {
         return errors != null && errors.contains(win32Error);
     }
 
+    /**
+     * The Win32 error RtlNtStatusToDosError gives for {@code status}, when this table knows it
+     * (the first of its errors; CreateFile's ERROR_FILE_EXISTS is the exception).
+     */
+    public static java.util.OptionalInt errorOf(NtStatus status) {
+        Set<Integer> errors = ERRORS.get(status);
+        if (errors == null) {
+            return java.util.OptionalInt.empty();
+        }
+        return java.util.OptionalInt.of(status.equals(NtStatus.OBJECT_NAME_COLLISION) ? ERROR_ALREADY_EXISTS
+                : errors.iterator().next());
+    }
+
     /** {@code 5 (ERROR_ACCESS_DENIED)}, or the number alone when it has no name here. */
     public static String describe(int win32Error) {
         String name = NAMES.get(win32Error);
