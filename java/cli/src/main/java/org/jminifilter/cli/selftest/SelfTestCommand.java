@@ -9,6 +9,8 @@ import com.sun.jna.Platform;
 
 import org.jminifilter.cli.ExitCodes;
 import org.jminifilter.emulator.EmulatorUnavailableException;
+import org.jminifilter.port.ConnectionLimitException;
+import org.jminifilter.port.PortNotFoundException;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -84,6 +86,15 @@ public final class SelfTestCommand implements Callable<Integer> {
         } catch (EmulatorUnavailableException e) {
             err.println("jminifilter: the emulated kernel is not available here: " + e.getMessage());
             return ExitCodes.FAILED;
+        } catch (ConnectionLimitException e) {
+            err.println("jminifilter: " + e.getMessage() + ": another policy service (the jminifilter service or a"
+                    + " `serve`) holds the driver's only connection, and the self-test must be the service itself."
+                    + " Run `jminifilter service stop`, then selftest, then `jminifilter service start`.");
+            return ExitCodes.NO_DRIVER;
+        } catch (PortNotFoundException e) {
+            err.println("jminifilter: " + e.getMessage() + ": the driver is not loaded (ci\\vm\\install.ps1 installs"
+                    + " it; `fltmc load jminifilter` loads it).");
+            return ExitCodes.NO_DRIVER;
         }
         if (json) {
             out.println(report.toJson());

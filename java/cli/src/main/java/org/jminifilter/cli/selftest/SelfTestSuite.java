@@ -139,6 +139,7 @@ public final class SelfTestSuite {
         Volume v1 = machine.first();
         Volume v2 = machine.second();
         List<String> notes = new ArrayList<>();
+        notes.add("paths are relative to " + root + " on " + v1 + " (the redirect's target: " + v2 + ")");
         notes.add("audit-only (\"would deny\") is not in this suite: the driver does not accept audit-only yet");
         try (TestProcess process = machine.startProcess()) {
             Run run = new Run(machine, process, root);
@@ -340,7 +341,7 @@ public final class SelfTestSuite {
             List<Check> checks = new ArrayList<>();
             Outcome open = process.open(v1, index, FILE_READ_DATA, Disposition.OPEN, 0);
             expectMatches(RULE_CACHE, 1);
-            checks.add(status("open " + v1.label() + index + ": success", open, NtStatus.SUCCESS));
+            checks.add(status("open " + index + " on " + v1.label() + ": success", open, NtStatus.SUCCESS));
             if (open.handle() >= 0) {
                 Outcome read = process.read(open.handle(), 0, 100);
                 expectMatches(RULE_CACHE, 1, 0); // a redirected handle is reported at its create only
@@ -351,7 +352,7 @@ public final class SelfTestSuite {
             }
             Outcome create = process.open(v1, data, FILE_READ_DATA | FILE_WRITE_DATA, Disposition.OPEN_IF, 0);
             expectMatches(RULE_CACHE, 1);
-            checks.add(status("open-if " + v1.label() + data + ": success", create, NtStatus.SUCCESS));
+            checks.add(status("open-if " + data + " on " + v1.label() + ": success", create, NtStatus.SUCCESS));
             if (create.handle() >= 0) {
                 Outcome write = process.write(create.handle(), 0, bytes("redirected data"));
                 expectMatches(RULE_CACHE, 1, 0);
@@ -359,13 +360,13 @@ public final class SelfTestSuite {
                 process.close(create.handle());
             }
             Optional<String> target = machine.readText(v2, data);
-            checks.add(check(v2.label() + data + " holds \"redirected data\"",
+            checks.add(check(data + " on " + v2.label() + " holds \"redirected data\"",
                     target.equals(Optional.of("redirected data")), describe(target)));
             Optional<String> source = machine.readText(v1, data);
-            checks.add(check(v1.label() + data + " holds no data (only the open happened there)",
+            checks.add(check(data + " on " + v1.label() + " holds no data (only the open happened there)",
                     source.isEmpty() || source.get().isEmpty(), describe(source)));
             Optional<String> sourceIndex = machine.readText(v1, index);
-            checks.add(check(v1.label() + index + " is untouched", sourceIndex.equals(
+            checks.add(check(index + " on " + v1.label() + " is untouched", sourceIndex.equals(
                     Optional.of("index on the first volume")), describe(sourceIndex)));
             checks.add(event("events: rule " + RULE_CACHE + " REDIRECT, no fallback",
                     e -> e.ruleId() == RULE_CACHE && e.path().equalsIgnoreCase(data) && e.verdict() == ActionType.REDIRECT
@@ -513,8 +514,13 @@ public final class SelfTestSuite {
             return check(expected, outcome.is(promised), outcome.status());
         }
 
+        /** A check; paths in the texts are shown relative to the run's folder, which the report names once. */
         private Check check(String expected, boolean pass, String observed) {
-            return new Check(expected, observed, pass);
+            return new Check(shorten(expected), shorten(observed), pass);
+        }
+
+        private String shorten(String text) {
+            return text.replace(root + "\\", "");
         }
 
         private Check event(String expected, Predicate<Event> wanted) {

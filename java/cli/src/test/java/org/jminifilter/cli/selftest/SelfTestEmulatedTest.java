@@ -96,4 +96,20 @@ class SelfTestEmulatedTest {
         assertEquals(ExitCodes.NO_DRIVER, r.exit());
         assertTrue(r.err().contains("needs Windows") && r.err().contains("--emulated"), r.err());
     }
+
+    @Test
+    void whenTheServiceHoldsTheConnectionItSaysToStopItAndExits3() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = SelfTestCommand.run(() -> new WorkerBackedMachine(EmulatedMachine.start(), false) {
+            @Override
+            public org.jminifilter.port.FilterPort connect() {
+                throw new org.jminifilter.port.ConnectionLimitException("FilterConnectCommunicationPort failed with"
+                        + " HRESULT 0x800704D6", 0x800704D6);
+            }
+        }, SelfTestSuite.standard(), new PrintWriter(out, true), new PrintWriter(err, true), false);
+        assertEquals(ExitCodes.NO_DRIVER, exit, err.toString());
+        assertTrue(err.toString().contains("jminifilter service stop"), err.toString());
+        assertEquals("", out.toString());
+    }
 }

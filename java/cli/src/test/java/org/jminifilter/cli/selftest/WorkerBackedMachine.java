@@ -21,7 +21,7 @@ import org.jminifilter.port.FilterPort;
  * thread of its own) whose Win32 calls are {@link EmulatedFileApi}. So the suite runs through
  * exactly what {@link WindowsMachine} uses, Win32 errors and all, down to the real driver.
  */
-final class WorkerBackedMachine implements Machine {
+class WorkerBackedMachine implements Machine {
 
     private final EmulatedMachine emulated;
     private final boolean giveNtStatus;
