@@ -497,6 +497,8 @@ public final class SelfTestSuite {
             long queued = after.eventsQueued() - before.eventsQueued();
             checks.add(check("events queued: +" + eventsTotal + " (every decision but a redirected handle's reads and"
                     + " writes)", queued == eventsTotal, "+" + queued));
+            checks.add(check("the service: no reply to an ask failed", service.repliesFailed() == 0,
+                    service.repliesFailed() + " failed"));
             checks.add(check("operations tried >= rule matches", after.operations() - before.operations() >= matchesTotal,
                     (after.operations() - before.operations()) + " operation(s) tried"));
             return new Scenario("statistics", "the driver's counters add up to what the suite did", checks);
