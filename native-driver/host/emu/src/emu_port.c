@@ -688,9 +688,6 @@ int32_t EmuFilterReplyMessage(void *port, const void *replyBuffer, uint32_t repl
     }
     RemoveEntryList(&m->Link);
     uint32_t copy = body < m->ReplyCapacity ? body : m->ReplyCapacity;
-    /* m lives on the sender's stack: once the lock is released the woken sender may return and
-     * reuse that memory, so everything read from m is read here, under the lock. */
-    int32_t result = body > m->ReplyCapacity ? EmuHresultFromNt(STATUS_BUFFER_OVERFLOW) : EMU_S_OK;
     memcpy(m->Reply, (const char *)replyBuffer + sizeof(h), copy);
     m->ReplyLength = copy;
     m->ReplyStatus = body > m->ReplyCapacity ? STATUS_BUFFER_OVERFLOW : STATUS_SUCCESS;
