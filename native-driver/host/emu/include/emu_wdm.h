@@ -607,6 +607,11 @@ typedef struct _FILE_OBJECT {
     PVOID FileObjectExtension;
 } FILE_OBJECT;
 
+/* A create completed with STATUS_REPARSE and this Information: the I/O manager
+ * re-parses FileObject->FileName (a full NT path) and re-issues the open. */
+#define IO_REPARSE 0x0
+NTSTATUS IoReplaceFileObjectName(PFILE_OBJECT FileObject, PWSTR NewFileName, USHORT FileNameLength);
+
 #define FO_FILE_OPEN               0x00000001
 #define FO_SYNCHRONOUS_IO          0x00000002
 #define FO_ALERTABLE_IO            0x00000004

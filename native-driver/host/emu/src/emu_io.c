@@ -112,7 +112,72 @@ static void EmuFileFree(EMU_FILE *file)
     RemoveEntryList(&file->Link);
     EmuUnlock();
     EmuObjUnlink(&file->Hdr);
+    free(file->ReplacedName);
     free(file);
+}
+
+/* ---- file object names (the I/O manager owns FileName.Buffer) ---- */
+
+/* FileName.Buffer is the I/O manager's: the original name, or the last IoReplaceFileObjectName copy. */
+static int EmuFileNameIsOwned(EMU_FILE *f)
+{
+    return f->Fo.FileName.Buffer == f->Path || (f->ReplacedName != NULL && f->Fo.FileName.Buffer == f->ReplacedName);
+}
+
+int EmuIsFileObjectName(const void *p)
+{
+    int found = 0;
+    EmuLock();
+    for (PLIST_ENTRY e = g_files.Flink; e != &g_files && !found; e = e->Flink) {
+        EMU_FILE *f = CONTAINING_RECORD(e, EMU_FILE, Link);
+        found = (p == f->Path || (f->ReplacedName != NULL && p == f->ReplacedName));
+    }
+    EmuUnlock();
+    return found;
+}
+
+/*
+ * IoReplaceFileObjectName (ntifs.h, Windows 7 and later; PASSIVE_LEVEL): the
+ * documented way to replace a file object's name, so that the I/O manager
+ * keeps control of the buffer's lifetime. The new name is copied into a
+ * buffer the I/O manager owns; the old one, if the I/O manager allocated it,
+ * is freed here. STATUS_INVALID_PARAMETER when the file object has no name to
+ * replace. A FileName.Buffer some filter put there by hand is a violation.
+ */
+NTSTATUS IoReplaceFileObjectName(PFILE_OBJECT FileObject, PWSTR NewFileName, USHORT FileNameLength)
+{
+    if (!EmuRequireIrql("IoReplaceFileObjectName", PASSIVE_LEVEL)) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    if (!EmuIsFileObject(FileObject)) {
+        EmuViolation("IoReplaceFileObjectName(%p): not a file object", (void *)FileObject);
+        return STATUS_INVALID_PARAMETER;
+    }
+    EMU_FILE *f = EMU_FILE_FROM_FO(FileObject);
+    if (!EmuFileNameIsOwned(f)) {
+        EmuViolation("IoReplaceFileObjectName: %s's FileName.Buffer was replaced without IoReplaceFileObjectName "
+                     "(the I/O manager owns that buffer)", f->Hdr.Name);
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (FileObject->FileName.Buffer == NULL || FileObject->FileName.Length == 0) {
+        return STATUS_INVALID_PARAMETER;        /* "The provided file object doesn't have a name to replace." */
+    }
+    if (NewFileName == NULL || (FileNameLength & 1) != 0) {
+        EmuViolation("IoReplaceFileObjectName(%s, %p, %u): not a UTF-16 name", f->Hdr.Name, (void *)NewFileName, FileNameLength);
+        return STATUS_INVALID_PARAMETER;
+    }
+    WCHAR *copy = malloc(FileNameLength + sizeof(WCHAR));
+    if (copy == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    memcpy(copy, NewFileName, FileNameLength);
+    copy[FileNameLength / sizeof(WCHAR)] = 0;
+    free(f->ReplacedName);
+    f->ReplacedName = copy;
+    FileObject->FileName.Buffer = copy;
+    FileObject->FileName.Length = FileNameLength;
+    FileObject->FileName.MaximumLength = FileNameLength;
+    return STATUS_SUCCESS;
 }
 
 void EmuFileAfterRelease(EMU_FILE *file)
@@ -1161,6 +1226,67 @@ NTSTATUS FltQueueDeferredIoWorkItem(PFLT_DEFERRED_IO_WORKITEM FltWorkItem, PFLT_
 }
 
 /* ---- control: file operations ---- */
+
+/*
+ * The I/O manager and object manager after a create completed with
+ * STATUS_REPARSE (EmuFileOpen): with Information IO_REPARSE the file object's
+ * FileName now holds a full NT path ("\Device\HarddiskVolume2\dir\f.txt")
+ * that a filter put there with IoReplaceFileObjectName; the volume is found by
+ * its device name prefix and the open is re-issued there, through that
+ * volume's whole instance stack, with the same parameters. Returns
+ * STATUS_REPARSE with *volume / name / *chars set for the next pass, or the
+ * status the open fails with:
+ *  - STATUS_REPARSE_POINT_NOT_RESOLVED after EMU_MAX_REPARSES reparses of one
+ *    open ("There is a maximum of 63 reparse points allowed in a particular
+ *    path", Symbolic Link Programming Considerations; the status is the one a
+ *    reparse-point loop gives, ERROR_CANT_RESOLVE_FILENAME);
+ *  - STATUS_IO_REPARSE_TAG_NOT_HANDLED for any other Information (a reparse
+ *    tag whose data no filter interpreted: the emulator has no reparse points);
+ *  - STATUS_OBJECT_PATH_NOT_FOUND when no volume has that device name.
+ * Violations: STATUS_REPARSE on a volume open (bug check 0xF9,
+ * DRIVER_RETURNED_STATUS_REPARSE_FOR_VOLUME_OPEN), IO_REPARSE with the name
+ * not replaced through IoReplaceFileObjectName (the open would loop on the
+ * same name), or a FileName.Buffer replaced by hand.
+ */
+#define EMU_MAX_REPARSES 63
+static NTSTATUS EmuReparse(EMU_FILE *file, unsigned reparses, PFLT_VOLUME *volume, WCHAR *name, size_t capacity, size_t *chars)
+{
+    ULONG_PTR information = file->ReparseInformation;
+    if (file->Path[0] == 0) {
+        EmuViolation("a filter completed the volume open of %s with STATUS_REPARSE (bug check 0xF9, "
+                     "DRIVER_RETURNED_STATUS_REPARSE_FOR_VOLUME_OPEN)", (*volume)->Hdr.Name);
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (information != IO_REPARSE) {
+        return STATUS_IO_REPARSE_TAG_NOT_HANDLED;
+    }
+    if (!EmuFileNameIsOwned(file)) {
+        EmuViolation("a create of %s returned STATUS_REPARSE with a FileName.Buffer replaced without IoReplaceFileObjectName "
+                     "(the I/O manager owns and frees that buffer)", file->Hdr.Name);
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (file->ReplacedName == NULL) {
+        EmuViolation("a create of %s returned STATUS_REPARSE / IO_REPARSE without replacing the name "
+                     "(IoReplaceFileObjectName): the open would be re-issued on the same name", file->Hdr.Name);
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (reparses >= EMU_MAX_REPARSES) {          /* this would be reparse number reparses + 1 */
+        return STATUS_REPARSE_POINT_NOT_RESOLVED;
+    }
+    USHORT prefix = 0;
+    PFLT_VOLUME target = EmuVolumeByName(&file->Fo.FileName, &prefix);
+    if (target == NULL) {
+        return STATUS_OBJECT_PATH_NOT_FOUND;
+    }
+    size_t rest = (file->Fo.FileName.Length - prefix) / sizeof(WCHAR);
+    if (rest >= capacity || rest >= EMU_MAX_PATH) {
+        return STATUS_OBJECT_NAME_INVALID;
+    }
+    memcpy(name, file->Fo.FileName.Buffer + prefix / sizeof(WCHAR), rest * sizeof(WCHAR));
+    *chars = rest;
+    *volume = target;
+    return STATUS_REPARSE;
+}
 int32_t EmuFileOpen(int32_t volumeId, const char *path, uint32_t desiredAccess, uint32_t shareAccess, uint32_t disposition,
                     uint32_t createOptions, uint32_t fileAttributes, uint64_t *handle, uint64_t *information)
 {
@@ -1182,30 +1308,46 @@ int32_t EmuFileOpen(int32_t volumeId, const char *path, uint32_t desiredAccess, 
     }
     WCHAR w[EMU_MAX_PATH];
     size_t chars = EmuUtf8ToWide(path, w, RTL_NUMBER_OF(w));
-    EMU_FILE *file = EmuFileAlloc(v, w, chars);
-    EMU_CBD *op = EmuNewOperation(IRP_MJ_CREATE, file, NULL, 0);
-    op->Security.DesiredAccess = EmuMapGenericAccess(desiredAccess) | SYNCHRONIZE;
-    op->AccessState.OriginalDesiredAccess = op->AccessState.RemainingDesiredAccess = op->Security.DesiredAccess;
-    op->Iopb.IrpFlags = IRP_CREATE_OPERATION | IRP_SYNCHRONOUS_API;
-    op->Iopb.Parameters.Create.SecurityContext = &op->Security;
-    op->Iopb.Parameters.Create.Options = (disposition << 24) | createOptions | syncOption;
-    op->Iopb.Parameters.Create.FileAttributes = (USHORT)fileAttributes;
-    op->Iopb.Parameters.Create.ShareAccess = (USHORT)shareAccess;
-    EmuRunOperation(op);
-    NTSTATUS status = op->Data.IoStatus.Status;
-    if (information != NULL) {
-        *information = op->Data.IoStatus.Information;
-    }
-    EmuFreeOperation(op);
-    if (NT_SUCCESS(status) && file->Opened && !file->Cancelled) {
-        file->HandleCreated = 1;
-        file->Handles = 1;
-        file->Fo.Flags |= FO_HANDLE_CREATED;
-        *handle = EmuHandleAdd(file, 0);
+    for (unsigned reparses = 0;; reparses++) {
+        EMU_FILE *file = EmuFileAlloc(v, w, chars);
+        EMU_CBD *op = EmuNewOperation(IRP_MJ_CREATE, file, NULL, 0);
+        op->Security.DesiredAccess = EmuMapGenericAccess(desiredAccess) | SYNCHRONIZE;
+        op->AccessState.OriginalDesiredAccess = op->AccessState.RemainingDesiredAccess = op->Security.DesiredAccess;
+        op->Iopb.IrpFlags = IRP_CREATE_OPERATION | IRP_SYNCHRONOUS_API;
+        op->Iopb.Parameters.Create.SecurityContext = &op->Security;
+        op->Iopb.Parameters.Create.Options = (disposition << 24) | createOptions | syncOption;
+        op->Iopb.Parameters.Create.FileAttributes = (USHORT)fileAttributes;
+        op->Iopb.Parameters.Create.ShareAccess = (USHORT)shareAccess;
+        EmuRunOperation(op);
+        NTSTATUS status = op->Data.IoStatus.Status;
+        if (information != NULL) {
+            *information = op->Data.IoStatus.Information;
+        }
+        file->ReparseInformation = op->Data.IoStatus.Information;
+        EmuFreeOperation(op);
+        if (status == STATUS_REPARSE) {
+            /* The I/O manager's part of a reparse: the file object is discarded (the file system never opened it)
+               and the open starts again from the name it now carries. */
+            if (information != NULL) {
+                *information = 0;
+            }
+            status = EmuReparse(file, reparses, &v, w, RTL_NUMBER_OF(w), &chars);
+            EmuFileRelease(file);
+            if (status == STATUS_REPARSE) {
+                continue;
+            }
+            return (int32_t)status;
+        }
+        if (NT_SUCCESS(status) && file->Opened && !file->Cancelled) {
+            file->HandleCreated = 1;
+            file->Handles = 1;
+            file->Fo.Flags |= FO_HANDLE_CREATED;
+            *handle = EmuHandleAdd(file, 0);
+            return (int32_t)status;
+        }
+        EmuFileRelease(file);
         return (int32_t)status;
     }
-    EmuFileRelease(file);
-    return (int32_t)status;
 }
 
 static NTSTATUS EmuUserIo(UCHAR major, uint64_t handle, int64_t offset, void *buffer, uint32_t length, uint32_t ioFlags, uint32_t *done)
