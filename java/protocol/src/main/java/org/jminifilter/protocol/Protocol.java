@@ -39,7 +39,7 @@ public final class Protocol {
     public static final int ACTION_FLAG_AUDIT_ONLY = 0x4;
     /** Assigned, not yet accepted: REDIRECT by STATUS_REPARSE. */
     public static final int ACTION_FLAG_REPARSE = 0x8;
-    public static final int ACTION_FLAGS_VALID = 0x3;
+    public static final int ACTION_FLAGS_VALID = 0xB;
 
     // JMF_POLICY_HEADER.Flags (assigned; accepted as each is implemented).
     public static final int POLICY_FLAG_AUDIT_ONLY = 0x1;
