@@ -56,12 +56,11 @@ class ReparseRedirectEndToEndTest extends EmulatorFixture {
 
     @Test
     void aPolicyThatWouldReparseBackAndForthIsRefusedNamingTheRule() {
-        Policy.Builder loop = Policy.builder()
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Policy.builder()
                 .rule(r -> r.id(51).operations(Operation.CREATE).volume(VOLUME1).path("\\a\\**").redirect(VOLUME2)
                         .byReparse())
                 .rule(r -> r.id(52).operations(Operation.CREATE).volume(VOLUME2).path("\\a\\**").redirect(VOLUME1)
-                        .byReparse());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, loop::build);
-        assertTrue(e.getMessage().contains("rule #0") && e.getMessage().contains("loop protection"), e.getMessage());
+                        .byReparse()));
+        assertTrue(e.getMessage().contains("rule #1 (id 52)") && e.getMessage().contains("loop protection"), e.getMessage());
     }
 }

@@ -171,6 +171,16 @@ public record Policy(List<Rule> rules, List<Volume> volumes) {
             }
             checkInPolicy(rule, index, ids, volumes.size());
             rules.add(rule);
+            int chained = reparseChain(rules);
+            if (chained >= 0) {
+                rules.remove(index);
+                ids.remove(rule.ruleId());
+                // This rule either reparses to where a reparse starts, or starts where one reparses to.
+                throw new InvalidFieldException(chained == index ? "Action.TargetVolume" : "Volume",
+                        "with this rule a redirect by reparse would reopen on a volume where a redirect by reparse "
+                        + "starts: the reopen could be redirected again (loop protection)")
+                        .in(context(index, rule.ruleId()));
+            }
             return this;
         }
 
