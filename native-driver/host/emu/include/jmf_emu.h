@@ -131,6 +131,10 @@ JMF_EMU_API int32_t EmuFileDelete(uint64_t handle);
 JMF_EMU_API int32_t EmuFileSetEndOfFile(uint64_t handle, int64_t endOfFile);
 JMF_EMU_API int32_t EmuFileQuerySize(uint64_t handle, int64_t *endOfFile);
 JMF_EMU_API int32_t EmuFileClose(uint64_t handle);
+/* A directory listing: IRP_MJ_DIRECTORY_CONTROL / IRP_MN_QUERY_DIRECTORY (FileNamesInformation,
+ * SL_RESTART_SCAN) on a directory handle; names receives the entries' names as UTF-8, each
+ * followed by '\n', *count how many. STATUS_NO_MORE_FILES for an empty directory. */
+JMF_EMU_API int32_t EmuFileQueryDirectory(uint64_t handle, char *names, uint32_t capacity, uint32_t *count);
 /* IRP_MJ_LOCK_CONTROL / IRP_MN_LOCK (fail immediately). Locks are granted, not enforced. */
 JMF_EMU_API int32_t EmuFileLock(uint64_t handle, int64_t offset, int64_t length, int32_t exclusive);
 /* IRP_MJ_FILE_SYSTEM_CONTROL / IRP_MN_USER_FS_REQUEST with a METHOD_BUFFERED code:

@@ -50,6 +50,7 @@ static const char *EmuMajorName(UCHAR m)
     case IRP_MJ_CLEANUP: return "IRP_MJ_CLEANUP";
     case IRP_MJ_FILE_SYSTEM_CONTROL: return "IRP_MJ_FILE_SYSTEM_CONTROL";
     case IRP_MJ_LOCK_CONTROL: return "IRP_MJ_LOCK_CONTROL";
+    case IRP_MJ_DIRECTORY_CONTROL: return "IRP_MJ_DIRECTORY_CONTROL";
     case IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION: return "IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION";
     default: return "an operation";
     }
@@ -1553,6 +1554,57 @@ static NTSTATUS EmuUserOp(uint64_t handle, UCHAR major, UCHAR minor, ULONG flags
 }
 
 typedef struct EMU_LOCK_ARGS { LARGE_INTEGER Length; int64_t Offset; int Exclusive; } EMU_LOCK_ARGS;
+/* A directory listing (IRP_MJ_DIRECTORY_CONTROL / IRP_MN_QUERY_DIRECTORY, FileNamesInformation). */
+typedef struct EMU_DIR_QUERY { uint8_t *Buffer; ULONG Length; } EMU_DIR_QUERY;
+static void EmuSetupDirectory(EMU_CBD *op, void *arg)
+{
+    EMU_DIR_QUERY *q = arg;
+    op->Iopb.Parameters.DirectoryControl.QueryDirectory.Length = q->Length;
+    op->Iopb.Parameters.DirectoryControl.QueryDirectory.FileInformationClass = FileNamesInformation;
+    op->Iopb.Parameters.DirectoryControl.QueryDirectory.DirectoryBuffer = q->Buffer;
+    op->Iopb.OperationFlags = SL_RESTART_SCAN;
+}
+
+int32_t EmuFileQueryDirectory(uint64_t handle, char *names, uint32_t capacity, uint32_t *count)
+{
+    if (count != NULL) {
+        *count = 0;
+    }
+    if (names == NULL || capacity == 0) {
+        return (int32_t)STATUS_INVALID_PARAMETER;
+    }
+    names[0] = 0;
+    EMU_DIR_QUERY q = { malloc(65536), 65536 };
+    ULONG_PTR info = 0;
+    NTSTATUS s = EmuUserOp(handle, IRP_MJ_DIRECTORY_CONTROL, IRP_MN_QUERY_DIRECTORY, 0, EmuSetupDirectory, &q, &info);
+    if (NT_SUCCESS(s) && info > 0) {
+        size_t used = 0;
+        uint32_t n = 0;
+        for (PFILE_NAMES_INFORMATION e = (PFILE_NAMES_INFORMATION)q.Buffer;; e = (PFILE_NAMES_INFORMATION)((uint8_t *)e + e->NextEntryOffset)) {
+            char utf8[EMU_MAX_PATH * 3];
+            EmuWideToUtf8(e->FileName, e->FileNameLength / sizeof(WCHAR), utf8, sizeof(utf8));
+            size_t len = strlen(utf8);
+            if (used + len + 2 > capacity) {
+                s = STATUS_BUFFER_OVERFLOW;
+                break;
+            }
+            memcpy(names + used, utf8, len);
+            used += len;
+            names[used++] = '\n';
+            names[used] = 0;
+            n++;
+            if (e->NextEntryOffset == 0) {
+                break;
+            }
+        }
+        if (count != NULL) {
+            *count = n;
+        }
+    }
+    free(q.Buffer);
+    return (int32_t)s;
+}
+
 static void EmuSetupLock(EMU_CBD *op, void *arg)
 {
     EMU_LOCK_ARGS *a = arg;

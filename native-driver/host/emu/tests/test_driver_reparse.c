@@ -162,6 +162,22 @@ static void test_reparse_create_and_directory(void)
              STATUS_SUCCESS);
     CHECK_EQ(g_createdOn, EmuVolumeById(g_v2));
     EmuFileClose(d);
+
+    /* A directory listing of a redirected folder (\\data\\sub matches \\data\\**) lists volume 2's folder. */
+    EmuFsPut(g_v1, "\\data\\sub", NULL, 0, 1);
+    EmuFsPut(g_v2, "\\data\\sub", NULL, 0, 1);
+    TPut(g_v1, "\\data\\sub\\one.txt", "1");
+    TPut(g_v2, "\\data\\sub\\two.txt", "2");
+    TPut(g_v2, "\\data\\sub\\three.txt", "3");
+    CHECK_EQ(EmuFileOpen(g_v1, "\\data\\sub", GENERIC_READ, FILE_SHARE_READ, FILE_OPEN, FILE_DIRECTORY_FILE, 0, &d, &info),
+             STATUS_SUCCESS);
+    char names[256];
+    uint32_t count = 0;
+    CHECK_EQ(EmuFileQueryDirectory(d, names, sizeof(names), &count), STATUS_SUCCESS);
+    CHECK_EQ(count, 2);
+    CHECK(strstr(names, "two.txt\n") != NULL && strstr(names, "three.txt\n") != NULL);
+    CHECK(strstr(names, "one.txt") == NULL);
+    EmuFileClose(d);
     TfUnload(&g_tf[0]);
     Stop();
 }
