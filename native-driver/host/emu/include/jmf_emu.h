@@ -105,6 +105,12 @@ JMF_EMU_API void EmuSetNextAltitude(const char *altitude);
 JMF_EMU_API int32_t EmuFileOpen(int32_t volumeId, const char *path, uint32_t desiredAccess,
         uint32_t shareAccess, uint32_t disposition, uint32_t createOptions, uint32_t fileAttributes,
         uint64_t *handle, uint64_t *information);
+/* NtCreateFile with OBJECT_ATTRIBUTES.RootDirectory: name ("dir\\f.txt", no leading '\\') is relative to
+ * the open directory rootDirectory; the create sees FileObject->FileName = name and RelatedFileObject = the
+ * directory's file object. */
+JMF_EMU_API int32_t EmuFileOpenRelative(uint64_t rootDirectory, const char *name, uint32_t desiredAccess,
+        uint32_t shareAccess, uint32_t disposition, uint32_t createOptions, uint32_t fileAttributes,
+        uint64_t *handle, uint64_t *information);
 JMF_EMU_API int32_t EmuFileRead(uint64_t handle, int64_t offset, void *buffer, uint32_t length,
         uint32_t *bytesRead);
 /* ioFlags: EMU_IO_FAST (a fast I/O flavour of the operation), EMU_IO_WRITE_THROUGH (SL_WRITE_THROUGH),

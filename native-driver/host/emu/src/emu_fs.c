@@ -245,8 +245,8 @@ static void EmuFsCreate(EMU_CBD *op)
                                        ? op->Iopb.Parameters.Create.SecurityContext->DesiredAccess : 0);
     ULONG share = op->Iopb.Parameters.Create.ShareAccess;
     ULONG attributes = op->Iopb.Parameters.Create.FileAttributes;
-    const WCHAR *path = file->Fo.FileName.Buffer;
-    size_t chars = file->Fo.FileName.Length / sizeof(WCHAR);
+    size_t chars = 0;
+    const WCHAR *path = EmuFileCreatePath(file, &chars);
     EMU_NODE *parent;
     const WCHAR *leaf;
     size_t leafChars;

@@ -122,7 +122,18 @@ static void EmuFileFree(EMU_FILE *file)
 /* FileName.Buffer is the I/O manager's: the original name, or the last IoReplaceFileObjectName copy. */
 static int EmuFileNameIsOwned(EMU_FILE *f)
 {
-    return f->Fo.FileName.Buffer == f->Path || (f->ReplacedName != NULL && f->Fo.FileName.Buffer == f->ReplacedName);
+    return f->Fo.FileName.Buffer == f->Path + f->RelativeAt ||
+           (f->ReplacedName != NULL && f->Fo.FileName.Buffer == f->ReplacedName);
+}
+
+const WCHAR *EmuFileCreatePath(EMU_FILE *f, size_t *chars)
+{
+    if (f->Fo.RelatedFileObject != NULL && f->RelativeAt != 0 && f->Fo.FileName.Buffer == f->Path + f->RelativeAt) {
+        *chars = f->RelativeAt + f->Fo.FileName.Length / sizeof(WCHAR);   /* the directory's path + the relative name */
+        return f->Path;
+    }
+    *chars = f->Fo.FileName.Length / sizeof(WCHAR);
+    return f->Fo.FileName.Buffer;
 }
 
 int EmuIsFileObjectName(const void *p)
@@ -131,7 +142,7 @@ int EmuIsFileObjectName(const void *p)
     EmuLock();
     for (PLIST_ENTRY e = g_files.Flink; e != &g_files && !found; e = e->Flink) {
         EMU_FILE *f = CONTAINING_RECORD(e, EMU_FILE, Link);
-        found = (p == f->Path || (f->ReplacedName != NULL && p == f->ReplacedName));
+        found = (p == f->Path + f->RelativeAt || (f->ReplacedName != NULL && p == f->ReplacedName));
     }
     EmuUnlock();
     return found;
@@ -1288,19 +1299,18 @@ static NTSTATUS EmuReparse(EMU_FILE *file, unsigned reparses, PFLT_VOLUME *volum
     *volume = target;
     return STATUS_REPARSE;
 }
-int32_t EmuFileOpen(int32_t volumeId, const char *path, uint32_t desiredAccess, uint32_t shareAccess, uint32_t disposition,
-                    uint32_t createOptions, uint32_t fileAttributes, uint64_t *handle, uint64_t *information)
+/*
+ * The I/O manager's create (NtCreateFile): a new file object for the name, the
+ * create through the volume's whole stack, STATUS_REPARSE handled (EmuReparse).
+ * With root (a directory's file object, RootDirectory of the caller's
+ * OBJECT_ATTRIBUTES) the name is relative: FileObject->FileName holds it and
+ * RelatedFileObject is root for the create (the file system and name queries
+ * combine the two); afterwards the emulator keeps the full path as the name.
+ */
+static int32_t EmuOpen(PFLT_VOLUME v, EMU_FILE *root, const WCHAR *name, size_t nameChars, uint32_t desiredAccess,
+                       uint32_t shareAccess, uint32_t disposition, uint32_t createOptions, uint32_t fileAttributes,
+                       uint64_t *handle, uint64_t *information)
 {
-    PFLT_VOLUME v = EmuVolumeById(volumeId);
-    if (handle != NULL) {
-        *handle = 0;
-    }
-    if (information != NULL) {
-        *information = 0;
-    }
-    if (v == NULL || path == NULL || handle == NULL) {
-        return (int32_t)STATUS_INVALID_PARAMETER;
-    }
     /* Handles are for synchronous I/O (as CreateFile without FILE_FLAG_OVERLAPPED) unless EMU_OPEN_ASYNC_IO. */
     ULONG syncOption = (createOptions & EMU_OPEN_ASYNC_IO) ? 0 : FILE_SYNCHRONOUS_IO_NONALERT;
     createOptions &= ~(uint32_t)EMU_OPEN_ASYNC_IO;
@@ -1308,9 +1318,34 @@ int32_t EmuFileOpen(int32_t volumeId, const char *path, uint32_t desiredAccess, 
         return (int32_t)STATUS_INVALID_PARAMETER;   /* the I/O manager's own checks */
     }
     WCHAR w[EMU_MAX_PATH];
-    size_t chars = EmuUtf8ToWide(path, w, RTL_NUMBER_OF(w));
+    size_t chars = 0;
+    size_t relativeAt = 0;
+    if (root != NULL) {
+        size_t rootChars = root->Fo.FileName.Length / sizeof(WCHAR);
+        if (rootChars + 1 + nameChars >= EMU_MAX_PATH) {
+            return (int32_t)STATUS_OBJECT_NAME_INVALID;
+        }
+        memcpy(w, root->Fo.FileName.Buffer, rootChars * sizeof(WCHAR));
+        chars = rootChars;
+        if (chars == 0 || w[chars - 1] != '\\') {
+            w[chars++] = '\\';
+        }
+        relativeAt = chars;
+    }
+    if (chars + nameChars >= EMU_MAX_PATH) {
+        return (int32_t)STATUS_OBJECT_NAME_INVALID;
+    }
+    memcpy(w + chars, name, nameChars * sizeof(WCHAR));
+    chars += nameChars;
     for (unsigned reparses = 0;; reparses++) {
         EMU_FILE *file = EmuFileAlloc(v, w, chars);
+        if (root != NULL) {
+            /* As NtCreateFile leaves it for the create: the relative name, and the directory it is relative to. */
+            file->Fo.FileName.Buffer = file->Path + relativeAt;
+            file->Fo.FileName.Length = (USHORT)((chars - relativeAt) * sizeof(WCHAR));
+            file->Fo.RelatedFileObject = &root->Fo;
+            file->RelativeAt = relativeAt;
+        }
         EMU_CBD *op = EmuNewOperation(IRP_MJ_CREATE, file, NULL, 0);
         op->Security.DesiredAccess = EmuMapGenericAccess(desiredAccess) | SYNCHRONIZE;
         op->AccessState.OriginalDesiredAccess = op->AccessState.RemainingDesiredAccess = op->Security.DesiredAccess;
@@ -1328,16 +1363,25 @@ int32_t EmuFileOpen(int32_t volumeId, const char *path, uint32_t desiredAccess, 
         EmuFreeOperation(op);
         if (status == STATUS_REPARSE) {
             /* The I/O manager's part of a reparse: the file object is discarded (the file system never opened it)
-               and the open starts again from the name it now carries. */
+               and the open starts again from the name it now carries, an absolute one: RootDirectory no longer applies. */
             if (information != NULL) {
                 *information = 0;
             }
             status = EmuReparse(file, reparses, &v, w, RTL_NUMBER_OF(w), &chars);
             EmuFileRelease(file);
+            root = NULL;
+            relativeAt = 0;
             if (status == STATUS_REPARSE) {
                 continue;
             }
             return (int32_t)status;
+        }
+        if (file->RelativeAt != 0 && EmuFileNameIsOwned(file) && file->ReplacedName == NULL) {
+            /* RelatedFileObject is only for the create: from now on the file object names its full path. */
+            file->Fo.FileName.Buffer = file->Path;
+            file->Fo.FileName.Length = (USHORT)(chars * sizeof(WCHAR));
+            file->Fo.RelatedFileObject = NULL;
+            file->RelativeAt = 0;
         }
         if (NT_SUCCESS(status) && file->Opened && !file->Cancelled) {
             file->HandleCreated = 1;
@@ -1349,6 +1393,53 @@ int32_t EmuFileOpen(int32_t volumeId, const char *path, uint32_t desiredAccess, 
         EmuFileRelease(file);
         return (int32_t)status;
     }
+}
+
+int32_t EmuFileOpen(int32_t volumeId, const char *path, uint32_t desiredAccess, uint32_t shareAccess, uint32_t disposition,
+                    uint32_t createOptions, uint32_t fileAttributes, uint64_t *handle, uint64_t *information)
+{
+    PFLT_VOLUME v = EmuVolumeById(volumeId);
+    if (handle != NULL) {
+        *handle = 0;
+    }
+    if (information != NULL) {
+        *information = 0;
+    }
+    if (v == NULL || path == NULL || handle == NULL) {
+        return (int32_t)STATUS_INVALID_PARAMETER;
+    }
+    WCHAR w[EMU_MAX_PATH];
+    size_t chars = EmuUtf8ToWide(path, w, RTL_NUMBER_OF(w));
+    return EmuOpen(v, NULL, w, chars, desiredAccess, shareAccess, disposition, createOptions, fileAttributes, handle, information);
+}
+
+int32_t EmuFileOpenRelative(uint64_t rootDirectory, const char *name, uint32_t desiredAccess, uint32_t shareAccess,
+                            uint32_t disposition, uint32_t createOptions, uint32_t fileAttributes, uint64_t *handle,
+                            uint64_t *information)
+{
+    if (handle != NULL) {
+        *handle = 0;
+    }
+    if (information != NULL) {
+        *information = 0;
+    }
+    if (name == NULL || handle == NULL) {
+        return (int32_t)STATUS_INVALID_PARAMETER;
+    }
+    EMU_FILE *root = EmuHandleGet(rootDirectory, 0, 0);
+    if (root == NULL) {
+        return (int32_t)STATUS_INVALID_HANDLE;
+    }
+    if (name[0] == '\\') {
+        return (int32_t)STATUS_OBJECT_NAME_INVALID;      /* relative to RootDirectory: no leading '\' */
+    }
+    WCHAR w[EMU_MAX_PATH];
+    size_t chars = EmuUtf8ToWide(name, w, RTL_NUMBER_OF(w));
+    EmuFileReference(root);                              /* the I/O manager's reference for the create */
+    int32_t s = EmuOpen(root->Volume, root, w, chars, desiredAccess, shareAccess, disposition, createOptions, fileAttributes,
+                        handle, information);
+    EmuFileRelease(root);
+    return s;
 }
 
 static NTSTATUS EmuUserIo(UCHAR major, uint64_t handle, int64_t offset, void *buffer, uint32_t length, uint32_t ioFlags, uint32_t *done)

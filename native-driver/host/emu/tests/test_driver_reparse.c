@@ -182,6 +182,29 @@ static void test_reparse_create_and_directory(void)
     Stop();
 }
 
+/* A relative open (RootDirectory = an open directory of volume 1) is reparsed by its full name. */
+static void test_reparse_relative_open(void)
+{
+    Start();
+    TwoFiles();
+    CHECK_EQ(ReparsePolicy(36, 0, 0).Error, JMF_ERROR_NONE);
+    uint64_t dir = 0, h = 0, info;
+    /* \\data itself does not match \\data\\**: the directory opens on volume 1. */
+    CHECK_EQ(EmuFileOpen(g_v1, "\\data", GENERIC_READ, FILE_SHARE_READ, FILE_OPEN, FILE_DIRECTORY_FILE, 0, &dir, &info),
+             STATUS_SUCCESS);
+    CHECK_EQ(EmuFileOpenRelative(dir, "f.txt", GENERIC_READ | GENERIC_WRITE, 0, FILE_OPEN, 0, 0, &h, &info), STATUS_SUCCESS);
+    char b[16] = {0};
+    uint32_t n;
+    CHECK_EQ(EmuFileRead(h, 0, b, 13, &n), STATUS_SUCCESS);
+    CHECK(memcmp(b, "on volume two", 13) == 0);
+    CHECK_EQ(EmuFileWrite(h, 0, "ON", 2, 0, &n), STATUS_SUCCESS);
+    EmuFileClose(h);
+    EmuFileClose(dir);
+    CheckFile(g_v2, "\\data\\f.txt", "ON volume two");
+    CheckFile(g_v1, "\\data\\f.txt", "on volume one");
+    Stop();
+}
+
 /* Open by file id and FILE_OPEN_REPARSE_POINT are not reparsed: the rule's fallback, with REPARSE and REDIRECT_FALLBACK. */
 static void test_reparse_refused_opens_take_fallback(void)
 {
@@ -288,6 +311,7 @@ static void test_reparse_loops_refused_by_the_compiler(void)
 const TEST_CASE g_driverReparseTests[] = {
     { "driver reparse: every operation on the handle happens on the target, the source is untouched", test_reparse_whole_handle_on_target },
     { "driver reparse: creates and directories land on the target", test_reparse_create_and_directory },
+    { "driver reparse: a relative open is reparsed by its full name", test_reparse_relative_open },
     { "driver reparse: open by id and FILE_OPEN_REPARSE_POINT take the fallback", test_reparse_refused_opens_take_fallback },
     { "driver reparse: a target the driver is not attached to takes the fallback", test_reparse_missing_target_takes_fallback },
     { "driver reparse: loops refused by the policy compiler", test_reparse_loops_refused_by_the_compiler },

@@ -127,7 +127,50 @@ static void test_reparse_misuse(void)
     TfUnload(&g_tf[0]);
 }
 
+/* A relative open as NtCreateFile issues it: FileName relative, RelatedFileObject the directory. */
+static int g_sawRelative;
+static FLT_PREOP_CALLBACK_STATUS SeeRelative(TF *tf, PFLT_CALLBACK_DATA d, PCFLT_RELATED_OBJECTS o, PVOID *c)
+{
+    (void)tf; (void)c;
+    if (d->Iopb->MajorFunction == IRP_MJ_CREATE && o->FileObject->RelatedFileObject != NULL) {
+        PFLT_FILE_NAME_INFORMATION name = NULL;
+        CHECK_EQ(o->FileObject->FileName.Length, 10);                      /* "f.txt" */
+        CHECK_EQ(FltGetFileNameInformation(d, FLT_FILE_NAME_NORMALIZED | FLT_FILE_NAME_QUERY_DEFAULT, &name), STATUS_SUCCESS);
+        if (name != NULL) {
+            UNICODE_STRING expected;
+            RtlInitUnicodeString(&expected, L"\\Device\\HarddiskVolume1\\dir\\f.txt");
+            CHECK(RtlEqualUnicodeString(&name->Name, &expected, TRUE));
+            FltReleaseFileNameInformation(name);
+        }
+        g_sawRelative++;
+    }
+    return FLT_PREOP_SUCCESS_NO_CALLBACK;
+}
+
+static void test_relative_open(void)
+{
+    int v1 = EmuCreateVolume("\\Device\\HarddiskVolume1", 4, 0);
+    EmuFsPut(v1, "\\dir", NULL, 0, 1);
+    TPut(v1, "\\dir\\f.txt", "rel");
+    g_sawRelative = 0;
+    TF *tf = TfStart(0, "300000", SeeRelative, NULL);
+    uint64_t dir = 0, h = 0, info;
+    CHECK_EQ(EmuFileOpen(v1, "\\dir", GENERIC_READ, FILE_SHARE_READ, FILE_OPEN, FILE_DIRECTORY_FILE, 0, &dir, &info), 0);
+    CHECK_EQ(EmuFileOpenRelative(dir, "f.txt", GENERIC_READ, FILE_SHARE_READ, FILE_OPEN, 0, 0, &h, &info), 0);
+    CHECK_EQ(g_sawRelative, 1);
+    char b[4] = {0};
+    uint32_t n;
+    CHECK_EQ(EmuFileRead(h, 0, b, 3, &n), STATUS_SUCCESS);
+    CHECK(memcmp(b, "rel", 3) == 0);
+    EmuFileClose(h);
+    CHECK_EQ(EmuFileOpenRelative(dir, "\\f.txt", GENERIC_READ, 0, FILE_OPEN, 0, 0, &h, &info), STATUS_OBJECT_NAME_INVALID);
+    EmuFileClose(dir);
+    CHECK_EQ(EmuViolationCount(), 0);
+    TfUnload(tf);
+}
+
 const TEST_CASE g_reparseTests[] = {
+    { "reparse: a relative open carries its name and RelatedFileObject; the name query resolves it", test_relative_open },
     { "reparse: STATUS_REPARSE/IO_REPARSE re-issues the open on the named volume's whole stack", test_reparse_reissued_on_target_stack },
     { "reparse: a reparse loop ends with STATUS_REPARSE_POINT_NOT_RESOLVED after 63 reparses", test_reparse_loop_ends },
     { "reparse: no replacement, a buffer replaced or freed by hand are violations", test_reparse_misuse },
