@@ -377,7 +377,9 @@ public final class DemoScenario {
             return "MODIFY: " + String.join(", ", edits);
         }
         if (action instanceof Action.Redirect r) {
-            return "REDIRECT reads and writes to " + policy.volumes().get(r.targetVolume());
+            return r.mechanism() == org.jminifilter.policy.RedirectMechanism.REPARSE
+                    ? "REDIRECT the whole open by reparse to " + policy.volumes().get(r.targetVolume())
+                    : "REDIRECT reads and writes to " + policy.volumes().get(r.targetVolume());
         }
         if (action instanceof Action.Ask a) {
             return "ASK Java (timeout " + a.timeoutMs() + " ms, then " + a.defaultVerdict()
@@ -414,7 +416,7 @@ public final class DemoScenario {
         List<String> names = new ArrayList<>();
         String[] all = {"POST_CREATE", "DEFAULT_VERDICT", "ASK_TIMEOUT", "ASKED", "REDIRECT_FALLBACK",
             "PATH_TRUNCATED", "MODIFIED", "DESTINATION", "LINK", "OTHER_PATH_TRUNCATED", "REDIRECT_TARGET_LOST",
-            "REDIRECT_REFUSED", "ASK_NOT_WAITED", "ASK_CANCELLED"};
+            "REDIRECT_REFUSED", "ASK_NOT_WAITED", "ASK_CANCELLED", "AUDIT_ONLY", "REPARSE"};
         for (int i = 0; i < all.length; i++) {
             if (e.hasFlag(1 << i)) {
                 names.add(all[i]);

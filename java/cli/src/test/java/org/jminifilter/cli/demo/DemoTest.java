@@ -88,6 +88,8 @@ class DemoTest {
                 + "FltCancelFileOpen, the caller gets STATUS_VIRUS_INFECTED"), printed);
         assertTrue(printed.contains("rule read-only-reports (CREATE \\Reports\\q3.txt): MODIFY: parameters changed, "
                 + "FltSetCallbackDataDirty"), printed);
+        assertTrue(printed.contains("rule archive-reparse CREATE REDIRECT pid 1200 \\Device\\HarddiskVolume1\\Archive\\2025.txt "
+                + "status STATUS_REPARSE [REPARSE]"), printed);
         assertTrue(printed.contains("rule archive-reparse (CREATE \\Archive\\2025.txt): REDIRECT by reparse: "
                 + "IoReplaceFileObjectName + STATUS_REPARSE"), printed);
         assertTrue(printed.contains("rule cache-redirect (CREATE \\Cache\\data.txt): REDIRECT: Iopb->TargetInstance = "
