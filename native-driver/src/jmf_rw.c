@@ -29,6 +29,9 @@ Abstract:
                 an asynchronous read never blocks its issuer, and
                 FLT_PREOP_SYNCHRONIZE is never used;
       AUDIT     reported in post with the final status.
+    An audit-only rule's verdict is not applied (nor asked): the operation
+    passes unchanged and is reported in post as "would" with the final
+    status.
 
     Fast I/O that a rule could match, or on a redirected handle, is refused
     (FLT_PREOP_DISALLOW_FASTIO) so it comes again as an IRP.
@@ -81,7 +84,8 @@ JmfRwApply(
 
     *CompletionContext = NULL;
 
-    switch (Decision->Verdict.Type) {
+    /* Audit-only: nothing is applied; the event (reported in post) says what would have been. */
+    switch (JmfDecisionAuditOnly(Decision) ? 0 : Decision->Verdict.Type) {
     case JMF_ACTION_MODIFY:
         flags = (UCHAR)((Data->Iopb->OperationFlags & ~Decision->Verdict.OperationFlagsClear) |
                         Decision->Verdict.OperationFlagsSet);
@@ -103,7 +107,7 @@ JmfRwApply(
         JmfDecideCount(Decision);
     }
 
-    if (Decision->Verdict.Type == JMF_ACTION_DENY) {
+    if (Decision->Verdict.Type == JMF_ACTION_DENY && !JmfDecisionAuditOnly(Decision)) {
         Data->IoStatus.Status = Decision->Verdict.Status;
         Data->IoStatus.Information = 0;
         if (Op != NULL) {
@@ -237,7 +241,8 @@ JmfPreReadWrite(
             JmfOperationUsePath(&op, handleContext->Path, handleContext->PathChars);
         }
         JmfOperationFetch(&op, needs);
-        if (JmfDecideMatch(&op, &decision) && decision.Verdict.Type == JMF_ACTION_ASK) {
+        if (JmfDecideMatch(&op, &decision) && decision.Verdict.Type == JMF_ACTION_ASK &&
+            !JmfDecisionAuditOnly(&decision)) {             /* an audit-only ASK is not asked */
             if ((KeGetCurrentIrql() == PASSIVE_LEVEL && FltIsOperationSynchronous(Data)) || IoGetTopLevelIrp() != NULL) {
                 /* Inline; with a top-level IRP JmfAsk does not wait (pending would not help: the caller holds locks). */
                 JmfAsk(&op, &decision, TRUE);
