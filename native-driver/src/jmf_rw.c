@@ -79,6 +79,7 @@ JmfRwApply(
     FLT_PREOP_CALLBACK_STATUS result = FLT_PREOP_SUCCESS_NO_CALLBACK;
     PJMF_COMPLETION completion = NULL;
     BOOLEAN redirected = (BOOLEAN)(HandleContext != NULL && HandleContext->Redirected);
+    BOOLEAN report;
     JMF_U32 operation = (Data->Iopb->MajorFunction == IRP_MJ_READ) ? JMF_OP_READ : JMF_OP_WRITE;
     UCHAR flags;
 
@@ -117,7 +118,11 @@ JmfRwApply(
         goto Cleanup;
     }
 
-    if (!redirected && !JmfDecisionReported(Decision)) {
+    /* A redirected handle was reported at create; its reads and writes are not reported one by one
+       (nor those an audit-only REDIRECT would send: its create was reported as a would-REDIRECT). */
+    report = (BOOLEAN)(JmfDecisionReported(Decision) &&
+                       !(Decision->Verdict.Type == JMF_ACTION_REDIRECT && (redirected || JmfDecisionAuditOnly(Decision))));
+    if (!redirected && !report) {
         goto Cleanup;
     }
     if (HandleContext != NULL && !redirected) {
@@ -137,9 +142,7 @@ JmfRwApply(
         goto Cleanup;
     }
     completion->Decision = *Decision;
-    /* A redirected handle was reported at create; its reads and writes are not reported one by one. */
-    completion->Report = (BOOLEAN)(JmfDecisionReported(Decision) &&
-                                   !(redirected && Decision->Verdict.Type == JMF_ACTION_REDIRECT));
+    completion->Report = report;
     if (completion->Report && Op != NULL) {
         JmfOperationFetch(Op, JMF_NEED_PATH);
         completion->InstanceContext = JmfOperationInstanceContext(Op);
