@@ -14,8 +14,30 @@ import org.jminifilter.protocol.Event;
 import org.jminifilter.protocol.Protocol;
 import org.junit.jupiter.api.Test;
 
-/** An audit-only rule's event reads as "would ..." on the terminal and carries its flag in JSON. */
+/**
+ * An audit-only rule's event reads as "would ..." on the terminal and carries its flag in JSON;
+ * validate counts the audit-only rules.
+ */
 class AuditOnlyEventsTest {
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path dir;
+
+    @Test
+    void validateSaysHowManyRulesAreAuditOnly() throws Exception {
+        java.nio.file.Path f = java.nio.file.Files.writeString(dir.resolve("p.yaml"), """
+                version: 1
+                mode: audit-only
+                rules:
+                  - {id: a, operations: [create], path: '\\a\\**', deny: }
+                  - {id: b, operations: [create], path: '\\b\\**', deny: , mode: enforce}
+                  - {id: c, operations: [write], path: '\\c\\**', audit: }
+                """);
+        CommandLineTest.Run r = CommandLineTest.run("validate", f.toString());
+        assertEquals(ExitCodes.OK, r.exit(), r.err());
+        org.junit.jupiter.api.Assertions.assertTrue(
+                r.out().contains("valid: 3 rules, 0 volumes, 0 warnings, 1 audit-only (reported, not applied)"), r.out());
+    }
+
     @Test
     void theFlagHasItsNameAndTheVerdictReadsWould() {
         assertEquals(List.of("audit-only"), EventJson.flagNames(Protocol.EVENT_FLAG_AUDIT_ONLY));
