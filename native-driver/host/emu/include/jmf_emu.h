@@ -205,4 +205,15 @@ JMF_EMU_API void EmuTraceLoggingClear(void);
 }
 #endif
 
+/* ---- the driver's own matcher, for `jminifilter explain` ----
+ * Compiles policyBody (a SET_POLICY body) with the driver's portable core (JmfPolicyCompile) and
+ * returns, in *ruleIndex, the index of the rule JmfPolicyMatch finds for the operation (or
+ * JMF_INDEX_NONE). phase: JMF_PHASE_PRE (1) or JMF_PHASE_POST_CREATE (2); operation: one JMF_OP_*
+ * bit; volume: the NT device name (UTF-16, not terminated); observed: post-create JMF_MATCH_* bits.
+ * Returns 0, or the JMF_ERROR_* of a policy the driver would refuse. Needs no emulated kernel. */
+JMF_EMU_API int32_t EmuExplain(const void *policyBody, uint32_t length, uint32_t phase, uint32_t operation,
+        const uint16_t *volume, uint32_t volumeChars, uint32_t processId, uint32_t desiredAccess,
+        uint32_t disposition, uint32_t createOptions, uint32_t observed, const uint16_t *path, uint32_t pathChars,
+        const uint16_t *image, uint32_t imageChars, uint32_t *ruleIndex);
+
 #endif /* JMF_EMU_H */

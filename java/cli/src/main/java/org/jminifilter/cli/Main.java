@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "jminifilter", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "File-system policy set by a Java program, enforced by the jminifilter minifilter.",
-        subcommands = {DemoCommand.class, ServeCommand.class, ValidateCommand.class, PushCommand.class,
+        subcommands = {DemoCommand.class, ServeCommand.class, ValidateCommand.class, ExplainCommand.class, PushCommand.class,
                 StatsCommand.class, EventsCommand.class, ConfigCommand.class, VersionCommand.class,
                 ServiceCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 done, 1 invalid input or refused by the driver, 2 usage error,",

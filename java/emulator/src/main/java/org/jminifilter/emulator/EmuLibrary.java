@@ -105,6 +105,11 @@ public interface EmuLibrary extends Library {
 
     int EmuFsPut(int volumeId, String path, byte[] data, int length, int isDirectory);
 
+    // ---- the driver's own compiler and matcher (jminifilter explain); UTF-16 strings as short[]
+    int EmuExplain(byte[] policyBody, int length, int phase, int operation, short[] volume, int volumeChars,
+            int processId, int desiredAccess, int disposition, int createOptions, int observed, short[] path,
+            int pathChars, short[] image, int imageChars, IntByReference ruleIndex);
+
     // ---- control: what the emulator caught
     int EmuViolationCount();
 
