@@ -39,6 +39,17 @@ class AuditOnlyEventsTest {
     }
 
     @Test
+    void statsShowTheAuditOnlyCounter() {
+        org.jminifilter.protocol.Statistics s = new org.jminifilter.protocol.Statistics(1, 10,
+                Map.of(ActionType.DENY, 4L), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, List.of());
+        assertEquals(3, org.jminifilter.cli.output.StatsView.json(s, RuleNames.of(Map.of())).path("auditOnly").asLong());
+        java.io.StringWriter text = new java.io.StringWriter();
+        org.jminifilter.cli.output.StatsView.print(s, RuleNames.of(Map.of()), new java.io.PrintWriter(text));
+        org.junit.jupiter.api.Assertions.assertTrue(text.toString().matches("(?s).*audit-only \\(decided, not applied\\)\\s+3\\n.*"),
+                text.toString());
+    }
+
+    @Test
     void theFlagHasItsNameAndTheVerdictReadsWould() {
         assertEquals(List.of("audit-only"), EventJson.flagNames(Protocol.EVENT_FLAG_AUDIT_ONLY));
         Event would = Event.builder().ruleId(5).verdict(ActionType.REDIRECT).flags(Protocol.EVENT_FLAG_AUDIT_ONLY).build();
