@@ -679,7 +679,7 @@ typedef struct _JMF_EVENT {
     JMF_U64 Sequence;           /* increases by one per event queued, dropped ones included */
     JMF_U32 RuleId;             /* the deciding rule, or JMF_RULE_NONE */
     JMF_U32 Operation;          /* one JMF_OP_* bit */
-    JMF_U32 Verdict;            /* JMF_ACTION_* applied */
+    JMF_U32 Verdict;            /* JMF_ACTION_* applied (with JMF_EVENT_FLAG_AUDIT_ONLY: that would have applied) */
     JMF_I32 Status;             /* the operation's final NTSTATUS when the driver set it, else 0 */
     JMF_U32 ProcessId;
     JMF_U32 Flags;              /* JMF_EVENT_FLAG_* */
