@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jminifilter.cli.output.ActionText;
 import org.jminifilter.cli.policyfile.PolicyFile;
 import org.jminifilter.cli.policyfile.PolicyFileException;
 import org.jminifilter.cli.policyfile.RuleNames;
@@ -337,37 +338,8 @@ public final class DemoScenario {
             out.printf("  rule %s: %s on %s%s%s -> %s%n", name(rule.ruleId()), rule.operations(),
                     rule.volume().isPresent() ? policy.volumes().get(rule.volume().getAsInt()) : "any volume ",
                     rule.path().map(Object::toString).orElse("any path"),
-                    rule.image().map(i -> " by " + i).orElse(""), describe(rule.action(), policy));
+                    rule.image().map(i -> " by " + i).orElse(""), ActionText.of(rule.action(), policy));
         }
-    }
-
-    /** An action in words, for the account. */
-    static String describe(Action action, Policy policy) {
-        if (action instanceof Action.Deny d) {
-            return "DENY with " + NtStatus.of(d.status()).name() + (d.postCreate() ? " in post-create" : " in pre-create");
-        }
-        if (action instanceof Action.Modify m) {
-            List<String> edits = new ArrayList<>();
-            if (m.accessClear() != 0) {
-                edits.add(String.format("strip desired access 0x%X", m.accessClear()));
-            }
-            if (m.operationFlagsSet() != 0) {
-                edits.add(String.format("add SL_* 0x%X", m.operationFlagsSet()));
-            }
-            if (m.optionsSet() != 0 || m.optionsClear() != 0 || m.disposition().isPresent()
-                    || m.operationFlagsClear() != 0) {
-                edits.add("other edits");
-            }
-            return "MODIFY: " + String.join(", ", edits);
-        }
-        if (action instanceof Action.Redirect r) {
-            return "REDIRECT reads and writes to " + policy.volumes().get(r.targetVolume());
-        }
-        if (action instanceof Action.Ask a) {
-            return "ASK Java (timeout " + a.timeoutMs() + " ms, then " + a.defaultVerdict()
-                    + (a.status() != 0 ? " with " + NtStatus.of(a.status()).name() : "") + ")";
-        }
-        return action.type().name();
     }
 
     private void printAsks() {
