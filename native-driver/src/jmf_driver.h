@@ -316,6 +316,10 @@ VOID JmfDecideCount(_In_ const JMF_DECISION *Decision);
 _IRQL_requires_max_(DISPATCH_LEVEL)
 BOOLEAN JmfDecisionReported(_In_ const JMF_DECISION *Decision);
 _IRQL_requires_max_(DISPATCH_LEVEL)
+BOOLEAN JmfDecisionAuditOnly(_In_ const JMF_DECISION *Decision);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+BOOLEAN JmfDecisionWouldDeny(_In_ const JMF_DECISION *Decision);
+_IRQL_requires_max_(DISPATCH_LEVEL)
 VOID JmfReportDecision(_In_ const JMF_DECISION *Decision, _In_ JMF_U32 Operation, _In_ NTSTATUS Status,
                        _In_ JMF_U32 ProcessId, _In_opt_ PJMF_INSTANCE_CONTEXT InstanceContext,
                        _In_reads_opt_(PathChars) const JMF_U16 *Path, _In_ JMF_U32 PathChars, _In_ BOOLEAN PathTruncated);
@@ -502,6 +506,7 @@ typedef enum _JMF_STAT {
     JmfStatAskCancelled,
     JmfStatRedirectTargetLost,
     JmfStatRedirectRefused,
+    JmfStatAuditOnly,
     JmfStatCount
 } JMF_STAT;
 

@@ -18,7 +18,8 @@ Abstract:
       3. the volume table (each name: string, no NUL, a name
          FltGetVolumeName can return, unique), then every rule in order (its
          id, operations, volume, match flags, create-only matches, path,
-         image (each: string, well formed, can match), action).
+         image (each: string, well formed, can match), action);
+      4. a policy-level audit-only flag is copied onto the rules it applies to.
     Any failure frees everything allocated so far through the single cleanup
     path (JmfPolicyFree) and reports JMF_ERROR_* with the rule's index.
 
@@ -379,6 +380,29 @@ JmfRulesValidate(
     return error;
 }
 
+/*
+ * A policy-level JMF_POLICY_FLAG_AUDIT_ONLY applies to every rule: once the
+ * rules are validated (as written), the flag is set on each rule of the
+ * private copy whose action audit-only applies to, so matching and the
+ * kernel glue look at the rule alone.
+ */
+static void
+JmfApplyPolicyAuditOnly(
+    JMF_POLICY *Policy,
+    JMF_U8 *Rules
+    )
+{
+    JMF_U32 i;
+
+    for (i = 0; i < Policy->RuleCount; i++) {
+        JMF_RULE *rule = (JMF_RULE *)(void *)(Rules + (JMF_U64)i * sizeof(JMF_RULE));
+
+        if (JmfActionMayBeAuditOnly(rule->Action.Type)) {
+            rule->Action.Flags |= JMF_ACTION_FLAG_AUDIT_ONLY;
+        }
+    }
+}
+
 JMF_U32
 JmfPolicyCompile(
     const void *Body,
@@ -429,6 +453,9 @@ JmfPolicyCompile(
     error = JmfRulesValidate(policy, &ruleIndex);
     if (error != JMF_ERROR_NONE) {
         goto Cleanup;
+    }
+    if ((header.Flags & JMF_POLICY_FLAG_AUDIT_ONLY) != 0) {
+        JmfApplyPolicyAuditOnly(policy, copy + header.RuleOffset);
     }
     error = JmfIndexBuild(policy);
 

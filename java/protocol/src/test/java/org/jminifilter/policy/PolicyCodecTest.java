@@ -170,7 +170,7 @@ class PolicyCodecTest {
         fails("JMF_POLICY_HEADER", "truncated: 39 bytes", Wire.view(PolicyCodec.encode(Policy.EMPTY).limit(39)));
         fails("JMF_POLICY_HEADER.Magic", "0x00000000 is not JMF_POLICY_MAGIC", patched(b -> b.putInt(0, 0)));
         fails("JMF_POLICY_HEADER.Version", "2 is not JMF_POLICY_VERSION", patched(b -> b.putShort(4, (short) 2)));
-        fails("JMF_POLICY_HEADER.Flags", "unknown bits 0x1", patched(b -> b.putShort(6, (short) 1)));
+        fails("JMF_POLICY_HEADER.Flags", "unknown bits 0x8000", patched(b -> b.putShort(6, (short) 0x8000)));
         fails("JMF_POLICY_HEADER.Reserved2", "reserved", patched(b -> b.putInt(36, 1)));
         fails("JMF_POLICY_HEADER.TotalLength", "disagrees with the body's", patched(b -> b.putInt(8, b.getInt(8) + 2)));
         fails("JMF_POLICY_HEADER.RuleCount", "100001 is outside 0..100000", patched(b -> b.putInt(12, 100001)));
