@@ -316,6 +316,10 @@ VOID JmfDecideCount(_In_ const JMF_DECISION *Decision);
 _IRQL_requires_max_(DISPATCH_LEVEL)
 BOOLEAN JmfDecisionReported(_In_ const JMF_DECISION *Decision);
 _IRQL_requires_max_(DISPATCH_LEVEL)
+BOOLEAN JmfDecisionAuditOnly(_In_ const JMF_DECISION *Decision);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+BOOLEAN JmfDecisionWouldDeny(_In_ const JMF_DECISION *Decision);
+_IRQL_requires_max_(DISPATCH_LEVEL)
 VOID JmfReportDecision(_In_ const JMF_DECISION *Decision, _In_ JMF_U32 Operation, _In_ NTSTATUS Status,
                        _In_ JMF_U32 ProcessId, _In_opt_ PJMF_INSTANCE_CONTEXT InstanceContext,
                        _In_reads_opt_(PathChars) const JMF_U16 *Path, _In_ JMF_U32 PathChars, _In_ BOOLEAN PathTruncated);
@@ -441,6 +445,9 @@ PJMF_INSTANCE_CONTEXT JmfRedirectFindTarget(_In_ PJMF_OPERATION Op, _In_ JMF_U16
 _IRQL_requires_(PASSIVE_LEVEL)
 NTSTATUS JmfRedirectOpenTarget(_In_ PFLT_CALLBACK_DATA Data, _In_ PCFLT_RELATED_OBJECTS FltObjects,
                                _In_ PJMF_COMPLETION Completion, _Inout_ PJMF_HANDLE_CONTEXT HandleContext);
+/* jmf_reparse.c: REDIRECT by reparse, in pre-create */
+_IRQL_requires_(PASSIVE_LEVEL)
+BOOLEAN JmfReparseRedirect(_Inout_ PJMF_OPERATION Op, _Inout_ PJMF_DECISION Decision);
 _IRQL_requires_max_(PASSIVE_LEVEL)
 VOID JmfRedirectCloseTarget(_Inout_ PJMF_HANDLE_CONTEXT HandleContext);
 _IRQL_requires_(PASSIVE_LEVEL)
@@ -499,6 +506,7 @@ typedef enum _JMF_STAT {
     JmfStatAskCancelled,
     JmfStatRedirectTargetLost,
     JmfStatRedirectRefused,
+    JmfStatAuditOnly,
     JmfStatCount
 } JMF_STAT;
 

@@ -157,6 +157,10 @@ TestVerdicts(void)
     CHECK_EQ(JmfPolicyValidateVerdict(policy, &a, JMF_OP_READ, 3), JMF_ERROR_BAD_OPERATIONS);
     a.Flags = JMF_ACTION_FLAG_POST_CREATE;      /* the phase is the ask's, not the verdict's */
     CHECK_EQ(JmfPolicyValidateVerdict(policy, &a, JMF_OP_CREATE, JMF_PHASE_POST_CREATE), JMF_ERROR_BAD_FLAGS);
+    a = Verdict(JMF_ACTION_DENY); a.Status = (JMF_I32)0xC0000022u;
+    CHECK_EQ(JmfPolicyValidateVerdict(policy, &a, JMF_OP_WRITE, JMF_PHASE_PRE), JMF_ERROR_NONE);
+    a.Flags = JMF_ACTION_FLAG_AUDIT_ONLY;       /* an answer is applied, never audited */
+    CHECK_EQ(JmfPolicyValidateVerdict(policy, &a, JMF_OP_WRITE, JMF_PHASE_PRE), JMF_ERROR_BAD_FLAGS);
     a = Verdict(JMF_ACTION_ALLOW); a.TimeoutMs = 5;
     CHECK_EQ(JmfPolicyValidateVerdict(policy, &a, JMF_OP_READ, JMF_PHASE_PRE), JMF_ERROR_RESERVED);
 

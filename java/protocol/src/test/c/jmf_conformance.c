@@ -167,6 +167,7 @@ PrintLayouts(void)
     FIELD(JMF_STATISTICS, AskCancelled);
     FIELD(JMF_STATISTICS, RedirectTargetLost);
     FIELD(JMF_STATISTICS, RedirectRefused);
+    FIELD(JMF_STATISTICS, AuditOnly);
 
     SIZE(JMF_RULE_STATISTICS);
     FIELD(JMF_RULE_STATISTICS, RuleId);
@@ -645,6 +646,7 @@ PrintSamples(void)
     stats.AskCancelled = 22;
     stats.RedirectTargetLost = 23;
     stats.RedirectRefused = 0x8000000000000000ull;
+    stats.AuditOnly = 24;
     memset(ruleStats, 0, sizeof(ruleStats));
     ruleStats[0].RuleId = 1;
     ruleStats[0].Matches = 50;

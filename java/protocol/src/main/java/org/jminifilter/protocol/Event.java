@@ -3,6 +3,7 @@ package org.jminifilter.protocol;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 import org.jminifilter.policy.ActionType;
 import org.jminifilter.policy.Operation;
@@ -20,7 +21,8 @@ import org.jminifilter.policy.Operation;
  * @param sequence  increases by one per event queued, dropped ones included
  * @param ruleId    the deciding rule, or JMF_RULE_NONE
  * @param operation the one operation
- * @param verdict   the action applied
+ * @param verdict   the action applied; with {@link Protocol#EVENT_FLAG_AUDIT_ONLY} the action an audit-only
+ *                  rule would have applied, the operation having passed unchanged ({@link #wouldApply()})
  * @param status    the operation's final NTSTATUS when the driver set it, else STATUS_SUCCESS (0)
  * @param processId the requesting process
  * @param flags     JMF_EVENT_FLAG_* bits
@@ -208,6 +210,19 @@ public record Event(long time, long sequence, int ruleId, Operation operation, A
         long seconds = Long.divideUnsigned(time, 10_000_000L);
         long nanos = Long.remainderUnsigned(time, 10_000_000L) * 100;
         return EPOCH_1601.plus(Duration.ofSeconds(seconds, nanos));
+    }
+
+    /**
+     * True when an audit-only rule decided (JMF_EVENT_FLAG_AUDIT_ONLY): {@link #verdict()} is what
+     * would have applied; nothing was, and {@link #status()} is the operation's own final status.
+     */
+    public boolean isAuditOnly() {
+        return hasFlag(Protocol.EVENT_FLAG_AUDIT_ONLY);
+    }
+
+    /** The verdict an audit-only rule would have applied ("would DENY"), or empty when the verdict was applied. */
+    public Optional<ActionType> wouldApply() {
+        return isAuditOnly() ? Optional.of(verdict) : Optional.empty();
     }
 
     /** True when every bit of {@code flag} (JMF_EVENT_FLAG_*) is set. */

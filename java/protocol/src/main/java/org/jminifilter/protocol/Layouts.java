@@ -121,7 +121,8 @@ public final class Layouts {
             .field("AskCancelled", 168, 8)
             .field("RedirectTargetLost", 176, 8)
             .field("RedirectRefused", 184, 8)
-            .size(192);
+            .field("AuditOnly", 192, 8)
+            .size(200);
 
     public static final Layout RULE_STATISTICS = Layout.struct("JMF_RULE_STATISTICS")
             .field("RuleId", 0, 4)

@@ -14,7 +14,7 @@ public final class Protocol {
     public static final String PORT_NAME = "\\JMiniFilterPort";
     /** 'JMFC' read as a little-endian 32-bit number. */
     public static final int CONNECT_MAGIC = 0x43464D4A;
-    public static final int PROTOCOL_VERSION = 3;
+    public static final int PROTOCOL_VERSION = 4;
 
     // Operations: a rule holds a set, an ask or an event exactly one.
     public static final int OP_CREATE = 0x01;
@@ -35,16 +35,16 @@ public final class Protocol {
 
     public static final int ACTION_FLAG_POST_CREATE = 0x1;
     public static final int ACTION_FLAG_FALLBACK_DENY = 0x2;
-    /** Assigned, not yet accepted: the rule in audit-only mode. */
+    /** The rule in audit-only mode (DENY, MODIFY, REDIRECT, ASK; never a verdict). */
     public static final int ACTION_FLAG_AUDIT_ONLY = 0x4;
-    /** Assigned, not yet accepted: REDIRECT by STATUS_REPARSE. */
+    /** REDIRECT rules only: the mechanism is reparse (RedirectMechanism.REPARSE). */
     public static final int ACTION_FLAG_REPARSE = 0x8;
-    public static final int ACTION_FLAGS_VALID = 0x3;
+    public static final int ACTION_FLAGS_VALID = 0x3 | ACTION_FLAG_AUDIT_ONLY | ACTION_FLAG_REPARSE;
 
     // JMF_POLICY_HEADER.Flags (assigned; accepted as each is implemented).
     public static final int POLICY_FLAG_AUDIT_ONLY = 0x1;
     public static final int POLICY_FLAG_PERSIST = 0x2;
-    public static final int POLICY_FLAGS_VALID = 0x0;
+    public static final int POLICY_FLAGS_VALID = 0x0 | POLICY_FLAG_AUDIT_ONLY;
 
     // JMF_CONFIG.Flags (assigned; accepted as each is implemented).
     public static final int CONFIG_FLAG_PERSIST = 0x1;
@@ -193,7 +193,7 @@ public final class Protocol {
     public static final int RULE_SIZE = 80;
     public static final int RESULT_SIZE = 16;
     public static final int CONFIG_SIZE = 24;
-    public static final int STATISTICS_SIZE = 192;
+    public static final int STATISTICS_SIZE = 200;
     public static final int RULE_STATISTICS_SIZE = 16;
     public static final int EVENT_SIZE = 2224;
     public static final int EVENT_BATCH_SIZE = 16;

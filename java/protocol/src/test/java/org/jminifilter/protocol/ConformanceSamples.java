@@ -80,7 +80,7 @@ final class ConformanceSamples {
             verdicts.put(t, 100L * t.code());
         }
         return new Statistics(9, 1000, verdicts, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, -1L, 21, 22, 23,
-                Long.MIN_VALUE,
+                Long.MIN_VALUE, 24,
                 List.of(new RuleStatistics(1, 50), new RuleStatistics(0xFFFFFFFE, 0x0123456789ABCDEFL)));
     }
 

@@ -187,8 +187,10 @@ class DecodeErrorsTest {
                 patched(deny, b -> b.putInt(4, Protocol.ACTION_FLAG_POST_CREATE)));
         assertFails("JMF_ASK_REPLY.Verdict.Flags", "flag 0x2 does not apply to DENY", AskReply::decode,
                 patched(deny, b -> b.putInt(4, Protocol.ACTION_FLAG_FALLBACK_DENY)));
-        assertFails("JMF_ASK_REPLY.Verdict.Flags", "unknown bits 0x4", AskReply::decode,
-                patched(deny, b -> b.putInt(4, 4)));
+        assertFails("JMF_ASK_REPLY.Verdict.Flags", "unknown bits 0x10", AskReply::decode,
+                patched(deny, b -> b.putInt(4, 0x10)));
+        assertFails("JMF_ASK_REPLY.Verdict.Flags", "a verdict is applied, never audit-only", AskReply::decode,
+                patched(deny, b -> b.putInt(4, Protocol.ACTION_FLAG_AUDIT_ONLY)));
         assertFails("JMF_ASK_REPLY.Verdict.Status", "0x00000000 is not an error NTSTATUS", AskReply::decode,
                 patched(deny, b -> b.putInt(8, 0)));
         assertFails("JMF_ASK_REPLY.Verdict.Status", "STATUS_FLT_DISALLOW_FAST_IO", AskReply::decode,
@@ -239,7 +241,8 @@ class DecodeErrorsTest {
         assertFails("JMF_ASK_REPLY.Verdict.Status", "must be zero for REDIRECT", AskReply::decode,
                 patched(redirect, b -> b.putInt(8, 0xC0000022)));
         assertFails("JMF_ASK_REPLY.Verdict.Status", "is not an error NTSTATUS", AskReply::decode,
-                patched(redirect, b -> b.putInt(4, Protocol.ACTION_FLAG_FALLBACK_DENY)));
+                patched(redirect, b -> b.putInt(4, Protocol.ACTION_FLAG_FALLBACK_DENY)));        assertFails("JMF_ASK_REPLY.Verdict.Flags", "cannot choose the redirect mechanism", AskReply::decode,
+                patched(redirect, b -> b.putInt(4, Protocol.ACTION_FLAG_REPARSE)));
     }
 
     // ---- statistics and events ----
@@ -248,15 +251,15 @@ class DecodeErrorsTest {
     void statisticsChecks() {
         ByteBuffer ok = ConformanceSamples.statistics().encode();
         assertFails("JMF_STATISTICS", "truncated", Statistics::decode, resized(ok, 100));
-        assertFails("JMF_STATISTICS.RuleCount", "3 rules need 240 bytes, the output holds 224", Statistics::decode,
+        assertFails("JMF_STATISTICS.RuleCount", "3 rules need 248 bytes, the output holds 232", Statistics::decode,
                 patched(ok, b -> b.putInt(4, 3)));
-        assertFails("JMF_STATISTICS.RuleCount", "2 rules need 224 bytes, the output holds 232", Statistics::decode,
-                resized(ok, 232));
+        assertFails("JMF_STATISTICS.RuleCount", "2 rules need 232 bytes, the output holds 240", Statistics::decode,
+                resized(ok, 240));
         assertFails("JMF_STATISTICS.RuleCount", "is over JMF_MAX_RULES", Statistics::decode,
                 patched(ok, b -> b.putInt(4, -1)));
         assertFails("JMF_STATISTICS.Verdicts[0]", "unused", Statistics::decode, patched(ok, b -> b.putLong(16, 1)));
         assertFails("JMF_RULE_STATISTICS[1].Reserved", "reserved", Statistics::decode,
-                patched(ok, b -> b.putInt(192 + 16 + 4, 1)));
+                patched(ok, b -> b.putInt(200 + 16 + 4, 1)));
     }
 
     @Test

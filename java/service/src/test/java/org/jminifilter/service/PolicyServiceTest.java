@@ -217,7 +217,7 @@ class PolicyServiceTest {
             rules.add(new RuleStatistics(i + 1, i * 3L));
         }
         Statistics stats = new Statistics(9, 1234, Map.of(ActionType.DENY, 17L), 5, 1, 0, 0, 0, 1, 0, 0, 17, 0, 0,
-                3, 4, 5, 6, rules);
+                3, 4, 5, 6, 7, rules);
         port.onGetStatistics(() -> stats);
 
         assertEquals(stats, service.statistics());

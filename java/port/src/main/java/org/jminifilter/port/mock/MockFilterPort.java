@@ -684,7 +684,7 @@ public final class MockFilterPort implements FilterPort {
                 requireCapacity(capacity, Statistics.size(rules.size()));
                 List<RuleStatistics> perRule = rules.stream().map(r -> new RuleStatistics(r.ruleId(), 0)).toList();
                 return new Statistics(kernel.generation, 0, Map.of(), 0, 0, 0, 0, 0, 0, 0, 0,
-                        kernel.events.size(), kernel.eventsDropped, 0, 0, 0, 0, 0, perRule).encode();
+                        kernel.events.size(), kernel.eventsDropped, 0, 0, 0, 0, 0, 0, perRule).encode();
             }
         }
         if (command instanceof Command.GetEvents) {

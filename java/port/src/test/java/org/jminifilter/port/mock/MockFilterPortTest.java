@@ -286,6 +286,27 @@ class MockFilterPortTest {
     }
 
     @Test
+    void anAuditOnlyPolicyIsTakenAndAnAuditOnlyAllowIsRefusedAsTheDriverRefusesIt() {
+        Policy audit = Policy.builder().auditOnly()
+                .rule(r -> r.id(1).operations(Operation.CREATE).path("\\a\\**").deny())
+                .rule(r -> r.id(2).operations(Operation.CREATE).path("\\b\\**").allow())
+                .build();
+        Result first = Result.decode(port.send(new Command.SetPolicy(audit).encode(), Protocol.RESULT_SIZE));
+        assertTrue(first.isSuccess());
+        assertEquals(audit, port.policy());
+
+        ByteBuffer command = new Command.SetPolicy(audit).encode();
+        int policy = Protocol.COMMAND_HEADER_SIZE;
+        int ruleOffset = command.getInt(policy + 16);
+        // Rule #1's ALLOW marked audit-only (JMF_ACTION_FLAG_AUDIT_ONLY): the driver's BAD_FLAGS.
+        command.putInt(policy + ruleOffset + Protocol.RULE_SIZE + 40 + 4, Protocol.ACTION_FLAG_AUDIT_ONLY);
+        Result result = Result.decode(port.send(command, Protocol.RESULT_SIZE));
+        assertEquals(ErrorCode.BAD_FLAGS, result.error());
+        assertEquals(1, result.ruleIndex());
+        assertEquals(audit, port.policy(), "the policy in force is unchanged");
+    }
+
+    @Test
     void aMalformedCommandIsRefusedAsTheDriverWouldAndNotRecorded() {
         ByteBuffer command = new Command.GetEvents().encode();
         command.putInt(4, 12); // Length disagrees with the 8 bytes sent
