@@ -37,7 +37,7 @@ static const WCHAR JmfPersistedPolicyName[] = L"PersistedPolicy";
 static const WCHAR JmfPersistedConfigName[] = L"PersistedConfig";
 
 _IRQL_requires_(PASSIVE_LEVEL)
-static NTSTATUS JmfPersistOpen(_In_ BOOLEAN Create, _Out_ PHANDLE Key);
+static NTSTATUS JmfPersistOpen(_In_ BOOLEAN Create, _In_ ACCESS_MASK Access, _Out_ PHANDLE Key);
 _IRQL_requires_(PASSIVE_LEVEL)
 static NTSTATUS JmfPersistRead(_In_ PCWSTR Name, _Outptr_result_bytebuffer_(*Length) PVOID *Data, _Out_ PULONG Length);
 _IRQL_requires_(PASSIVE_LEVEL)
@@ -118,13 +118,14 @@ JmfPersistShutdown(
  * JmfPersistOpen
  *
  * IRQL: PASSIVE_LEVEL. Opens the Parameters key (creating it when Create)
- * with a kernel handle: the message callback runs in the client's process,
+ * for Access, with a kernel handle: the message callback runs in the client's process,
  * whose user-mode code must never see the handle.
  */
 _Use_decl_annotations_
 static NTSTATUS
 JmfPersistOpen(
     BOOLEAN Create,
+    ACCESS_MASK Access,
     PHANDLE Key
     )
 {
@@ -140,9 +141,9 @@ JmfPersistOpen(
     InitializeObjectAttributes(&attributes, &JmfGlobals.ParametersPath,
                                OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, NULL, NULL);
     if (Create) {
-        return ZwCreateKey(Key, KEY_READ | KEY_WRITE, &attributes, 0, NULL, REG_OPTION_NON_VOLATILE, &disposition);
+        return ZwCreateKey(Key, Access, &attributes, 0, NULL, REG_OPTION_NON_VOLATILE, &disposition);
     }
-    return ZwOpenKey(Key, KEY_READ, &attributes);
+    return ZwOpenKey(Key, Access, &attributes);
 }
 
 /*
@@ -177,7 +178,7 @@ JmfPersistRead(
     *Length = 0;
     RtlInitUnicodeString(&valueName, Name);
 
-    status = JmfPersistOpen(FALSE, &key);
+    status = JmfPersistOpen(FALSE, KEY_QUERY_VALUE, &key);
     if (!NT_SUCCESS(status)) {
         goto Cleanup;
     }
@@ -249,7 +250,7 @@ JmfPersistStore(
     PAGED_CODE();
 
     RtlInitUnicodeString(&valueName, Name);
-    status = JmfPersistOpen(Data != NULL, &key);
+    status = JmfPersistOpen(Data != NULL, KEY_SET_VALUE, &key);   /* a delete too needs KEY_SET_VALUE */
     if (Data == NULL && status == STATUS_OBJECT_NAME_NOT_FOUND) {
         return STATUS_SUCCESS;      /* no key: nothing to delete */
     }

@@ -162,8 +162,9 @@ int EmuIsRegistryHandle(HANDLE h)
     return EmuRegIsHandle(h);
 }
 
-/* Lock held. The open handle's record, or NULL (a violation naming routine). */
-static EMU_REG_HANDLE *EmuRegHandle(HANDLE h, const char *routine)
+/* Lock held. The open handle's record, or NULL (the caller reports EmuRegBadHandle once unlocked:
+ * EmuViolation takes the lock). */
+static EMU_REG_HANDLE *EmuRegHandle(HANDLE h)
 {
     if (EmuRegIsHandle(h)) {
         EMU_REG_HANDLE *r = &g_handles[((uintptr_t)h - EMU_REG_HANDLE_BASE) / 4];
@@ -171,8 +172,12 @@ static EMU_REG_HANDLE *EmuRegHandle(HANDLE h, const char *routine)
             return r;
         }
     }
-    EmuViolation("%s(%p): not an open registry key handle", routine, h);
     return NULL;
+}
+
+static void EmuRegBadHandle(HANDLE h, const char *routine)
+{
+    EmuViolation("%s(%p): not an open registry key handle", routine, h);
 }
 
 /* Validates the object attributes; the key's path in out (NUL-terminated), its length in chars. */
@@ -296,9 +301,10 @@ NTSTATUS ZwQueryValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, KEY_VALUE_
         return STATUS_NOT_IMPLEMENTED;
     }
     EmuLock();
-    EMU_REG_HANDLE *h = EmuRegHandle(KeyHandle, "ZwQueryValueKey");
+    EMU_REG_HANDLE *h = EmuRegHandle(KeyHandle);
     if (h == NULL) {
         EmuUnlock();
+        EmuRegBadHandle(KeyHandle, "ZwQueryValueKey");
         return STATUS_INVALID_HANDLE;
     }
     if ((h->Access & KEY_QUERY_VALUE) == 0) {
@@ -339,7 +345,7 @@ NTSTATUS ZwSetValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, ULONG TitleI
         return STATUS_INVALID_PARAMETER;
     }
     EmuLock();
-    EMU_REG_HANDLE *h = EmuRegHandle(KeyHandle, "ZwSetValueKey");
+    EMU_REG_HANDLE *h = EmuRegHandle(KeyHandle);
     NTSTATUS s;
     if (h == NULL) {
         s = STATUS_INVALID_HANDLE;
@@ -350,6 +356,9 @@ NTSTATUS ZwSetValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, ULONG TitleI
         g_writes++;
     }
     EmuUnlock();
+    if (h == NULL) {
+        EmuRegBadHandle(KeyHandle, "ZwSetValueKey");
+    }
     return s;
 }
 
@@ -359,7 +368,7 @@ NTSTATUS ZwDeleteValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName)
         return STATUS_INVALID_PARAMETER;
     }
     EmuLock();
-    EMU_REG_HANDLE *h = EmuRegHandle(KeyHandle, "ZwDeleteValueKey");
+    EMU_REG_HANDLE *h = EmuRegHandle(KeyHandle);
     NTSTATUS s;
     if (h == NULL) {
         s = STATUS_INVALID_HANDLE;
@@ -376,6 +385,9 @@ NTSTATUS ZwDeleteValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName)
         g_writes++;
     }
     EmuUnlock();
+    if (h == NULL) {
+        EmuRegBadHandle(KeyHandle, "ZwDeleteValueKey");
+    }
     return s;
 }
 
@@ -384,11 +396,14 @@ NTSTATUS EmuRegistryClose(HANDLE Handle)
 {
     EmuRequireIrql("ZwClose", PASSIVE_LEVEL);
     EmuLock();
-    EMU_REG_HANDLE *h = EmuRegHandle(Handle, "ZwClose");
+    EMU_REG_HANDLE *h = EmuRegHandle(Handle);
     if (h != NULL) {
         h->Open = 0;
     }
     EmuUnlock();
+    if (h == NULL) {
+        EmuRegBadHandle(Handle, "ZwClose");
+    }
     return h != NULL ? STATUS_SUCCESS : STATUS_INVALID_HANDLE;
 }
 
