@@ -214,6 +214,7 @@ _Static_assert(sizeof(LARGE_INTEGER) == 8, "LARGE_INTEGER is 64 bits");
 #define STATUS_FILE_CLOSED               ((NTSTATUS)0xC0000128L)
 #define STATUS_THREAD_IS_TERMINATING     ((NTSTATUS)0xC000004BL)
 #define STATUS_INVALID_DEVICE_STATE      ((NTSTATUS)0xC0000184L)
+#define STATUS_INVALID_IMAGE_FORMAT      ((NTSTATUS)0xC000007BL)
 #define STATUS_NOT_FOUND                 ((NTSTATUS)0xC0000225L)
 #define STATUS_CONNECTION_COUNT_LIMIT    ((NTSTATUS)0xC0000246L)
 #define STATUS_VIRUS_INFECTED            ((NTSTATUS)0xC0000906L)
@@ -257,6 +258,14 @@ typedef struct _SINGLE_LIST_ENTRY {
     struct _SINGLE_LIST_ENTRY *Next;
 } SINGLE_LIST_ENTRY, *PSINGLE_LIST_ENTRY;
 
+/* The WDK's list routines check their neighbours' links and __fastfail
+ * (FAST_FAIL_CORRUPT_LIST_ENTRY, bug check 0x139) on a corrupt list, so a real
+ * .sys stops there; the emulator's do the same checks (emu_pe.c reports them
+ * and ends the process), so the gcc build stops where the binary would. */
+#define FAST_FAIL_CORRUPT_LIST_ENTRY 3
+__attribute__((noreturn)) void EmuFastFail(unsigned int Code, const char *Routine);
+#define EMU_LIST_CHECK(ok, routine) do { if (!(ok)) EmuFastFail(FAST_FAIL_CORRUPT_LIST_ENTRY, routine); } while (0)
+
 FORCEINLINE VOID InitializeListHead(PLIST_ENTRY ListHead)
 {
     ListHead->Flink = ListHead->Blink = ListHead;
@@ -268,6 +277,7 @@ FORCEINLINE BOOLEAN IsListEmpty(const LIST_ENTRY *ListHead)
 FORCEINLINE BOOLEAN RemoveEntryList(PLIST_ENTRY Entry)
 {
     PLIST_ENTRY Blink = Entry->Blink, Flink = Entry->Flink;
+    EMU_LIST_CHECK(Flink->Blink == Entry && Blink->Flink == Entry, "RemoveEntryList");
     Blink->Flink = Flink;
     Flink->Blink = Blink;
     return (BOOLEAN)(Flink == Blink);
@@ -287,6 +297,7 @@ FORCEINLINE PLIST_ENTRY RemoveTailList(PLIST_ENTRY ListHead)
 FORCEINLINE VOID InsertTailList(PLIST_ENTRY ListHead, PLIST_ENTRY Entry)
 {
     PLIST_ENTRY Blink = ListHead->Blink;
+    EMU_LIST_CHECK(Blink->Flink == ListHead, "InsertTailList");
     Entry->Flink = ListHead;
     Entry->Blink = Blink;
     Blink->Flink = Entry;
@@ -295,6 +306,7 @@ FORCEINLINE VOID InsertTailList(PLIST_ENTRY ListHead, PLIST_ENTRY Entry)
 FORCEINLINE VOID InsertHeadList(PLIST_ENTRY ListHead, PLIST_ENTRY Entry)
 {
     PLIST_ENTRY Flink = ListHead->Flink;
+    EMU_LIST_CHECK(Flink->Blink == ListHead, "InsertHeadList");
     Entry->Flink = Flink;
     Entry->Blink = ListHead;
     Flink->Blink = Entry;

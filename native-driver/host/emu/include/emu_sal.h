@@ -313,7 +313,15 @@
 #define DECLSPEC_DEPRECATED_DDK
 #define DECLSPEC_GUARDNOCF
 #define DECLSPEC_RESTRICT
+/* The WDK aligns these FLT_PARAMETERS members to a pointer on 64-bit targets
+ * (DECLSPEC_ALIGN(8)): without it every member after Key, FileInformationClass,
+ * FileAttributes or EaLength sits 4-8 bytes lower than where the real .sys
+ * reads it (layout/wdk_x64_layout.h asserts the offsets). */
+#if defined(__x86_64__) || defined(__aarch64__) || defined(_WIN64)
+#define POINTER_ALIGNMENT __attribute__((aligned(8)))
+#else
 #define POINTER_ALIGNMENT
+#endif
 #define UNALIGNED
 #define RESTRICTED_POINTER
 #define CONST const

@@ -4,8 +4,12 @@
  * file information classes and access rights.
  *
  * Written from the WDK documentation; not derived from the WDK headers.
- * Structures whose layout a driver never depends on (KEVENT, FAST_MUTEX, ...)
- * have emulator-private contents.
+ * Every structure that driver code allocates, embeds or reads has the WDK's
+ * x64 size, alignment and field offsets (layout/layout_check.c asserts them
+ * against the table generated from the real headers), so that the real .sys
+ * can run against the emulator; objects the driver only passes to kernel
+ * routines (KEVENT, ERESOURCE, ...) keep emulator-private contents inside
+ * the WDK's size.
  */
 #ifndef EMU_WDM_H
 #define EMU_WDM_H
@@ -51,7 +55,7 @@ VOID EmuPagedCodeCheck(const char *Function);
 
 /* ---- debug output ---- */
 #define DPFLTR_IHVDRIVER_ID 77
-#define DPFLTR_FLTMGR_ID 92
+#define DPFLTR_FLTMGR_ID 47
 #define DPFLTR_ERROR_LEVEL 0
 #define DPFLTR_WARNING_LEVEL 1
 #define DPFLTR_TRACE_LEVEL 2
@@ -106,8 +110,10 @@ VOID ExFreePool2(PVOID P, ULONG Tag, PVOID ExtendedParameters, ULONG ExtendedPar
 /* Lookaside lists (backed by the same tracked pool). */
 typedef PVOID (*PALLOCATE_FUNCTION)(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
 typedef VOID (*PFREE_FUNCTION)(PVOID Buffer);
-typedef struct _NPAGED_LOOKASIDE_LIST {
+/* Emulator-private contents in the WDK's 128 cache-aligned bytes. */
+typedef struct __attribute__((aligned(64))) _NPAGED_LOOKASIDE_LIST {
     POOL_TYPE Type; ULONG Tag; SIZE_T Size; ULONG Depth;
+    UCHAR Reserved[104];
 } NPAGED_LOOKASIDE_LIST, *PNPAGED_LOOKASIDE_LIST, PAGED_LOOKASIDE_LIST, *PPAGED_LOOKASIDE_LIST;
 VOID ExInitializeNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside, PALLOCATE_FUNCTION Allocate, PFREE_FUNCTION Free, ULONG Flags, SIZE_T Size, ULONG Tag, USHORT Depth);
 VOID ExDeleteNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside);
@@ -135,7 +141,8 @@ VOID KeStallExecutionProcessor(ULONG MicroSeconds);
 
 /* ---- synchronisation ---- */
 typedef ULONG_PTR KSPIN_LOCK, *PKSPIN_LOCK;
-typedef struct _KLOCK_QUEUE_HANDLE { PKSPIN_LOCK Lock; KIRQL OldIrql; } KLOCK_QUEUE_HANDLE, *PKLOCK_QUEUE_HANDLE;
+/* WDK: a KSPIN_LOCK_QUEUE (Next, Lock) then OldIrql, 24 bytes on the caller's stack. */
+typedef struct _KLOCK_QUEUE_HANDLE { PVOID LockQueueNext; PKSPIN_LOCK Lock; KIRQL OldIrql; } KLOCK_QUEUE_HANDLE, *PKLOCK_QUEUE_HANDLE;
 VOID KeInitializeSpinLock(PKSPIN_LOCK SpinLock);
 VOID KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql);
 KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock);
@@ -156,11 +163,18 @@ VOID ExReleaseSpinLockShared(PEX_SPIN_LOCK SpinLock, KIRQL OldIrql);
 typedef struct _EX_PUSH_LOCK { volatile ULONG_PTR Value; } EX_PUSH_LOCK, *PEX_PUSH_LOCK;
 
 typedef enum _EVENT_TYPE { NotificationEvent, SynchronizationEvent } EVENT_TYPE;
-typedef struct _DISPATCHER_HEADER { LONG Type; volatile LONG SignalState; } DISPATCHER_HEADER;
+/* Dispatcher objects: Type and SignalState where the WDK has them (the emulator
+ * gives Type its own values); WaitListHead only fills the WDK's 24 bytes. */
+typedef struct _DISPATCHER_HEADER { LONG Type; volatile LONG SignalState; LIST_ENTRY WaitListHead; } DISPATCHER_HEADER;
 typedef struct _KEVENT { DISPATCHER_HEADER Header; } KEVENT, *PKEVENT, *PRKEVENT;
 typedef struct _KSEMAPHORE { DISPATCHER_HEADER Header; LONG Limit; } KSEMAPHORE, *PKSEMAPHORE, *PRKSEMAPHORE;
-typedef struct _KMUTANT { DISPATCHER_HEADER Header; PVOID Owner; LONG Recursion; } KMUTANT, *PKMUTANT, KMUTEX, *PKMUTEX, *PRKMUTEX;
-typedef struct _FAST_MUTEX { volatile LONG Count; PVOID Owner; KIRQL OldIrql; } FAST_MUTEX, *PFAST_MUTEX, KGUARDED_MUTEX, *PKGUARDED_MUTEX;
+/* Owner sits where the WDK has OwnerThread; Recursion is emulator-private. */
+typedef struct _KMUTANT { DISPATCHER_HEADER Header; LIST_ENTRY MutantListEntry; PVOID Owner; LONG Recursion; } KMUTANT, *PKMUTANT, KMUTEX, *PKMUTEX, *PRKMUTEX;
+/* The WDK initialises a fast mutex inline (ExInitializeFastMutex: Count = 1,
+ * Owner = NULL, Contention = 0, KeInitializeEvent(&Event)), so the real .sys
+ * writes these fields itself: they are where the WDK has them, and Count == 1
+ * means free in the emulator as in the WDK. */
+typedef struct _FAST_MUTEX { volatile LONG Count; PVOID Owner; ULONG Contention; KEVENT Event; ULONG OldIrql; } FAST_MUTEX, *PFAST_MUTEX, KGUARDED_MUTEX, *PKGUARDED_MUTEX;
 
 typedef enum _KWAIT_REASON { Executive = 0, UserRequest = 6, WrQueue = 15 } KWAIT_REASON;
 typedef enum _WAIT_TYPE { WaitAll, WaitAny } WAIT_TYPE;
@@ -190,7 +204,8 @@ VOID KeInitializeGuardedMutex(PKGUARDED_MUTEX Mutex);
 VOID KeAcquireGuardedMutex(PKGUARDED_MUTEX Mutex);
 VOID KeReleaseGuardedMutex(PKGUARDED_MUTEX Mutex);
 
-typedef struct _ERESOURCE { volatile LONG Readers; volatile LONG Writer; PVOID Owner; } ERESOURCE, *PERESOURCE;
+/* Emulator-private contents in the WDK's 104 bytes. */
+typedef struct _ERESOURCE { volatile LONG Readers; volatile LONG Writer; PVOID Owner; ULONG_PTR Reserved[11]; } ERESOURCE, *PERESOURCE;
 NTSTATUS ExInitializeResourceLite(PERESOURCE Resource);
 NTSTATUS ExDeleteResourceLite(PERESOURCE Resource);
 BOOLEAN ExAcquireResourceExclusiveLite(PERESOURCE Resource, BOOLEAN Wait);
@@ -356,7 +371,7 @@ BOOLEAN SeSinglePrivilegeCheck(LARGE_INTEGER PrivilegeValue, KPROCESSOR_MODE Pre
 #define FILE_ATTRIBUTE_NORMAL    0x00000080
 #define FILE_ATTRIBUTE_TEMPORARY 0x00000100
 #define FILE_ATTRIBUTE_REPARSE_POINT 0x00000400
-#define FILE_ATTRIBUTE_VALID_FLAGS 0x00007fb7
+#define FILE_ATTRIBUTE_VALID_FLAGS 0x005affb7
 
 #define FILE_SUPERSEDE           0x00000000
 #define FILE_OPEN                0x00000001
@@ -548,12 +563,14 @@ typedef struct _DRIVER_OBJECT *PDRIVER_OBJECT;
 typedef struct _DEVICE_OBJECT *PDEVICE_OBJECT;
 typedef struct _FILE_OBJECT *PFILE_OBJECT;
 typedef struct _IRP *PIRP;
-typedef struct _MDL { struct _MDL *Next; CSHORT Size; CSHORT MdlFlags; PVOID MappedSystemVa; PVOID StartVa; ULONG ByteCount; ULONG ByteOffset; } MDL, *PMDL;
+typedef struct _MDL { struct _MDL *Next; CSHORT Size; CSHORT MdlFlags; PEPROCESS Process; PVOID MappedSystemVa; PVOID StartVa; ULONG ByteCount; ULONG ByteOffset; } MDL, *PMDL;
 typedef struct _VPB { CSHORT Type; CSHORT Size; USHORT Flags; USHORT VolumeLabelLength; PDEVICE_OBJECT DeviceObject; PDEVICE_OBJECT RealDevice; ULONG SerialNumber; ULONG ReferenceCount; WCHAR VolumeLabel[32]; } VPB, *PVPB;
 typedef struct _SECTION_OBJECT_POINTERS { PVOID DataSectionObject; PVOID SharedCacheMap; PVOID ImageSectionObject; } SECTION_OBJECT_POINTERS, *PSECTION_OBJECT_POINTERS;
-typedef struct _IO_COMPLETION_CONTEXT { PVOID Port; PVOID Key; } IO_COMPLETION_CONTEXT, *PIO_COMPLETION_CONTEXT;
+typedef struct _IO_COMPLETION_CONTEXT { PVOID Port; PVOID Key; LONG_PTR UsageCount; } IO_COMPLETION_CONTEXT, *PIO_COMPLETION_CONTEXT;
 
-typedef struct _DEVICE_OBJECT {
+/* The WDK's layout: the queue, DPC and lock members the emulator does not use
+ * are opaque storage of the WDK's sizes. */
+typedef struct __attribute__((aligned(16))) _DEVICE_OBJECT {
     CSHORT Type;
     USHORT Size;
     LONG ReferenceCount;
@@ -568,8 +585,15 @@ typedef struct _DEVICE_OBJECT {
     PVOID DeviceExtension;
     DEVICE_TYPE DeviceType;
     CCHAR StackSize;
+    union { LIST_ENTRY ListEntry; ULONG_PTR Wcb[9]; } Queue;
     ULONG AlignmentRequirement;
+    ULONG_PTR DeviceQueue[5];
+    ULONG_PTR Dpc[8];
+    ULONG ActiveThreadCount;
+    PSECURITY_DESCRIPTOR SecurityDescriptor;
+    KEVENT DeviceLock;
     USHORT SectorSize;
+    USHORT Spare1;
     PVOID DeviceObjectExtension;
     PVOID Reserved;
 } DEVICE_OBJECT;
@@ -671,7 +695,7 @@ typedef struct _ACCESS_STATE {
     SECURITY_SUBJECT_CONTEXT SubjectSecurityContext;
     PSECURITY_DESCRIPTOR SecurityDescriptor;
     PVOID AuxData;
-    UCHAR Privileges[20];
+    UCHAR Privileges[44];   /* the WDK's INITIAL_PRIVILEGE_SET / PRIVILEGE_SET union */
     BOOLEAN AuditPrivileges;
     UNICODE_STRING ObjectName;
     UNICODE_STRING ObjectTypeName;
@@ -726,7 +750,7 @@ typedef enum _FILE_INFORMATION_CLASS {
     FileRenameInformationExBypassAccessCheck = 66,
     FileLinkInformationEx = 72,
     FileLinkInformationExBypassAccessCheck = 73,
-    FileMaximumInformation = 80
+    FileMaximumInformation = 84
 } FILE_INFORMATION_CLASS, *PFILE_INFORMATION_CLASS;
 
 typedef enum _FS_INFORMATION_CLASS {

@@ -145,7 +145,7 @@ typedef union _FLT_PARAMETERS {
     } LockControl;
     struct {
         FS_FILTER_SECTION_SYNC_TYPE SyncType;
-        ULONG POINTER_ALIGNMENT PageProtection;
+        ULONG PageProtection;           /* no POINTER_ALIGNMENT here in the WDK: offset 4 */
         PFS_FILTER_SECTION_SYNC_OUTPUT OutputInformation;
     } AcquireForSectionSynchronization;
     struct {

@@ -77,6 +77,13 @@ JMF_EMU_API void EmuSetPostOperationIrql(uint8_t majorFunction, uint8_t irql);
  * DriverEntry with this altitude. Returns DriverEntry's NTSTATUS, or
  * STATUS_NOT_FOUND (0xC0000225) when the library has no driver. */
 JMF_EMU_API int32_t EmuLoadDriver(const char *altitude);
+/* A real driver binary (PE32+ x64 .sys, as the WDK links it) for EmuLoadDriver to run instead of the
+ * driver linked into the library, mapped afresh at every load (emu_pe.c); NULL or "" clears it (the
+ * JMF_EMU_SYS environment variable is used then). Only where no driver's sources are linked in
+ * (libjmfemu-sys.so, build/emu-tests-sys): a linked driver takes precedence. */
+JMF_EMU_API int32_t EmuSetDriverImage(const char *path);
+/* Why the last image failed to load ("" if none failed). */
+JMF_EMU_API const char *EmuDriverImageError(void);
 /* Calls the driver's FilterUnloadCallback (mandatory unload), then checks that
  * nothing leaked (pool by tag, references, contexts, ports, file objects):
  * each leak is recorded as a violation. Returns the callback's NTSTATUS. */
@@ -150,6 +157,8 @@ JMF_EMU_API int32_t EmuFileRename(uint64_t handle, const char *newPath, int32_t 
 JMF_EMU_API int32_t EmuFileRenameEx(uint64_t handle, uint64_t rootDirectory, const char *newName, uint32_t flags);
 JMF_EMU_API int32_t EmuFileLink(uint64_t handle, uint64_t rootDirectory, const char *linkName, uint32_t flags);
 JMF_EMU_API int32_t EmuFileDelete(uint64_t handle);
+/* FileDispositionInformationEx with these FILE_DISPOSITION_* flags (1 = DELETE, 2 = POSIX_SEMANTICS, ...). */
+JMF_EMU_API int32_t EmuFileDeleteEx(uint64_t handle, uint32_t flags);
 JMF_EMU_API int32_t EmuFileSetEndOfFile(uint64_t handle, int64_t endOfFile);
 JMF_EMU_API int32_t EmuFileQuerySize(uint64_t handle, int64_t *endOfFile);
 JMF_EMU_API int32_t EmuFileClose(uint64_t handle);
@@ -226,5 +235,16 @@ JMF_EMU_API void EmuTraceLoggingClear(void);
 #ifdef __cplusplus
 }
 #endif
+
+/* ---- the driver's own matcher, for `jminifilter explain` ----
+ * Compiles policyBody (a SET_POLICY body) with the driver's portable core (JmfPolicyCompile) and
+ * returns, in *ruleIndex, the index of the rule JmfPolicyMatch finds for the operation (or
+ * JMF_INDEX_NONE). phase: JMF_PHASE_PRE (1) or JMF_PHASE_POST_CREATE (2); operation: one JMF_OP_*
+ * bit; volume: the NT device name (UTF-16, not terminated); observed: post-create JMF_MATCH_* bits.
+ * Returns 0, or the JMF_ERROR_* of a policy the driver would refuse. Needs no emulated kernel. */
+JMF_EMU_API int32_t EmuExplain(const void *policyBody, uint32_t length, uint32_t phase, uint32_t operation,
+        const uint16_t *volume, uint32_t volumeChars, uint32_t processId, uint32_t desiredAccess,
+        uint32_t disposition, uint32_t createOptions, uint32_t observed, const uint16_t *path, uint32_t pathChars,
+        const uint16_t *image, uint32_t imageChars, uint32_t *ruleIndex);
 
 #endif /* JMF_EMU_H */

@@ -758,7 +758,9 @@ static int EmuPoolTypePaged(POOL_TYPE t) { return (t & 1) != 0 && t < 512; }
 PVOID ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag) { return EmuPoolAlloc(NumberOfBytes, Tag, EmuPoolTypePaged(PoolType), 0, "ExAllocatePoolWithTag"); }
 PVOID ExAllocatePoolZero(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag) { return EmuPoolAlloc(NumberOfBytes, Tag, EmuPoolTypePaged(PoolType), 1, "ExAllocatePoolZero"); }
 PVOID ExAllocatePoolUninitialized(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag) { return EmuPoolAlloc(NumberOfBytes, Tag, EmuPoolTypePaged(PoolType), 0, "ExAllocatePoolUninitialized"); }
-VOID ExFreePoolWithTag(PVOID P, ULONG Tag) { EmuPoolFree(P, Tag, 1, "ExFreePoolWithTag"); }
+/* A zero tag is not checked, as on Windows: it is what the WDK makes of ExFreePool
+ * (a macro for ExFreePoolWithTag(P, 0) since Windows 10 2004), so a real .sys calls it. */
+VOID ExFreePoolWithTag(PVOID P, ULONG Tag) { EmuPoolFree(P, Tag, Tag != 0, "ExFreePoolWithTag"); }
 VOID ExFreePool(PVOID P) { EmuPoolFree(P, 0, 0, "ExFreePool"); }
 VOID ExFreePool2(PVOID P, ULONG Tag, PVOID ExtendedParameters, ULONG ExtendedParametersCount)
 {

@@ -1357,6 +1357,12 @@ int32_t EmuFileDelete(uint64_t handle)
     return (int32_t)EmuUserSetInfo(handle, FileDispositionInformation, &d, sizeof(d), 0);
 }
 
+int32_t EmuFileDeleteEx(uint64_t handle, uint32_t flags)
+{
+    FILE_DISPOSITION_INFORMATION_EX d = { flags };
+    return (int32_t)EmuUserSetInfo(handle, FileDispositionInformationEx, &d, sizeof(d), 0);
+}
+
 int32_t EmuFileSetEndOfFile(uint64_t handle, int64_t endOfFile)
 {
     FILE_END_OF_FILE_INFORMATION e;

@@ -691,10 +691,14 @@ int32_t EmuFilterReplyMessage(void *port, const void *replyBuffer, uint32_t repl
     memcpy(m->Reply, (const char *)replyBuffer + sizeof(h), copy);
     m->ReplyLength = copy;
     m->ReplyStatus = body > m->ReplyCapacity ? STATUS_BUFFER_OVERFLOW : STATUS_SUCCESS;
+    /* m lives on the waiting sender's stack: once Replied is set and the lock is released the sender
+     * may return, so nothing of m is read after EmuUnlock (reading ReplyCapacity there gave spurious
+     * ERROR_MORE_DATA results to replies the kernel had received). */
+    int32_t result = body > m->ReplyCapacity ? EmuHresultFromNt(STATUS_BUFFER_OVERFLOW) : EMU_S_OK;
     m->Replied = 1;
     EmuBroadcast();
     EmuUnlock();
-    return body > m->ReplyCapacity ? EmuHresultFromNt(STATUS_BUFFER_OVERFLOW) : EMU_S_OK;
+    return result;
 }
 
 int32_t EmuFilterClose(void *port)

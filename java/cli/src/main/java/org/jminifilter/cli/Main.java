@@ -14,8 +14,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "jminifilter", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "File-system policy set by a Java program, enforced by the jminifilter minifilter.",
-        subcommands = {ServeCommand.class, ValidateCommand.class, PushCommand.class, StatsCommand.class,
-                EventsCommand.class, ConfigCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, ServeCommand.class, ValidateCommand.class, ExplainCommand.class, PushCommand.class,
+                StatsCommand.class, EventsCommand.class, ConfigCommand.class, VersionCommand.class,
+                ServiceCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 done, 1 invalid input or refused by the driver, 2 usage error,",
                 "3 the driver cannot be reached, 4 failed."})
 public final class Main {
@@ -24,6 +25,11 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // The demo's account is its output; the service's INFO lines would only interleave with it.
+        if (args.length > 0 && args[0].equals("demo")
+                && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import org.jminifilter.cli.answers.AskOptions;
+import org.jminifilter.cli.answers.HandlerLoader;
 import org.jminifilter.cli.control.ControlPaths;
 import org.jminifilter.cli.control.ControlServer;
 import org.jminifilter.cli.policyfile.PolicyFileException;
@@ -19,6 +21,7 @@ import org.jminifilter.cli.serve.ServeControl;
 import org.jminifilter.cli.serve.Supervisor;
 import org.jminifilter.emulator.EmulatedKernel;
 import org.jminifilter.port.FilterPorts;
+import org.jminifilter.service.AskHandler;
 import org.jminifilter.service.CommandRejectedException;
 
 import picocli.CommandLine.Command;
@@ -35,6 +38,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Runs the policy service: connects to the driver, pushes the policy file, answers asks,",
                 "writes events, reloads the file when it changes and reconnects when the driver reloads.",
+                "Asks: the file's answers decide first, then --interactive or --handler, else the rule's default.",
                 "Ctrl+C stops it cleanly."})
 final class ServeCommand implements Callable<Integer> {
 
@@ -54,7 +58,7 @@ final class ServeCommand implements Callable<Integer> {
     int eventsKeep;
 
     @Option(names = "--control", paramLabel = "SOCKET",
-            description = "The control socket (default: %ProgramData%\\jminifilter\\control.sock on Windows, "
+            description = "The control socket (default: %%ProgramData%%\\jminifilter\\control.sock on Windows, "
                     + "jminifilter-USER.sock in the temporary folder elsewhere).")
     Path control;
 
@@ -69,6 +73,12 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     VolumeOptions volumes;
 
+    @Mixin
+    AskOptions asks;
+
+    @Mixin
+    WindowsServeOptions windows;
+
     @Spec
     CommandSpec spec;
 
@@ -78,6 +88,14 @@ final class ServeCommand implements Callable<Integer> {
         if (reconnectMaxSeconds < 1 || reconnectMaxSeconds > 3600) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--reconnect-max-seconds must be 1..3600, not " + reconnectMaxSeconds);
+        }
+        Supervisor[] holder = new Supervisor[1];
+        AskHandler askHandler;
+        try {
+            askHandler = asks.handler(() -> holder[0].policyFile(), () -> holder[0].config(), err);
+        } catch (HandlerLoader.HandlerException e) {
+            err.println("jminifilter: " + e.getMessage());
+            return ExitCodes.INVALID;
         }
         EmulatedKernel kernel = emulated ? startEmulated() : null;
         VolumeResolver resolver = kernel != null ? VolumeResolver.of(EMULATED_VOLUMES, "the emulated volumes")
@@ -89,11 +107,12 @@ final class ServeCommand implements Callable<Integer> {
                     out.println(line);
                     out.flush();
                 };
-        Supervisor[] holder = new Supervisor[1];
         EventSink sink = new EventSink(lines, () -> holder[0].policyFile().ruleNames());
-        Supervisor supervisor = new Supervisor(policy, resolver, connector, null, sink, Duration.ofMillis(500),
+        Supervisor supervisor = new Supervisor(policy, resolver, connector, askHandler,
+                windows.events(sink, () -> holder[0].policyFile().ruleNames()), Duration.ofMillis(500),
                 Duration.ofSeconds(reconnectMaxSeconds));
         holder[0] = supervisor;
+        windows.started(supervisor);
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             supervisor.stop();
@@ -104,7 +123,8 @@ final class ServeCommand implements Callable<Integer> {
             }
         }, "jminifilter-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (ControlServer server = new ControlServer(control != null ? control : ControlPaths.defaultPath(),
+        try (WindowsServeOptions windowsOptions = windows; ControlServer server = new ControlServer(
+                windows.control(control != null ? control : ControlPaths.defaultPath()),
                 new ServeControl(supervisor, sink))) {
             supervisor.run();
             return ExitCodes.OK;
@@ -130,6 +150,7 @@ final class ServeCommand implements Callable<Integer> {
             } catch (IOException e) {
                 err.println("jminifilter: closing the events file: " + e.getMessage());
             }
+            asks.close();
             if (kernel != null) {
                 kernel.close();
             }

@@ -7,6 +7,8 @@ import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.LongByReference;
 import com.sun.jna.ptr.PointerByReference;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.Map;
 
 /**
@@ -28,6 +30,16 @@ public interface EmuLibrary extends Library {
     String ROOT_PROPERTY = "jmf.root";
     /** Where the host build puts the library, relative to the repository root. */
     String RELATIVE_PATH = "native-driver/host/emu/build/libjmfemu.so";
+    /**
+     * System property naming a real driver binary (the {@code .sys} the real-WDK check links) that
+     * the emulator runs instead of its built-in driver. The library loaded is then the host build's
+     * {@value #SYS_RELATIVE_PATH} (the emulator without the driver's sources): next to
+     * {@code -Djmf.emu.library} if that is set, else in the checkout ({@code -Djmf.root}, or the
+     * working directory and its ancestors). For developers with the WDK toolchain; not shipped.
+     */
+    String DRIVER_IMAGE_PROPERTY = "jmf.emu.driverImage";
+    /** Where the host build puts the library without a linked driver, relative to the repository root. */
+    String SYS_RELATIVE_PATH = "native-driver/host/emu/build/libjmfemu-sys.so";
 
     // ---- user side of the communication port (fltlib's semantics and HRESULTs)
     int EmuFilterConnectCommunicationPort(Pointer portName, int options, Pointer context, short contextSize,
@@ -58,6 +70,9 @@ public interface EmuLibrary extends Library {
     void EmuSetPostOperationIrql(byte majorFunction, byte irql);
 
     int EmuLoadDriver(String altitude);
+
+    /** The driver binary EmuLoadDriver maps and runs (libjmfemu-sys.so only; see {@link #DRIVER_IMAGE_PROPERTY}). */
+    int EmuSetDriverImage(String path);
 
     int EmuUnloadDriver();
 
@@ -106,6 +121,11 @@ public interface EmuLibrary extends Library {
     long EmuFsRead(int volumeId, String path, byte[] buffer, int capacity);
 
     int EmuFsPut(int volumeId, String path, byte[] data, int length, int isDirectory);
+
+    // ---- the driver's own compiler and matcher (jminifilter explain); UTF-16 strings as short[]
+    int EmuExplain(byte[] policyBody, int length, int phase, int operation, short[] volume, int volumeChars,
+            int processId, int desiredAccess, int disposition, int createOptions, int observed, short[] path,
+            int pathChars, short[] image, int imageChars, IntByReference ruleIndex);
 
     // ---- control: what the emulator caught
     int EmuViolationCount();
@@ -184,6 +204,10 @@ public interface EmuLibrary extends Library {
             if (failure != null) {
                 throw failure;
             }
+            String sys = System.getProperty(DRIVER_IMAGE_PROPERTY);
+            if (sys != null && !sys.isBlank()) {
+                return loadWithDriverImage(Paths.get(sys.strip()).toAbsolutePath());
+            }
             EmuLibraryLocator.Location found;
             try {
                 found = EmuLibraryLocator.forThisJvm().locate();
@@ -211,6 +235,54 @@ public interface EmuLibrary extends Library {
                     }
                 }
             }
+        }
+
+        /** {@value #DRIVER_IMAGE_PROPERTY}: the host build's emulator without a linked driver, running {@code image}. */
+        private static EmuLibrary loadWithDriverImage(Path image) {
+            Path library = sysLibrary();
+            if (!Files.isRegularFile(image)) {
+                failure = new EmulatorUnavailableException("-D" + DRIVER_IMAGE_PROPERTY + "=" + image
+                        + " names no file: link the driver with the real-WDK check (see the README)");
+                throw failure;
+            }
+            if (library == null) {
+                failure = new EmulatorUnavailableException("-D" + DRIVER_IMAGE_PROPERTY + " needs " + SYS_RELATIVE_PATH
+                        + " of a jminifilter checkout: build it with `make -C native-driver/host/emu all` and run from"
+                        + " the checkout (or set -D" + ROOT_PROPERTY + ")");
+                throw failure;
+            }
+            try {
+                EmuLibrary loaded = Native.load(library.toString(), EmuLibrary.class,
+                        Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
+                loaded.EmuSetDriverImage(image.toString());
+                instance = loaded;
+                location = new EmuLibraryLocator.Location(library, EmuLibraryLocator.Source.DEVELOPMENT_BUILD,
+                        library + " with -D" + DRIVER_IMAGE_PROPERTY + "=" + image, false);
+                return instance;
+            } catch (UnsatisfiedLinkError e) {
+                failure = new EmulatorUnavailableException("the emulated Filter Manager library " + library
+                        + " could not be loaded (" + e.getMessage() + ")", e);
+                throw failure;
+            }
+        }
+
+        private static Path sysLibrary() {
+            String explicit = System.getProperty(LIBRARY_PROPERTY);
+            if (explicit != null && !explicit.isBlank()) {
+                Path candidate = Paths.get(explicit.strip()).toAbsolutePath().resolveSibling("libjmfemu-sys.so");
+                return Files.isRegularFile(candidate) ? candidate : null;
+            }
+            String root = System.getProperty(ROOT_PROPERTY);
+            if (root != null && !root.isBlank()) {
+                Path candidate = Paths.get(root.strip()).resolve(SYS_RELATIVE_PATH).toAbsolutePath().normalize();
+                return Files.isRegularFile(candidate) ? candidate : null;
+            }
+            for (Path d = Paths.get("").toAbsolutePath(); d != null; d = d.getParent()) {
+                if (Files.isRegularFile(d.resolve(SYS_RELATIVE_PATH))) {
+                    return d.resolve(SYS_RELATIVE_PATH);
+                }
+            }
+            return null;
         }
 
         /** Where the loaded library came from, or null before a successful load. */

@@ -8,9 +8,8 @@
  *       unload, file operations as a process, the observer filter, and what the emulator caught
  *       (closing it fails on any leak or misuse);</li>
  *   <li>{@link org.jminifilter.emulator.EmulatedKernelPort}: a {@code FilterPort} with fltlib's
- *       semantics, also found as the {@code "emulator"} port provider;</li>
- *   <li>{@link org.jminifilter.emulator.Demo}: the main job's demonstration
- *       ({@code java -jar java/emulator/target/jminifilter-demo.jar}).</li>
+ *       semantics, also found as the {@code "emulator"} port provider.</li>
  * </ul>
+ * The main job's demonstration that uses it is {@code jminifilter demo} (module java/cli).
  */
 package org.jminifilter.emulator;

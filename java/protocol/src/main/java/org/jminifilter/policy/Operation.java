@@ -19,6 +19,8 @@ public enum Operation {
     /** IRP_MJ_SET_INFORMATION with FileDispositionInformation(Ex). */
     DELETE(Protocol.OP_DELETE);
 
+    private static final Operation[] ALL = values();
+
     private final int bit;
 
     Operation(int bit) {
@@ -55,7 +57,7 @@ public enum Operation {
 
     /** The one operation whose bit is {@code bit}; fails for anything but a single known bit. */
     public static Operation fromBit(int bit) {
-        for (Operation op : values()) {
+        for (Operation op : ALL) { // not values(): that copies the array, on every ask the service decodes
             if (op.bit == bit) {
                 return op;
             }

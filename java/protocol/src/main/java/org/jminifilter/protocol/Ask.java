@@ -52,6 +52,20 @@ public record Ask(int generation, int ruleId, Operation operation, int processId
     private static final int PATH = L.offset("Path");
     private static final int IMAGE = L.offset("Image");
     static final int FLAGS_VALID = Protocol.ASK_FLAGS_VALID;
+    // The field names decode() puts in its errors, made once: decoding an ask is the service's
+    // hot path, and a valid ask must not pay for the text of the errors it does not have.
+    private static final String N = L.name() + ".";
+    private static final String F_TYPE = N + "Header.Type";
+    private static final String F_LENGTH = N + "Header.Length";
+    private static final String F_OPERATION = N + "Operation";
+    private static final String F_CREATE_DISPOSITION = N + "CreateDisposition";
+    private static final String F_FLAGS = N + "Flags";
+    private static final String F_TIMEOUT = N + "TimeoutMs";
+    private static final String F_RESERVED = N + "Reserved";
+    private static final String F_RESERVED2 = N + "Reserved2";
+    private static final String F_VOLUME_LENGTH = N + "VolumeLength";
+    private static final String F_PATH_LENGTH = N + "PathLength";
+    private static final String F_IMAGE_LENGTH = N + "ImageLength";
 
     /** Validates the fields; an IllegalArgumentException names the one at fault. */
     public Ask {
@@ -243,36 +257,35 @@ public record Ask(int generation, int ruleId, Operation operation, int processId
      */
     public static Ask decode(ByteBuffer in) {
         ByteBuffer b = Wire.view(in);
-        String n = L.name() + ".";
         Wire.requireAtLeast(b, Layouts.NOTIFICATION_HEADER.name(), Layouts.NOTIFICATION_HEADER.size());
         int type = b.getInt(TYPE);
         if (type != Protocol.NOTIFICATION_ASK) {
-            throw new ProtocolException(ErrorCode.BAD_MAGIC, n + "Header.Type", Integer.toUnsignedString(type)
+            throw new ProtocolException(ErrorCode.BAD_MAGIC, F_TYPE, Integer.toUnsignedString(type)
                     + " is not JMF_NOTIFICATION_ASK (" + Protocol.NOTIFICATION_ASK + ")");
         }
         long length = Integer.toUnsignedLong(b.getInt(LENGTH));
         if (length != L.size()) {
-            throw new ProtocolException(ErrorCode.BAD_LENGTH, n + "Header.Length", length + " is not sizeof(JMF_ASK) (" + L.size() + ")");
+            throw new ProtocolException(ErrorCode.BAD_LENGTH, F_LENGTH, length + " is not sizeof(JMF_ASK) (" + L.size() + ")");
         }
         Wire.requireSize(b, L.name(), L.size());
         Operation op;
         try {
             op = Operation.fromBit(b.getInt(OPERATION));
         } catch (IllegalArgumentException e) {
-            throw new ProtocolException(ErrorCode.BAD_OPERATIONS, n + "Operation", e.getMessage());
+            throw new ProtocolException(ErrorCode.BAD_OPERATIONS, F_OPERATION, e.getMessage());
         }
         int disposition = Wire.requireRange(b.getInt(CREATE_DISPOSITION), 0, Protocol.FILE_MAXIMUM_DISPOSITION,
-                n + "CreateDisposition", ErrorCode.BAD_MODIFY);
-        int flags = Wire.requireBits(b.getInt(FLAGS), FLAGS_VALID, n + "Flags", ErrorCode.BAD_FLAGS);
-        int timeout = Wire.requireRange(b.getInt(TIMEOUT), 0, Protocol.MAX_ASK_TIMEOUT_MS, n + "TimeoutMs",
+                F_CREATE_DISPOSITION, ErrorCode.BAD_MODIFY);
+        int flags = Wire.requireBits(b.getInt(FLAGS), FLAGS_VALID, F_FLAGS, ErrorCode.BAD_FLAGS);
+        int timeout = Wire.requireRange(b.getInt(TIMEOUT), 0, Protocol.MAX_ASK_TIMEOUT_MS, F_TIMEOUT,
                 ErrorCode.BAD_TIMEOUT);
-        Wire.requireZero(b, RESERVED, 2, n + "Reserved");
-        Wire.requireZero(b, RESERVED2, 4, n + "Reserved2");
+        Wire.requireZero(b, RESERVED, 2, F_RESERVED);
+        Wire.requireZero(b, RESERVED2, 4, F_RESERVED2);
         String volume = Wire.utf16Field(b, VOLUME, Wire.u16(b, VOLUME_LENGTH), Protocol.MAX_VOLUME_CHARS,
-                n + "VolumeLength");
-        String path = Wire.utf16Field(b, PATH, Wire.u16(b, PATH_LENGTH), Protocol.MAX_PATH_CHARS, n + "PathLength");
+                F_VOLUME_LENGTH);
+        String path = Wire.utf16Field(b, PATH, Wire.u16(b, PATH_LENGTH), Protocol.MAX_PATH_CHARS, F_PATH_LENGTH);
         String image = Wire.utf16Field(b, IMAGE, Wire.u16(b, IMAGE_LENGTH), Protocol.MAX_IMAGE_CHARS,
-                n + "ImageLength");
+                F_IMAGE_LENGTH);
         return new Ask(b.getInt(GENERATION), b.getInt(RULE_ID), op, b.getInt(PROCESS_ID), b.getInt(DESIRED_ACCESS),
                 b.getInt(CREATE_OPTIONS), disposition, flags, timeout, volume, path, image);
     }

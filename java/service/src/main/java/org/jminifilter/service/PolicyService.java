@@ -2,6 +2,7 @@ package org.jminifilter.service;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
@@ -82,14 +83,50 @@ public final class PolicyService implements AutoCloseable {
 
     private enum State { NEW, STARTING, RUNNING, CLOSED }
 
-    /** A policy the driver accepted and the generation it gave it. */
-    private record InForce(int generation, Policy policy) {
+    /**
+     * A policy the driver accepted, the generation it gave it, and what an ask needs of it: the
+     * default verdicts of its ASK rules that name their own ({@code orDeny}/{@code orAllow}), by
+     * rule id, found by binary search (an ask must not cost a walk over 10,000 rules) and made
+     * once (an ask must not allocate them).
+     */
+    private static final class InForce {
+        final int generation;
+        /** Ids of the ASK rules with a default verdict of their own, ascending (rule ids are unique). */
+        private final int[] askRuleIds;
+        /** {@code askDefaults[i]} is the default verdict of rule {@code askRuleIds[i]}. */
+        private final Action[] askDefaults;
+
+        InForce(int generation, Policy policy) {
+            this.generation = generation;
+            List<Rule> asks = new ArrayList<>();
+            for (Rule r : policy.rules()) {
+                if (r.action() instanceof Action.Ask a && a.defaultVerdict() != DefaultVerdict.CONFIGURED) {
+                    asks.add(r);
+                }
+            }
+            asks.sort((x, y) -> Integer.compare(x.ruleId(), y.ruleId()));
+            askRuleIds = new int[asks.size()];
+            askDefaults = new Action[asks.size()];
+            for (int i = 0; i < asks.size(); i++) {
+                Action.Ask a = (Action.Ask) asks.get(i).action();
+                askRuleIds[i] = asks.get(i).ruleId();
+                askDefaults[i] = a.defaultVerdict() == DefaultVerdict.DENY ? Action.deny(a.status()) : Action.allow();
+            }
+        }
+
+        /** The default verdict rule {@code ruleId} names, or null when it names none or is not in this policy. */
+        Action askDefault(int ruleId) {
+            int i = Arrays.binarySearch(askRuleIds, ruleId);
+            return i >= 0 ? askDefaults[i] : null;
+        }
     }
 
     private final FilterPort port;
     private final KernelClient kernel;
     private final Config config;
     private final boolean persistPolicy;
+    /** The configured default verdict ({@link Config#defaultVerdict()}), made once. */
+    private final Action configuredDefault;
     /** Null when none was set: every ask gets its default verdict. */
     private final AskHandler askHandler;
     private final EventListener eventListener;
@@ -128,6 +165,8 @@ public final class PolicyService implements AutoCloseable {
         this.port = b.port;
         this.kernel = new KernelClient(b.port);
         this.config = b.config;
+        this.configuredDefault = b.config.defaultVerdict() == DefaultVerdict.DENY
+                ? Action.deny(b.config.defaultDenyStatus()) : Action.allow();
         this.askHandler = b.askHandler;
         this.eventListener = b.eventListener != null ? b.eventListener
                 : new LoggingEventListener(LoggerFactory.getLogger(EventListener.class));
@@ -484,7 +523,7 @@ public final class PolicyService implements AutoCloseable {
             ask = Ask.decode(n.body());
         } catch (RuntimeException e) {
             asksMalformed.incrementAndGet();
-            Action verdict = configuredDefault();
+            Action verdict = configuredDefault;
             if (n.replyLength() < Protocol.REPLY_BUFFER_SIZE) {
                 LOG.error("the driver sent a malformed notification (message {}, reply room {}): {}; not answered",
                         n.messageId(), n.replyLength(), e.getMessage());
@@ -510,8 +549,10 @@ public final class PolicyService implements AutoCloseable {
     private Action decide(Ask ask, Action fallback) {
         if (askHandler == null) {
             asksDefaulted.incrementAndGet();
-            LOG.debug("no ask handler: {} {} (rule id {}) gets its default verdict {}", ask.operation(), ask.path(),
-                    Integer.toUnsignedString(ask.ruleId()), describe(fallback));
+            if (LOG.isDebugEnabled()) { // not even the arguments for a line that is not written
+                LOG.debug("no ask handler: {} {} (rule id {}) gets its default verdict {}", ask.operation(),
+                        ask.path(), Integer.toUnsignedString(ask.ruleId()), describe(fallback));
+            }
             return fallback;
         }
         Action verdict;
@@ -565,7 +606,6 @@ public final class PolicyService implements AutoCloseable {
 
     /** Sends the one reply of an ask ({@code ask} null: it could not be decoded). */
     private void reply(long messageId, Ask ask, Action verdict) {
-        String what = ask == null ? "message " + messageId : ask.operation() + " " + ask.path();
         // Counted before the reply, taken back when it fails: whoever sees the driver apply the verdict
         // (a test, the operation's caller) then also sees it counted.
         asksAnswered.incrementAndGet();
@@ -574,6 +614,8 @@ public final class PolicyService implements AutoCloseable {
             return;
         } catch (RuntimeException | Error e) {
             asksAnswered.decrementAndGet();
+            // Named only here: a reply that goes through must not pay for a log line's text.
+            String what = ask == null ? "message " + messageId : ask.operation() + " " + ask.path();
             replyFailed(what, ask, verdict, e);
         }
     }
@@ -605,35 +647,17 @@ public final class PolicyService implements AutoCloseable {
      * rule names one, else the configured one.
      */
     Action defaultVerdict(Ask ask) {
-        Rule rule = ruleOf(ask);
-        if (rule != null && rule.action() instanceof Action.Ask a) {
-            if (a.defaultVerdict() == DefaultVerdict.DENY) {
-                return Action.deny(a.status());
-            }
-            if (a.defaultVerdict() == DefaultVerdict.ALLOW) {
-                return Action.allow();
+        InForce p = current;
+        if (p == null || p.generation != ask.generation()) {
+            p = previous;
+        }
+        if (p != null && p.generation == ask.generation()) {
+            Action own = p.askDefault(ask.ruleId());
+            if (own != null) {
+                return own;
             }
         }
-        return configuredDefault();
-    }
-
-    /** The rule of {@code ask} in the policy of the generation it names, or null when not known. */
-    private Rule ruleOf(Ask ask) {
-        for (InForce p : new InForce[] {current, previous}) {
-            if (p != null && p.generation() == ask.generation()) {
-                for (Rule r : p.policy().rules()) {
-                    if (r.ruleId() == ask.ruleId()) {
-                        return r;
-                    }
-                }
-                return null;
-            }
-        }
-        return null;
-    }
-
-    private Action configuredDefault() {
-        return config.defaultVerdict() == DefaultVerdict.DENY ? Action.deny(config.defaultDenyStatus()) : Action.allow();
+        return configuredDefault;
     }
 
     /** A verdict for a log line: its type, and a DENY's status by name and in hex. */

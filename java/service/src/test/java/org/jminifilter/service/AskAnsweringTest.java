@@ -265,6 +265,43 @@ class AskAnsweringTest {
         assertEquals(Action.allow(), answerTo(current).verdict(), "generation 2's rule 7 allows");
     }
 
+    /**
+     * The service finds an ask's rule by id in an index of the policy (not by walking it): every
+     * ask rule of a large policy whose ids come in no order, numbers and named ids (high bit set,
+     * negative as an int) mixed, gets its own rule's default verdict.
+     */
+    @Test
+    void everyAskRuleOfALargePolicyWithIdsInAnyOrderGetsItsOwnDefault() throws Exception {
+        Policy.Builder b = Policy.builder();
+        List<Integer> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            int id = i % 2 == 0 ? 0x80000000 | (i * 7919) : 100_000 - i;
+            ids.add(id);
+            int n = i;
+            b.rule(r -> r.id(id).operations(Operation.CREATE).path("\\r" + n + "\\**").action(switch (n % 4) {
+                case 0 -> Action.ask().orDeny(0xC0000100 + n);
+                case 1 -> Action.ask().orAllow();
+                case 2 -> Action.ask();
+                default -> Action.audit();
+            }));
+        }
+        service = PolicyService.builder(port).policy(b.build()).config(DENY_BY_DEFAULT).eventListener(e -> { })
+                .askThreads(1).build().start();
+
+        for (int i = 0; i < 300; i++) {
+            Action expected = switch (i % 4) {
+                case 0 -> Action.deny(0xC0000100 + i);
+                case 1 -> Action.allow();
+                default -> Action.deny(STATUS_CONFIGURED); // the configured default: its own, or not an ask rule
+            };
+            assertEquals(expected, answerTo(new Ask(1, ids.get(i), Operation.CREATE, 1, 0, 0, 0, 0, 3000,
+                    "\\Device\\HarddiskVolume1", "\\r" + i + "\\x", "\\x.exe")).verdict(),
+                    "rule #" + i + " (id " + Integer.toUnsignedString(ids.get(i)) + ")");
+        }
+        assertEquals(Action.deny(STATUS_CONFIGURED), answerTo(new Ask(1, 0x80000001, Operation.CREATE, 1, 0, 0, 0,
+                0, 3000, "\\Device\\HarddiskVolume1", "\\x", "\\x.exe")).verdict(), "an id not in the policy");
+    }
+
     @Test
     void buildWarnsWhenThePolicyAsksAndNoHandlerIsSet() {
         PolicyService.builder(new MockFilterPort()).policy(ASKING).build();

@@ -52,7 +52,7 @@ public final class StatsView {
             out.printf("  %-" + width + "s  %,15d%n", e.getKey(), e.getValue());
         }
         out.println();
-        out.printf("  %-10s  %,15s%n", "verdict", "operations");
+        out.printf("  %-10s  %15s%n", "verdict", "operations");
         for (ActionType t : ActionType.values()) {
             out.printf("  %-10s  %,15d%n", t.name().toLowerCase(Locale.ROOT), s.verdicts(t));
         }

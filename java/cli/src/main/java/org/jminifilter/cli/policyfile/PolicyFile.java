@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import org.jminifilter.cli.answers.Answers;
 import org.jminifilter.policy.Policy;
 import org.jminifilter.protocol.Config;
 
@@ -24,15 +25,23 @@ import org.jminifilter.protocol.Config;
  * @param config     the {@code config:} section, or empty to leave the driver's configuration alone
  * @param ruleNames  rule ids as written
  * @param warnings   problems that do not stop the file (shadowed rules, absent volumes, ...)
+ * @param answers    the {@code answers:} section (empty without one) and the file's ask rules
  */
 public record PolicyFile(String source, Policy policy, Optional<Config> config, RuleNames ruleNames,
-        List<Problem> warnings) {
+        List<Problem> warnings, Answers answers) {
 
     /** The only format version so far; a file says {@code version: 1}. */
     public static final int VERSION = 1;
 
     public PolicyFile {
         warnings = List.copyOf(warnings);
+        answers = answers == null ? Answers.NONE : answers;
+    }
+
+    /** A file without answers. */
+    public PolicyFile(String source, Policy policy, Optional<Config> config, RuleNames ruleNames,
+            List<Problem> warnings) {
+        this(source, policy, config, ruleNames, warnings, Answers.NONE);
     }
 
     /** Reads {@code file} (YAML, or JSON when its name ends in {@code .json}). */

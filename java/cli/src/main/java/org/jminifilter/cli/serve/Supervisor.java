@@ -127,6 +127,7 @@ public final class Supervisor implements AutoCloseable {
         } finally {
             setState(State.STOPPED);
             stopWatching();
+            LOG.info("stopped: the connection to the driver is closed");
         }
     }
 

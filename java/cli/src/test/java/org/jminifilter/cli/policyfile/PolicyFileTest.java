@@ -320,6 +320,46 @@ class PolicyFileTest {
                 .map(p -> p.message().substring(0, p.message().indexOf(':'))).toList());
     }
 
+    /**
+     * A rule with no path shadows later rules through its image alone (the lint indexes such rules
+     * by image so a 10,000-rule file is checked in milliseconds): the same image text (case
+     * folded), a literal folder's {@code \**}, {@code \**} itself; a different image, or none,
+     * is not shadowed.
+     */
+    @Test
+    void aRootFolderRuleShadowsEveryPathUnderIt() throws Exception {
+        PolicyFile file = parse("""
+                version: 1
+                rules:
+                  - {id: everything, operations: [write], path: '\\**', audit: }
+                  - {id: later, operations: [write], path: '\\docs\\a.txt', deny: }
+                """);
+        assertEquals(1, file.warnings().size(), file.warnings().toString());
+        assertTrue(file.warnings().get(0).message().contains("rule later: never decides anything: rule everything"),
+                file.warnings().toString());
+    }
+
+    @Test
+    void aRuleWithoutAPathShadowsThroughItsImage() throws Exception {
+        PolicyFile file = parse("""
+                version: 1
+                rules:
+                  - {id: tool, operations: [create], image: '**\\tool.exe', deny: }
+                  - {id: tools-dir, operations: [write], image: '\\Device\\HarddiskVolume1\\Tools\\**', audit: }
+                  - {id: any-image, operations: [read], image: '\\**', audit: }
+                  - {id: tool-docs, operations: [create], path: '\\docs\\**', image: '**\\TOOL.EXE', deny: }
+                  - {id: tools-bin, operations: [write], path: '\\x', image: '\\Device\\HarddiskVolume1\\tools\\bin\\a.exe', deny: }
+                  - {id: read-a, operations: [read], image: '\\Device\\HarddiskVolume1\\a.exe', deny: }
+                  - {id: other-tool, operations: [create], image: '**\\other.exe', deny: }
+                  - {id: tools-sibling, operations: [write], image: '\\Device\\HarddiskVolume1\\Toolset\\a.exe', deny: }
+                  - {id: no-image, operations: [write, create, read], path: '\\Tools\\y', deny: }
+                """);
+        assertEquals(List.of("rule tool-docs: never decides anything: rule tool (line 3)",
+                "rule tools-bin: never decides anything: rule tools-dir (line 4)",
+                "rule read-a: never decides anything: rule any-image (line 5)"),
+                file.warnings().stream().map(p -> p.message().substring(0, p.message().indexOf(") ") + 1)).toList());
+    }
+
     @Test
     void aNamedRuleKeepsItsIdAcrossLoads() {
         assertEquals(RuleNames.idOf("protect-documents"), RuleNames.idOf("protect-documents"));

@@ -1,11 +1,11 @@
-package org.jminifilter.emulator;
+package org.jminifilter.cli.demo;
 
-import static org.jminifilter.emulator.DemoScenario.RULE_ASK_NOTEPAD;
-import static org.jminifilter.emulator.DemoScenario.RULE_ASK_TOOL;
-import static org.jminifilter.emulator.DemoScenario.RULE_AUDIT_REPORTS;
-import static org.jminifilter.emulator.DemoScenario.RULE_QUARANTINE;
-import static org.jminifilter.emulator.DemoScenario.RULE_READ_ONLY_REPORTS;
-import static org.jminifilter.emulator.DemoScenario.RULE_SECRET;
+import static org.jminifilter.cli.demo.DemoScenario.RULE_ASK_NOTEPAD;
+import static org.jminifilter.cli.demo.DemoScenario.RULE_ASK_TOOL;
+import static org.jminifilter.cli.demo.DemoScenario.RULE_AUDIT_REPORTS;
+import static org.jminifilter.cli.demo.DemoScenario.RULE_QUARANTINE;
+import static org.jminifilter.cli.demo.DemoScenario.RULE_READ_ONLY_REPORTS;
+import static org.jminifilter.cli.demo.DemoScenario.RULE_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,17 +20,12 @@ import org.jminifilter.policy.Operation;
 import org.jminifilter.protocol.Event;
 import org.jminifilter.protocol.Protocol;
 import org.jminifilter.protocol.Statistics;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.jminifilter.protocol.NtStatus;
 
 /** The demonstration's key outcomes, and its command line. */
 class DemoTest {
 
-    @BeforeEach
-    void needsTheEmulator() {
-        NativeEmulator.assumeAvailable();
-    }
 
     @Test
     void theDemonstrationEnforcesEveryRule() {
@@ -81,13 +76,29 @@ class DemoTest {
     }
 
     @Test
-    void theCommandLineExitsZeroAndRefusesABadTimeout() {
+    void eachOperationNamesTheRuleAndTheKernelMechanism() {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(text, true, StandardCharsets.UTF_8);
-        assertEquals(0, new picocli.CommandLine(new Demo(out)).execute("--ask-timeout-ms", "100"));
-        assertTrue(text.toString(StandardCharsets.UTF_8).contains("Statistics"));
-        assertEquals(2, new picocli.CommandLine(new Demo(out)).execute("--ask-timeout-ms", "0"),
-                "picocli's usage-error exit code");
+        new DemoScenario(new PrintStream(text, true, StandardCharsets.UTF_8), Duration.ofMillis(200)).run();
+        String printed = text.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("rule secret (CREATE \\Users\\alice\\secret\\plan.txt): pre-operation DENY: "
+                + "FLT_PREOP_COMPLETE with STATUS_ACCESS_DENIED"), printed);
+        assertTrue(printed.contains("rule quarantine (CREATE \\Quarantine\\payload.exe): post-create DENY: "
+                + "FltCancelFileOpen, the caller gets STATUS_VIRUS_INFECTED"), printed);
+        assertTrue(printed.contains("rule read-only-reports (CREATE \\Reports\\q3.txt): MODIFY: parameters changed, "
+                + "FltSetCallbackDataDirty"), printed);
+        assertTrue(printed.contains("rule cache-redirect (CREATE \\Cache\\data.txt): REDIRECT: Iopb->TargetInstance = "
+                + "the driver's instance on \\Device\\HarddiskVolume2"), printed);
+        assertTrue(printed.contains("rule ask-notepad (CREATE \\Shared\\payroll.xlsx): ASK: FltSendMessage answered by "
+                + "the service: pre-operation DENY"), printed);
+        assertTrue(printed.contains("rule ask-tool (CREATE \\Shared\\notes.txt): ASK: FltSendMessage timed out"), printed);
+    }
+
+    @Test
+    void theBundledPolicyIsTheExamplesFile() throws Exception {
+        java.nio.file.Path example = java.nio.file.Path.of(System.getProperty("jmf.root", "../.."), "examples",
+                "demo-policy.yaml");
+        assertEquals(org.jminifilter.cli.policyfile.PolicyFile.read(example, DemoScenario.volumes()).policy(),
+                DemoScenario.bundledPolicy().policy());
     }
 
     private static boolean hasEvent(DemoReport report, int ruleId, Operation op, ActionType verdict, String path) {

@@ -1,4 +1,4 @@
-package org.jminifilter.emulator;
+package org.jminifilter.cli.demo;
 
 import java.util.List;
 import java.util.Optional;

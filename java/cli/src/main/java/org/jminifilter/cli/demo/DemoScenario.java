@@ -1,16 +1,33 @@
-package org.jminifilter.emulator;
+package org.jminifilter.cli.demo;
 
 import static org.jminifilter.policy.Access.FILE_APPEND_DATA;
 import static org.jminifilter.policy.Access.FILE_READ_DATA;
 import static org.jminifilter.policy.Access.FILE_WRITE_DATA;
 import static org.jminifilter.policy.Access.GENERIC_WRITE;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jminifilter.cli.output.ActionText;
+import org.jminifilter.cli.policyfile.PolicyFile;
+import org.jminifilter.cli.policyfile.PolicyFileException;
+import org.jminifilter.cli.policyfile.RuleNames;
+import org.jminifilter.cli.policyfile.VolumeResolver;
+import org.jminifilter.emulator.CreateInformation;
+import org.jminifilter.emulator.EmulatedFile;
+import org.jminifilter.emulator.EmulatedKernel;
+import org.jminifilter.emulator.EmulatedProcess;
+import org.jminifilter.emulator.EmulatedVolume;
+import org.jminifilter.emulator.IoResult;
+import org.jminifilter.emulator.OpenResult;
 import org.jminifilter.policy.Action;
 import org.jminifilter.policy.Disposition;
 import org.jminifilter.policy.Operation;
@@ -26,9 +43,10 @@ import org.jminifilter.protocol.NtStatus;
 
 /**
  * The demonstration: the real driver in the emulated kernel with two volumes, the policy service
- * over {@link EmulatedKernelPort} with a policy of DENY (pre- and post-create), MODIFY,
- * REDIRECT, ASK and AUDIT rules, and file operations by two processes. Prints an account as it
- * goes and returns a {@link DemoReport}.
+ * over the emulator's port with the policy of {@code examples/demo-policy.yaml} (DENY in pre- and
+ * post-create, MODIFY, REDIRECT, ASK and AUDIT rules), and file operations by two processes.
+ * Prints, per operation, what the caller saw and which rule decided by which kernel mechanism,
+ * then the asks, events and statistics; returns a {@link DemoReport}.
  */
 public final class DemoScenario {
 
@@ -39,19 +57,34 @@ public final class DemoScenario {
     public static final int TOOL_PID = 1300;
     public static final String TOOL_IMAGE = VOLUME1 + "\\Users\\alice\\Downloads\\tool.exe";
 
-    public static final int RULE_SECRET = 10;
-    public static final int RULE_QUARANTINE = 20;
-    public static final int RULE_READ_ONLY_REPORTS = 30;
-    public static final int RULE_CACHE_REDIRECT = 40;
-    public static final int RULE_ASK_NOTEPAD = 50;
-    public static final int RULE_ASK_TOOL = 51;
-    public static final int RULE_AUDIT_REPORTS = 60;
+    /** The rules of the demonstration policy, by the names the file gives them. */
+    public static final int RULE_SECRET = RuleNames.idOf("secret");
+    public static final int RULE_QUARANTINE = RuleNames.idOf("quarantine");
+    public static final int RULE_READ_ONLY_REPORTS = RuleNames.idOf("read-only-reports");
+    public static final int RULE_CACHE_REDIRECT = RuleNames.idOf("cache-redirect");
+    public static final int RULE_ASK_NOTEPAD = RuleNames.idOf("ask-notepad");
+    public static final int RULE_ASK_TOOL = RuleNames.idOf("ask-tool");
+    public static final int RULE_AUDIT_REPORTS = RuleNames.idOf("audit-reports");
+
+    /** How a demonstration policy file's volume names resolve (C: and D:). */
+    public static VolumeResolver volumes() {
+        return VOLUMES;
+    }
+
+    /** The bundled copy of examples/demo-policy.yaml. */
+    static final String POLICY_RESOURCE = "demo-policy.yaml";
+    /** How the demonstration's volumes are named in the policy file. */
+    static final VolumeResolver VOLUMES = VolumeResolver.of(Map.of("C:", VOLUME1, "D:", VOLUME2),
+            "the demonstration's volumes");
 
     /** STATUS_VIRUS_INFECTED: what the post-create DENY answers. */
     static final int STATUS_VIRUS_INFECTED = NtStatus.VIRUS_INFECTED.value();
 
     private final PrintStream out;
     private final Duration askTimeout;
+    private final PolicyFile policyFile;
+    private PolicyService service;      // while the operations run: each step pulls its events
+    private int eventsShown;
     private final List<DemoReport.Step> steps = new ArrayList<>();
     private final List<DemoReport.AskExchange> asks = new CopyOnWriteArrayList<>();
     private final List<Event> events = new CopyOnWriteArrayList<>();
@@ -61,32 +94,46 @@ public final class DemoScenario {
      * @param askTimeout the timeout of the ask that Java answers too late (the other gets 5 s)
      */
     public DemoScenario(PrintStream out, Duration askTimeout) {
-        this.out = out;
-        this.askTimeout = askTimeout;
+        this(out, askTimeout, bundledPolicy());
     }
 
-    /** The demonstration policy. */
+    /**
+     * @param policyFile the policy (the bundled demo-policy.yaml, or one the person gives); its
+     *                   rule {@code ask-tool}, if it has one, gets {@code askTimeout}
+     */
+    public DemoScenario(PrintStream out, Duration askTimeout, PolicyFile policyFile) {
+        this.out = out;
+        this.askTimeout = askTimeout;
+        this.policyFile = policyFile;
+    }
+
+    /** Reads the bundled demo-policy.yaml (the jar's copy of examples/demo-policy.yaml). */
+    public static PolicyFile bundledPolicy() {
+        try (InputStream in = DemoScenario.class.getResourceAsStream("/" + POLICY_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(POLICY_RESOURCE + " is missing from the class path (a broken build)");
+            }
+            return PolicyFile.parse(POLICY_RESOURCE, new String(in.readAllBytes(), StandardCharsets.UTF_8), VOLUMES);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (PolicyFileException e) {
+            throw new IllegalStateException("the bundled " + POLICY_RESOURCE + " is invalid:\n" + e.getMessage(), e);
+        }
+    }
+
+    /** The demonstration policy: the file's, with the {@code ask-tool} rule's timeout set to {@code askTimeout}. */
     public Policy policy() {
         int askMs = (int) askTimeout.toMillis();
-        return Policy.builder()
-                .rule(r -> r.id(RULE_SECRET).operations(Operation.CREATE).path("\\Users\\*\\secret\\**").deny())
-                .rule(r -> r.id(RULE_QUARANTINE).operations(Operation.CREATE).path("\\Quarantine\\**")
-                        .image("**\\tool.exe").action(Action.deny(STATUS_VIRUS_INFECTED).inPostCreate()))
-                .rule(r -> r.id(RULE_READ_ONLY_REPORTS).operations(Operation.CREATE).path("\\Reports\\**")
-                        .image("**\\tool.exe")
-                        .action(Action.modify().withAccessClear(FILE_WRITE_DATA | FILE_APPEND_DATA | GENERIC_WRITE)))
-                .rule(r -> r.id(RULE_CACHE_REDIRECT).operations(Operation.CREATE, Operation.READ, Operation.WRITE)
-                        .volume(VOLUME1).path("\\Cache\\**").redirect(VOLUME2))
-                .rule(r -> r.id(RULE_ASK_NOTEPAD).operations(Operation.CREATE).path("\\Shared\\**")
-                        .image("**\\notepad.exe").action(Action.ask().withTimeoutMs(5000)
-                                .orDeny(Action.STATUS_ACCESS_DENIED)))
-                .rule(r -> r.id(RULE_ASK_TOOL).operations(Operation.CREATE).path("\\Shared\\**")
-                        .image("**\\tool.exe").action(Action.ask().withTimeoutMs(askMs)
-                                .orDeny(Action.STATUS_ACCESS_DENIED)))
-                .rule(r -> r.id(RULE_AUDIT_REPORTS)
-                        .operations(Operation.CREATE, Operation.WRITE, Operation.RENAME, Operation.DELETE)
-                        .path("\\Reports\\**").audit())
-                .build();
+        Policy.Builder b = Policy.builder();
+        policyFile.policy().volumes().forEach(b::volume);
+        for (Rule r : policyFile.policy().rules()) {
+            if (r.ruleId() == RULE_ASK_TOOL && r.action() instanceof Action.Ask a) {
+                r = new Rule(r.ruleId(), r.operations(), r.volume(), r.path(), r.image(), r.processId(),
+                        r.desiredAccess(), r.dispositions(), r.matchFlags(), a.withTimeoutMs(askMs));
+            }
+            b.rule(r);
+        }
+        return b.build();
     }
 
     /** Java's answer to an ask: notepad may open shared notes but not the payroll; tool.exe is slow. */
@@ -126,10 +173,12 @@ public final class DemoScenario {
             try (PolicyService service = PolicyService.builder(port).policy(policy)
                     .askHandler(this::decide).eventListener(events::add).eventInterval(Duration.ofMillis(50))
                     .build().start()) {
+                this.service = service;
                 out.println();
                 out.println("Operations (as the process named; status as the caller sees it)");
                 out.println("----------");
                 runOperations(kernel, v1, notepad, tool);
+                this.service = null;
                 service.pollEvents();
                 statistics = service.statistics();
                 asksLate = service.asksLate();
@@ -243,6 +292,42 @@ public final class DemoScenario {
     private void step(String name, String what, NtStatus status, String outcome) {
         steps.add(new DemoReport.Step(name, what, status, outcome));
         out.printf("  %-70s -> %s%s%n", what, status.name(), outcome.isEmpty() ? "" : "; " + outcome);
+        if (service != null) {
+            service.pollEvents();                   // what the kernel reported for this operation
+            for (; eventsShown < events.size(); eventsShown++) {
+                Event e = events.get(eventsShown);
+                out.printf("      rule %s (%s %s): %s%n", name(e.ruleId()), e.operation(), e.path(), mechanism(e));
+            }
+        }
+    }
+
+    /** Which kernel mechanism carried out an event's verdict, in the words of the README. */
+    String mechanism(Event e) {
+        String status = e.status().name();
+        String how = switch (e.verdict()) {
+            case DENY -> e.hasFlag(Protocol.EVENT_FLAG_POST_CREATE)
+                    ? "post-create DENY: FltCancelFileOpen, the caller gets " + status
+                    : "pre-operation DENY: FLT_PREOP_COMPLETE with " + status;
+            case MODIFY -> "MODIFY: parameters changed, FltSetCallbackDataDirty (the filters below see them)";
+            case REDIRECT -> e.hasFlag(Protocol.EVENT_FLAG_REDIRECT_FALLBACK) ? "REDIRECT target unusable: the rule's fallback"
+                    : "REDIRECT: Iopb->TargetInstance = the driver's instance on " + redirectTarget(e.ruleId());
+            case AUDIT -> "AUDIT: let through, reported with its final status " + status;
+            case ALLOW -> "ALLOW";
+            default -> e.verdict().name();
+        };
+        if (e.hasFlag(Protocol.EVENT_FLAG_ASK_TIMEOUT)) {
+            return "ASK: FltSendMessage timed out; the default verdict applies: " + how;
+        }
+        if (e.hasFlag(Protocol.EVENT_FLAG_ASKED)) {
+            return "ASK: FltSendMessage answered by the service: " + how;
+        }
+        return how;
+    }
+
+    private String redirectTarget(int ruleId) {
+        Policy p = policyFile.policy();
+        return p.rules().stream().filter(r -> r.ruleId() == ruleId && r.action() instanceof Action.Redirect).findFirst()
+                .map(r -> p.volumes().get(((Action.Redirect) r.action()).targetVolume()).name()).orElse("its target");
     }
 
     private void printPolicy(Policy policy) {
@@ -250,40 +335,11 @@ public final class DemoScenario {
         out.println("Policy (first match wins; pushed with SET_POLICY over the emulator's port)");
         out.println("------");
         for (Rule rule : policy.rules()) {
-            out.printf("  rule %d: %s on %s%s%s -> %s%n", rule.ruleId(), rule.operations(),
+            out.printf("  rule %s: %s on %s%s%s -> %s%n", name(rule.ruleId()), rule.operations(),
                     rule.volume().isPresent() ? policy.volumes().get(rule.volume().getAsInt()) : "any volume ",
                     rule.path().map(Object::toString).orElse("any path"),
-                    rule.image().map(i -> " by " + i).orElse(""), describe(rule.action(), policy));
+                    rule.image().map(i -> " by " + i).orElse(""), ActionText.of(rule.action(), policy));
         }
-    }
-
-    /** An action in words, for the account. */
-    static String describe(Action action, Policy policy) {
-        if (action instanceof Action.Deny d) {
-            return "DENY with " + NtStatus.of(d.status()).name() + (d.postCreate() ? " in post-create" : " in pre-create");
-        }
-        if (action instanceof Action.Modify m) {
-            List<String> edits = new ArrayList<>();
-            if (m.accessClear() != 0) {
-                edits.add(String.format("strip desired access 0x%X", m.accessClear()));
-            }
-            if (m.operationFlagsSet() != 0) {
-                edits.add(String.format("add SL_* 0x%X", m.operationFlagsSet()));
-            }
-            if (m.optionsSet() != 0 || m.optionsClear() != 0 || m.disposition().isPresent()
-                    || m.operationFlagsClear() != 0) {
-                edits.add("other edits");
-            }
-            return "MODIFY: " + String.join(", ", edits);
-        }
-        if (action instanceof Action.Redirect r) {
-            return "REDIRECT reads and writes to " + policy.volumes().get(r.targetVolume());
-        }
-        if (action instanceof Action.Ask a) {
-            return "ASK Java (timeout " + a.timeoutMs() + " ms, then " + a.defaultVerdict()
-                    + (a.status() != 0 ? " with " + NtStatus.of(a.status()).name() : "") + ")";
-        }
-        return action.type().name();
     }
 
     private void printAsks() {
@@ -291,7 +347,7 @@ public final class DemoScenario {
         out.println("Asks (the driver held each operation until Java answered or the ask timed out)");
         out.println("----");
         for (DemoReport.AskExchange a : asks) {
-            out.printf("  rule %d asks: pid %d %s %s (timeout %d ms) -> Java answers %s%n", a.ask().ruleId(),
+            out.printf("  rule %s asks: pid %d %s %s (timeout %d ms) -> Java answers %s%n", name(a.ask().ruleId()),
                     a.ask().processId(), a.ask().operation(), a.ask().path(), a.ask().timeoutMs(), a.answer());
         }
     }
@@ -305,7 +361,7 @@ public final class DemoScenario {
             String other = e.otherPath().isEmpty() ? ""
                     : (e.hasFlag(Protocol.EVENT_FLAG_DESTINATION) ? " (from " : " (to ") + e.otherPath() + ")";
             out.printf("  #%d rule %s %s %s pid %d %s%s%s status %s%s%n", e.sequence(),
-                    e.ruleId() == Protocol.RULE_NONE ? "none" : Integer.toUnsignedString(e.ruleId()), e.operation(),
+                    name(e.ruleId()), e.operation(),
                     e.verdict(), e.processId(), e.volume(), e.path(), other, e.status().name(), flags(e));
         }
     }
@@ -332,7 +388,12 @@ public final class DemoScenario {
         out.printf("  asks %d, ask timeouts %d, default verdicts %d, post-create cancels %d, redirect fallbacks %d,"
                 + " events queued %d, dropped %d%n", s.asks(), s.askTimeouts(), s.defaultVerdicts(),
                 s.postCreateCancels(), s.redirectFallbacks(), s.eventsQueued(), s.eventsDropped());
-        s.rules().forEach(r -> out.printf("  rule %d matched %d time(s)%n", r.ruleId(), r.matches()));
+        s.rules().forEach(r -> out.printf("  rule %s matched %d time(s)%n", name(r.ruleId()), r.matches()));
+    }
+
+    /** A rule as the policy file writes it. */
+    private String name(int ruleId) {
+        return policyFile.ruleNames().describe(ruleId);
     }
 
     private static String shortImage(EmulatedProcess p) {
