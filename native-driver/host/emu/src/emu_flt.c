@@ -963,11 +963,14 @@ int32_t EmuLoadDriver(const char *altitude)
     if (g_loadedFilter != NULL && !g_loadedFilter->Gone) {
         return (int32_t)STATUS_FLT_DUPLICATE_ENTRY;
     }
+    /* The INF's service (ci/check compares the name); the same string as EMU_SERVICE_KEY of jmf_emu.h. */
+    static const char serviceKey[] = "\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Services\\jminifilter";
+    _Static_assert(sizeof(serviceKey) == sizeof(EMU_SERVICE_KEY), "EMU_SERVICE_KEY and the INF's service key differ");
     /* A fresh copy per load: RegistryPath is only valid during DriverEntry (overwritten after it returns). */
-    static WCHAR reg[sizeof(EMU_SERVICE_KEY)];
-    EmuUtf8ToWide(EMU_SERVICE_KEY, reg, RTL_NUMBER_OF(reg));
-    UNICODE_STRING regPath = { (USHORT)((sizeof(EMU_SERVICE_KEY) - 1) * 2), (USHORT)sizeof(reg), reg };
-    EmuRegistryEnsureKey(EMU_SERVICE_KEY);  /* installing the service creates it */
+    static WCHAR reg[sizeof(serviceKey)];
+    EmuUtf8ToWide(serviceKey, reg, RTL_NUMBER_OF(reg));
+    UNICODE_STRING regPath = { (USHORT)((sizeof(serviceKey) - 1) * 2), (USHORT)sizeof(reg), reg };
+    EmuRegistryEnsureKey(serviceKey);       /* installing the service creates it */
     memset(&g_driverObject, 0, sizeof(g_driverObject));
     g_driverObject.Type = 4;
     g_driverObject.Size = sizeof(DRIVER_OBJECT);
