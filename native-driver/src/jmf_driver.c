@@ -125,6 +125,12 @@ DriverEntry(
     }
     workersReady = TRUE;
 
+    /*
+     * Policy from boot: in force before the first operation is filtered, and before the
+     * port exists (a client's first push then always comes after it). Never fails the load.
+     */
+    JmfPersistLoad();
+
     step = "FltRegisterFilter";
     status = FltRegisterFilter(DriverObject, &JmfRegistration, &JmfGlobals.Filter);
     if (!NT_SUCCESS(status)) {
@@ -136,9 +142,6 @@ DriverEntry(
     if (!NT_SUCCESS(status)) {
         goto Cleanup;
     }
-
-    /* Policy from boot: in force before the first operation is filtered. Never fails the load. */
-    JmfPersistLoad();
 
     step = "FltStartFiltering";
     status = FltStartFiltering(JmfGlobals.Filter);
