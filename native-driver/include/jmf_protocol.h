@@ -217,8 +217,11 @@ JMF_ASSERT_OFFSET(JMF_FILTER_REPLY_HEADER, MessageId, 8);
 #define JMF_ACTION_FLAG_POST_CREATE   0x00000001u /* DENY, ASK, AUDIT on JMF_OP_CREATE only: decide in post-create */
 #define JMF_ACTION_FLAG_FALLBACK_DENY 0x00000002u /* REDIRECT: when the target is missing or invalid, deny with Status (else pass through) */
 #define JMF_ACTION_FLAG_AUDIT_ONLY    0x00000004u /* assigned, not yet accepted: this rule in audit-only mode */
-#define JMF_ACTION_FLAG_REPARSE       0x00000008u /* assigned, not yet accepted: REDIRECT by STATUS_REPARSE */
-#define JMF_ACTION_FLAGS_VALID        0x00000003u
+#define JMF_ACTION_FLAG_REPARSE       0x00000008u /* REDIRECT rules only: the mechanism is reparse (pre-create
+                                                     rewrites the name, STATUS_REPARSE: the whole open happens on
+                                                     the target); the rule names its volume, and no reparse rule
+                                                     may start on another reparse rule's target volume */
+#define JMF_ACTION_FLAGS_VALID        0x0000000Bu
 
 /* JMF_ACTION.Disposition: leave the create disposition alone. */
 #define JMF_DISPOSITION_UNCHANGED 0xFFFFFFFFu

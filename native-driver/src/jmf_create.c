@@ -19,7 +19,9 @@ Abstract:
                parameters (seeds: "Modifying the Parameters for an I/O
                Operation", FLT_IO_PARAMETER_BLOCK);
       REDIRECT finds and validates the target instance now; the target file
-               is opened in post-create (jmf_redirect.c);
+               is opened in post-create (jmf_redirect.c); or, for a rule
+               whose mechanism is reparse, rewrites the name and completes
+               the create with STATUS_REPARSE (jmf_reparse.c);
       ASK      asks user mode (PASSIVE_LEVEL, bounded wait) and applies the
                answer or the default verdict;
       AUDIT    lets it through; the event carries the final status.
@@ -235,6 +237,22 @@ JmfPreCreate(
                 break;
 
             case JMF_ACTION_REDIRECT:
+                if ((decision.Verdict.Flags & JMF_ACTION_FLAG_REPARSE) != 0) {
+                    /* By reparse: the whole open, directories included, moves to the target (jmf_reparse.c). */
+                    if (JmfReparseRedirect(&op, &decision)) {
+                        JmfDecideCount(&decision);
+                        JmfReportOperation(&op, &decision, STATUS_REPARSE);
+                        result = FLT_PREOP_COMPLETE;
+                        goto Cleanup;
+                    }
+                    if (decision.Verdict.Type == JMF_ACTION_DENY) {
+                        JmfDecideCount(&decision);
+                        JmfReportOperation(&op, &decision, decision.Verdict.Status);
+                        result = JmfCreateComplete(Data, decision.Verdict.Status);
+                        goto Cleanup;
+                    }
+                    break;
+                }
                 if (FlagOn(Data->Iopb->Parameters.Create.Options, FILE_DIRECTORY_FILE)) {
                     /* A directory has no data to redirect: it opens where it is. */
                     decision.Verdict.Type = JMF_ACTION_ALLOW;

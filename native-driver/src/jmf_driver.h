@@ -462,6 +462,9 @@ PJMF_INSTANCE_CONTEXT JmfRedirectFindTarget(_In_ PJMF_OPERATION Op, _In_ JMF_U16
 _IRQL_requires_(PASSIVE_LEVEL)
 NTSTATUS JmfRedirectOpenTarget(_In_ PFLT_CALLBACK_DATA Data, _In_ PCFLT_RELATED_OBJECTS FltObjects,
                                _In_ PJMF_COMPLETION Completion, _Inout_ PJMF_HANDLE_CONTEXT HandleContext);
+/* jmf_reparse.c: REDIRECT by reparse, in pre-create */
+_IRQL_requires_(PASSIVE_LEVEL)
+BOOLEAN JmfReparseRedirect(_Inout_ PJMF_OPERATION Op, _Inout_ PJMF_DECISION Decision);
 _IRQL_requires_max_(PASSIVE_LEVEL)
 VOID JmfRedirectCloseTarget(_Inout_ PJMF_HANDLE_CONTEXT HandleContext);
 _IRQL_requires_(PASSIVE_LEVEL)

@@ -305,6 +305,41 @@ JmfRuleValidate(
                              Policy->VolumeCount, 0);
 }
 
+/*
+ * Loop protection for REDIRECT by reparse, decided when the policy is
+ * compiled: the reopen a reparse rule causes arrives on its target volume,
+ * so no reparse rule may start there (JMF_ERROR_BAD_VOLUME on the first
+ * reparse rule, in order, whose target volume is another reparse rule's
+ * volume, itself included). With every reparse rule naming its volume
+ * (JmfActionValidate) a reopen can never be redirected again by this
+ * driver: no chain, no cycle. JMF_MAX_VOLUMES is 64: one bit each.
+ */
+static JMF_U32
+JmfReparseChainsValidate(
+    const JMF_POLICY *Policy,
+    JMF_U32 *RuleIndex
+    )
+{
+    JMF_U64 sources = 0;
+    JMF_U32 i;
+
+    for (i = 0; i < Policy->RuleCount; i++) {
+        const JMF_RULE *rule = &Policy->Rules[i];
+        if (rule->Action.Type == JMF_ACTION_REDIRECT && (rule->Action.Flags & JMF_ACTION_FLAG_REPARSE) != 0) {
+            sources |= (JMF_U64)1 << rule->Volume;      /* < JMF_MAX_VOLUMES: validated */
+        }
+    }
+    for (i = 0; i < Policy->RuleCount; i++) {
+        const JMF_RULE *rule = &Policy->Rules[i];
+        if (rule->Action.Type == JMF_ACTION_REDIRECT && (rule->Action.Flags & JMF_ACTION_FLAG_REPARSE) != 0 &&
+            (sources & ((JMF_U64)1 << rule->Action.TargetVolume)) != 0) {
+            *RuleIndex = i;
+            return JMF_ERROR_BAD_VOLUME;
+        }
+    }
+    return JMF_ERROR_NONE;
+}
+
 /* Validates every rule in order; *RuleIndex receives the first at fault. */
 static JMF_U32
 JmfRulesValidate(
@@ -338,6 +373,9 @@ JmfRulesValidate(
         }
     }
     allocator->Free(allocator->Context, idSet);
+    if (error == JMF_ERROR_NONE) {
+        error = JmfReparseChainsValidate(Policy, RuleIndex);
+    }
     return error;
 }
 

@@ -130,6 +130,10 @@ JmfActionValidate(
     if ((Action->Flags & JMF_ACTION_FLAG_FALLBACK_DENY) != 0 && type != JMF_ACTION_REDIRECT) {
         return JMF_ERROR_BAD_FLAGS;
     }
+    /* The mechanism belongs to a rule: an ask's verdict cannot choose it (its rule volume is unknown). */
+    if ((Action->Flags & JMF_ACTION_FLAG_REPARSE) != 0 && (type != JMF_ACTION_REDIRECT || IsVerdict)) {
+        return JMF_ERROR_BAD_FLAGS;
+    }
 
     /* The fields the type uses. */
     switch (type) {
@@ -147,6 +151,10 @@ JmfActionValidate(
             return JMF_ERROR_BAD_OPERATIONS;
         }
         if (Action->TargetVolume >= VolumeCount || Action->TargetVolume == RuleVolume) {
+            return JMF_ERROR_BAD_VOLUME;
+        }
+        /* A reparse rule on any volume would match its own reopen on the target: it must name its volume. */
+        if ((Action->Flags & JMF_ACTION_FLAG_REPARSE) != 0 && RuleVolume == JMF_VOLUME_ANY) {
             return JMF_ERROR_BAD_VOLUME;
         }
         usesStatus = (JMF_BOOL)((Action->Flags & JMF_ACTION_FLAG_FALLBACK_DENY) != 0);

@@ -493,6 +493,7 @@ BOOLEAN SeSinglePrivilegeCheck(LARGE_INTEGER PrivilegeValue, KPROCESSOR_MODE Pre
 #define IRP_MN_COMPRESSED               0x08
 #define IRP_MN_COMPLETE_MDL             (IRP_MN_COMPLETE | IRP_MN_MDL)
 /* IRP_MJ_FILE_SYSTEM_CONTROL minor functions */
+#define IRP_MN_QUERY_DIRECTORY          0x01   /* IRP_MJ_DIRECTORY_CONTROL */
 #define IRP_MN_USER_FS_REQUEST          0x00
 #define IRP_MN_MOUNT_VOLUME             0x01
 #define IRP_MN_VERIFY_VOLUME            0x02
@@ -630,6 +631,11 @@ typedef struct _FILE_OBJECT {
     LIST_ENTRY IrpList;
     PVOID FileObjectExtension;
 } FILE_OBJECT;
+
+/* A create completed with STATUS_REPARSE and this Information: the I/O manager
+ * re-parses FileObject->FileName (a full NT path) and re-issues the open. */
+#define IO_REPARSE 0x0
+NTSTATUS IoReplaceFileObjectName(PFILE_OBJECT FileObject, PWSTR NewFileName, USHORT FileNameLength);
 
 #define FO_FILE_OPEN               0x00000001
 #define FO_SYNCHRONOUS_IO          0x00000002
@@ -814,6 +820,8 @@ typedef struct _FILE_LINK_INFORMATION {
 #define FILE_LINK_POSIX_SEMANTICS         0x00000002
 
 typedef struct _FILE_NAME_INFORMATION { ULONG FileNameLength; WCHAR FileName[1]; } FILE_NAME_INFORMATION, *PFILE_NAME_INFORMATION;
+typedef struct _FILE_NAMES_INFORMATION { ULONG NextEntryOffset; ULONG FileIndex; ULONG FileNameLength; WCHAR FileName[1]; }
+    FILE_NAMES_INFORMATION, *PFILE_NAMES_INFORMATION;
 typedef struct _FILE_ATTRIBUTE_TAG_INFORMATION { ULONG FileAttributes; ULONG ReparseTag; } FILE_ATTRIBUTE_TAG_INFORMATION, *PFILE_ATTRIBUTE_TAG_INFORMATION;
 typedef struct _FILE_NETWORK_OPEN_INFORMATION {
     LARGE_INTEGER CreationTime;

@@ -134,6 +134,12 @@ JMF_EMU_API void EmuSetNextAltitude(const char *altitude);
 JMF_EMU_API int32_t EmuFileOpen(int32_t volumeId, const char *path, uint32_t desiredAccess,
         uint32_t shareAccess, uint32_t disposition, uint32_t createOptions, uint32_t fileAttributes,
         uint64_t *handle, uint64_t *information);
+/* NtCreateFile with OBJECT_ATTRIBUTES.RootDirectory: name ("dir\\f.txt", no leading '\\') is relative to
+ * the open directory rootDirectory; the create sees FileObject->FileName = name and RelatedFileObject = the
+ * directory's file object. */
+JMF_EMU_API int32_t EmuFileOpenRelative(uint64_t rootDirectory, const char *name, uint32_t desiredAccess,
+        uint32_t shareAccess, uint32_t disposition, uint32_t createOptions, uint32_t fileAttributes,
+        uint64_t *handle, uint64_t *information);
 JMF_EMU_API int32_t EmuFileRead(uint64_t handle, int64_t offset, void *buffer, uint32_t length,
         uint32_t *bytesRead);
 /* ioFlags: EMU_IO_FAST (a fast I/O flavour of the operation), EMU_IO_WRITE_THROUGH (SL_WRITE_THROUGH),
@@ -162,6 +168,10 @@ JMF_EMU_API int32_t EmuFileDeleteEx(uint64_t handle, uint32_t flags);
 JMF_EMU_API int32_t EmuFileSetEndOfFile(uint64_t handle, int64_t endOfFile);
 JMF_EMU_API int32_t EmuFileQuerySize(uint64_t handle, int64_t *endOfFile);
 JMF_EMU_API int32_t EmuFileClose(uint64_t handle);
+/* A directory listing: IRP_MJ_DIRECTORY_CONTROL / IRP_MN_QUERY_DIRECTORY (FileNamesInformation,
+ * SL_RESTART_SCAN) on a directory handle; names receives the entries' names as UTF-8, each
+ * followed by '\n', *count how many. STATUS_NO_MORE_FILES for an empty directory. */
+JMF_EMU_API int32_t EmuFileQueryDirectory(uint64_t handle, char *names, uint32_t capacity, uint32_t *count);
 /* IRP_MJ_LOCK_CONTROL / IRP_MN_LOCK (fail immediately). Locks are granted, not enforced. */
 JMF_EMU_API int32_t EmuFileLock(uint64_t handle, int64_t offset, int64_t length, int32_t exclusive);
 /* IRP_MJ_FILE_SYSTEM_CONTROL / IRP_MN_USER_FS_REQUEST with a METHOD_BUFFERED code:

@@ -48,6 +48,34 @@ public record Policy(List<Rule> rules, List<Volume> volumes) {
         for (int i = 0; i < rules.size(); i++) {
             checkInPolicy(rules.get(i), i, seen, volumes.size());
         }
+        int chained = reparseChain(rules);
+        if (chained >= 0) {
+            Action.Redirect r = (Action.Redirect) rules.get(chained).action();
+            throw new InvalidFieldException("Action.TargetVolume", "redirects by reparse to volume " + r.targetVolume()
+                    + ", where a redirect by reparse starts: the reopen could be redirected again (loop protection)")
+                    .in(context(chained, rules.get(chained).ruleId()));
+        }
+    }
+
+    /**
+     * JmfReparseChainsValidate: the position of the first redirect by reparse whose target volume is
+     * the volume of some redirect by reparse (itself included), or -1.
+     */
+    static int reparseChain(List<Rule> rules) {
+        java.util.Set<Integer> sources = new java.util.HashSet<>();
+        for (Rule rule : rules) {
+            if (rule.action() instanceof Action.Redirect r && r.mechanism() == RedirectMechanism.REPARSE
+                    && rule.volume().isPresent()) {
+                sources.add(rule.volume().getAsInt());
+            }
+        }
+        for (int i = 0; i < rules.size(); i++) {
+            if (rules.get(i).action() instanceof Action.Redirect r && r.mechanism() == RedirectMechanism.REPARSE
+                    && sources.contains(r.targetVolume())) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Fails, naming the rule by position and id, when {@code rule} cannot be rule {@code index}. */
@@ -143,6 +171,16 @@ public record Policy(List<Rule> rules, List<Volume> volumes) {
             }
             checkInPolicy(rule, index, ids, volumes.size());
             rules.add(rule);
+            int chained = reparseChain(rules);
+            if (chained >= 0) {
+                rules.remove(index);
+                ids.remove(rule.ruleId());
+                // This rule either reparses to where a reparse starts, or starts where one reparses to.
+                throw new InvalidFieldException(chained == index ? "Action.TargetVolume" : "Volume",
+                        "with this rule a redirect by reparse would reopen on a volume where a redirect by reparse "
+                        + "starts: the reopen could be redirected again (loop protection)")
+                        .in(context(index, rule.ruleId()));
+            }
             return this;
         }
 

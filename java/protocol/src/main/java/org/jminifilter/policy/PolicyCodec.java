@@ -197,6 +197,7 @@ public final class PolicyCodec {
             slClear = m.operationFlagsClear();
         } else if (action instanceof Action.Redirect r) {
             flags |= r.fallbackDeny() ? Protocol.ACTION_FLAG_FALLBACK_DENY : 0;
+            flags |= r.mechanism() == RedirectMechanism.REPARSE ? Protocol.ACTION_FLAG_REPARSE : 0;
             status = r.status();
             target = r.targetVolume();
         } else if (action instanceof Action.Ask a) {
@@ -290,6 +291,12 @@ public final class PolicyCodec {
         if (fallbackDeny && type != ActionType.REDIRECT) {
             throw fault(ErrorCode.BAD_FLAGS, f + ".Flags", "flag 0x2 does not apply to " + type);
         }
+        boolean reparse = (flags & Protocol.ACTION_FLAG_REPARSE) != 0;
+        if (reparse && (type != ActionType.REDIRECT || ctx.verdict())) {
+            throw fault(ErrorCode.BAD_FLAGS, f + ".Flags", ctx.verdict()
+                    ? "an ask's verdict cannot choose the redirect mechanism (flag 0x8 belongs to a rule)"
+                    : "flag 0x8 (reparse) does not apply to " + type);
+        }
         int status = b.getInt(offset + A_STATUS);
         int disposition = b.getInt(offset + A_DISPOSITION);
         int target = Wire.u16(b, offset + A_TARGET);
@@ -316,6 +323,10 @@ public final class PolicyCodec {
                 if (target == ctx.ruleVolume()) {
                     throw fault(ErrorCode.BAD_VOLUME, f + ".TargetVolume",
                             "redirects to volume " + target + ", the volume the rule matches");
+                }
+                if (reparse && ctx.ruleVolume() == Protocol.VOLUME_ANY) {
+                    throw fault(ErrorCode.BAD_VOLUME, f + ".TargetVolume", "a redirect by reparse must be on a rule that "
+                            + "names its volume (on any volume it would match its own reopen on the target)");
                 }
                 usesStatus = fallbackDeny;
                 break;
@@ -368,7 +379,8 @@ public final class PolicyCodec {
                                     ? Optional.empty() : Optional.of(Disposition.fromCode(disposition)),
                             Wire.u8(b, offset + A_SL_SET), Wire.u8(b, offset + A_SL_CLEAR));
                 case REDIRECT:
-                    return new Action.Redirect(target, fallbackDeny, status);
+                    return new Action.Redirect(target, fallbackDeny, status,
+                            reparse ? RedirectMechanism.REPARSE : RedirectMechanism.TARGET_INSTANCE);
                 case ASK:
                     return new Action.Ask(timeout, DefaultVerdict.fromCode(defaultCode), status, postCreate);
                 default:
@@ -515,6 +527,11 @@ public final class PolicyCodec {
         for (int i = 0; i < ruleCount; i++) {
             int at = (int) rules[0] + i * Protocol.RULE_SIZE;
             ruleList.add(readRule(b, at, "JMF_RULE[" + i + "]", i, ids, volumeCount, table));
+        }
+        int chained = Policy.reparseChain(ruleList);
+        if (chained >= 0) {
+            throw fault(ErrorCode.BAD_VOLUME, "JMF_RULE[" + chained + "].Action.TargetVolume", "redirects by reparse to "
+                    + "a volume where a redirect by reparse starts: the reopen could be redirected again (loop protection)");
         }
         try {
             return new Policy(ruleList, volumeList);

@@ -135,6 +135,10 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
                 throw new InvalidFieldException("Action.TargetVolume",
                         "redirects to volume " + r.targetVolume() + ", the volume the rule matches");
             }
+            if (r.mechanism() == RedirectMechanism.REPARSE && volume.isEmpty()) {
+                throw new InvalidFieldException("Volume", "a redirect by reparse must name the volume it matches "
+                        + "(on any volume it would match its own reopen on the target)");
+            }
         }
     }
 
@@ -166,6 +170,7 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
         private Action action;
         private String redirectName;
         private int redirectDenyStatus;
+        private RedirectMechanism redirectMechanism = RedirectMechanism.TARGET_INSTANCE;
         private ToIntFunction<String> volumes;
 
         Builder() {
@@ -295,6 +300,18 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
             this.action = null;
             this.redirectName = ntDeviceName;
             this.redirectDenyStatus = 0;
+            this.redirectMechanism = RedirectMechanism.TARGET_INSTANCE;
+            return this;
+        }
+
+        /** The redirect given with {@code redirect(...)} moves the whole open by reparse ({@link RedirectMechanism#REPARSE}). */
+        public Builder byReparse() {
+            return mechanism(RedirectMechanism.REPARSE);
+        }
+
+        /** The mechanism of the redirect given with {@code redirect(...)} (call it after {@code redirect}). */
+        public Builder mechanism(RedirectMechanism mechanism) {
+            this.redirectMechanism = java.util.Objects.requireNonNull(mechanism, "mechanism");
             return this;
         }
 
@@ -323,8 +340,9 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
                 Action a = action;
                 if (redirectName != null) {
                     int target = resolve(redirectName, "Action.TargetVolume");
-                    a = redirectDenyStatus == 0 ? Action.redirect(target)
+                    Action.Redirect r = redirectDenyStatus == 0 ? Action.redirect(target)
                             : Action.redirect(target).orDeny(redirectDenyStatus);
+                    a = redirectMechanism == RedirectMechanism.REPARSE ? r.byReparse() : r;
                 }
                 if (a == null) {
                     throw new InvalidFieldException("Action", "no action given");

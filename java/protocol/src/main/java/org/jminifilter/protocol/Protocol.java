@@ -37,9 +37,9 @@ public final class Protocol {
     public static final int ACTION_FLAG_FALLBACK_DENY = 0x2;
     /** Assigned, not yet accepted: the rule in audit-only mode. */
     public static final int ACTION_FLAG_AUDIT_ONLY = 0x4;
-    /** Assigned, not yet accepted: REDIRECT by STATUS_REPARSE. */
+    /** REDIRECT rules only: the mechanism is reparse (RedirectMechanism.REPARSE). */
     public static final int ACTION_FLAG_REPARSE = 0x8;
-    public static final int ACTION_FLAGS_VALID = 0x3;
+    public static final int ACTION_FLAGS_VALID = 0xB;
 
     // JMF_POLICY_HEADER.Flags (assigned; accepted as each is implemented).
     public static final int POLICY_FLAG_AUDIT_ONLY = 0x1;

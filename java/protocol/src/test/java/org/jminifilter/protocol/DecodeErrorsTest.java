@@ -244,7 +244,8 @@ class DecodeErrorsTest {
         assertFails("JMF_ASK_REPLY.Verdict.Status", "must be zero for REDIRECT", AskReply::decode,
                 patched(redirect, b -> b.putInt(8, 0xC0000022)));
         assertFails("JMF_ASK_REPLY.Verdict.Status", "is not an error NTSTATUS", AskReply::decode,
-                patched(redirect, b -> b.putInt(4, Protocol.ACTION_FLAG_FALLBACK_DENY)));
+                patched(redirect, b -> b.putInt(4, Protocol.ACTION_FLAG_FALLBACK_DENY)));        assertFails("JMF_ASK_REPLY.Verdict.Flags", "cannot choose the redirect mechanism", AskReply::decode,
+                patched(redirect, b -> b.putInt(4, Protocol.ACTION_FLAG_REPARSE)));
     }
 
     // ---- statistics and events ----

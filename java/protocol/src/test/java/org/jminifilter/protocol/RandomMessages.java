@@ -14,6 +14,7 @@ import org.jminifilter.policy.Disposition;
 import org.jminifilter.policy.MatchFlag;
 import org.jminifilter.policy.Operation;
 import org.jminifilter.policy.Policy;
+import org.jminifilter.policy.RedirectMechanism;
 import org.jminifilter.policy.Rule;
 
 /**
@@ -86,6 +87,7 @@ final class RandomMessages {
             }
             case 3: {
                 Action.Redirect r = Action.redirect(rnd.nextInt(Math.max(1, volumes)));
+                r = rnd.nextInt(3) == 0 ? r.byReparse() : r;
                 return rnd.nextBoolean() ? r.orDeny(status()) : r;
             }
             case 4: {
@@ -174,7 +176,8 @@ final class RandomMessages {
         while (true) {
             Action a = action(64);
             if (!(a instanceof Action.Ask) && !a.postCreate()
-                    && !(a instanceof Action.Modify m && !m.changesSomething())) {
+                    && !(a instanceof Action.Modify m && !m.changesSomething())
+                    && !(a instanceof Action.Redirect r && r.mechanism() == RedirectMechanism.REPARSE)) {
                 return new AskReply(a);
             }
         }

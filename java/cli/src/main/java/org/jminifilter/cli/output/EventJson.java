@@ -34,7 +34,8 @@ public final class EventJson {
             Map.entry(Protocol.EVENT_FLAG_REDIRECT_TARGET_LOST, "redirect-target-lost"),
             Map.entry(Protocol.EVENT_FLAG_REDIRECT_REFUSED, "redirect-refused"),
             Map.entry(Protocol.EVENT_FLAG_ASK_NOT_WAITED, "ask-not-waited"),
-            Map.entry(Protocol.EVENT_FLAG_ASK_CANCELLED, "ask-cancelled"));
+            Map.entry(Protocol.EVENT_FLAG_ASK_CANCELLED, "ask-cancelled"),
+            Map.entry(Protocol.EVENT_FLAG_REPARSE, "reparse"));
 
     private EventJson() {
     }

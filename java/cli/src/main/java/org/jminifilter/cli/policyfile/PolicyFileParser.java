@@ -25,6 +25,7 @@ import org.jminifilter.policy.MatchFlag;
 import org.jminifilter.policy.Operation;
 import org.jminifilter.policy.PathPattern;
 import org.jminifilter.policy.Policy;
+import org.jminifilter.policy.RedirectMechanism;
 import org.jminifilter.policy.Rule;
 import org.jminifilter.protocol.Config;
 import org.jminifilter.protocol.Protocol;
@@ -530,12 +531,20 @@ final class PolicyFileParser {
             case "redirect": {
                 Node to = node;
                 Integer fallback = null;
+                RedirectMechanism mechanism = RedirectMechanism.TARGET_INSTANCE;
                 if (node instanceof MapNode m) {
-                    keys(m, List.of("to", "fallback"), where);
+                    keys(m, List.of("to", "fallback", "mechanism"), where);
                     to = m.get("to");
                     if (to == null) {
                         error(m.location(), where + ".to: missing (the volume to redirect to)");
                         return null;
+                    }
+                    if (m.get("mechanism") != null) {
+                        String name = word(m.get("mechanism"), where + ".mechanism", List.of("target-instance", "reparse"));
+                        if (name == null) {
+                            return null;
+                        }
+                        mechanism = RedirectMechanism.fromFileName(name).orElseThrow();
                     }
                     Node fb = m.get("fallback");
                     if (fb != null) {
@@ -554,12 +563,14 @@ final class PolicyFileParser {
                     return null;
                 }
                 Integer deny = fallback;
+                RedirectMechanism how = mechanism;
                 return r -> {
                     if (deny == null) {
                         r.redirect(target);
                     } else {
                         r.redirect(target, deny);
                     }
+                    r.mechanism(how);
                 };
             }
             case "ask": {

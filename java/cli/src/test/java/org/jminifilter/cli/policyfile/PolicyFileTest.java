@@ -136,6 +136,36 @@ class PolicyFileTest {
     }
 
     @Test
+    void aRedirectsMechanismIsReparseOrTargetInstance() throws Exception {
+        PolicyFile file = parse("""
+                version: 1
+                rules:
+                  - id: 1
+                    operations: [create]
+                    volume: "C:"
+                    path: \\cache\\**
+                    redirect: {to: "D:", mechanism: reparse, fallback: STATUS_NOT_FOUND}
+                  - id: 2
+                    operations: [create, read]
+                    path: \\tmp\\**
+                    redirect: {to: "D:", mechanism: target-instance}
+                """);
+        Policy expected = Policy.builder()
+                .rule(r -> r.id(1).operations(Operation.CREATE).volume(V1).path("\\cache\\**")
+                        .redirect(V2, 0xC0000225).byReparse())
+                .rule(r -> r.id(2).operations(Operation.CREATE, Operation.READ).path("\\tmp\\**").redirect(V2))
+                .build();
+        assertEquals(expected, file.policy());
+
+        Problem wrong = onlyError("""
+                version: 1
+                rules:
+                  - {id: 1, operations: [create], volume: "C:", redirect: {to: "D:", mechanism: junction}}
+                """);
+        assertTrue(wrong.toString().contains("mechanism") && wrong.toString().contains("reparse"), wrong.toString());
+    }
+
+    @Test
     void jsonIsTheSameModel() throws Exception {
         PolicyFile json = PolicyFile.parse("p.json", """
                 {"version": 1, "rules": [{"id": "a", "operations": ["write"], "path": "\\\\x\\\\**", "audit": null}]}
