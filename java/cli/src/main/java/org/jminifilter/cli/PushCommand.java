@@ -65,9 +65,15 @@ final class PushCommand implements Callable<Integer> {
         try (FilterPort port = FilterPorts.connect()) {
             KernelClient kernel = new KernelClient(port);
             if (policy.config().isPresent()) {
+                if (policy.config().get().isLocked()) {
+                    err.println("jminifilter: warning: config.locked with a one-shot push: no process keeps the unlock"
+                            + " key, so only a reboot (a mandatory unload) ends this lock");
+                }
                 kernel.setConfig(policy.config().get());
             }
-            Result r = kernel.setPolicy(policy.policy());
+            // config.persist: the driver keeps the configuration and this policy for the next load
+            boolean persist = policy.config().map(org.jminifilter.protocol.Config::persist).orElse(false);
+            Result r = kernel.setPolicy(policy.policy(), persist);
             out.println("pushed " + file + ": " + policy.policy().rules().size() + " rules in force, generation "
                     + Integer.toUnsignedString(r.generation()));
             return ExitCodes.OK;

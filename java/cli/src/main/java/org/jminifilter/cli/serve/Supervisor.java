@@ -137,8 +137,9 @@ public final class Supervisor implements AutoCloseable {
         PolicyService svc;
         KernelClient client = new KernelClient(port);
         try {
+            Config config = file.config().orElse(configInForce);
             PolicyService.Builder b = PolicyService.builder(port).policy(file.policy())
-                    .config(file.config().orElse(configInForce)).eventListener(events);
+                    .config(config).persistPolicy(config.persist()).eventListener(events);
             if (askHandler != null) {
                 b.askHandler(askHandler);
             }
