@@ -89,6 +89,28 @@ JMF_EMU_API const char *EmuDriverImageError(void);
  * each leak is recorded as a violation. Returns the callback's NTSTATUS. */
 JMF_EMU_API int32_t EmuUnloadDriver(void);
 
+/* An unload request with these flags: EMU_UNLOAD_MANDATORY (FLTFL_FILTER_UNLOAD_MANDATORY: system
+ * shutdown, what EmuUnloadDriver does) or 0 (fltmc unload, a service stop), which the driver's
+ * callback may refuse with an error status: the driver then stays loaded and that status is
+ * returned. After an unload that happened, leaks are checked as by EmuUnloadDriver. */
+#define EMU_UNLOAD_MANDATORY 0x1
+JMF_EMU_API int32_t EmuUnloadDriverEx(uint32_t flags);
+
+/* The registry the driver sees (ZwOpenKey, ZwCreateKey, ZwQueryValueKey, ZwSetValueKey,
+ * ZwDeleteValueKey, ZwClose). It survives EmuUnloadDriver/EmuLoadDriver (an emulated reboot);
+ * EmuReset empties it. The driver's RegistryPath is EMU_SERVICE_KEY; key paths are full
+ * ("\\REGISTRY\\MACHINE\\..."), compared without regard to case. */
+#define EMU_SERVICE_KEY "\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Services\\jminifilter"
+/* Sets a value (creating the key and its parents): 0, or -1. */
+JMF_EMU_API int32_t EmuRegistrySetValue(const char *keyPath, const char *valueName, uint32_t type,
+        const void *data, uint32_t length);
+/* Copies up to capacity bytes of a value; returns its length (*type its REG_* type), or -1 if absent. */
+JMF_EMU_API int64_t EmuRegistryGetValue(const char *keyPath, const char *valueName, uint32_t *type,
+        void *buffer, uint32_t capacity);
+JMF_EMU_API int32_t EmuRegistryDeleteValue(const char *keyPath, const char *valueName);
+/* Keys created, values set or deleted by the driver since the reset. */
+JMF_EMU_API uint32_t EmuRegistryWriteCount(void);
+
 /* Detaches the loaded driver's instance from a volume (FltDetachVolume, as
  * "fltmc detach" does; the driver's teardown callbacks run). May be called
  * from inside a filter callback, e.g. between a create's pre- and post-

@@ -321,6 +321,13 @@ void EmuPortsCheckLeaks(void);
 void EmuRunInWorker(void (*routine)(void *), void *arg);
 void EmuWaitWorkersIdle(void);
 
+/* ---- registry (emu_registry.c) ---- */
+int EmuIsRegistryHandle(HANDLE h);
+NTSTATUS EmuRegistryClose(HANDLE h);
+void EmuRegistryCheckLeaks(void);
+void EmuRegistryReset(void);
+void EmuRegistryEnsureKey(const char *keyPath);
+
 /* ---- world ---- */
 NTSTATUS EmuUnloadFilter(PFLT_FILTER filter);
 PFLT_VOLUME EmuVolumeByName(PCUNICODE_STRING name, USHORT *prefixBytes);

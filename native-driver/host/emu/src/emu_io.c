@@ -1109,6 +1109,9 @@ NTSTATUS FltClose(HANDLE FileHandle)
 
 NTSTATUS ZwClose(HANDLE Handle)
 {
+    if (EmuIsRegistryHandle(Handle)) {
+        return EmuRegistryClose(Handle);
+    }
     if (EmuIsThreadHandle(Handle)) {
         EmuRequireIrql("ZwClose", PASSIVE_LEVEL);
         return EmuCloseThreadHandle(Handle);

@@ -30,6 +30,7 @@ WEAK_SUITE(g_driverSetInfoTests)
 SUITE(g_wdkCompatTests)
 SUITE(g_peTests)
 WEAK_SUITE(g_driverAuditTests)
+WEAK_SUITE(g_driverPersistTests)
 SUITE(g_sehTests)
 SUITE(g_fidelityTests)
 
@@ -40,7 +41,7 @@ int main(void)
     const TEST_CASE *suites[] = { g_fsTests, g_linkTests, g_stackTests, g_paramTests, g_cancelTests, g_portTests, g_leakTests, g_misuseTests,
                                   g_traceLoggingTests, g_rundownTests, g_driverTests, g_driverTraceTests, g_driverRenameTests,
                                   g_driverModifyTests, g_driverMatchTests, g_askTests, g_redirectTests, g_driverSetInfoTests,
-                                  g_wdkCompatTests, g_peTests, g_reparseTests, g_driverReparseTests, g_driverAuditTests,
+                                  g_wdkCompatTests, g_peTests, g_reparseTests, g_driverReparseTests, g_driverAuditTests, g_driverPersistTests,
                                   g_sehTests, g_fidelityTests };
     size_t counts[] = { g_fsTestsCount, g_linkTestsCount, g_stackTestsCount, g_paramTestsCount, g_cancelTestsCount, g_portTestsCount, g_leakTestsCount,
                         g_misuseTestsCount, g_traceLoggingTestsCount, g_rundownTestsCount,
@@ -55,6 +56,7 @@ int main(void)
                         g_wdkCompatTestsCount, g_peTestsCount, g_reparseTestsCount,
                         g_driverReparseTests != NULL ? g_driverReparseTestsCount : 0,
                         g_driverAuditTests != NULL ? g_driverAuditTestsCount : 0,
+                        g_driverPersistTests != NULL ? g_driverPersistTestsCount : 0,
                         g_sehTestsCount, g_fidelityTestsCount };
     for (size_t s = 0; s < sizeof(suites) / sizeof(suites[0]); s++) {
         for (size_t i = 0; i < counts[s] && n < 256; i++) {

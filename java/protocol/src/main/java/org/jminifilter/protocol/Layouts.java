@@ -101,6 +101,10 @@ public final class Layouts {
             .field("Flags", 20, 4)
             .size(24);
 
+    public static final Layout UNLOCK_KEY = Layout.struct("JMF_UNLOCK_KEY")
+            .field("Key", 0, 32)
+            .size(32);
+
     public static final Layout STATISTICS = Layout.struct("JMF_STATISTICS")
             .field("Generation", 0, 4)
             .field("RuleCount", 4, 4)
@@ -187,7 +191,7 @@ public final class Layouts {
     /** Every structure, in header order. */
     public static List<Layout> all() {
         return List.of(CONNECT_CONTEXT, FILTER_MESSAGE_HEADER, FILTER_REPLY_HEADER, ACTION, STRING_REF,
-                POLICY_HEADER, VOLUME, RULE, COMMAND_HEADER, RESULT, CONFIG, STATISTICS, RULE_STATISTICS,
+                POLICY_HEADER, VOLUME, RULE, COMMAND_HEADER, RESULT, CONFIG, UNLOCK_KEY, STATISTICS, RULE_STATISTICS,
                 EVENT, EVENT_BATCH, NOTIFICATION_HEADER, ASK, ASK_REPLY);
     }
 }

@@ -103,6 +103,12 @@ final class ConformanceSamples {
         m.put("command_set_config", new Command.SetConfig(config()).encode());
         m.put("command_get_statistics", new Command.GetStatistics().encode());
         m.put("command_get_events", new Command.GetEvents().encode());
+        byte[] key = new byte[Protocol.UNLOCK_KEY_BYTES];
+        for (int i = 0; i < key.length; i++) {
+            key[i] = (byte) (0xA0 + i);
+        }
+        m.put("command_set_config_locked", new Command.SetConfig(config().persisted().locked(UnlockKey.of(key))).encode());
+        m.put("command_unlock", new Command.Unlock(UnlockKey.of(key)).encode());
         m.put("policy", PolicyCodec.encode(policy()));
         m.put("command_set_policy", new Command.SetPolicy(policy()).encode());
         m.put("result", new Result(STATUS_INVALID_PARAMETER, ErrorCode.BAD_STATUS, 2, 7).encode());

@@ -199,7 +199,8 @@ class CoreAgreementTest {
         valid.duplicate().get(good);
         byte[] bytes = kind.equals("policy") && rnd.nextInt(3) == 0 ? mutateRule(good, rnd)
                 : RandomizedDecodeTest.mutate(good, rnd);
-        if (kind.equals("config") && bytes.length != Protocol.CONFIG_SIZE) {
+        if (kind.equals("config") && bytes.length != Protocol.CONFIG_SIZE
+                && bytes.length != Protocol.CONFIG_SIZE + Protocol.UNLOCK_KEY_SIZE) {
             bytes = good; // the driver sees a config only inside a command, which checks its size
         }
         try {

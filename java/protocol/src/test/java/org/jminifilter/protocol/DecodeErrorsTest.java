@@ -63,7 +63,7 @@ class DecodeErrorsTest {
     @Test
     void resultWithAnUnknownErrorOrSize() {
         ByteBuffer ok = Result.success(1).encode();
-        assertFails("JMF_RESULT.Error", "unknown error code 23", Result::decode, patched(ok, b -> b.putInt(4, 23)));
+        assertFails("JMF_RESULT.Error", "unknown error code 25", Result::decode, patched(ok, b -> b.putInt(4, 25)));
         assertFails("JMF_RESULT.Error", "unknown error code 4294967295", Result::decode,
                 patched(ok, b -> b.putInt(4, -1)));
         assertFails("JMF_RESULT", "truncated", Result::decode, resized(ok, 12));
@@ -97,7 +97,10 @@ class DecodeErrorsTest {
         assertFails("JMF_CONFIG.OnDisconnect", "3", Config::decode, patched(ok, b -> b.putInt(12, 3)));
         assertFails("JMF_CONFIG.MaxAsksInFlight", "257", Config::decode, patched(ok, b -> b.putInt(16, 257)));
         assertFails("JMF_CONFIG.MaxAsksInFlight", "0 is outside", Config::decode, patched(ok, b -> b.putInt(16, 0)));
-        assertFails("JMF_CONFIG.Flags", "unknown bits 0x1", Config::decode, patched(ok, b -> b.putInt(20, 1)));
+        assertFails("JMF_CONFIG.Flags", "unknown bits 0x4", Config::decode, patched(ok, b -> b.putInt(20, 4)));
+        // LOCKED: the unlock key must follow
+        assertFails("JMF_CONFIG + JMF_UNLOCK_KEY", "truncated: 24 bytes, expected 56", Config::decode,
+                patched(ok, b -> b.putInt(20, Protocol.CONFIG_FLAG_LOCKED)));
     }
 
     @Test
@@ -114,8 +117,10 @@ class DecodeErrorsTest {
         assertFails("JMF_COMMAND_HEADER", "truncated: 4 bytes", Command::decode, resized(get, 4));
         assertFails("JMF_COMMAND_HEADER.Length", "9 disagrees with the input's 8 bytes", Command::decode,
                 patched(get, b -> b.putInt(4, 9)));
-        assertFails("JMF_COMMAND_HEADER.Type", "unknown command type 5", Command::decode,
-                patched(get, b -> b.putInt(0, 5)));
+        assertFails("JMF_COMMAND_HEADER.Type", "unknown command type 6", Command::decode,
+                patched(get, b -> b.putInt(0, 6)));
+        assertFails("JMF_COMMAND_UNLOCK body", "truncated: 0 bytes, expected 32", Command::decode,
+                patched(get, b -> b.putInt(0, Protocol.COMMAND_UNLOCK)));
         ByteBuffer longer = patched(resized(get, 12), b -> b.putInt(4, 12));
         assertFails("JMF_COMMAND_GET_STATISTICS body", "oversized: 4 bytes", Command::decode, longer);
         ByteBuffer events = patched(longer, b -> b.putInt(0, Protocol.COMMAND_GET_EVENTS));
@@ -273,8 +278,11 @@ class DecodeErrorsTest {
         assertFails("JMF_EVENT[1].Operation", "0x20", EventBatch::decode, patched(ok, b -> b.putInt(second + 20, 0x20)));
         assertFails("JMF_EVENT[1].Verdict", "unknown action type 9", EventBatch::decode,
                 patched(ok, b -> b.putInt(second + 24, 9)));
-        assertFails("JMF_EVENT[1].Flags", "unknown bits 0x10000", EventBatch::decode,
-                patched(ok, b -> b.putInt(second + 36, 0x10000)));
+        assertFails("JMF_EVENT[1].Flags", "unknown bits 0x20000", EventBatch::decode,
+                patched(ok, b -> b.putInt(second + 36, 0x20000)));
+        // a persisted value rejected at load reports no operation: Operation and Verdict must be 0
+        assertFails("JMF_EVENT[1].Operation", "must be zero", EventBatch::decode,
+                patched(ok, b -> b.putInt(second + 36, Protocol.EVENT_FLAG_PERSISTED_REJECTED)));
         assertFails("JMF_EVENT[0].VolumeLength", "3 is odd", EventBatch::decode,
                 patched(ok, b -> b.putShort(16 + 40, (short) 3)));
         assertFails("JMF_EVENT[0].PathLength", "1026 is over the capacity", EventBatch::decode,

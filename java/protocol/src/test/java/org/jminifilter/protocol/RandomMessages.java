@@ -160,8 +160,11 @@ final class RandomMessages {
 
     Config config() {
         DefaultVerdict v = rnd.nextBoolean() ? DefaultVerdict.ALLOW : DefaultVerdict.DENY;
+        byte[] key = new byte[Protocol.UNLOCK_KEY_BYTES];
+        rnd.nextBytes(key);
         return new Config(1 + rnd.nextInt(60000), v, status(),
-                Config.OnDisconnect.values()[rnd.nextInt(2)], 1 + rnd.nextInt(256));
+                Config.OnDisconnect.values()[rnd.nextInt(2)], 1 + rnd.nextInt(256), rnd.nextBoolean(),
+                rnd.nextInt(3) == 0 ? UnlockKey.of(key) : null);
     }
 
     Ask ask() {
@@ -181,8 +184,10 @@ final class RandomMessages {
     }
 
     Event event() {
-        return new Event(rnd.nextLong(), rnd.nextLong(), rnd.nextInt(), Operation.values()[rnd.nextInt(5)],
-                ActionType.values()[rnd.nextInt(6)], rnd.nextInt(), rnd.nextInt(), rnd.nextInt(Protocol.EVENT_FLAGS_VALID + 1),
+        int flags = rnd.nextInt(Protocol.EVENT_FLAGS_VALID + 1);
+        boolean notAnOperation = (flags & Protocol.EVENT_FLAG_PERSISTED_REJECTED) != 0;
+        return new Event(rnd.nextLong(), rnd.nextLong(), rnd.nextInt(), notAnOperation ? null : Operation.values()[rnd.nextInt(5)],
+                notAnOperation ? null : ActionType.values()[rnd.nextInt(6)], rnd.nextInt(), rnd.nextInt(), flags,
                 text(64), text(512), text(512));
     }
 

@@ -41,7 +41,15 @@ final class PolicyFileParser {
     private static final List<String> TOP_KEYS = List.of("version", "description", "mode", "config", "volumes", "rules",
             "answers");
     private static final List<String> CONFIG_KEYS = List.of("ask-timeout-ms", "default-verdict", "default-deny-status",
-            "on-disconnect", "max-asks-in-flight");
+            "on-disconnect", "max-asks-in-flight", "persist", "locked");
+    /**
+     * The unlock key of {@code locked: true}: one per process, made at random when first needed and
+     * kept in memory only (so re-reading the file gives the same configuration). A process that
+     * ends takes it along: only a mandatory unload (a reboot) ends its lock then.
+     */
+    private static final class ProcessKey {
+        static final org.jminifilter.protocol.UnlockKey KEY = org.jminifilter.protocol.UnlockKey.random();
+    }
     private static final List<String> MATCH_KEYS = List.of("id", "description", "operations", "volume", "path",
             "image", "process-id", "access", "dispositions", "when");
     private static final List<String> ACTION_KEYS = List.of("allow", "deny", "modify", "redirect", "ask", "audit");
@@ -227,7 +235,15 @@ final class PolicyFileParser {
                 "config.default-deny-status");
         Node onDisconnect = m.get("on-disconnect");
         Long asks = optionalNumber(m, "max-asks-in-flight", 1, Protocol.MAX_ASKS_IN_FLIGHT);
+        Boolean persist = optionalBoolean(m, "persist");
+        Boolean locked = optionalBoolean(m, "locked");
         try {
+            if (persist != null) {
+                c = persist ? c.persisted() : c.notPersisted();
+            }
+            if (locked != null) {
+                c = locked ? c.locked(ProcessKey.KEY) : c.unlocked();
+            }
             if (timeout != null) {
                 c = c.withAskTimeoutMs(timeout.intValue());
             }
@@ -826,6 +842,19 @@ final class PolicyFileParser {
         }
         error(node.location(), where + ": \"" + w + "\" is not one of " + String.join(", ", valid)
                 + Names.suggestion(k, valid));
+        return null;
+    }
+
+    /** config.{@code key}: true or false, or null when absent (or wrong: an error is recorded). */
+    private Boolean optionalBoolean(MapNode m, String key) {
+        Node n = m.get(key);
+        if (n == null) {
+            return null;
+        }
+        if (n instanceof ScalarNode s && s.kind() == ScalarNode.Kind.BOOLEAN) {
+            return s.text().equals("true");
+        }
+        error(n.location(), "config." + key + ": expected true or false, found " + n.describe());
         return null;
     }
 

@@ -51,11 +51,12 @@ public final class SelfTestSuite {
     public static final int RULE_ASKED = 6;
     public static final int RULE_SLOW = 7;
     public static final int RULE_AUDITED = 8;
+    public static final int RULE_WOULD_DENY = 9;
 
     /** The scenarios, in the order they run. */
     public static final List<String> SCENARIOS = List.of("pre-create-deny", "post-create-deny", "modify-strip-write",
             "modify-write-through", "redirect", "ask-answered", "ask-timeout", "audit", "rename-into-denied",
-            "statistics");
+            "audit-only", "statistics");
 
     /** The default timeout of the ask that nobody answers in time. */
     public static final Duration DEFAULT_ASK_TIMEOUT = Duration.ofSeconds(2);
@@ -105,15 +106,17 @@ public final class SelfTestSuite {
         actions.put(RULE_ASKED, Action.ask().withTimeoutMs(30_000).orDeny(NtStatus.ACCESS_DENIED));
         actions.put(RULE_SLOW, Action.ask().withTimeoutMs(askMs).orDeny(NtStatus.ACCESS_DENIED));
         actions.put(RULE_AUDITED, Action.audit());
+        actions.put(RULE_WOULD_DENY, Action.deny());  // in audit-only mode (below): reported, not applied
         Map<Integer, String> folders = Map.of(RULE_DENIED, "denied", RULE_QUARANTINE, "quarantine",
                 RULE_READ_ONLY, "readonly", RULE_JOURNAL, "journal", RULE_CACHE, "cache", RULE_ASKED, "asked",
-                RULE_SLOW, "slow", RULE_AUDITED, "audited");
+                RULE_SLOW, "slow", RULE_AUDITED, "audited", RULE_WOULD_DENY, "rollout");
         Map<Integer, Operation[]> operations = Map.of(RULE_DENIED, new Operation[] {Operation.CREATE},
                 RULE_QUARANTINE, new Operation[] {Operation.CREATE}, RULE_READ_ONLY, new Operation[] {Operation.CREATE},
                 RULE_JOURNAL, new Operation[] {Operation.WRITE},
                 RULE_CACHE, new Operation[] {Operation.CREATE, Operation.READ, Operation.WRITE},
                 RULE_ASKED, new Operation[] {Operation.CREATE}, RULE_SLOW, new Operation[] {Operation.CREATE},
-                RULE_AUDITED, new Operation[] {Operation.CREATE, Operation.WRITE});
+                RULE_AUDITED, new Operation[] {Operation.CREATE, Operation.WRITE},
+                RULE_WOULD_DENY, new Operation[] {Operation.CREATE});
         Policy.Builder b = Policy.builder().volume(first).volume(second);
         for (Map.Entry<Integer, Action> e : actions.entrySet()) {
             int id = e.getKey();
@@ -128,6 +131,9 @@ public final class SelfTestSuite {
                 } else {
                     r.action(e.getValue());
                 }
+                if (id == RULE_WOULD_DENY) {
+                    r.auditOnly();
+                }
             });
         }
         return b.build();
@@ -140,7 +146,6 @@ public final class SelfTestSuite {
         Volume v2 = machine.second();
         List<String> notes = new ArrayList<>();
         notes.add("paths are relative to " + root + " on " + v1 + " (the redirect's target: " + v2 + ")");
-        notes.add("audit-only (\"would deny\") is not in this suite: the driver does not accept audit-only yet");
         try (TestProcess process = machine.startProcess()) {
             Run run = new Run(machine, process, root);
             Policy policy = policy(machine, process.pid(), root);
@@ -151,7 +156,7 @@ public final class SelfTestSuite {
                 // Set up after connecting: on Windows the connected service's own I/O is never filtered,
                 // whatever policy was in force before.
                 for (String dir : List.of("denied", "quarantine", "readonly", "journal", "cache", "asked", "slow",
-                        "audited", "outbox")) {
+                        "audited", "outbox", "rollout")) {
                     machine.makeDirectory(v1, root + "\\" + dir);
                 }
                 machine.makeDirectory(v2, root + "\\cache");
@@ -171,6 +176,7 @@ public final class SelfTestSuite {
                 scenarios.add(run.askTimeout());
                 scenarios.add(run.audit());
                 scenarios.add(run.renameIntoDenied());
+                scenarios.add(run.auditOnly());
                 service.pollEvents();
                 scenarios.add(run.statistics(before, service.statistics()));
                 try {
@@ -464,6 +470,23 @@ public final class SelfTestSuite {
             return new Scenario("rename-into-denied", "a rename into a folder a CREATE rule denies is refused", checks);
         }
 
+        Scenario auditOnly() {
+            String path = p("rollout\\new.txt");
+            List<Check> checks = new ArrayList<>();
+            Outcome open = process.open(v1, path, FILE_WRITE_DATA, Disposition.CREATE, 0);
+            expectMatches(RULE_WOULD_DENY, 1);
+            closeIfOpen(open);
+            checks.add(status("create " + path + ": STATUS_SUCCESS (audit-only lets it through)", open,
+                    NtStatus.SUCCESS));
+            checks.add(check("the file was created", machine.exists(v1, path),
+                    machine.exists(v1, path) ? "it exists" : "it does not exist"));
+            checks.add(event("event: rule " + RULE_WOULD_DENY + " CREATE would DENY (AUDIT_ONLY)",
+                    e -> e.ruleId() == RULE_WOULD_DENY && e.path().equalsIgnoreCase(path) && e.verdict() == ActionType.DENY
+                            && e.hasFlag(Protocol.EVENT_FLAG_AUDIT_ONLY)));
+            return new Scenario("audit-only", "an audit-only DENY lets the create through and reports \"would deny\"",
+                    checks);
+        }
+
         Scenario statistics(Statistics before, Statistics after) {
             List<Check> checks = new ArrayList<>();
             boolean samePolicy = after.generation() == before.generation();
@@ -494,6 +517,7 @@ public final class SelfTestSuite {
             checks.add(delta("post-create cancels", 1, after.postCreateCancels() - before.postCreateCancels()));
             checks.add(delta("redirect fallbacks", 0, after.redirectFallbacks() - before.redirectFallbacks()));
             checks.add(delta("events dropped", 0, after.eventsDropped() - before.eventsDropped()));
+            checks.add(delta("audit-only decisions", 1, after.auditOnly() - before.auditOnly()));
             long queued = after.eventsQueued() - before.eventsQueued();
             checks.add(check("events queued: +" + eventsTotal + " (every decision but a redirected handle's reads and"
                     + " writes)", queued == eventsTotal, "+" + queued));

@@ -112,6 +112,30 @@ class PolicyFileTest {
     }
 
     @Test
+    void persistAndLockedInTheConfigSection() throws Exception {
+        String yaml = """
+                version: 1
+                config:
+                  persist: true
+                  locked: true
+                """;
+        Config c = parse(yaml).config().orElseThrow();
+        assertTrue(c.persist());
+        assertTrue(c.isLocked());
+        // one key per process, in memory only: reading the file again gives the same configuration
+        assertEquals(c, parse(yaml).config().orElseThrow());
+        Config plain = parse("""
+                version: 1
+                config: {persist: false, locked: false}
+                """).config().orElseThrow();
+        assertEquals(Config.defaults(), plain);
+        assertTrue(onlyError("""
+                version: 1
+                config: {persist: yes-please}
+                """).message().contains("config.persist"));
+    }
+
+    @Test
     void aRedirectsMechanismIsReparseOrTargetInstance() throws Exception {
         PolicyFile file = parse("""
                 version: 1
