@@ -27,8 +27,8 @@ import picocli.CommandLine.Option;
  * the emulator cannot run here, 1 when a given policy file is invalid.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Runs the policy service against the real driver on the emulated Filter Manager (Linux",
-                "x86-64): a demonstration policy, file operations by two processes, what each did and why."})
+        description = {"Demonstrates the policy service against the real driver on the emulated kernel.",
+                "Linux x86-64: a demonstration policy, file operations by two processes, what each did and why."})
 final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--ask-timeout-ms", defaultValue = "300",

@@ -45,8 +45,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * they agree (a disagreement is a bug, exit 4).
  */
 @Command(name = "explain", mixinStandardHelpOptions = true,
-        description = {"Shows which rule of a policy file decides an operation, and why the rules before it",
-                "do not match. Needs no driver."})
+        description = {"Shows which rule of a policy file decides an operation, and why.",
+                "Every rule tried before it says why it does not match. Needs no driver."})
 final class ExplainCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -34,8 +34,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * connection closes unless the configuration says {@code on-disconnect: clear-policy}.
  */
 @Command(name = "push", mixinStandardHelpOptions = true,
-        description = {"Validates a policy file and puts it in force, then disconnects. While serve runs, serve",
-                "(which holds the driver's only connection) checks and pushes it, until its own file changes."})
+        description = {"Validates a policy file and puts it in force, then disconnects.",
+                "While serve runs, serve (which holds the driver's only connection) checks and pushes it, until",
+                "its own file changes."})
 final class PushCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "The policy file.")
     Path file;

@@ -36,8 +36,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code stats}, {@code events} and {@code config} reach the driver while serve holds its port.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Runs the policy service: connects to the driver, pushes the policy file, answers asks,",
-                "writes events, reloads the file when it changes and reconnects when the driver reloads.",
+        description = {"Runs the policy service with a policy file (the main job on Windows).",
+                "Connects to the driver, pushes the file, answers asks, writes events, reloads the file when it",
+                "changes and reconnects when the driver reloads.",
                 "Asks: the file's answers decide first, then --interactive or --handler, else the rule's default.",
                 "Ctrl+C stops it cleanly."})
 final class ServeCommand implements Callable<Integer> {

@@ -23,7 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * time of each operation and the overhead ratios.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Times create/open/read/write/close of many files with the driver unloaded, loaded with an",
+        description = {"Measures the driver's overhead on file operations (unloaded, empty policy, 10,000 rules).",
+                "Times create/open/read/write/close of many files with the driver unloaded, loaded with an",
                 "empty policy, and loaded with 10,000 rules, and prints the overhead ratios per operation.",
                 "Default: the real driver on this Windows machine (elevated; it runs fltmc unload/load, so stop",
                 "the jminifilter service first). --emulated: the emulated kernel; its figures mean nothing for",

@@ -23,7 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * Exit 0 when every scenario passes, 1 when any fails, 3 when the driver cannot be reached.
  */
 @Command(name = "selftest", mixinStandardHelpOptions = true,
-        description = {"Runs the self-test scenarios: operations by a process other than the service, each checked",
+        description = {"Runs the self-test scenarios against the real driver or the emulated kernel.",
+                "Runs the self-test scenarios: operations by a process other than the service, each checked",
                 "against what the policy promises (deny before and after the open, modify, redirect to a second",
                 "volume, asks answered and timed out, audit events, statistics, rename into a denied folder).",
                 "Default: the real driver on this Windows machine (elevated; stop `serve` or the service first:",
