@@ -1,0 +1,89 @@
+package org.jminifilter.emulator;
+
+import java.nio.file.Path;
+import org.jminifilter.port.FilterPort;
+import org.jminifilter.port.fltlib.FltLibFilterPort;
+import org.jminifilter.port.fltlib.FltLibPortProvider;
+import org.jminifilter.protocol.ConnectContext;
+import org.jminifilter.protocol.Protocol;
+import org.junit.jupiter.api.Nested;
+
+/**
+ * The end-to-end tests again, with the service on the Windows port class: {@link FltLibFilterPort},
+ * unchanged, bound to the fltlib and kernel32 names libjmfemu.so exports (emu_fltlib.c) instead of
+ * fltlib.dll and kernel32.dll. Same assertions; underneath, overlapped FilterGetMessage calls
+ * complete on an I/O completion port from the driver's sending threads, close cancels them with
+ * CancelIoEx, and every handle is checked for use after close (a violation fails the test).
+ */
+class FltLibShimEndToEndTest {
+
+    /** Connects as the service process, as EmulatedKernel.connect does, through the Windows port class. */
+    static FilterPort connectThroughFltLib() {
+        EmuLibrary lib = EmuLibrary.get();
+        lib.EmuSetCurrentProcess(EmulatedKernel.SERVICE_PID);
+        Path library = EmuLibrary.Holder.location().file();
+        FltLibPortProvider provider = FltLibPortProvider.boundTo(library,
+                FltLibFilterPort.Settings.forBodySize(Protocol.ASK_SIZE));
+        FilterPort port = provider.connect(Protocol.PORT_NAME, ConnectContext.current());
+        if (!(port instanceof FltLibFilterPort)) {
+            throw new AssertionError("the provider gave " + port.getClass());
+        }
+        return port;
+    }
+
+    @Nested
+    class Ask extends AskEndToEndTest {
+        @Override
+        FilterPort connectPort() {
+            return connectThroughFltLib();
+        }
+    }
+
+    @Nested
+    class Deny extends DenyEndToEndTest {
+        @Override
+        FilterPort connectPort() {
+            return connectThroughFltLib();
+        }
+    }
+
+    @Nested
+    class Redirect extends RedirectEndToEndTest {
+        @Override
+        FilterPort connectPort() {
+            return connectThroughFltLib();
+        }
+    }
+
+    @Nested
+    class Modify extends ModifyEndToEndTest {
+        @Override
+        FilterPort connectPort() {
+            return connectThroughFltLib();
+        }
+    }
+
+    @Nested
+    class RenameAndLink extends RenameAndLinkEndToEndTest {
+        @Override
+        FilterPort connectPort() {
+            return connectThroughFltLib();
+        }
+    }
+
+    @Nested
+    class PolicyRejection extends PolicyRejectionEndToEndTest {
+        @Override
+        FilterPort connectPort() {
+            return connectThroughFltLib();
+        }
+    }
+
+    @Nested
+    class AuditAndStatistics extends AuditAndStatisticsEndToEndTest {
+        @Override
+        FilterPort connectPort() {
+            return connectThroughFltLib();
+        }
+    }
+}
