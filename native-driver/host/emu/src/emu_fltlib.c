@@ -186,11 +186,16 @@ static int ShimInUse(const void *p, size_t n, const char *routine, const char *w
     return 0;
 }
 
-/* Lock held. Remembers a message id received on the port (a later reply must name one). */
+/* Lock held. Remembers the id of a message received on the port that waits for a reply (a reply must name one). */
 static void ShimReceived(SHIM_OBJ *port, const void *buffer)
 {
+    uint32_t replyLength;
     uint64_t id;
+    memcpy(&replyLength, buffer, sizeof(replyLength));
     memcpy(&id, (const char *)buffer + 8, sizeof(id));
+    if (replyLength == 0) {
+        return;     /* FltSendMessage without a reply buffer: nobody will wait for an answer */
+    }
     if (port->ReceivedCount == port->ReceivedCap) {
         size_t cap = port->ReceivedCap == 0 ? 16 : port->ReceivedCap * 2;
         uint64_t *grown = realloc(port->Received, cap * sizeof(*grown));
@@ -452,7 +457,7 @@ int32_t FilterReplyMessage(void *hPort, const void *lpReplyBuffer, uint32_t dwRe
         if (!known) {
             /* A late reply (the kernel stopped waiting) is normal and only fails; an id this handle
              * never received (or already answered) means the reply buffer holds something else. */
-            EmuViolation("FilterReplyMessage: message id %llu was never received on handle 0x%lx (or was already replied to)",
+            EmuViolation("FilterReplyMessage: message id %llu was never received on handle 0x%lx as one waiting for a reply (or was already replied to)",
                          (unsigned long long)id, (unsigned long)(uintptr_t)hPort);
             ShimLeave(port);
             return EMU_E_FLT_NO_WAITER_FOR_REPLY;

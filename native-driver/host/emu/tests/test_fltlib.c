@@ -227,6 +227,11 @@ static void test_synchronous_get(void)
     CHECK(memcmp(buf + 16, "note", 4) == 0);
     pthread_join(s.Thread, NULL);
     CHECK_EQ(s.Status, STATUS_SUCCESS);
+    /* the message wanted no reply: replying names an id nobody can wait for */
+    uint8_t reply[16] = {0};
+    memcpy(reply + 8, buf + 8, 8);
+    CHECK_EQ(FilterReplyMessage(port, reply, sizeof(reply)), EMU_E_FLT_NO_WAITER_FOR_REPLY);
+    CHECK_VIOLATION("as one waiting for a reply");
     CHECK_EQ(CloseHandle(port), 1);
     StopPort();
 }
