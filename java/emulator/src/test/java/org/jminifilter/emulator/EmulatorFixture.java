@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.jminifilter.policy.Policy;
 import org.jminifilter.port.FilterPort;
+import org.jminifilter.protocol.ConnectContext;
 import org.jminifilter.protocol.Event;
 import org.jminifilter.service.AskHandler;
 import org.jminifilter.service.PolicyService;
@@ -80,7 +81,12 @@ abstract class EmulatorFixture {
      * runs the same tests over {@code FltLibFilterPort} bound to libjmfemu.so's fltlib surface.
      */
     FilterPort connectPort() {
-        return kernel.connect();
+        return connectPort(ConnectContext.current());
+    }
+
+    /** {@link #connectPort()} with another connection context. */
+    FilterPort connectPort(ConnectContext context) {
+        return kernel.connect(context);
     }
 
     /** Pulls queued events now and returns those matching {@code filter}. */

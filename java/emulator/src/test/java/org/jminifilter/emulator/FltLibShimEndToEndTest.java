@@ -1,12 +1,16 @@
 package org.jminifilter.emulator;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.nio.file.Path;
 import org.jminifilter.port.FilterPort;
+import org.jminifilter.port.PortNotFoundException;
 import org.jminifilter.port.fltlib.FltLibFilterPort;
 import org.jminifilter.port.fltlib.FltLibPortProvider;
 import org.jminifilter.protocol.ConnectContext;
 import org.jminifilter.protocol.Protocol;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
 
 /**
  * The end-to-end tests again, with the service on the Windows port class: {@link FltLibFilterPort},
@@ -19,16 +23,49 @@ class FltLibShimEndToEndTest {
 
     /** Connects as the service process, as EmulatedKernel.connect does, through the Windows port class. */
     static FilterPort connectThroughFltLib() {
+        return connectThroughFltLib(ConnectContext.current());
+    }
+
+    static FilterPort connectThroughFltLib(ConnectContext context) {
         EmuLibrary lib = EmuLibrary.get();
         lib.EmuSetCurrentProcess(EmulatedKernel.SERVICE_PID);
         Path library = EmuLibrary.Holder.location().file();
         FltLibPortProvider provider = FltLibPortProvider.boundTo(library,
                 FltLibFilterPort.Settings.forBodySize(Protocol.ASK_SIZE));
-        FilterPort port = provider.connect(Protocol.PORT_NAME, ConnectContext.current());
+        FilterPort port = provider.connect(Protocol.PORT_NAME, context);
         if (!(port instanceof FltLibFilterPort)) {
             throw new AssertionError("the provider gave " + port.getClass());
         }
         return port;
+    }
+
+    /** The port's own tests: connection limit, protocol mismatch, buffer growth, close under a receiver. */
+    @Nested
+    class Port extends EmulatedKernelPortTest {
+        @Override
+        FilterPort connectPort(ConnectContext context) {
+            return connectThroughFltLib(context);
+        }
+
+        /** Not a test here: it is about the emulator's own provider. */
+        @Override
+        void theProviderIsFoundByNameAndConnects() {
+        }
+
+        @Override
+        void assertPortNotFoundMessage(PortNotFoundException e) {
+            assertTrue(e.getMessage().contains("FilterConnectCommunicationPort"), e.getMessage());
+        }
+
+        /** The same refusal; replying to an id the handle never received is also a violation here. */
+        @Test
+        @Override
+        void aReplyNobodyWaitsForIsRefused() {
+            super.aReplyNobodyWaitsForIsRefused();
+            assertTrue(kernel.violations().stream().anyMatch(v -> v.contains("message id 12345 was never received")),
+                    kernel.violations().toString());
+            kernel.clearViolations();
+        }
     }
 
     @Nested
