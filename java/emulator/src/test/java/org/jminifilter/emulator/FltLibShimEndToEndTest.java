@@ -1,14 +1,22 @@
 package org.jminifilter.emulator;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import org.jminifilter.port.FilterPort;
+import org.jminifilter.port.InvalidPortHandleException;
+import org.jminifilter.port.PortBrokenException;
 import org.jminifilter.port.PortNotFoundException;
 import org.jminifilter.port.fltlib.FltLibFilterPort;
 import org.jminifilter.port.fltlib.FltLibPortProvider;
+import org.jminifilter.protocol.Command;
 import org.jminifilter.protocol.ConnectContext;
 import org.jminifilter.protocol.Protocol;
+import org.jminifilter.protocol.Statistics;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +45,32 @@ class FltLibShimEndToEndTest {
             throw new AssertionError("the provider gave " + port.getClass());
         }
         return port;
+    }
+
+    /**
+     * The driver goes away under a connected port: the pending receives complete with an error on the
+     * completion port, none can be issued again, and the port reports itself broken (a lost
+     * connection to the service) instead of waiting forever; close is still clean.
+     */
+    @Nested
+    class DriverUnloadedUnderThePort extends EmulatorFixture {
+        @Test
+        void theReceivesFailAndThePortReportsItselfBroken() {
+            FilterPort port = connectThroughFltLib();
+            try {
+                kernel.unloadDriver();
+                InvalidPortHandleException last = null;
+                for (int i = 0; i <= FltLibFilterPort.Settings.DEFAULT_RECEIVERS && !(last instanceof PortBrokenException); i++) {
+                    last = assertThrows(InvalidPortHandleException.class, () -> port.receive(Duration.ofSeconds(10)));
+                }
+                assertInstanceOf(PortBrokenException.class, last, "every receive failed: the port is broken");
+                assertFalse(port.isOpen());
+                assertThrows(InvalidPortHandleException.class,
+                        () -> port.send(new Command.GetStatistics().encode(), Statistics.size(0)));
+            } finally {
+                port.close();
+            }
+        }
     }
 
     /** The port's own tests: connection limit, protocol mismatch, buffer growth, close under a receiver. */
