@@ -191,4 +191,4 @@ if ($SkipService) {
 
 Save-JmfState -Values @{ InstalledPackage = $staged; Platform = $Platform }
 Write-JmfStep 'Done'
-Write-JmfOk "next: bin\jminifilter.cmd selftest (and ci\vm\verifier.ps1 to run it under Driver Verifier)"
+Write-JmfOk "next: bin\jminifilter.cmd service stop; bin\jminifilter.cmd selftest; bin\jminifilter.cmd service start (the driver admits one client; ci\vm\verifier.ps1 runs it under Driver Verifier)"

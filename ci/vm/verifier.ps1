@@ -44,7 +44,7 @@
 
 .EXAMPLE
     powershell -ExecutionPolicy Bypass -File ci\vm\verifier.ps1
-    Restart-Computer, then: bin\jminifilter.cmd selftest
+    Restart-Computer, then: bin\jminifilter.cmd service stop; bin\jminifilter.cmd selftest
 #>
 [CmdletBinding()]
 param(
@@ -115,7 +115,7 @@ if ($crash.PSObject.Properties.Name -contains 'AutoReboot' -and [int]$crash.Auto
 }
 
 Write-JmfStep 'After the reboot'
-Write-Host "    1. ci\vm\install.ps1 (if the driver is not installed), then: bin\jminifilter.cmd selftest"
+Write-Host "    1. ci\vm\install.ps1 (if the driver is not installed), then: bin\jminifilter.cmd service stop; bin\jminifilter.cmd selftest"
 Write-Host "    2. verifier /query shows live counters for $($names.DriverFile) (allocations, IRQL raises)."
 Write-Host '    3. On a bug check, after the restart: windbg -z C:\Windows\MEMORY.DMP, then'
 Write-Host '       .reload /f ; !analyze -v ; !verifier 3 jminifilter.sys ; !fltkd.filters'

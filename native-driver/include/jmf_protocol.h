@@ -149,8 +149,12 @@ typedef uint64_t JMF_U64;
  * The protocol version. Any change to a layout or a meaning in this file
  * bumps it; both sides refuse a peer with another version.
  */
-#define JMF_PROTOCOL_VERSION 3u /* 2: four statistics counters, OtherPath in events, rename/link destination flags;
-                                   3: Flags in the policy header and the configuration (were Reserved) */
+#define JMF_PROTOCOL_VERSION 4u /* 2: four statistics counters, OtherPath in events, rename/link destination flags;
+                                   3: Flags in the policy header and the configuration (were Reserved);
+                                   4: audit-only accepted (policy and action flags), JMF_STATISTICS.AuditOnly,
+                                      redirect by reparse accepted (JMF_ACTION_FLAG_REPARSE), persistence
+                                      (JMF_POLICY_FLAG_PERSIST, JMF_CONFIG_FLAG_PERSIST), locked mode
+                                      (JMF_CONFIG_FLAG_LOCKED, JMF_COMMAND_UNLOCK) */
 
 typedef struct _JMF_CONNECT_CONTEXT {
     JMF_U32 Magic;              /* JMF_CONNECT_MAGIC */
@@ -216,9 +220,13 @@ JMF_ASSERT_OFFSET(JMF_FILTER_REPLY_HEADER, MessageId, 8);
 /* JMF_ACTION.Flags */
 #define JMF_ACTION_FLAG_POST_CREATE   0x00000001u /* DENY, ASK, AUDIT on JMF_OP_CREATE only: decide in post-create */
 #define JMF_ACTION_FLAG_FALLBACK_DENY 0x00000002u /* REDIRECT: when the target is missing or invalid, deny with Status (else pass through) */
-#define JMF_ACTION_FLAG_AUDIT_ONLY    0x00000004u /* assigned, not yet accepted: this rule in audit-only mode */
-#define JMF_ACTION_FLAG_REPARSE       0x00000008u /* assigned, not yet accepted: REDIRECT by STATUS_REPARSE */
-#define JMF_ACTION_FLAGS_VALID        0x00000003u
+#define JMF_ACTION_FLAG_AUDIT_ONLY    0x00000004u /* DENY, MODIFY, REDIRECT, ASK of a rule: audit-only (decided, reported
+                                                     as "would", not applied; an ASK is not asked); never in a verdict */
+#define JMF_ACTION_FLAG_REPARSE       0x00000008u /* REDIRECT rules only: the mechanism is reparse (pre-create
+                                                     rewrites the name, STATUS_REPARSE: the whole open happens on
+                                                     the target); the rule names its volume, and no reparse rule
+                                                     may start on another reparse rule's target volume */
+#define JMF_ACTION_FLAGS_VALID        (0x00000003u | JMF_ACTION_FLAG_AUDIT_ONLY | JMF_ACTION_FLAG_REPARSE)
 
 /* JMF_ACTION.Disposition: leave the create disposition alone. */
 #define JMF_DISPOSITION_UNCHANGED 0xFFFFFFFFu
@@ -334,6 +342,8 @@ JMF_ASSERT_OFFSET(JMF_ACTION, DefaultVerdict, 36);
  *     CREATE | READ | WRITE (BAD_OPERATIONS), or its TargetVolume is the
  *     rule's own Volume (BAD_VOLUME);
  *   - a MODIFY or REDIRECT is marked post-create (BAD_FLAGS);
+ *   - an ALLOW or AUDIT is marked audit-only (BAD_FLAGS: they already let the
+ *     operation through; the policy-level flag leaves them alone instead);
  *   - two volume names are equal without regard to case (BAD_VOLUME).
  * "Without regard to case" is always JmfUpcase's fold (ASCII, Latin-1,
  * Greek, Cyrillic simple upper case), part of this contract: Java mirrors it.
@@ -346,16 +356,25 @@ JMF_ASSERT_OFFSET(JMF_ACTION, DefaultVerdict, 36);
  */
 
 /*
- * JMF_POLICY_HEADER.Flags. Assigned, not yet accepted (JMF_POLICY_FLAGS_VALID
- * grows as each is implemented):
- *   AUDIT_ONLY  every rule decides as in enforce mode but the operation is
- *               let through and reported as "would" (JMF_EVENT_FLAG_AUDIT_ONLY);
+ * JMF_POLICY_HEADER.Flags (JMF_POLICY_FLAGS_VALID grows as each is implemented):
+ *   AUDIT_ONLY  accepted: every rule whose action is DENY, MODIFY, REDIRECT or
+ *               ASK is audit-only, as if it had JMF_ACTION_FLAG_AUDIT_ONLY
+ *               (ALLOW and AUDIT rules are unchanged): it decides as in
+ *               enforce mode (first match, same phases) but the operation
+ *               passes unchanged and is reported as "would"
+ *               (JMF_EVENT_FLAG_AUDIT_ONLY, Verdict = the rule's action);
+ *               an audit-only ASK is not asked. A would-DENY ends the
+ *               operation's decisions as a DENY would (no post-create phase,
+ *               no rename destination);
+ *   (assigned, not yet accepted)
  *   PERSIST     the driver keeps the validated policy in its service key and
- *               puts it in force at the next load, before any service runs.
+ *               puts it in force at the next load, before any service runs
+ *               (value PersistedPolicy of the Parameters subkey; persisting
+ *               a policy with no rules deletes the value instead).
  */
 #define JMF_POLICY_FLAG_AUDIT_ONLY 0x0001u
 #define JMF_POLICY_FLAG_PERSIST    0x0002u
-#define JMF_POLICY_FLAGS_VALID     0x0000u
+#define JMF_POLICY_FLAGS_VALID     (JMF_POLICY_FLAG_AUDIT_ONLY | JMF_POLICY_FLAG_PERSIST)
 
 /* 'JMFP' read as a little-endian 32-bit number. */
 #define JMF_POLICY_MAGIC   0x50464D4Au
@@ -466,6 +485,7 @@ JMF_ASSERT_OFFSET(JMF_RULE, Action, 40);
 #define JMF_COMMAND_GET_STATISTICS 2u /* body: none;                   output: JMF_STATISTICS + JMF_RULE_STATISTICS[] */
 #define JMF_COMMAND_SET_CONFIG     3u /* body: JMF_CONFIG;             output: JMF_RESULT */
 #define JMF_COMMAND_GET_EVENTS     4u /* body: none;                   output: JMF_EVENT_BATCH + JMF_EVENT[] */
+#define JMF_COMMAND_UNLOCK         5u /* body: JMF_UNLOCK_KEY;         output: JMF_RESULT */
 /*
  * A command whose header is wrong (too short, Length not the buffer's length,
  * unknown Type, a body of the wrong size) is refused by the message callback
@@ -515,7 +535,11 @@ JMF_ASSERT_OFFSET(JMF_COMMAND_HEADER, Length, 4);
 #define JMF_ERROR_NO_MEMORY         20u
 #define JMF_ERROR_BAD_CONFIG        21u /* a configuration value out of range */
 #define JMF_ERROR_NEVER_MATCHES     22u /* a path or image pattern, or a volume name, no name the kernel sees can match */
-#define JMF_ERROR_COUNT             23u
+#define JMF_ERROR_NOT_PERSISTED     23u /* put in force, but the driver could not write it to its service key
+                                           (Status: the registry's NTSTATUS; Generation: the one in force) */
+#define JMF_ERROR_LOCKED            24u /* locked: a wrong unlock key, or a SET_CONFIG that would drop or
+                                           change the lock without UNLOCK first (Status: STATUS_ACCESS_DENIED) */
+#define JMF_ERROR_COUNT             25u
 
 /* JMF_RESULT.RuleIndex when the problem is not in a rule. */
 #define JMF_INDEX_NONE 0xFFFFFFFFu
@@ -546,16 +570,23 @@ JMF_ASSERT_OFFSET(JMF_RESULT, Generation, 12);
 #define JMF_DEFAULT_MAX_ASKS_IN_FLIGHT 16u
 
 /*
- * JMF_CONFIG.Flags. Assigned, not yet accepted (JMF_CONFIG_FLAGS_VALID grows
- * as each is implemented):
+ * JMF_CONFIG.Flags:
  *   PERSIST  the driver keeps this configuration in its service key for the
- *            next load;
+ *            next load (value PersistedConfig of the Parameters subkey, the
+ *            24 bytes of JMF_CONFIG with LOCKED cleared: the lock and its key
+ *            never reach the disk). Persisting the defaults of this file
+ *            deletes the value instead.
  *   LOCKED   tamper resistance: the driver refuses a non-mandatory unload and
- *            a detach from the volumes it protects until unlocked.
+ *            a detach from its volumes until JMF_COMMAND_UNLOCK presents the
+ *            key the lock was set with. A SET_CONFIG with LOCKED carries that
+ *            key: its body is JMF_CONFIG then JMF_UNLOCK_KEY (56 bytes);
+ *            without LOCKED the body is JMF_CONFIG alone (24 bytes). While
+ *            locked, a SET_CONFIG must keep LOCKED with the same key
+ *            (JMF_ERROR_LOCKED otherwise).
  */
 #define JMF_CONFIG_FLAG_PERSIST 0x00000001u
 #define JMF_CONFIG_FLAG_LOCKED  0x00000002u
-#define JMF_CONFIG_FLAGS_VALID  0x00000000u
+#define JMF_CONFIG_FLAGS_VALID  (JMF_CONFIG_FLAG_PERSIST | JMF_CONFIG_FLAG_LOCKED)
 
 typedef struct _JMF_CONFIG {
     JMF_U32 AskTimeoutMs;       /* 1 .. JMF_MAX_ASK_TIMEOUT_MS: the wait for an ASK whose rule says 0 */
@@ -572,6 +603,21 @@ JMF_ASSERT_OFFSET(JMF_CONFIG, DefaultDenyStatus, 8);
 JMF_ASSERT_OFFSET(JMF_CONFIG, OnDisconnect, 12);
 JMF_ASSERT_OFFSET(JMF_CONFIG, MaxAsksInFlight, 16);
 JMF_ASSERT_OFFSET(JMF_CONFIG, Flags, 20);
+
+/*
+ * The secret of a lock: random bytes the service chooses (and keeps in
+ * memory only), sent with a SET_CONFIG that sets LOCKED and again with
+ * JMF_COMMAND_UNLOCK. The driver compares them in constant time. UNLOCK
+ * with the right key clears LOCKED (the rest of the configuration stays);
+ * with a wrong key it fails with JMF_ERROR_LOCKED; when not locked it
+ * succeeds and changes nothing.
+ */
+#define JMF_UNLOCK_KEY_BYTES 32u
+typedef struct _JMF_UNLOCK_KEY {
+    JMF_U8 Key[JMF_UNLOCK_KEY_BYTES];
+} JMF_UNLOCK_KEY;
+JMF_ASSERT_SIZE(JMF_UNLOCK_KEY, 32);
+JMF_ASSERT_OFFSET(JMF_UNLOCK_KEY, Key, 0);
 
 /*
  * GET_STATISTICS output: JMF_STATISTICS, then RuleCount JMF_RULE_STATISTICS
@@ -602,8 +648,10 @@ typedef struct _JMF_STATISTICS {
     JMF_U64 RedirectTargetLost; /* operations failed on a redirected handle whose target is gone */
     JMF_U64 RedirectRefused;    /* operations refused on a redirected handle: they cannot follow the
                                    redirect (sections, byte-range locks, some FSCTLs) */
+    JMF_U64 AuditOnly;          /* decisions of audit-only rules: nothing applied; each is also counted
+                                   in Verdicts by the action that would have applied */
 } JMF_STATISTICS;
-JMF_ASSERT_SIZE(JMF_STATISTICS, 192);
+JMF_ASSERT_SIZE(JMF_STATISTICS, 200);
 JMF_ASSERT_OFFSET(JMF_STATISTICS, Generation, 0);
 JMF_ASSERT_OFFSET(JMF_STATISTICS, RuleCount, 4);
 JMF_ASSERT_OFFSET(JMF_STATISTICS, Operations, 8);
@@ -623,6 +671,7 @@ JMF_ASSERT_OFFSET(JMF_STATISTICS, AskNotWaited, 160);
 JMF_ASSERT_OFFSET(JMF_STATISTICS, AskCancelled, 168);
 JMF_ASSERT_OFFSET(JMF_STATISTICS, RedirectTargetLost, 176);
 JMF_ASSERT_OFFSET(JMF_STATISTICS, RedirectRefused, 184);
+JMF_ASSERT_OFFSET(JMF_STATISTICS, AuditOnly, 192);
 
 typedef struct _JMF_RULE_STATISTICS {
     JMF_U32 RuleId;
@@ -655,16 +704,21 @@ JMF_ASSERT_OFFSET(JMF_RULE_STATISTICS, Matches, 8);
 #define JMF_EVENT_FLAG_REDIRECT_REFUSED  0x0800u /* an operation that cannot follow the redirect: refused */
 #define JMF_EVENT_FLAG_ASK_NOT_WAITED    0x1000u /* default verdict: the thread must not wait (top-level IRP) */
 #define JMF_EVENT_FLAG_ASK_CANCELLED     0x2000u /* default verdict: the ask ended at unload, teardown or disconnect */
-#define JMF_EVENT_FLAG_AUDIT_ONLY        0x4000u /* audit-only: Verdict is what would have applied; the operation passed */
+#define JMF_EVENT_FLAG_AUDIT_ONLY        0x4000u /* audit-only: Verdict is what would have applied; the operation passed
+                                                    unchanged, Status is its final status */
 #define JMF_EVENT_FLAG_REPARSE           0x8000u /* a REDIRECT by reparse (the open was re-issued on the target) */
-#define JMF_EVENT_FLAGS_VALID            0xFFFFu
+#define JMF_EVENT_FLAG_PERSISTED_REJECTED 0x10000u /* not an operation: at load, a persisted value did not validate
+                                                      and was ignored. RuleId JMF_RULE_NONE, Operation and Verdict 0,
+                                                      Status why, Path the value's name ("PersistedPolicy" or
+                                                      "PersistedConfig"), no volume */
+#define JMF_EVENT_FLAGS_VALID            0x1FFFFu
 
 typedef struct _JMF_EVENT {
     JMF_U64 Time;               /* system time, 100 ns units since 1601-01-01 UTC */
     JMF_U64 Sequence;           /* increases by one per event queued, dropped ones included */
     JMF_U32 RuleId;             /* the deciding rule, or JMF_RULE_NONE */
     JMF_U32 Operation;          /* one JMF_OP_* bit */
-    JMF_U32 Verdict;            /* JMF_ACTION_* applied */
+    JMF_U32 Verdict;            /* JMF_ACTION_* applied (with JMF_EVENT_FLAG_AUDIT_ONLY: that would have applied) */
     JMF_I32 Status;             /* the operation's final NTSTATUS when the driver set it, else 0 */
     JMF_U32 ProcessId;
     JMF_U32 Flags;              /* JMF_EVENT_FLAG_* */

@@ -69,6 +69,43 @@ JmfValidateConfig(
 }
 
 /*
+ * JmfConfigBodyLength
+ *
+ * The length of a SET_CONFIG body with these flags: the configuration, and
+ * the unlock key when it sets LOCKED.
+ */
+JMF_U32
+JmfConfigBodyLength(
+    JMF_U32 Flags
+    )
+{
+    return (JMF_U32)sizeof(JMF_CONFIG) +
+           (((Flags & JMF_CONFIG_FLAG_LOCKED) != 0) ? (JMF_U32)sizeof(JMF_UNLOCK_KEY) : 0u);
+}
+
+/*
+ * JmfKeysEqual
+ *
+ * Compares two unlock keys in constant time: every byte is looked at
+ * whatever the first difference, so the time taken says nothing about
+ * where the keys differ.
+ */
+JMF_BOOL
+JmfKeysEqual(
+    const JMF_UNLOCK_KEY *A,
+    const JMF_UNLOCK_KEY *B
+    )
+{
+    volatile JMF_U8 difference = 0;
+    JMF_U32 i;
+
+    for (i = 0; i < JMF_UNLOCK_KEY_BYTES; i++) {
+        difference |= (JMF_U8)(A->Key[i] ^ B->Key[i]);
+    }
+    return (JMF_BOOL)(difference == 0);
+}
+
+/*
  * JmfCommandParse
  *
  * Errors: JMF_ERROR_TRUNCATED (shorter than the header, or than a policy
@@ -111,8 +148,24 @@ JmfCommandParse(
         }
         break;
     case JMF_COMMAND_SET_CONFIG:
-        if (bodyLength != sizeof(JMF_CONFIG)) {
-            return bodyLength < sizeof(JMF_CONFIG) ? JMF_ERROR_TRUNCATED : JMF_ERROR_BAD_LENGTH;
+        /* JMF_CONFIG, then JMF_UNLOCK_KEY exactly when Flags has LOCKED (JmfConfigBodyLength). */
+        if (bodyLength < sizeof(JMF_CONFIG)) {
+            return JMF_ERROR_TRUNCATED;
+        }
+        {
+            JMF_CONFIG config;
+            JMF_U32 expected;
+
+            memcpy(&config, (const JMF_U8 *)Input + sizeof(JMF_COMMAND_HEADER), sizeof(config));
+            expected = JmfConfigBodyLength(config.Flags);
+            if (bodyLength != expected) {
+                return bodyLength < expected ? JMF_ERROR_TRUNCATED : JMF_ERROR_BAD_LENGTH;
+            }
+        }
+        break;
+    case JMF_COMMAND_UNLOCK:
+        if (bodyLength != sizeof(JMF_UNLOCK_KEY)) {
+            return bodyLength < sizeof(JMF_UNLOCK_KEY) ? JMF_ERROR_TRUNCATED : JMF_ERROR_BAD_LENGTH;
         }
         break;
     case JMF_COMMAND_GET_STATISTICS:

@@ -19,10 +19,20 @@ Abstract:
                parameters (seeds: "Modifying the Parameters for an I/O
                Operation", FLT_IO_PARAMETER_BLOCK);
       REDIRECT finds and validates the target instance now; the target file
-               is opened in post-create (jmf_redirect.c);
+               is opened in post-create (jmf_redirect.c); or, for a rule
+               whose mechanism is reparse, rewrites the name and completes
+               the create with STATUS_REPARSE (jmf_reparse.c);
       ASK      asks user mode (PASSIVE_LEVEL, bounded wait) and applies the
                answer or the default verdict;
       AUDIT    lets it through; the event carries the final status.
+
+    A rule in audit-only mode decides the same way (first match, same
+    phases) but nothing is applied: no completion, no parameter change, no
+    target, no ask, no FltCancelFileOpen; the create passes unchanged and
+    the event (Verdict: what would have applied, JMF_EVENT_FLAG_AUDIT_ONLY)
+    carries the final status. A would-DENY ends the create's decisions as a
+    DENY would: the DELETE rules of a delete-on-close open and the
+    post-create phase are not tried.
 
     Post-create (PASSIVE_LEVEL, in the thread that issued the create) runs
     the post-create phase: rules that can only decide once the file is open
@@ -164,6 +174,7 @@ JmfPreCreate(
     BOOLEAN post;
     BOOLEAN readWrite;
     BOOLEAN deleteOnClose = FALSE;
+    BOOLEAN wouldDeny = FALSE;
 
     *CompletionContext = NULL;
 
@@ -218,10 +229,11 @@ JmfPreCreate(
     if (pre) {
         JmfOperationFetch(&op, needsPre);
         if (JmfDecideMatch(&op, &decision)) {
-            if (decision.Verdict.Type == JMF_ACTION_ASK) {
+            if (decision.Verdict.Type == JMF_ACTION_ASK && !JmfDecisionAuditOnly(&decision)) {
                 JmfAsk(&op, &decision, TRUE);
             }
-            switch (decision.Verdict.Type) {
+            /* Audit-only: nothing is applied; the event (reported in post) says what would have been. */
+            switch (JmfDecisionAuditOnly(&decision) ? 0 : decision.Verdict.Type) {
             case JMF_ACTION_DENY:
                 JmfDecideCount(&decision);
                 JmfReportOperation(&op, &decision, decision.Verdict.Status);
@@ -235,6 +247,22 @@ JmfPreCreate(
                 break;
 
             case JMF_ACTION_REDIRECT:
+                if ((decision.Verdict.Flags & JMF_ACTION_FLAG_REPARSE) != 0) {
+                    /* By reparse: the whole open, directories included, moves to the target (jmf_reparse.c). */
+                    if (JmfReparseRedirect(&op, &decision)) {
+                        JmfDecideCount(&decision);
+                        JmfReportOperation(&op, &decision, STATUS_REPARSE);
+                        result = FLT_PREOP_COMPLETE;
+                        goto Cleanup;
+                    }
+                    if (decision.Verdict.Type == JMF_ACTION_DENY) {
+                        JmfDecideCount(&decision);
+                        JmfReportOperation(&op, &decision, decision.Verdict.Status);
+                        result = JmfCreateComplete(Data, decision.Verdict.Status);
+                        goto Cleanup;
+                    }
+                    break;
+                }
                 if (FlagOn(Data->Iopb->Parameters.Create.Options, FILE_DIRECTORY_FILE)) {
                     /* A directory has no data to redirect: it opens where it is. */
                     decision.Verdict.Type = JMF_ACTION_ALLOW;
@@ -258,32 +286,38 @@ JmfPreCreate(
                 }
                 break;
 
-            default:                            /* ALLOW, AUDIT */
+            default:                            /* ALLOW, AUDIT, audit-only */
                 break;
             }
             JmfDecideCount(&decision);
             completion->Decision = decision;
             completion->Report = JmfDecisionReported(&decision);
+            wouldDeny = JmfDecisionWouldDeny(&decision);
         }
     }
 
-    /* FILE_DELETE_ON_CLOSE: the DELETE rules decide too, before anything is opened. */
-    if (deleteOnClose) {
+    /* FILE_DELETE_ON_CLOSE: the DELETE rules decide too, before anything is opened (not after a would-DENY). */
+    if (deleteOnClose && !wouldDeny) {
         op.Facts.Operation = JMF_OP_DELETE;
         JmfOperationFetch(&op, needsDelete);
         if (JmfDecideMatch(&op, &decision)) {
-            if (decision.Verdict.Type == JMF_ACTION_ASK) {
+            if (decision.Verdict.Type == JMF_ACTION_ASK && !JmfDecisionAuditOnly(&decision)) {
                 JmfAsk(&op, &decision, TRUE);
             }
             JmfDecideCount(&decision);
-            if (decision.Verdict.Type == JMF_ACTION_DENY) {
+            if (decision.Verdict.Type == JMF_ACTION_DENY && !JmfDecisionAuditOnly(&decision)) {
                 JmfReportOperation(&op, &decision, decision.Verdict.Status);
                 result = JmfCreateComplete(Data, decision.Verdict.Status);
                 goto Cleanup;
             }
-            JmfReportOperation(&op, &decision, STATUS_SUCCESS);    /* AUDIT, or an ask's ALLOW: before the fact */
+            wouldDeny = JmfDecisionWouldDeny(&decision);
+            JmfReportOperation(&op, &decision, STATUS_SUCCESS);    /* AUDIT, an ask's ALLOW, audit-only: before the fact */
         }
         op.Facts.Operation = JMF_OP_CREATE;
+    }
+    if (wouldDeny) {
+        /* A DENY would have ended the create here: as in enforce mode, no post-create rule decides it. */
+        completion->PostCreatePhase = FALSE;
     }
 
     /* The target open and the read/write cache need the path after this callback. */
@@ -432,11 +466,11 @@ JmfPostCreate(
                 JmfOperationUsePath(&op, completion->Path, completion->PathChars);
             }
             if (JmfDecideMatch(&op, &decision)) {
-                if (decision.Verdict.Type == JMF_ACTION_ASK) {
+                if (decision.Verdict.Type == JMF_ACTION_ASK && !JmfDecisionAuditOnly(&decision)) {
                     JmfAsk(&op, &decision, TRUE);
                 }
                 JmfDecideCount(&decision);
-                if (decision.Verdict.Type == JMF_ACTION_DENY &&
+                if (decision.Verdict.Type == JMF_ACTION_DENY && !JmfDecisionAuditOnly(&decision) &&
                     JmfCreateCancel(Data, FltObjects, decision.Verdict.Status) && handleContext != NULL) {
                     /* Cancelled: close what this driver opened for the handle. Only then: when the
                        handle already exists the cancel is refused, and that handle keeps its target. */

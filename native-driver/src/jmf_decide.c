@@ -8,7 +8,8 @@ Abstract:
 
     From facts to a verdict, the same way for every operation: first-match
     with the portable core, per-rule and per-verdict counting, the redirect
-    fallback, and the event that reports what was applied.
+    fallback, and the event that reports what was applied (or, for an
+    audit-only rule, what would have applied: JmfDecisionAuditOnly).
 
 --*/
 
@@ -57,13 +58,20 @@ JmfDecideMatch(
     Decision->RuleId = rule->RuleId;
     Decision->Verdict = rule->Action;
     Decision->Verdict.Flags &= ~JMF_ACTION_FLAG_POST_CREATE;    /* the phase is known; not part of the verdict */
+    if ((rule->Action.Flags & JMF_ACTION_FLAG_AUDIT_ONLY) != 0) {
+        /* Decided as in enforce mode; the caller applies nothing and reports what would have applied. */
+        Decision->Verdict.Flags &= ~JMF_ACTION_FLAG_AUDIT_ONLY;
+        Decision->EventFlags |= JMF_EVENT_FLAG_AUDIT_ONLY;
+    }
     return TRUE;
 }
 
 /*
  * JmfDecideCount
  *
- * IRQL: <= DISPATCH_LEVEL. Counts the verdict finally applied.
+ * IRQL: <= DISPATCH_LEVEL. Counts the verdict finally applied; an
+ * audit-only decision by the verdict that would have applied, and in
+ * AuditOnly.
  */
 _Use_decl_annotations_
 VOID
@@ -72,6 +80,43 @@ JmfDecideCount(
     )
 {
     JmfStatsVerdict(Decision->Verdict.Type);
+    if (JmfDecisionAuditOnly(Decision)) {
+        JmfStatsAdd(JmfStatAuditOnly);
+    }
+}
+
+/*
+ * JmfDecisionAuditOnly
+ *
+ * IRQL: any. True when an audit-only rule decided: the caller applies
+ * nothing (no deny, no parameter change, no redirect, no ask, no cancel),
+ * lets the operation through unchanged and reports the decision, whose
+ * event carries JMF_EVENT_FLAG_AUDIT_ONLY and the verdict that would have
+ * applied.
+ */
+_Use_decl_annotations_
+BOOLEAN
+JmfDecisionAuditOnly(
+    const JMF_DECISION *Decision
+    )
+{
+    return (BOOLEAN)((Decision->EventFlags & JMF_EVENT_FLAG_AUDIT_ONLY) != 0);
+}
+
+/*
+ * JmfDecisionWouldDeny
+ *
+ * IRQL: any. True for an audit-only DENY: in enforce mode the operation
+ * would end here, so, as there, no later decision is made for it (no
+ * post-create phase, no rename destination); the operation still passes.
+ */
+_Use_decl_annotations_
+BOOLEAN
+JmfDecisionWouldDeny(
+    const JMF_DECISION *Decision
+    )
+{
+    return (BOOLEAN)(JmfDecisionAuditOnly(Decision) && Decision->Verdict.Type == JMF_ACTION_DENY);
 }
 
 /*

@@ -92,9 +92,9 @@ DriverEntry(
     NTSTATUS traceStatus;
     BOOLEAN eventsReady = FALSE;
     BOOLEAN workersReady = FALSE;
+    BOOLEAN persistReady = FALSE;
+    NTSTATUS persistStatus;
     PCSTR step;
-
-    UNREFERENCED_PARAMETER(RegistryPath);
 
     /* First: everything below may trace. A failure only means no traces (see JmfTraceRegister). */
     traceStatus = JmfTraceRegister();
@@ -107,6 +107,9 @@ DriverEntry(
     JmfPolicyStoreInitialize();
     JmfConfigInitialize();
     JmfStatsInitialize();
+    /* Only valid during DriverEntry: copied. Failing only turns persistence off (traced). */
+    persistStatus = JmfPersistInitialize(RegistryPath);
+    persistReady = TRUE;
 
     step = "JmfEventsInitialize";
     status = JmfEventsInitialize();
@@ -121,6 +124,12 @@ DriverEntry(
         goto Cleanup;
     }
     workersReady = TRUE;
+
+    /*
+     * Policy from boot: in force before the first operation is filtered, and before the
+     * port exists (a client's first push then always comes after it). Never fails the load.
+     */
+    JmfPersistLoad();
 
     step = "FltRegisterFilter";
     status = FltRegisterFilter(DriverObject, &JmfRegistration, &JmfGlobals.Filter);
@@ -141,7 +150,8 @@ Cleanup:
     if (NT_SUCCESS(status)) {
         JMF_TRACE_INFO("DriverLoaded",
                        TraceLoggingUInt32(JMF_PROTOCOL_VERSION, "ProtocolVersion"),
-                       TraceLoggingNTStatus(traceStatus, "TraceRegisterStatus"));
+                       TraceLoggingNTStatus(traceStatus, "TraceRegisterStatus"),
+                       TraceLoggingNTStatus(persistStatus, "PersistStatus"));
     } else {
         JMF_TRACE_ERROR("DriverLoadFailed",
                         TraceLoggingString(step, "Step"),
@@ -155,8 +165,12 @@ Cleanup:
             FltUnregisterFilter(JmfGlobals.Filter);
             JmfGlobals.Filter = NULL;
         }
+        JmfPolicyStoreShutdown();           /* a persisted policy may be in force already */
         if (eventsReady) {
             JmfEventsShutdown();
+        }
+        if (persistReady) {
+            JmfPersistShutdown();
         }
         FltDeletePushLock(&JmfGlobals.InstanceLock);
         JmfTraceUnregister();               /* last: ETW must not call into an unloaded image */
@@ -168,7 +182,10 @@ Cleanup:
  * JmfUnload
  *
  * IRQL: PASSIVE_LEVEL. Called for a service stop (or mandatory unload).
- * Never refuses, and never waits out an ask:
+ * Refuses only a non-mandatory unload (fltmc unload, a service stop) while
+ * the configuration is LOCKED: STATUS_FLT_DO_NOT_DETACH, with nothing
+ * changed. A mandatory unload (system shutdown) always proceeds. Never
+ * waits out an ask:
  *   1. Unloading is set: no new ask is sent (default verdict, AskCancelled);
  *   2. the server port and the client's connection are closed, so every
  *      FltSendMessage in flight returns at once (its ask gets the default
@@ -191,6 +208,11 @@ JmfUnload(
     PEPROCESS process;
 
     PAGED_CODE();
+
+    if ((Flags & FLTFL_FILTER_UNLOAD_MANDATORY) == 0 && JmfConfigLocked()) {
+        JMF_TRACE_WARNING("UnloadRefused", TraceLoggingUInt32(Flags, "Flags"));
+        return STATUS_FLT_DO_NOT_DETACH;
+    }
 
     JMF_TRACE_INFO("DriverUnloading", TraceLoggingUInt32(Flags, "Flags"));
 
@@ -216,6 +238,8 @@ JmfUnload(
 
     JmfPolicyStoreShutdown();
     JmfEventsShutdown();
+    JmfPersistShutdown();
+    RtlSecureZeroMemory(&JmfGlobals.UnlockKey, sizeof(JmfGlobals.UnlockKey));
     FltDeletePushLock(&JmfGlobals.InstanceLock);
     JmfTraceUnregister();                   /* last: nothing traces after this */
     return STATUS_SUCCESS;

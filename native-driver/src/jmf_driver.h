@@ -18,7 +18,8 @@ Abstract:
       jmf_instance.c      instance setup/teardown, the instance list
       jmf_port.c          communication port, connect/disconnect, commands
       jmf_policy_store.c  the current policy and its references
-      jmf_config.c        configuration (ask timeout, defaults, disconnect)
+      jmf_config.c        configuration (ask timeout, defaults, disconnect), the lock
+      jmf_persist.c       persisted policy and configuration (the service key)
       jmf_operation.c     facts of one operation (names, image, volume)
       jmf_decide.c        match + ask + counting for one operation
       jmf_ask.c           ASK notifications (FltSendMessage)
@@ -52,6 +53,7 @@ Abstract:
 #define JMF_TAG_PATH            'nFmJ'  /* cached paths, target names */
 #define JMF_TAG_INSTANCE_CTX    'iFmJ'  /* FLT_INSTANCE_CONTEXT */
 #define JMF_TAG_HANDLE_CTX      'hFmJ'  /* FLT_STREAMHANDLE_CONTEXT */
+#define JMF_TAG_REGISTRY        'gFmJ'  /* the Parameters key's path, persisted values read back */
 
 /* ------------------------------------------------------------------------ */
 /* Contexts                                                                  */
@@ -160,7 +162,14 @@ typedef struct _JMF_GLOBALS {
     /* Configuration (jmf_config.c). */
     EX_SPIN_LOCK ConfigLock;
     JMF_CONFIG Config;
+    JMF_UNLOCK_KEY UnlockKey;           /* while Config.Flags has LOCKED (ConfigLock; non-paged: a global) */
+    volatile LONG UnlockFailures;       /* wrong keys presented (UNLOCK, or a SET_CONFIG while locked) */
     volatile LONG AsksInFlight;
+
+    /* Persistence (jmf_persist.c): "<RegistryPath>\Parameters", paged pool; pushes with the
+       persist flag serialise on PersistLock (held at PASSIVE_LEVEL around set + registry write). */
+    UNICODE_STRING ParametersPath;
+    EX_PUSH_LOCK PersistLock;
 
     /* Instances (jmf_instance.c) and redirect records (jmf_redirect.c). */
     EX_PUSH_LOCK InstanceLock;
@@ -289,7 +298,19 @@ _IRQL_requires_(PASSIVE_LEVEL) VOID JmfPolicyStoreShutdown(VOID);
 /* jmf_config.c */
 _IRQL_requires_(PASSIVE_LEVEL) VOID JmfConfigInitialize(VOID);
 _IRQL_requires_max_(DISPATCH_LEVEL) VOID JmfConfigGet(_Out_ JMF_CONFIG *Config);
-_IRQL_requires_(PASSIVE_LEVEL) VOID JmfConfigSet(_In_ const JMF_CONFIG *Config, _Out_ JMF_RESULT *Result);
+_IRQL_requires_(PASSIVE_LEVEL) VOID JmfConfigSet(_In_ const JMF_CONFIG *Config, _In_opt_ const JMF_UNLOCK_KEY *Key,
+                                                 _Out_ JMF_RESULT *Result);
+_IRQL_requires_(PASSIVE_LEVEL) VOID JmfConfigUnlock(_In_ const JMF_UNLOCK_KEY *Key, _Out_ JMF_RESULT *Result);
+_IRQL_requires_max_(DISPATCH_LEVEL) BOOLEAN JmfConfigLocked(VOID);
+
+/* jmf_persist.c: all at PASSIVE_LEVEL (the Zw registry routines) */
+_IRQL_requires_(PASSIVE_LEVEL) NTSTATUS JmfPersistInitialize(_In_ PCUNICODE_STRING RegistryPath);
+_IRQL_requires_(PASSIVE_LEVEL) VOID JmfPersistLoad(VOID);
+_IRQL_requires_(PASSIVE_LEVEL) VOID JmfPersistShutdown(VOID);
+_IRQL_requires_(PASSIVE_LEVEL) VOID JmfPersistPolicy(_In_reads_bytes_(Length) const VOID *Body, _In_ ULONG Length,
+                                                     _Out_ JMF_RESULT *Result);
+_IRQL_requires_(PASSIVE_LEVEL) VOID JmfPersistConfig(_In_ const JMF_CONFIG *Config, _In_opt_ const JMF_UNLOCK_KEY *Key,
+                                                     _Out_ JMF_RESULT *Result);
 
 /* jmf_operation.c */
 _IRQL_requires_max_(APC_LEVEL)
@@ -315,6 +336,10 @@ _IRQL_requires_max_(DISPATCH_LEVEL)
 VOID JmfDecideCount(_In_ const JMF_DECISION *Decision);
 _IRQL_requires_max_(DISPATCH_LEVEL)
 BOOLEAN JmfDecisionReported(_In_ const JMF_DECISION *Decision);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+BOOLEAN JmfDecisionAuditOnly(_In_ const JMF_DECISION *Decision);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+BOOLEAN JmfDecisionWouldDeny(_In_ const JMF_DECISION *Decision);
 _IRQL_requires_max_(DISPATCH_LEVEL)
 VOID JmfReportDecision(_In_ const JMF_DECISION *Decision, _In_ JMF_U32 Operation, _In_ NTSTATUS Status,
                        _In_ JMF_U32 ProcessId, _In_opt_ PJMF_INSTANCE_CONTEXT InstanceContext,
@@ -441,6 +466,9 @@ PJMF_INSTANCE_CONTEXT JmfRedirectFindTarget(_In_ PJMF_OPERATION Op, _In_ JMF_U16
 _IRQL_requires_(PASSIVE_LEVEL)
 NTSTATUS JmfRedirectOpenTarget(_In_ PFLT_CALLBACK_DATA Data, _In_ PCFLT_RELATED_OBJECTS FltObjects,
                                _In_ PJMF_COMPLETION Completion, _Inout_ PJMF_HANDLE_CONTEXT HandleContext);
+/* jmf_reparse.c: REDIRECT by reparse, in pre-create */
+_IRQL_requires_(PASSIVE_LEVEL)
+BOOLEAN JmfReparseRedirect(_Inout_ PJMF_OPERATION Op, _Inout_ PJMF_DECISION Decision);
 _IRQL_requires_max_(PASSIVE_LEVEL)
 VOID JmfRedirectCloseTarget(_Inout_ PJMF_HANDLE_CONTEXT HandleContext);
 _IRQL_requires_(PASSIVE_LEVEL)
@@ -499,6 +527,7 @@ typedef enum _JMF_STAT {
     JmfStatAskCancelled,
     JmfStatRedirectTargetLost,
     JmfStatRedirectRefused,
+    JmfStatAuditOnly,
     JmfStatCount
 } JMF_STAT;
 

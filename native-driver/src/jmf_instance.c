@@ -156,7 +156,12 @@ Cleanup:
 /*
  * JmfInstanceQueryTeardown
  *
- * IRQL: PASSIVE_LEVEL. Manual detach (fltmc detach) is allowed.
+ * IRQL: PASSIVE_LEVEL. Called only for a manual detach (fltmc detach,
+ * FltDetachVolume): allowed, except while the configuration is LOCKED
+ * (tamper resistance), when every volume the driver is attached to counts
+ * as protected (a rule for any volume may apply to it) and the detach is
+ * refused with STATUS_FLT_DO_NOT_DETACH. An unload or a dismount does not
+ * ask: their teardown cannot be refused.
  */
 _Use_decl_annotations_
 NTSTATUS FLTAPI
@@ -168,6 +173,11 @@ JmfInstanceQueryTeardown(
     UNREFERENCED_PARAMETER(FltObjects);
     UNREFERENCED_PARAMETER(Flags);
     PAGED_CODE();
+
+    if (JmfConfigLocked()) {
+        JMF_TRACE_WARNING("DetachRefused", TraceLoggingPointer(FltObjects->Instance, "Instance"));
+        return STATUS_FLT_DO_NOT_DETACH;
+    }
     return STATUS_SUCCESS;
 }
 

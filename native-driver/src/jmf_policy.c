@@ -18,7 +18,8 @@ Abstract:
       3. the volume table (each name: string, no NUL, a name
          FltGetVolumeName can return, unique), then every rule in order (its
          id, operations, volume, match flags, create-only matches, path,
-         image (each: string, well formed, can match), action).
+         image (each: string, well formed, can match), action);
+      4. a policy-level audit-only flag is copied onto the rules it applies to.
     Any failure frees everything allocated so far through the single cleanup
     path (JmfPolicyFree) and reports JMF_ERROR_* with the rule's index.
 
@@ -305,6 +306,41 @@ JmfRuleValidate(
                              Policy->VolumeCount, 0);
 }
 
+/*
+ * Loop protection for REDIRECT by reparse, decided when the policy is
+ * compiled: the reopen a reparse rule causes arrives on its target volume,
+ * so no reparse rule may start there (JMF_ERROR_BAD_VOLUME on the first
+ * reparse rule, in order, whose target volume is another reparse rule's
+ * volume, itself included). With every reparse rule naming its volume
+ * (JmfActionValidate) a reopen can never be redirected again by this
+ * driver: no chain, no cycle. JMF_MAX_VOLUMES is 64: one bit each.
+ */
+static JMF_U32
+JmfReparseChainsValidate(
+    const JMF_POLICY *Policy,
+    JMF_U32 *RuleIndex
+    )
+{
+    JMF_U64 sources = 0;
+    JMF_U32 i;
+
+    for (i = 0; i < Policy->RuleCount; i++) {
+        const JMF_RULE *rule = &Policy->Rules[i];
+        if (rule->Action.Type == JMF_ACTION_REDIRECT && (rule->Action.Flags & JMF_ACTION_FLAG_REPARSE) != 0) {
+            sources |= (JMF_U64)1 << rule->Volume;      /* < JMF_MAX_VOLUMES: validated */
+        }
+    }
+    for (i = 0; i < Policy->RuleCount; i++) {
+        const JMF_RULE *rule = &Policy->Rules[i];
+        if (rule->Action.Type == JMF_ACTION_REDIRECT && (rule->Action.Flags & JMF_ACTION_FLAG_REPARSE) != 0 &&
+            (sources & ((JMF_U64)1 << rule->Action.TargetVolume)) != 0) {
+            *RuleIndex = i;
+            return JMF_ERROR_BAD_VOLUME;
+        }
+    }
+    return JMF_ERROR_NONE;
+}
+
 /* Validates every rule in order; *RuleIndex receives the first at fault. */
 static JMF_U32
 JmfRulesValidate(
@@ -338,7 +374,33 @@ JmfRulesValidate(
         }
     }
     allocator->Free(allocator->Context, idSet);
+    if (error == JMF_ERROR_NONE) {
+        error = JmfReparseChainsValidate(Policy, RuleIndex);
+    }
     return error;
+}
+
+/*
+ * A policy-level JMF_POLICY_FLAG_AUDIT_ONLY applies to every rule: once the
+ * rules are validated (as written), the flag is set on each rule of the
+ * private copy whose action audit-only applies to, so matching and the
+ * kernel glue look at the rule alone.
+ */
+static void
+JmfApplyPolicyAuditOnly(
+    JMF_POLICY *Policy,
+    JMF_U8 *Rules
+    )
+{
+    JMF_U32 i;
+
+    for (i = 0; i < Policy->RuleCount; i++) {
+        JMF_RULE *rule = (JMF_RULE *)(void *)(Rules + (JMF_U64)i * sizeof(JMF_RULE));
+
+        if (JmfActionMayBeAuditOnly(rule->Action.Type)) {
+            rule->Action.Flags |= JMF_ACTION_FLAG_AUDIT_ONLY;
+        }
+    }
 }
 
 JMF_U32
@@ -391,6 +453,9 @@ JmfPolicyCompile(
     error = JmfRulesValidate(policy, &ruleIndex);
     if (error != JMF_ERROR_NONE) {
         goto Cleanup;
+    }
+    if ((header.Flags & JMF_POLICY_FLAG_AUDIT_ONLY) != 0) {
+        JmfApplyPolicyAuditOnly(policy, copy + header.RuleOffset);
     }
     error = JmfIndexBuild(policy);
 

@@ -161,6 +161,12 @@ JmfPolicyValidateVerdict(
 /* Validates a configuration; returns JMF_ERROR_* (JMF_ERROR_BAD_CONFIG or JMF_ERROR_RESERVED). */
 JMF_U32 JmfValidateConfig(const JMF_CONFIG *Config);
 
+/* The length of a SET_CONFIG body with these flags (JMF_CONFIG, plus JMF_UNLOCK_KEY with LOCKED). */
+JMF_U32 JmfConfigBodyLength(JMF_U32 Flags);
+
+/* Compares two unlock keys in constant time. */
+JMF_BOOL JmfKeysEqual(const JMF_UNLOCK_KEY *A, const JMF_UNLOCK_KEY *B);
+
 /*
  * JmfCommandParse
  *

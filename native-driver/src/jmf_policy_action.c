@@ -31,6 +31,16 @@ JmfIsOneOperation(
                       (Operations & (Operations - 1u)) == 0);
 }
 
+/* The actions audit-only applies to: those that change what happens to the operation. */
+JMF_BOOL
+JmfActionMayBeAuditOnly(
+    JMF_U32 Type
+    )
+{
+    return (JMF_BOOL)(Type == JMF_ACTION_DENY || Type == JMF_ACTION_MODIFY || Type == JMF_ACTION_REDIRECT ||
+                      Type == JMF_ACTION_ASK);
+}
+
 /* The SL_* bits a MODIFY may touch on an operation (jmf_protocol.h). */
 static JMF_U32
 JmfOperationFlagsValid(
@@ -130,6 +140,20 @@ JmfActionValidate(
     if ((Action->Flags & JMF_ACTION_FLAG_FALLBACK_DENY) != 0 && type != JMF_ACTION_REDIRECT) {
         return JMF_ERROR_BAD_FLAGS;
     }
+    /* The mechanism belongs to a rule: an ask's verdict cannot choose it (its rule volume is unknown). */
+    if ((Action->Flags & JMF_ACTION_FLAG_REPARSE) != 0 && (type != JMF_ACTION_REDIRECT || IsVerdict)) {
+        return JMF_ERROR_BAD_FLAGS;
+    }
+
+    /*
+     * Audit-only: a rule's DENY, MODIFY, REDIRECT or ASK (an ASK is then not
+     * asked: nothing blocks on user mode during a rollout). ALLOW and AUDIT
+     * already let the operation through; a verdict is applied, never audited.
+     */
+    if ((Action->Flags & JMF_ACTION_FLAG_AUDIT_ONLY) != 0 &&
+        (IsVerdict || !JmfActionMayBeAuditOnly(type))) {
+        return JMF_ERROR_BAD_FLAGS;
+    }
 
     /* The fields the type uses. */
     switch (type) {
@@ -147,6 +171,10 @@ JmfActionValidate(
             return JMF_ERROR_BAD_OPERATIONS;
         }
         if (Action->TargetVolume >= VolumeCount || Action->TargetVolume == RuleVolume) {
+            return JMF_ERROR_BAD_VOLUME;
+        }
+        /* A reparse rule on any volume would match its own reopen on the target: it must name its volume. */
+        if ((Action->Flags & JMF_ACTION_FLAG_REPARSE) != 0 && RuleVolume == JMF_VOLUME_ANY) {
             return JMF_ERROR_BAD_VOLUME;
         }
         usesStatus = (JMF_BOOL)((Action->Flags & JMF_ACTION_FLAG_FALLBACK_DENY) != 0);

@@ -194,6 +194,9 @@ JmfActionValidate(
     JMF_BOOL IsVerdict
     );
 
+/* True for the action types audit-only applies to: DENY, MODIFY, REDIRECT, ASK. */
+JMF_BOOL JmfActionMayBeAuditOnly(JMF_U32 Type);
+
 /* jmf_policy_index.c */
 
 /* The slot of (Phase, Operation), or JMF_SLOT_NONE. Operation is one bit. */

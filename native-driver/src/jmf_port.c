@@ -295,6 +295,7 @@ JmfPortMessage(
     JMF_U32 type = 0;
     JMF_RESULT result;
     JMF_CONFIG config;
+    JMF_UNLOCK_KEY key;
     NTSTATUS status;
 
     UNREFERENCED_PARAMETER(PortCookie);
@@ -344,17 +345,36 @@ JmfPortMessage(
             status = STATUS_BUFFER_TOO_SMALL;
             break;
         }
-        JmfPolicySet(body, bodyLength, &result);
+        /* Puts it in force, then (persist flag) writes it to the service key. */
+        JmfPersistPolicy(body, bodyLength, &result);
         status = JmfWriteResult(OutputBuffer, &result, ReturnOutputBufferLength);
         break;
 
     case JMF_COMMAND_SET_CONFIG:
-        if (OutputBufferLength < sizeof(JMF_RESULT) || bodyLength != sizeof(JMF_CONFIG)) {
-            status = (bodyLength != sizeof(JMF_CONFIG)) ? STATUS_INVALID_PARAMETER : STATUS_BUFFER_TOO_SMALL;
+        /* JmfCommandParse checked bodyLength against the flags: the key follows a LOCKED configuration. */
+        if (OutputBufferLength < sizeof(JMF_RESULT) || bodyLength < sizeof(JMF_CONFIG)) {
+            status = (bodyLength < sizeof(JMF_CONFIG)) ? STATUS_INVALID_PARAMETER : STATUS_BUFFER_TOO_SMALL;
             break;
         }
         RtlCopyMemory(&config, body, sizeof(config));
-        JmfConfigSet(&config, &result);
+        if (bodyLength != JmfConfigBodyLength(config.Flags)) {
+            status = STATUS_INVALID_PARAMETER;
+            break;
+        }
+        if ((config.Flags & JMF_CONFIG_FLAG_LOCKED) != 0) {
+            RtlCopyMemory(&key, (const UCHAR *)body + sizeof(JMF_CONFIG), sizeof(key));
+        }
+        JmfPersistConfig(&config, ((config.Flags & JMF_CONFIG_FLAG_LOCKED) != 0) ? &key : NULL, &result);
+        status = JmfWriteResult(OutputBuffer, &result, ReturnOutputBufferLength);
+        break;
+
+    case JMF_COMMAND_UNLOCK:
+        if (OutputBufferLength < sizeof(JMF_RESULT) || bodyLength != sizeof(JMF_UNLOCK_KEY)) {
+            status = (bodyLength != sizeof(JMF_UNLOCK_KEY)) ? STATUS_INVALID_PARAMETER : STATUS_BUFFER_TOO_SMALL;
+            break;
+        }
+        RtlCopyMemory(&key, body, sizeof(key));
+        JmfConfigUnlock(&key, &result);
         status = JmfWriteResult(OutputBuffer, &result, ReturnOutputBufferLength);
         break;
 
@@ -372,6 +392,10 @@ JmfPortMessage(
     }
 
 Cleanup:
+    RtlSecureZeroMemory(&key, sizeof(key));
+    if (copy != NULL) {
+        RtlSecureZeroMemory(copy, InputBufferLength);   /* it may hold an unlock key */
+    }
     JmfFree(copy, JMF_TAG_COMMAND);
     return status;
 }

@@ -29,6 +29,9 @@ Abstract:
                 an asynchronous read never blocks its issuer, and
                 FLT_PREOP_SYNCHRONIZE is never used;
       AUDIT     reported in post with the final status.
+    An audit-only rule's verdict is not applied (nor asked): the operation
+    passes unchanged and is reported in post as "would" with the final
+    status.
 
     Fast I/O that a rule could match, or on a redirected handle, is refused
     (FLT_PREOP_DISALLOW_FASTIO) so it comes again as an IRP.
@@ -76,12 +79,14 @@ JmfRwApply(
     FLT_PREOP_CALLBACK_STATUS result = FLT_PREOP_SUCCESS_NO_CALLBACK;
     PJMF_COMPLETION completion = NULL;
     BOOLEAN redirected = (BOOLEAN)(HandleContext != NULL && HandleContext->Redirected);
+    BOOLEAN report;
     JMF_U32 operation = (Data->Iopb->MajorFunction == IRP_MJ_READ) ? JMF_OP_READ : JMF_OP_WRITE;
     UCHAR flags;
 
     *CompletionContext = NULL;
 
-    switch (Decision->Verdict.Type) {
+    /* Audit-only: nothing is applied; the event (reported in post) says what would have been. */
+    switch (JmfDecisionAuditOnly(Decision) ? 0 : Decision->Verdict.Type) {
     case JMF_ACTION_MODIFY:
         flags = (UCHAR)((Data->Iopb->OperationFlags & ~Decision->Verdict.OperationFlagsClear) |
                         Decision->Verdict.OperationFlagsSet);
@@ -103,7 +108,7 @@ JmfRwApply(
         JmfDecideCount(Decision);
     }
 
-    if (Decision->Verdict.Type == JMF_ACTION_DENY) {
+    if (Decision->Verdict.Type == JMF_ACTION_DENY && !JmfDecisionAuditOnly(Decision)) {
         Data->IoStatus.Status = Decision->Verdict.Status;
         Data->IoStatus.Information = 0;
         if (Op != NULL) {
@@ -113,7 +118,11 @@ JmfRwApply(
         goto Cleanup;
     }
 
-    if (!redirected && !JmfDecisionReported(Decision)) {
+    /* A redirected handle was reported at create; its reads and writes are not reported one by one
+       (nor those an audit-only REDIRECT would send: its create was reported as a would-REDIRECT). */
+    report = (BOOLEAN)(JmfDecisionReported(Decision) &&
+                       !(Decision->Verdict.Type == JMF_ACTION_REDIRECT && (redirected || JmfDecisionAuditOnly(Decision))));
+    if (!redirected && !report) {
         goto Cleanup;
     }
     if (HandleContext != NULL && !redirected) {
@@ -133,9 +142,7 @@ JmfRwApply(
         goto Cleanup;
     }
     completion->Decision = *Decision;
-    /* A redirected handle was reported at create; its reads and writes are not reported one by one. */
-    completion->Report = (BOOLEAN)(JmfDecisionReported(Decision) &&
-                                   !(redirected && Decision->Verdict.Type == JMF_ACTION_REDIRECT));
+    completion->Report = report;
     if (completion->Report && Op != NULL) {
         JmfOperationFetch(Op, JMF_NEED_PATH);
         completion->InstanceContext = JmfOperationInstanceContext(Op);
@@ -237,7 +244,8 @@ JmfPreReadWrite(
             JmfOperationUsePath(&op, handleContext->Path, handleContext->PathChars);
         }
         JmfOperationFetch(&op, needs);
-        if (JmfDecideMatch(&op, &decision) && decision.Verdict.Type == JMF_ACTION_ASK) {
+        if (JmfDecideMatch(&op, &decision) && decision.Verdict.Type == JMF_ACTION_ASK &&
+            !JmfDecisionAuditOnly(&decision)) {             /* an audit-only ASK is not asked */
             if ((KeGetCurrentIrql() == PASSIVE_LEVEL && FltIsOperationSynchronous(Data)) || IoGetTopLevelIrp() != NULL) {
                 /* Inline; with a top-level IRP JmfAsk does not wait (pending would not help: the caller holds locks). */
                 JmfAsk(&op, &decision, TRUE);

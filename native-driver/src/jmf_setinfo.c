@@ -27,6 +27,9 @@ Abstract:
         PASSIVE_LEVEL, else the default verdict), AUDIT reports in post with
         the final status; every event of a rename or link names both paths
         (Path, the one the rule matched, and OtherPath, the other end);
+      - an audit-only rule's verdict is not applied (nor asked): the request
+        passes, reported in post as "would"; a would-DENY of the source
+        ends the decisions as a DENY does (the destination is not tried);
       - on a redirected handle, the classes that change the data's file
         (end of file, allocation, valid data length, basic information)
         follow the data to the target (jmf_redirect.c).
@@ -303,6 +306,7 @@ JmfPreSetInformation(
     BOOLEAN destinationReady = FALSE;
     BOOLEAN sourceInterested;
     BOOLEAN denied = FALSE;
+    BOOLEAN wouldDeny = FALSE;
     BOOLEAN mayWait;
     NTSTATUS denyStatus = STATUS_SUCCESS;
 
@@ -366,14 +370,15 @@ JmfPreSetInformation(
             if (request.Link) {
                 decisions[count].EventFlags |= JMF_EVENT_FLAG_LINK;
             }
-            if (decisions[count].Verdict.Type == JMF_ACTION_ASK) {
+            if (decisions[count].Verdict.Type == JMF_ACTION_ASK && !JmfDecisionAuditOnly(&decisions[count])) {
                 JmfAsk(&source, &decisions[count], mayWait);
             }
             JmfDecideCount(&decisions[count]);
-            if (decisions[count].Verdict.Type == JMF_ACTION_DENY) {
+            if (decisions[count].Verdict.Type == JMF_ACTION_DENY && !JmfDecisionAuditOnly(&decisions[count])) {
                 denied = TRUE;
                 denyStatus = decisions[count].Verdict.Status;
             }
+            wouldDeny = JmfDecisionWouldDeny(&decisions[count]);
             ops[count++] = &source;
         }
     }
@@ -386,7 +391,7 @@ JmfPreSetInformation(
         source.OtherPath = destination.Facts.Path;
         source.OtherPathChars = destination.Facts.PathChars;
     }
-    for (i = 0; i < destinationCount && !denied; i++) {
+    for (i = 0; i < destinationCount && !denied && !wouldDeny; i++) {     /* (a would-DENY ends it as a DENY does) */
         JMF_DECISION *decision = &decisions[count];
         destination.Facts.Operation = destinationOps[i];
         if (!JmfOperationInterested(&destination, &needs)) {
@@ -397,15 +402,16 @@ JmfPreSetInformation(
             continue;
         }
         decision->EventFlags |= JMF_EVENT_FLAG_DESTINATION | (request.Link ? JMF_EVENT_FLAG_LINK : 0);
-        if (decision->Verdict.Type == JMF_ACTION_ASK) {
+        if (decision->Verdict.Type == JMF_ACTION_ASK && !JmfDecisionAuditOnly(decision)) {
             JmfAsk(&destination, decision, mayWait);
         }
-        JmfSetInfoDestinationVerdict(decision);
+        JmfSetInfoDestinationVerdict(decision);     /* audit-only too: it is part of the decision */
         JmfDecideCount(decision);
-        if (decision->Verdict.Type == JMF_ACTION_DENY) {
+        if (decision->Verdict.Type == JMF_ACTION_DENY && !JmfDecisionAuditOnly(decision)) {
             denied = TRUE;
             denyStatus = decision->Verdict.Status;
         }
+        wouldDeny = JmfDecisionWouldDeny(decision);
         ops[count++] = &destination;
     }
 
@@ -429,8 +435,8 @@ JmfPreSetInformation(
         goto Cleanup;
     }
 
-    /* ALLOW, AUDIT (MODIFY and REDIRECT: the core refuses them for RENAME and DELETE rules; a
-       destination's CREATE rule had them mapped by JmfSetInfoDestinationVerdict). */
+    /* ALLOW, AUDIT, audit-only (MODIFY and REDIRECT: the core refuses them for RENAME and DELETE
+       rules; a destination's CREATE rule had them mapped by JmfSetInfoDestinationVerdict). */
     for (i = count; i > 0; i--) {
         if (!JmfDecisionReported(&decisions[i - 1])) {
             continue;

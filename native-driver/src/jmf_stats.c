@@ -143,6 +143,7 @@ JmfStatsGet(
     stats->AskCancelled = (JMF_U64)JmfStatsRead(JmfStatAskCancelled);
     stats->RedirectTargetLost = (JMF_U64)JmfStatsRead(JmfStatRedirectTargetLost);
     stats->RedirectRefused = (JMF_U64)JmfStatsRead(JmfStatRedirectRefused);
+    stats->AuditOnly = (JMF_U64)JmfStatsRead(JmfStatAuditOnly);
 
     rules = (JMF_RULE_STATISTICS *)(stats + 1);
     for (i = 0; i < ruleCount; i++) {

@@ -49,7 +49,30 @@ TestCommandParse(void)
     CHECK_EQ(Parse(JMF_COMMAND_GET_STATISTICS, 8, 16, &type, &length, &body, b), JMF_ERROR_BAD_LENGTH);
     CHECK_EQ(Parse(JMF_COMMAND_GET_STATISTICS, 16, 8, &type, &length, &body, b), JMF_ERROR_BAD_LENGTH);
     CHECK_EQ(Parse(0, 8, 8, &type, &length, &body, b), JMF_ERROR_BAD_MAGIC);
-    CHECK_EQ(Parse(5, 8, 8, &type, &length, &body, b), JMF_ERROR_BAD_MAGIC);
+    CHECK_EQ(Parse(6, 8, 8, &type, &length, &body, b), JMF_ERROR_BAD_MAGIC);
+    /* UNLOCK: exactly a key. */
+    CHECK_EQ(Parse(JMF_COMMAND_UNLOCK, 40, 40, &type, &length, &body, b), JMF_ERROR_NONE);
+    CHECK_EQ(type, JMF_COMMAND_UNLOCK);
+    CHECK_EQ(length, sizeof(JMF_UNLOCK_KEY));
+    CHECK_EQ(Parse(JMF_COMMAND_UNLOCK, 39, 39, &type, &length, &body, b), JMF_ERROR_TRUNCATED);
+    CHECK_EQ(Parse(JMF_COMMAND_UNLOCK, 48, 48, &type, &length, &body, b), JMF_ERROR_BAD_LENGTH);
+    CHECK_EQ(Parse(JMF_COMMAND_UNLOCK, 8, 8, &type, &length, &body, b), JMF_ERROR_TRUNCATED);
+    /* SET_CONFIG with LOCKED: the configuration then its key (56 bytes); without LOCKED the key is too much. */
+    {
+        JMF_CONFIG c;
+        memset(&c, 0, sizeof(c));
+        c.Flags = JMF_CONFIG_FLAG_LOCKED;
+        memcpy(b + 8, &c, sizeof(c));
+        CHECK_EQ(Parse(JMF_COMMAND_SET_CONFIG, 64, 64, &type, &length, &body, b), JMF_ERROR_NONE);
+        CHECK_EQ(length, sizeof(JMF_CONFIG) + sizeof(JMF_UNLOCK_KEY));
+        CHECK_EQ(Parse(JMF_COMMAND_SET_CONFIG, 32, 32, &type, &length, &body, b), JMF_ERROR_TRUNCATED);
+        CHECK_EQ(Parse(JMF_COMMAND_SET_CONFIG, 72, 72, &type, &length, &body, b), JMF_ERROR_BAD_LENGTH);
+        c.Flags = JMF_CONFIG_FLAG_PERSIST;
+        memcpy(b + 8, &c, sizeof(c));
+        CHECK_EQ(Parse(JMF_COMMAND_SET_CONFIG, 64, 64, &type, &length, &body, b), JMF_ERROR_BAD_LENGTH);
+        CHECK_EQ(Parse(JMF_COMMAND_SET_CONFIG, 32, 32, &type, &length, &body, b), JMF_ERROR_NONE);
+        memset(b + 8, 0, sizeof(c));
+    }
     CHECK_EQ(Parse(JMF_COMMAND_GET_STATISTICS, 8, 7, &type, &length, &body, b), JMF_ERROR_TRUNCATED);
     CHECK_EQ(JmfCommandParse(NULL, 8, &type, &body, &length), JMF_ERROR_TRUNCATED);
 }
@@ -74,6 +97,10 @@ TestConfig(void)
     CHECK_EQ(JmfValidateConfig(&c), JMF_ERROR_NONE);        /* the documented defaults pass */
     GoodConfig(&c); c.Flags = 0x80000000u;
     CHECK_EQ(JmfValidateConfig(&c), JMF_ERROR_RESERVED);
+    GoodConfig(&c); c.Flags = 0x4u;                         /* the first unassigned bit */
+    CHECK_EQ(JmfValidateConfig(&c), JMF_ERROR_RESERVED);
+    GoodConfig(&c); c.Flags = JMF_CONFIG_FLAG_PERSIST | JMF_CONFIG_FLAG_LOCKED;
+    CHECK_EQ(JmfValidateConfig(&c), JMF_ERROR_NONE);
     GoodConfig(&c); c.AskTimeoutMs = 0;
     CHECK_EQ(JmfValidateConfig(&c), JMF_ERROR_BAD_CONFIG);
     GoodConfig(&c); c.AskTimeoutMs = JMF_MAX_ASK_TIMEOUT_MS;
@@ -102,6 +129,24 @@ TestConfig(void)
     CHECK_EQ(JmfValidateConfig(&c), JMF_ERROR_NONE);
     GoodConfig(&c); c.MaxAsksInFlight = JMF_MAX_ASKS_IN_FLIGHT + 1;
     CHECK_EQ(JmfValidateConfig(&c), JMF_ERROR_BAD_CONFIG);
+}
+
+static void
+TestKeysEqual(void)
+{
+    JMF_UNLOCK_KEY a, b;
+    JMF_U32 i;
+
+    for (i = 0; i < JMF_UNLOCK_KEY_BYTES; i++) {
+        a.Key[i] = (JMF_U8)(i * 7 + 1);
+    }
+    b = a;
+    CHECK(JmfKeysEqual(&a, &b));
+    b.Key[0] ^= 1;
+    CHECK(!JmfKeysEqual(&a, &b));           /* the first byte ... */
+    b = a;
+    b.Key[JMF_UNLOCK_KEY_BYTES - 1] ^= 0x80;
+    CHECK(!JmfKeysEqual(&a, &b));           /* ... and the last count */
 }
 
 static void
@@ -157,6 +202,10 @@ TestVerdicts(void)
     CHECK_EQ(JmfPolicyValidateVerdict(policy, &a, JMF_OP_READ, 3), JMF_ERROR_BAD_OPERATIONS);
     a.Flags = JMF_ACTION_FLAG_POST_CREATE;      /* the phase is the ask's, not the verdict's */
     CHECK_EQ(JmfPolicyValidateVerdict(policy, &a, JMF_OP_CREATE, JMF_PHASE_POST_CREATE), JMF_ERROR_BAD_FLAGS);
+    a = Verdict(JMF_ACTION_DENY); a.Status = (JMF_I32)0xC0000022u;
+    CHECK_EQ(JmfPolicyValidateVerdict(policy, &a, JMF_OP_WRITE, JMF_PHASE_PRE), JMF_ERROR_NONE);
+    a.Flags = JMF_ACTION_FLAG_AUDIT_ONLY;       /* an answer is applied, never audited */
+    CHECK_EQ(JmfPolicyValidateVerdict(policy, &a, JMF_OP_WRITE, JMF_PHASE_PRE), JMF_ERROR_BAD_FLAGS);
     a = Verdict(JMF_ACTION_ALLOW); a.TimeoutMs = 5;
     CHECK_EQ(JmfPolicyValidateVerdict(policy, &a, JMF_OP_READ, JMF_PHASE_PRE), JMF_ERROR_RESERVED);
 
@@ -201,6 +250,7 @@ TestCommand(void)
 {
     TestCommandParse();
     TestConfig();
+    TestKeysEqual();
     TestDenyStatus();
     TestVerdicts();
 }

@@ -181,6 +181,8 @@ TestHeaderErrors(void)
     EXPECT_HEADER(&tp, JMF_ERROR_BAD_VERSION);
     FreshHeader(&tp); tp.Header.Flags = 0x8000u;
     EXPECT_HEADER(&tp, JMF_ERROR_RESERVED);
+    FreshHeader(&tp); tp.Header.Flags = JMF_POLICY_FLAG_AUDIT_ONLY;
+    EXPECT_HEADER(&tp, JMF_ERROR_NONE);
     FreshHeader(&tp); tp.Header.Reserved2 = 0x80000000u;
     EXPECT_HEADER(&tp, JMF_ERROR_RESERVED);
     FreshHeader(&tp); tp.Header.TotalLength += 8;
@@ -417,7 +419,26 @@ TestActionErrors(void)
     EXPECT(&tp, JMF_ERROR_BAD_ACTION, 2);
 
     /* flags */
-    r = Fresh(&tp, JMF_OP_CREATE, JMF_ACTION_DENY); r->Action.Flags = 0x4;
+    r = Fresh(&tp, JMF_OP_CREATE, JMF_ACTION_DENY); r->Action.Flags = 0x10;
+    EXPECT(&tp, JMF_ERROR_BAD_FLAGS, 2);
+    /* audit-only: DENY, MODIFY, REDIRECT, ASK; not ALLOW or AUDIT, which already let it through */
+    r = Fresh(&tp, JMF_OP_CREATE, JMF_ACTION_DENY); r->Action.Flags = JMF_ACTION_FLAG_AUDIT_ONLY;
+    EXPECT(&tp, JMF_ERROR_NONE, JMF_INDEX_NONE);
+    r = Fresh(&tp, JMF_OP_CREATE, JMF_ACTION_DENY);
+    r->Action.Flags = JMF_ACTION_FLAG_AUDIT_ONLY | JMF_ACTION_FLAG_POST_CREATE;
+    EXPECT(&tp, JMF_ERROR_NONE, JMF_INDEX_NONE);
+    r = Fresh(&tp, JMF_OP_CREATE, JMF_ACTION_MODIFY); r->Action.Flags = JMF_ACTION_FLAG_AUDIT_ONLY;
+    r->Action.AccessClear = 2;
+    EXPECT(&tp, JMF_ERROR_NONE, JMF_INDEX_NONE);
+    r = Fresh(&tp, JMF_OP_CREATE, JMF_ACTION_REDIRECT);
+    r->Action.Flags = JMF_ACTION_FLAG_AUDIT_ONLY | JMF_ACTION_FLAG_FALLBACK_DENY;
+    r->Action.Status = (JMF_I32)0xC0000022u;
+    EXPECT(&tp, JMF_ERROR_NONE, JMF_INDEX_NONE);
+    r = Fresh(&tp, JMF_OP_CREATE, JMF_ACTION_ASK); r->Action.Flags = JMF_ACTION_FLAG_AUDIT_ONLY;
+    EXPECT(&tp, JMF_ERROR_NONE, JMF_INDEX_NONE);
+    r = Fresh(&tp, JMF_OP_CREATE, JMF_ACTION_ALLOW); r->Action.Flags = JMF_ACTION_FLAG_AUDIT_ONLY;
+    EXPECT(&tp, JMF_ERROR_BAD_FLAGS, 2);
+    r = Fresh(&tp, JMF_OP_CREATE, JMF_ACTION_AUDIT); r->Action.Flags = JMF_ACTION_FLAG_AUDIT_ONLY;
     EXPECT(&tp, JMF_ERROR_BAD_FLAGS, 2);
     r = Fresh(&tp, JMF_OP_CREATE, JMF_ACTION_ALLOW); r->Action.Flags = JMF_ACTION_FLAG_POST_CREATE;
     EXPECT(&tp, JMF_ERROR_BAD_FLAGS, 2);
@@ -625,9 +646,57 @@ TestAccessors(void)
     TpFree(&tp);
 }
 
+/*
+ * A policy-level audit-only flag reaches every rule it applies to (DENY,
+ * MODIFY, REDIRECT, ASK) in the compiled policy, and no other (ALLOW,
+ * AUDIT); without it, only the rules that say so are audit-only.
+ */
+static void
+TestPolicyAuditOnly(void)
+{
+    TEST_POLICY tp;
+    TEST_ALLOC alloc;
+    JMF_POLICY *policy = NULL;
+    JMF_RESULT result;
+    JMF_U32 r;
+    int flagged;
+
+    for (flagged = 0; flagged < 2; flagged++) {
+        TpInit(&tp);
+        TpRule(&tp, 1, JMF_OP_CREATE, JMF_ACTION_DENY);
+        TpRule(&tp, 2, JMF_OP_CREATE, JMF_ACTION_ALLOW);
+        TpRule(&tp, 3, JMF_OP_WRITE, JMF_ACTION_AUDIT);
+        TpRule(&tp, 4, JMF_OP_READ, JMF_ACTION_ASK);
+        r = TpRule(&tp, 5, JMF_OP_CREATE, JMF_ACTION_MODIFY);
+        TpAt(&tp, r)->Action.AccessClear = 2;
+        r = TpRule(&tp, 6, JMF_OP_CREATE, JMF_ACTION_DENY);
+        TpAt(&tp, r)->Action.Flags = JMF_ACTION_FLAG_AUDIT_ONLY;
+        TpBuild(&tp);
+        if (flagged) {
+            tp.Header.Flags = JMF_POLICY_FLAG_AUDIT_ONLY;
+            TpPatchHeader(&tp);
+        }
+        TestAllocInit(&alloc, -1);
+        CHECK_EQ(JmfPolicyCompile(tp.Body, tp.Length, 1, &alloc.Allocator, &policy, &result), JMF_ERROR_NONE);
+        CHECK_EQ(JmfPolicyRule(policy, 0)->Action.Flags & JMF_ACTION_FLAG_AUDIT_ONLY,
+                 flagged ? JMF_ACTION_FLAG_AUDIT_ONLY : 0);
+        CHECK_EQ(JmfPolicyRule(policy, 1)->Action.Flags & JMF_ACTION_FLAG_AUDIT_ONLY, 0);
+        CHECK_EQ(JmfPolicyRule(policy, 2)->Action.Flags & JMF_ACTION_FLAG_AUDIT_ONLY, 0);
+        CHECK_EQ(JmfPolicyRule(policy, 3)->Action.Flags & JMF_ACTION_FLAG_AUDIT_ONLY,
+                 flagged ? JMF_ACTION_FLAG_AUDIT_ONLY : 0);
+        CHECK_EQ(JmfPolicyRule(policy, 4)->Action.Flags & JMF_ACTION_FLAG_AUDIT_ONLY,
+                 flagged ? JMF_ACTION_FLAG_AUDIT_ONLY : 0);
+        CHECK_EQ(JmfPolicyRule(policy, 5)->Action.Flags & JMF_ACTION_FLAG_AUDIT_ONLY, JMF_ACTION_FLAG_AUDIT_ONLY);
+        JmfPolicyFree(policy);
+        CHECK_EQ(TestAllocLive(&alloc), 0);
+        TpFree(&tp);
+    }
+}
+
 void
 TestCompile(void)
 {
+    TestPolicyAuditOnly();
     TestNeverMatches();
     TestValidPolicies();
     TestHeaderErrors();

@@ -493,6 +493,7 @@ BOOLEAN SeSinglePrivilegeCheck(LARGE_INTEGER PrivilegeValue, KPROCESSOR_MODE Pre
 #define IRP_MN_COMPRESSED               0x08
 #define IRP_MN_COMPLETE_MDL             (IRP_MN_COMPLETE | IRP_MN_MDL)
 /* IRP_MJ_FILE_SYSTEM_CONTROL minor functions */
+#define IRP_MN_QUERY_DIRECTORY          0x01   /* IRP_MJ_DIRECTORY_CONTROL */
 #define IRP_MN_USER_FS_REQUEST          0x00
 #define IRP_MN_MOUNT_VOLUME             0x01
 #define IRP_MN_VERIFY_VOLUME            0x02
@@ -630,6 +631,11 @@ typedef struct _FILE_OBJECT {
     LIST_ENTRY IrpList;
     PVOID FileObjectExtension;
 } FILE_OBJECT;
+
+/* A create completed with STATUS_REPARSE and this Information: the I/O manager
+ * re-parses FileObject->FileName (a full NT path) and re-issues the open. */
+#define IO_REPARSE 0x0
+NTSTATUS IoReplaceFileObjectName(PFILE_OBJECT FileObject, PWSTR NewFileName, USHORT FileNameLength);
 
 #define FO_FILE_OPEN               0x00000001
 #define FO_SYNCHRONOUS_IO          0x00000002
@@ -814,6 +820,8 @@ typedef struct _FILE_LINK_INFORMATION {
 #define FILE_LINK_POSIX_SEMANTICS         0x00000002
 
 typedef struct _FILE_NAME_INFORMATION { ULONG FileNameLength; WCHAR FileName[1]; } FILE_NAME_INFORMATION, *PFILE_NAME_INFORMATION;
+typedef struct _FILE_NAMES_INFORMATION { ULONG NextEntryOffset; ULONG FileIndex; ULONG FileNameLength; WCHAR FileName[1]; }
+    FILE_NAMES_INFORMATION, *PFILE_NAMES_INFORMATION;
 typedef struct _FILE_ATTRIBUTE_TAG_INFORMATION { ULONG FileAttributes; ULONG ReparseTag; } FILE_ATTRIBUTE_TAG_INFORMATION, *PFILE_ATTRIBUTE_TAG_INFORMATION;
 typedef struct _FILE_NETWORK_OPEN_INFORMATION {
     LARGE_INTEGER CreationTime;
@@ -850,5 +858,47 @@ ULONG RtlNtStatusToDosError(NTSTATUS Status);
 #ifndef _WIN32_WINNT
 #define _WIN32_WINNT 0x0A00
 #endif
+
+/* ---- registry (emu_registry.c): the routines a driver uses on its own service key.
+ * All at PASSIVE_LEVEL; handles must be kernel handles (OBJ_KERNEL_HANDLE). ---- */
+#define KEY_QUERY_VALUE        0x0001
+#define KEY_SET_VALUE          0x0002
+#define KEY_CREATE_SUB_KEY     0x0004
+#define KEY_ENUMERATE_SUB_KEYS 0x0008
+#define KEY_NOTIFY             0x0010
+#define KEY_CREATE_LINK        0x0020
+#define KEY_READ  ((STANDARD_RIGHTS_READ | KEY_QUERY_VALUE | KEY_ENUMERATE_SUB_KEYS | KEY_NOTIFY) & ~SYNCHRONIZE)
+#define KEY_WRITE ((STANDARD_RIGHTS_WRITE | KEY_SET_VALUE | KEY_CREATE_SUB_KEY) & ~SYNCHRONIZE)
+#define KEY_ALL_ACCESS 0x000F003F
+#define REG_NONE      0
+#define REG_SZ        1
+#define REG_BINARY    3
+#define REG_DWORD     4
+#define REG_OPTION_NON_VOLATILE 0x00000000L
+#define REG_OPTION_VOLATILE     0x00000001L
+#define REG_CREATED_NEW_KEY     0x00000001L
+#define REG_OPENED_EXISTING_KEY 0x00000002L
+typedef enum _KEY_VALUE_INFORMATION_CLASS {
+    KeyValueBasicInformation,
+    KeyValueFullInformation,
+    KeyValuePartialInformation,
+    KeyValueFullInformationAlign64,
+    KeyValuePartialInformationAlign64,
+    KeyValueLayerInformation,
+    MaxKeyValueInfoClass
+} KEY_VALUE_INFORMATION_CLASS;
+typedef struct _KEY_VALUE_PARTIAL_INFORMATION {
+    ULONG TitleIndex;
+    ULONG Type;
+    ULONG DataLength;
+    UCHAR Data[1];
+} KEY_VALUE_PARTIAL_INFORMATION, *PKEY_VALUE_PARTIAL_INFORMATION;
+NTSTATUS ZwOpenKey(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes);
+NTSTATUS ZwCreateKey(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, ULONG TitleIndex,
+                     PUNICODE_STRING Class, ULONG CreateOptions, PULONG Disposition);
+NTSTATUS ZwQueryValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, KEY_VALUE_INFORMATION_CLASS KeyValueInformationClass,
+                         PVOID KeyValueInformation, ULONG Length, PULONG ResultLength);
+NTSTATUS ZwSetValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, ULONG TitleIndex, ULONG Type, PVOID Data, ULONG DataSize);
+NTSTATUS ZwDeleteValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName);
 
 #endif /* EMU_WDM_H */

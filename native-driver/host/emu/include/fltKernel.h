@@ -136,6 +136,18 @@ typedef union _FLT_PARAMETERS {
         };
     } FileSystemControl;
     struct {
+        union {
+            struct {
+                ULONG Length;
+                PUNICODE_STRING FileName;
+                FILE_INFORMATION_CLASS FileInformationClass;
+                ULONG POINTER_ALIGNMENT FileIndex;
+                PVOID DirectoryBuffer;
+                PMDL MdlAddress;
+            } QueryDirectory;
+        };
+    } DirectoryControl;
+    struct {
         PLARGE_INTEGER Length;
         ULONG POINTER_ALIGNMENT Key;
         LARGE_INTEGER ByteOffset;

@@ -151,6 +151,28 @@ JMF_EMU_API const char *EmuDriverImageError(void);
  * each leak is recorded as a violation. Returns the callback's NTSTATUS. */
 JMF_EMU_API int32_t EmuUnloadDriver(void);
 
+/* An unload request with these flags: EMU_UNLOAD_MANDATORY (FLTFL_FILTER_UNLOAD_MANDATORY: system
+ * shutdown, what EmuUnloadDriver does) or 0 (fltmc unload, a service stop), which the driver's
+ * callback may refuse with an error status: the driver then stays loaded and that status is
+ * returned. After an unload that happened, leaks are checked as by EmuUnloadDriver. */
+#define EMU_UNLOAD_MANDATORY 0x1
+JMF_EMU_API int32_t EmuUnloadDriverEx(uint32_t flags);
+
+/* The registry the driver sees (ZwOpenKey, ZwCreateKey, ZwQueryValueKey, ZwSetValueKey,
+ * ZwDeleteValueKey, ZwClose). It survives EmuUnloadDriver/EmuLoadDriver (an emulated reboot);
+ * EmuReset empties it. The driver's RegistryPath is EMU_SERVICE_KEY; key paths are full
+ * ("\\REGISTRY\\MACHINE\\..."), compared without regard to case. */
+#define EMU_SERVICE_KEY "\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Services\\jminifilter"
+/* Sets a value (creating the key and its parents): 0, or -1. */
+JMF_EMU_API int32_t EmuRegistrySetValue(const char *keyPath, const char *valueName, uint32_t type,
+        const void *data, uint32_t length);
+/* Copies up to capacity bytes of a value; returns its length (*type its REG_* type), or -1 if absent. */
+JMF_EMU_API int64_t EmuRegistryGetValue(const char *keyPath, const char *valueName, uint32_t *type,
+        void *buffer, uint32_t capacity);
+JMF_EMU_API int32_t EmuRegistryDeleteValue(const char *keyPath, const char *valueName);
+/* Keys created, values set or deleted by the driver since the reset. */
+JMF_EMU_API uint32_t EmuRegistryWriteCount(void);
+
 /* Detaches the loaded driver's instance from a volume (FltDetachVolume, as
  * "fltmc detach" does; the driver's teardown callbacks run). May be called
  * from inside a filter callback, e.g. between a create's pre- and post-
@@ -172,6 +194,12 @@ JMF_EMU_API void EmuSetNextAltitude(const char *altitude);
  * so no FO_SYNCHRONOUS_IO), as CreateFile with FILE_FLAG_OVERLAPPED gives. */
 #define EMU_OPEN_ASYNC_IO 0x80000000u
 JMF_EMU_API int32_t EmuFileOpen(int32_t volumeId, const char *path, uint32_t desiredAccess,
+        uint32_t shareAccess, uint32_t disposition, uint32_t createOptions, uint32_t fileAttributes,
+        uint64_t *handle, uint64_t *information);
+/* NtCreateFile with OBJECT_ATTRIBUTES.RootDirectory: name ("dir\\f.txt", no leading '\\') is relative to
+ * the open directory rootDirectory; the create sees FileObject->FileName = name and RelatedFileObject = the
+ * directory's file object. */
+JMF_EMU_API int32_t EmuFileOpenRelative(uint64_t rootDirectory, const char *name, uint32_t desiredAccess,
         uint32_t shareAccess, uint32_t disposition, uint32_t createOptions, uint32_t fileAttributes,
         uint64_t *handle, uint64_t *information);
 JMF_EMU_API int32_t EmuFileRead(uint64_t handle, int64_t offset, void *buffer, uint32_t length,
@@ -202,6 +230,10 @@ JMF_EMU_API int32_t EmuFileDeleteEx(uint64_t handle, uint32_t flags);
 JMF_EMU_API int32_t EmuFileSetEndOfFile(uint64_t handle, int64_t endOfFile);
 JMF_EMU_API int32_t EmuFileQuerySize(uint64_t handle, int64_t *endOfFile);
 JMF_EMU_API int32_t EmuFileClose(uint64_t handle);
+/* A directory listing: IRP_MJ_DIRECTORY_CONTROL / IRP_MN_QUERY_DIRECTORY (FileNamesInformation,
+ * SL_RESTART_SCAN) on a directory handle; names receives the entries' names as UTF-8, each
+ * followed by '\n', *count how many. STATUS_NO_MORE_FILES for an empty directory. */
+JMF_EMU_API int32_t EmuFileQueryDirectory(uint64_t handle, char *names, uint32_t capacity, uint32_t *count);
 /* IRP_MJ_LOCK_CONTROL / IRP_MN_LOCK (fail immediately). Locks are granted, not enforced. */
 JMF_EMU_API int32_t EmuFileLock(uint64_t handle, int64_t offset, int64_t length, int32_t exclusive);
 /* IRP_MJ_FILE_SYSTEM_CONTROL / IRP_MN_USER_FS_REQUEST with a METHOD_BUFFERED code:

@@ -20,6 +20,7 @@ int32_t EmuReset(void)
     EmuContextsReset();
     EmuPoolReset();
     EmuTraceLoggingReset();
+    EmuRegistryReset();
     EmuViolationsClear();
     return 0;
 }

@@ -667,6 +667,10 @@ void EmuPoolFree(PVOID p, ULONG tag, int checkTag, const char *routine)
     }
     if (h == NULL) {
         EmuUnlock();
+        if (EmuIsFileObjectName(p)) {
+            EmuViolation("%s(%p): a file object's FileName.Buffer: the I/O manager owns it (replace it with IoReplaceFileObjectName)", routine, p);
+            return;
+        }
         EmuViolation("%s(%p): not an allocated pool block (double free or foreign pointer: BAD_POOL_CALLER)", routine, p);
         return;
     }

@@ -963,8 +963,14 @@ int32_t EmuLoadDriver(const char *altitude)
     if (g_loadedFilter != NULL && !g_loadedFilter->Gone) {
         return (int32_t)STATUS_FLT_DUPLICATE_ENTRY;
     }
-    static WCHAR reg[] = L"\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Services\\jminifilter";
-    UNICODE_STRING regPath = { sizeof(reg) - 2, sizeof(reg), reg };
+    /* The INF's service (ci/check compares the name); the same string as EMU_SERVICE_KEY of jmf_emu.h. */
+    static const char serviceKey[] = "\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Services\\jminifilter";
+    _Static_assert(sizeof(serviceKey) == sizeof(EMU_SERVICE_KEY), "EMU_SERVICE_KEY and the INF's service key differ");
+    /* A fresh copy per load: RegistryPath is only valid during DriverEntry (overwritten after it returns). */
+    static WCHAR reg[sizeof(serviceKey)];
+    EmuUtf8ToWide(serviceKey, reg, RTL_NUMBER_OF(reg));
+    UNICODE_STRING regPath = { (USHORT)((sizeof(serviceKey) - 1) * 2), (USHORT)sizeof(reg), reg };
+    EmuRegistryEnsureKey(serviceKey);       /* installing the service creates it */
     memset(&g_driverObject, 0, sizeof(g_driverObject));
     g_driverObject.Type = 4;
     g_driverObject.Size = sizeof(DRIVER_OBJECT);
@@ -974,6 +980,9 @@ int32_t EmuLoadDriver(const char *altitude)
     EmuSetThreadProcess(EmuSystemProcess());
     EmuSetIrql(PASSIVE_LEVEL);
     NTSTATUS s = DriverEntry(&g_driverObject, &regPath);
+    for (size_t i = 0; i < RTL_NUMBER_OF(reg); i++) {
+        reg[i] = L'#';                      /* a driver that kept the pointer reads garbage, as on Windows */
+    }
     EmuSetThreadProcess(saved);
     g_loadedFilter = NT_SUCCESS(s) ? g_driverFilter : NULL;
     if (!NT_SUCCESS(s)) {
@@ -982,7 +991,21 @@ int32_t EmuLoadDriver(const char *altitude)
     return (int32_t)s;
 }
 
+static NTSTATUS EmuUnloadFilterFlags(PFLT_FILTER f, FLT_FILTER_UNLOAD_FLAGS flags);
+
 NTSTATUS EmuUnloadFilter(PFLT_FILTER f)
+{
+    return EmuUnloadFilterFlags(f, FLTFL_FILTER_UNLOAD_MANDATORY);
+}
+
+/*
+ * An unload with these flags. Without FLTFL_FILTER_UNLOAD_MANDATORY (fltmc
+ * unload, a service stop) the callback may refuse by returning an error: the
+ * filter then stays loaded, untouched. A mandatory unload (system shutdown)
+ * cannot be refused: an error returned, or returning without having called
+ * FltUnregisterFilter, is a violation.
+ */
+static NTSTATUS EmuUnloadFilterFlags(PFLT_FILTER f, FLT_FILTER_UNLOAD_FLAGS flags)
 {
     if (f == NULL || f->Gone) {
         return STATUS_INVALID_PARAMETER;
@@ -993,10 +1016,22 @@ NTSTATUS EmuUnloadFilter(PFLT_FILTER f)
     PEPROCESS saved = PsGetCurrentProcess();
     EmuSetThreadProcess(EmuSystemProcess());
     EmuSetIrql(PASSIVE_LEVEL);
-    g_unloadFlags = FLTFL_FILTER_UNLOAD_MANDATORY;
-    NTSTATUS s = f->Registration.FilterUnloadCallback(FLTFL_FILTER_UNLOAD_MANDATORY);
+    g_unloadFlags = flags;
+    NTSTATUS s = f->Registration.FilterUnloadCallback(flags);
     g_unloadFlags = 0;
     EmuSetThreadProcess(saved);
+    int mandatory = (flags & FLTFL_FILTER_UNLOAD_MANDATORY) != 0;
+    if (!mandatory && !NT_SUCCESS(s)) {
+        if (f->Gone) {
+            EmuViolation("the unload callback of %s refused the unload (0x%08x) after calling FltUnregisterFilter",
+                         f->Hdr.Name, (unsigned)s);
+        }
+        return s;                           /* refused: the filter stays loaded */
+    }
+    if (mandatory && !NT_SUCCESS(s)) {
+        EmuViolation("the unload callback of %s returned 0x%08x for a mandatory unload, which cannot be refused",
+                     f->Hdr.Name, (unsigned)s);
+    }
     if (!f->Gone) {
         EmuViolation("the unload callback of %s returned 0x%08x without calling FltUnregisterFilter", f->Hdr.Name, (unsigned)s);
     }
@@ -1046,6 +1081,18 @@ int32_t EmuUnloadDriver(void)
     return (int32_t)s;
 }
 
+int32_t EmuUnloadDriverEx(uint32_t flags)
+{
+    if (g_loadedFilter == NULL) {
+        return (int32_t)STATUS_NOT_FOUND;
+    }
+    NTSTATUS s = EmuUnloadFilterFlags(g_loadedFilter, (FLT_FILTER_UNLOAD_FLAGS)flags);
+    if (g_loadedFilter->Gone) {
+        g_loadedFilter = NULL;
+    }
+    return (int32_t)s;
+}
+
 void EmuCheckLeaks(void)
 {
     EmuThreadsCheckLeaks();
@@ -1055,6 +1102,7 @@ void EmuCheckLeaks(void)
     EmuObjectsCheckLeaks();
     EmuPoolCheckLeaks("at unload");
     EmuTraceLoggingCheckLeaks();
+    EmuRegistryCheckLeaks();
 }
 
 LONG FltCompareInstanceAltitudes(PFLT_INSTANCE Instance1, PFLT_INSTANCE Instance2)

@@ -221,10 +221,16 @@ typedef struct EMU_FILE {
     double OpenedBelowAltitude;
     void *HandleContexts[EMU_MAX_CTX_SLOTS]; /* EMU_CONTEXT* stream handle contexts */
     LIST_ENTRY Link;
+    WCHAR *ReplacedName;        /* the I/O manager's FileName.Buffer after IoReplaceFileObjectName (malloc), or NULL */
+    ULONG_PTR ReparseInformation; /* a create's IoStatus.Information, read when it ended in STATUS_REPARSE */
+    size_t RelativeAt;          /* a relative open's create: FileName is Path + RelativeAt, RelatedFileObject the directory */
 } EMU_FILE;
 #define EMU_FILE_FROM_FO(fo) CONTAINING_RECORD((fo), EMU_FILE, Fo)
 EMU_FILE *EmuFileAlloc(PFLT_VOLUME volume, const WCHAR *path, size_t chars);
 int EmuIsFileObject(PVOID p);
+int EmuIsFileObjectName(const void *p); /* p is some file object's FileName.Buffer */
+/* The volume-relative path a create opens: FileName, or for a relative open the directory's path + FileName. */
+const WCHAR *EmuFileCreatePath(EMU_FILE *f, size_t *chars);
 void EmuFileRelease(EMU_FILE *file);     /* drops one emulator reference */
 void EmuFileAfterRelease(EMU_FILE *file); /* closes and frees the file object when no reference is left */
 void EmuFileReference(EMU_FILE *file);
@@ -315,6 +321,13 @@ void EmuPortsCheckLeaks(void);
 /* ---- work ---- */
 void EmuRunInWorker(void (*routine)(void *), void *arg);
 void EmuWaitWorkersIdle(void);
+
+/* ---- registry (emu_registry.c) ---- */
+int EmuIsRegistryHandle(HANDLE h);
+NTSTATUS EmuRegistryClose(HANDLE h);
+void EmuRegistryCheckLeaks(void);
+void EmuRegistryReset(void);
+void EmuRegistryEnsureKey(const char *keyPath);
 
 /* ---- world ---- */
 NTSTATUS EmuUnloadFilter(PFLT_FILTER filter);

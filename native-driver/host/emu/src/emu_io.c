@@ -50,6 +50,7 @@ static const char *EmuMajorName(UCHAR m)
     case IRP_MJ_CLEANUP: return "IRP_MJ_CLEANUP";
     case IRP_MJ_FILE_SYSTEM_CONTROL: return "IRP_MJ_FILE_SYSTEM_CONTROL";
     case IRP_MJ_LOCK_CONTROL: return "IRP_MJ_LOCK_CONTROL";
+    case IRP_MJ_DIRECTORY_CONTROL: return "IRP_MJ_DIRECTORY_CONTROL";
     case IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION: return "IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION";
     default: return "an operation";
     }
@@ -112,7 +113,83 @@ static void EmuFileFree(EMU_FILE *file)
     RemoveEntryList(&file->Link);
     EmuUnlock();
     EmuObjUnlink(&file->Hdr);
+    free(file->ReplacedName);
     free(file);
+}
+
+/* ---- file object names (the I/O manager owns FileName.Buffer) ---- */
+
+/* FileName.Buffer is the I/O manager's: the original name, or the last IoReplaceFileObjectName copy. */
+static int EmuFileNameIsOwned(EMU_FILE *f)
+{
+    return f->Fo.FileName.Buffer == f->Path + f->RelativeAt ||
+           (f->ReplacedName != NULL && f->Fo.FileName.Buffer == f->ReplacedName);
+}
+
+const WCHAR *EmuFileCreatePath(EMU_FILE *f, size_t *chars)
+{
+    if (f->Fo.RelatedFileObject != NULL && f->RelativeAt != 0 && f->Fo.FileName.Buffer == f->Path + f->RelativeAt) {
+        *chars = f->RelativeAt + f->Fo.FileName.Length / sizeof(WCHAR);   /* the directory's path + the relative name */
+        return f->Path;
+    }
+    *chars = f->Fo.FileName.Length / sizeof(WCHAR);
+    return f->Fo.FileName.Buffer;
+}
+
+int EmuIsFileObjectName(const void *p)
+{
+    int found = 0;
+    EmuLock();
+    for (PLIST_ENTRY e = g_files.Flink; e != &g_files && !found; e = e->Flink) {
+        EMU_FILE *f = CONTAINING_RECORD(e, EMU_FILE, Link);
+        found = (p == f->Path + f->RelativeAt || (f->ReplacedName != NULL && p == f->ReplacedName));
+    }
+    EmuUnlock();
+    return found;
+}
+
+/*
+ * IoReplaceFileObjectName (ntifs.h, Windows 7 and later; PASSIVE_LEVEL): the
+ * documented way to replace a file object's name, so that the I/O manager
+ * keeps control of the buffer's lifetime. The new name is copied into a
+ * buffer the I/O manager owns; the old one, if the I/O manager allocated it,
+ * is freed here. STATUS_INVALID_PARAMETER when the file object has no name to
+ * replace. A FileName.Buffer some filter put there by hand is a violation.
+ */
+NTSTATUS IoReplaceFileObjectName(PFILE_OBJECT FileObject, PWSTR NewFileName, USHORT FileNameLength)
+{
+    if (!EmuRequireIrql("IoReplaceFileObjectName", PASSIVE_LEVEL)) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    if (!EmuIsFileObject(FileObject)) {
+        EmuViolation("IoReplaceFileObjectName(%p): not a file object", (void *)FileObject);
+        return STATUS_INVALID_PARAMETER;
+    }
+    EMU_FILE *f = EMU_FILE_FROM_FO(FileObject);
+    if (!EmuFileNameIsOwned(f)) {
+        EmuViolation("IoReplaceFileObjectName: %s's FileName.Buffer was replaced without IoReplaceFileObjectName "
+                     "(the I/O manager owns that buffer)", f->Hdr.Name);
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (FileObject->FileName.Buffer == NULL || FileObject->FileName.Length == 0) {
+        return STATUS_INVALID_PARAMETER;        /* "The provided file object doesn't have a name to replace." */
+    }
+    if (NewFileName == NULL || (FileNameLength & 1) != 0) {
+        EmuViolation("IoReplaceFileObjectName(%s, %p, %u): not a UTF-16 name", f->Hdr.Name, (void *)NewFileName, FileNameLength);
+        return STATUS_INVALID_PARAMETER;
+    }
+    WCHAR *copy = malloc(FileNameLength + sizeof(WCHAR));
+    if (copy == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    memcpy(copy, NewFileName, FileNameLength);
+    copy[FileNameLength / sizeof(WCHAR)] = 0;
+    free(f->ReplacedName);
+    f->ReplacedName = copy;
+    FileObject->FileName.Buffer = copy;
+    FileObject->FileName.Length = FileNameLength;
+    FileObject->FileName.MaximumLength = FileNameLength;
+    return STATUS_SUCCESS;
 }
 
 void EmuFileAfterRelease(EMU_FILE *file)
@@ -942,6 +1019,9 @@ NTSTATUS FltClose(HANDLE FileHandle)
 
 NTSTATUS ZwClose(HANDLE Handle)
 {
+    if (EmuIsRegistryHandle(Handle)) {
+        return EmuRegistryClose(Handle);
+    }
     if (EmuIsThreadHandle(Handle)) {
         EmuRequireIrql("ZwClose", PASSIVE_LEVEL);
         return EmuCloseThreadHandle(Handle);
@@ -1161,6 +1241,163 @@ NTSTATUS FltQueueDeferredIoWorkItem(PFLT_DEFERRED_IO_WORKITEM FltWorkItem, PFLT_
 }
 
 /* ---- control: file operations ---- */
+
+/*
+ * The I/O manager and object manager after a create completed with
+ * STATUS_REPARSE (EmuFileOpen): with Information IO_REPARSE the file object's
+ * FileName now holds a full NT path ("\Device\HarddiskVolume2\dir\f.txt")
+ * that a filter put there with IoReplaceFileObjectName; the volume is found by
+ * its device name prefix and the open is re-issued there, through that
+ * volume's whole instance stack, with the same parameters. Returns
+ * STATUS_REPARSE with *volume / name / *chars set for the next pass, or the
+ * status the open fails with:
+ *  - STATUS_REPARSE_POINT_NOT_RESOLVED after EMU_MAX_REPARSES reparses of one
+ *    open ("There is a maximum of 63 reparse points allowed in a particular
+ *    path", Symbolic Link Programming Considerations; the status is the one a
+ *    reparse-point loop gives, ERROR_CANT_RESOLVE_FILENAME);
+ *  - STATUS_IO_REPARSE_TAG_NOT_HANDLED for any other Information (a reparse
+ *    tag whose data no filter interpreted: the emulator has no reparse points);
+ *  - STATUS_OBJECT_PATH_NOT_FOUND when no volume has that device name.
+ * Violations: STATUS_REPARSE on a volume open (bug check 0xF9,
+ * DRIVER_RETURNED_STATUS_REPARSE_FOR_VOLUME_OPEN), IO_REPARSE with the name
+ * not replaced through IoReplaceFileObjectName (the open would loop on the
+ * same name), or a FileName.Buffer replaced by hand.
+ */
+#define EMU_MAX_REPARSES 63
+static NTSTATUS EmuReparse(EMU_FILE *file, unsigned reparses, PFLT_VOLUME *volume, WCHAR *name, size_t capacity, size_t *chars)
+{
+    ULONG_PTR information = file->ReparseInformation;
+    if (file->Path[0] == 0) {
+        EmuViolation("a filter completed the volume open of %s with STATUS_REPARSE (bug check 0xF9, "
+                     "DRIVER_RETURNED_STATUS_REPARSE_FOR_VOLUME_OPEN)", (*volume)->Hdr.Name);
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (information != IO_REPARSE) {
+        return STATUS_IO_REPARSE_TAG_NOT_HANDLED;
+    }
+    if (!EmuFileNameIsOwned(file)) {
+        EmuViolation("a create of %s returned STATUS_REPARSE with a FileName.Buffer replaced without IoReplaceFileObjectName "
+                     "(the I/O manager owns and frees that buffer)", file->Hdr.Name);
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (file->ReplacedName == NULL) {
+        EmuViolation("a create of %s returned STATUS_REPARSE / IO_REPARSE without replacing the name "
+                     "(IoReplaceFileObjectName): the open would be re-issued on the same name", file->Hdr.Name);
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (reparses >= EMU_MAX_REPARSES) {          /* this would be reparse number reparses + 1 */
+        return STATUS_REPARSE_POINT_NOT_RESOLVED;
+    }
+    USHORT prefix = 0;
+    PFLT_VOLUME target = EmuVolumeByName(&file->Fo.FileName, &prefix);
+    if (target == NULL) {
+        return STATUS_OBJECT_PATH_NOT_FOUND;
+    }
+    size_t rest = (file->Fo.FileName.Length - prefix) / sizeof(WCHAR);
+    if (rest >= capacity || rest >= EMU_MAX_PATH) {
+        return STATUS_OBJECT_NAME_INVALID;
+    }
+    memcpy(name, file->Fo.FileName.Buffer + prefix / sizeof(WCHAR), rest * sizeof(WCHAR));
+    *chars = rest;
+    *volume = target;
+    return STATUS_REPARSE;
+}
+/*
+ * The I/O manager's create (NtCreateFile): a new file object for the name, the
+ * create through the volume's whole stack, STATUS_REPARSE handled (EmuReparse).
+ * With root (a directory's file object, RootDirectory of the caller's
+ * OBJECT_ATTRIBUTES) the name is relative: FileObject->FileName holds it and
+ * RelatedFileObject is root for the create (the file system and name queries
+ * combine the two); afterwards the emulator keeps the full path as the name.
+ */
+static int32_t EmuOpen(PFLT_VOLUME v, EMU_FILE *root, const WCHAR *name, size_t nameChars, uint32_t desiredAccess,
+                       uint32_t shareAccess, uint32_t disposition, uint32_t createOptions, uint32_t fileAttributes,
+                       uint64_t *handle, uint64_t *information)
+{
+    /* Handles are for synchronous I/O (as CreateFile without FILE_FLAG_OVERLAPPED) unless EMU_OPEN_ASYNC_IO. */
+    ULONG syncOption = (createOptions & EMU_OPEN_ASYNC_IO) ? 0 : FILE_SYNCHRONOUS_IO_NONALERT;
+    createOptions &= ~(uint32_t)EMU_OPEN_ASYNC_IO;
+    if (disposition > FILE_MAXIMUM_DISPOSITION || (createOptions & ~FILE_VALID_OPTION_FLAGS) || (shareAccess & ~FILE_SHARE_VALID_FLAGS)) {
+        return (int32_t)STATUS_INVALID_PARAMETER;   /* the I/O manager's own checks */
+    }
+    WCHAR w[EMU_MAX_PATH];
+    size_t chars = 0;
+    size_t relativeAt = 0;
+    if (root != NULL) {
+        size_t rootChars = root->Fo.FileName.Length / sizeof(WCHAR);
+        if (rootChars + 1 + nameChars >= EMU_MAX_PATH) {
+            return (int32_t)STATUS_OBJECT_NAME_INVALID;
+        }
+        memcpy(w, root->Fo.FileName.Buffer, rootChars * sizeof(WCHAR));
+        chars = rootChars;
+        if (chars == 0 || w[chars - 1] != '\\') {
+            w[chars++] = '\\';
+        }
+        relativeAt = chars;
+    }
+    if (chars + nameChars >= EMU_MAX_PATH) {
+        return (int32_t)STATUS_OBJECT_NAME_INVALID;
+    }
+    memcpy(w + chars, name, nameChars * sizeof(WCHAR));
+    chars += nameChars;
+    for (unsigned reparses = 0;; reparses++) {
+        EMU_FILE *file = EmuFileAlloc(v, w, chars);
+        if (root != NULL) {
+            /* As NtCreateFile leaves it for the create: the relative name, and the directory it is relative to. */
+            file->Fo.FileName.Buffer = file->Path + relativeAt;
+            file->Fo.FileName.Length = (USHORT)((chars - relativeAt) * sizeof(WCHAR));
+            file->Fo.RelatedFileObject = &root->Fo;
+            file->RelativeAt = relativeAt;
+        }
+        EMU_CBD *op = EmuNewOperation(IRP_MJ_CREATE, file, NULL, 0);
+        op->Security.DesiredAccess = EmuMapGenericAccess(desiredAccess) | SYNCHRONIZE;
+        op->AccessState.OriginalDesiredAccess = op->AccessState.RemainingDesiredAccess = op->Security.DesiredAccess;
+        op->Iopb.IrpFlags = IRP_CREATE_OPERATION | IRP_SYNCHRONOUS_API;
+        op->Iopb.Parameters.Create.SecurityContext = &op->Security;
+        op->Iopb.Parameters.Create.Options = (disposition << 24) | createOptions | syncOption;
+        op->Iopb.Parameters.Create.FileAttributes = (USHORT)fileAttributes;
+        op->Iopb.Parameters.Create.ShareAccess = (USHORT)shareAccess;
+        EmuRunOperation(op);
+        NTSTATUS status = op->Data.IoStatus.Status;
+        if (information != NULL) {
+            *information = op->Data.IoStatus.Information;
+        }
+        file->ReparseInformation = op->Data.IoStatus.Information;
+        EmuFreeOperation(op);
+        if (status == STATUS_REPARSE) {
+            /* The I/O manager's part of a reparse: the file object is discarded (the file system never opened it)
+               and the open starts again from the name it now carries, an absolute one: RootDirectory no longer applies. */
+            if (information != NULL) {
+                *information = 0;
+            }
+            status = EmuReparse(file, reparses, &v, w, RTL_NUMBER_OF(w), &chars);
+            EmuFileRelease(file);
+            root = NULL;
+            relativeAt = 0;
+            if (status == STATUS_REPARSE) {
+                continue;
+            }
+            return (int32_t)status;
+        }
+        if (file->RelativeAt != 0 && EmuFileNameIsOwned(file) && file->ReplacedName == NULL) {
+            /* RelatedFileObject is only for the create: from now on the file object names its full path. */
+            file->Fo.FileName.Buffer = file->Path;
+            file->Fo.FileName.Length = (USHORT)(chars * sizeof(WCHAR));
+            file->Fo.RelatedFileObject = NULL;
+            file->RelativeAt = 0;
+        }
+        if (NT_SUCCESS(status) && file->Opened && !file->Cancelled) {
+            file->HandleCreated = 1;
+            file->Handles = 1;
+            file->Fo.Flags |= FO_HANDLE_CREATED;
+            *handle = EmuHandleAdd(file, 0);
+            return (int32_t)status;
+        }
+        EmuFileRelease(file);
+        return (int32_t)status;
+    }
+}
+
 int32_t EmuFileOpen(int32_t volumeId, const char *path, uint32_t desiredAccess, uint32_t shareAccess, uint32_t disposition,
                     uint32_t createOptions, uint32_t fileAttributes, uint64_t *handle, uint64_t *information)
 {
@@ -1174,38 +1411,38 @@ int32_t EmuFileOpen(int32_t volumeId, const char *path, uint32_t desiredAccess, 
     if (v == NULL || path == NULL || handle == NULL) {
         return (int32_t)STATUS_INVALID_PARAMETER;
     }
-    /* Handles are for synchronous I/O (as CreateFile without FILE_FLAG_OVERLAPPED) unless EMU_OPEN_ASYNC_IO. */
-    ULONG syncOption = (createOptions & EMU_OPEN_ASYNC_IO) ? 0 : FILE_SYNCHRONOUS_IO_NONALERT;
-    createOptions &= ~(uint32_t)EMU_OPEN_ASYNC_IO;
-    if (disposition > FILE_MAXIMUM_DISPOSITION || (createOptions & ~FILE_VALID_OPTION_FLAGS) || (shareAccess & ~FILE_SHARE_VALID_FLAGS)) {
-        return (int32_t)STATUS_INVALID_PARAMETER;   /* the I/O manager's own checks */
-    }
     WCHAR w[EMU_MAX_PATH];
     size_t chars = EmuUtf8ToWide(path, w, RTL_NUMBER_OF(w));
-    EMU_FILE *file = EmuFileAlloc(v, w, chars);
-    EMU_CBD *op = EmuNewOperation(IRP_MJ_CREATE, file, NULL, 0);
-    op->Security.DesiredAccess = EmuMapGenericAccess(desiredAccess) | SYNCHRONIZE;
-    op->AccessState.OriginalDesiredAccess = op->AccessState.RemainingDesiredAccess = op->Security.DesiredAccess;
-    op->Iopb.IrpFlags = IRP_CREATE_OPERATION | IRP_SYNCHRONOUS_API;
-    op->Iopb.Parameters.Create.SecurityContext = &op->Security;
-    op->Iopb.Parameters.Create.Options = (disposition << 24) | createOptions | syncOption;
-    op->Iopb.Parameters.Create.FileAttributes = (USHORT)fileAttributes;
-    op->Iopb.Parameters.Create.ShareAccess = (USHORT)shareAccess;
-    EmuRunOperation(op);
-    NTSTATUS status = op->Data.IoStatus.Status;
+    return EmuOpen(v, NULL, w, chars, desiredAccess, shareAccess, disposition, createOptions, fileAttributes, handle, information);
+}
+
+int32_t EmuFileOpenRelative(uint64_t rootDirectory, const char *name, uint32_t desiredAccess, uint32_t shareAccess,
+                            uint32_t disposition, uint32_t createOptions, uint32_t fileAttributes, uint64_t *handle,
+                            uint64_t *information)
+{
+    if (handle != NULL) {
+        *handle = 0;
+    }
     if (information != NULL) {
-        *information = op->Data.IoStatus.Information;
+        *information = 0;
     }
-    EmuFreeOperation(op);
-    if (NT_SUCCESS(status) && file->Opened && !file->Cancelled) {
-        file->HandleCreated = 1;
-        file->Handles = 1;
-        file->Fo.Flags |= FO_HANDLE_CREATED;
-        *handle = EmuHandleAdd(file, 0);
-        return (int32_t)status;
+    if (name == NULL || handle == NULL) {
+        return (int32_t)STATUS_INVALID_PARAMETER;
     }
-    EmuFileRelease(file);
-    return (int32_t)status;
+    EMU_FILE *root = EmuHandleGet(rootDirectory, 0, 0);
+    if (root == NULL) {
+        return (int32_t)STATUS_INVALID_HANDLE;
+    }
+    if (name[0] == '\\') {
+        return (int32_t)STATUS_OBJECT_NAME_INVALID;      /* relative to RootDirectory: no leading '\' */
+    }
+    WCHAR w[EMU_MAX_PATH];
+    size_t chars = EmuUtf8ToWide(name, w, RTL_NUMBER_OF(w));
+    EmuFileReference(root);                              /* the I/O manager's reference for the create */
+    int32_t s = EmuOpen(root->Volume, root, w, chars, desiredAccess, shareAccess, disposition, createOptions, fileAttributes,
+                        handle, information);
+    EmuFileRelease(root);
+    return s;
 }
 
 static NTSTATUS EmuUserIo(UCHAR major, uint64_t handle, int64_t offset, void *buffer, uint32_t length, uint32_t ioFlags, uint32_t *done)
@@ -1417,6 +1654,57 @@ static NTSTATUS EmuUserOp(uint64_t handle, UCHAR major, UCHAR minor, ULONG flags
 }
 
 typedef struct EMU_LOCK_ARGS { LARGE_INTEGER Length; int64_t Offset; int Exclusive; } EMU_LOCK_ARGS;
+/* A directory listing (IRP_MJ_DIRECTORY_CONTROL / IRP_MN_QUERY_DIRECTORY, FileNamesInformation). */
+typedef struct EMU_DIR_QUERY { uint8_t *Buffer; ULONG Length; } EMU_DIR_QUERY;
+static void EmuSetupDirectory(EMU_CBD *op, void *arg)
+{
+    EMU_DIR_QUERY *q = arg;
+    op->Iopb.Parameters.DirectoryControl.QueryDirectory.Length = q->Length;
+    op->Iopb.Parameters.DirectoryControl.QueryDirectory.FileInformationClass = FileNamesInformation;
+    op->Iopb.Parameters.DirectoryControl.QueryDirectory.DirectoryBuffer = q->Buffer;
+    op->Iopb.OperationFlags = SL_RESTART_SCAN;
+}
+
+int32_t EmuFileQueryDirectory(uint64_t handle, char *names, uint32_t capacity, uint32_t *count)
+{
+    if (count != NULL) {
+        *count = 0;
+    }
+    if (names == NULL || capacity == 0) {
+        return (int32_t)STATUS_INVALID_PARAMETER;
+    }
+    names[0] = 0;
+    EMU_DIR_QUERY q = { malloc(65536), 65536 };
+    ULONG_PTR info = 0;
+    NTSTATUS s = EmuUserOp(handle, IRP_MJ_DIRECTORY_CONTROL, IRP_MN_QUERY_DIRECTORY, 0, EmuSetupDirectory, &q, &info);
+    if (NT_SUCCESS(s) && info > 0) {
+        size_t used = 0;
+        uint32_t n = 0;
+        for (PFILE_NAMES_INFORMATION e = (PFILE_NAMES_INFORMATION)q.Buffer;; e = (PFILE_NAMES_INFORMATION)((uint8_t *)e + e->NextEntryOffset)) {
+            char utf8[EMU_MAX_PATH * 3];
+            EmuWideToUtf8(e->FileName, e->FileNameLength / sizeof(WCHAR), utf8, sizeof(utf8));
+            size_t len = strlen(utf8);
+            if (used + len + 2 > capacity) {
+                s = STATUS_BUFFER_OVERFLOW;
+                break;
+            }
+            memcpy(names + used, utf8, len);
+            used += len;
+            names[used++] = '\n';
+            names[used] = 0;
+            n++;
+            if (e->NextEntryOffset == 0) {
+                break;
+            }
+        }
+        if (count != NULL) {
+            *count = n;
+        }
+    }
+    free(q.Buffer);
+    return (int32_t)s;
+}
+
 static void EmuSetupLock(EMU_CBD *op, void *arg)
 {
     EMU_LOCK_ARGS *a = arg;

@@ -76,7 +76,9 @@ static size_t EmuNormalize(EMU_FILE *file, int normalized, WCHAR *out, size_t ca
     if (normalized && file->Node != NULL) {
         return EmuNodePath(file->Entry != NULL ? file->Entry : file->Node, out, cap);    /* the name it was opened by */
     }
-    return EmuNormalizePath(file->Volume, file->Fo.FileName.Buffer, file->Fo.FileName.Length / 2, normalized, out, cap);
+    size_t chars = 0;
+    const WCHAR *path = EmuFileCreatePath(file, &chars);
+    return EmuNormalizePath(file->Volume, path, chars, normalized, out, cap);
 }
 
 static NTSTATUS EmuMakeName(EMU_FILE *file, FLT_FILE_NAME_OPTIONS options, PFLT_FILE_NAME_INFORMATION *out, const WCHAR *explicitPath, size_t explicitChars)

@@ -56,6 +56,7 @@ uint8_t *PbCommand(PB *pb, JMF_U32 *length)
     memset(&ph, 0, sizeof(ph));
     ph.Magic = JMF_POLICY_MAGIC;
     ph.Version = JMF_POLICY_VERSION;
+    ph.Flags = pb->Flags;
     ph.TotalLength = total;
     ph.RuleCount = pb->RuleCount;
     ph.RuleOffset = ruleOffset;

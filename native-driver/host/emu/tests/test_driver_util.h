@@ -18,6 +18,7 @@ typedef struct PB {
     JMF_U32 VolumeCount;
     JMF_U16 Strings[2048];
     JMF_U32 StringChars;
+    JMF_U16 Flags;              /* JMF_POLICY_HEADER.Flags */
 } PB;
 JMF_STRING_REF PbString(PB *pb, const char *s);
 /* Appends a rule (any volume; DENY rules get STATUS_ACCESS_DENIED). */

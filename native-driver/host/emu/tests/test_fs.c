@@ -111,7 +111,30 @@ static void test_access_and_sharing(void)
     CHECK_EQ(EmuFsExists(v, "\\f.txt"), 0);
 }
 
+static void test_directory_listing(void)
+{
+    int v = EmuCreateVolume("\\Device\\HarddiskVolume1", 4, 0);
+    EmuFsPut(v, "\\d", NULL, 0, 1);
+    uint64_t h = 0, info;
+    char names[64];
+    uint32_t count = 7;
+    CHECK_EQ(EmuFileOpen(v, "\\d", GENERIC_READ, FILE_SHARE_READ, FILE_OPEN, FILE_DIRECTORY_FILE, 0, &h, &info), 0);
+    CHECK_EQ(EmuFileQueryDirectory(h, names, sizeof(names), &count), STATUS_NO_MORE_FILES);
+    CHECK_EQ(count, 0);
+    TPut(v, "\\d\\a.txt", "a");
+    EmuFsPut(v, "\\d\\sub", NULL, 0, 1);
+    CHECK_EQ(EmuFileQueryDirectory(h, names, sizeof(names), &count), STATUS_SUCCESS);
+    CHECK_EQ(count, 2);
+    CHECK(strstr(names, "a.txt\n") != NULL && strstr(names, "sub\n") != NULL);
+    CHECK_EQ(EmuFileQueryDirectory(h, names, 8, &count), STATUS_BUFFER_OVERFLOW);
+    EmuFileClose(h);
+    CHECK_EQ(EmuFileOpen(v, "\\d\\a.txt", GENERIC_READ, FILE_SHARE_READ, FILE_OPEN, 0, 0, &h, &info), 0);
+    CHECK_EQ(EmuFileQueryDirectory(h, names, sizeof(names), &count), STATUS_INVALID_PARAMETER);
+    EmuFileClose(h);
+}
+
 const TEST_CASE g_fsTests[] = {
+    { "fs: a directory listing (IRP_MJ_DIRECTORY_CONTROL, FileNamesInformation)", test_directory_listing },
     { "fs: create dispositions and IoStatus.Information", test_dispositions },
     { "fs: read, write, end of file, rename, delete", test_io_and_information },
     { "fs: handle access, share access, directory options, delete on close", test_access_and_sharing },

@@ -18,6 +18,7 @@ SUITE(g_leakTests)
 SUITE(g_misuseTests)
 SUITE(g_traceLoggingTests)
 SUITE(g_rundownTests)
+SUITE(g_reparseTests)
 WEAK_SUITE(g_driverTests)
 WEAK_SUITE(g_driverRenameTests)
 WEAK_SUITE(g_driverModifyTests)
@@ -25,9 +26,12 @@ WEAK_SUITE(g_driverMatchTests)
 WEAK_SUITE(g_driverTraceTests)
 WEAK_SUITE(g_askTests)
 WEAK_SUITE(g_redirectTests)
+WEAK_SUITE(g_driverReparseTests)
 WEAK_SUITE(g_driverSetInfoTests)
 SUITE(g_wdkCompatTests)
 SUITE(g_peTests)
+WEAK_SUITE(g_driverAuditTests)
+WEAK_SUITE(g_driverPersistTests)
 
 int main(void)
 {
@@ -36,7 +40,7 @@ int main(void)
     const TEST_CASE *suites[] = { g_fsTests, g_linkTests, g_stackTests, g_paramTests, g_cancelTests, g_portTests, g_fltlibTests, g_leakTests, g_misuseTests,
                                   g_traceLoggingTests, g_rundownTests, g_driverTests, g_driverTraceTests, g_driverRenameTests,
                                   g_driverModifyTests, g_driverMatchTests, g_askTests, g_redirectTests, g_driverSetInfoTests,
-                                  g_wdkCompatTests, g_peTests };
+                                  g_wdkCompatTests, g_peTests, g_reparseTests, g_driverReparseTests, g_driverAuditTests, g_driverPersistTests };
     size_t counts[] = { g_fsTestsCount, g_linkTestsCount, g_stackTestsCount, g_paramTestsCount, g_cancelTestsCount, g_portTestsCount, g_fltlibTestsCount, g_leakTestsCount,
                         g_misuseTestsCount, g_traceLoggingTestsCount, g_rundownTestsCount,
                         g_driverTests != NULL ? g_driverTestsCount : 0,
@@ -47,7 +51,10 @@ int main(void)
                         g_askTests != NULL ? g_askTestsCount : 0,
                         g_redirectTests != NULL ? g_redirectTestsCount : 0,
                         g_driverSetInfoTests != NULL ? g_driverSetInfoTestsCount : 0,
-                        g_wdkCompatTestsCount, g_peTestsCount };
+                        g_wdkCompatTestsCount, g_peTestsCount, g_reparseTestsCount,
+                        g_driverReparseTests != NULL ? g_driverReparseTestsCount : 0,
+                        g_driverAuditTests != NULL ? g_driverAuditTestsCount : 0,
+                        g_driverPersistTests != NULL ? g_driverPersistTestsCount : 0 };
     for (size_t s = 0; s < sizeof(suites) / sizeof(suites[0]); s++) {
         for (size_t i = 0; i < counts[s] && n < 256; i++) {
             all[n++] = suites[s][i];

@@ -147,6 +147,9 @@ PrintLayouts(void)
     FIELD(JMF_CONFIG, MaxAsksInFlight);
     FIELD(JMF_CONFIG, Flags);
 
+    SIZE(JMF_UNLOCK_KEY);
+    FIELD(JMF_UNLOCK_KEY, Key);
+
     SIZE(JMF_STATISTICS);
     FIELD(JMF_STATISTICS, Generation);
     FIELD(JMF_STATISTICS, RuleCount);
@@ -167,6 +170,7 @@ PrintLayouts(void)
     FIELD(JMF_STATISTICS, AskCancelled);
     FIELD(JMF_STATISTICS, RedirectTargetLost);
     FIELD(JMF_STATISTICS, RedirectRefused);
+    FIELD(JMF_STATISTICS, AuditOnly);
 
     SIZE(JMF_RULE_STATISTICS);
     FIELD(JMF_RULE_STATISTICS, RuleId);
@@ -264,6 +268,7 @@ PrintConstants(void)
     CONST(JMF_CONFIG_FLAG_PERSIST);
     CONST(JMF_CONFIG_FLAG_LOCKED);
     CONST(JMF_CONFIG_FLAGS_VALID);
+    CONST(JMF_UNLOCK_KEY_BYTES);
     CONST(JMF_DISPOSITION_UNCHANGED);
     CONST(JMF_SL_FORCE_ACCESS_CHECK);
     CONST(JMF_SL_CASE_SENSITIVE);
@@ -299,6 +304,7 @@ PrintConstants(void)
     CONST(JMF_COMMAND_GET_STATISTICS);
     CONST(JMF_COMMAND_SET_CONFIG);
     CONST(JMF_COMMAND_GET_EVENTS);
+    CONST(JMF_COMMAND_UNLOCK);
     CONST(JMF_ERROR_NONE);
     CONST(JMF_ERROR_TRUNCATED);
     CONST(JMF_ERROR_BAD_MAGIC);
@@ -322,6 +328,8 @@ PrintConstants(void)
     CONST(JMF_ERROR_NO_MEMORY);
     CONST(JMF_ERROR_BAD_CONFIG);
     CONST(JMF_ERROR_NEVER_MATCHES);
+    CONST(JMF_ERROR_NOT_PERSISTED);
+    CONST(JMF_ERROR_LOCKED);
     CONST(JMF_ERROR_COUNT);
     CONST(JMF_INDEX_NONE);
     CONST(JMF_DISCONNECT_KEEP_POLICY);
@@ -349,6 +357,7 @@ PrintConstants(void)
     CONST(JMF_EVENT_FLAG_ASK_CANCELLED);
     CONST(JMF_EVENT_FLAG_AUDIT_ONLY);
     CONST(JMF_EVENT_FLAG_REPARSE);
+    CONST(JMF_EVENT_FLAG_PERSISTED_REJECTED);
     CONST(JMF_EVENT_FLAGS_VALID);
     CONST(JMF_NOTIFICATION_ASK);
     CONST(JMF_ASK_FLAG_POST_CREATE);
@@ -570,6 +579,21 @@ PrintSamples(void)
     PrintCommand("command_set_config", JMF_COMMAND_SET_CONFIG, &config, sizeof(config));
     PrintCommand("command_get_statistics", JMF_COMMAND_GET_STATISTICS, NULL, 0);
     PrintCommand("command_get_events", JMF_COMMAND_GET_EVENTS, NULL, 0);
+    {
+        /* A persisted, locked configuration: JMF_CONFIG then the key; UNLOCK with the same key. */
+        unsigned char locked[sizeof(JMF_CONFIG) + sizeof(JMF_UNLOCK_KEY)];
+        JMF_UNLOCK_KEY key;
+
+        for (i = 0; i < JMF_UNLOCK_KEY_BYTES; i++) {
+            key.Key[i] = (JMF_U8)(0xA0 + i);
+        }
+        config.Flags = JMF_CONFIG_FLAG_PERSIST | JMF_CONFIG_FLAG_LOCKED;
+        memcpy(locked, &config, sizeof(config));
+        memcpy(locked + sizeof(config), &key, sizeof(key));
+        PrintCommand("command_set_config_locked", JMF_COMMAND_SET_CONFIG, locked, sizeof(locked));
+        PrintCommand("command_unlock", JMF_COMMAND_UNLOCK, &key, sizeof(key));
+        config.Flags = 0;
+    }
 
     policyLength = BuildPolicy(policy);
     PrintHex("policy", policy, policyLength);
@@ -645,6 +669,7 @@ PrintSamples(void)
     stats.AskCancelled = 22;
     stats.RedirectTargetLost = 23;
     stats.RedirectRefused = 0x8000000000000000ull;
+    stats.AuditOnly = 24;
     memset(ruleStats, 0, sizeof(ruleStats));
     ruleStats[0].RuleId = 1;
     ruleStats[0].Matches = 50;

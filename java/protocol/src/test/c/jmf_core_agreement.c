@@ -106,10 +106,17 @@ Check(const char *Kind, const unsigned char *Bytes, JMF_U32 Length, JMF_U32 *Rul
         return Compile(Bytes, Length, RuleIndex);
     }
     if (strcmp(Kind, "config") == 0) {
-        if (Length != sizeof(JMF_CONFIG)) {
-            return JMF_ERROR_BAD_LENGTH;
+        /* A SET_CONFIG body: JMF_CONFIG, then the unlock key when LOCKED (JmfCommandParse's check, then the config's). */
+        JMF_U32 expected;
+
+        if (Length < sizeof(JMF_CONFIG)) {
+            return JMF_ERROR_TRUNCATED;
         }
         memcpy(&config, Bytes, sizeof(config));
+        expected = JmfConfigBodyLength(config.Flags);
+        if (Length != expected) {
+            return Length < expected ? JMF_ERROR_TRUNCATED : JMF_ERROR_BAD_LENGTH;
+        }
         return JmfValidateConfig(&config);
     }
     if (strcmp(Kind, "command") == 0) {

@@ -91,6 +91,15 @@ final class EventsCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /** The verdict, or "would deny" (and so on) for an audit-only rule's event: nothing was applied. */
+    static String verdictText(JsonNode e) {
+        boolean auditOnly = false;
+        for (JsonNode f : e.path("flags")) {
+            auditOnly |= "audit-only".equals(f.asText());
+        }
+        return (auditOnly ? "would " : "") + e.path("verdict").asText();
+    }
+
     private void print(PrintWriter out, JsonNode e) {
         if (json) {
             out.println(e.toString());
@@ -101,7 +110,7 @@ final class EventsCommand implements Callable<Integer> {
         } else {
             StringBuilder b = new StringBuilder();
             b.append(e.path("time").asText()).append("  ")
-                    .append(String.format("%-8s %-6s", e.path("verdict").asText(), e.path("operation").asText()))
+                    .append(String.format("%-8s %-6s", verdictText(e), e.path("operation").asText()))
                     .append("  pid ").append(e.path("processId").asLong()).append("  ")
                     .append(e.path("volume").asText()).append(e.path("path").asText());
             if (e.has("otherPath")) {

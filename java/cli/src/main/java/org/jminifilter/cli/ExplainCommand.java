@@ -212,7 +212,7 @@ final class ExplainCommand implements Callable<Integer> {
             for (Explainer.Trial t : phase.trials()) {
                 String name = file.ruleNames().describe(t.rule().ruleId());
                 out.printf("  rule %s: %s%n", name, t.whyNot().map(w -> "no: " + w)
-                        .orElse("MATCHES and decides: " + ActionText.of(t.rule().action(), file.policy())));
+                        .orElse("MATCHES and decides: " + decides(t.rule(), file)));
             }
             if (phase.decidedBy().isPresent()) {
                 decided = Optional.of(file.policy().rules().get(phase.decidedBy().getAsInt()));
@@ -224,9 +224,15 @@ final class ExplainCommand implements Callable<Integer> {
         }
         out.println();
         out.println(decided.map(r -> "decided by rule " + file.ruleNames().describe(r.ruleId()) + ": "
-                + ActionText.of(r.action(), file.policy()))
+                + decides(r, file))
                 .orElse("no rule matches: the operation passes unchanged"));
         out.println("computed by " + computedBy);
+    }
+
+    /** The rule's action, and for an audit-only rule that it is only reported. */
+    private static String decides(Rule rule, PolicyFile file) {
+        return ActionText.of(rule.action(), file.policy()) + (file.policy().isAuditOnly(rule)
+                ? " (audit-only: reported as would, not applied; the operation passes unchanged)" : "");
     }
 
     private static ObjectNode json(PolicyFile file, List<Explainer.Phase> phases, String computedBy) {
@@ -246,6 +252,7 @@ final class ExplainCommand implements Callable<Integer> {
                 Rule rule = file.policy().rules().get(phase.decidedBy().getAsInt());
                 p.put("decidedBy", file.ruleNames().describe(rule.ruleId()));
                 p.put("action", ActionText.of(rule.action(), file.policy()));
+                p.put("auditOnly", file.policy().isAuditOnly(rule));
             }
         }
         o.put("computedBy", computedBy);

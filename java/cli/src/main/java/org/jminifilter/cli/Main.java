@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
         description = "File-system policy set by a Java program, enforced by the jminifilter minifilter.",
         subcommands = {DemoCommand.class, ServeCommand.class, ValidateCommand.class, ExplainCommand.class, PushCommand.class,
                 StatsCommand.class, EventsCommand.class, ConfigCommand.class, VersionCommand.class,
-                ServiceCommand.class, CommandLine.HelpCommand.class},
+                ServiceCommand.class, CommandLine.HelpCommand.class,
+                org.jminifilter.cli.selftest.SelfTestCommand.class, org.jminifilter.cli.bench.BenchCommand.class},
         footer = {"", "Exit codes: 0 done, 1 invalid input or refused by the driver, 2 usage error,",
                 "3 the driver cannot be reached, 4 failed."})
 public final class Main {

@@ -39,8 +39,10 @@ final class ValidateCommand implements Callable<Integer> {
         try {
             PolicyFile policy = PolicyFile.read(file, volumes.resolver());
             policy.warnings().forEach(out::println);
+            long auditOnly = policy.policy().rules().stream().filter(policy.policy()::isAuditOnly).count();
             out.println(file + ": valid: " + policy.policy().rules().size() + " rules, "
                     + policy.policy().volumes().size() + " volumes, " + policy.warnings().size() + " warnings"
+                    + (auditOnly > 0 ? ", " + auditOnly + " audit-only (reported, not applied)" : "")
                     + (policy.config().isPresent() ? ", sets the configuration" : ""));
             return ExitCodes.OK;
         } catch (PolicyFileException e) {

@@ -76,6 +76,8 @@ public interface EmuLibrary extends Library {
 
     int EmuUnloadDriver();
 
+    int EmuUnloadDriverEx(int flags);
+
     int EmuDetachDriver(int volumeId);
 
     void EmuSetNextAltitude(String altitude);

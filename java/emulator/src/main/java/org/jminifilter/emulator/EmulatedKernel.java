@@ -176,6 +176,30 @@ public final class EmulatedKernel implements AutoCloseable {
     }
 
     /**
+     * Asks the driver to unload as {@code fltmc unload} or a service stop does (not mandatory): a
+     * driver in locked mode refuses with STATUS_FLT_DO_NOT_DETACH and stays loaded. When it
+     * unloads, leaks are checked as by {@link #unloadDriver()}.
+     *
+     * @return the unload callback's status
+     * @throws EmulatorViolationException when the emulator recorded any violation (leaks included)
+     */
+    public synchronized NtStatus requestUnload() {
+        requireOpen();
+        if (!driverLoaded) {
+            throw new IllegalStateException("the driver is not loaded");
+        }
+        NtStatus status = NtStatus.of(lib.EmuUnloadDriverEx(0));
+        if (status.isSuccess()) {
+            driverLoaded = false;
+        }
+        List<String> found = violations();
+        if (!found.isEmpty()) {
+            throw new EmulatorViolationException("a non-mandatory unload (status " + status + ")", found);
+        }
+        return status;
+    }
+
+    /**
      * Detaches the driver's instance from a volume, as {@code fltmc detach} does: its
      * instance teardown runs (handles redirected to that volume lose their target).
      *

@@ -194,11 +194,12 @@ public sealed interface Action permits Action.Allow, Action.Deny, Action.Modify,
     }
 
     /**
-     * JMF_ACTION_REDIRECT: send the operation to the instance on volume {@code targetVolume}
-     * (an index into the policy's volume table). When the target is missing or invalid the
+     * JMF_ACTION_REDIRECT: send the operation to volume {@code targetVolume} (an index into the
+     * policy's volume table) by {@code mechanism}. When the target is missing or invalid (or, by
+     * reparse, the open cannot be reparsed: an open by file id, FILE_OPEN_REPARSE_POINT) the
      * operation passes through, or with {@code fallbackDeny} fails with {@code status}.
      */
-    record Redirect(int targetVolume, boolean fallbackDeny, int status) implements Action {
+    record Redirect(int targetVolume, boolean fallbackDeny, int status, RedirectMechanism mechanism) implements Action {
         /** Validates the fields; an IllegalArgumentException names the one at fault. */
         public Redirect {
             if (targetVolume < 0 || targetVolume >= Protocol.MAX_VOLUMES) {
@@ -210,11 +211,19 @@ public sealed interface Action permits Action.Allow, Action.Deny, Action.Modify,
             } else if (status != 0) {
                 throw new InvalidFieldException("Action.Status", "must be 0 without fallback deny");
             }
+            if (mechanism == null) {
+                throw new InvalidFieldException("Action.Flags", "a redirect needs a mechanism");
+            }
+        }
+
+        /** A redirect by the TargetInstance mechanism. */
+        public Redirect(int targetVolume, boolean fallbackDeny, int status) {
+            this(targetVolume, fallbackDeny, status, RedirectMechanism.TARGET_INSTANCE);
         }
 
         /** This redirect, denying with {@code status} (32-bit NTSTATUS) when the target is missing or invalid. */
         public Redirect orDeny(int status) {
-            return new Redirect(targetVolume, true, status);
+            return new Redirect(targetVolume, true, status, mechanism);
         }
 
         /** This redirect, denying with {@code status} when the target is missing or invalid. */
@@ -222,10 +231,15 @@ public sealed interface Action permits Action.Allow, Action.Deny, Action.Modify,
             return orDeny(status.value());
         }
 
+        /** This redirect by reparse ({@link RedirectMechanism#REPARSE}): the whole open moves to the target. */
+        public Redirect byReparse() {
+            return new Redirect(targetVolume, fallbackDeny, status, RedirectMechanism.REPARSE);
+        }
+
         @Override
         public String toString() {
             return "Redirect[targetVolume=" + targetVolume + ", fallbackDeny=" + fallbackDeny + ", status="
-                    + NtStatus.of(status) + "]";
+                    + NtStatus.of(status) + ", mechanism=" + mechanism.fileName() + "]";
         }
 
         @Override

@@ -20,15 +20,26 @@ import org.jminifilter.protocol.Protocol;
  *     .rule(r -> r.id(2).operations(Operation.WRITE).volume("\\Device\\HarddiskVolume3").audit())
  *     .build();
  * }</pre>
+ *
+ * <p>{@code mode} {@link Mode#AUDIT_ONLY} (JMF_POLICY_FLAG_AUDIT_ONLY) makes every DENY, MODIFY,
+ * REDIRECT and ASK rule audit-only: decided and reported, not applied (see {@link Mode}).
  */
-public record Policy(List<Rule> rules, List<Volume> volumes) {
+public record Policy(List<Rule> rules, List<Volume> volumes, Mode mode) {
     /** The policy with no rule: everything passes. */
     public static final Policy EMPTY = new Policy(List.of(), List.of());
+
+    /** An enforcing policy (its rules may still be audit-only one by one). */
+    public Policy(List<Rule> rules, List<Volume> volumes) {
+        this(rules, volumes, Mode.ENFORCE);
+    }
 
     /** Validates the whole policy (limits, unique volumes and rule ids, volume indexes); fails naming the rule and field. */
     public Policy {
         rules = List.copyOf(rules);
         volumes = List.copyOf(volumes);
+        if (mode == null) {
+            throw new IllegalArgumentException("Mode: null (use Mode.ENFORCE)");
+        }
         if (volumes.size() > Protocol.MAX_VOLUMES) {
             throw new IllegalArgumentException("VolumeCount: " + volumes.size() + " volumes, at most "
                     + Protocol.MAX_VOLUMES);
@@ -48,6 +59,34 @@ public record Policy(List<Rule> rules, List<Volume> volumes) {
         for (int i = 0; i < rules.size(); i++) {
             checkInPolicy(rules.get(i), i, seen, volumes.size());
         }
+        int chained = reparseChain(rules);
+        if (chained >= 0) {
+            Action.Redirect r = (Action.Redirect) rules.get(chained).action();
+            throw new InvalidFieldException("Action.TargetVolume", "redirects by reparse to volume " + r.targetVolume()
+                    + ", where a redirect by reparse starts: the reopen could be redirected again (loop protection)")
+                    .in(context(chained, rules.get(chained).ruleId()));
+        }
+    }
+
+    /**
+     * JmfReparseChainsValidate: the position of the first redirect by reparse whose target volume is
+     * the volume of some redirect by reparse (itself included), or -1.
+     */
+    static int reparseChain(List<Rule> rules) {
+        java.util.Set<Integer> sources = new java.util.HashSet<>();
+        for (Rule rule : rules) {
+            if (rule.action() instanceof Action.Redirect r && r.mechanism() == RedirectMechanism.REPARSE
+                    && rule.volume().isPresent()) {
+                sources.add(rule.volume().getAsInt());
+            }
+        }
+        for (int i = 0; i < rules.size(); i++) {
+            if (rules.get(i).action() instanceof Action.Redirect r && r.mechanism() == RedirectMechanism.REPARSE
+                    && sources.contains(r.targetVolume())) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Fails, naming the rule by position and id, when {@code rule} cannot be rule {@code index}. */
@@ -70,6 +109,14 @@ public record Policy(List<Rule> rules, List<Volume> volumes) {
         return "rule #" + index + " (id " + Integer.toUnsignedString(ruleId) + "): ";
     }
 
+    /**
+     * True when {@code rule}'s action is decided and reported but not applied: the rule is
+     * audit-only, or this policy is and audit-only applies to the rule's action.
+     */
+    public boolean isAuditOnly(Rule rule) {
+        return rule.isAuditOnly() || (mode == Mode.AUDIT_ONLY && Mode.appliesTo(rule.action().type()));
+    }
+
     /** The index of the volume named {@code name} (without regard to case, as the kernel compares), or -1. */
     public int volumeIndex(String name) {
         for (int i = 0; i < volumes.size(); i++) {
@@ -90,8 +137,26 @@ public record Policy(List<Rule> rules, List<Volume> volumes) {
         private final List<Rule> rules = new ArrayList<>();
         private final List<Volume> volumes = new ArrayList<>();
         private final Map<Integer, Integer> ids = new HashMap<>();
+        private Mode mode = Mode.ENFORCE;
 
         private Builder() {
+        }
+
+        /** Sets the policy's mode; {@link Mode#AUDIT_ONLY} makes every DENY, MODIFY, REDIRECT and ASK rule audit-only. */
+        public Builder mode(Mode m) {
+            if (m == null) {
+                throw new InvalidFieldException("Mode", "null (use Mode.ENFORCE)");
+            }
+            this.mode = m;
+            return this;
+        }
+
+        /**
+         * Puts the whole policy in audit-only mode: its rules decide as in enforce mode, nothing is
+         * applied, and events report what would have been (roll out audit-only, then enforce).
+         */
+        public Builder auditOnly() {
+            return mode(Mode.AUDIT_ONLY);
         }
 
         /** Adds a volume to the table unless one with that name (without regard to case) is there. */
@@ -143,6 +208,16 @@ public record Policy(List<Rule> rules, List<Volume> volumes) {
             }
             checkInPolicy(rule, index, ids, volumes.size());
             rules.add(rule);
+            int chained = reparseChain(rules);
+            if (chained >= 0) {
+                rules.remove(index);
+                ids.remove(rule.ruleId());
+                // This rule either reparses to where a reparse starts, or starts where one reparses to.
+                throw new InvalidFieldException(chained == index ? "Action.TargetVolume" : "Volume",
+                        "with this rule a redirect by reparse would reopen on a volume where a redirect by reparse "
+                        + "starts: the reopen could be redirected again (loop protection)")
+                        .in(context(index, rule.ruleId()));
+            }
             return this;
         }
 
@@ -154,7 +229,7 @@ public record Policy(List<Rule> rules, List<Volume> volumes) {
 
         /** The policy built so far (every rule and volume was validated when added). */
         public Policy build() {
-            return new Policy(rules, volumes);
+            return new Policy(rules, volumes, mode);
         }
     }
 }

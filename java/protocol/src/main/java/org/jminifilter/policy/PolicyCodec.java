@@ -135,7 +135,7 @@ public final class PolicyCodec {
     private static void write(Policy p, Plan plan, ByteBuffer b, int base) {
         b.putInt(base + H_MAGIC, Protocol.POLICY_MAGIC);
         b.putShort(base + H_VERSION, (short) Protocol.POLICY_VERSION);
-        b.putShort(base + H_FLAGS, (short) 0);
+        b.putShort(base + H_FLAGS, (short) (p.mode() == Mode.AUDIT_ONLY ? Protocol.POLICY_FLAG_AUDIT_ONLY : 0));
         b.putInt(base + H_TOTAL, plan.total);
         b.putInt(base + H_RULE_COUNT, p.rules().size());
         b.putInt(base + H_RULE_OFFSET, plan.ruleOffset);
@@ -166,6 +166,9 @@ public final class PolicyCodec {
         writeRef(r.path().map(PathPattern::pattern).orElse(null), plan, b, at + R_PATH);
         writeRef(r.image().map(PathPattern::pattern).orElse(null), plan, b, at + R_IMAGE);
         encodeAction(r.action(), b, at + R_ACTION);
+        if (r.isAuditOnly()) {
+            b.putInt(at + R_ACTION + A_FLAGS, b.getInt(at + R_ACTION + A_FLAGS) | Protocol.ACTION_FLAG_AUDIT_ONLY);
+        }
     }
 
     private static void writeRef(String s, Plan plan, ByteBuffer b, int at) {
@@ -197,6 +200,7 @@ public final class PolicyCodec {
             slClear = m.operationFlagsClear();
         } else if (action instanceof Action.Redirect r) {
             flags |= r.fallbackDeny() ? Protocol.ACTION_FLAG_FALLBACK_DENY : 0;
+            flags |= r.mechanism() == RedirectMechanism.REPARSE ? Protocol.ACTION_FLAG_REPARSE : 0;
             status = r.status();
             target = r.targetVolume();
         } else if (action instanceof Action.Ask a) {
@@ -222,7 +226,8 @@ public final class PolicyCodec {
      * Reads the JMF_ACTION at absolute {@code offset} of little-endian {@code b} (the caller has
      * checked that its 40 bytes are there) on its own, without a rule or an ask around it: any
      * type, flags and ranges the type allows, unused fields zero. {@code field} names it in
-     * errors, for example {@code JMF_RULE[3].Action}.
+     * errors, for example {@code JMF_RULE[3].Action}. The audit-only flag is checked, but it is the
+     * rule's {@link Mode}, not part of an {@link Action}.
      */
     public static Action decodeAction(ByteBuffer b, int offset, String field) {
         return readAction(b, offset, field, ActionContext.ALONE);
@@ -290,6 +295,21 @@ public final class PolicyCodec {
         if (fallbackDeny && type != ActionType.REDIRECT) {
             throw fault(ErrorCode.BAD_FLAGS, f + ".Flags", "flag 0x2 does not apply to " + type);
         }
+        boolean reparse = (flags & Protocol.ACTION_FLAG_REPARSE) != 0;
+        if (reparse && (type != ActionType.REDIRECT || ctx.verdict())) {
+            throw fault(ErrorCode.BAD_FLAGS, f + ".Flags", ctx.verdict()
+                    ? "an ask's verdict cannot choose the redirect mechanism (flag 0x8 belongs to a rule)"
+                    : "flag 0x8 (reparse) does not apply to " + type);
+        }
+        if ((flags & Protocol.ACTION_FLAG_AUDIT_ONLY) != 0) {
+            if (ctx.verdict()) {
+                throw fault(ErrorCode.BAD_FLAGS, f + ".Flags", "a verdict is applied, never audit-only (flag 0x4)");
+            }
+            if (!Mode.appliesTo(type)) {
+                throw fault(ErrorCode.BAD_FLAGS, f + ".Flags", "audit-only (flag 0x4) applies to DENY, MODIFY, REDIRECT"
+                        + " and ASK; " + type + " already lets the operation through");
+            }
+        }
         int status = b.getInt(offset + A_STATUS);
         int disposition = b.getInt(offset + A_DISPOSITION);
         int target = Wire.u16(b, offset + A_TARGET);
@@ -316,6 +336,10 @@ public final class PolicyCodec {
                 if (target == ctx.ruleVolume()) {
                     throw fault(ErrorCode.BAD_VOLUME, f + ".TargetVolume",
                             "redirects to volume " + target + ", the volume the rule matches");
+                }
+                if (reparse && ctx.ruleVolume() == Protocol.VOLUME_ANY) {
+                    throw fault(ErrorCode.BAD_VOLUME, f + ".TargetVolume", "a redirect by reparse must be on a rule that "
+                            + "names its volume (on any volume it would match its own reopen on the target)");
                 }
                 usesStatus = fallbackDeny;
                 break;
@@ -368,7 +392,8 @@ public final class PolicyCodec {
                                     ? Optional.empty() : Optional.of(Disposition.fromCode(disposition)),
                             Wire.u8(b, offset + A_SL_SET), Wire.u8(b, offset + A_SL_CLEAR));
                 case REDIRECT:
-                    return new Action.Redirect(target, fallbackDeny, status);
+                    return new Action.Redirect(target, fallbackDeny, status,
+                            reparse ? RedirectMechanism.REPARSE : RedirectMechanism.TARGET_INSTANCE);
                 case ASK:
                     return new Action.Ask(timeout, DefaultVerdict.fromCode(defaultCode), status, postCreate);
                 default:
@@ -516,8 +541,15 @@ public final class PolicyCodec {
             int at = (int) rules[0] + i * Protocol.RULE_SIZE;
             ruleList.add(readRule(b, at, "JMF_RULE[" + i + "]", i, ids, volumeCount, table));
         }
+        int chained = Policy.reparseChain(ruleList);
+        if (chained >= 0) {
+            throw fault(ErrorCode.BAD_VOLUME, "JMF_RULE[" + chained + "].Action.TargetVolume", "redirects by reparse to "
+                    + "a volume where a redirect by reparse starts: the reopen could be redirected again (loop protection)");
+        }
+        Mode mode = (Short.toUnsignedInt(b.getShort(H_FLAGS)) & Protocol.POLICY_FLAG_AUDIT_ONLY) != 0
+                ? Mode.AUDIT_ONLY : Mode.ENFORCE;
         try {
-            return new Policy(ruleList, volumeList);
+            return new Policy(ruleList, volumeList, mode);
         } catch (IllegalArgumentException e) {
             // Every check of the constructor was made above; this is a safety net, not a path.
             throw fault(ErrorCode.BAD_RULE_ID, "JMF_POLICY_HEADER", e.getMessage());
@@ -649,7 +681,9 @@ public final class PolicyCodec {
         try {
             return new Rule(id, Operation.fromMask(ops), v == Protocol.VOLUME_ANY ? OptionalInt.empty() : OptionalInt.of(v),
                     path, image, b.getInt(at + R_PROCESS), access, Disposition.fromMask(dispositions),
-                    MatchFlag.fromMask(match), action);
+                    MatchFlag.fromMask(match), action,
+                    (b.getInt(at + R_ACTION + A_FLAGS) & Protocol.ACTION_FLAG_AUDIT_ONLY) != 0 ? Mode.AUDIT_ONLY
+                            : Mode.ENFORCE);
         } catch (InvalidFieldException e) {
             // Every check of the constructor was made above; this is a safety net, not a path.
             throw fault(ErrorCode.BAD_ACTION, f + "." + e.field(), e.detail());

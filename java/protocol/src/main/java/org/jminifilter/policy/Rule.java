@@ -26,10 +26,20 @@ import org.jminifilter.protocol.Protocol;
  * @param dispositions creates: the dispositions matched; empty for any
  * @param matchFlags   post-create matches; any of them needs operations = {CREATE}
  * @param action       what the rule does
+ * @param mode         {@link Mode#AUDIT_ONLY} to decide and report the action without applying it
+ *                     (DENY, MODIFY, REDIRECT, ASK only), else {@link Mode#ENFORCE}
  */
 public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Optional<PathPattern> path,
         Optional<PathPattern> image, int processId, int desiredAccess, Set<Disposition> dispositions,
-        Set<MatchFlag> matchFlags, Action action) {
+        Set<MatchFlag> matchFlags, Action action, Mode mode) {
+
+    /** An enforcing rule; see the record's components. */
+    public Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Optional<PathPattern> path,
+            Optional<PathPattern> image, int processId, int desiredAccess, Set<Disposition> dispositions,
+            Set<MatchFlag> matchFlags, Action action) {
+        this(ruleId, operations, volume, path, image, processId, desiredAccess, dispositions, matchFlags, action,
+                Mode.ENFORCE);
+    }
 
     /** Validates the rule alone as the kernel does (see the class comment); fails naming the rule id and the field. */
     public Rule {
@@ -44,6 +54,11 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
             require(path, "Path");
             require(image, "Image");
             require(action, "Action");
+            require(mode, "Mode");
+            if (mode == Mode.AUDIT_ONLY && !Mode.appliesTo(action.type())) {
+                throw new InvalidFieldException("Action.Flags", "audit-only applies to DENY, MODIFY, REDIRECT and ASK; "
+                        + action.type() + " already lets the operation through");
+            }
             path.ifPresent(p -> requireCanMatch("Path", p, NeverMatches.pathProblem(p.pattern())));
             image.ifPresent(p -> requireCanMatch("Image", p, NeverMatches.imageProblem(p.pattern())));
             validate(ruleId, operations, volume, desiredAccess, dispositions, matchFlags, action);
@@ -135,7 +150,16 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
                 throw new InvalidFieldException("Action.TargetVolume",
                         "redirects to volume " + r.targetVolume() + ", the volume the rule matches");
             }
+            if (r.mechanism() == RedirectMechanism.REPARSE && volume.isEmpty()) {
+                throw new InvalidFieldException("Volume", "a redirect by reparse must name the volume it matches "
+                        + "(on any volume it would match its own reopen on the target)");
+            }
         }
+    }
+
+    /** True when this rule is audit-only by itself ({@link Mode#AUDIT_ONLY}); see also {@link Policy#isAuditOnly(Rule)}. */
+    public boolean isAuditOnly() {
+        return mode == Mode.AUDIT_ONLY;
     }
 
     /** True when the rule is tried in post-create (a post-create action flag or any match flag). */
@@ -166,7 +190,9 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
         private Action action;
         private String redirectName;
         private int redirectDenyStatus;
+        private RedirectMechanism redirectMechanism = RedirectMechanism.TARGET_INSTANCE;
         private ToIntFunction<String> volumes;
+        private Mode mode = Mode.ENFORCE;
 
         Builder() {
         }
@@ -285,6 +311,20 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
             return action(Action.deny(status));
         }
 
+        /** Sets the rule's mode: {@link Mode#AUDIT_ONLY} decides and reports its action without applying it. */
+        public Builder mode(Mode m) {
+            this.mode = m;
+            return this;
+        }
+
+        /**
+         * Makes the rule audit-only: it decides as when it enforces, but the operation passes
+         * unchanged and an event reports what would have applied (DENY, MODIFY, REDIRECT, ASK).
+         */
+        public Builder auditOnly() {
+            return mode(Mode.AUDIT_ONLY);
+        }
+
         /** The rule lets the operation through and reports an event. */
         public Builder audit() {
             return action(Action.audit());
@@ -295,6 +335,18 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
             this.action = null;
             this.redirectName = ntDeviceName;
             this.redirectDenyStatus = 0;
+            this.redirectMechanism = RedirectMechanism.TARGET_INSTANCE;
+            return this;
+        }
+
+        /** The redirect given with {@code redirect(...)} moves the whole open by reparse ({@link RedirectMechanism#REPARSE}). */
+        public Builder byReparse() {
+            return mechanism(RedirectMechanism.REPARSE);
+        }
+
+        /** The mechanism of the redirect given with {@code redirect(...)} (call it after {@code redirect}). */
+        public Builder mechanism(RedirectMechanism mechanism) {
+            this.redirectMechanism = java.util.Objects.requireNonNull(mechanism, "mechanism");
             return this;
         }
 
@@ -323,14 +375,15 @@ public record Rule(int ruleId, Set<Operation> operations, OptionalInt volume, Op
                 Action a = action;
                 if (redirectName != null) {
                     int target = resolve(redirectName, "Action.TargetVolume");
-                    a = redirectDenyStatus == 0 ? Action.redirect(target)
+                    Action.Redirect r = redirectDenyStatus == 0 ? Action.redirect(target)
                             : Action.redirect(target).orDeny(redirectDenyStatus);
+                    a = redirectMechanism == RedirectMechanism.REPARSE ? r.byReparse() : r;
                 }
                 if (a == null) {
                     throw new InvalidFieldException("Action", "no action given");
                 }
                 return new Rule(ruleId, operations, volumeIndex, pattern(path, "Path"), pattern(image, "Image"),
-                        processId, desiredAccess, dispositions, matchFlags, a);
+                        processId, desiredAccess, dispositions, matchFlags, a, mode);
             } catch (InvalidFieldException e) {
                 throw e.in(context); // rebuilt from field and detail: the id is never named twice
             }

@@ -28,6 +28,10 @@ public record AskReply(Action verdict) {
         if (verdict instanceof Action.Modify m && !m.changesSomething()) {
             throw new IllegalArgumentException("Verdict: MODIFY changes nothing");
         }
+        if (verdict instanceof Action.Redirect r && r.mechanism() == org.jminifilter.policy.RedirectMechanism.REPARSE) {
+            throw new IllegalArgumentException("Verdict.Flags: an ask's verdict cannot choose the redirect mechanism "
+                    + "(reparse belongs to a rule)");
+        }
     }
 
     /** The 40 bytes, little-endian, position 0 (what the kernel receives). */

@@ -10,7 +10,7 @@ import org.jminifilter.policy.PolicyCodec;
  * Length covers both and equals the input buffer length.
  */
 public sealed interface Command permits Command.SetPolicy, Command.GetStatistics, Command.SetConfig,
-        Command.GetEvents {
+        Command.GetEvents, Command.Unlock {
 
     /** The JMF_COMMAND_* value. */
     int type();
@@ -18,13 +18,22 @@ public sealed interface Command permits Command.SetPolicy, Command.GetStatistics
     /** The whole command, little-endian, position 0, limit its Length. */
     ByteBuffer encode();
 
-    /** JMF_COMMAND_SET_POLICY: replace the policy in force; the kernel answers a {@link Result}. */
-    record SetPolicy(Policy policy) implements Command {
+    /**
+     * JMF_COMMAND_SET_POLICY: replace the policy in force; the kernel answers a {@link Result}. With
+     * {@code persist} (JMF_POLICY_FLAG_PERSIST) the driver also keeps it in its service key and puts it
+     * in force at the next load, before any service runs; persisting a policy with no rules clears it.
+     */
+    record SetPolicy(Policy policy, boolean persist) implements Command {
         /** Validates the fields; an IllegalArgumentException names the one at fault. */
         public SetPolicy {
             if (policy == null) {
                 throw new IllegalArgumentException("policy: null");
             }
+        }
+
+        /** A push that is not persisted. */
+        public SetPolicy(Policy policy) {
+            this(policy, false);
         }
 
         @Override
@@ -38,6 +47,10 @@ public sealed interface Command permits Command.SetPolicy, Command.GetStatistics
             ByteBuffer b = header(type(), body);
             b.position(Protocol.COMMAND_HEADER_SIZE);
             PolicyCodec.encodeTo(policy, b);
+            if (persist) {
+                int at = Protocol.COMMAND_HEADER_SIZE + POLICY_FLAGS;
+                b.putShort(at, (short) (b.getShort(at) | Protocol.POLICY_FLAG_PERSIST));
+            }
             return b.rewind();
         }
     }
@@ -71,11 +84,45 @@ public sealed interface Command permits Command.SetPolicy, Command.GetStatistics
 
         @Override
         public ByteBuffer encode() {
-            ByteBuffer b = header(type(), Protocol.CONFIG_SIZE);
+            ByteBuffer b = header(type(), config.bodySize());
             config.writeTo(b, Protocol.COMMAND_HEADER_SIZE);
             return b;
         }
     }
+
+    /**
+     * JMF_COMMAND_UNLOCK: the body is the {@link UnlockKey} a locked configuration was set with; the
+     * kernel answers a {@link Result} ({@link ErrorCode#LOCKED} for a wrong key; success and no change
+     * when not locked).
+     */
+    record Unlock(UnlockKey key) implements Command {
+        /** Validates the fields; an IllegalArgumentException names the one at fault. */
+        public Unlock {
+            if (key == null) {
+                throw new IllegalArgumentException("key: null");
+            }
+        }
+
+        @Override
+        public int type() {
+            return Protocol.COMMAND_UNLOCK;
+        }
+
+        @Override
+        public ByteBuffer encode() {
+            ByteBuffer b = header(type(), Protocol.UNLOCK_KEY_SIZE);
+            key.writeTo(b, Protocol.COMMAND_HEADER_SIZE);
+            return b;
+        }
+
+        @Override
+        public String toString() {
+            return "Unlock[" + key + "]";
+        }
+    }
+
+    /** JMF_POLICY_HEADER.Flags, from the start of the policy. */
+    int POLICY_FLAGS = Layouts.POLICY_HEADER.offset("Flags");
 
     /** JMF_COMMAND_GET_EVENTS: no body; the kernel answers an {@link EventBatch}. */
     record GetEvents() implements Command {
@@ -121,7 +168,8 @@ public sealed interface Command permits Command.SetPolicy, Command.GetStatistics
                     throw new ProtocolException(ErrorCode.BAD_LENGTH, "JMF_COMMAND_SET_POLICY body", body.remaining()
                             + " bytes is over JMF_MAX_POLICY_BYTES (" + Protocol.MAX_POLICY_BYTES + ")");
                 }
-                return new SetPolicy(PolicyCodec.decode(body));
+                boolean persist = (body.getShort(POLICY_FLAGS) & Protocol.POLICY_FLAG_PERSIST) != 0;
+                return new SetPolicy(PolicyCodec.decode(body), persist);
             case Protocol.COMMAND_GET_STATISTICS:
                 Wire.requireSize(body, "JMF_COMMAND_GET_STATISTICS body", 0);
                 return new GetStatistics();
@@ -130,6 +178,9 @@ public sealed interface Command permits Command.SetPolicy, Command.GetStatistics
             case Protocol.COMMAND_GET_EVENTS:
                 Wire.requireSize(body, "JMF_COMMAND_GET_EVENTS body", 0);
                 return new GetEvents();
+            case Protocol.COMMAND_UNLOCK:
+                Wire.requireSize(body, "JMF_COMMAND_UNLOCK body", Protocol.UNLOCK_KEY_SIZE);
+                return new Unlock(UnlockKey.readFrom(body, 0));
             default:
                 throw new ProtocolException(ErrorCode.BAD_MAGIC, h.name() + ".Type", "unknown command type " + Integer.toUnsignedString(type));
         }

@@ -26,7 +26,10 @@ public enum ErrorCode {
     BAD_CONFIG(Protocol.ERROR_BAD_CONFIG, "a configuration value out of range"),
     NEVER_MATCHES(Protocol.ERROR_NEVER_MATCHES, "a path or image pattern, or a volume name, that no name the kernel"
             + " sees can match (not starting with '\\', holding '/' or an empty component, a trailing '\\',"
-            + " a drive letter)");
+            + " a drive letter)"),
+    NOT_PERSISTED(Protocol.ERROR_NOT_PERSISTED, "put in force, but the driver could not write it to its service key"),
+    LOCKED(Protocol.ERROR_LOCKED, "the driver is locked: a wrong unlock key, or a configuration that would drop or"
+            + " change the lock without unlocking first");
 
     private final int code;
     private final String description;

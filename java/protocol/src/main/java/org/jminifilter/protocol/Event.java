@@ -3,6 +3,7 @@ package org.jminifilter.protocol;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 import org.jminifilter.policy.ActionType;
 import org.jminifilter.policy.Operation;
@@ -19,8 +20,10 @@ import org.jminifilter.policy.Operation;
  * @param time      system time, 100 ns units since 1601-01-01 UTC (see {@link #instant()})
  * @param sequence  increases by one per event queued, dropped ones included
  * @param ruleId    the deciding rule, or JMF_RULE_NONE
- * @param operation the one operation
- * @param verdict   the action applied
+ * @param operation the one operation; null only for a {@link #persistedRejected()} event, which reports no operation
+ * @param verdict   the action applied, null only for a {@link #persistedRejected()} event; with
+ *                  {@link Protocol#EVENT_FLAG_AUDIT_ONLY} the action an audit-only rule would have applied, the
+ *                  operation having passed unchanged ({@link #wouldApply()})
  * @param status    the operation's final NTSTATUS when the driver set it, else STATUS_SUCCESS (0)
  * @param processId the requesting process
  * @param flags     JMF_EVENT_FLAG_* bits
@@ -54,9 +57,14 @@ public record Event(long time, long sequence, int ruleId, Operation operation, A
 
     /** Validates the fields; an IllegalArgumentException names the one at fault (the kernel never sends such an event). */
     public Event {
-        if (operation == null || verdict == null || status == null || volume == null || path == null
-                || otherPath == null) {
-            throw new IllegalArgumentException("operation, verdict, status, volume, path and otherPath are required");
+        boolean notAnOperation = (flags & Protocol.EVENT_FLAG_PERSISTED_REJECTED) != 0;
+        if ((notAnOperation ? operation != null || verdict != null : operation == null || verdict == null)) {
+            throw new IllegalArgumentException(notAnOperation
+                    ? "operation and verdict: must be null for a PERSISTED_REJECTED event (it reports no operation)"
+                    : "operation and verdict are required");
+        }
+        if (status == null || volume == null || path == null || otherPath == null) {
+            throw new IllegalArgumentException("status, volume, path and otherPath are required");
         }
         if ((flags & ~FLAGS_VALID) != 0) {
             throw new IllegalArgumentException(String.format("Flags: unknown bits 0x%X", flags & ~FLAGS_VALID));
@@ -73,6 +81,15 @@ public record Event(long time, long sequence, int ruleId, Operation operation, A
             throw new IllegalArgumentException("OtherPath: " + otherPath.length() + " code units, at most "
                     + Protocol.MAX_PATH_CHARS + " (the kernel truncates and sets OTHER_PATH_TRUNCATED)");
         }
+    }
+
+    /**
+     * Whether this event reports that a persisted policy or configuration ({@link #path()} names the
+     * value: "PersistedPolicy" or "PersistedConfig") did not validate when the driver loaded and was
+     * ignored; {@link #status()} says why. Such an event has no operation and no verdict.
+     */
+    public boolean persistedRejected() {
+        return (flags & Protocol.EVENT_FLAG_PERSISTED_REJECTED) != 0;
     }
 
     /** The event with a raw NTSTATUS {@code status}; see the record's components. */
@@ -210,6 +227,19 @@ public record Event(long time, long sequence, int ruleId, Operation operation, A
         return EPOCH_1601.plus(Duration.ofSeconds(seconds, nanos));
     }
 
+    /**
+     * True when an audit-only rule decided (JMF_EVENT_FLAG_AUDIT_ONLY): {@link #verdict()} is what
+     * would have applied; nothing was, and {@link #status()} is the operation's own final status.
+     */
+    public boolean isAuditOnly() {
+        return hasFlag(Protocol.EVENT_FLAG_AUDIT_ONLY);
+    }
+
+    /** The verdict an audit-only rule would have applied ("would DENY"), or empty when the verdict was applied. */
+    public Optional<ActionType> wouldApply() {
+        return isAuditOnly() ? Optional.of(verdict) : Optional.empty();
+    }
+
     /** True when every bit of {@code flag} (JMF_EVENT_FLAG_*) is set. */
     public boolean hasFlag(int flag) {
         return (flags & flag) == flag;
@@ -227,8 +257,8 @@ public record Event(long time, long sequence, int ruleId, Operation operation, A
         b.putLong(offset + TIME, time);
         b.putLong(offset + SEQUENCE, sequence);
         b.putInt(offset + RULE_ID, ruleId);
-        b.putInt(offset + OPERATION, operation.bit());
-        b.putInt(offset + VERDICT, verdict.code());
+        b.putInt(offset + OPERATION, operation == null ? 0 : operation.bit());
+        b.putInt(offset + VERDICT, verdict == null ? 0 : verdict.code());
         b.putInt(offset + STATUS, status.value());
         b.putInt(offset + PROCESS_ID, processId);
         b.putInt(offset + FLAGS, flags);
@@ -248,17 +278,23 @@ public record Event(long time, long sequence, int ruleId, Operation operation, A
     }
 
     static Event read(ByteBuffer b, int at, String f) {
-        Operation op;
-        try {
-            op = Operation.fromBit(b.getInt(at + OPERATION));
-        } catch (IllegalArgumentException e) {
-            throw new ProtocolException(ErrorCode.BAD_OPERATIONS, f + ".Operation", e.getMessage());
-        }
-        ActionType verdict;
-        try {
-            verdict = ActionType.fromCode(b.getInt(at + VERDICT));
-        } catch (IllegalArgumentException e) {
-            throw new ProtocolException(ErrorCode.BAD_ACTION, f + ".Verdict", e.getMessage());
+        Operation op = null;
+        ActionType verdict = null;
+        if ((b.getInt(at + FLAGS) & Protocol.EVENT_FLAG_PERSISTED_REJECTED) != 0) {
+            // Not an operation: a persisted value rejected at load. Operation and Verdict are 0.
+            Wire.requireZero(b, at + OPERATION, 4, f + ".Operation");
+            Wire.requireZero(b, at + VERDICT, 4, f + ".Verdict");
+        } else {
+            try {
+                op = Operation.fromBit(b.getInt(at + OPERATION));
+            } catch (IllegalArgumentException e) {
+                throw new ProtocolException(ErrorCode.BAD_OPERATIONS, f + ".Operation", e.getMessage());
+            }
+            try {
+                verdict = ActionType.fromCode(b.getInt(at + VERDICT));
+            } catch (IllegalArgumentException e) {
+                throw new ProtocolException(ErrorCode.BAD_ACTION, f + ".Verdict", e.getMessage());
+            }
         }
         int flags = Wire.requireBits(b.getInt(at + FLAGS), FLAGS_VALID, f + ".Flags", ErrorCode.BAD_FLAGS);
         Wire.requireZero(b, at + RESERVED, 2, f + ".Reserved");

@@ -101,6 +101,10 @@ public final class Layouts {
             .field("Flags", 20, 4)
             .size(24);
 
+    public static final Layout UNLOCK_KEY = Layout.struct("JMF_UNLOCK_KEY")
+            .field("Key", 0, 32)
+            .size(32);
+
     public static final Layout STATISTICS = Layout.struct("JMF_STATISTICS")
             .field("Generation", 0, 4)
             .field("RuleCount", 4, 4)
@@ -121,7 +125,8 @@ public final class Layouts {
             .field("AskCancelled", 168, 8)
             .field("RedirectTargetLost", 176, 8)
             .field("RedirectRefused", 184, 8)
-            .size(192);
+            .field("AuditOnly", 192, 8)
+            .size(200);
 
     public static final Layout RULE_STATISTICS = Layout.struct("JMF_RULE_STATISTICS")
             .field("RuleId", 0, 4)
@@ -186,7 +191,7 @@ public final class Layouts {
     /** Every structure, in header order. */
     public static List<Layout> all() {
         return List.of(CONNECT_CONTEXT, FILTER_MESSAGE_HEADER, FILTER_REPLY_HEADER, ACTION, STRING_REF,
-                POLICY_HEADER, VOLUME, RULE, COMMAND_HEADER, RESULT, CONFIG, STATISTICS, RULE_STATISTICS,
+                POLICY_HEADER, VOLUME, RULE, COMMAND_HEADER, RESULT, CONFIG, UNLOCK_KEY, STATISTICS, RULE_STATISTICS,
                 EVENT, EVENT_BATCH, NOTIFICATION_HEADER, ASK, ASK_REPLY);
     }
 }

@@ -21,6 +21,8 @@ public record NtStatus(int value) {
 
     public static final NtStatus SUCCESS = new NtStatus(0x00000000);
     public static final NtStatus TIMEOUT = new NtStatus(0x00000102);
+    /** A create completed so that the I/O manager re-parses the file object's new name (a redirect by reparse). */
+    public static final NtStatus REPARSE = new NtStatus(0x00000104);
     public static final NtStatus INVALID_HANDLE = new NtStatus(0xC0000008);
     public static final NtStatus INVALID_PARAMETER = new NtStatus(0xC000000D);
     public static final NtStatus END_OF_FILE = new NtStatus(0xC0000011);
@@ -57,6 +59,7 @@ public record NtStatus(int value) {
     private static final Map<Integer, String> NAMES = Map.ofEntries(
             Map.entry(SUCCESS.value, "STATUS_SUCCESS"),
             Map.entry(TIMEOUT.value, "STATUS_TIMEOUT"),
+            Map.entry(REPARSE.value, "STATUS_REPARSE"),
             Map.entry(INVALID_HANDLE.value, "STATUS_INVALID_HANDLE"),
             Map.entry(INVALID_PARAMETER.value, "STATUS_INVALID_PARAMETER"),
             Map.entry(END_OF_FILE.value, "STATUS_END_OF_FILE"),

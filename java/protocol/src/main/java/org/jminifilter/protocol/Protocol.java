@@ -14,7 +14,7 @@ public final class Protocol {
     public static final String PORT_NAME = "\\JMiniFilterPort";
     /** 'JMFC' read as a little-endian 32-bit number. */
     public static final int CONNECT_MAGIC = 0x43464D4A;
-    public static final int PROTOCOL_VERSION = 3;
+    public static final int PROTOCOL_VERSION = 4;
 
     // Operations: a rule holds a set, an ask or an event exactly one.
     public static final int OP_CREATE = 0x01;
@@ -35,21 +35,23 @@ public final class Protocol {
 
     public static final int ACTION_FLAG_POST_CREATE = 0x1;
     public static final int ACTION_FLAG_FALLBACK_DENY = 0x2;
-    /** Assigned, not yet accepted: the rule in audit-only mode. */
+    /** The rule in audit-only mode (DENY, MODIFY, REDIRECT, ASK; never a verdict). */
     public static final int ACTION_FLAG_AUDIT_ONLY = 0x4;
-    /** Assigned, not yet accepted: REDIRECT by STATUS_REPARSE. */
+    /** REDIRECT rules only: the mechanism is reparse (RedirectMechanism.REPARSE). */
     public static final int ACTION_FLAG_REPARSE = 0x8;
-    public static final int ACTION_FLAGS_VALID = 0x3;
+    public static final int ACTION_FLAGS_VALID = 0x3 | ACTION_FLAG_AUDIT_ONLY | ACTION_FLAG_REPARSE;
 
     // JMF_POLICY_HEADER.Flags (assigned; accepted as each is implemented).
     public static final int POLICY_FLAG_AUDIT_ONLY = 0x1;
     public static final int POLICY_FLAG_PERSIST = 0x2;
-    public static final int POLICY_FLAGS_VALID = 0x0;
+    public static final int POLICY_FLAGS_VALID = POLICY_FLAG_AUDIT_ONLY | POLICY_FLAG_PERSIST;
 
     // JMF_CONFIG.Flags (assigned; accepted as each is implemented).
     public static final int CONFIG_FLAG_PERSIST = 0x1;
     public static final int CONFIG_FLAG_LOCKED = 0x2;
-    public static final int CONFIG_FLAGS_VALID = 0x0;
+    public static final int CONFIG_FLAGS_VALID = CONFIG_FLAG_PERSIST | CONFIG_FLAG_LOCKED;
+    /** Bytes of JMF_UNLOCK_KEY: the secret a LOCKED configuration carries and UNLOCK presents. */
+    public static final int UNLOCK_KEY_BYTES = 32;
 
     public static final int DISPOSITION_UNCHANGED = 0xFFFFFFFF;
 
@@ -102,6 +104,7 @@ public final class Protocol {
     public static final int COMMAND_GET_STATISTICS = 2;
     public static final int COMMAND_SET_CONFIG = 3;
     public static final int COMMAND_GET_EVENTS = 4;
+    public static final int COMMAND_UNLOCK = 5;
 
     // JMF_RESULT.Error (see ErrorCode).
     public static final int ERROR_NONE = 0;
@@ -127,7 +130,9 @@ public final class Protocol {
     public static final int ERROR_NO_MEMORY = 20;
     public static final int ERROR_BAD_CONFIG = 21;
     public static final int ERROR_NEVER_MATCHES = 22;
-    public static final int ERROR_COUNT = 23;
+    public static final int ERROR_NOT_PERSISTED = 23;
+    public static final int ERROR_LOCKED = 24;
+    public static final int ERROR_COUNT = 25;
 
     public static final int INDEX_NONE = 0xFFFFFFFF;
 
@@ -168,7 +173,9 @@ public final class Protocol {
     public static final int EVENT_FLAG_AUDIT_ONLY = 0x4000;
     /** A REDIRECT by reparse. */
     public static final int EVENT_FLAG_REPARSE = 0x8000;
-    public static final int EVENT_FLAGS_VALID = 0xFFFF;
+    /** Not an operation: at load, a persisted value (Path names it) did not validate and was ignored. */
+    public static final int EVENT_FLAG_PERSISTED_REJECTED = 0x10000;
+    public static final int EVENT_FLAGS_VALID = 0x1FFFF;
 
     // Notifications.
     public static final int NOTIFICATION_ASK = 1;
@@ -193,7 +200,8 @@ public final class Protocol {
     public static final int RULE_SIZE = 80;
     public static final int RESULT_SIZE = 16;
     public static final int CONFIG_SIZE = 24;
-    public static final int STATISTICS_SIZE = 192;
+    public static final int UNLOCK_KEY_SIZE = 32;
+    public static final int STATISTICS_SIZE = 200;
     public static final int RULE_STATISTICS_SIZE = 16;
     public static final int EVENT_SIZE = 2224;
     public static final int EVENT_BATCH_SIZE = 16;

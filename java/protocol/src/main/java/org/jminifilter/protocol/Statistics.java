@@ -17,7 +17,7 @@ public record Statistics(int generation, long operations, Map<ActionType, Long> 
         long askTimeouts, long askNoClient, long askOverLimit, long askBadReplies, long defaultVerdicts,
         long redirectFallbacks, long postCreateCancels, long eventsQueued, long eventsDropped,
         long policiesRejected, long askNotWaited, long askCancelled, long redirectTargetLost,
-        long redirectRefused, List<RuleStatistics> rules) {
+        long redirectRefused, long auditOnly, List<RuleStatistics> rules) {
 
     private static final Layout L = Layouts.STATISTICS;
     private static final int GENERATION = L.offset("Generation");
@@ -27,7 +27,7 @@ public record Statistics(int generation, long operations, Map<ActionType, Long> 
     private static final String[] COUNTERS = {"Asks", "AskTimeouts", "AskNoClient", "AskOverLimit",
         "AskBadReplies", "DefaultVerdicts", "RedirectFallbacks", "PostCreateCancels", "EventsQueued",
         "EventsDropped", "PoliciesRejected", "AskNotWaited", "AskCancelled", "RedirectTargetLost",
-        "RedirectRefused"};
+        "RedirectRefused", "AuditOnly"};
 
     /** Validates the fields; an IllegalArgumentException names the one at fault. */
     public Statistics {
@@ -39,7 +39,10 @@ public record Statistics(int generation, long operations, Map<ActionType, Long> 
         rules = List.copyOf(rules);
     }
 
-    /** Operations given verdict {@code type}. */
+    /**
+     * Operations given verdict {@code type}; a decision of an audit-only rule is counted by the
+     * verdict that would have applied (and in {@link #auditOnly()}).
+     */
     public long verdicts(ActionType type) {
         return verdicts.get(type);
     }
@@ -52,7 +55,7 @@ public record Statistics(int generation, long operations, Map<ActionType, Long> 
     private long[] counters() {
         return new long[] {asks, askTimeouts, askNoClient, askOverLimit, askBadReplies, defaultVerdicts,
             redirectFallbacks, postCreateCancels, eventsQueued, eventsDropped, policiesRejected, askNotWaited,
-            askCancelled, redirectTargetLost, redirectRefused};
+            askCancelled, redirectTargetLost, redirectRefused, auditOnly};
     }
 
     /** The output bytes, little-endian, position 0. */
@@ -107,6 +110,6 @@ public record Statistics(int generation, long operations, Map<ActionType, Long> 
                     "JMF_RULE_STATISTICS[" + i + "]"));
         }
         return new Statistics(b.getInt(GENERATION), b.getLong(OPERATIONS), verdicts, c[0], c[1], c[2], c[3], c[4],
-                c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], rules);
+                c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15], rules);
     }
 }

@@ -66,6 +66,45 @@ class PolicyCodecTest {
     }
 
     @Test
+    void aRedirectByReparseRoundTripsAsFlag0x8AndTheDriversChecksApply() {
+        Policy p = Policy.builder().volume("\\Device\\HarddiskVolume1").volume("\\Device\\HarddiskVolume2")
+                .rule(r -> r.id(7).operations(CREATE).volume(0).path("\\cache\\**")
+                        .redirect("\\Device\\HarddiskVolume2").byReparse())
+                .build();
+        ByteBuffer b = PolicyCodec.encode(p);
+        int flags = rule(0, "Action") + Layouts.ACTION.offset("Flags");
+        assertEquals(Protocol.ACTION_FLAG_REPARSE, b.getInt(flags));
+        Policy back = PolicyCodec.decode(b);
+        assertEquals(p, back);
+        assertEquals(RedirectMechanism.REPARSE, ((Action.Redirect) back.rules().get(0).action()).mechanism());
+
+        ByteBuffer deny = PolicyCodec.encode(Policy.builder()
+                .rule(r -> r.id(8).operations(CREATE).deny()).build());
+        deny.putInt(rule(0, "Action") + Layouts.ACTION.offset("Flags"), Protocol.ACTION_FLAG_REPARSE);
+        fails("JMF_RULE[0].Action.Flags", "flag 0x8 (reparse) does not apply to DENY", deny);
+
+        ByteBuffer anyVolume = PolicyCodec.encode(p);
+        anyVolume.putShort(rule(0, "Volume"), (short) Protocol.VOLUME_ANY);
+        fails("JMF_RULE[0].Action.TargetVolume", "must be on a rule that names its volume", anyVolume);
+
+        // Back and forth: rule 1 starts on volume 1, rule 0's target. Rule 0 is named, as the driver names it.
+        Policy forth = Policy.builder().volume("\\Device\\HarddiskVolume1").volume("\\Device\\HarddiskVolume2")
+                .rule(r -> r.id(7).operations(CREATE).volume(0).redirect("\\Device\\HarddiskVolume2").byReparse())
+                .rule(r -> r.id(9).operations(CREATE).volume(1).redirect("\\Device\\HarddiskVolume1"))
+                .build();
+        ByteBuffer loop = PolicyCodec.encode(forth);
+        loop.putInt(rule(1, "Action") + Layouts.ACTION.offset("Flags"), Protocol.ACTION_FLAG_REPARSE);
+        fails("JMF_RULE[0].Action.TargetVolume", "loop protection", loop);
+        assertEquals(0, assertThrows(ProtocolException.class, () -> PolicyCodec.decode(loop)).ruleIndex());
+        IllegalArgumentException built = assertThrows(IllegalArgumentException.class, () -> Policy.builder()
+                .volume("\\Device\\HarddiskVolume1").volume("\\Device\\HarddiskVolume2")
+                .rule(r -> r.id(7).operations(CREATE).volume(0).redirect("\\Device\\HarddiskVolume2").byReparse())
+                .rule(r -> r.id(9).operations(CREATE).volume(1).redirect("\\Device\\HarddiskVolume1").byReparse()));
+        assertTrue(built.getMessage().contains("rule #1") && built.getMessage().contains("loop protection"),
+                built.getMessage());
+    }
+
+    @Test
     void theEmptyPolicyIsJustAHeader() {
         ByteBuffer b = PolicyCodec.encode(Policy.EMPTY);
         assertEquals(Protocol.POLICY_HEADER_SIZE, b.remaining());
@@ -131,7 +170,7 @@ class PolicyCodecTest {
         fails("JMF_POLICY_HEADER", "truncated: 39 bytes", Wire.view(PolicyCodec.encode(Policy.EMPTY).limit(39)));
         fails("JMF_POLICY_HEADER.Magic", "0x00000000 is not JMF_POLICY_MAGIC", patched(b -> b.putInt(0, 0)));
         fails("JMF_POLICY_HEADER.Version", "2 is not JMF_POLICY_VERSION", patched(b -> b.putShort(4, (short) 2)));
-        fails("JMF_POLICY_HEADER.Flags", "unknown bits 0x1", patched(b -> b.putShort(6, (short) 1)));
+        fails("JMF_POLICY_HEADER.Flags", "unknown bits 0x8000", patched(b -> b.putShort(6, (short) 0x8000)));
         fails("JMF_POLICY_HEADER.Reserved2", "reserved", patched(b -> b.putInt(36, 1)));
         fails("JMF_POLICY_HEADER.TotalLength", "disagrees with the body's", patched(b -> b.putInt(8, b.getInt(8) + 2)));
         fails("JMF_POLICY_HEADER.RuleCount", "100001 is outside 0..100000", patched(b -> b.putInt(12, 100001)));

@@ -80,7 +80,7 @@ final class ConformanceSamples {
             verdicts.put(t, 100L * t.code());
         }
         return new Statistics(9, 1000, verdicts, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, -1L, 21, 22, 23,
-                Long.MIN_VALUE,
+                Long.MIN_VALUE, 24,
                 List.of(new RuleStatistics(1, 50), new RuleStatistics(0xFFFFFFFE, 0x0123456789ABCDEFL)));
     }
 
@@ -103,6 +103,12 @@ final class ConformanceSamples {
         m.put("command_set_config", new Command.SetConfig(config()).encode());
         m.put("command_get_statistics", new Command.GetStatistics().encode());
         m.put("command_get_events", new Command.GetEvents().encode());
+        byte[] key = new byte[Protocol.UNLOCK_KEY_BYTES];
+        for (int i = 0; i < key.length; i++) {
+            key[i] = (byte) (0xA0 + i);
+        }
+        m.put("command_set_config_locked", new Command.SetConfig(config().persisted().locked(UnlockKey.of(key))).encode());
+        m.put("command_unlock", new Command.Unlock(UnlockKey.of(key)).encode());
         m.put("policy", PolicyCodec.encode(policy()));
         m.put("command_set_policy", new Command.SetPolicy(policy()).encode());
         m.put("result", new Result(STATUS_INVALID_PARAMETER, ErrorCode.BAD_STATUS, 2, 7).encode());

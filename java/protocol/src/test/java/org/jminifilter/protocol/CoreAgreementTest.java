@@ -159,7 +159,7 @@ class CoreAgreementTest {
         int base = b.getInt(Layouts.POLICY_HEADER.offset("RuleOffset"));
         int at = base + rnd.nextInt(count) * Protocol.RULE_SIZE;
         int action = at + Layouts.RULE.offset("Action");
-        switch (rnd.nextInt(7)) {
+        switch (rnd.nextInt(8)) {
             case 0 -> {
                 int from = base + rnd.nextInt(count) * Protocol.RULE_SIZE + Layouts.RULE.offset("Action");
                 System.arraycopy(good, from, b.array(), action, Protocol.ACTION_SIZE);
@@ -168,6 +168,7 @@ class CoreAgreementTest {
             case 2 -> b.putShort(at + Layouts.RULE.offset("MatchFlags"), (short) rnd.nextInt(8));
             case 3 -> b.putShort(at + Layouts.RULE.offset("Volume"), (short) (rnd.nextBoolean() ? Protocol.VOLUME_ANY
                     : rnd.nextInt(4)));
+            case 7 -> b.putShort(action + Layouts.ACTION.offset("TargetVolume"), (short) rnd.nextInt(4));
             case 4 -> b.putInt(action + Layouts.ACTION.offset("Type"), 1 + rnd.nextInt(6));
             case 5 -> {
                 // A character of a name or pattern: reaches the checks of what a name can match
@@ -181,7 +182,7 @@ class CoreAgreementTest {
             }
             default -> {
                 Layout.Field f = Layouts.ACTION.fields().get(rnd.nextInt(Layouts.ACTION.fields().size()));
-                int[] values = {0, 1, 2, 4, 0x80, 0x10000, 0x01000000, 0xC0000022, Protocol.DISPOSITION_UNCHANGED};
+                int[] values = {0, 1, 2, 4, 8, 0x80, 0x10000, 0x01000000, 0xC0000022, Protocol.DISPOSITION_UNCHANGED};
                 int v = values[rnd.nextInt(values.length)];
                 switch (f.size()) {
                     case 1 -> b.put(action + f.offset(), (byte) v);
@@ -198,7 +199,8 @@ class CoreAgreementTest {
         valid.duplicate().get(good);
         byte[] bytes = kind.equals("policy") && rnd.nextInt(3) == 0 ? mutateRule(good, rnd)
                 : RandomizedDecodeTest.mutate(good, rnd);
-        if (kind.equals("config") && bytes.length != Protocol.CONFIG_SIZE) {
+        if (kind.equals("config") && bytes.length != Protocol.CONFIG_SIZE
+                && bytes.length != Protocol.CONFIG_SIZE + Protocol.UNLOCK_KEY_SIZE) {
             bytes = good; // the driver sees a config only inside a command, which checks its size
         }
         try {

@@ -63,7 +63,7 @@ class DecodeErrorsTest {
     @Test
     void resultWithAnUnknownErrorOrSize() {
         ByteBuffer ok = Result.success(1).encode();
-        assertFails("JMF_RESULT.Error", "unknown error code 23", Result::decode, patched(ok, b -> b.putInt(4, 23)));
+        assertFails("JMF_RESULT.Error", "unknown error code 25", Result::decode, patched(ok, b -> b.putInt(4, 25)));
         assertFails("JMF_RESULT.Error", "unknown error code 4294967295", Result::decode,
                 patched(ok, b -> b.putInt(4, -1)));
         assertFails("JMF_RESULT", "truncated", Result::decode, resized(ok, 12));
@@ -97,7 +97,10 @@ class DecodeErrorsTest {
         assertFails("JMF_CONFIG.OnDisconnect", "3", Config::decode, patched(ok, b -> b.putInt(12, 3)));
         assertFails("JMF_CONFIG.MaxAsksInFlight", "257", Config::decode, patched(ok, b -> b.putInt(16, 257)));
         assertFails("JMF_CONFIG.MaxAsksInFlight", "0 is outside", Config::decode, patched(ok, b -> b.putInt(16, 0)));
-        assertFails("JMF_CONFIG.Flags", "unknown bits 0x1", Config::decode, patched(ok, b -> b.putInt(20, 1)));
+        assertFails("JMF_CONFIG.Flags", "unknown bits 0x4", Config::decode, patched(ok, b -> b.putInt(20, 4)));
+        // LOCKED: the unlock key must follow
+        assertFails("JMF_CONFIG + JMF_UNLOCK_KEY", "truncated: 24 bytes, expected 56", Config::decode,
+                patched(ok, b -> b.putInt(20, Protocol.CONFIG_FLAG_LOCKED)));
     }
 
     @Test
@@ -114,8 +117,10 @@ class DecodeErrorsTest {
         assertFails("JMF_COMMAND_HEADER", "truncated: 4 bytes", Command::decode, resized(get, 4));
         assertFails("JMF_COMMAND_HEADER.Length", "9 disagrees with the input's 8 bytes", Command::decode,
                 patched(get, b -> b.putInt(4, 9)));
-        assertFails("JMF_COMMAND_HEADER.Type", "unknown command type 5", Command::decode,
-                patched(get, b -> b.putInt(0, 5)));
+        assertFails("JMF_COMMAND_HEADER.Type", "unknown command type 6", Command::decode,
+                patched(get, b -> b.putInt(0, 6)));
+        assertFails("JMF_COMMAND_UNLOCK body", "truncated: 0 bytes, expected 32", Command::decode,
+                patched(get, b -> b.putInt(0, Protocol.COMMAND_UNLOCK)));
         ByteBuffer longer = patched(resized(get, 12), b -> b.putInt(4, 12));
         assertFails("JMF_COMMAND_GET_STATISTICS body", "oversized: 4 bytes", Command::decode, longer);
         ByteBuffer events = patched(longer, b -> b.putInt(0, Protocol.COMMAND_GET_EVENTS));
@@ -187,8 +192,10 @@ class DecodeErrorsTest {
                 patched(deny, b -> b.putInt(4, Protocol.ACTION_FLAG_POST_CREATE)));
         assertFails("JMF_ASK_REPLY.Verdict.Flags", "flag 0x2 does not apply to DENY", AskReply::decode,
                 patched(deny, b -> b.putInt(4, Protocol.ACTION_FLAG_FALLBACK_DENY)));
-        assertFails("JMF_ASK_REPLY.Verdict.Flags", "unknown bits 0x4", AskReply::decode,
-                patched(deny, b -> b.putInt(4, 4)));
+        assertFails("JMF_ASK_REPLY.Verdict.Flags", "unknown bits 0x10", AskReply::decode,
+                patched(deny, b -> b.putInt(4, 0x10)));
+        assertFails("JMF_ASK_REPLY.Verdict.Flags", "a verdict is applied, never audit-only", AskReply::decode,
+                patched(deny, b -> b.putInt(4, Protocol.ACTION_FLAG_AUDIT_ONLY)));
         assertFails("JMF_ASK_REPLY.Verdict.Status", "0x00000000 is not an error NTSTATUS", AskReply::decode,
                 patched(deny, b -> b.putInt(8, 0)));
         assertFails("JMF_ASK_REPLY.Verdict.Status", "STATUS_FLT_DISALLOW_FAST_IO", AskReply::decode,
@@ -239,7 +246,8 @@ class DecodeErrorsTest {
         assertFails("JMF_ASK_REPLY.Verdict.Status", "must be zero for REDIRECT", AskReply::decode,
                 patched(redirect, b -> b.putInt(8, 0xC0000022)));
         assertFails("JMF_ASK_REPLY.Verdict.Status", "is not an error NTSTATUS", AskReply::decode,
-                patched(redirect, b -> b.putInt(4, Protocol.ACTION_FLAG_FALLBACK_DENY)));
+                patched(redirect, b -> b.putInt(4, Protocol.ACTION_FLAG_FALLBACK_DENY)));        assertFails("JMF_ASK_REPLY.Verdict.Flags", "cannot choose the redirect mechanism", AskReply::decode,
+                patched(redirect, b -> b.putInt(4, Protocol.ACTION_FLAG_REPARSE)));
     }
 
     // ---- statistics and events ----
@@ -248,15 +256,15 @@ class DecodeErrorsTest {
     void statisticsChecks() {
         ByteBuffer ok = ConformanceSamples.statistics().encode();
         assertFails("JMF_STATISTICS", "truncated", Statistics::decode, resized(ok, 100));
-        assertFails("JMF_STATISTICS.RuleCount", "3 rules need 240 bytes, the output holds 224", Statistics::decode,
+        assertFails("JMF_STATISTICS.RuleCount", "3 rules need 248 bytes, the output holds 232", Statistics::decode,
                 patched(ok, b -> b.putInt(4, 3)));
-        assertFails("JMF_STATISTICS.RuleCount", "2 rules need 224 bytes, the output holds 232", Statistics::decode,
-                resized(ok, 232));
+        assertFails("JMF_STATISTICS.RuleCount", "2 rules need 232 bytes, the output holds 240", Statistics::decode,
+                resized(ok, 240));
         assertFails("JMF_STATISTICS.RuleCount", "is over JMF_MAX_RULES", Statistics::decode,
                 patched(ok, b -> b.putInt(4, -1)));
         assertFails("JMF_STATISTICS.Verdicts[0]", "unused", Statistics::decode, patched(ok, b -> b.putLong(16, 1)));
         assertFails("JMF_RULE_STATISTICS[1].Reserved", "reserved", Statistics::decode,
-                patched(ok, b -> b.putInt(192 + 16 + 4, 1)));
+                patched(ok, b -> b.putInt(200 + 16 + 4, 1)));
     }
 
     @Test
@@ -270,8 +278,11 @@ class DecodeErrorsTest {
         assertFails("JMF_EVENT[1].Operation", "0x20", EventBatch::decode, patched(ok, b -> b.putInt(second + 20, 0x20)));
         assertFails("JMF_EVENT[1].Verdict", "unknown action type 9", EventBatch::decode,
                 patched(ok, b -> b.putInt(second + 24, 9)));
-        assertFails("JMF_EVENT[1].Flags", "unknown bits 0x10000", EventBatch::decode,
-                patched(ok, b -> b.putInt(second + 36, 0x10000)));
+        assertFails("JMF_EVENT[1].Flags", "unknown bits 0x20000", EventBatch::decode,
+                patched(ok, b -> b.putInt(second + 36, 0x20000)));
+        // a persisted value rejected at load reports no operation: Operation and Verdict must be 0
+        assertFails("JMF_EVENT[1].Operation", "must be zero", EventBatch::decode,
+                patched(ok, b -> b.putInt(second + 36, Protocol.EVENT_FLAG_PERSISTED_REJECTED)));
         assertFails("JMF_EVENT[0].VolumeLength", "3 is odd", EventBatch::decode,
                 patched(ok, b -> b.putShort(16 + 40, (short) 3)));
         assertFails("JMF_EVENT[0].PathLength", "1026 is over the capacity", EventBatch::decode,

@@ -47,7 +47,9 @@ class MessageConstructorTest {
 
     @Test
     void eventFieldsAreChecked() {
-        refused("Flags: unknown bits 0x10000", () -> event(0x10000, "", ""));
+        refused("Flags: unknown bits 0x20000", () -> event(0x20000, "", ""));
+        refused("must be null for a PERSISTED_REJECTED event", () -> event(Protocol.EVENT_FLAG_PERSISTED_REJECTED, "", ""));
+        refused("operation and verdict are required", () -> new Event(1, 2, 3, null, null, 0, 4, 0, "", ""));
         refused("Volume: 65 code units", () -> event(0, "v".repeat(65), ""));
         refused("Path: 513 code units", () -> event(0, "", "p".repeat(513)));
         refused("OtherPath: 513 code units", () -> new Event(1, 2, 3, Operation.RENAME, ActionType.AUDIT, 0, 4, 0, "",

@@ -14,6 +14,7 @@ import org.jminifilter.policy.Disposition;
 import org.jminifilter.policy.MatchFlag;
 import org.jminifilter.policy.Operation;
 import org.jminifilter.policy.Policy;
+import org.jminifilter.policy.RedirectMechanism;
 import org.jminifilter.policy.Rule;
 
 /**
@@ -86,6 +87,7 @@ final class RandomMessages {
             }
             case 3: {
                 Action.Redirect r = Action.redirect(rnd.nextInt(Math.max(1, volumes)));
+                r = rnd.nextInt(3) == 0 ? r.byReparse() : r;
                 return rnd.nextBoolean() ? r.orDeny(status()) : r;
             }
             case 4: {
@@ -158,8 +160,11 @@ final class RandomMessages {
 
     Config config() {
         DefaultVerdict v = rnd.nextBoolean() ? DefaultVerdict.ALLOW : DefaultVerdict.DENY;
+        byte[] key = new byte[Protocol.UNLOCK_KEY_BYTES];
+        rnd.nextBytes(key);
         return new Config(1 + rnd.nextInt(60000), v, status(),
-                Config.OnDisconnect.values()[rnd.nextInt(2)], 1 + rnd.nextInt(256));
+                Config.OnDisconnect.values()[rnd.nextInt(2)], 1 + rnd.nextInt(256), rnd.nextBoolean(),
+                rnd.nextInt(3) == 0 ? UnlockKey.of(key) : null);
     }
 
     Ask ask() {
@@ -171,15 +176,18 @@ final class RandomMessages {
         while (true) {
             Action a = action(64);
             if (!(a instanceof Action.Ask) && !a.postCreate()
-                    && !(a instanceof Action.Modify m && !m.changesSomething())) {
+                    && !(a instanceof Action.Modify m && !m.changesSomething())
+                    && !(a instanceof Action.Redirect r && r.mechanism() == RedirectMechanism.REPARSE)) {
                 return new AskReply(a);
             }
         }
     }
 
     Event event() {
-        return new Event(rnd.nextLong(), rnd.nextLong(), rnd.nextInt(), Operation.values()[rnd.nextInt(5)],
-                ActionType.values()[rnd.nextInt(6)], rnd.nextInt(), rnd.nextInt(), rnd.nextInt(Protocol.EVENT_FLAGS_VALID + 1),
+        int flags = rnd.nextInt(Protocol.EVENT_FLAGS_VALID + 1);
+        boolean notAnOperation = (flags & Protocol.EVENT_FLAG_PERSISTED_REJECTED) != 0;
+        return new Event(rnd.nextLong(), rnd.nextLong(), rnd.nextInt(), notAnOperation ? null : Operation.values()[rnd.nextInt(5)],
+                notAnOperation ? null : ActionType.values()[rnd.nextInt(6)], rnd.nextInt(), rnd.nextInt(), flags,
                 text(64), text(512), text(512));
     }
 
@@ -204,7 +212,8 @@ final class RandomMessages {
         }
         return new Statistics(rnd.nextInt(), rnd.nextLong(), verdicts, rnd.nextLong(), rnd.nextLong(), rnd.nextLong(),
                 rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), rnd.nextLong(),
-                rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), rules);
+                rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), rnd.nextLong(), rnd.nextLong(),
+                rules);
     }
 
     Result result() {

@@ -8,10 +8,12 @@ import org.jminifilter.policy.Rule;
 import org.jminifilter.port.FilterPort;
 import org.jminifilter.protocol.Command;
 import org.jminifilter.protocol.Config;
+import org.jminifilter.protocol.ErrorCode;
 import org.jminifilter.protocol.EventBatch;
 import org.jminifilter.protocol.Protocol;
 import org.jminifilter.protocol.Result;
 import org.jminifilter.protocol.Statistics;
+import org.jminifilter.protocol.UnlockKey;
 
 /**
  * The driver's commands, typed: encodes each {@link Command}, sends it over a {@link FilterPort}
@@ -35,7 +37,26 @@ public final class KernelClient {
      * @throws CommandRejectedException when the driver refused it; the policy in force stays
      */
     public Result setPolicy(Policy policy) {
-        Result result = Result.decode(port.send(new Command.SetPolicy(policy).encode(), Protocol.RESULT_SIZE));
+        return setPolicy(policy, false);
+    }
+
+    /**
+     * Replaces the policy in force and, with {@code persist}, has the driver keep it in its service
+     * key so that it is in force from the next load on, before any service runs (a policy with no
+     * rules, persisted, clears what was kept).
+     *
+     * @return the driver's result, with the new generation
+     * @throws CommandRejectedException when the driver refused it (the policy in force stays), or put it
+     *         in force but could not persist it ({@link ErrorCode#NOT_PERSISTED}: the new policy IS in force)
+     */
+    public Result setPolicy(Policy policy, boolean persist) {
+        Result result = Result.decode(port.send(new Command.SetPolicy(policy, persist).encode(), Protocol.RESULT_SIZE));
+        if (result.error() == ErrorCode.NOT_PERSISTED) {
+            lastRuleCount = policy.rules().size();
+            throw new CommandRejectedException("the driver put the policy in force (generation "
+                    + Integer.toUnsignedString(result.generation()) + ") but could not persist it: "
+                    + result.describe(), result);
+        }
         if (!result.isSuccess()) {
             throw new CommandRejectedException("the driver rejected the policy: " + blame(policy, result)
                     + "; the policy of generation " + Integer.toUnsignedString(result.generation())
@@ -52,8 +73,28 @@ public final class KernelClient {
      */
     public Result setConfig(Config config) {
         Result result = Result.decode(port.send(new Command.SetConfig(config).encode(), Protocol.RESULT_SIZE));
+        if (result.error() == ErrorCode.NOT_PERSISTED) {
+            throw new CommandRejectedException("the driver put the configuration in force but could not persist it: "
+                    + result.describe(), result);
+        }
         if (!result.isSuccess()) {
-            throw new CommandRejectedException("the driver rejected the configuration: " + result.describe(), result);
+            throw new CommandRejectedException("the driver rejected the configuration: " + result.describe()
+                    + (result.error() == ErrorCode.LOCKED ? " (the driver is locked: unlock with the key it was"
+                            + " locked with first)" : ""), result);
+        }
+        return result;
+    }
+
+    /**
+     * Unlocks a driver locked with {@link Config#locked(UnlockKey)}: it accepts non-mandatory unloads
+     * and detaches again; the rest of the configuration stays. Not locked: nothing changes.
+     *
+     * @throws CommandRejectedException with {@link ErrorCode#LOCKED} for a wrong key (the driver stays locked)
+     */
+    public Result unlock(UnlockKey key) {
+        Result result = Result.decode(port.send(new Command.Unlock(key).encode(), Protocol.RESULT_SIZE));
+        if (!result.isSuccess()) {
+            throw new CommandRejectedException("the driver refused to unlock: " + result.describe(), result);
         }
         return result;
     }

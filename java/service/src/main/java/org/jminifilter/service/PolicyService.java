@@ -22,6 +22,7 @@ import org.jminifilter.port.PortClosedException;
 import org.jminifilter.protocol.Ask;
 import org.jminifilter.protocol.AskReply;
 import org.jminifilter.protocol.Config;
+import org.jminifilter.protocol.ErrorCode;
 import org.jminifilter.protocol.Event;
 import org.jminifilter.protocol.NtStatus;
 import org.jminifilter.protocol.EventBatch;
@@ -123,6 +124,7 @@ public final class PolicyService implements AutoCloseable {
     private final FilterPort port;
     private final KernelClient kernel;
     private final Config config;
+    private final boolean persistPolicy;
     /** The configured default verdict ({@link Config#defaultVerdict()}), made once. */
     private final Action configuredDefault;
     /** Null when none was set: every ask gets its default verdict. */
@@ -172,6 +174,7 @@ public final class PolicyService implements AutoCloseable {
         this.eventInterval = b.eventInterval;
         this.closeTimeout = b.closeTimeout;
         this.policy = b.policy;
+        this.persistPolicy = b.persistPolicy;
     }
 
     /**
@@ -202,8 +205,18 @@ public final class PolicyService implements AutoCloseable {
             state = State.STARTING;
         }
         try {
-            kernel.setConfig(config);
-            Result result = kernel.setPolicy(policy);
+            try {
+                kernel.setConfig(config);
+            } catch (CommandRejectedException e) {
+                if (e.result().error() != ErrorCode.LOCKED) {
+                    throw e;
+                }
+                // An earlier service locked the driver and took its key with it (keys live in memory
+                // only): its configuration stays; only a mandatory unload (a reboot) ends that lock.
+                LOG.warn("the driver is locked by an earlier service: its configuration stays in force and"
+                        + " this service cannot unlock it (a reboot can)");
+            }
+            Result result = kernel.setPolicy(policy, persistPolicy);
             current = new InForce(result.generation(), policy);
             LOG.info("policy of {} rules in force, generation {}", policy.rules().size(),
                     Integer.toUnsignedString(result.generation()));
@@ -247,7 +260,7 @@ public final class PolicyService implements AutoCloseable {
         Objects.requireNonNull(next, "policy");
         requireRunning("replacePolicy");
         synchronized (policyLock) {
-            Result result = kernel.setPolicy(next);
+            Result result = kernel.setPolicy(next, persistPolicy);
             previous = current;
             current = new InForce(result.generation(), next);
             policy = next;
@@ -256,6 +269,22 @@ public final class PolicyService implements AutoCloseable {
             }
             return result;
         }
+    }
+
+    /**
+     * Unlocks the driver this service locked ({@link Builder#config} with {@link Config#locked}): it
+     * accepts non-mandatory unloads and detaches again.
+     *
+     * @throws IllegalStateException when this service's configuration is not locked, before
+     *         {@link #start()} or after {@link #close()}
+     * @throws CommandRejectedException when the driver refuses the key
+     */
+    public Result unlock() {
+        requireRunning("unlock");
+        if (config.lockKey() == null) {
+            throw new IllegalStateException("unlock(): this service's configuration is not locked");
+        }
+        return kernel.unlock(config.lockKey());
     }
 
     /** The policy this service last had accepted (before {@link #start()}: the one it will push). */
@@ -723,6 +752,7 @@ public final class PolicyService implements AutoCloseable {
         private final FilterPort port;
         private Policy policy = Policy.EMPTY;
         private Config config = Config.defaults();
+        private boolean persistPolicy;
         private AskHandler askHandler;
         private EventListener eventListener;
         private int askThreads = 4;
@@ -736,6 +766,15 @@ public final class PolicyService implements AutoCloseable {
         /** The policy start() pushes (default: the empty policy). */
         public Builder policy(Policy p) {
             this.policy = nonNull(p, "policy");
+            return this;
+        }
+
+        /**
+         * Whether the driver keeps every policy this service pushes (start() and replacePolicy()) in its
+         * service key, in force from the next load on, before any service runs (default: false).
+         */
+        public Builder persistPolicy(boolean persist) {
+            this.persistPolicy = persist;
             return this;
         }
 

@@ -38,6 +38,7 @@ import org.jminifilter.protocol.Protocol;
 import org.jminifilter.protocol.Result;
 import org.jminifilter.protocol.RuleStatistics;
 import org.jminifilter.protocol.Statistics;
+import org.jminifilter.protocol.UnlockKey;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -90,6 +91,47 @@ class PolicyServiceTest {
         assertInstanceOf(Command.SetPolicy.class, sent.get(1));
         assertEquals(p, ((Command.SetPolicy) sent.get(1)).policy());
         assertEquals(p, port.policy(), "the kernel side decoded the same policy from the bytes");
+    }
+
+    @Test
+    void persistPolicyPushesEveryPolicyWithThePersistFlag() {
+        service = PolicyService.builder(port).policy(policy(1)).persistPolicy(true).build().start();
+        service.replacePolicy(policy(2, 3));
+
+        assertTrue(((Command.SetPolicy) port.commands().get(1)).persist());
+        assertTrue(((Command.SetPolicy) port.commands().get(2)).persist());
+        assertEquals(Optional.of(policy(2, 3)), port.persistedPolicy());
+    }
+
+    @Test
+    void unlockUsesTheKeyTheServiceLockedWith() {
+        Config locked = Config.defaults().locked(UnlockKey.random());
+        start(policy(1), a -> Action.allow(), locked);
+        assertTrue(port.config().isLocked());
+
+        service.unlock();
+
+        assertFalse(port.config().isLocked());
+        assertEquals(0, port.unlockFailures());
+    }
+
+    @Test
+    void unlockWithoutALockIsRefusedPlainly() {
+        start(policy(1), a -> Action.allow(), Config.defaults());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> service.unlock());
+        assertTrue(e.getMessage().contains("not locked"), e.getMessage());
+    }
+
+    @Test
+    void aServiceStartingAgainstAnEarlierLockKeepsItAndStillPushesItsPolicy() {
+        Config earlier = Config.defaults().withAskTimeoutMs(444).locked(UnlockKey.random());
+        Result.decode(port.send(new Command.SetConfig(earlier).encode(), Protocol.RESULT_SIZE));
+
+        start(policy(5), a -> Action.allow(), Config.defaults().locked(UnlockKey.random()));
+
+        assertEquals(earlier, port.config(), "the earlier lock and its configuration stay");
+        assertEquals(policy(5), port.policy());
+        assertEquals(1, port.unlockFailures());
     }
 
     @Test
@@ -217,7 +259,7 @@ class PolicyServiceTest {
             rules.add(new RuleStatistics(i + 1, i * 3L));
         }
         Statistics stats = new Statistics(9, 1234, Map.of(ActionType.DENY, 17L), 5, 1, 0, 0, 0, 1, 0, 0, 17, 0, 0,
-                3, 4, 5, 6, rules);
+                3, 4, 5, 6, 7, rules);
         port.onGetStatistics(() -> stats);
 
         assertEquals(stats, service.statistics());

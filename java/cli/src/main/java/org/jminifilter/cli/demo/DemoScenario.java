@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jminifilter.cli.output.ActionText;
 import org.jminifilter.cli.policyfile.PolicyFile;
 import org.jminifilter.cli.policyfile.PolicyFileException;
 import org.jminifilter.cli.policyfile.RuleNames;
@@ -200,10 +201,13 @@ public final class DemoScenario {
 
     private void seedFiles(EmulatedKernel kernel, EmulatedVolume v1, EmulatedVolume v2) {
         for (String dir : List.of("\\Users", "\\Users\\alice", "\\Users\\alice\\secret", "\\Quarantine", "\\Reports",
-                "\\Cache", "\\Shared")) {
+                "\\Cache", "\\Shared", "\\Archive")) {
             kernel.makeDirectory(v1, dir);
         }
         kernel.makeDirectory(v2, "\\Cache");
+        kernel.makeDirectory(v2, "\\Archive");
+        kernel.putText(v1, "\\Archive\\2025.txt", "stale copy on volume 1");
+        kernel.putText(v2, "\\Archive\\2025.txt", "archived on volume 2");
         kernel.putText(v1, "\\Users\\alice\\secret\\plan.txt", "the plan");
         kernel.putText(v1, "\\Reports\\q3.txt", "Q3 revenue: 42\n");
         kernel.putText(v1, "\\Shared\\notes.txt", "shared notes");
@@ -266,6 +270,16 @@ public final class DemoScenario {
             }
         }
 
+        // REDIRECT by reparse: the open itself moves to volume 2 (the handle is volume 2's).
+        try (EmulatedFile archive = open("archive-open", notepad, v1, "\\Archive\\2025.txt", FILE_READ_DATA,
+                Disposition.OPEN).orElse(null)) {
+            if (archive != null) {
+                IoResult read = archive.read(0, 100);
+                step("archive-read", "notepad.exe reads " + v1 + "\\Archive\\2025.txt", read.status(),
+                        quote(read.text()));
+            }
+        }
+
         // ASK: Java answers notepad's asks; tool.exe's ask times out to its default verdict (DENY).
         closeQuietly(open("shared-notes-notepad", notepad, v1, "\\Shared\\notes.txt", FILE_READ_DATA,
                 Disposition.OPEN));
@@ -309,6 +323,9 @@ public final class DemoScenario {
                     : "pre-operation DENY: FLT_PREOP_COMPLETE with " + status;
             case MODIFY -> "MODIFY: parameters changed, FltSetCallbackDataDirty (the filters below see them)";
             case REDIRECT -> e.hasFlag(Protocol.EVENT_FLAG_REDIRECT_FALLBACK) ? "REDIRECT target unusable: the rule's fallback"
+                    : e.hasFlag(Protocol.EVENT_FLAG_REPARSE)
+                    ? "REDIRECT by reparse: IoReplaceFileObjectName + STATUS_REPARSE, the I/O manager reopened on "
+                            + redirectTarget(e.ruleId())
                     : "REDIRECT: Iopb->TargetInstance = the driver's instance on " + redirectTarget(e.ruleId());
             case AUDIT -> "AUDIT: let through, reported with its final status " + status;
             case ALLOW -> "ALLOW";
@@ -337,37 +354,8 @@ public final class DemoScenario {
             out.printf("  rule %s: %s on %s%s%s -> %s%n", name(rule.ruleId()), rule.operations(),
                     rule.volume().isPresent() ? policy.volumes().get(rule.volume().getAsInt()) : "any volume ",
                     rule.path().map(Object::toString).orElse("any path"),
-                    rule.image().map(i -> " by " + i).orElse(""), describe(rule.action(), policy));
+                    rule.image().map(i -> " by " + i).orElse(""), ActionText.of(rule.action(), policy));
         }
-    }
-
-    /** An action in words, for the account. */
-    static String describe(Action action, Policy policy) {
-        if (action instanceof Action.Deny d) {
-            return "DENY with " + NtStatus.of(d.status()).name() + (d.postCreate() ? " in post-create" : " in pre-create");
-        }
-        if (action instanceof Action.Modify m) {
-            List<String> edits = new ArrayList<>();
-            if (m.accessClear() != 0) {
-                edits.add(String.format("strip desired access 0x%X", m.accessClear()));
-            }
-            if (m.operationFlagsSet() != 0) {
-                edits.add(String.format("add SL_* 0x%X", m.operationFlagsSet()));
-            }
-            if (m.optionsSet() != 0 || m.optionsClear() != 0 || m.disposition().isPresent()
-                    || m.operationFlagsClear() != 0) {
-                edits.add("other edits");
-            }
-            return "MODIFY: " + String.join(", ", edits);
-        }
-        if (action instanceof Action.Redirect r) {
-            return "REDIRECT reads and writes to " + policy.volumes().get(r.targetVolume());
-        }
-        if (action instanceof Action.Ask a) {
-            return "ASK Java (timeout " + a.timeoutMs() + " ms, then " + a.defaultVerdict()
-                    + (a.status() != 0 ? " with " + NtStatus.of(a.status()).name() : "") + ")";
-        }
-        return action.type().name();
     }
 
     private void printAsks() {
@@ -398,7 +386,7 @@ public final class DemoScenario {
         List<String> names = new ArrayList<>();
         String[] all = {"POST_CREATE", "DEFAULT_VERDICT", "ASK_TIMEOUT", "ASKED", "REDIRECT_FALLBACK",
             "PATH_TRUNCATED", "MODIFIED", "DESTINATION", "LINK", "OTHER_PATH_TRUNCATED", "REDIRECT_TARGET_LOST",
-            "REDIRECT_REFUSED", "ASK_NOT_WAITED", "ASK_CANCELLED"};
+            "REDIRECT_REFUSED", "ASK_NOT_WAITED", "ASK_CANCELLED", "AUDIT_ONLY", "REPARSE"};
         for (int i = 0; i < all.length; i++) {
             if (e.hasFlag(1 << i)) {
                 names.add(all[i]);

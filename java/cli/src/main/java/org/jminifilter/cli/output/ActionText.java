@@ -8,6 +8,7 @@ import org.jminifilter.policy.Access;
 import org.jminifilter.policy.Action;
 import org.jminifilter.policy.DefaultVerdict;
 import org.jminifilter.policy.Policy;
+import org.jminifilter.policy.RedirectMechanism;
 import org.jminifilter.protocol.NtStatus;
 
 /** An action in the words of a policy file ("deny STATUS_ACCESS_DENIED in post-create"). */
@@ -42,6 +43,7 @@ public final class ActionText {
         }
         if (action instanceof Action.Redirect r) {
             return "redirect to " + policy.volumes().get(r.targetVolume()).name()
+                    + (r.mechanism() == RedirectMechanism.REPARSE ? " by reparse" : "")
                     + (r.fallbackDeny() ? " (fallback: deny " + NtStatus.of(r.status()).name() + ")" : " (fallback: pass)");
         }
         if (action instanceof Action.Ask a) {

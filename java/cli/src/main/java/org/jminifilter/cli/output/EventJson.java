@@ -14,7 +14,8 @@ import org.jminifilter.protocol.Protocol;
 
 /**
  * Events as JSON objects, one per line (JSON Lines): every field of JMF_EVENT, the rule as the
- * policy file wrote it, the status by name when it has one, the flags by name. The count of
+ * policy file wrote it, the status by name when it has one, the flags by name (an audit-only
+ * rule's event has the flag {@code audit-only}: its verdict is what would have applied). The count of
  * events the kernel dropped is a record of its own ({@code "record": "dropped"}).
  */
 public final class EventJson {
@@ -34,7 +35,9 @@ public final class EventJson {
             Map.entry(Protocol.EVENT_FLAG_REDIRECT_TARGET_LOST, "redirect-target-lost"),
             Map.entry(Protocol.EVENT_FLAG_REDIRECT_REFUSED, "redirect-refused"),
             Map.entry(Protocol.EVENT_FLAG_ASK_NOT_WAITED, "ask-not-waited"),
-            Map.entry(Protocol.EVENT_FLAG_ASK_CANCELLED, "ask-cancelled"));
+            Map.entry(Protocol.EVENT_FLAG_ASK_CANCELLED, "ask-cancelled"),
+            Map.entry(Protocol.EVENT_FLAG_REPARSE, "reparse"),
+            Map.entry(Protocol.EVENT_FLAG_AUDIT_ONLY, "audit-only"));
 
     private EventJson() {
     }

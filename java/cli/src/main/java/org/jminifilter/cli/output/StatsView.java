@@ -37,6 +37,7 @@ public final class StatsView {
         m.put("redirect targets lost", s.redirectTargetLost());
         m.put("redirect refusals", s.redirectRefused());
         m.put("post-create cancels", s.postCreateCancels());
+        m.put("audit-only (decided, not applied)", s.auditOnly());
         m.put("events queued", s.eventsQueued());
         m.put("events dropped", s.eventsDropped());
         m.put("policies rejected", s.policiesRejected());

@@ -22,9 +22,11 @@ import org.jminifilter.policy.Action;
 import org.jminifilter.policy.DefaultVerdict;
 import org.jminifilter.policy.Disposition;
 import org.jminifilter.policy.MatchFlag;
+import org.jminifilter.policy.Mode;
 import org.jminifilter.policy.Operation;
 import org.jminifilter.policy.PathPattern;
 import org.jminifilter.policy.Policy;
+import org.jminifilter.policy.RedirectMechanism;
 import org.jminifilter.policy.Rule;
 import org.jminifilter.protocol.Config;
 import org.jminifilter.protocol.Protocol;
@@ -36,10 +38,18 @@ import org.jminifilter.protocol.Protocol;
  * errors are collected; any error refuses the file.
  */
 final class PolicyFileParser {
-    private static final List<String> TOP_KEYS = List.of("version", "description", "config", "volumes", "rules",
+    private static final List<String> TOP_KEYS = List.of("version", "description", "mode", "config", "volumes", "rules",
             "answers");
     private static final List<String> CONFIG_KEYS = List.of("ask-timeout-ms", "default-verdict", "default-deny-status",
-            "on-disconnect", "max-asks-in-flight");
+            "on-disconnect", "max-asks-in-flight", "persist", "locked");
+    /**
+     * The unlock key of {@code locked: true}: one per process, made at random when first needed and
+     * kept in memory only (so re-reading the file gives the same configuration). A process that
+     * ends takes it along: only a mandatory unload (a reboot) ends its lock then.
+     */
+    private static final class ProcessKey {
+        static final org.jminifilter.protocol.UnlockKey KEY = org.jminifilter.protocol.UnlockKey.random();
+    }
     private static final List<String> MATCH_KEYS = List.of("id", "description", "operations", "volume", "path",
             "image", "process-id", "access", "dispositions", "when");
     private static final List<String> ACTION_KEYS = List.of("allow", "deny", "modify", "redirect", "ask", "audit");
@@ -55,6 +65,9 @@ final class PolicyFileParser {
     private final Set<String> unresolvedAliases = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
 
     private Config base = Config.defaults();
+    /** The file's top-level mode, and whether a rule overrode it with {@code mode: enforce}. */
+    private Mode fileMode = Mode.ENFORCE;
+    private boolean enforceOverride;
 
     PolicyFileParser(String file, VolumeResolver resolver) {
         this.file = file;
@@ -92,6 +105,8 @@ final class PolicyFileParser {
         if (top.get("volumes") != null) {
             volumes(top.get("volumes"));
         }
+        Mode topMode = top.get("mode") == null ? Mode.ENFORCE : modeOf(top.get("mode"), "mode");
+        fileMode = topMode == null ? Mode.ENFORCE : topMode;
         Policy.Builder builder = Policy.builder();
         Map<Integer, String> names = new LinkedHashMap<>();
         List<Location> ruleLocations = new ArrayList<>();
@@ -104,6 +119,9 @@ final class PolicyFileParser {
                     rule(builder, rules.items().get(i), i, ids, names, ruleLocations);
                 }
             }
+        }
+        if (fileMode == Mode.AUDIT_ONLY && !enforceOverride) {
+            builder.auditOnly();        // the whole policy (each rule also says so: the same in the kernel)
         }
         AnswersParser answersParser = new AnswersParser(tools(), top.get("answers"));
         Policy policy = null;
@@ -217,7 +235,15 @@ final class PolicyFileParser {
                 "config.default-deny-status");
         Node onDisconnect = m.get("on-disconnect");
         Long asks = optionalNumber(m, "max-asks-in-flight", 1, Protocol.MAX_ASKS_IN_FLIGHT);
+        Boolean persist = optionalBoolean(m, "persist");
+        Boolean locked = optionalBoolean(m, "locked");
         try {
+            if (persist != null) {
+                c = persist ? c.persisted() : c.notPersisted();
+            }
+            if (locked != null) {
+                c = locked ? c.locked(ProcessKey.KEY) : c.unlocked();
+            }
             if (timeout != null) {
                 c = c.withAskTimeoutMs(timeout.intValue());
             }
@@ -285,6 +311,7 @@ final class PolicyFileParser {
         int before = errorCount();
         List<String> allowed = new ArrayList<>(MATCH_KEYS);
         allowed.addAll(ACTION_KEYS);
+        allowed.add("mode");
         keys(m, allowed, where);
 
         // id
@@ -377,6 +404,8 @@ final class PolicyFileParser {
             action = action(given.get(0), m.get(given.get(0)), context);
         }
 
+        boolean auditOnly = given.size() == 1 && ruleAuditOnly(m, context, given.get(0));
+
         if (errorCount() != before || id == null) {
             return;
         }
@@ -400,6 +429,9 @@ final class PolicyFileParser {
             r.dispositions(dispositions.toArray(Disposition[]::new));
             r.matchFlags(when.toArray(MatchFlag[]::new));
             spec.apply(r);
+            if (auditOnly) {
+                r.auditOnly();
+            }
         };
         try {
             builder.rule(describe);
@@ -408,6 +440,35 @@ final class PolicyFileParser {
         } catch (IllegalArgumentException e) {
             error(m.location(), context + ": " + fileWords(BUILDER_CONTEXT.matcher(e.getMessage()).replaceFirst("")));
         }
+    }
+
+    /**
+     * Whether a rule is audit-only: its own {@code mode:} (enforce | audit-only) when it has one,
+     * else the file's. Audit-only applies to deny, modify, redirect and ask; a rule that says
+     * {@code mode: audit-only} on allow or audit is an error, and the file's mode leaves them alone.
+     */
+    private boolean ruleAuditOnly(MapNode m, String context, String actionKind) {
+        Node node = m.get("mode");
+        Mode mode = node == null ? fileMode : modeOf(node, context + ".mode");
+        if (mode == null) {
+            return false;
+        }
+        if (node != null && mode == Mode.ENFORCE) {
+            enforceOverride = true;
+        }
+        boolean applies = !actionKind.equals("allow") && !actionKind.equals("audit");
+        if (node != null && mode == Mode.AUDIT_ONLY && !applies) {
+            error(node.location(), context + ".mode: audit-only applies to deny, modify, redirect and ask; "
+                    + actionKind + " already lets the operation through");
+            return false;
+        }
+        return mode == Mode.AUDIT_ONLY && applies;
+    }
+
+    /** {@code enforce} or {@code audit-only}, or null after an error. */
+    private Mode modeOf(Node node, String where) {
+        String w = word(node, where, List.of(Mode.ENFORCE.label(), Mode.AUDIT_ONLY.label()));
+        return w == null ? null : w.equals(Mode.AUDIT_ONLY.label()) ? Mode.AUDIT_ONLY : Mode.ENFORCE;
     }
 
     /** What an action key said, applied to the rule builder once every match is known. */
@@ -514,12 +575,20 @@ final class PolicyFileParser {
             case "redirect": {
                 Node to = node;
                 Integer fallback = null;
+                RedirectMechanism mechanism = RedirectMechanism.TARGET_INSTANCE;
                 if (node instanceof MapNode m) {
-                    keys(m, List.of("to", "fallback"), where);
+                    keys(m, List.of("to", "fallback", "mechanism"), where);
                     to = m.get("to");
                     if (to == null) {
                         error(m.location(), where + ".to: missing (the volume to redirect to)");
                         return null;
+                    }
+                    if (m.get("mechanism") != null) {
+                        String name = word(m.get("mechanism"), where + ".mechanism", List.of("target-instance", "reparse"));
+                        if (name == null) {
+                            return null;
+                        }
+                        mechanism = RedirectMechanism.fromFileName(name).orElseThrow();
                     }
                     Node fb = m.get("fallback");
                     if (fb != null) {
@@ -538,12 +607,14 @@ final class PolicyFileParser {
                     return null;
                 }
                 Integer deny = fallback;
+                RedirectMechanism how = mechanism;
                 return r -> {
                     if (deny == null) {
                         r.redirect(target);
                     } else {
                         r.redirect(target, deny);
                     }
+                    r.mechanism(how);
                 };
             }
             case "ask": {
@@ -771,6 +842,19 @@ final class PolicyFileParser {
         }
         error(node.location(), where + ": \"" + w + "\" is not one of " + String.join(", ", valid)
                 + Names.suggestion(k, valid));
+        return null;
+    }
+
+    /** config.{@code key}: true or false, or null when absent (or wrong: an error is recorded). */
+    private Boolean optionalBoolean(MapNode m, String key) {
+        Node n = m.get(key);
+        if (n == null) {
+            return null;
+        }
+        if (n instanceof ScalarNode s && s.kind() == ScalarNode.Kind.BOOLEAN) {
+            return s.text().equals("true");
+        }
+        error(n.location(), "config." + key + ": expected true or false, found " + n.describe());
         return null;
     }
 

@@ -45,8 +45,9 @@ public final class ServeControl implements ControlServer.Handler {
             case "events" -> events(request, session);
             case "config-get" -> session.send(config(supervisor.config()));
             case "config-set" -> session.send(configSet(request.path("values")));
+            case "push" -> session.send(push(request.path("file").asText("pushed policy"), request.path("text").asText("")));
             default -> session.send(ControlMessages.error("unknown request \"" + op
-                    + "\" (status, stats, events, config-get, config-set)"));
+                    + "\" (status, stats, events, push, config-get, config-set)"));
         }
     }
 
@@ -109,6 +110,29 @@ public final class ServeControl implements ControlServer.Handler {
             Thread.currentThread().interrupt();
         } finally {
             events.unfollow(follower);
+        }
+    }
+
+    private ObjectNode push(String name, String text) {
+        PolicyFile file;
+        try {
+            file = PolicyFile.parse(name, text, supervisor.volumes());
+        } catch (PolicyFileException e) {
+            ObjectNode o = ControlMessages.error(name + " is invalid; the policy in force stays");
+            ArrayNode problems = o.putArray("problems");
+            e.problems().forEach(p -> problems.add(p.toString()));
+            return o;
+        }
+        try {
+            org.jminifilter.protocol.Result r = supervisor.push(file);
+            ObjectNode o = ControlMessages.ok();
+            o.put("rules", file.policy().rules().size());
+            o.put("generation", Integer.toUnsignedLong(r.generation()));
+            ArrayNode warnings = o.putArray("warnings");
+            file.warnings().forEach(w -> warnings.add(w.toString()));
+            return o;
+        } catch (CommandRejectedException | IllegalStateException e) {
+            return ControlMessages.error(e.getMessage());
         }
     }
 

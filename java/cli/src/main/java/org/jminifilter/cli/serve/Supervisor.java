@@ -137,8 +137,9 @@ public final class Supervisor implements AutoCloseable {
         PolicyService svc;
         KernelClient client = new KernelClient(port);
         try {
+            Config config = file.config().orElse(configInForce);
             PolicyService.Builder b = PolicyService.builder(port).policy(file.policy())
-                    .config(file.config().orElse(configInForce)).eventListener(events);
+                    .config(config).persistPolicy(config.persist()).eventListener(events);
             if (askHandler != null) {
                 b.askHandler(askHandler);
             }
@@ -271,20 +272,44 @@ public final class Supervisor implements AutoCloseable {
     }
 
     /** Pushes {@code next} (its configuration first, then its policy) and makes it the current file. */
-    private void apply(PolicyFile next) {
+    private Optional<Result> apply(PolicyFile next) {
         synchronized (lock) {
+            Result r = null;
             if (service != null) {
                 if (next.config().isPresent() && !next.config().get().equals(configInForce)) {
                     kernel.setConfig(next.config().get());
                     configInForce = next.config().get();
                 }
-                Result r = service.replacePolicy(next.policy());
-                LOG.info("{} reloaded: {} rules in force, generation {}", next.source(), next.policy().rules().size(),
+                r = service.replacePolicy(next.policy());
+                LOG.info("{} put in force: {} rules, generation {}", next.source(), next.policy().rules().size(),
                         Integer.toUnsignedString(r.generation()));
             }
             current = next;
             reloads++;
+            return Optional.ofNullable(r);
         }
+    }
+
+    /**
+     * Puts another policy file (read with {@link #volumes()}) in force, as {@code jminifilter push}
+     * does through the control socket: it stays until serve's own policy file changes again (then
+     * that file is reloaded) or serve restarts.
+     *
+     * @throws IllegalStateException when serve is not connected to the driver
+     * @throws CommandRejectedException when the driver refuses it; the policy in force stays
+     */
+    public Result push(PolicyFile file) {
+        synchronized (lock) {
+            if (service == null) {
+                throw new IllegalStateException("serve is not connected to the driver (state " + state + ")");
+            }
+            return apply(file).orElseThrow();
+        }
+    }
+
+    /** How serve resolves volume names (the same for a pushed file). */
+    public VolumeResolver volumes() {
+        return volumes;
     }
 
     private void stopWatching() {

@@ -11,6 +11,9 @@ import org.jminifilter.protocol.Protocol;
  *   1003 MODIFY, 1004 REDIRECT, 1005 ASK, 1006 AUDIT. A DENY is a warning, and so is any event
  *   whose ask timed out or whose redirect fell back, was refused or lost its target; the rest are
  *   information;</li>
+ *   <li>{@value #AUDIT_ONLY_BASE} + the JMF_ACTION code for an audit-only rule's event (the verdict
+ *   that would have applied; nothing was): 1012 would DENY, 1013 would MODIFY, 1014 would REDIRECT,
+ *   1015 would ASK, information, so a rollout's would-denies can be filtered by id;</li>
  *   <li>{@value #DROPPED}: the kernel dropped events (its queue was full), a warning;</li>
  *   <li>{@value #SERVICE_MESSAGE}: a message of the service itself (start, stop, a refused policy
  *   reload, the driver lost), as error, warning or information.</li>
@@ -18,6 +21,7 @@ import org.jminifilter.protocol.Protocol;
  */
 public final class EventLogIds {
     public static final int BASE = 1000;
+    public static final int AUDIT_ONLY_BASE = 1010;
     public static final int DROPPED = 1100;
     public static final int SERVICE_MESSAGE = 1200;
 
@@ -34,11 +38,14 @@ public final class EventLogIds {
 
     /** The event id of a kernel event. */
     public static int idOf(Event e) {
-        return BASE + e.verdict().code();
+        return (e.isAuditOnly() ? AUDIT_ONLY_BASE : BASE) + e.verdict().code();
     }
 
     /** The event type of a kernel event. */
     public static int typeOf(Event e) {
+        if (e.isAuditOnly()) {
+            return EVENTLOG_INFORMATION_TYPE;       // nothing was refused or changed
+        }
         return e.verdict() == ActionType.DENY || (e.flags() & WARNING_FLAGS) != 0 ? EVENTLOG_WARNING_TYPE
                 : EVENTLOG_INFORMATION_TYPE;
     }

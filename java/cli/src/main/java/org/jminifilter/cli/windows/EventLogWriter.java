@@ -80,7 +80,7 @@ public final class EventLogWriter implements EventListener, AutoCloseable {
     /** The text of a kernel event, one fact per line. */
     static String describe(Event e, RuleNames names) {
         StringBuilder b = new StringBuilder();
-        b.append(e.verdict().name()).append(' ').append(e.operation().name().toLowerCase(Locale.ROOT)).append(' ')
+        b.append(e.isAuditOnly() ? "would " : "").append(e.verdict().name()).append(' ').append(e.operation().name().toLowerCase(Locale.ROOT)).append(' ')
                 .append(e.volume()).append(e.path());
         if (!e.otherPath().isEmpty()) {
             b.append(" (other path: ").append(e.otherPath()).append(')');

@@ -45,6 +45,8 @@ class DemoTest {
         assertEquals(Optional.of("cached on volume 2"), report.volume2Data(), "the redirected write");
         assertEquals(Optional.of(""), report.volume1Data(), "volume 1's file stays empty");
         assertTrue(report.step("cache-read").outcome().contains("index on volume 2"), report.step("cache-read").toString());
+        assertTrue(report.step("archive-read").outcome().contains("archived on volume 2"),
+                report.step("archive-read").toString());
         assertEquals(NtStatus.SUCCESS, report.step("shared-notes-notepad").status(), "Java answered ALLOW");
         assertEquals(NtStatus.ACCESS_DENIED, report.step("shared-payroll-notepad").status(), "Java answered DENY");
         assertEquals(NtStatus.ACCESS_DENIED, report.step("shared-notes-tool").status(), "timed out: default DENY");
@@ -86,6 +88,10 @@ class DemoTest {
                 + "FltCancelFileOpen, the caller gets STATUS_VIRUS_INFECTED"), printed);
         assertTrue(printed.contains("rule read-only-reports (CREATE \\Reports\\q3.txt): MODIFY: parameters changed, "
                 + "FltSetCallbackDataDirty"), printed);
+        assertTrue(printed.contains("rule archive-reparse CREATE REDIRECT pid 1200 \\Device\\HarddiskVolume1\\Archive\\2025.txt "
+                + "status STATUS_REPARSE [REPARSE]"), printed);
+        assertTrue(printed.contains("rule archive-reparse (CREATE \\Archive\\2025.txt): REDIRECT by reparse: "
+                + "IoReplaceFileObjectName + STATUS_REPARSE"), printed);
         assertTrue(printed.contains("rule cache-redirect (CREATE \\Cache\\data.txt): REDIRECT: Iopb->TargetInstance = "
                 + "the driver's instance on \\Device\\HarddiskVolume2"), printed);
         assertTrue(printed.contains("rule ask-notepad (CREATE \\Shared\\payroll.xlsx): ASK: FltSendMessage answered by "

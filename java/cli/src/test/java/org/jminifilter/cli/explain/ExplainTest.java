@@ -59,6 +59,16 @@ class ExplainTest {
     }
 
     @Test
+    void anAuditOnlyRuleDecidesAndIsSaidToBeOnlyReported() throws IOException {
+        String file = Files.writeString(dir.resolve("a.yaml"), "mode: audit-only\n" + POLICY).toString();
+        String[] r = run("explain", file, "--volume", "C:=" + V1, "--op", "create", "--path", "\\secret\\plan.txt");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("decided by rule secret: "), r[1]);
+        assertTrue(r[1].contains("(audit-only: reported as would, not applied; the operation passes unchanged)"), r[1]);
+        assertTrue(r[1].contains("post-create phase: not reached"), r[1]);    // as when it enforces
+    }
+
+    @Test
     void thePreOperationDecisionWithTheReasonsBeforeIt() throws IOException {
         String[] r = run("explain", policy().toString(), "--volume", "C:=" + V1, "--op", "create", "--path",
                 "\\secret\\plan.txt");

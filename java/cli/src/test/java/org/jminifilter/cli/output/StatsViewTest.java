@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** The tables and the JSON of {@code jminifilter stats}. */
 class StatsViewTest {
     private static final Statistics STATS = new Statistics(7, 1234, Map.of(ActionType.DENY, 17L, ActionType.AUDIT, 5L),
-            9, 1, 0, 0, 0, 1, 0, 0, 22, 3, 0, 2, 4, 0, 0,
+            9, 1, 0, 0, 0, 1, 0, 0, 22, 3, 0, 2, 4, 0, 0, 3,
             List.of(new RuleStatistics(RuleNames.idOf("secret"), 17), new RuleStatistics(5, 5)));
     private static final RuleNames NAMES = RuleNames.of(Map.of(RuleNames.idOf("secret"), "secret", 5, "5"));
 

@@ -112,6 +112,60 @@ class PolicyFileTest {
     }
 
     @Test
+    void persistAndLockedInTheConfigSection() throws Exception {
+        String yaml = """
+                version: 1
+                config:
+                  persist: true
+                  locked: true
+                """;
+        Config c = parse(yaml).config().orElseThrow();
+        assertTrue(c.persist());
+        assertTrue(c.isLocked());
+        // one key per process, in memory only: reading the file again gives the same configuration
+        assertEquals(c, parse(yaml).config().orElseThrow());
+        Config plain = parse("""
+                version: 1
+                config: {persist: false, locked: false}
+                """).config().orElseThrow();
+        assertEquals(Config.defaults(), plain);
+        assertTrue(onlyError("""
+                version: 1
+                config: {persist: yes-please}
+                """).message().contains("config.persist"));
+    }
+
+    @Test
+    void aRedirectsMechanismIsReparseOrTargetInstance() throws Exception {
+        PolicyFile file = parse("""
+                version: 1
+                rules:
+                  - id: 1
+                    operations: [create]
+                    volume: "C:"
+                    path: \\cache\\**
+                    redirect: {to: "D:", mechanism: reparse, fallback: STATUS_NOT_FOUND}
+                  - id: 2
+                    operations: [create, read]
+                    path: \\tmp\\**
+                    redirect: {to: "D:", mechanism: target-instance}
+                """);
+        Policy expected = Policy.builder()
+                .rule(r -> r.id(1).operations(Operation.CREATE).volume(V1).path("\\cache\\**")
+                        .redirect(V2, 0xC0000225).byReparse())
+                .rule(r -> r.id(2).operations(Operation.CREATE, Operation.READ).path("\\tmp\\**").redirect(V2))
+                .build();
+        assertEquals(expected, file.policy());
+
+        Problem wrong = onlyError("""
+                version: 1
+                rules:
+                  - {id: 1, operations: [create], volume: "C:", redirect: {to: "D:", mechanism: junction}}
+                """);
+        assertTrue(wrong.toString().contains("mechanism") && wrong.toString().contains("reparse"), wrong.toString());
+    }
+
+    @Test
     void jsonIsTheSameModel() throws Exception {
         PolicyFile json = PolicyFile.parse("p.json", """
                 {"version": 1, "rules": [{"id": "a", "operations": ["write"], "path": "\\\\x\\\\**", "audit": null}]}

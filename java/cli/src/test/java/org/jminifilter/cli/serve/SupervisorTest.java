@@ -185,6 +185,21 @@ class SupervisorTest {
             assertTrue(refused.path("error").asText().contains("outside 1..60000"), refused.toString());
             assertEquals(1234, supervisor.config().askTimeoutMs(), "a refused value changes nothing");
 
+            ObjectNode badPush = ControlMessages.request("push");
+            badPush.put("file", "other.yaml").put("text", "version: 1\nrules:\n  - {id: 1, operations: [creat], deny: }\n");
+            ObjectNode refusedPush = client.ask(badPush);
+            assertFalse(refusedPush.path("ok").asBoolean());
+            assertTrue(refusedPush.path("problems").get(0).asText().startsWith("other.yaml:3:"), refusedPush.toString());
+            assertEquals(NtStatus.ACCESS_DENIED, openSecret(), "a refused push leaves the policy in force");
+
+            ObjectNode push = ControlMessages.request("push");
+            push.put("file", "other.yaml").put("text", DENY_SECRET.replace("deny: ", "audit: "));
+            ObjectNode pushed = client.ask(push);
+            assertTrue(pushed.path("ok").asBoolean(), pushed.toString());
+            assertEquals(2, pushed.path("rules").asInt());
+            assertEquals(NtStatus.SUCCESS, openSecret(), "the pushed policy is in force");
+            assertEquals("other.yaml", supervisor.policyFile().source());
+
             IllegalStateException twice = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                     () -> new ControlServer(socket, (r, s) -> { }));
             assertTrue(twice.getMessage().contains("another jminifilter serve is running"));

@@ -104,6 +104,17 @@ class EventLogWriterTest {
     }
 
     @Test
+    void anAuditOnlyEventHasItsOwnIdIsInformationAndReadsWould() {
+        writer.onEvent(event(ActionType.DENY, Protocol.EVENT_FLAG_AUDIT_ONLY));
+        writer.onEvent(event(ActionType.REDIRECT, Protocol.EVENT_FLAG_AUDIT_ONLY));
+        assertEquals(List.of(1012, 1014), api.reports.stream().map(FakeEventLog.Report::id).toList());
+        assertEquals(List.of(EventLogIds.EVENTLOG_INFORMATION_TYPE, EventLogIds.EVENTLOG_INFORMATION_TYPE),
+                api.reports.stream().map(FakeEventLog.Report::type).toList());
+        assertTrue(api.reports.get(0).text().startsWith("would DENY create \\Device\\HarddiskVolume1\\secret"),
+                api.reports.get(0).text());
+    }
+
+    @Test
     void droppedEventsAreAWarningOfTheirOwn() {
         writer.onDropped(17);
         FakeEventLog.Report r = api.reports.get(0);

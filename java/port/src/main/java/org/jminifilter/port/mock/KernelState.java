@@ -17,4 +17,9 @@ final class KernelState {
     Config config = Config.defaults();
     final Deque<Event> events = new ArrayDeque<>();
     long eventsDropped;
+    /** What the driver keeps in its service key (PersistedPolicy / PersistedConfig), or null. */
+    Policy persistedPolicy;
+    Config persistedConfig;
+    /** Wrong unlock keys presented (UNLOCK, or SET_CONFIG while locked). */
+    int unlockFailures;
 }

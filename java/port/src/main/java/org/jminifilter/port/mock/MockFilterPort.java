@@ -34,8 +34,10 @@ import org.jminifilter.protocol.AskReply;
 import org.jminifilter.protocol.Command;
 import org.jminifilter.protocol.Config;
 import org.jminifilter.protocol.ConnectContext;
+import org.jminifilter.protocol.ErrorCode;
 import org.jminifilter.protocol.Event;
 import org.jminifilter.protocol.EventBatch;
+import org.jminifilter.protocol.NtStatus;
 import org.jminifilter.protocol.Protocol;
 import org.jminifilter.protocol.ProtocolException;
 import org.jminifilter.protocol.Result;
@@ -243,8 +245,12 @@ public final class MockFilterPort implements FilterPort {
         }
         int type = b.getInt(b.position());
         int length = b.getInt(b.position() + 4);
+        // SET_CONFIG: JMF_CONFIG, then the unlock key exactly when Flags has LOCKED (JmfCommandParse).
         boolean bodyChecked = type == Protocol.COMMAND_SET_POLICY
-                || (type == Protocol.COMMAND_SET_CONFIG && b.remaining() == Protocol.COMMAND_HEADER_SIZE + Protocol.CONFIG_SIZE);
+                || (type == Protocol.COMMAND_SET_CONFIG && b.remaining() >= Protocol.COMMAND_HEADER_SIZE + Protocol.CONFIG_SIZE
+                        && b.remaining() == Protocol.COMMAND_HEADER_SIZE + Protocol.CONFIG_SIZE
+                                + ((b.getInt(b.position() + Protocol.COMMAND_HEADER_SIZE + 20) & Protocol.CONFIG_FLAG_LOCKED) != 0
+                                        ? Protocol.UNLOCK_KEY_SIZE : 0));
         return bodyChecked && length == b.remaining();
     }
 
@@ -493,10 +499,31 @@ public final class MockFilterPort implements FilterPort {
         }
     }
 
-    /** @return the configuration the default SET_CONFIG handler last accepted */
+    /** @return the configuration the default SET_CONFIG handler last accepted (unlocked by a right UNLOCK) */
     public Config config() {
         synchronized (kernel) {
             return kernel.config;
+        }
+    }
+
+    /** @return the policy the driver would find in its service key at the next load, if any */
+    public Optional<Policy> persistedPolicy() {
+        synchronized (kernel) {
+            return Optional.ofNullable(kernel.persistedPolicy);
+        }
+    }
+
+    /** @return the configuration (never locked) the driver would find in its service key at the next load, if any */
+    public Optional<Config> persistedConfig() {
+        synchronized (kernel) {
+            return Optional.ofNullable(kernel.persistedConfig);
+        }
+    }
+
+    /** @return wrong unlock keys presented so far (UNLOCK, or SET_CONFIG while locked) */
+    public int unlockFailures() {
+        synchronized (kernel) {
+            return kernel.unlockFailures;
         }
     }
 
@@ -668,13 +695,43 @@ public final class MockFilterPort implements FilterPort {
             synchronized (kernel) {
                 kernel.generation++;
                 kernel.policy = setPolicy.policy();
+                if (setPolicy.persist()) {
+                    // as the driver: persisting a policy with no rules clears what was kept
+                    kernel.persistedPolicy = setPolicy.policy().rules().isEmpty() ? null : setPolicy.policy();
+                }
                 return Result.success(kernel.generation).encode();
             }
         }
         if (command instanceof Command.SetConfig setConfig) {
             requireCapacity(capacity, Protocol.RESULT_SIZE);
+            Config next = setConfig.config();
             synchronized (kernel) {
-                kernel.config = setConfig.config();
+                // as the driver: while locked, a configuration must keep the lock with the same key
+                if (kernel.config.isLocked() && !kernel.config.lockKey().equals(next.lockKey())) {
+                    kernel.unlockFailures++;
+                    return new Result(NtStatus.ACCESS_DENIED.value(), ErrorCode.LOCKED, Protocol.INDEX_NONE,
+                            kernel.generation).encode();
+                }
+                kernel.config = next;
+                if (next.persist()) {
+                    // the lock is never kept; persisting the defaults clears what was kept
+                    Config kept = next.unlocked();
+                    kernel.persistedConfig = kept.notPersisted().equals(Config.defaults()) ? null : kept;
+                }
+                return Result.success(kernel.generation).encode();
+            }
+        }
+        if (command instanceof Command.Unlock unlock) {
+            requireCapacity(capacity, Protocol.RESULT_SIZE);
+            synchronized (kernel) {
+                if (kernel.config.isLocked()) {
+                    if (!kernel.config.lockKey().equals(unlock.key())) {
+                        kernel.unlockFailures++;
+                        return new Result(NtStatus.ACCESS_DENIED.value(), ErrorCode.LOCKED, Protocol.INDEX_NONE,
+                                kernel.generation).encode();
+                    }
+                    kernel.config = kernel.config.unlocked();
+                }
                 return Result.success(kernel.generation).encode();
             }
         }
@@ -684,7 +741,7 @@ public final class MockFilterPort implements FilterPort {
                 requireCapacity(capacity, Statistics.size(rules.size()));
                 List<RuleStatistics> perRule = rules.stream().map(r -> new RuleStatistics(r.ruleId(), 0)).toList();
                 return new Statistics(kernel.generation, 0, Map.of(), 0, 0, 0, 0, 0, 0, 0, 0,
-                        kernel.events.size(), kernel.eventsDropped, 0, 0, 0, 0, 0, perRule).encode();
+                        kernel.events.size(), kernel.eventsDropped, 0, 0, 0, 0, 0, 0, perRule).encode();
             }
         }
         if (command instanceof Command.GetEvents) {

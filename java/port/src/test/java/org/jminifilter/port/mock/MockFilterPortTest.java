@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -41,6 +42,7 @@ import org.jminifilter.protocol.Protocol;
 import org.jminifilter.protocol.ProtocolException;
 import org.jminifilter.protocol.Result;
 import org.jminifilter.protocol.Statistics;
+import org.jminifilter.protocol.UnlockKey;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -111,6 +113,41 @@ class MockFilterPortTest {
         assertTrue(result.isSuccess());
         assertEquals(1, result.generation());
         assertEquals(config, port.config());
+    }
+
+    @Test
+    void persistKeepsThePolicyAndTheUnlockedConfigAndTheEmptyOnesClear() {
+        Policy p = policy(2);
+        Result.decode(port.send(new Command.SetPolicy(p, true).encode(), 16));
+        Config locked = Config.defaults().withAskTimeoutMs(700).persisted().locked(UnlockKey.random());
+        assertTrue(Result.decode(port.send(new Command.SetConfig(locked).encode(), 16)).isSuccess());
+
+        assertEquals(Optional.of(p), port.persistedPolicy());
+        assertEquals(Optional.of(locked.unlocked()), port.persistedConfig(), "the lock is never kept");
+
+        Result.decode(port.send(new Command.SetPolicy(policy(0), false).encode(), 16));
+        assertEquals(Optional.of(p), port.persistedPolicy(), "a push without persist leaves it");
+        Result.decode(port.send(new Command.SetPolicy(policy(0), true).encode(), 16));
+        assertEquals(Optional.empty(), port.persistedPolicy());
+    }
+
+    @Test
+    void aLockedConfigNeedsItsKeyToChangeOrUnlock() {
+        UnlockKey key = UnlockKey.random();
+        Config locked = Config.defaults().locked(key);
+        assertTrue(Result.decode(port.send(new Command.SetConfig(locked).encode(), 16)).isSuccess());
+
+        Result drop = Result.decode(port.send(new Command.SetConfig(Config.defaults()).encode(), 16));
+        Result wrong = Result.decode(port.send(new Command.Unlock(UnlockKey.random()).encode(), 16));
+        assertEquals(ErrorCode.LOCKED, drop.error());
+        assertEquals(ErrorCode.LOCKED, wrong.error());
+        assertEquals(2, port.unlockFailures());
+        assertEquals(locked, port.config());
+
+        assertTrue(Result.decode(port.send(new Command.SetConfig(locked.withAskTimeoutMs(900)).encode(), 16)).isSuccess());
+        assertTrue(Result.decode(port.send(new Command.Unlock(key).encode(), 16)).isSuccess());
+        assertFalse(port.config().isLocked());
+        assertEquals(900, port.config().askTimeoutMs());
     }
 
     @Test
@@ -283,6 +320,27 @@ class MockFilterPortTest {
         assertEquals(1, result.ruleIndex());
         assertEquals(first.generation(), result.generation(), "the generation in force is unchanged");
         assertEquals(good, port.policy(), "the policy in force is unchanged");
+    }
+
+    @Test
+    void anAuditOnlyPolicyIsTakenAndAnAuditOnlyAllowIsRefusedAsTheDriverRefusesIt() {
+        Policy audit = Policy.builder().auditOnly()
+                .rule(r -> r.id(1).operations(Operation.CREATE).path("\\a\\**").deny())
+                .rule(r -> r.id(2).operations(Operation.CREATE).path("\\b\\**").allow())
+                .build();
+        Result first = Result.decode(port.send(new Command.SetPolicy(audit).encode(), Protocol.RESULT_SIZE));
+        assertTrue(first.isSuccess());
+        assertEquals(audit, port.policy());
+
+        ByteBuffer command = new Command.SetPolicy(audit).encode();
+        int policy = Protocol.COMMAND_HEADER_SIZE;
+        int ruleOffset = command.getInt(policy + 16);
+        // Rule #1's ALLOW marked audit-only (JMF_ACTION_FLAG_AUDIT_ONLY): the driver's BAD_FLAGS.
+        command.putInt(policy + ruleOffset + Protocol.RULE_SIZE + 40 + 4, Protocol.ACTION_FLAG_AUDIT_ONLY);
+        Result result = Result.decode(port.send(command, Protocol.RESULT_SIZE));
+        assertEquals(ErrorCode.BAD_FLAGS, result.error());
+        assertEquals(1, result.ruleIndex());
+        assertEquals(audit, port.policy(), "the policy in force is unchanged");
     }
 
     @Test
