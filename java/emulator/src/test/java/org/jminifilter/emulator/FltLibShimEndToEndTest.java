@@ -157,4 +157,28 @@ class FltLibShimEndToEndTest {
             return connectThroughFltLib();
         }
     }
+
+    @Nested
+    class AuditOnly extends AuditOnlyEndToEndTest {
+        @Override
+        FilterPort connectPort() {
+            return connectThroughFltLib();
+        }
+    }
+
+    @Nested
+    class PersistAndLock extends PersistAndLockEndToEndTest {
+        @Override
+        FilterPort connectPort() {
+            return connectThroughFltLib();
+        }
+    }
+
+    @Nested
+    class ReparseRedirect extends ReparseRedirectEndToEndTest {
+        @Override
+        FilterPort connectPort() {
+            return connectThroughFltLib();
+        }
+    }
 }
