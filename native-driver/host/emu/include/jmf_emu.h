@@ -57,6 +57,68 @@ JMF_EMU_API int32_t EmuFilterReplyMessage(void *port, const void *replyBuffer, u
 /* Disconnects (the driver's disconnect callback runs) and frees the handle. */
 JMF_EMU_API int32_t EmuFilterClose(void *port);
 
+/* ---- the Win32 user-mode surface: fltlib's and kernel32's own names (emu_fltlib.c) ----
+ * What a Windows client of the port calls, with Windows' semantics, built on the functions above, so
+ * that code written against fltlib.dll and kernel32.dll (jminifilter's FltLibFilterPort through JNA)
+ * runs unchanged on Linux against the emulated driver. HRESULTs as fltlib's; BOOL-returning routines
+ * set the calling thread's last error (GetLastError) on failure, as kernel32's do.
+ *  - HANDLE values are multiples of 4 from 0x1000 up and never reused, so a handle used after
+ *    CloseHandle (or closed twice) is told from any other: ERROR_INVALID_HANDLE / E_HANDLE and a
+ *    violation naming the routine.
+ *  - lpPortName is a NUL-terminated wchar_t string as Linux defines wchar_t: 4-byte units (UTF-32),
+ *    which is what JNA passes for a String or WString on Linux and what a C caller compiled without
+ *    -fshort-wchar writes for L"..."; it is converted to UTF-16 for the emulated Filter Manager.
+ *  - FilterGetMessage with an OVERLAPPED (EMU_OVERLAPPED: Windows' 32-byte x64 layout) returns
+ *    HRESULT_FROM_WIN32(ERROR_IO_PENDING) and the message is written into the buffer later, from the
+ *    sending thread, as the kernel does; the completion is queued to the I/O completion port the handle
+ *    is associated with (CreateIoCompletionPort), with the port's completion key, the OVERLAPPED's
+ *    address and, as byte count, the bytes written: FILTER_MESSAGE_HEADER (16) + the message body
+ *    (Internal = NTSTATUS, InternalHigh = that count, as Windows writes them). A message already
+ *    queued completes the call at once: S_OK, and the completion is queued all the same.
+ *    CancelIoEx(port, NULL or that OVERLAPPED) completes it with ERROR_OPERATION_ABORTED; closing the
+ *    port handle cancels every pending receive of it. hEvent must be NULL (no event objects).
+ *  - The caller's side of the contract, checked where Windows would corrupt memory or misroute a
+ *    completion: an OVERLAPPED or a buffer passed again while an operation using it is pending, an
+ *    OVERLAPPED written while pending (found at completion), a reply to a message id this handle never
+ *    received: each is a violation; the call fails with E_INVALIDARG (or, for the reply, fltlib's
+ *    ERROR_FLT_NO_WAITER_FOR_REPLY) and changes nothing. */
+typedef struct EMU_OVERLAPPED {
+    uintptr_t Internal;         /* NTSTATUS of the I/O; STATUS_PENDING (0x103) while pending */
+    uintptr_t InternalHigh;     /* bytes transferred */
+    union {
+        struct { uint32_t Offset; uint32_t OffsetHigh; } Position;
+        void *Pointer;
+    } Offsets;
+    void *hEvent;
+} EMU_OVERLAPPED;
+#define EMU_INVALID_HANDLE_VALUE ((void *)(intptr_t)-1)
+#define EMU_E_IO_PENDING                 ((int32_t)0x800703E5) /* HRESULT_FROM_WIN32(ERROR_IO_PENDING) */
+#define EMU_ERROR_INVALID_HANDLE         6u
+#define EMU_ERROR_INVALID_PARAMETER      87u
+#define EMU_ERROR_INSUFFICIENT_BUFFER    122u
+#define EMU_WAIT_TIMEOUT                 258u
+#define EMU_ERROR_ABANDONED_WAIT_0       735u
+#define EMU_ERROR_OPERATION_ABORTED      995u
+#define EMU_ERROR_NOT_FOUND              1168u
+
+JMF_EMU_API int32_t FilterConnectCommunicationPort(const uint32_t *lpPortName, uint32_t dwOptions, const void *lpContext,
+        uint16_t wSizeOfContext, void *lpSecurityAttributes, void **hPort);
+JMF_EMU_API int32_t FilterSendMessage(void *hPort, const void *lpInBuffer, uint32_t dwInBufferSize, void *lpOutBuffer,
+        uint32_t dwOutBufferSize, uint32_t *lpBytesReturned);
+JMF_EMU_API int32_t FilterGetMessage(void *hPort, void *lpMessageBuffer, uint32_t dwMessageBufferSize,
+        EMU_OVERLAPPED *lpOverlapped);
+JMF_EMU_API int32_t FilterReplyMessage(void *hPort, const void *lpReplyBuffer, uint32_t dwReplyBufferSize);
+JMF_EMU_API void *CreateIoCompletionPort(void *FileHandle, void *ExistingCompletionPort, uintptr_t CompletionKey,
+        uint32_t NumberOfConcurrentThreads);
+JMF_EMU_API int32_t GetQueuedCompletionStatus(void *CompletionPort, uint32_t *lpNumberOfBytesTransferred,
+        uintptr_t *lpCompletionKey, EMU_OVERLAPPED **lpOverlapped, uint32_t dwMilliseconds);
+JMF_EMU_API int32_t PostQueuedCompletionStatus(void *CompletionPort, uint32_t dwNumberOfBytesTransferred,
+        uintptr_t dwCompletionKey, EMU_OVERLAPPED *lpOverlapped);
+JMF_EMU_API int32_t CancelIoEx(void *hFile, EMU_OVERLAPPED *lpOverlapped);
+JMF_EMU_API int32_t CloseHandle(void *hObject);
+JMF_EMU_API uint32_t GetLastError(void);
+JMF_EMU_API void SetLastError(uint32_t dwErrCode);
+
 /* ---- control: the emulated kernel ---- */
 /* Resets everything (volumes, filters, processes, violations). 0 on success. */
 JMF_EMU_API int32_t EmuReset(void);

@@ -38,6 +38,12 @@ int EmuRequireIrql(const char *routine, KIRQL max);
 void EmuSetIrql(KIRQL irql);
 int EmuHoldsLock(void);
 
+/* ---- the user side of ports, for the Win32 surface (emu_fltlib.c) ---- */
+/* EmuFilterGetMessageTimeout, also given up with EMU_E_OPERATION_ABORTED once *cancelled is set (set it
+ * under EmuLock, then EmuBroadcast); *written receives the bytes written into the buffer on success. */
+int32_t EmuPortGetMessage(void *port, void *messageBuffer, uint32_t messageBufferSize, uint32_t timeoutMs,
+        const volatile int *cancelled, uint32_t *written);
+
 /* ---- pageable memory (emu_pageable.c) ---- */
 void *EmuPageableAlloc(SIZE_T bytes, ULONG tag, const char *routine);  /* NULL: use ordinary memory */
 void EmuPageableFree(PVOID p);

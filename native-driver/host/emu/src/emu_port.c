@@ -37,6 +37,7 @@ typedef struct EMU_GET {
     LIST_ENTRY Link;
     void *Buffer;
     uint32_t Size;
+    uint32_t Written;               /* bytes written into Buffer (FILTER_MESSAGE_HEADER included) */
     int Done;
     int32_t Result;
 } EMU_GET;
@@ -288,6 +289,7 @@ static int EmuDeliver(EMU_MSG *m, EMU_GET *g)
     EMU_MSG_HEADER h = { m->Reply != NULL ? m->ReplyCapacity + (uint32_t)sizeof(EMU_REPLY_HEADER) : 0, 0, m->Id };
     memcpy(g->Buffer, &h, sizeof(h));
     memcpy((char *)g->Buffer + sizeof(h), m->Body, m->Length);
+    g->Written = (uint32_t)sizeof(h) + m->Length;
     g->Result = EMU_S_OK;
     g->Done = 1;
     m->Delivered = 1;
@@ -577,6 +579,15 @@ int32_t EmuFilterSendMessage(void *port, const void *inBuffer, uint32_t inBuffer
 
 int32_t EmuFilterGetMessageTimeout(void *port, void *messageBuffer, uint32_t messageBufferSize, uint32_t timeoutMs)
 {
+    return EmuPortGetMessage(port, messageBuffer, messageBufferSize, timeoutMs, NULL, NULL);
+}
+
+int32_t EmuPortGetMessage(void *port, void *messageBuffer, uint32_t messageBufferSize, uint32_t timeoutMs,
+        const volatile int *cancelled, uint32_t *written)
+{
+    if (written != NULL) {
+        *written = 0;
+    }
     struct _FLT_PORT *c = EmuUser(port);
     if (c == NULL) {
         return EMU_E_INVALID_HANDLE;
@@ -604,6 +615,9 @@ int32_t EmuFilterGetMessageTimeout(void *port, void *messageBuffer, uint32_t mes
             EmuBroadcast();
         }
         EmuUnlock();
+        if (written != NULL) {
+            *written = g.Written;
+        }
         return g.Result;
     }
     int generation = c->CancelGeneration;
@@ -615,7 +629,7 @@ int32_t EmuFilterGetMessageTimeout(void *port, void *messageBuffer, uint32_t mes
             result = g.Result;
             break;
         }
-        if (c->CancelGeneration != generation) {
+        if (c->CancelGeneration != generation || (cancelled != NULL && *cancelled)) {
             RemoveEntryList(&g.Link);
             result = EMU_E_OPERATION_ABORTED;
             break;
@@ -640,6 +654,9 @@ int32_t EmuFilterGetMessageTimeout(void *port, void *messageBuffer, uint32_t mes
     c->Busy--;
     EmuMaybeFreeClient(c);
     EmuUnlock();
+    if (written != NULL && result == EMU_S_OK) {
+        *written = g.Written;
+    }
     return result;
 }
 

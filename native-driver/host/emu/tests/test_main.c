@@ -13,6 +13,7 @@ SUITE(g_stackTests)
 SUITE(g_paramTests)
 SUITE(g_cancelTests)
 SUITE(g_portTests)
+SUITE(g_fltlibTests)
 SUITE(g_leakTests)
 SUITE(g_misuseTests)
 SUITE(g_traceLoggingTests)
@@ -38,12 +39,12 @@ int main(void)
 {
     static TEST_CASE all[256];
     size_t n = 0;
-    const TEST_CASE *suites[] = { g_fsTests, g_linkTests, g_stackTests, g_paramTests, g_cancelTests, g_portTests, g_leakTests, g_misuseTests,
+    const TEST_CASE *suites[] = { g_fsTests, g_linkTests, g_stackTests, g_paramTests, g_cancelTests, g_portTests, g_fltlibTests, g_leakTests, g_misuseTests,
                                   g_traceLoggingTests, g_rundownTests, g_driverTests, g_driverTraceTests, g_driverRenameTests,
                                   g_driverModifyTests, g_driverMatchTests, g_askTests, g_redirectTests, g_driverSetInfoTests,
                                   g_wdkCompatTests, g_peTests, g_reparseTests, g_driverReparseTests, g_driverAuditTests, g_driverPersistTests,
                                   g_sehTests, g_fidelityTests };
-    size_t counts[] = { g_fsTestsCount, g_linkTestsCount, g_stackTestsCount, g_paramTestsCount, g_cancelTestsCount, g_portTestsCount, g_leakTestsCount,
+    size_t counts[] = { g_fsTestsCount, g_linkTestsCount, g_stackTestsCount, g_paramTestsCount, g_cancelTestsCount, g_portTestsCount, g_fltlibTestsCount, g_leakTestsCount,
                         g_misuseTestsCount, g_traceLoggingTestsCount, g_rundownTestsCount,
                         g_driverTests != NULL ? g_driverTestsCount : 0,
                         g_driverTraceTests != NULL ? g_driverTraceTestsCount : 0,

@@ -34,23 +34,23 @@ class EmulatedKernelPortTest extends EmulatorFixture {
     @Test
     void aWrongProtocolVersionIsRefusedOnConnect() {
         ProtocolMismatchException e = assertThrows(ProtocolMismatchException.class,
-                () -> kernel.connect(new ConnectContext(Protocol.CONNECT_MAGIC, Protocol.PROTOCOL_VERSION + 1)));
+                () -> connectPort(new ConnectContext(Protocol.CONNECT_MAGIC, Protocol.PROTOCOL_VERSION + 1)));
         assertEquals(HResult.REVISION_MISMATCH, e.hresult());
         assertThrows(ProtocolMismatchException.class,
-                () -> kernel.connect(new ConnectContext(0x12345678, Protocol.PROTOCOL_VERSION)));
-        try (FilterPort good = kernel.connect()) {
+                () -> connectPort(new ConnectContext(0x12345678, Protocol.PROTOCOL_VERSION)));
+        try (FilterPort good = connectPort()) {
             assertTrue(good.isOpen(), "a refused connection does not hold the port's one connection");
         }
     }
 
     @Test
     void thePortTakesOneConnectionAtATime() {
-        try (FilterPort first = kernel.connect()) {
+        try (FilterPort first = connectPort()) {
             assertTrue(first.isOpen());
-            ConnectionLimitException e = assertThrows(ConnectionLimitException.class, () -> kernel.connect());
+            ConnectionLimitException e = assertThrows(ConnectionLimitException.class, () -> connectPort());
             assertEquals(HResult.CONNECTION_LIMIT, e.hresult());
         }
-        try (FilterPort again = kernel.connect()) {
+        try (FilterPort again = connectPort()) {
             assertTrue(again.isOpen(), "closing the first connection frees the port");
         }
     }
@@ -76,7 +76,7 @@ class EmulatedKernelPortTest extends EmulatorFixture {
 
     @Test
     void sendGrowsATooSmallReplyBuffer() {
-        try (FilterPort port = kernel.connect()) {
+        try (FilterPort port = connectPort()) {
             ByteBuffer reply = port.send(new Command.GetStatistics().encode(), 8);
             assertEquals(Statistics.size(0), reply.remaining(), "the reply is whole after growing");
         }
@@ -84,14 +84,14 @@ class EmulatedKernelPortTest extends EmulatorFixture {
 
     @Test
     void aTimedReceiveWithNothingToReceiveReturnsEmpty() {
-        try (FilterPort port = kernel.connect()) {
+        try (FilterPort port = connectPort()) {
             assertTrue(port.receive(Duration.ofMillis(50)).isEmpty());
         }
     }
 
     @Test
     void closeReleasesAWaitingReceiverAndLaterCallsFail() throws Exception {
-        FilterPort port = kernel.connect();
+        FilterPort port = connectPort();
         CompletableFuture<Object> receiver = CompletableFuture.supplyAsync(port::receive);
         Thread.sleep(100); // let it block in EmuFilterGetMessage
         port.close();
@@ -104,7 +104,7 @@ class EmulatedKernelPortTest extends EmulatorFixture {
 
     @Test
     void aReplyNobodyWaitsForIsRefused() {
-        try (FilterPort port = kernel.connect()) {
+        try (FilterPort port = connectPort()) {
             NoWaiterForReplyException e = assertThrows(NoWaiterForReplyException.class,
                     () -> port.reply(12345, new AskReply(Action.allow()).encode()));
             assertEquals(HResult.NO_WAITER_FOR_REPLY, e.hresult());
@@ -114,7 +114,13 @@ class EmulatedKernelPortTest extends EmulatorFixture {
     @Test
     void withoutTheDriverThereIsNoPort() {
         kernel.unloadDriver();
-        PortNotFoundException e = assertThrows(PortNotFoundException.class, () -> kernel.connect());
+        PortNotFoundException e = assertThrows(PortNotFoundException.class, () -> connectPort());
+        assertEquals(HResult.PORT_NOT_FOUND, e.hresult());
+        assertPortNotFoundMessage(e);
+    }
+
+    /** The emulator's own port says how to get one. */
+    void assertPortNotFoundMessage(PortNotFoundException e) {
         assertTrue(e.getMessage().contains("EmulatedKernel"), e.getMessage());
     }
 
@@ -122,7 +128,7 @@ class EmulatedKernelPortTest extends EmulatorFixture {
     void aThreadTheEmulatorHasNotSeenCanSendItsFirstCommand() throws Exception {
         // GET_EVENTS takes the driver's fast mutex; on a thread new to the emulator that once
         // deadlocked (the emulator registered the thread under the lock the mutex code held).
-        try (FilterPort port = kernel.connect()) {
+        try (FilterPort port = connectPort()) {
             CompletableFuture<ByteBuffer> reply = new CompletableFuture<>();
             Thread fresh = new Thread(() -> {
                 try {

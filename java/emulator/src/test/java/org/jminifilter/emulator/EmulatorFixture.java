@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.jminifilter.policy.Policy;
+import org.jminifilter.port.FilterPort;
+import org.jminifilter.protocol.ConnectContext;
 import org.jminifilter.protocol.Event;
 import org.jminifilter.service.AskHandler;
 import org.jminifilter.service.PolicyService;
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 /**
  * The world every end-to-end test starts from: the emulated kernel with two volumes (a few
  * folders on each), the real driver loaded, two processes. {@link #startService} runs the
- * policy service over the emulator's port exactly as on Windows. After each test the service
+ * policy service over the emulator's port exactly as on Windows ({@link #connectPort}). After each test the service
  * stops and the driver unloads; {@link EmulatedKernel#close()} fails the test on any leak or
  * misuse the emulator recorded.
  */
@@ -69,9 +71,22 @@ abstract class EmulatorFixture {
     }
 
     PolicyService startService(Policy policy, AskHandler askHandler) {
-        service = PolicyService.builder(kernel.connect()).policy(policy).askHandler(askHandler)
+        service = PolicyService.builder(connectPort()).policy(policy).askHandler(askHandler)
                 .eventListener(events::add).eventInterval(Duration.ofMillis(20)).build().start();
         return service;
+    }
+
+    /**
+     * The port the service runs over: {@link EmulatedKernelPort} here; {@link FltLibShimEndToEndTest}
+     * runs the same tests over {@code FltLibFilterPort} bound to libjmfemu.so's fltlib surface.
+     */
+    FilterPort connectPort() {
+        return connectPort(ConnectContext.current());
+    }
+
+    /** {@link #connectPort()} with another connection context. */
+    FilterPort connectPort(ConnectContext context) {
+        return kernel.connect(context);
     }
 
     /** Pulls queued events now and returns those matching {@code filter}. */

@@ -33,7 +33,7 @@ class PersistAndLockEndToEndTest extends EmulatorFixture {
 
     @Test
     void aPersistedPolicyIsEnforcedAfterAReloadWithNoServiceAndClearingEndsIt() {
-        try (FilterPort port = kernel.connect()) {
+        try (FilterPort port = connectPort()) {
             new KernelClient(port).setPolicy(SECRET, true);
         }
         kernel.unloadDriver();
@@ -41,7 +41,7 @@ class PersistAndLockEndToEndTest extends EmulatorFixture {
         assertEquals(NtStatus.ACCESS_DENIED, create("\\secret\\a.txt"));
         assertEquals(NtStatus.SUCCESS, create("\\data\\a.txt"));
 
-        try (FilterPort port = kernel.connect()) {
+        try (FilterPort port = connectPort()) {
             new KernelClient(port).setPolicy(Policy.EMPTY, true); // clears what was kept
         }
         kernel.unloadDriver();
@@ -51,7 +51,7 @@ class PersistAndLockEndToEndTest extends EmulatorFixture {
 
     @Test
     void aPushWithoutPersistIsGoneAfterAReload() {
-        try (FilterPort port = kernel.connect()) {
+        try (FilterPort port = connectPort()) {
             new KernelClient(port).setPolicy(SECRET);
         }
         assertEquals(NtStatus.ACCESS_DENIED, create("\\secret\\a.txt"));
@@ -63,7 +63,7 @@ class PersistAndLockEndToEndTest extends EmulatorFixture {
     @Test
     void lockedRefusesUnloadAndDetachUntilUnlockedWithTheRightKey() {
         UnlockKey key = UnlockKey.random();
-        try (FilterPort port = kernel.connect()) {
+        try (FilterPort port = connectPort()) {
             KernelClient client = new KernelClient(port);
             client.setPolicy(SECRET);
             client.setConfig(Config.defaults().locked(key));
@@ -89,7 +89,7 @@ class PersistAndLockEndToEndTest extends EmulatorFixture {
 
     @Test
     void aLockedDriverStillUnloadsWhenTheUnloadIsMandatory() {
-        try (FilterPort port = kernel.connect()) {
+        try (FilterPort port = connectPort()) {
             new KernelClient(port).setConfig(Config.defaults().persisted().locked(UnlockKey.random()));
         }
         assertEquals(FLT_DO_NOT_DETACH, kernel.requestUnload());

@@ -48,7 +48,7 @@ class PolicyRejectionEndToEndTest extends EmulatorFixture {
                 .rule(r -> r.id(5).operations(Operation.CREATE).path("\\data\\**").audit())
                 .rule(r -> r.id(6).operations(Operation.CREATE).path("\\shared\\**").deny())
                 .build();
-        CorruptingPort port = new CorruptingPort(kernel.connect(), 1);
+        CorruptingPort port = new CorruptingPort(connectPort(), 1);
         service = PolicyService.builder(port).policy(first).build().start();
         int generation = service.statistics().generation();
 
@@ -87,7 +87,7 @@ class PolicyRejectionEndToEndTest extends EmulatorFixture {
         int strings = COMMAND_HEADER + command.getInt(COMMAND_HEADER + 28);
         int rule = COMMAND_HEADER + command.getInt(RULE_OFFSET_FIELD) + RULE_SIZE;
         command.putChar(strings + command.getInt(rule + 24), 's'); // "\secret\**" becomes "ssecret\**"
-        try (FilterPort port = kernel.connect()) {
+        try (FilterPort port = connectPort()) {
             Result result = Result.decode(port.send(command, Protocol.RESULT_SIZE));
             assertEquals(ErrorCode.NEVER_MATCHES, result.error(), result.describe());
             assertEquals(1, result.ruleIndex());

@@ -31,6 +31,25 @@ public interface FltLib extends StdCallLibrary {
         return Native.load("fltlib", FltLib.class, options());
     }
 
+    /**
+     * Loads the four functions from another library with the same options (tests and the self-test
+     * only: {@link FltLibPortProvider#boundTo}). On Linux JNA passes the port name as a 4-byte
+     * {@code wchar_t} string, which is what the emulator's libjmfemu.so expects there.
+     */
+    static FltLib loadFrom(String library) {
+        return Native.load(library, FltLib.class, boundOptions(options()));
+    }
+
+    /**
+     * {@code options} with the C calling convention: StdCallLibrary asks for stdcall, which JNA
+     * refuses outside Windows (and which is the C convention on x64 Windows anyway).
+     */
+    static Map<String, Object> boundOptions(Map<String, ?> options) {
+        Map<String, Object> bound = new java.util.HashMap<>(options);
+        bound.put(com.sun.jna.Library.OPTION_CALLING_CONVENTION, com.sun.jna.Function.C_CONVENTION);
+        return bound;
+    }
+
     /** The JNA options {@link #load()} uses: W32API's UNICODE type and function mappers. */
     static Map<String, Object> options() {
         return W32APIOptions.UNICODE_OPTIONS;

@@ -141,7 +141,7 @@ public final class FltLibFilterPort implements FilterPort {
     }
 
     private final FltLib fltLib;
-    private final Kernel32 kernel32;
+    private final Kernel32Iocp kernel32;
     private final Kernel32CancelIo cancelIo;
     private final WinNT.HANDLE port;
     private final WinNT.HANDLE completionPort;
@@ -172,6 +172,15 @@ public final class FltLibFilterPort implements FilterPort {
      *                (the handles are closed then)
      */
     public static FltLibFilterPort connect(FltLib fltLib, Kernel32 kernel32, Kernel32CancelIo cancelIo,
+            String portName, ByteBuffer context, Settings settings) {
+        return connect(fltLib, Kernel32Iocp.of(kernel32), cancelIo, portName, context, settings);
+    }
+
+    /**
+     * As {@link #connect(FltLib, Kernel32, Kernel32CancelIo, String, ByteBuffer, Settings)}, with the
+     * kernel32 functions given as a {@link Kernel32Iocp} (bound from another library in tests).
+     */
+    public static FltLibFilterPort connect(FltLib fltLib, Kernel32Iocp kernel32, Kernel32CancelIo cancelIo,
             String portName, ByteBuffer context, Settings settings) {
         Objects.requireNonNull(portName, "portName");
         Objects.requireNonNull(settings, "settings");
@@ -221,6 +230,11 @@ public final class FltLibFilterPort implements FilterPort {
      * issue receives: {@link #connect} does that.
      */
     FltLibFilterPort(FltLib fltLib, Kernel32 kernel32, Kernel32CancelIo cancelIo, WinNT.HANDLE port,
+            WinNT.HANDLE completionPort, Settings settings) {
+        this(fltLib, Kernel32Iocp.of(kernel32), cancelIo, port, completionPort, settings);
+    }
+
+    private FltLibFilterPort(FltLib fltLib, Kernel32Iocp kernel32, Kernel32CancelIo cancelIo, WinNT.HANDLE port,
             WinNT.HANDLE completionPort, Settings settings) {
         this.fltLib = Objects.requireNonNull(fltLib, "fltLib");
         this.kernel32 = Objects.requireNonNull(kernel32, "kernel32");

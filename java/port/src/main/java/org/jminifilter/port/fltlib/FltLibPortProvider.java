@@ -2,6 +2,7 @@ package org.jminifilter.port.fltlib;
 
 import com.sun.jna.Platform;
 import com.sun.jna.platform.win32.Kernel32;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Objects;
@@ -36,6 +37,8 @@ public final class FltLibPortProvider implements FilterPortProvider {
 
     private final BooleanSupplier windows;
     private final Supplier<FltLibFilterPort.Settings> settings;
+    /** Where the functions come from: fltlib.dll and kernel32.dll, or (tests only) another library. */
+    private final Supplier<Libraries> libraries;
 
     /** Settings from the system properties, read on each connect. */
     public FltLibPortProvider() {
@@ -56,8 +59,42 @@ public final class FltLibPortProvider implements FilterPortProvider {
     }
 
     FltLibPortProvider(BooleanSupplier windows, Supplier<FltLibFilterPort.Settings> settings) {
+        this(windows, settings, Libraries::get);
+    }
+
+    private FltLibPortProvider(BooleanSupplier windows, Supplier<FltLibFilterPort.Settings> settings,
+            Supplier<Libraries> libraries) {
         this.windows = Objects.requireNonNull(windows, "windows");
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.libraries = Objects.requireNonNull(libraries, "libraries");
+    }
+
+    /**
+     * For tests and the self-test only: the same provider and the same {@link FltLibFilterPort}, with
+     * fltlib's four functions and the kernel32 functions it calls (CreateIoCompletionPort,
+     * GetQueuedCompletionStatus, PostQueuedCompletionStatus, CancelIoEx, CloseHandle, GetLastError)
+     * bound from {@code library} instead of fltlib.dll and kernel32.dll, with the same JNA interfaces
+     * and options, on any OS. The emulator's libjmfemu.so exports those names with Windows' semantics,
+     * so the Windows code path runs against the emulated driver on Linux. Supported wherever the file
+     * loads; loaded on the first connect. Production code never calls this: the public constructors
+     * bind the DLLs.
+     *
+     * @param library the path of a shared library exporting fltlib's and kernel32's names
+     * @throws IllegalArgumentException when the receive buffers could not hold a JMF_ASK
+     */
+    public static FltLibPortProvider boundTo(Path library, FltLibFilterPort.Settings settings) {
+        Objects.requireNonNull(library, "library");
+        Supplier<FltLibFilterPort.Settings> fixedSettings = fixed(settings);
+        String path = library.toAbsolutePath().toString();
+        Libraries[] loaded = new Libraries[1];
+        return new FltLibPortProvider(() -> true, fixedSettings, () -> {
+            synchronized (loaded) {
+                if (loaded[0] == null) {
+                    loaded[0] = Libraries.from(path);
+                }
+                return loaded[0];
+            }
+        });
     }
 
     private static Supplier<FltLibFilterPort.Settings> fixed(FltLibFilterPort.Settings settings) {
@@ -141,22 +178,26 @@ public final class FltLibPortProvider implements FilterPortProvider {
                     + " emulator's port provider");
         }
         FltLibFilterPort.Settings portSettings = settings();
-        Libraries libraries = Libraries.get();
-        return FltLibFilterPort.connect(libraries.fltLib, libraries.kernel32, libraries.cancelIo, portName,
+        Libraries bound = libraries.get();
+        return FltLibFilterPort.connect(bound.fltLib, bound.kernel32, bound.cancelIo, portName,
                 context.encode(), portSettings);
     }
 
     /** The loaded DLLs, created on first use; a failed load is retried on the next connect. */
     private static final class Libraries {
         final FltLib fltLib;
-        final Kernel32 kernel32;
+        final Kernel32Iocp kernel32;
         final Kernel32CancelIo cancelIo;
 
-        private Libraries() {
+        private Libraries(FltLib fltLib, Kernel32Iocp kernel32, Kernel32CancelIo cancelIo) {
+            this.fltLib = fltLib;
+            this.kernel32 = kernel32;
+            this.cancelIo = cancelIo;
+        }
+
+        private static Libraries windows() {
             try {
-                fltLib = FltLib.load();
-                kernel32 = Kernel32.INSTANCE;
-                cancelIo = Kernel32CancelIo.load();
+                return new Libraries(FltLib.load(), Kernel32Iocp.of(Kernel32.INSTANCE), Kernel32CancelIo.load());
             } catch (UnsatisfiedLinkError e) {
                 UnsupportedPlatformException failure = new UnsupportedPlatformException(
                         "fltlib.dll could not be loaded (" + e.getMessage() + "): the Filter Manager's user-mode"
@@ -167,11 +208,24 @@ public final class FltLibPortProvider implements FilterPortProvider {
             }
         }
 
+        /** The three interfaces bound from one library file ({@link #boundTo}), with the DLLs' options. */
+        static Libraries from(String library) {
+            try {
+                return new Libraries(FltLib.loadFrom(library), Kernel32Iocp.loadFrom(library),
+                        Kernel32CancelIo.loadFrom(library));
+            } catch (UnsatisfiedLinkError e) {
+                UnsupportedPlatformException failure = new UnsupportedPlatformException(
+                        library + " could not be loaded in place of fltlib.dll and kernel32.dll (" + e.getMessage() + ")");
+                failure.initCause(e);
+                throw failure;
+            }
+        }
+
         private static Libraries loaded;
 
         static synchronized Libraries get() {
             if (loaded == null) {
-                loaded = new Libraries();
+                loaded = windows();
             }
             return loaded;
         }

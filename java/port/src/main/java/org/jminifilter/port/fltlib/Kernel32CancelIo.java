@@ -17,6 +17,11 @@ public interface Kernel32CancelIo extends StdCallLibrary {
         return Native.load("kernel32", Kernel32CancelIo.class, W32APIOptions.DEFAULT_OPTIONS);
     }
 
+    /** Loads CancelIoEx from another library (tests and the self-test only: {@link FltLibPortProvider#boundTo}). */
+    static Kernel32CancelIo loadFrom(String library) {
+        return Native.load(library, Kernel32CancelIo.class, FltLib.boundOptions(W32APIOptions.DEFAULT_OPTIONS));
+    }
+
     /**
      * BOOL CancelIoEx(HANDLE hFile, LPOVERLAPPED lpOverlapped); {@code null} cancels every I/O of
      * the process on {@code hFile}. Fails with ERROR_NOT_FOUND when nothing was pending.

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import org.jminifilter.port.UnsupportedPlatformException;
@@ -33,6 +34,23 @@ class FltLibPortProviderTest {
         assertEquals("fltlib", provider.name());
         assertEquals(System.getProperty("os.name").startsWith("Windows"), provider.isSupported());
         assertTrue(provider.priority() > 0);
+    }
+
+    @Test
+    void boundToALibraryItIsSupportedAnywhereAndAMissingFileIsNamed() {
+        Path missing = Path.of("/nonexistent/libjmfemu.so");
+        FltLibPortProvider provider = FltLibPortProvider.boundTo(missing,
+                FltLibFilterPort.Settings.forBodySize(Protocol.ASK_SIZE));
+
+        UnsupportedPlatformException e = assertThrows(UnsupportedPlatformException.class,
+                () -> provider.connect(Protocol.PORT_NAME, ConnectContext.current()));
+
+        assertTrue(provider.isSupported(), "a bound provider does not need Windows");
+        assertEquals("fltlib", provider.name());
+        assertTrue(e.getMessage().contains(missing.toString()) && e.getMessage().contains("in place of fltlib.dll"),
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> FltLibPortProvider.boundTo(missing,
+                FltLibFilterPort.Settings.forBodySize(Protocol.ASK_SIZE - 1)), "too small for a JMF_ASK");
     }
 
     @Test
