@@ -501,6 +501,7 @@ BOOLEAN SeSinglePrivilegeCheck(LARGE_INTEGER PrivilegeValue, KPROCESSOR_MODE Pre
 #define IRP_MN_COMPLETE_MDL             (IRP_MN_COMPLETE | IRP_MN_MDL)
 /* IRP_MJ_FILE_SYSTEM_CONTROL minor functions */
 #define IRP_MN_QUERY_DIRECTORY          0x01   /* IRP_MJ_DIRECTORY_CONTROL */
+#define IRP_MN_NOTIFY_CHANGE_DIRECTORY  0x02
 #define IRP_MN_USER_FS_REQUEST          0x00
 #define IRP_MN_MOUNT_VOLUME             0x01
 #define IRP_MN_VERIFY_VOLUME            0x02
