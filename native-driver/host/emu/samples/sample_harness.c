@@ -13,7 +13,8 @@
  *      harness can tell the operations went through the sample's instances;
  *   3. on every volume, as an ordinary process: create a directory and a
  *      file, write, read back and compare, list the directory, reopen the
- *      file, with read/write post-operation callbacks at PASSIVE_LEVEL and
+ *      file, request an oplock (a file system control), with read/write
+ *      post-operation callbacks at PASSIVE_LEVEL and
  *      then at DISPATCH_LEVEL (as Filter Manager may call them);
  *   4. unload (mandatory unload), which checks for leaked pool, references,
  *      contexts and file objects;
@@ -40,6 +41,7 @@
 #define FILE_DIRECTORY_FILE          0x00000001u
 #define FILE_SYNCHRONOUS_IO_NONALERT 0x00000020u
 #define FILE_NON_DIRECTORY_FILE      0x00000040u
+#define FSCTL_REQUEST_OPLOCK_LEVEL_1 0x00090000u  /* CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 0, METHOD_BUFFERED, FILE_ANY_ACCESS) */
 #define IRP_MJ_CREATE            0x00
 #define IRP_MJ_READ              0x03
 #define IRP_MJ_WRITE             0x04
@@ -52,6 +54,11 @@
 #define OBSERVER_ALTITUDE "100000"
 
 static const char *g_sample = "sample";
+
+/* The samples' debug-trace switch (passThrough, swapBuffers, ...: a global
+ * ULONG the debugger would set). All bits on: their DbgPrint paths run too
+ * (shown with JMF_EMU_TRACE=1). Weak: a sample without it leaves it NULL. */
+extern uint32_t gTraceFlags __attribute__((weak));
 static int g_failures;
 
 #define CHECK(cond, ...) do { \
@@ -99,6 +106,11 @@ static void Exercise(int32_t volume, int round)
     CHECK(s == STATUS_SUCCESS && n == 1, "asynchronous write: 0x%08X", (unsigned)s);
     s = EmuFileWrite(h, len + 1, "?", 1, 0x1 /* EMU_IO_FAST */, &n);
     CHECK(s == STATUS_SUCCESS && n == 1, "fast I/O write: 0x%08X", (unsigned)s);
+    /* An oplock request (IRP_MJ_FILE_SYSTEM_CONTROL), which filters such as
+     * passThrough follow with FltRequestOperationStatusCallback. */
+    uint32_t returned = 0;
+    s = EmuFileFsControl(h, FSCTL_REQUEST_OPLOCK_LEVEL_1, NULL, 0, 0, &returned);
+    CHECK(s == STATUS_SUCCESS, "FSCTL_REQUEST_OPLOCK_LEVEL_1: 0x%08X", (unsigned)s);
     CHECK(EmuFileClose(h) == STATUS_SUCCESS, "close %s", file);
 
     char stored[160];
@@ -149,6 +161,9 @@ int main(int argc, char **argv)
     CHECK(EmuSetCurrentProcess(4242) == 0, "current process");
     CHECK(EmuObserverStart(OBSERVER_ALTITUDE) == STATUS_SUCCESS, "observer");
 
+    if (&gTraceFlags != NULL) {
+        gTraceFlags = 0xFFFFFFFFu;
+    }
     int32_t s = EmuLoadDriver(SAMPLE_ALTITUDE);
     CHECK(s == STATUS_SUCCESS, "DriverEntry returned 0x%08X", (unsigned)s);
     if (s == STATUS_SUCCESS) {
