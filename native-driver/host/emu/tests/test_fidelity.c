@@ -349,7 +349,42 @@ static void test_irp_names(void)
     CHECK(strcmp(FltGetIrpName(IRP_MJ_VOLUME_DISMOUNT), "IRP_MJ_VOLUME_DISMOUNT") == 0);
 }
 
+/* What ctx asserts about its locks, and the runtime's NX opt-in. */
+static void test_resource_ownership_queries(void)
+{
+    ERESOURCE r;
+    CHECK_EQ(ExInitializeResourceLite(&r), STATUS_SUCCESS);
+    KeEnterCriticalRegion();
+    CHECK(!ExIsResourceAcquiredExclusiveLite(&r));
+    CHECK_EQ(ExIsResourceAcquiredSharedLite(&r), 0);
+    CHECK(ExAcquireResourceExclusiveLite(&r, TRUE));
+    CHECK(ExAcquireResourceExclusiveLite(&r, TRUE));
+    CHECK(ExIsResourceAcquiredExclusiveLite(&r));
+    CHECK_EQ(ExIsResourceAcquiredSharedLite(&r), 2);
+    ExReleaseResourceLite(&r);
+    ExReleaseResourceLite(&r);
+    CHECK(!ExIsResourceAcquiredExclusiveLite(&r));
+    CHECK(ExAcquireResourceSharedLite(&r, TRUE));
+    CHECK(!ExIsResourceAcquiredExclusiveLite(&r));
+    CHECK_EQ(ExIsResourceAcquiredSharedLite(&r), 1);
+    ExReleaseResourceLite(&r);
+    CHECK_EQ(ExIsResourceAcquiredSharedLite(&r), 0);
+    KeLeaveCriticalRegion();
+    CHECK_EQ(ExDeleteResourceLite(&r), STATUS_SUCCESS);
+    CHECK_EQ(EmuViolationCount(), 0);
+
+    POOL_TYPE savedType = ExDefaultNonPagedPoolType;
+    ExInitializeDriverRuntime(0);
+    CHECK_EQ(ExDefaultNonPagedPoolType, savedType);
+    ExInitializeDriverRuntime(DrvRtPoolNxOptIn);
+    CHECK_EQ(ExDefaultNonPagedPoolType, NonPagedPoolNx);
+    CHECK_EQ(ExDefaultMdlProtection, MdlMappingNoExecute);
+    ExDefaultNonPagedPoolType = savedType;      /* process-wide, as in the kernel: leave it as found */
+    ExDefaultMdlProtection = 0;
+}
+
 const TEST_CASE g_fidelityTests[] = {
+    { "fidelity: ExIsResourceAcquiredExclusiveLite/SharedLite follow the caller's holds; ExInitializeDriverRuntime opts in to NX pool", test_resource_ownership_queries },
     { "fidelity: FltRequestOperationStatusCallback reports IoCallDriver's status, only from pre-operation IRP callbacks", test_operation_status_callback },
     { "fidelity: FltGetIrpName names IRP and filter manager major codes", test_irp_names },
     { "fidelity: stripping DesiredAccess without FltSetCallbackDataDirty leaves the handle's granted access", test_granted_access_ignores_desired_access_edit },
