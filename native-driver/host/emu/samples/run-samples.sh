@@ -66,7 +66,13 @@ $CC $BASE $SAN -Wall -Wextra -Werror -I"$EMU/include" -c "$HERE/sample_harness.c
 failed=
 for sample in "$@"; do
     echo "== $sample"
-    if ! extract "$sample" 2>"$WORK/extract.err" || [ -z "$(ls "$WORK/src/$sample"/*.c 2>/dev/null)" ]; then
+    # The kernel part: the sample's folder, or its filter/ folder when it also
+    # has a user-mode part (avscan, scanner, minispy: filter/, user/, inc/).
+    dir="$WORK/src/$sample"
+    if extract "$sample" 2>"$WORK/extract.err" && [ -d "$dir/filter" ]; then
+        dir="$dir/filter"
+    fi
+    if [ -z "$(ls "$dir"/*.c 2>/dev/null)" ]; then
         cat "$WORK/extract.err" >&2
         echo "$sample: no sources under filesys/miniFilter/$sample in $SNAPSHOT" >&2
         failed="$failed $sample"; continue
@@ -74,10 +80,10 @@ for sample in "$@"; do
     mkdir -p "$BUILD/$sample"
     objs=
     ok=1
-    for c in "$WORK/src/$sample"/*.c; do
+    for c in "$dir"/*.c; do
         o="$BUILD/$sample/$(basename "$c" .c).o"
-        # Only the emulator's WDK headers and the sample's own folder.
-        if ! $CC $BASE $SAN $SAMPLE_WARN -I"$EMU/include" -I"$WORK/src/$sample" -c "$c" -o "$o"; then
+        # Only the emulator's WDK headers and the sample's own folders.
+        if ! $CC $BASE $SAN $SAMPLE_WARN -I"$EMU/include" -I"$dir" -I"$WORK/src/$sample/inc" -c "$c" -o "$o"; then
             ok=0; break
         fi
         objs="$objs $o"
