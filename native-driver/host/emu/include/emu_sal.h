@@ -334,6 +334,11 @@
 #define OUT
 #define OPTIONAL
 #define ANYSIZE_ARRAY 1
+/* ntdef.h's empty macro (samples write `NOTHING;` as an empty statement). */
+#define NOTHING
+/* fltKernel.h's annotation of a pre-operation callback's CompletionContext
+ * (an out pointer, set when the callback returns ..._WITH_CALLBACK). */
+#define _Flt_CompletionContext_Outptr_
 #define INIT_CODE_SEG
 #ifndef __declspec
 #define __declspec(x)

@@ -107,6 +107,22 @@ PVOID ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag);
 PVOID ExAllocatePool3(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag, PVOID ExtendedParameters, ULONG ExtendedParametersCount);
 PVOID ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
 PVOID ExAllocatePoolZero(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
+/* The driver runtime's NX opt-in (wdm.h): DriverEntry calls
+ * ExInitializeDriverRuntime(DrvRtPoolNxOptIn) so that the pool type the
+ * driver names NonPagedPool (through ExDefaultNonPagedPoolType, with
+ * POOL_NX_OPTIN) is NonPagedPoolNx. The emulator's pool is never executable,
+ * so only the variables change. */
+#define DrvRtPoolNxOptIn    0x00000001
+#define MdlMappingNoExecute 0x40000000
+extern POOL_TYPE ExDefaultNonPagedPoolType;
+extern ULONG ExDefaultMdlProtection;
+FORCEINLINE VOID ExInitializeDriverRuntime(ULONG RuntimeFlags)
+{
+    if (RuntimeFlags & DrvRtPoolNxOptIn) {
+        ExDefaultNonPagedPoolType = NonPagedPoolNx;
+        ExDefaultMdlProtection = MdlMappingNoExecute;
+    }
+}
 PVOID ExAllocatePoolUninitialized(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
 VOID ExFreePoolWithTag(PVOID P, ULONG Tag);
 VOID ExFreePool(PVOID P);
@@ -218,6 +234,10 @@ NTSTATUS ExDeleteResourceLite(PERESOURCE Resource);
 BOOLEAN ExAcquireResourceExclusiveLite(PERESOURCE Resource, BOOLEAN Wait);
 BOOLEAN ExAcquireResourceSharedLite(PERESOURCE Resource, BOOLEAN Wait);
 VOID ExReleaseResourceLite(PERESOURCE Resource);
+/* Whether the calling thread holds the resource exclusively (its recursion
+ * count), or at all (shared: see emu_sync.c for the emulator's limit). */
+BOOLEAN ExIsResourceAcquiredExclusiveLite(PERESOURCE Resource);
+ULONG ExIsResourceAcquiredSharedLite(PERESOURCE Resource);
 PVOID ExEnterCriticalRegionAndAcquireResourceExclusive(PERESOURCE Resource);
 PVOID ExEnterCriticalRegionAndAcquireResourceShared(PERESOURCE Resource);
 VOID ExReleaseResourceAndLeaveCriticalRegion(PERESOURCE Resource);
@@ -501,6 +521,7 @@ BOOLEAN SeSinglePrivilegeCheck(LARGE_INTEGER PrivilegeValue, KPROCESSOR_MODE Pre
 #define IRP_MN_COMPLETE_MDL             (IRP_MN_COMPLETE | IRP_MN_MDL)
 /* IRP_MJ_FILE_SYSTEM_CONTROL minor functions */
 #define IRP_MN_QUERY_DIRECTORY          0x01   /* IRP_MJ_DIRECTORY_CONTROL */
+#define IRP_MN_NOTIFY_CHANGE_DIRECTORY  0x02
 #define IRP_MN_USER_FS_REQUEST          0x00
 #define IRP_MN_MOUNT_VOLUME             0x01
 #define IRP_MN_VERIFY_VOLUME            0x02

@@ -392,6 +392,16 @@ ULONG FltGetRequestorProcessId(PFLT_CALLBACK_DATA CallbackData);
 HANDLE FltGetRequestorProcessIdEx(PFLT_CALLBACK_DATA CallbackData);
 PEPROCESS FltGetRequestorProcess(PFLT_CALLBACK_DATA CallbackData);
 BOOLEAN FltIsOperationSynchronous(PFLT_CALLBACK_DATA CallbackData);
+/* Called by the filter manager once the operation a pre-operation callback
+ * asked about (FltRequestOperationStatusCallback) has been sent to the file
+ * system and IoCallDriver returned OperationStatus; IopbSnapshot holds the
+ * parameters as that filter's pre-operation callback received them. */
+typedef VOID (*PFLT_GET_OPERATION_STATUS_CALLBACK)(PCFLT_RELATED_OBJECTS FltObjects, PFLT_IO_PARAMETER_BLOCK IopbSnapshot,
+                                                   NTSTATUS OperationStatus, PVOID RequesterContext);
+NTSTATUS FltRequestOperationStatusCallback(PFLT_CALLBACK_DATA Data, PFLT_GET_OPERATION_STATUS_CALLBACK CallbackRoutine,
+                                           PVOID RequesterContext);
+/* The name of a major function code ("IRP_MJ_CREATE"), for debug output. */
+PCHAR FltGetIrpName(UCHAR IrpMajorCode);
 NTSTATUS FltLockUserBuffer(PFLT_CALLBACK_DATA CallbackData);
 PVOID FltGetNewSystemBufferAddress(PFLT_CALLBACK_DATA CallbackData);
 NTSTATUS FltDecodeParameters(PFLT_CALLBACK_DATA CallbackData, PMDL **MdlAddressPointer, PVOID **Buffer, PULONG *Length, PVOID DesiredAccess);

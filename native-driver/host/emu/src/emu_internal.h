@@ -247,6 +247,8 @@ typedef struct EMU_LEVEL {
     int CallPost;
     int SyncPost;
     NTSTATUS StatusBeforePost;  /* IoStatus.Status as the post-operation callback found it */
+    PFLT_GET_OPERATION_STATUS_CALLBACK StatusCallback;  /* FltRequestOperationStatusCallback */
+    PVOID StatusContext;
 } EMU_LEVEL;
 
 enum { EMU_OP_PRE, EMU_OP_PENDED_PRE, EMU_OP_POST, EMU_OP_PENDED_POST, EMU_OP_DONE };

@@ -513,12 +513,36 @@ static void EmuCallChecked(KIRQL irql, const char *what, const char *who)
     }
 }
 
+/* The file system has returned the operation's status (the emulated
+ * IoCallDriver returned): the filters whose pre-operation callbacks asked for
+ * it (FltRequestOperationStatusCallback) are told, lowest first, each with the
+ * parameters its pre-operation callback received. Not for an operation a
+ * filter completed: it never reached IoCallDriver. */
+static void EmuCallStatusCallbacks(EMU_CBD *op)
+{
+    for (int i = op->Depth - 1; i >= 0; i--) {
+        EMU_LEVEL *lv = &op->Levels[i];
+        if (lv->StatusCallback == NULL) {
+            continue;
+        }
+        PFLT_GET_OPERATION_STATUS_CALLBACK cb = lv->StatusCallback;
+        lv->StatusCallback = NULL;
+        FLT_IO_PARAMETER_BLOCK snapshot = lv->Input;
+        KIRQL saved = KeGetCurrentIrql();
+        EmuSetIrql(PASSIVE_LEVEL);
+        cb(&lv->Objects, &snapshot, op->Data.IoStatus.Status, lv->StatusContext);
+        EmuCallChecked(PASSIVE_LEVEL, "the operation status callback", lv->Instance->Filter->Hdr.Name);
+        EmuSetIrql(saved);
+    }
+}
+
 static void EmuContinueDown(EMU_CBD *op)
 {
     for (;;) {
         PFLT_INSTANCE inst = op->Next;
         if (inst == NULL) {
             EmuFsDispatch(op);
+            EmuCallStatusCallbacks(op);
             EmuContinueUp(op);
             return;
         }
@@ -769,6 +793,68 @@ void EmuRunOperation(EMU_CBD *op)
 }
 
 /* ---- callback data routines ---- */
+static EMU_CBD *EmuOp(PFLT_CALLBACK_DATA Data, const char *routine);
+
+/* FltRequestOperationStatusCallback: only from a pre-operation callback
+ * (STATUS_INVALID_PARAMETER otherwise, as documented), only for an IRP-based
+ * operation other than IRP_MJ_CLOSE. CallbackRoutine runs once the operation
+ * has been sent below (EmuCallStatusCallbacks). */
+NTSTATUS FltRequestOperationStatusCallback(PFLT_CALLBACK_DATA Data, PFLT_GET_OPERATION_STATUS_CALLBACK CallbackRoutine,
+                                           PVOID RequesterContext)
+{
+    EMU_CBD *op = EmuOp(Data, "FltRequestOperationStatusCallback");
+    if (op == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (CallbackRoutine == NULL) {
+        EmuViolation("FltRequestOperationStatusCallback: CallbackRoutine is NULL (required)");
+        return STATUS_INVALID_PARAMETER;
+    }
+    EmuLock();
+    int inPre = op->State == EMU_OP_PRE && op->CallbackInProgress && op->Depth > 0;
+    EmuUnlock();
+    if (!inPre || op->Iopb.MajorFunction == IRP_MJ_CLOSE) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (!FLT_IS_IRP_OPERATION(Data)) {
+        EmuViolation("FltRequestOperationStatusCallback on %s, which is not IRP-based (check FLT_IS_IRP_OPERATION first)",
+                     EmuMajorName(op->Iopb.MajorFunction));
+        return STATUS_INVALID_PARAMETER;
+    }
+    EMU_LEVEL *lv = &op->Levels[op->Depth - 1];
+    lv->StatusCallback = CallbackRoutine;
+    lv->StatusContext = RequesterContext;
+    return STATUS_SUCCESS;
+}
+
+PCHAR FltGetIrpName(UCHAR IrpMajorCode)
+{
+    static const char *const names[] = {
+        "IRP_MJ_CREATE", "IRP_MJ_CREATE_NAMED_PIPE", "IRP_MJ_CLOSE", "IRP_MJ_READ", "IRP_MJ_WRITE",
+        "IRP_MJ_QUERY_INFORMATION", "IRP_MJ_SET_INFORMATION", "IRP_MJ_QUERY_EA", "IRP_MJ_SET_EA",
+        "IRP_MJ_FLUSH_BUFFERS", "IRP_MJ_QUERY_VOLUME_INFORMATION", "IRP_MJ_SET_VOLUME_INFORMATION",
+        "IRP_MJ_DIRECTORY_CONTROL", "IRP_MJ_FILE_SYSTEM_CONTROL", "IRP_MJ_DEVICE_CONTROL",
+        "IRP_MJ_INTERNAL_DEVICE_CONTROL", "IRP_MJ_SHUTDOWN", "IRP_MJ_LOCK_CONTROL", "IRP_MJ_CLEANUP",
+        "IRP_MJ_CREATE_MAILSLOT", "IRP_MJ_QUERY_SECURITY", "IRP_MJ_SET_SECURITY", "IRP_MJ_POWER",
+        "IRP_MJ_SYSTEM_CONTROL", "IRP_MJ_DEVICE_CHANGE", "IRP_MJ_QUERY_QUOTA", "IRP_MJ_SET_QUOTA", "IRP_MJ_PNP",
+    };
+    /* The filter manager's own codes for operations that are not IRPs. */
+    static const char *const fltNames[] = {
+        NULL, "IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION", "IRP_MJ_RELEASE_FOR_SECTION_SYNCHRONIZATION",
+        "IRP_MJ_ACQUIRE_FOR_MOD_WRITE", "IRP_MJ_RELEASE_FOR_MOD_WRITE", "IRP_MJ_ACQUIRE_FOR_CC_FLUSH",
+        "IRP_MJ_RELEASE_FOR_CC_FLUSH", "IRP_MJ_QUERY_OPEN", NULL, NULL, NULL, NULL, NULL,
+        "IRP_MJ_FAST_IO_CHECK_IF_POSSIBLE", "IRP_MJ_NETWORK_QUERY_OPEN", "IRP_MJ_MDL_READ", "IRP_MJ_MDL_READ_COMPLETE",
+        "IRP_MJ_PREPARE_MDL_WRITE", "IRP_MJ_MDL_WRITE_COMPLETE", "IRP_MJ_VOLUME_MOUNT", "IRP_MJ_VOLUME_DISMOUNT",
+    };
+    if (IrpMajorCode <= IRP_MJ_MAXIMUM_FUNCTION) {
+        return (PCHAR)names[IrpMajorCode];
+    }
+    unsigned neg = 256u - IrpMajorCode;
+    if (neg < sizeof(fltNames) / sizeof(fltNames[0]) && fltNames[neg] != NULL) {
+        return (PCHAR)fltNames[neg];
+    }
+    return (PCHAR)"IRP_MJ_UNKNOWN";
+}
 static EMU_CBD *EmuOp(PFLT_CALLBACK_DATA Data, const char *routine)
 {
     if (!EmuIsCallbackData(Data)) {

@@ -51,6 +51,7 @@ static const FLT_OPERATION_REGISTRATION g_observerOps[] = {
     { IRP_MJ_SET_INFORMATION, 0, EmuObserverPre, NULL, NULL },
     { IRP_MJ_CLEANUP, 0, EmuObserverPre, NULL, NULL },
     { IRP_MJ_LOCK_CONTROL, 0, EmuObserverPre, NULL, NULL },
+    { IRP_MJ_DIRECTORY_CONTROL, 0, EmuObserverPre, NULL, NULL },
     { IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION, 0, EmuObserverPre, NULL, NULL },
     { IRP_MJ_OPERATION_END, 0, NULL, NULL, NULL }
 };

@@ -404,6 +404,10 @@ VOID KeInitializeGuardedMutex(PKGUARDED_MUTEX Mutex) { ExInitializeFastMutex(Mut
 VOID KeAcquireGuardedMutex(PKGUARDED_MUTEX Mutex) { KeEnterGuardedRegion(); EmuFastAcquire(Mutex, "KeAcquireGuardedMutex", 0); }
 VOID KeReleaseGuardedMutex(PKGUARDED_MUTEX Mutex) { EmuFastRelease(Mutex, "KeReleaseGuardedMutex", 0); KeLeaveGuardedRegion(); }
 
+/* The driver runtime's defaults (ExInitializeDriverRuntime, emu_wdm.h). */
+POOL_TYPE ExDefaultNonPagedPoolType = NonPagedPool;
+ULONG ExDefaultMdlProtection = 0;
+
 /* ---- executive resources ---- */
 NTSTATUS ExInitializeResourceLite(PERESOURCE Resource) { memset(Resource, 0, sizeof(*Resource)); return STATUS_SUCCESS; }
 NTSTATUS ExDeleteResourceLite(PERESOURCE Resource)
@@ -457,6 +461,26 @@ VOID ExReleaseResourceLite(PERESOURCE Resource)
     }
     EmuBroadcast();
     EmuUnlock();
+}
+BOOLEAN ExIsResourceAcquiredExclusiveLite(PERESOURCE Resource)
+{
+    EmuRequireIrql("ExIsResourceAcquiredExclusiveLite", DISPATCH_LEVEL);
+    EmuLock();
+    BOOLEAN mine = (BOOLEAN)(Resource->Writer > 0 && Resource->Owner == PsGetCurrentThread());
+    EmuUnlock();
+    return mine;
+}
+/* The number of times the calling thread holds the resource (shared or
+ * exclusive). The emulator counts shared owners without telling threads
+ * apart, so a shared hold by another thread also answers non-zero: an
+ * assertion that the caller holds it can pass where Windows would fail it. */
+ULONG ExIsResourceAcquiredSharedLite(PERESOURCE Resource)
+{
+    EmuRequireIrql("ExIsResourceAcquiredSharedLite", DISPATCH_LEVEL);
+    EmuLock();
+    ULONG n = Resource->Owner == PsGetCurrentThread() ? (ULONG)Resource->Writer : (ULONG)Resource->Readers;
+    EmuUnlock();
+    return n;
 }
 PVOID ExEnterCriticalRegionAndAcquireResourceExclusive(PERESOURCE Resource) { KeEnterCriticalRegion(); ExAcquireResourceExclusiveLite(Resource, TRUE); return NULL; }
 PVOID ExEnterCriticalRegionAndAcquireResourceShared(PERESOURCE Resource) { KeEnterCriticalRegion(); ExAcquireResourceSharedLite(Resource, TRUE); return NULL; }

@@ -264,7 +264,129 @@ static void test_granted_access_follows_access_state(void)
     CHECK_EQ(WriteThroughStrippedOpen(3), STATUS_ACCESS_DENIED);
 }
 
+/* FltRequestOperationStatusCallback (what passThrough and the oplock-aware
+ * samples use): the callback runs once the operation has been sent below,
+ * with the status IoCallDriver returned, the parameters this filter's
+ * pre-operation callback saw and the requester's context. */
+static int g_statusCalls;
+static NTSTATUS g_statusSeen;
+static UCHAR g_statusMajor;
+static PVOID g_statusContext;
+static NTSTATUS g_statusRequest;
+
+static VOID RecordStatus(PCFLT_RELATED_OBJECTS o, PFLT_IO_PARAMETER_BLOCK iopb, NTSTATUS status, PVOID context)
+{
+    (void)o;
+    g_statusCalls++;
+    g_statusSeen = status;
+    g_statusMajor = iopb->MajorFunction;
+    g_statusContext = context;
+}
+
+static FLT_PREOP_CALLBACK_STATUS PreRequestsStatus(TF *tf, PFLT_CALLBACK_DATA d, PCFLT_RELATED_OBJECTS o, PVOID *c)
+{
+    (void)tf; (void)o; (void)c;
+    if (d->Iopb->MajorFunction == IRP_MJ_CREATE || d->Iopb->MajorFunction == IRP_MJ_WRITE) {
+        g_statusRequest = FltRequestOperationStatusCallback(d, RecordStatus, &g_statusCalls);
+    }
+    return FLT_PREOP_SUCCESS_WITH_CALLBACK;
+}
+
+static FLT_POSTOP_CALLBACK_STATUS PostRequestsStatus(TF *tf, PFLT_CALLBACK_DATA d, PCFLT_RELATED_OBJECTS o, PVOID c, FLT_POST_OPERATION_FLAGS f)
+{
+    (void)tf; (void)o; (void)c; (void)f;
+    if (d->Iopb->MajorFunction == IRP_MJ_READ) {
+        g_statusRequest = FltRequestOperationStatusCallback(d, RecordStatus, NULL);
+    }
+    return FLT_POSTOP_FINISHED_PROCESSING;
+}
+
+static void test_operation_status_callback(void)
+{
+    int v = SetupAB();
+    TPut(v, "\\f.txt", "abc");
+    g_statusCalls = 0;
+    g_tf[0].Pre = PreRequestsStatus;
+    NTSTATUS s;
+    TOpen(v, "\\missing.txt", GENERIC_READ, FILE_OPEN, &s, NULL);
+    CHECK_EQ(s, STATUS_OBJECT_NAME_NOT_FOUND);
+    CHECK_EQ(g_statusRequest, STATUS_SUCCESS);
+    CHECK_EQ(g_statusCalls, 1);
+    CHECK_EQ(g_statusSeen, STATUS_OBJECT_NAME_NOT_FOUND);
+    CHECK_EQ(g_statusMajor, IRP_MJ_CREATE);
+    uint64_t h = TOpen(v, "\\f.txt", GENERIC_READ | GENERIC_WRITE, FILE_OPEN, &s, NULL);
+    CHECK_EQ(s, STATUS_SUCCESS);
+    CHECK_EQ(g_statusCalls, 2);
+    uint32_t n = 0;
+    CHECK_EQ(EmuFileWrite(h, 0, "xyz", 3, 0, &n), STATUS_SUCCESS);
+    CHECK_EQ(g_statusCalls, 3);
+    CHECK_EQ(g_statusSeen, STATUS_SUCCESS);
+    CHECK_EQ(g_statusMajor, IRP_MJ_WRITE);
+    CHECK(g_statusContext == &g_statusCalls);
+    /* Only from a pre-operation callback: documented STATUS_INVALID_PARAMETER, no callback. */
+    g_tf[0].Pre = NULL;
+    g_tf[0].Post = PostRequestsStatus;
+    char b[4];
+    CHECK_EQ(EmuFileRead(h, 0, b, 3, &n), STATUS_SUCCESS);
+    CHECK_EQ(g_statusRequest, STATUS_INVALID_PARAMETER);
+    CHECK_EQ(g_statusCalls, 3);
+    /* Not for fast I/O: a violation naming the routine. */
+    g_tf[0].Post = NULL;
+    g_tf[0].Pre = PreRequestsStatus;
+    CHECK_EQ(EmuFileWrite(h, 3, "!", 1, EMU_IO_FAST, &n), STATUS_SUCCESS);
+    CHECK_EQ(g_statusRequest, STATUS_INVALID_PARAMETER);
+    CHECK_VIOLATION("FltRequestOperationStatusCallback on IRP_MJ_WRITE, which is not IRP-based");
+    g_tf[0].Pre = NULL;
+    EmuFileClose(h);
+}
+
+static void test_irp_names(void)
+{
+    CHECK(strcmp(FltGetIrpName(IRP_MJ_CREATE), "IRP_MJ_CREATE") == 0);
+    CHECK(strcmp(FltGetIrpName(IRP_MJ_DIRECTORY_CONTROL), "IRP_MJ_DIRECTORY_CONTROL") == 0);
+    CHECK(strcmp(FltGetIrpName(IRP_MJ_PNP), "IRP_MJ_PNP") == 0);
+    CHECK(strcmp(FltGetIrpName(IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION), "IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION") == 0);
+    CHECK(strcmp(FltGetIrpName(IRP_MJ_VOLUME_DISMOUNT), "IRP_MJ_VOLUME_DISMOUNT") == 0);
+}
+
+/* What ctx asserts about its locks, and the runtime's NX opt-in. */
+static void test_resource_ownership_queries(void)
+{
+    ERESOURCE r;
+    CHECK_EQ(ExInitializeResourceLite(&r), STATUS_SUCCESS);
+    KeEnterCriticalRegion();
+    CHECK(!ExIsResourceAcquiredExclusiveLite(&r));
+    CHECK_EQ(ExIsResourceAcquiredSharedLite(&r), 0);
+    CHECK(ExAcquireResourceExclusiveLite(&r, TRUE));
+    CHECK(ExAcquireResourceExclusiveLite(&r, TRUE));
+    CHECK(ExIsResourceAcquiredExclusiveLite(&r));
+    CHECK_EQ(ExIsResourceAcquiredSharedLite(&r), 2);
+    ExReleaseResourceLite(&r);
+    ExReleaseResourceLite(&r);
+    CHECK(!ExIsResourceAcquiredExclusiveLite(&r));
+    CHECK(ExAcquireResourceSharedLite(&r, TRUE));
+    CHECK(!ExIsResourceAcquiredExclusiveLite(&r));
+    CHECK_EQ(ExIsResourceAcquiredSharedLite(&r), 1);
+    ExReleaseResourceLite(&r);
+    CHECK_EQ(ExIsResourceAcquiredSharedLite(&r), 0);
+    KeLeaveCriticalRegion();
+    CHECK_EQ(ExDeleteResourceLite(&r), STATUS_SUCCESS);
+    CHECK_EQ(EmuViolationCount(), 0);
+
+    POOL_TYPE savedType = ExDefaultNonPagedPoolType;
+    ExInitializeDriverRuntime(0);
+    CHECK_EQ(ExDefaultNonPagedPoolType, savedType);
+    ExInitializeDriverRuntime(DrvRtPoolNxOptIn);
+    CHECK_EQ(ExDefaultNonPagedPoolType, NonPagedPoolNx);
+    CHECK_EQ(ExDefaultMdlProtection, MdlMappingNoExecute);
+    ExDefaultNonPagedPoolType = savedType;      /* process-wide, as in the kernel: leave it as found */
+    ExDefaultMdlProtection = 0;
+}
+
 const TEST_CASE g_fidelityTests[] = {
+    { "fidelity: ExIsResourceAcquiredExclusiveLite/SharedLite follow the caller's holds; ExInitializeDriverRuntime opts in to NX pool", test_resource_ownership_queries },
+    { "fidelity: FltRequestOperationStatusCallback reports IoCallDriver's status, only from pre-operation IRP callbacks", test_operation_status_callback },
+    { "fidelity: FltGetIrpName names IRP and filter manager major codes", test_irp_names },
     { "fidelity: stripping DesiredAccess without FltSetCallbackDataDirty leaves the handle's granted access", test_granted_access_ignores_desired_access_edit },
     { "fidelity: stripping DesiredAccess alone, even dirty, leaves the granted access (the check is on the ACCESS_STATE)", test_granted_access_ignores_dirty_desired_access_edit },
     { "fidelity: stripping the ACCESS_STATE too (the driver's MODIFY) takes the access from the handle", test_granted_access_follows_access_state },
