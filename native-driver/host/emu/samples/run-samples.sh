@@ -61,7 +61,7 @@ for c in "$EMU"/src/*.c; do
     fi
     EMU_OBJS="$EMU_OBJS $o"
 done
-$CC $BASE $SAN -Wall -Wextra -Werror -I"$EMU/include" -c "$HERE/sample_harness.c" -o "$BUILD/sample_harness.o"
+$CC $BASE $SAN -Wall -Wextra -Werror -I"$EMU/include" -I"$HERE" -c "$HERE/sample_harness.c" -o "$BUILD/sample_harness.o"
 
 failed=
 for sample in "$@"; do
@@ -88,6 +88,15 @@ for sample in "$@"; do
         fi
         objs="$objs $o"
     done
+    # The project's own checks of this sample, if any (harness.h hooks).
+    if [ $ok = 1 ] && [ -f "$HERE/checks/$sample.c" ]; then
+        o="$BUILD/$sample/checks.o"
+        if $CC $BASE $SAN -Wall -Wextra -Werror -I"$EMU/include" -I"$HERE" -c "$HERE/checks/$sample.c" -o "$o"; then
+            objs="$objs $o"
+        else
+            ok=0
+        fi
+    fi
     if [ $ok = 1 ] && ! $CC $SAN -pthread -rdynamic -o "$BUILD/sample-$sample" $objs "$BUILD/sample_harness.o" $EMU_OBJS; then
         ok=0
     fi

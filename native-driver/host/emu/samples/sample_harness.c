@@ -20,6 +20,10 @@
  *      contexts and file objects;
  *   5. any violation the emulator recorded fails the run, each printed.
  *
+ * A sample that needs more (registry values before its DriverEntry, a user-mode
+ * client, checks of what it does) gets a project-written file checks/<name>.c,
+ * linked in when present, that defines the hooks of harness.h.
+ *
  * Usage: sample-<name> <name>   (the name only labels the output)
  * Exit status 0 when the sample ran clean, 1 otherwise.
  */
@@ -28,6 +32,7 @@
 #include <string.h>
 
 #include "jmf_emu.h"
+#include "harness.h"
 
 #define STATUS_SUCCESS      0
 #define GENERIC_READ        0x80000000u
@@ -53,22 +58,18 @@
 #define SAMPLE_ALTITUDE   "370020"
 #define OBSERVER_ALTITUDE "100000"
 
-static const char *g_sample = "sample";
+const char *g_sample = "sample";
 
 /* The samples' debug-trace switch (passThrough, swapBuffers, ...: a global
  * ULONG the debugger would set). All bits on: their DbgPrint paths run too
  * (shown with JMF_EMU_TRACE=1). Weak: a sample without it leaves it NULL. */
 extern uint32_t gTraceFlags __attribute__((weak));
-static int g_failures;
+int g_failures;
 
-#define CHECK(cond, ...) do { \
-        if (!(cond)) { \
-            g_failures++; \
-            fprintf(stderr, "%s: FAIL %s:%d: %s: ", g_sample, __FILE__, __LINE__, #cond); \
-            fprintf(stderr, __VA_ARGS__); \
-            fputc('\n', stderr); \
-        } \
-    } while (0)
+/* The hooks a sample's checks/<name>.c may define (harness.h); none by default. */
+__attribute__((weak)) void HarnessBeforeLoad(void) {}
+__attribute__((weak)) void HarnessWhileLoaded(const int32_t volumes[HARNESS_VOLUMES]) { (void)volumes; }
+__attribute__((weak)) void HarnessAfterUnload(void) {}
 
 /* Creates, writes, reads back, lists and reopens a file on one volume. */
 static void Exercise(int32_t volume, int round)
@@ -153,7 +154,7 @@ int main(int argc, char **argv)
         g_sample = argv[1];
     }
     CHECK(EmuReset() == 0, "reset");
-    int32_t volumes[3];
+    int32_t volumes[HARNESS_VOLUMES];
     volumes[0] = EmuCreateVolume("\\Device\\HarddiskVolume1", 4, 0);
     volumes[1] = EmuCreateVolume("\\Device\\HarddiskVolume2", 4, 0);
     CHECK(volumes[0] > 0 && volumes[1] > 0, "volumes");
@@ -164,6 +165,7 @@ int main(int argc, char **argv)
     if (&gTraceFlags != NULL) {
         gTraceFlags = 0xFFFFFFFFu;
     }
+    HarnessBeforeLoad();
     int32_t s = EmuLoadDriver(SAMPLE_ALTITUDE);
     CHECK(s == STATUS_SUCCESS, "DriverEntry returned 0x%08X", (unsigned)s);
     if (s == STATUS_SUCCESS) {
@@ -187,10 +189,12 @@ int main(int argc, char **argv)
               Seen(IRP_MJ_DIRECTORY_CONTROL) >= 6,
               "below the sample: %u creates, %u reads, %u writes, %u directory queries",
               Seen(IRP_MJ_CREATE), Seen(IRP_MJ_READ), Seen(IRP_MJ_WRITE), Seen(IRP_MJ_DIRECTORY_CONTROL));
+        HarnessWhileLoaded(volumes);
 
         s = EmuUnloadDriver();
         CHECK(s == STATUS_SUCCESS, "unload returned 0x%08X", (unsigned)s);
     }
+    HarnessAfterUnload();
     CHECK(EmuObserverStop() == STATUS_SUCCESS, "observer stop");
     EmuCheckLeaks();
     CHECK(EmuPoolBlocks() == 0, "%lld pool blocks left", (long long)EmuPoolBlocks());
