@@ -19,15 +19,12 @@ NTSTATUS IoVolumeDeviceToDosName(PVOID VolumeDeviceObject, PUNICODE_STRING DosNa
     if (!EmuRequireIrql("IoVolumeDeviceToDosName", PASSIVE_LEVEL)) {
         return STATUS_INVALID_PARAMETER;
     }
-    EMU_OBJ *h = EmuObFromPointer(VolumeDeviceObject);
-    if (h == NULL || h->Type != EMU_OBJ_DEVICE || DosName == NULL) {
+    PFLT_VOLUME volume = EmuVolumeByDevice(VolumeDeviceObject);
+    if (volume == NULL || DosName == NULL) {
         EmuViolation("IoVolumeDeviceToDosName(%p, %p): VolumeDeviceObject must be a volume's device object and DosName a caller-allocated UNICODE_STRING",
                      VolumeDeviceObject, (void *)DosName);
         return STATUS_INVALID_PARAMETER;
     }
-    /* Every device object of the emulated kernel is a volume's (FltGetDiskDeviceObject, FltGetDeviceObject). */
-    EMU_DEVICE_BOX *box = CONTAINING_RECORD(h, EMU_DEVICE_BOX, Hdr);
-    PFLT_VOLUME volume = CONTAINING_RECORD(box, struct _FLT_VOLUME, Dev);
     if (volume->DosLetter == 0) {
         return STATUS_INVALID_PARAMETER;    /* no drive letter (a network volume) */
     }

@@ -54,6 +54,21 @@ int EmuIsVolume(PVOID p)
     return r;
 }
 
+/* The volume whose device object device is, or NULL (a device object a driver created is no volume's). */
+PFLT_VOLUME EmuVolumeByDevice(PVOID device)
+{
+    PFLT_VOLUME r = NULL;
+    EmuLock();
+    for (PLIST_ENTRY e = g_volumes.Flink; e != &g_volumes && r == NULL; e = e->Flink) {
+        PFLT_VOLUME v = CONTAINING_RECORD(e, struct _FLT_VOLUME, Link);
+        if (&v->Dev.Device == device) {
+            r = v;
+        }
+    }
+    EmuUnlock();
+    return r;
+}
+
 int EmuIsInstance(PVOID p)
 {
     int r = 0;

@@ -208,6 +208,7 @@ struct _FLT_INSTANCE {
 };
 
 PFLT_VOLUME EmuVolumeById(int id);
+PFLT_VOLUME EmuVolumeByDevice(PVOID device);
 /* An instance whose teardown started (also one kept only for its rundown references). */
 int EmuInstanceTearingDown(PFLT_INSTANCE inst);
 int EmuIsInstance(PVOID p);
