@@ -89,6 +89,8 @@ static void test_mdl_mapping_rules(void)
     CHECK_VIOLATION("Priority 0x00000007");
     CHECK(MmMapLockedPagesSpecifyCache(m, KernelMode, MmCached, NULL, FALSE, NormalPagePriority) == pool);
     CHECK_VIOLATION("already maps it");
+    MmUnmapLockedPages(pool, m);
+    CHECK_VIOLATION("its mapping must not be released");
     int seen = EmuViolationCount();
     EmuSetIrql(DISPATCH_LEVEL);
     CHECK(MmGetSystemAddressForMdlSafe(m, HighPagePriority) == pool);   /* allowed at DISPATCH_LEVEL */
@@ -205,6 +207,8 @@ typedef struct SWAP {
     PMDL LockedMdl;
     PVOID LockedAddress;
     int LockInPost;
+    CSHORT UnmappedFlags;       /* the locked MDL's flags after MmUnmapLockedPages */
+    PVOID Remapped;
 } SWAP;
 static SWAP g_swap;
 
@@ -245,6 +249,11 @@ static FLT_POSTOP_CALLBACK_STATUS SwapPost(TF *tf, PFLT_CALLBACK_DATA d, PCFLT_R
         g_swap.LockStatus = FltLockUserBuffer(d);
         g_swap.LockedMdl = p->Parameters.Read.MdlAddress;
         g_swap.LockedAddress = g_swap.LockedMdl != NULL ? MmGetSystemAddressForMdlSafe(g_swap.LockedMdl, NormalPagePriority) : NULL;
+        if (g_swap.LockedAddress != NULL) {
+            MmUnmapLockedPages(g_swap.LockedAddress, g_swap.LockedMdl);
+            g_swap.UnmappedFlags = g_swap.LockedMdl->MdlFlags;
+            g_swap.Remapped = MmGetSystemAddressForMdlSafe(g_swap.LockedMdl, NormalPagePriority);
+        }
     }
     if (p->MajorFunction == IRP_MJ_READ && NT_SUCCESS(d->IoStatus.Status)) {
         memcpy(p->Parameters.Read.ReadBuffer, g_swap.Buffer, d->IoStatus.Information);
@@ -398,6 +407,8 @@ static void test_lock_user_buffer(void)
     CHECK_EQ(g_swap.LockStatus, STATUS_SUCCESS);
     CHECK(g_swap.LockedMdl != NULL && g_swap.LockedMdl != g_swap.Mdl);
     CHECK(g_swap.LockedAddress == (PVOID)back);
+    CHECK((g_swap.UnmappedFlags & MDL_MAPPED_TO_SYSTEM_VA) == 0 && (g_swap.UnmappedFlags & MDL_PAGES_LOCKED) != 0);
+    CHECK(g_swap.Remapped == (PVOID)back);
     CHECK(memcmp(back, "locked", 6) == 0);
     CHECK_EQ(EmuViolationCount(), 0);
     /* Freed with the operation: freeing it again is a double free, no leak remains. */
@@ -447,14 +458,14 @@ const TEST_CASE g_bufferTests[] = {
     { "buffers: IoFreeMdl twice or on a foreign pointer is a violation", test_mdl_double_free_and_foreign_pointer },
     { "buffers: an MDL never freed is a leak at unload", test_mdl_leak_at_unload },
     { "buffers: MmBuildMdlForNonPagedPool on paged pool or the stack is a violation", test_mdl_build_rejects_pageable_and_stack },
-    { "buffers: mapping an unlocked MDL, bad priority, IRQL and ChargeQuota", test_mdl_mapping_rules },
+    { "buffers: mapping an unlocked MDL, unmapping a nonpaged one, bad priority, IRQL and ChargeQuota", test_mdl_mapping_rules },
     { "buffers: FltAllocatePoolAlignedWithTag aligns to the volume, is tracked and freed its own way", test_aligned_pool },
     { "buffers: IoVolumeDeviceToDosName gives C:, D:, none for network volumes; PASSIVE_LEVEL, freed by the caller", test_dos_names },
     { "buffers: swapped buffers reach the file system, the post-op sees the caller's, the filter manager frees the MDL", test_swapped_buffers_reach_the_file_system },
     { "buffers: the file system uses the MDL first", test_file_system_uses_the_mdl_first },
     { "buffers: MDL first: the caller's buffer is untouched without a copy back", test_mdl_first_caller_buffer_untouched },
     { "buffers: an unbuilt swapped MDL is a violation; FltRetainSwappedBufferMdlAddress keeps it", test_unbuilt_mdl_and_retain },
-    { "buffers: FltLockUserBuffer builds the operation's MDL, freed with it", test_lock_user_buffer },
+    { "buffers: FltLockUserBuffer builds the operation's MDL (mapped, unmapped, mapped again), freed with it", test_lock_user_buffer },
     { "buffers: FltGetNewSystemBufferAddress is NULL without FLTFL_CALLBACK_DATA_NEW_SYSTEM_BUFFER", test_new_system_buffer },
 };
 const size_t g_bufferTestsCount = sizeof(g_bufferTests) / sizeof(g_bufferTests[0]);
