@@ -641,7 +641,8 @@ static void EmuCheckPostStatus(EMU_CBD *op, EMU_LEVEL *lv)
 static void EmuLevelDone(EMU_CBD *op, EMU_LEVEL *lv)
 {
     if (lv->SwappedMdl != NULL && !lv->RetainSwappedMdl) {
-        EmuMdlRelease(lv->SwappedMdl, "the filter manager (freeing the MDL a filter swapped in, after its post-operation callback)", 0);
+        EmuMdlRelease(lv->SwappedMdl, "the filter manager (freeing the MDL a filter swapped in, after its post-operation callback; "
+                      "a filter frees it itself only after FltRetainSwappedBufferMdlAddress)", 0);
     }
     lv->SwappedMdl = NULL;
     op->Depth--;

@@ -197,7 +197,7 @@ static void test_dos_names(void)
 
 /* ---- swapped buffers on the I/O path ---- */
 typedef struct SWAP {
-    int SwapBuffer, SwapMdl, BuildMdl, Retain;
+    int SwapBuffer, SwapMdl, BuildMdl, Retain, FreeSwappedMdl;
     uint8_t *Buffer;            /* the filter's own */
     PMDL Mdl;
     PVOID CallerBuffer;         /* what the pre-operation received */
@@ -262,8 +262,8 @@ static FLT_POSTOP_CALLBACK_STATUS SwapPost(TF *tf, PFLT_CALLBACK_DATA d, PCFLT_R
         FltRetainSwappedBufferMdlAddress(d);
     }
     FltFreePoolAlignedWithTag(o->Instance, g_swap.Buffer, TAG);
-    if (!g_swap.SwapMdl) {
-        IoFreeMdl(g_swap.Mdl);      /* not handed to the filter manager */
+    if (!g_swap.SwapMdl || g_swap.FreeSwappedMdl) {
+        IoFreeMdl(g_swap.Mdl);      /* not handed to the filter manager (FreeSwappedMdl: the bug of freeing it anyway) */
     }
     return FLT_POSTOP_FINISHED_PROCESSING;
 }
@@ -387,6 +387,11 @@ static void test_unbuilt_mdl_and_retain(void)
     CHECK_EQ(EmuFileWrite(h, 0, data, 3, 0, &n), STATUS_SUCCESS);
     IoFreeMdl(g_swap.Mdl);
     CHECK_EQ(EmuViolationCount(), 1);
+    /* Freeing a swapped-in MDL without retaining it: the filter manager's free is a double free. */
+    g_swap.Retain = 0;
+    g_swap.FreeSwappedMdl = 1;
+    CHECK_EQ(EmuFileWrite(h, 0, data, 3, 0, &n), STATUS_SUCCESS);
+    CHECK_VIOLATION("only after FltRetainSwappedBufferMdlAddress)(");
     EmuFileClose(h);
     TfUnload(&g_tf[0]);
     EmuObserverStop();
@@ -464,7 +469,7 @@ const TEST_CASE g_bufferTests[] = {
     { "buffers: swapped buffers reach the file system, the post-op sees the caller's, the filter manager frees the MDL", test_swapped_buffers_reach_the_file_system },
     { "buffers: the file system uses the MDL first", test_file_system_uses_the_mdl_first },
     { "buffers: MDL first: the caller's buffer is untouched without a copy back", test_mdl_first_caller_buffer_untouched },
-    { "buffers: an unbuilt swapped MDL is a violation; FltRetainSwappedBufferMdlAddress keeps it", test_unbuilt_mdl_and_retain },
+    { "buffers: an unbuilt swapped MDL is a violation; FltRetainSwappedBufferMdlAddress keeps it; freeing it without is a double free", test_unbuilt_mdl_and_retain },
     { "buffers: FltLockUserBuffer builds the operation's MDL (mapped, unmapped, mapped again), freed with it", test_lock_user_buffer },
     { "buffers: FltGetNewSystemBufferAddress is NULL without FLTFL_CALLBACK_DATA_NEW_SYSTEM_BUFFER", test_new_system_buffer },
 };
