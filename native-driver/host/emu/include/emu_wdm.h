@@ -886,6 +886,10 @@ ULONG RtlNtStatusToDosError(NTSTATUS Status);
 #ifndef _WIN32_WINNT
 #define _WIN32_WINNT 0x0A00
 #endif
+/* What the WDK's build defines with _WIN32_WINNT (samples test WINVER, e.g. scanner's FSCTL_OFFLOAD_WRITE handling). */
+#ifndef WINVER
+#define WINVER 0x0A00
+#endif
 
 /* ---- registry (emu_registry.c): the routines a driver uses on its own service key.
  * All at PASSIVE_LEVEL; handles must be kernel handles (OBJ_KERNEL_HANDLE). ---- */
