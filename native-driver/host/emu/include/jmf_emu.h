@@ -300,6 +300,20 @@ JMF_EMU_API int32_t EmuObserverStart(const char *altitude);
 /* Copies what the observer saw last for majorFunction; 0, or -1 if never seen. */
 JMF_EMU_API int32_t EmuObserverLast(uint8_t majorFunction, EMU_OBSERVED *observed);
 JMF_EMU_API int32_t EmuObserverStop(void);
+/* The buffer a read, write or directory query (IRP_MN_QUERY_DIRECTORY) reached the
+ * observer with, for C checks that a filter above swapped buffers (not in the Java
+ * binding): the parameters' buffer pointer and MDL as received, and for a write the
+ * first bytes the file system will write (read through the MDL when there is one). */
+typedef struct EMU_OBSERVED_BUFFER {
+    uint64_t Buffer;            /* ReadBuffer / WriteBuffer / DirectoryBuffer */
+    uint64_t Mdl;               /* MdlAddress, 0 if none */
+    uint64_t MdlVirtualAddress; /* MmGetMdlVirtualAddress(MdlAddress), 0 if none */
+    uint32_t Length;
+    uint32_t Captured;          /* bytes in Data (writes only) */
+    uint8_t  Data[64];
+} EMU_OBSERVED_BUFFER;
+/* Copies the last one seen for majorFunction; 0, or -1 if none was seen. */
+JMF_EMU_API int32_t EmuObserverLastBuffer(uint8_t majorFunction, EMU_OBSERVED_BUFFER *observed);
 
 /* ---- control: looking at the file systems directly (no filters) ---- */
 /* Returns 1 if path exists on the volume (2 if it is a directory), 0 if not. */

@@ -19,6 +19,7 @@ int32_t EmuReset(void)
     EmuFilesReset();
     EmuContextsReset();
     EmuPoolReset();
+    EmuMdlReset();
     EmuTraceLoggingReset();
     EmuRegistryReset();
     EmuViolationsClear();

@@ -904,7 +904,7 @@ static NTSTATUS EmuFsControl(EMU_CBD *op, EMU_NODE *n)
  * FILE_NAMES_INFORMATION entries (8-byte aligned) as fit, STATUS_BUFFER_OVERFLOW
  * when not all did, STATUS_NO_MORE_FILES for an empty directory.
  */
-static NTSTATUS EmuFsQueryDirectory(EMU_CBD *op, EMU_NODE *dir, ULONG_PTR *written)
+static NTSTATUS EmuFsQueryDirectory(EMU_CBD *op, EMU_NODE *dir, uint8_t *buffer, ULONG_PTR *written)
 {
     if (op->Iopb.MinorFunction != IRP_MN_QUERY_DIRECTORY) {
         return STATUS_INVALID_DEVICE_REQUEST;
@@ -915,7 +915,6 @@ static NTSTATUS EmuFsQueryDirectory(EMU_CBD *op, EMU_NODE *dir, ULONG_PTR *writt
     if (op->Iopb.Parameters.DirectoryControl.QueryDirectory.FileInformationClass != FileNamesInformation) {
         return STATUS_INVALID_INFO_CLASS;
     }
-    uint8_t *buffer = op->Iopb.Parameters.DirectoryControl.QueryDirectory.DirectoryBuffer;
     ULONG length = op->Iopb.Parameters.DirectoryControl.QueryDirectory.Length;
     ULONG at = 0;
     PFILE_NAMES_INFORMATION last = NULL;
@@ -962,6 +961,14 @@ void EmuFsDispatch(EMU_CBD *op)
     if (file->Volume != op->Volume) {
         EmuViolation("the file system of %s received a file object of %s", op->Volume->Hdr.Name, file->Volume->Hdr.Name);
         io->Status = STATUS_INVALID_PARAMETER;
+        io->Information = 0;
+        return;
+    }
+    /* The buffer of a read, write or directory query: its MDL when it has one (emu_buffers.c). */
+    PVOID iobuf = NULL;
+    NTSTATUS bufStatus = EmuFsIoBuffer(op, &iobuf);
+    if (!NT_SUCCESS(bufStatus)) {
+        io->Status = bufStatus;
         io->Information = 0;
         return;
     }
@@ -1015,7 +1022,7 @@ void EmuFsDispatch(EMU_CBD *op)
             if (count > op->Iopb.Parameters.Read.Length) {
                 count = op->Iopb.Parameters.Read.Length;
             }
-            memcpy(op->Iopb.Parameters.Read.ReadBuffer, n->Data + off.QuadPart, (size_t)count);
+            memcpy(iobuf, n->Data + off.QuadPart, (size_t)count);
             io->Status = STATUS_SUCCESS;
             io->Information = (ULONG_PTR)count;
             file->Fo.CurrentByteOffset.QuadPart = off.QuadPart + (LONGLONG)count;
@@ -1038,7 +1045,7 @@ void EmuFsDispatch(EMU_CBD *op)
             if ((uint64_t)off.QuadPart + length > n->Size) {
                 EmuTruncate(n, (uint64_t)off.QuadPart + length);
             }
-            memcpy(n->Data + off.QuadPart, op->Iopb.Parameters.Write.WriteBuffer, length);
+            memcpy(n->Data + off.QuadPart, iobuf, length);
             n->Times[2].QuadPart = (LONGLONG)EmuSystemTime100ns();
             io->Status = STATUS_SUCCESS;
             io->Information = length;
@@ -1064,7 +1071,7 @@ void EmuFsDispatch(EMU_CBD *op)
         break;
     case IRP_MJ_DIRECTORY_CONTROL: {
         ULONG_PTR written = 0;
-        io->Status = EmuFsQueryDirectory(op, n, &written);
+        io->Status = EmuFsQueryDirectory(op, n, iobuf, &written);
         io->Information = written;
         break;
     }

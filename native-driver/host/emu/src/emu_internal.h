@@ -47,6 +47,7 @@ int32_t EmuPortGetMessage(void *port, void *messageBuffer, uint32_t messageBuffe
 /* ---- pageable memory (emu_pageable.c) ---- */
 void *EmuPageableAlloc(SIZE_T bytes, ULONG tag, const char *routine);  /* NULL: use ordinary memory */
 void EmuPageableFree(PVOID p);
+int EmuPageableContains(const void *p);
 void EmuPageableIrql(KIRQL from, KIRQL to);
 int EmuPageableEnabled(void);
 /* Tests: onWrite(context) runs before each write to [address, address + size) (x86-64; 0 = not available). */
@@ -103,6 +104,22 @@ void EmuPoolCheckLeaks(const char *when);
 size_t EmuPoolOutstanding(void);
 PVOID EmuPoolAlloc(SIZE_T bytes, ULONG tag, int paged, int zero, const char *routine);
 void EmuPoolFree(PVOID p, ULONG tag, int checkTag, const char *routine);
+PVOID EmuPoolAllocAligned(SIZE_T bytes, ULONG tag, int paged, int zero, SIZE_T alignment, const char *routine);
+void EmuPoolFreeAligned(PVOID p, ULONG tag, int checkTag, int aligned, const char *routine);
+int EmuIsPageableAddress(const void *p, char *what, size_t cap);
+
+/* ---- MDLs and swapped buffers (emu_buffers.c) ---- */
+#define EMU_SECTOR_SIZE 512     /* every emulated volume's sector size (FltGetVolumeProperties) */
+typedef struct EMU_CBD EMU_CBD;
+/* Frees an MDL: IoFreeMdl, or the filter manager/I/O manager (system: the MDLs they own). 0 on a violation. */
+int EmuMdlRelease(PMDL mdl, const char *who, int system);
+/* The MDL member (and buffer/length) of an operation's parameters, or NULL if it has none. */
+PMDL *EmuIopbMdl(PFLT_IO_PARAMETER_BLOCK p, PVOID **buffer, PULONG *length);
+/* The buffer the file system uses: the MDL's system address when there is one (checked), else the buffer. */
+NTSTATUS EmuFsIoBuffer(EMU_CBD *op, PVOID *buffer);
+void EmuOperationMdlsDone(EMU_CBD *op);     /* the I/O manager frees the operation's own MDLs (FltLockUserBuffer) */
+void EmuMdlCheckLeaks(void);
+void EmuMdlReset(void);
 
 /* ---- file system ---- */
 typedef struct EMU_NODE {
@@ -173,6 +190,7 @@ struct _FLT_VOLUME {
     int InstanceCount;
     void *VolumeContexts[EMU_MAX_CTX_SLOTS];
     LIST_ENTRY Link;
+    WCHAR DosLetter;            /* IoVolumeDeviceToDosName: 'C'.. for disk volumes in creation order, 0 for none */
 };
 
 struct _FLT_INSTANCE {
@@ -249,12 +267,14 @@ typedef struct EMU_LEVEL {
     NTSTATUS StatusBeforePost;  /* IoStatus.Status as the post-operation callback found it */
     PFLT_GET_OPERATION_STATUS_CALLBACK StatusCallback;  /* FltRequestOperationStatusCallback */
     PVOID StatusContext;
+    PMDL SwappedMdl;            /* the MDL this filter swapped in (dirty); the filter manager frees it after the post-operation */
+    int RetainSwappedMdl;       /* FltRetainSwappedBufferMdlAddress: the filter frees it */
 } EMU_LEVEL;
 
 enum { EMU_OP_PRE, EMU_OP_PENDED_PRE, EMU_OP_POST, EMU_OP_PENDED_POST, EMU_OP_DONE };
 
 #define EMU_CBD_MAGIC 0x44424345u
-typedef struct EMU_CBD {
+struct EMU_CBD {
     FLT_CALLBACK_DATA Data;     /* first: PFLT_CALLBACK_DATA is a pointer to this */
     FLT_IO_PARAMETER_BLOCK Iopb;
     uint32_t Magic;
@@ -280,7 +300,8 @@ typedef struct EMU_CBD {
     int Done;
     PMDL ReturnedMdl;           /* an MDL read: the file system's MDL, to be given back with IRP_MN_COMPLETE_MDL */
     LIST_ENTRY OpLink;          /* in the list of operations in flight (for draining) */
-} EMU_CBD;
+    PVOID NewSystemBuffer;      /* a SystemBuffer the file system allocated (FLTFL_CALLBACK_DATA_NEW_SYSTEM_BUFFER); none does */
+};
 
 #define EMU_CBD_FROM_DATA(d) ((EMU_CBD *)(d))
 int EmuIsCallbackData(PFLT_CALLBACK_DATA data);

@@ -349,6 +349,7 @@ EMU_CBD *EmuNewFileOperation(UCHAR major, EMU_FILE *file)
 void EmuFreeOperation(EMU_CBD *op)
 {
     EMU_FILE *file = op->File;
+    EmuOperationMdlsDone(op);
     EmuLock();
     RemoveEntryList(&op->OpLink);
     EmuUnlock();
@@ -492,6 +493,12 @@ static int EmuApplyPre(EMU_CBD *op, EMU_LEVEL *lv, FLT_PREOP_CALLBACK_STATUS st,
             op->Data.IoStatus.Information = 0;
             return EMU_UP;
         }
+        PVOID *buffer;
+        PULONG length;
+        PMDL *mdl = EmuIopbMdl(&op->Iopb, &buffer, &length);
+        if (mdl != NULL && *mdl != NULL && *mdl != *EmuIopbMdl(&lv->Input, &buffer, &length)) {
+            lv->SwappedMdl = *mdl;      /* swapped in: the filter manager frees it after this level's post-operation */
+        }
         if (op->Iopb.TargetInstance != lv->Instance) {
             PFLT_INSTANCE target = op->Iopb.TargetInstance;
             EmuTrace("%s redirected %s to %s", who, EmuMajorName(op->Iopb.MajorFunction), target->Volume->Hdr.Name);
@@ -628,6 +635,18 @@ static void EmuCheckPostStatus(EMU_CBD *op, EMU_LEVEL *lv)
     }
 }
 
+/* A level is done with (its post-operation callback returned, or it had none): as the
+ * documentation of FltRetainSwappedBufferMdlAddress says, the filter manager frees an MDL
+ * the filter swapped in, unless the filter retained it. */
+static void EmuLevelDone(EMU_CBD *op, EMU_LEVEL *lv)
+{
+    if (lv->SwappedMdl != NULL && !lv->RetainSwappedMdl) {
+        EmuMdlRelease(lv->SwappedMdl, "the filter manager (freeing the MDL a filter swapped in, after its post-operation callback)", 0);
+    }
+    lv->SwappedMdl = NULL;
+    op->Depth--;
+}
+
 static void EmuContinueUp(EMU_CBD *op)
 {
     while (op->Depth > 0) {
@@ -637,7 +656,7 @@ static void EmuContinueUp(EMU_CBD *op)
         lv->CallPost = 0;
         EmuUnlock();
         if (!callPost) {
-            op->Depth--;
+            EmuLevelDone(op, lv);
             continue;
         }
         const FLT_OPERATION_REGISTRATION *reg = EmuFindOpReg(lv->Instance->Filter, lv->Input.MajorFunction);
@@ -680,7 +699,7 @@ static void EmuContinueUp(EMU_CBD *op)
         }
         EmuUnlock();
         EmuCheckPostStatus(op, lv);
-        op->Depth--;
+        EmuLevelDone(op, lv);
     }
     EmuFinish(op);
 }
@@ -941,7 +960,7 @@ VOID FltCompletePendedPostOperation(PFLT_CALLBACK_DATA CallbackData)
     op->State = EMU_OP_POST;
     EmuUnlock();
     EmuCheckPostStatus(op, &op->Levels[op->Depth - 1]);
-    op->Depth--;
+    EmuLevelDone(op, &op->Levels[op->Depth - 1]);
     EmuContinueUp(op);
 }
 
@@ -1045,13 +1064,7 @@ BOOLEAN FltIsOperationSynchronous(PFLT_CALLBACK_DATA CallbackData)
     return (BOOLEAN)(FLT_IS_FASTIO_OPERATION(CallbackData) || (CallbackData->Iopb->IrpFlags & IRP_SYNCHRONOUS_API) != 0 ||
                      (fo != NULL && (fo->Flags & FO_SYNCHRONOUS_IO) != 0));
 }
-NTSTATUS FltLockUserBuffer(PFLT_CALLBACK_DATA CallbackData)
-{
-    UNREFERENCED_PARAMETER(CallbackData);
-    EmuRequireIrql("FltLockUserBuffer", APC_LEVEL);
-    return STATUS_SUCCESS;
-}
-PVOID FltGetNewSystemBufferAddress(PFLT_CALLBACK_DATA CallbackData) { UNREFERENCED_PARAMETER(CallbackData); return NULL; }
+/* FltLockUserBuffer, FltGetNewSystemBufferAddress: emu_buffers.c */
 NTSTATUS FltDecodeParameters(PFLT_CALLBACK_DATA CallbackData, PMDL **MdlAddressPointer, PVOID **Buffer, PULONG *Length, PVOID DesiredAccess)
 {
     UNREFERENCED_PARAMETER(DesiredAccess);

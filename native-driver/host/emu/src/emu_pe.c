@@ -626,6 +626,9 @@ static NTSTATUS PeEtwWriteTransfer(ULONGLONG RegHandle, const PE_EVENT_DESCRIPTO
     X(FltStartFiltering) X(FltSupportsFileContexts) X(FltSupportsStreamContexts) X(FltSupportsStreamHandleContexts) \
     X(FltUnregisterFilter) \
     X(IoOpenDriverRegistryKey) \
+    X(FltAllocatePoolAlignedWithTag) X(FltFreePoolAlignedWithTag) X(FltGetSwappedBufferMdlAddress) X(FltRetainSwappedBufferMdlAddress) \
+    X(IoAllocateMdl) X(IoFreeMdl) X(MmBuildMdlForNonPagedPool) X(MmMapLockedPagesSpecifyCache) X(MmUnmapLockedPages) \
+    X(IoVolumeDeviceToDosName) \
     X(IoAllocateWorkItem) X(IoFreeWorkItem) X(IoThreadToProcess) X(IoGetTopLevelIrp) X(IoSetTopLevelIrp) X(IoReplaceFileObjectName) \
     X(KeAcquireGuardedMutex) X(KeAcquireInStackQueuedSpinLock) X(KeAcquireInStackQueuedSpinLockAtDpcLevel) X(KeAcquireSpinLock) \
     X(KeAcquireSpinLockAtDpcLevel) X(KeAcquireSpinLockRaiseToDpc) X(KeAreApcsDisabled) X(KeBugCheck) X(KeBugCheckEx) \
