@@ -75,7 +75,8 @@ JMF_EMU_API int32_t EmuFilterClose(void *port);
  *    is associated with (CreateIoCompletionPort), with the port's completion key, the OVERLAPPED's
  *    address and, as byte count, the bytes written: FILTER_MESSAGE_HEADER (16) + the message body
  *    (Internal = NTSTATUS, InternalHigh = that count, as Windows writes them). A message already
- *    queued completes the call at once: S_OK, and the completion is queued all the same.
+ *    queued is received at once (OVERLAPPED written, packet queued) and the call still returns
+ *    HRESULT_FROM_WIN32(ERROR_IO_PENDING), as documented.
  *    CancelIoEx(port, NULL or that OVERLAPPED) completes it with ERROR_OPERATION_ABORTED; closing the
  *    port handle cancels every pending receive of it. hEvent must be NULL (no event objects).
  *  - The caller's side of the contract, checked where Windows would corrupt memory or misroute a

@@ -416,7 +416,10 @@ int32_t FilterGetMessage(void *hPort, void *lpMessageBuffer, uint32_t dwMessageB
         ShimLeave(port);
         return hr;
     }
-    /* A message already queued completes the call at once (S_OK; the packet is queued all the same). */
+    /* A message already queued is received at once: the OVERLAPPED is written and the packet queued
+     * before the call returns, and the call still returns ERROR_IO_PENDING, as documented ("If
+     * lpOverlapped is not NULL, FilterGetMessage returns ERROR_IO_PENDING"): Microsoft's scanner
+     * sample ends its receive loop on anything else. */
     int32_t hr = EmuPortGetMessage(port->UPort, lpMessageBuffer, dwMessageBufferSize, 0, NULL, &written);
     if (hr != EMU_E_WAIT_TIMEOUT) {
         ShimLock();
@@ -427,7 +430,7 @@ int32_t FilterGetMessage(void *hPort, void *lpMessageBuffer, uint32_t dwMessageB
         ShimUnlock();
         free(op);
         ShimLeave(port);
-        return hr;      /* a failure at once queues no packet */
+        return hr == EMU_S_OK ? EMU_E_IO_PENDING : hr;      /* a failure at once queues no packet */
     }
     lpOverlapped->InternalHigh = 0;
     lpOverlapped->Internal = SHIM_STATUS_PENDING;

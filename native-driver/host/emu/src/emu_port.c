@@ -785,3 +785,23 @@ int32_t EmuWaitForPortConnection(const char *serverPortName, uint32_t timeoutMs)
         }
     }
 }
+
+int EmuPortWaitQueued(PFLT_PORT clientPort, int count, uint32_t timeoutMs)
+{
+    uint64_t deadline = EmuNowNs() + (uint64_t)timeoutMs * 1000000u + 1;
+    EmuLock();
+    for (;;) {
+        int queued = 0;
+        for (PLIST_ENTRY e = clientPort->Messages.Flink; e != &clientPort->Messages; e = e->Flink) {
+            queued++;
+        }
+        if (queued >= count) {
+            EmuUnlock();
+            return 1;
+        }
+        if (!EmuWaitUntil(deadline)) {
+            EmuUnlock();
+            return 0;
+        }
+    }
+}

@@ -176,7 +176,64 @@ static void test_connect_with_utf16_name(void)
     TfUnload(&g_tf[0]);
 }
 
+/* A message the kernel sent before the overlapped FilterGetMessage: received at once, and still
+ * HRESULT_FROM_WIN32(ERROR_IO_PENDING), as documented (scanner's loop ends on anything else). */
+typedef struct SEND16 { pthread_t Thread; NTSTATUS Status; char Reply[4]; ULONG ReplyLength; } SEND16;
+
+static void *Send16(void *p)
+{
+    SEND16 *s = p;
+    LARGE_INTEGER t;
+    t.QuadPart = -10000000LL * 60;
+    s->ReplyLength = sizeof(s->Reply);
+    s->Status = FltSendMessage(g_tf[0].Filter, &g_client16, "scan", 4, s->Reply, &s->ReplyLength, &t);
+    return NULL;
+}
+
+static void test_overlapped_get_of_a_queued_message_is_pending(void)
+{
+    TfStart(0, "300000", NULL, NULL);
+    UNICODE_STRING name = RTL_CONSTANT_STRING(L"\\ScannerPort");
+    OBJECT_ATTRIBUTES oa;
+    InitializeObjectAttributes(&oa, &name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, NULL, NULL);
+    CHECK_EQ(FltCreateCommunicationPort(g_tf[0].Filter, &g_server16, &oa, NULL, Connect16, Disconnect16, NULL, 1), 0);
+    void *port = NULL;
+    CHECK_EQ(FilterConnectCommunicationPortUtf16((const uint16_t *)L"\\ScannerPort", 0, NULL, 0, NULL, &port), EMU_S_OK);
+    void *iocp = CreateIoCompletionPort(port, NULL, 7, 0);
+    CHECK(iocp != NULL);
+    SEND16 sender;
+    memset(&sender, 0, sizeof(sender));
+    CHECK_EQ(pthread_create(&sender.Thread, NULL, Send16, &sender), 0);
+    CHECK(EmuPortWaitQueued(g_client16, 1, 60000));     /* the message waits for a get */
+    uint8_t buf[16 + 8];
+    EMU_OVERLAPPED ov;
+    memset(&ov, 0, sizeof(ov));
+    CHECK_EQ(FilterGetMessage(port, buf, sizeof(buf), &ov), EMU_E_IO_PENDING);
+    uint32_t bytes = 0;
+    uintptr_t key = 0;
+    EMU_OVERLAPPED *done = NULL;
+    CHECK(GetQueuedCompletionStatus(iocp, &bytes, &key, &done, 0));     /* queued already: no wait */
+    CHECK(done == &ov);
+    CHECK_EQ(key, 7);
+    CHECK_EQ(bytes, 16 + 4);
+    CHECK_EQ(ov.Internal, 0);
+    CHECK(memcmp(buf + 16, "scan", 4) == 0);
+    uint8_t reply[16 + 1];
+    memset(reply, 0, sizeof(reply));
+    memcpy(reply + 8, buf + 8, 8);      /* MessageId */
+    reply[16] = 1;
+    CHECK_EQ(FilterReplyMessage(port, reply, sizeof(reply)), EMU_S_OK);
+    pthread_join(sender.Thread, NULL);
+    CHECK_EQ(sender.Status, STATUS_SUCCESS);
+    CHECK_EQ(sender.ReplyLength, 1);
+    CHECK(CloseHandle(port));
+    CHECK(CloseHandle(iocp));
+    FltCloseCommunicationPort(g_server16);
+    TfUnload(&g_tf[0]);
+}
+
 const TEST_CASE g_kernel32Tests[] = {
+    { "fltlib: an overlapped FilterGetMessage of a message already queued returns ERROR_IO_PENDING", test_overlapped_get_of_a_queued_message_is_pending },
     { "kernel32: CreateThread runs in the creator's process; its handle is signalled with the exit code", test_create_thread_and_wait },
     { "kernel32: closing a running thread's handle leaves the thread running", test_close_handle_of_a_running_thread },
     { "kernel32: CreateThread refuses a NULL routine and CREATE_SUSPENDED", test_create_thread_bad_input },
