@@ -21,6 +21,19 @@
 #error "the jminifilter emulator headers need -fshort-wchar (WCHAR is 16 bits on Windows)"
 #endif
 
+/* The kernel CRT's wcslen (ntoskrnl.exe exports it; the WDK's string.h declares it). glibc's counts
+ * 4-byte units whatever -fshort-wchar says, so the name maps to a 16-bit count. A macro rather than a
+ * definition: defining wcslen would replace the C library's (and ASan's interceptor) for the process. */
+static inline size_t EmuKernelWcslen(const wchar_t *s)
+{
+    size_t n = 0;
+    while (s[n] != 0) {
+        n++;
+    }
+    return n;
+}
+#define wcslen(s) EmuKernelWcslen(s)
+
 /* ---- integer types ---- */
 typedef void VOID, *PVOID, **PPVOID;
 typedef const void *PCVOID;

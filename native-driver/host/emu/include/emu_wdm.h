@@ -883,6 +883,10 @@ ULONG RtlNtStatusToDosError(NTSTATUS Status);
 #ifndef _WIN32_WINNT
 #define _WIN32_WINNT 0x0A00
 #endif
+/* What the WDK's build defines with _WIN32_WINNT (samples test WINVER, e.g. scanner's FSCTL_OFFLOAD_WRITE handling). */
+#ifndef WINVER
+#define WINVER 0x0A00
+#endif
 
 /* ---- registry (emu_registry.c): the routines a driver uses on its own service key.
  * All at PASSIVE_LEVEL; handles must be kernel handles (OBJ_KERNEL_HANDLE). ---- */
@@ -925,6 +929,20 @@ NTSTATUS ZwQueryValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, KEY_VALUE_
                          PVOID KeyValueInformation, ULONG Length, PULONG ResultLength);
 NTSTATUS ZwSetValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, ULONG TitleIndex, ULONG Type, PVOID Data, ULONG DataSize);
 NTSTATUS ZwDeleteValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName);
+
+/* The driver's own keys (IoOpenDriverRegistryKey, wdm.h, Windows 10 1803): PASSIVE_LEVEL, system
+ * thread; the handle is closed with ZwClose. (Samples declare their own PFN_IoOpenDriverRegistryKey
+ * to reach it through MmGetSystemRoutineAddress: the WDK has no such typedef.) */
+typedef enum _DRIVER_REGKEY_TYPE {
+    DriverRegKeyParameters = 0,
+    DriverRegKeyPersistentState,
+    DriverRegKeySharedPersistentState,
+} DRIVER_REGKEY_TYPE, *PDRIVER_REGKEY_TYPE;
+NTSTATUS IoOpenDriverRegistryKey(PDRIVER_OBJECT DriverObject, DRIVER_REGKEY_TYPE RegKeyType, ACCESS_MASK DesiredAccess,
+                                 ULONG Flags, PHANDLE DriverRegKey);
+/* The address of a routine (or variable) ntoskrnl.exe or hal.dll exports, by name; NULL if it exports
+ * none of that name (FltMgr's routines are not among them). PASSIVE_LEVEL. */
+PVOID MmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName);
 
 /* ---- MDLs (src/emu_mdl.c) ----
  * As wdm.h defines them: the flags, the page arithmetic and the MmGetMdl* /

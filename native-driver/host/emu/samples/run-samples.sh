@@ -18,7 +18,7 @@ set -eu
 usage() { echo "usage: $0 SNAPSHOT [SAMPLE...]  (SNAPSHOT: a checkout or git directory of microsoft/Windows-driver-samples)" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 SNAPSHOT=$1; shift
-[ $# -ge 1 ] || set -- nullFilter passThrough ctx swapBuffers
+[ $# -ge 1 ] || set -- nullFilter passThrough ctx swapBuffers scanner
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 EMU=$(cd "$HERE/.." && pwd)
@@ -44,6 +44,22 @@ fi
 # As the emulator's own test build (Makefile): UTF-16 WCHAR, ASan + UBSan.
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 BASE="-std=gnu11 -fshort-wchar -g -O1 -fno-omit-frame-pointer -pthread"
+# A sample's user-mode part (user/*.c) is compiled against the emulator's
+# user-mode headers (../include-user: windows.h, fltUser.h, ...) and linked
+# with libjmfemu's fltlib and kernel32 routines, when the project's checks run
+# it (checks/<sample>.c calls SampleUserMain): its main is renamed
+# SampleUserMain and every other symbol it defines is made local (it is a
+# program of its own on Windows; scanner's scanuk.h defines ScannerPortName in
+# both parts). Windows resolves #include names without regard to case
+# (scanUser.c includes <fltuser.h>): lower-case aliases of the headers are made.
+USER_INC="$EMU/include-user"
+USER_WARN="-Wall -Wextra -Wno-unknown-pragmas -Wno-unused-parameter -Werror=implicit-function-declaration"
+mkdir -p "$WORK/user-include"
+for h in "$USER_INC"/*.h; do
+    b=$(basename "$h"); l=$(printf '%s' "$b" | tr 'A-Z' 'a-z')
+    [ "$l" = "$b" ] || printf '#include "%s"\n' "$h" > "$WORK/user-include/$l"
+done
+
 # The samples are written for MSVC: unknown pragmas (alloc_text, prefast),
 # multi-character pool tags and positional initializers are correct there.
 # Their warnings are shown, not fatal: the point is to run them unchanged.
@@ -92,6 +108,25 @@ for sample in "$@"; do
     if [ $ok = 1 ] && [ -f "$HERE/checks/$sample.c" ]; then
         o="$BUILD/$sample/checks.o"
         if $CC $BASE $SAN -Wall -Wextra -Werror -I"$EMU/include" -I"$HERE" -c "$HERE/checks/$sample.c" -o "$o"; then
+            objs="$objs $o"
+        else
+            ok=0
+        fi
+    fi
+    # The user-mode part, when the checks run it.
+    udir="$WORK/src/$sample/user"
+    if [ $ok = 1 ] && [ -d "$udir" ] && grep -q SampleUserMain "$HERE/checks/$sample.c" 2>/dev/null; then
+        uobjs=
+        for c in "$udir"/*.c; do
+            o="$BUILD/$sample/user-$(basename "$c" .c).o"
+            if ! $CC $BASE $SAN $USER_WARN -I"$WORK/user-include" -I"$USER_INC" -I"$udir" -I"$WORK/src/$sample/inc" -c "$c" -o "$o"; then
+                ok=0; break
+            fi
+            uobjs="$uobjs $o"
+        done
+        o="$BUILD/$sample/user.o"
+        if [ $ok = 1 ] && ld -r -o "$o" $uobjs && objcopy --redefine-sym main=SampleUserMain "$o" \
+                && objcopy --keep-global-symbol=SampleUserMain "$o"; then
             objs="$objs $o"
         else
             ok=0

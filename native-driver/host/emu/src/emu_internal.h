@@ -346,6 +346,8 @@ void EmuContextCheckLeaks(void);
 void EmuPortsOnFilterUnregister(PFLT_FILTER filter);
 void EmuPortsReset(void);
 void EmuPortsCheckLeaks(void);
+/* Tests: waits until the client port has at least count messages sent and not yet received (1), or timeoutMs passed (0). */
+int EmuPortWaitQueued(PFLT_PORT clientPort, int count, uint32_t timeoutMs);
 
 /* ---- work ---- */
 void EmuRunInWorker(void (*routine)(void *), void *arg);

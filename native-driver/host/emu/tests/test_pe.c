@@ -25,6 +25,7 @@ NTSTATUS EmuPeDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryP
 #define RVA_IDATA 0x3000u
 #define RVA_RELOC 0x4000u
 #define RVA_FASTFAIL (RVA_TEXT + 0x100u)
+#define RVA_LOOKUP (RVA_TEXT + 0x200u)
 #define DEFAULT_COOKIE 0x00002B992DDFA232ull
 
 static void Put16(uint8_t *img, uint32_t at, uint16_t v) { memcpy(img + at, &v, 2); }
@@ -128,6 +129,17 @@ static size_t BuildImage(uint8_t *img, uint32_t entry, const char *secondImport)
     Bytes(&e, "48 83 C4 38 C3");                    /* add rsp, 0x38; ret */
     e.At = RVA_FASTFAIL;
     Bytes(&e, "B9 07 00 00 00 CD 29");              /* mov ecx, 7; int 0x29 */
+    /* RVA_LOOKUP: the entry point with MmGetSystemRoutineAddress as second import: looks up the
+     * routine RegistryPath names and calls it on "abcdef"; -1 when the lookup gives NULL. */
+    e.At = RVA_LOOKUP;
+    Bytes(&e, "48 83 EC 28");                       /* sub rsp, 0x28 */
+    Bytes(&e, "48 89 D1");                          /* mov rcx, rdx */
+    RipRel(&e, "FF 15", iat + 8);                   /* call [MmGetSystemRoutineAddress] */
+    Bytes(&e, "48 85 C0 74 0E");                    /* test rax, rax; jz fail */
+    RipRel(&e, "48 8D 0D", RVA_DATA + 0x10);        /* lea rcx, [rip+"abcdef"] */
+    Bytes(&e, "FF D0");                             /* call rax */
+    Bytes(&e, "48 83 C4 28 C3");                    /* add rsp, 0x28; ret */
+    Bytes(&e, "B8 FF FF FF FF 48 83 C4 28 C3");     /* fail: mov eax, -1; add rsp, 0x28; ret */
     return IMG_SIZE;
 }
 
@@ -187,6 +199,27 @@ static void test_unknown_import_refused(void)
     unlink(path);
 }
 
+/* MmGetSystemRoutineAddress from a driver binary gives what its import table would hold: a routine it
+ * can call with its own (ms_abi) convention; NULL for FltMgr's routines and unknown names. */
+static void test_system_routine_address_from_a_binary(void)
+{
+    char path[128];
+    TempPath(path, sizeof(path), "lookup");
+    WriteImage(path, RVA_LOOKUP, "MmGetSystemRoutineAddress");
+    CHECK_EQ(EmuSetDriverImage(path), STATUS_SUCCESS);
+    DRIVER_OBJECT driver;
+    memset(&driver, 0, sizeof(driver));
+    UNICODE_STRING name = RTL_CONSTANT_STRING(L"strlen");
+    CHECK_EQ(EmuPeDriverEntry(&driver, &name), 6);
+    UNICODE_STRING flt = RTL_CONSTANT_STRING(L"FltRegisterFilter");
+    CHECK_EQ(EmuPeDriverEntry(&driver, &flt), -1);
+    UNICODE_STRING none = RTL_CONSTANT_STRING(L"NoSuchRoutine");
+    CHECK_EQ(EmuPeDriverEntry(&driver, &none), -1);
+    CHECK_EQ(EmuViolationCount(), 0);
+    EmuSetDriverImage(NULL);
+    unlink(path);
+}
+
 /* __fastfail ends the process (a bug check on Windows): run it in a child. */
 static void test_fastfail_reported(void)
 {
@@ -225,6 +258,7 @@ static void test_fastfail_reported(void)
 const TEST_CASE g_peTests[] = {
     { "pe: an image is mapped, relocated (DIR64), bound by name through ms_abi thunks; the /GS cookie is seeded", test_image_mapped_relocated_bound },
     { "pe: an import the emulator does not implement fails the load, naming it", test_unknown_import_refused },
+    { "pe: MmGetSystemRoutineAddress gives a driver binary an ms_abi-callable routine, NULL for FltMgr's", test_system_routine_address_from_a_binary },
     { "pe: int 0x29 (__fastfail) in the image is reported with its code and offset, and ends the process", test_fastfail_reported },
 };
 const size_t g_peTestsCount = sizeof(g_peTests) / sizeof(g_peTests[0]);
