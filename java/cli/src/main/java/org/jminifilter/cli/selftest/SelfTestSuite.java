@@ -26,6 +26,7 @@ import org.jminifilter.policy.ActionType;
 import org.jminifilter.policy.Disposition;
 import org.jminifilter.policy.Operation;
 import org.jminifilter.policy.Policy;
+import org.jminifilter.port.FilterPort;
 import org.jminifilter.protocol.Ask;
 import org.jminifilter.protocol.Event;
 import org.jminifilter.protocol.NtStatus;
@@ -149,7 +150,10 @@ public final class SelfTestSuite {
         try (TestProcess process = machine.startProcess()) {
             Run run = new Run(machine, process, root);
             Policy policy = policy(machine, process.pid(), root);
-            try (PolicyService service = PolicyService.builder(machine.connect()).policy(policy)
+            FilterPort port = machine.connect();
+            // What served the connection, as found, not as asked: the report says which port class ran.
+            notes.add("the service's port: " + port.getClass().getName());
+            try (PolicyService service = PolicyService.builder(port).policy(policy)
                     .askHandler(run::decide).eventListener(run.events::add).eventInterval(Duration.ofMillis(100))
                     .build().start()) {
                 run.service = service;
