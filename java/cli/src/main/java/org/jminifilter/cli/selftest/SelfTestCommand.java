@@ -19,7 +19,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code jminifilter selftest}: the self-test suite against the real driver on this Windows
- * machine (the default) or against the real driver on the emulated kernel ({@code --emulated}).
+ * machine (the default) or against the real driver on the emulated kernel ({@code --emulated}),
+ * the service on the emulator's port class or ({@code --port fltlib-shim}) on the Windows one
+ * through the emulator's fltlib shim ({@link EmulatedPort}).
  * Exit 0 when every scenario passes, 1 when any fails, 3 when the driver cannot be reached.
  */
 @Command(name = "selftest", mixinStandardHelpOptions = true,
