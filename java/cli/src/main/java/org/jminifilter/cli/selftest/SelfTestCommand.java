@@ -48,7 +48,8 @@ public final class SelfTestCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--volume", defaultValue = "C:", paramLabel = "DRIVE",
-            description = "Windows: the NTFS volume the scenarios work on (default: ${DEFAULT-VALUE}).")
+            description = "Windows: the NTFS volume the scenarios work on, a drive letter or a mount folder"
+                    + " (default: ${DEFAULT-VALUE}).")
     String volume;
 
     @Option(names = "--redirect-volume", defaultValue = "R:", paramLabel = "DRIVE",
