@@ -40,7 +40,8 @@ class WindowsVolumesTest {
 
     @Test
     void aLookupSaysWhereANameLeadsEvenWhenItIsNoVolume() {
-        assertEquals(new WindowsVolumes.Lookup("C:", Optional.of("\\Device\\HarddiskVolume3")), volumes.lookup(" c:\\ "));
+        assertEquals(new WindowsVolumes.Lookup("C:", Optional.of("\\Device\\HarddiskVolume3")),
+                volumes.lookup(" c:\\ "));
         assertEquals(new WindowsVolumes.Lookup("C:\\mnt\\data", Optional.of("\\Device\\HarddiskVolume5")),
                 volumes.lookup("C:\\mnt\\data\\"));
         WindowsVolumes.Lookup subst = volumes.lookup("S:");

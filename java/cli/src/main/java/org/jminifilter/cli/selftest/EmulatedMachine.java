@@ -51,7 +51,10 @@ public final class EmulatedMachine implements Machine {
         this.observer = kernel.startObserver();
     }
 
-    /** Starts the emulated kernel with two volumes and the driver loaded; the service connects through {@link EmulatedPort#EMULATED}. */
+    /**
+     * Starts the emulated kernel with two volumes and the driver loaded; the service connects
+     * through {@link EmulatedPort#EMULATED}.
+     */
     public static EmulatedMachine start() {
         return start(EmulatedPort.EMULATED);
     }

@@ -85,7 +85,8 @@ public final class WindowsMachine implements Machine {
         WindowsVolumes.Lookup found = volumes.lookup(written);
         if (found.isGuidPath()) {
             throw new IllegalArgumentException(option + " " + written + ": a volume GUID path cannot be used here"
-                    + " (the set-up's java.nio takes no \\\\?\\ path); give the volume's drive letter or a mount folder");
+                    + " (the set-up's java.nio takes no \\\\?\\ path); give the volume's drive letter or a mount"
+                    + " folder");
         }
         String nt = found.target().orElseThrow(() -> new IllegalArgumentException(option + " " + written
                 + ": no such drive or mount folder (for the redirect volume, run ci\\vm\\prepare.ps1, which mounts"
