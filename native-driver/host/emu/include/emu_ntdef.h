@@ -67,6 +67,7 @@ typedef union _ULARGE_INTEGER {
 
 typedef struct _GUID { ULONG Data1; USHORT Data2; USHORT Data3; UCHAR Data4[8]; } GUID, *LPGUID;
 typedef const GUID *LPCGUID;
+#include "emu_guiddef.h"
 
 _Static_assert(sizeof(ULONG) == 4, "ULONG is 32 bits");
 _Static_assert(sizeof(WCHAR) == 2, "WCHAR is 16 bits");

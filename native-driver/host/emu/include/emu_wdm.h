@@ -398,6 +398,7 @@ BOOLEAN SeSinglePrivilegeCheck(LARGE_INTEGER PrivilegeValue, KPROCESSOR_MODE Pre
 #define FILE_ATTRIBUTE_NORMAL    0x00000080
 #define FILE_ATTRIBUTE_TEMPORARY 0x00000100
 #define FILE_ATTRIBUTE_REPARSE_POINT 0x00000400
+#define FILE_ATTRIBUTE_ENCRYPTED 0x00004000
 #define FILE_ATTRIBUTE_VALID_FLAGS 0x005affb7
 
 #define FILE_SUPERSEDE           0x00000000
@@ -553,6 +554,8 @@ BOOLEAN SeSinglePrivilegeCheck(LARGE_INTEGER PrivilegeValue, KPROCESSOR_MODE Pre
 #define FSCTL_REQUEST_FILTER_OPLOCK       CTL_CODE(0x00000009, 23, METHOD_BUFFERED, FILE_ANY_ACCESS)
 #define FSCTL_REQUEST_OPLOCK              CTL_CODE(0x00000009, 144, METHOD_BUFFERED, FILE_ANY_ACCESS)
 #define FSCTL_SET_ZERO_DATA               CTL_CODE(0x00000009, 50, METHOD_BUFFERED, FILE_WRITE_ACCESS)
+#define FSCTL_WRITE_RAW_ENCRYPTED         CTL_CODE(0x00000009, 55, METHOD_NEITHER, FILE_SPECIAL_ACCESS)
+#define FSCTL_TXFS_SAVEPOINT_INFORMATION  CTL_CODE(0x00000009, 94, METHOD_BUFFERED, FILE_WRITE_DATA)
 #define FSCTL_QUERY_ALLOCATED_RANGES      CTL_CODE(0x00000009, 51, METHOD_NEITHER, FILE_READ_ACCESS)
 #define FSCTL_DUPLICATE_EXTENTS_TO_FILE   CTL_CODE(0x00000009, 209, METHOD_BUFFERED, FILE_WRITE_ACCESS)
 #define FSCTL_DUPLICATE_EXTENTS_TO_FILE_EX CTL_CODE(0x00000009, 250, METHOD_BUFFERED, FILE_WRITE_ACCESS)
@@ -572,6 +575,7 @@ typedef struct _FILE_ZERO_DATA_INFORMATION {
 #define FILE_DEVICE_NETWORK_FILE_SYSTEM   0x00000014
 #define FILE_DEVICE_VIRTUAL_DISK          0x00000024
 #define FILE_DEVICE_DFS_FILE_SYSTEM       0x00000035
+#define FILE_DEVICE_NETWORK               0x00000012
 #define FILE_REMOVABLE_MEDIA              0x00000001
 #define FILE_READ_ONLY_DEVICE             0x00000002
 #define FILE_FLOPPY_DISKETTE              0x00000004
@@ -778,6 +782,7 @@ typedef enum _FILE_INFORMATION_CLASS {
     FileValidDataLengthInformation = 39,
     FileShortNameInformation = 40,
     FileNormalizedNameInformation = 48,
+    FileIdInformation = 59,
     FileRenameInformationBypassAccessCheck = 56,
     FileLinkInformationBypassAccessCheck = 57,
     FileDispositionInformationEx = 64,
@@ -817,6 +822,10 @@ typedef struct _FILE_END_OF_FILE_INFORMATION { LARGE_INTEGER EndOfFile; } FILE_E
 typedef struct _FILE_ALLOCATION_INFORMATION { LARGE_INTEGER AllocationSize; } FILE_ALLOCATION_INFORMATION, *PFILE_ALLOCATION_INFORMATION;
 typedef struct _FILE_VALID_DATA_LENGTH_INFORMATION { LARGE_INTEGER ValidDataLength; } FILE_VALID_DATA_LENGTH_INFORMATION, *PFILE_VALID_DATA_LENGTH_INFORMATION;
 typedef struct _FILE_INTERNAL_INFORMATION { LARGE_INTEGER IndexNumber; } FILE_INTERNAL_INFORMATION, *PFILE_INTERNAL_INFORMATION;
+/* 128-bit file ids (ReFS; NTFS's 64-bit id zero-extended). FILE_INVALID_FILE_ID: a 64-bit id that is none. */
+#define FILE_INVALID_FILE_ID ((LONGLONG)-1LL)
+typedef struct _FILE_ID_128 { UCHAR Identifier[16]; } FILE_ID_128, *PFILE_ID_128;
+typedef struct _FILE_ID_INFORMATION { ULONGLONG VolumeSerialNumber; FILE_ID_128 FileId; } FILE_ID_INFORMATION, *PFILE_ID_INFORMATION;
 typedef struct _FILE_DISPOSITION_INFORMATION { BOOLEAN DeleteFile; } FILE_DISPOSITION_INFORMATION, *PFILE_DISPOSITION_INFORMATION;
 typedef struct _FILE_DISPOSITION_INFORMATION_EX { ULONG Flags; } FILE_DISPOSITION_INFORMATION_EX, *PFILE_DISPOSITION_INFORMATION_EX;
 #define FILE_DISPOSITION_DO_NOT_DELETE              0x00000000
@@ -1252,5 +1261,32 @@ NTSTATUS ZwQueryValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, KEY_VALUE_
                          PVOID KeyValueInformation, ULONG Length, PULONG ResultLength);
 NTSTATUS ZwSetValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, ULONG TitleIndex, ULONG Type, PVOID Data, ULONG DataSize);
 NTSTATUS ZwDeleteValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName);
+
+/* ---- more of wdm.h and ntifs.h (the avscan sample's first needs) ---- */
+/* The bounds of the calling thread's stack (any IRQL): LowLimit <= any address on it < HighLimit. */
+VOID IoGetStackLimits(PULONG_PTR LowLimit, PULONG_PTR HighLimit);
+/* Macros in the WDK: normal kernel APCs off around a resource a file system (filter) holds (<= APC_LEVEL). */
+#define FsRtlEnterFileSystem() { KeEnterCriticalRegion(); }
+#define FsRtlExitFileSystem() { KeLeaveCriticalRegion(); }
+/* Atomic flag updates, returning the flags as they were (macros over InterlockedOr/InterlockedAnd). */
+#define RtlInterlockedSetBits(Flags, Flag) InterlockedOr((PLONG)(Flags), (LONG)(Flag))
+#define RtlInterlockedClearBits(Flags, Flag) InterlockedAnd((PLONG)(Flags), ~(LONG)(Flag))
+#define RtlInterlockedSetBitsDiscardReturn(Flags, Flag) (VOID)RtlInterlockedSetBits(Flags, Flag)
+#define RtlInterlockedClearBitsDiscardReturn(Flags, Flag) (VOID)RtlInterlockedClearBits(Flags, Flag)
+/* Section and process access rights, page protections, section attributes. */
+#define SECTION_QUERY        0x0001
+#define SECTION_MAP_WRITE    0x0002
+#define SECTION_MAP_READ     0x0004
+#define SECTION_MAP_EXECUTE  0x0008
+#define PAGE_NOACCESS        0x01
+#define PAGE_READONLY        0x02
+#define PAGE_READWRITE       0x04
+#define PAGE_WRITECOPY       0x08
+#define PAGE_EXECUTE         0x10
+#define PAGE_EXECUTE_READ    0x20
+#define SEC_IMAGE            0x01000000
+#define SEC_RESERVE          0x04000000
+#define SEC_COMMIT           0x08000000
+#define PROCESS_ALL_ACCESS   (STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0xFFFF)
 
 #endif /* EMU_WDM_H */

@@ -609,4 +609,7 @@ NTSTATUS FltSendMessage(PFLT_FILTER Filter, PFLT_PORT *ClientPort, PVOID SenderB
 NTSTATUS RtlCreateSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptor, ULONG Revision);
 NTSTATUS RtlSetDaclSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptor, BOOLEAN DaclPresent, PVOID Dacl, BOOLEAN DaclDefaulted);
 
+/* Whether a pointer (or offset) is a multiple of a power-of-two alignment. */
+#define IS_ALIGNED(_pointer, _alignment) ((((ULONG_PTR)(_pointer)) & ((_alignment) - 1)) == 0)
+
 #endif /* __FLTKERNEL__ */

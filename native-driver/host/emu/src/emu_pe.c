@@ -625,7 +625,7 @@ static NTSTATUS PeEtwWriteTransfer(ULONGLONG RegHandle, const PE_EVENT_DESCRIPTO
     X(FltSetInformationFile) X(FltSetInstanceContext) X(FltSetStreamContext) X(FltSetStreamHandleContext) X(FltSetVolumeContext) \
     X(FltStartFiltering) X(FltSupportsFileContexts) X(FltSupportsStreamContexts) X(FltSupportsStreamHandleContexts) \
     X(FltUnregisterFilter) \
-    X(IoAllocateWorkItem) X(IoCreateDevice) X(IoDeleteDevice) X(IofCompleteRequest) X(IoFreeWorkItem) X(IoThreadToProcess) X(IoGetTopLevelIrp) X(IoSetTopLevelIrp) X(IoReplaceFileObjectName) \
+    X(IoAllocateWorkItem) X(IoCreateDevice) X(IoGetStackLimits) X(IoDeleteDevice) X(IofCompleteRequest) X(IoFreeWorkItem) X(IoThreadToProcess) X(IoGetTopLevelIrp) X(IoSetTopLevelIrp) X(IoReplaceFileObjectName) \
     X(KeAcquireGuardedMutex) X(KeAcquireInStackQueuedSpinLock) X(KeAcquireInStackQueuedSpinLockAtDpcLevel) X(KeAcquireSpinLock) \
     X(KeAcquireSpinLockAtDpcLevel) X(KeAcquireSpinLockRaiseToDpc) X(KeAreApcsDisabled) X(KeBugCheck) X(KeBugCheckEx) \
     X(KeClearEvent) X(KeDelayExecutionThread) X(KeEnterCriticalRegion) X(KeEnterGuardedRegion) X(KeGetCurrentIrql) \
