@@ -347,6 +347,16 @@ static NTSTATUS PePsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess
 }
 
 /* IoGetCurrentProcess is a macro in the emulator's headers; the kernel exports it as a routine. */
+/* A generic table keeps the driver's three routines: wrapped, the emulator calls them. */
+static VOID PeRtlInitializeGenericTable(PRTL_GENERIC_TABLE Table, PRTL_GENERIC_COMPARE_ROUTINE CompareRoutine,
+                                        PRTL_GENERIC_ALLOCATE_ROUTINE AllocateRoutine, PRTL_GENERIC_FREE_ROUTINE FreeRoutine,
+                                        PVOID TableContext)
+{
+    RtlInitializeGenericTable(Table, PE_CALLBACK(PRTL_GENERIC_COMPARE_ROUTINE, CompareRoutine),
+                              PE_CALLBACK(PRTL_GENERIC_ALLOCATE_ROUTINE, AllocateRoutine),
+                              PE_CALLBACK(PRTL_GENERIC_FREE_ROUTINE, FreeRoutine), TableContext);
+}
+
 static PEPROCESS PeIoGetCurrentProcess(void)
 {
     return PsGetCurrentProcess();
@@ -642,7 +652,8 @@ static NTSTATUS PeEtwWriteTransfer(ULONGLONG RegHandle, const PE_EVENT_DESCRIPTO
     X(PsGetThreadId) X(PsGetThreadProcess) X(PsGetThreadProcessId) X(PsIsSystemProcess) X(PsIsSystemThread) \
     X(PsLookupProcessByProcessId) X(PsTerminateSystemThread) \
     X(RtlAppendUnicodeStringToString) X(RtlAppendUnicodeToString) X(RtlCompareMemory) X(RtlCompareUnicodeString) \
-    X(RtlCompareUnicodeStrings) X(RtlCopyUnicodeString) X(RtlCreateSecurityDescriptor) X(RtlDowncaseUnicodeChar) \
+    X(RtlCompareUnicodeStrings) X(RtlCopyUnicodeString) X(RtlDeleteElementGenericTable) X(RtlGetElementGenericTable) \
+    X(RtlInsertElementGenericTable) X(RtlIsGenericTableEmpty) X(RtlLookupElementGenericTable) X(RtlNumberGenericTableElements) X(RtlCreateSecurityDescriptor) X(RtlDowncaseUnicodeChar) \
     X(RtlEqualUnicodeString) X(RtlFreeUnicodeString) X(RtlGetVersion) X(RtlInitUnicodeString) X(RtlInitUnicodeStringEx) \
     X(RtlIntegerToUnicodeString) X(RtlIsNtDdiVersionAvailable) X(RtlNtStatusToDosError) X(RtlPrefixUnicodeString) \
     X(RtlRandomEx) X(RtlSetDaclSecurityDescriptor) X(RtlSuffixUnicodeString) X(RtlUnicodeStringToInteger) \
@@ -662,6 +673,7 @@ static const PE_EXPORT_ENTRY g_exports[] = {
     { "FltQueueDeferredIoWorkItem", (const void *)PeFltQueueDeferredIoWorkItem, NULL },
     { "FltQueueGenericWorkItem", (const void *)PeFltQueueGenericWorkItem, NULL },
     { "IoQueueWorkItem", (const void *)PeIoQueueWorkItem, NULL },
+    { "RtlInitializeGenericTable", (const void *)PeRtlInitializeGenericTable, NULL },
     { "PsCreateSystemThread", (const void *)PePsCreateSystemThread, NULL },
     { "FltDoCompletionProcessingWhenSafe", (const void *)PeFltDoCompletionProcessingWhenSafe, NULL },
     { "FltReadFile", (const void *)PeFltReadFile, NULL },

@@ -2,7 +2,7 @@
  * test_wdk_more.c - the smaller pieces of the WDK surface the avscan sample
  * needs first: initguid.h (DEFINE_GUID defines instead of declaring),
  * IoGetStackLimits, FsRtlEnterFileSystem/FsRtlExitFileSystem,
- * RtlInterlockedSetBits/ClearBits, IS_ALIGNED.
+ * RtlInterlockedSetBits/ClearBits, IS_ALIGNED, generic tables.
  */
 #include <initguid.h>
 #include "test_harness.h"
@@ -83,7 +83,84 @@ static void test_interlocked_bits_and_alignment(void)
     CHECK(IS_ALIGNED(0x1000, 8) && IS_ALIGNED(0x1008, 8) && !IS_ALIGNED(0x1004, 8) && IS_ALIGNED(0x1004, 4));
 }
 
+/* Elements: a key and a payload; compared by key. The table's memory comes from the pool (leaks show). */
+typedef struct GT_ENTRY { ULONG Key; ULONG Payload; } GT_ENTRY;
+static int g_gtAllocs, g_gtFrees;
+static CLONG g_gtLastSize;
+
+static RTL_GENERIC_COMPARE_RESULTS GtCompare(PRTL_GENERIC_TABLE Table, PVOID First, PVOID Second)
+{
+    CHECK(Table->TableContext == (PVOID)0x1234);
+    ULONG a = ((GT_ENTRY *)First)->Key, b = ((GT_ENTRY *)Second)->Key;
+    return a < b ? GenericLessThan : a > b ? GenericGreaterThan : GenericEqual;
+}
+
+static PVOID GtAllocate(PRTL_GENERIC_TABLE Table, CLONG ByteSize)
+{
+    (void)Table;
+    g_gtAllocs++;
+    g_gtLastSize = ByteSize;
+    return ExAllocatePool2(POOL_FLAG_NON_PAGED, ByteSize, 'tgTE');
+}
+
+static VOID GtFree(PRTL_GENERIC_TABLE Table, PVOID Buffer)
+{
+    (void)Table;
+    g_gtFrees++;
+    ExFreePoolWithTag(Buffer, 'tgTE');   /* a block the table did not get from GtAllocate would be a bad free */
+}
+
+static void test_generic_table(void)
+{
+    RTL_GENERIC_TABLE table;
+    g_gtAllocs = g_gtFrees = 0;
+    RtlInitializeGenericTable(&table, GtCompare, GtAllocate, GtFree, (PVOID)0x1234);
+    CHECK(RtlIsGenericTableEmpty(&table) && RtlNumberGenericTableElements(&table) == 0);
+    CHECK(RtlGetElementGenericTable(&table, 0) == NULL);
+
+    GT_ENTRY e = { 30, 300 };
+    BOOLEAN isNew = FALSE;
+    GT_ENTRY *p30 = RtlInsertElementGenericTable(&table, &e, sizeof(e), &isNew);
+    CHECK(p30 != NULL && p30 != &e && isNew && p30->Key == 30 && p30->Payload == 300);   /* copied into the element */
+    CHECK_EQ(g_gtLastSize, sizeof(RTL_SPLAY_LINKS) + sizeof(LIST_ENTRY) + sizeof(GT_ENTRY));
+    e.Key = 10; e.Payload = 100;
+    GT_ENTRY *p10 = RtlInsertElementGenericTable(&table, &e, sizeof(e), &isNew);
+    e.Key = 20; e.Payload = 200;
+    GT_ENTRY *p20 = RtlInsertElementGenericTable(&table, &e, sizeof(e), NULL);
+    CHECK(p10 != NULL && p20 != NULL && isNew && RtlNumberGenericTableElements(&table) == 3 && !RtlIsGenericTableEmpty(&table));
+
+    /* A duplicate (the same key): the existing element, nothing allocated, nothing changed. */
+    e.Key = 10; e.Payload = 999;
+    CHECK(RtlInsertElementGenericTable(&table, &e, sizeof(e), &isNew) == p10 && !isNew && p10->Payload == 100);
+    CHECK_EQ(g_gtAllocs, 3);
+
+    GT_ENTRY probe = { 20, 0 };
+    CHECK(RtlLookupElementGenericTable(&table, &probe) == p20);
+    probe.Key = 25;
+    CHECK(RtlLookupElementGenericTable(&table, &probe) == NULL);
+    /* Indexes follow the order of insertion. */
+    CHECK(RtlGetElementGenericTable(&table, 0) == p30 && RtlGetElementGenericTable(&table, 1) == p10 &&
+          RtlGetElementGenericTable(&table, 2) == p20 && RtlGetElementGenericTable(&table, 3) == NULL);
+
+    CHECK(!RtlDeleteElementGenericTable(&table, &probe));      /* key 25: not there */
+    probe.Key = 10;
+    CHECK(RtlDeleteElementGenericTable(&table, &probe));
+    CHECK(g_gtFrees == 1 && RtlLookupElementGenericTable(&table, &probe) == NULL && RtlGetElementGenericTable(&table, 0) == p30 &&
+          RtlGetElementGenericTable(&table, 1) == p20);
+    /* Emptied as avscan empties its cache: element 0 until empty. */
+    while (!RtlIsGenericTableEmpty(&table)) {
+        CHECK(RtlDeleteElementGenericTable(&table, RtlGetElementGenericTable(&table, 0)));
+    }
+    CHECK(g_gtFrees == 3 && RtlNumberGenericTableElements(&table) == 0 && EmuPoolBlocks() == 0);
+
+    RTL_GENERIC_TABLE raw;
+    memset(&raw, 0, sizeof(raw));
+    RtlLookupElementGenericTable(&raw, &probe);
+    CHECK_VIOLATION("RtlLookupElementGenericTable(");
+}
+
 const TEST_CASE g_wdkMoreTests[] = {
+    { "wdk: generic tables: copy-in insert, no duplicates, lookup, insertion-order index, delete frees through the caller", test_generic_table },
     { "wdk: initguid.h makes DEFINE_GUID define the GUID; without it, a declaration of the same object", test_define_guid },
     { "wdk: IoGetStackLimits bounds the calling thread's stack (per thread, any IRQL)", test_io_get_stack_limits },
     { "wdk: FsRtlEnterFileSystem/FsRtlExitFileSystem disable normal kernel APCs, balanced", test_fs_rtl_enter_exit_file_system },
