@@ -80,6 +80,7 @@ typedef union _ULARGE_INTEGER {
 
 typedef struct _GUID { ULONG Data1; USHORT Data2; USHORT Data3; UCHAR Data4[8]; } GUID, *LPGUID;
 typedef const GUID *LPCGUID;
+#include "emu_guiddef.h"
 
 _Static_assert(sizeof(ULONG) == 4, "ULONG is 32 bits");
 _Static_assert(sizeof(WCHAR) == 2, "WCHAR is 16 bits");
@@ -291,6 +292,7 @@ LONG EmuSehExceptionCode(void);
 #define STATUS_FILE_CLOSED               ((NTSTATUS)0xC0000128L)
 #define STATUS_THREAD_IS_TERMINATING     ((NTSTATUS)0xC000004BL)
 #define STATUS_INVALID_DEVICE_STATE      ((NTSTATUS)0xC0000184L)
+#define STATUS_DEVICE_ALREADY_ATTACHED   ((NTSTATUS)0xC0000038L)
 #define STATUS_INVALID_IMAGE_FORMAT      ((NTSTATUS)0xC000007BL)
 #define STATUS_NOT_FOUND                 ((NTSTATUS)0xC0000225L)
 #define STATUS_CONNECTION_COUNT_LIMIT    ((NTSTATUS)0xC0000246L)

@@ -365,6 +365,16 @@ static VOID PeExRaiseStatus(NTSTATUS Status)
 }
 
 /* IoGetCurrentProcess is a macro in the emulator's headers; the kernel exports it as a routine. */
+/* A generic table keeps the driver's three routines: wrapped, the emulator calls them. */
+static VOID PeRtlInitializeGenericTable(PRTL_GENERIC_TABLE Table, PRTL_GENERIC_COMPARE_ROUTINE CompareRoutine,
+                                        PRTL_GENERIC_ALLOCATE_ROUTINE AllocateRoutine, PRTL_GENERIC_FREE_ROUTINE FreeRoutine,
+                                        PVOID TableContext)
+{
+    RtlInitializeGenericTable(Table, PE_CALLBACK(PRTL_GENERIC_COMPARE_ROUTINE, CompareRoutine),
+                              PE_CALLBACK(PRTL_GENERIC_ALLOCATE_ROUTINE, AllocateRoutine),
+                              PE_CALLBACK(PRTL_GENERIC_FREE_ROUTINE, FreeRoutine), TableContext);
+}
+
 static PEPROCESS PeIoGetCurrentProcess(void)
 {
     return PsGetCurrentProcess();
@@ -647,7 +657,7 @@ static NTSTATUS PeEtwWriteTransfer(ULONGLONG RegHandle, const PE_EVENT_DESCRIPTO
     X(FltAllocatePoolAlignedWithTag) X(FltFreePoolAlignedWithTag) X(FltGetSwappedBufferMdlAddress) X(FltRetainSwappedBufferMdlAddress) \
     X(IoAllocateMdl) X(IoFreeMdl) X(MmBuildMdlForNonPagedPool) X(MmMapLockedPagesSpecifyCache) X(MmUnmapLockedPages) \
     X(IoVolumeDeviceToDosName) \
-    X(IoAllocateWorkItem) X(IoFreeWorkItem) X(IoThreadToProcess) X(IoGetTopLevelIrp) X(IoSetTopLevelIrp) X(IoReplaceFileObjectName) \
+    X(IoAllocateWorkItem) X(IoCreateDevice) X(IoGetStackLimits) X(IoDeleteDevice) X(IofCompleteRequest) X(IoFreeWorkItem) X(IoThreadToProcess) X(IoGetTopLevelIrp) X(IoSetTopLevelIrp) X(IoReplaceFileObjectName) \
     X(KeAcquireGuardedMutex) X(KeAcquireInStackQueuedSpinLock) X(KeAcquireInStackQueuedSpinLockAtDpcLevel) X(KeAcquireSpinLock) \
     X(KeAcquireSpinLockAtDpcLevel) X(KeAcquireSpinLockRaiseToDpc) X(KeAreApcsDisabled) X(KeBugCheck) X(KeBugCheckEx) \
     X(KeClearEvent) X(KeDelayExecutionThread) X(KeEnterCriticalRegion) X(KeEnterGuardedRegion) X(KeGetCurrentIrql) \
@@ -664,7 +674,8 @@ static NTSTATUS PeEtwWriteTransfer(ULONGLONG RegHandle, const PE_EVENT_DESCRIPTO
     X(PsGetThreadId) X(PsGetThreadProcess) X(PsGetThreadProcessId) X(PsIsSystemProcess) X(PsIsSystemThread) \
     X(PsLookupProcessByProcessId) X(PsTerminateSystemThread) \
     X(RtlAppendUnicodeStringToString) X(RtlAppendUnicodeToString) X(RtlCompareMemory) X(RtlCompareUnicodeString) \
-    X(RtlCompareUnicodeStrings) X(RtlCopyUnicodeString) X(RtlCreateSecurityDescriptor) X(RtlDowncaseUnicodeChar) \
+    X(RtlCompareUnicodeStrings) X(RtlCopyUnicodeString) X(RtlDeleteElementGenericTable) X(RtlGetElementGenericTable) \
+    X(RtlInsertElementGenericTable) X(RtlIsGenericTableEmpty) X(RtlLookupElementGenericTable) X(RtlNumberGenericTableElements) X(RtlCreateSecurityDescriptor) X(RtlDowncaseUnicodeChar) \
     X(RtlEqualUnicodeString) X(RtlFreeUnicodeString) X(RtlGetVersion) X(RtlInitUnicodeString) X(RtlInitUnicodeStringEx) \
     X(RtlIntegerToUnicodeString) X(RtlIsNtDdiVersionAvailable) X(RtlNtStatusToDosError) X(RtlPrefixUnicodeString) \
     X(RtlRandomEx) X(RtlSetDaclSecurityDescriptor) X(RtlSuffixUnicodeString) X(RtlUnicodeStringToInteger) \
@@ -686,6 +697,7 @@ static const PE_EXPORT_ENTRY g_exports[] = {
     { "FltQueueDeferredIoWorkItem", (const void *)PeFltQueueDeferredIoWorkItem, NULL },
     { "FltQueueGenericWorkItem", (const void *)PeFltQueueGenericWorkItem, NULL },
     { "IoQueueWorkItem", (const void *)PeIoQueueWorkItem, NULL },
+    { "RtlInitializeGenericTable", (const void *)PeRtlInitializeGenericTable, NULL },
     { "PsCreateSystemThread", (const void *)PePsCreateSystemThread, NULL },
     { "FltDoCompletionProcessingWhenSafe", (const void *)PeFltDoCompletionProcessingWhenSafe, NULL },
     { "FltRequestOperationStatusCallback", (const void *)PeFltRequestOperationStatusCallback, NULL },
@@ -1135,6 +1147,14 @@ NTSTATUS EmuPeDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryP
     DriverObject->DriverSize = (ULONG)g_image.Size;
     PE_DRIVER_ENTRY entry = (PE_DRIVER_ENTRY)(void *)g_image.Entry;
     return entry(DriverObject, RegistryPath);
+}
+
+/* Whether address lies in the driver image mapped now: its routines are ms_abi (emu_device.c calls the
+ * dispatch and fast I/O routines a driver stores in its DRIVER_OBJECT through this). */
+int EmuPeImageContains(const void *address)
+{
+    uintptr_t a = (uintptr_t)address;
+    return g_image.Base != NULL && a >= (uintptr_t)g_image.Base && a < (uintptr_t)g_image.Base + g_image.Size;
 }
 
 /* Used by EmuLoadDriver when no driver's sources are linked into the program. */
