@@ -1,8 +1,9 @@
 #!/bin/sh
 # run-samples.sh - compiles Microsoft's minifilter samples UNCHANGED against the
 # emulator's headers (../include: fltKernel.h, ...) and runs each in the
-# emulated Filter Manager through sample_harness.c (several volumes, creates,
-# reads, writes, directory queries, unload; any leak or violation fails it).
+# emulated Filter Manager through ../run-minifilter.sh and sample_harness.c
+# (several volumes, creates, reads, writes, directory queries, unload; any
+# leak, violation or failed check of checks/<sample>.c fails it).
 #
 #   run-samples.sh SNAPSHOT [SAMPLE...]
 #
@@ -22,8 +23,6 @@ SNAPSHOT=$1; shift
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 EMU=$(cd "$HERE/.." && pwd)
-CC=${CC:-cc}
-BUILD="$EMU/build/samples"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT INT TERM
 
@@ -41,50 +40,18 @@ else
     exit 2
 fi
 
-# As the emulator's own test build (Makefile): UTF-16 WCHAR, ASan + UBSan.
-SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
-BASE="-std=gnu11 -fshort-wchar -g -O1 -fno-omit-frame-pointer -pthread"
-# A sample's user-mode part (user/*.c) is compiled against the emulator's
-# user-mode headers (../include-user: windows.h, fltUser.h, ...) and linked
-# with libjmfemu's fltlib and kernel32 routines, when the project's checks run
-# it (checks/<sample>.c calls SampleUserMain): its main is renamed
-# SampleUserMain and every other symbol it defines is made local (it is a
-# program of its own on Windows; scanner's scanuk.h defines ScannerPortName in
-# both parts). Windows resolves #include names without regard to case
-# (scanUser.c includes <fltuser.h>): lower-case aliases of the headers are made.
-USER_INC="$EMU/include-user"
-USER_WARN="-Wall -Wextra -Wno-unknown-pragmas -Wno-unused-parameter -Werror=implicit-function-declaration"
-mkdir -p "$WORK/user-include"
-for h in "$USER_INC"/*.h; do
-    b=$(basename "$h"); l=$(printf '%s' "$b" | tr 'A-Z' 'a-z')
-    [ "$l" = "$b" ] || printf '#include "%s"\n' "$h" > "$WORK/user-include/$l"
-done
-
-# The samples are written for MSVC: unknown pragmas (alloc_text, prefast),
-# multi-character pool tags and positional initializers are correct there.
-# Their warnings are shown, not fatal: the point is to run them unchanged.
-SAMPLE_WARN="-Wall -Wextra -Wno-multichar -Wno-unknown-pragmas -Wno-missing-field-initializers -Wno-unused-parameter -Werror=implicit-function-declaration"
-
-# The emulator, compiled when its sources change. emu_explain.c is left out:
-# it links jminifilter's own policy core (`jminifilter explain`), no sample's.
-mkdir -p "$BUILD/emu"
-EMU_OBJS=
-for c in "$EMU"/src/*.c; do
-    [ "$(basename "$c")" = emu_explain.c ] && continue
-    o="$BUILD/emu/$(basename "$c" .c).o"
-    if [ ! -f "$o" ] || [ -n "$(find "$EMU/src" "$EMU/include" -newer "$o" -name '*.[ch]' | head -1)" ]; then
-        $CC $BASE $SAN -Wall -Wextra -Werror -Wno-multichar -I"$EMU/include" -I"$EMU/src" -c "$c" -o "$o"
-    fi
-    EMU_OBJS="$EMU_OBJS $o"
-done
-$CC $BASE $SAN -Wall -Wextra -Werror -I"$EMU/include" -I"$HERE" -c "$HERE/sample_harness.c" -o "$BUILD/sample_harness.o"
-
+# Each sample goes through run-minifilter.sh, the emulator's runner for any
+# minifilter: its kernel part compiled unchanged (with inc/ when it has one),
+# the project's checks of it (checks/<sample>.c, harness.h hooks) and, when
+# those checks run it (they call SampleUserMain), its user-mode part (user/).
 failed=
-for sample in "$@"; do
+samples="$*"
+for sample in $samples; do
     echo "== $sample"
     # The kernel part: the sample's folder, or its filter/ folder when it also
     # has a user-mode part (avscan, scanner, minispy: filter/, user/, inc/).
-    dir="$WORK/src/$sample"
+    top="$WORK/src/$sample"
+    dir=$top
     if extract "$sample" 2>"$WORK/extract.err" && [ -d "$dir/filter" ]; then
         dir="$dir/filter"
     fi
@@ -93,53 +60,15 @@ for sample in "$@"; do
         echo "$sample: no sources under filesys/miniFilter/$sample in $SNAPSHOT" >&2
         failed="$failed $sample"; continue
     fi
-    mkdir -p "$BUILD/$sample"
-    objs=
-    ok=1
-    for c in "$dir"/*.c; do
-        o="$BUILD/$sample/$(basename "$c" .c).o"
-        # Only the emulator's WDK headers and the sample's own folders.
-        if ! $CC $BASE $SAN $SAMPLE_WARN -I"$EMU/include" -I"$dir" -I"$WORK/src/$sample/inc" -c "$c" -o "$o"; then
-            ok=0; break
-        fi
-        objs="$objs $o"
-    done
-    # The project's own checks of this sample, if any (harness.h hooks).
-    if [ $ok = 1 ] && [ -f "$HERE/checks/$sample.c" ]; then
-        o="$BUILD/$sample/checks.o"
-        if $CC $BASE $SAN -Wall -Wextra -Werror -I"$EMU/include" -I"$HERE" -c "$HERE/checks/$sample.c" -o "$o"; then
-            objs="$objs $o"
-        else
-            ok=0
+    set --
+    [ -d "$top/inc" ] && set -- "$@" --include "$top/inc"
+    if [ -f "$HERE/checks/$sample.c" ]; then
+        set -- "$@" --checks "$HERE/checks/$sample.c"
+        if [ -d "$top/user" ] && grep -q SampleUserMain "$HERE/checks/$sample.c"; then
+            set -- "$@" --user "$top/user"
         fi
     fi
-    # The user-mode part, when the checks run it.
-    udir="$WORK/src/$sample/user"
-    if [ $ok = 1 ] && [ -d "$udir" ] && grep -q SampleUserMain "$HERE/checks/$sample.c" 2>/dev/null; then
-        uobjs=
-        for c in "$udir"/*.c; do
-            o="$BUILD/$sample/user-$(basename "$c" .c).o"
-            if ! $CC $BASE $SAN $USER_WARN -I"$WORK/user-include" -I"$USER_INC" -I"$udir" -I"$WORK/src/$sample/inc" -c "$c" -o "$o"; then
-                ok=0; break
-            fi
-            uobjs="$uobjs $o"
-        done
-        o="$BUILD/$sample/user.o"
-        if [ $ok = 1 ] && ld -r -o "$o" $uobjs && objcopy --redefine-sym main=SampleUserMain "$o" \
-                && objcopy --keep-global-symbol=SampleUserMain "$o"; then
-            objs="$objs $o"
-        else
-            ok=0
-        fi
-    fi
-    if [ $ok = 1 ] && ! $CC $SAN -pthread -rdynamic -o "$BUILD/sample-$sample" $objs "$BUILD/sample_harness.o" $EMU_OBJS; then
-        ok=0
-    fi
-    if [ $ok = 0 ]; then
-        echo "$sample: does not compile or link unchanged against the emulator (first errors above)" >&2
-        failed="$failed $sample"; continue
-    fi
-    if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 "$BUILD/sample-$sample" "$sample"; then
+    if ! "$EMU/run-minifilter.sh" --name "$sample" "$@" "$dir"; then
         failed="$failed $sample"
     fi
 done
@@ -148,4 +77,4 @@ if [ -n "$failed" ]; then
     echo "samples that did not run clean:$failed" >&2
     exit 1
 fi
-echo "all samples ran clean: $*"
+echo "all samples ran clean: $samples"
