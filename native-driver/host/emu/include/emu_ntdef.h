@@ -211,12 +211,32 @@ LONG EmuSehExceptionCode(void);
 #define GetExceptionCode() EmuSehExceptionCode()
 #define _exception_code() EmuSehExceptionCode()
 #define exception_code() EmuSehExceptionCode()
-#define GetExceptionInformation() ((PVOID)0)
+/* The exception being filtered, as EXCEPTION_POINTERS (only inside an __except filter expression):
+ * its record carries the status (ExceptionCode); the processor context is not emulated (ContextRecord NULL). */
+struct _EXCEPTION_POINTERS *EmuSehExceptionPointers(void);
+#define GetExceptionInformation() EmuSehExceptionPointers()
+#define _exception_info() EmuSehExceptionPointers()
 #define AbnormalTermination() ((_emuSehFin & EMU_SEH_ABNORMAL) != 0)
 #define _abnormal_termination() AbnormalTermination()
 #define EXCEPTION_EXECUTE_HANDLER 1
 #define EXCEPTION_CONTINUE_SEARCH 0
 #define EXCEPTION_CONTINUE_EXECUTION (-1)
+
+/* ---- exception records (wdm.h) ---- */
+#define EXCEPTION_MAXIMUM_PARAMETERS 15
+typedef struct _EXCEPTION_RECORD {
+    NTSTATUS ExceptionCode;
+    ULONG ExceptionFlags;
+    struct _EXCEPTION_RECORD *ExceptionRecord;
+    PVOID ExceptionAddress;
+    ULONG NumberParameters;
+    ULONG_PTR ExceptionInformation[EXCEPTION_MAXIMUM_PARAMETERS];
+} EXCEPTION_RECORD, *PEXCEPTION_RECORD;
+typedef struct _CONTEXT CONTEXT, *PCONTEXT;    /* the processor context: not emulated */
+typedef struct _EXCEPTION_POINTERS {
+    PEXCEPTION_RECORD ExceptionRecord;
+    PCONTEXT ContextRecord;
+} EXCEPTION_POINTERS, *PEXCEPTION_POINTERS;
 
 /* ---- NTSTATUS ---- */
 #define NT_SUCCESS(Status) (((NTSTATUS)(Status)) >= 0)
@@ -254,6 +274,18 @@ LONG EmuSehExceptionCode(void);
 #define STATUS_INVALID_DEVICE_REQUEST    ((NTSTATUS)0xC0000010L)
 #define STATUS_END_OF_FILE               ((NTSTATUS)0xC0000011L)
 #define STATUS_NO_MEMORY                 ((NTSTATUS)0xC0000017L)
+#define STATUS_INVALID_PARAMETER_MIX     ((NTSTATUS)0xC0000030L)
+#define STATUS_INVALID_PARAMETER_8       ((NTSTATUS)0xC00000F6L)
+#define STATUS_MAPPED_ALIGNMENT          ((NTSTATUS)0xC0000220L)
+#define STATUS_CONFLICTING_ADDRESSES     ((NTSTATUS)0xC0000018L)
+#define STATUS_NOT_MAPPED_VIEW           ((NTSTATUS)0xC0000019L)
+#define STATUS_INVALID_VIEW_SIZE         ((NTSTATUS)0xC000001FL)
+#define STATUS_INVALID_CID               ((NTSTATUS)0xC000000BL)
+#define STATUS_INVALID_PAGE_PROTECTION   ((NTSTATUS)0xC0000045L)
+#define STATUS_SECTION_PROTECTION        ((NTSTATUS)0xC000004EL)
+#define STATUS_FILE_LOCK_CONFLICT        ((NTSTATUS)0xC0000054L)
+#define STATUS_ILLEGAL_INSTRUCTION       ((NTSTATUS)0xC000001DL)
+#define STATUS_INSTRUCTION_MISALIGNMENT  ((NTSTATUS)0xC00000AAL)
 #define STATUS_ACCESS_DENIED             ((NTSTATUS)0xC0000022L)
 #define STATUS_BUFFER_TOO_SMALL          ((NTSTATUS)0xC0000023L)
 #define STATUS_OBJECT_TYPE_MISMATCH      ((NTSTATUS)0xC0000024L)

@@ -1368,6 +1368,22 @@ VOID IoGetStackLimits(PULONG_PTR LowLimit, PULONG_PTR HighLimit);
 #define SEC_RESERVE          0x04000000
 #define SEC_COMMIT           0x08000000
 #define PROCESS_ALL_ACCESS   (STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0xFFFF)
+#define SECTION_ALL_ACCESS   (STANDARD_RIGHTS_REQUIRED | SECTION_QUERY | SECTION_MAP_WRITE | SECTION_MAP_READ | SECTION_MAP_EXECUTE | 0x0010)
+/* ---- processes and views of sections (src/emu_section.c) ---- */
+#define NtCurrentProcess() ((HANDLE)(LONG_PTR)-1)
+#define ZwCurrentProcess() NtCurrentProcess()
+typedef enum _SECTION_INHERIT { ViewShare = 1, ViewUnmap = 2 } SECTION_INHERIT;
+/* A handle to a process (ClientId->UniqueProcess); a kernel handle with OBJ_KERNEL_HANDLE. Closed with ZwClose. */
+NTSTATUS ZwOpenProcess(PHANDLE ProcessHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes, PCLIENT_ID ClientId);
+NTSTATUS ZwMapViewOfSection(HANDLE SectionHandle, HANDLE ProcessHandle, PVOID *BaseAddress, ULONG_PTR ZeroBits, SIZE_T CommitSize,
+                            PLARGE_INTEGER SectionOffset, PSIZE_T ViewSize, SECTION_INHERIT InheritDisposition, ULONG AllocationType,
+                            ULONG Win32Protect);
+NTSTATUS ZwUnmapViewOfSection(HANDLE ProcessHandle, PVOID BaseAddress);
+/* ZwClose as if called from user mode (PreviousMode UserMode): a kernel handle, or a handle of
+ * another process, is not closed (STATUS_INVALID_HANDLE) rather than a bug check. */
+NTSTATUS NtClose(HANDLE Handle);
+/* FALSE for the exceptions a driver must not swallow (misalignment, access violation, illegal instruction). */
+BOOLEAN FsRtlIsNtstatusExpected(NTSTATUS Exception);
 
 /* ---- generic tables (ntddk.h; emu_gtable.c) ----
  * Caller-synchronized tables of caller-defined elements, ordered by the caller's

@@ -287,7 +287,8 @@ typedef PVOID PFLT_NORMALIZE_NAME_COMPONENT;
 typedef PVOID PFLT_NORMALIZE_CONTEXT_CLEANUP;
 typedef PVOID PFLT_TRANSACTION_NOTIFICATION_CALLBACK;
 typedef PVOID PFLT_NORMALIZE_NAME_COMPONENT_EX;
-typedef PVOID PFLT_SECTION_CONFLICT_NOTIFICATION_CALLBACK;
+/* The filter manager calls it when an operation conflicts with a section the filter created for a data scan. */
+typedef NTSTATUS (*PFLT_SECTION_CONFLICT_NOTIFICATION_CALLBACK)(PFLT_INSTANCE Instance, PFLT_CONTEXT SectionContext, PFLT_CALLBACK_DATA Data);
 
 /* ---- contexts ---- */
 typedef USHORT FLT_CONTEXT_TYPE;
@@ -617,5 +618,30 @@ PVOID FltAllocatePoolAlignedWithTag(PFLT_INSTANCE Instance, POOL_TYPE PoolType, 
 VOID FltFreePoolAlignedWithTag(PFLT_INSTANCE Instance, PVOID Buffer, ULONG Tag);
 PMDL FltGetSwappedBufferMdlAddress(PFLT_CALLBACK_DATA CallbackData);
 VOID FltRetainSwappedBufferMdlAddress(PFLT_CALLBACK_DATA CallbackData);
+
+/* ---- sections for data scans (src/emu_section.c) ----
+ * A section over the file's data as the emulated file system holds it; a view is a copy of those
+ * bytes taken when it is mapped (page-rounded, zero past the end of file), not a live mapping:
+ * writes after the map are not seen through it and no paging I/O reaches the filters. */
+NTSTATUS FltRegisterForDataScan(PFLT_INSTANCE Instance);
+NTSTATUS FltCreateSectionForDataScan(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PFLT_CONTEXT SectionContext, ACCESS_MASK DesiredAccess,
+                                     POBJECT_ATTRIBUTES ObjectAttributes, PLARGE_INTEGER MaximumSize, ULONG SectionPageProtection,
+                                     ULONG AllocationAttributes, ULONG Flags, PHANDLE SectionHandle, PVOID *SectionObject,
+                                     PLARGE_INTEGER SectionFileSize);
+NTSTATUS FltCloseSectionForDataScan(PFLT_CONTEXT SectionContext);
+
+/* ---- extra create parameters (src/emu_ecp.c) ----
+ * The emulated I/O manager attaches no ECP list to a create: FltGetEcpListFromCallbackData gives NULL. */
+typedef struct _ECP_LIST ECP_LIST, *PECP_LIST;
+NTSTATUS FltGetEcpListFromCallbackData(PFLT_FILTER Filter, PFLT_CALLBACK_DATA CallbackData, PECP_LIST *EcpList);
+NTSTATUS FltFindExtraCreateParameter(PFLT_FILTER Filter, PECP_LIST EcpList, LPCGUID EcpType, PVOID *EcpContext, ULONG *EcpContextSize);
+BOOLEAN FltIsEcpFromUserMode(PFLT_FILTER Filter, PVOID EcpContext);
+/* ntifs.h: the prefetcher's ECP. */
+DEFINE_GUID(GUID_ECP_PREFETCH_OPEN, 0xe1777b21, 0x847e, 0x4837, 0xaa, 0x45, 0x64, 0x16, 0x1d, 0x28, 0x6, 0x55);
+typedef struct _PREFETCH_OPEN_ECP_CONTEXT { PVOID Context; } PREFETCH_OPEN_ECP_CONTEXT, *PPREFETCH_OPEN_ECP_CONTEXT;
+
+/* ---- waits (src/emu_cwait.c) ---- */
+/* KeWaitForSingleObject that the I/O's cancellation (or the thread's termination) can end. */
+NTSTATUS FltCancellableWaitForSingleObject(PVOID Object, PLARGE_INTEGER Timeout, PFLT_CALLBACK_DATA CallbackData);
 
 #endif /* __FLTKERNEL__ */

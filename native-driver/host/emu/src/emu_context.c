@@ -58,6 +58,25 @@ static EMU_CONTEXT *EmuCtx(PFLT_CONTEXT c, const char *routine)
     return NULL;
 }
 
+int EmuContextDescribe(PFLT_CONTEXT c, FLT_CONTEXT_TYPE *type, PFLT_FILTER *filter)
+{
+    if (c == NULL) {
+        return 0;
+    }
+    EMU_CONTEXT *h = (EMU_CONTEXT *)c - 1;
+    EmuLock();
+    for (PLIST_ENTRY e = g_contexts.Flink; e != &g_contexts; e = e->Flink) {
+        if (e == &h->Link) {
+            *type = h->Type;
+            *filter = h->Filter;
+            EmuUnlock();
+            return 1;
+        }
+    }
+    EmuUnlock();
+    return 0;
+}
+
 NTSTATUS FltAllocateContext(PFLT_FILTER Filter, FLT_CONTEXT_TYPE ContextType, SIZE_T ContextSize, POOL_TYPE PoolType, PFLT_CONTEXT *ReturnedContext)
 {
     *ReturnedContext = NULL;

@@ -13,6 +13,7 @@ int32_t EmuReset(void)
     EmuWaitWorkersIdle();
     EmuSetIrql(PASSIVE_LEVEL);
     EmuSetThreadProcess(EmuSystemProcess());
+    EmuSectionsReset();     /* before the files its sections reference are reset */
     EmuFltReset();
     EmuObserverReset();
     EmuPortsReset();

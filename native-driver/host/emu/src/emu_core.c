@@ -409,6 +409,10 @@ LONG_PTR ObfDereferenceObject(PVOID Object)
         EmuDevFileObDereferenced(h);
         return 0;
     }
+    if (h->Type == EMU_OBJ_SECTION) {
+        EmuSectionObDereferenced(h);
+        return 0;
+    }
     return h->Refs;
 }
 

@@ -1075,6 +1075,7 @@ static NTSTATUS EmuUnloadFilterFlags(PFLT_FILTER f, FLT_FILTER_UNLOAD_FLAGS flag
     if (EmuFilterCount() == 0) {
         EmuCheckLeaks();    /* pool and references are not per filter: checked once the last filter is gone */
     } else {
+        EmuSectionsCheckLeaks();
         EmuContextCheckLeaks();
         EmuPortsCheckLeaks();
     }
@@ -1132,6 +1133,7 @@ int32_t EmuUnloadDriverEx(uint32_t flags)
 void EmuCheckLeaks(void)
 {
     EmuThreadsCheckLeaks();
+    EmuSectionsCheckLeaks();    /* before the contexts: a section still open holds its section context */
     EmuContextCheckLeaks();
     EmuFilesCheckLeaks();
     EmuPortsCheckLeaks();

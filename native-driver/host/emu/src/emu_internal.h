@@ -62,7 +62,8 @@ size_t EmuWcsLen(const WCHAR *s);
  * (immediately before the public pointer for Ob objects, first for Flt ones). */
 #define EMU_OBJ_MAGIC 0x4a424f45u
 typedef enum { EMU_OBJ_FILTER = 1, EMU_OBJ_VOLUME, EMU_OBJ_INSTANCE, EMU_OBJ_DEVICE, EMU_OBJ_FILE, EMU_OBJ_PROCESS, EMU_OBJ_THREAD, EMU_OBJ_PORT,
-               EMU_OBJ_DEVICE_FILE /* a file object on a device object a driver created (emu_device.c) */ } EMU_OBJ_TYPE;
+               EMU_OBJ_DEVICE_FILE /* a file object on a device object a driver created (emu_device.c) */,
+               EMU_OBJ_SECTION /* a section for a data scan (emu_section.c) */ } EMU_OBJ_TYPE;
 typedef struct EMU_OBJ {
     uint32_t Magic;
     uint32_t Type;
@@ -367,6 +368,22 @@ void EmuDevicesCheckLeaks(void);
 void EmuDevicesReset(void);
 void EmuDevFileObDereferenced(EMU_OBJ *h);
 int EmuPeImageContains(const void *address);             /* emu_pe.c: address lies in the mapped driver image */
+
+/* ---- sections for data scans, views, process handles (emu_section.c) ---- */
+int EmuIsSectionHandle(HANDLE h);
+int EmuIsProcessHandle(HANDLE h);
+/* userOnly: closed as from user mode (NtClose, CloseHandle): a bad handle is STATUS_INVALID_HANDLE, not a violation. */
+NTSTATUS EmuSectionCloseHandle(HANDLE h, int userOnly, const char *routine);
+NTSTATUS EmuProcessCloseHandle(HANDLE h, int userOnly, const char *routine);
+void EmuSectionObDereferenced(EMU_OBJ *h);
+NTSTATUS EmuSectionMapView(HANDLE SectionHandle, ULONG pid, int userOnly, PVOID *BaseAddress, PLARGE_INTEGER SectionOffset,
+                           PSIZE_T ViewSize, ULONG Win32Protect, const char *routine);
+NTSTATUS EmuSectionUnmapView(ULONG pid, PVOID BaseAddress, SIZE_T *size);
+int EmuSectionViewOf(ULONG pid, const void *address, void **base, SIZE_T *size);
+void EmuSectionsCheckLeaks(void);
+void EmuSectionsReset(void);
+/* A live context's type and filter (emu_context.c); 0 when c is not a live context. */
+int EmuContextDescribe(PFLT_CONTEXT c, FLT_CONTEXT_TYPE *type, PFLT_FILTER *filter);
 
 /* ---- world ---- */
 NTSTATUS EmuUnloadFilter(PFLT_FILTER filter);

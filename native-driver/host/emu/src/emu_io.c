@@ -1216,6 +1216,10 @@ NTSTATUS ZwClose(HANDLE Handle)
         EmuRequireIrql("ZwClose", PASSIVE_LEVEL);
         return EmuCloseThreadHandle(Handle);
     }
+    if (EmuIsSectionHandle(Handle) || EmuIsProcessHandle(Handle)) {     /* emu_section.c */
+        EmuRequireIrql("ZwClose", PASSIVE_LEVEL);
+        return EmuIsSectionHandle(Handle) ? EmuSectionCloseHandle(Handle, 0, "ZwClose") : EmuProcessCloseHandle(Handle, 0, "ZwClose");
+    }
     return FltClose(Handle);
 }
 

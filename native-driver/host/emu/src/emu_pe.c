@@ -680,7 +680,10 @@ static NTSTATUS PeEtwWriteTransfer(ULONGLONG RegHandle, const PE_EVENT_DESCRIPTO
     X(RtlIntegerToUnicodeString) X(RtlIsNtDdiVersionAvailable) X(RtlNtStatusToDosError) X(RtlPrefixUnicodeString) \
     X(RtlRandomEx) X(RtlSetDaclSecurityDescriptor) X(RtlSuffixUnicodeString) X(RtlUnicodeStringToInteger) \
     X(RtlUpcaseUnicodeChar) X(RtlUpcaseUnicodeString) X(SeLocateProcessImageName) X(SeSinglePrivilegeCheck) X(ZwClose) \
-    X(ZwCreateKey) X(ZwDeleteValueKey) X(ZwOpenKey) X(ZwQueryValueKey) X(ZwSetValueKey)
+    X(ZwCreateKey) X(ZwDeleteValueKey) X(ZwOpenKey) X(ZwQueryValueKey) X(ZwSetValueKey) \
+    X(FltRegisterForDataScan) X(FltCreateSectionForDataScan) X(FltCloseSectionForDataScan) X(ZwOpenProcess) \
+    X(ZwMapViewOfSection) X(ZwUnmapViewOfSection) X(NtClose) X(FsRtlIsNtstatusExpected) \
+    X(FltGetEcpListFromCallbackData) X(FltFindExtraCreateParameter) X(FltIsEcpFromUserMode) X(FltCancellableWaitForSingleObject)
 
 static PVOID PeMmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName);
 
