@@ -18,9 +18,11 @@ int32_t EmuReset(void)
     EmuPortsReset();
     EmuFilesReset();
     EmuContextsReset();
+    EmuTransactionsReset();
     EmuPoolReset();
     EmuTraceLoggingReset();
     EmuRegistryReset();
     EmuViolationsClear();
+    EmuDbgPrintClear();
     return 0;
 }
