@@ -960,6 +960,8 @@ static void EmuFormat(char *out, size_t cap, const char *fmt, va_list ap)
         while (*fmt && strchr("-+ #0123456789.*", *fmt)) {
             fmt++;
         }
+        /* Flags and width end here: the digits of a size prefix (I64, I32) are not a width. */
+        size_t flagLen = (size_t)(fmt - start);
         char piece[512];
         piece[0] = 0;
         if (fmt[0] == 'w' && fmt[1] == 'Z') {
@@ -989,11 +991,11 @@ static void EmuFormat(char *out, size_t cap, const char *fmt, va_list ap)
         } else {
             int isLongLong = 0, isLong = 0;
             if (strncmp(fmt, "I64", 3) == 0) { isLongLong = 1; fmt += 3; }
+            else if (strncmp(fmt, "I32", 3) == 0) { fmt += 3; }
             else if (strncmp(fmt, "ll", 2) == 0) { isLongLong = 1; fmt += 2; }
             else if (fmt[0] == 'I') { isLongLong = 1; fmt += 1; }
             else if (fmt[0] == 'l' || fmt[0] == 'h' || fmt[0] == 'z') { isLong = fmt[0] == 'z'; fmt += 1; }
             char spec[32];
-            size_t flagLen = (size_t)(fmt - start);
             char conv = *fmt ? *fmt++ : 'd';
             char flags[16];
             size_t fl = 0;
