@@ -102,6 +102,7 @@ typedef enum _POOL_TYPE {
     NonPagedPoolNx = 512,
     NonPagedPoolNxCacheAligned = 516
 } POOL_TYPE;
+#define POOL_NX_ALLOCATION 512      /* the bit that makes a non-paged type no-execute */
 
 PVOID ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag);
 PVOID ExAllocatePool3(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag, PVOID ExtendedParameters, ULONG ExtendedParametersCount);
@@ -899,7 +900,14 @@ BOOLEAN RtlIsNtDdiVersionAvailable(ULONG Version);
 ULONG RtlRandomEx(PULONG Seed);
 ULONG RtlNtStatusToDosError(NTSTATUS Status);
 
+#define NTDDI_WIN2K          0x05000000
+#define NTDDI_WIN6           0x06000000
+#define NTDDI_VISTA          NTDDI_WIN6
+#define NTDDI_WIN7           0x06010000
+#define NTDDI_WIN8           0x06020000
 #define NTDDI_WIN10          0x0A000000
+#define OSVERSION_MASK       0xFFFF0000
+#define OSVER(Version)       ((Version) & OSVERSION_MASK)
 #define NTDDI_WIN10_RS1      0x0A000002
 #define NTDDI_WIN10_VB       0x0A000008
 #define NTDDI_WIN10_FE       0x0A00000A

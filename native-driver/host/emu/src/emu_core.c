@@ -916,6 +916,18 @@ LONG EmuSehExceptionCode(void)
     return t_sehCode;
 }
 
+/* GetExceptionInformation(): the exception being filtered on this thread (no CPU context). */
+PEXCEPTION_POINTERS EmuSehExceptionInformation(void)
+{
+    static __thread EXCEPTION_RECORD record;
+    static __thread EXCEPTION_POINTERS pointers;
+    memset(&record, 0, sizeof(record));
+    record.ExceptionCode = t_sehCode;
+    pointers.ExceptionRecord = &record;
+    pointers.ContextRecord = NULL;
+    return &pointers;
+}
+
 VOID ExRaiseStatus(NTSTATUS Status)
 {
     EmuSehRaise(Status, "ExRaiseStatus");

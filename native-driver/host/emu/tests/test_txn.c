@@ -494,6 +494,27 @@ static void test_dbgprint_lines(void)
     CHECK_EQ(EmuDbgPrintLineCount(), 0);
 }
 
+/* ---- GetExceptionInformation (minispy's exception filter reads ExceptionRecord->ExceptionCode) ---- */
+static LONG g_filterSaw;
+static LONG FilterReadsRecord(PEXCEPTION_POINTERS p)
+{
+    g_filterSaw = p != NULL && p->ExceptionRecord != NULL ? p->ExceptionRecord->ExceptionCode : 0;
+    return EXCEPTION_EXECUTE_HANDLER;
+}
+
+static void test_exception_information(void)
+{
+    volatile NTSTATUS caught = 0;
+    g_filterSaw = 0;
+    __try {
+        ExRaiseStatus(STATUS_INVALID_PARAMETER_3);
+    } __except (FilterReadsRecord(GetExceptionInformation())) {
+        caught = GetExceptionCode();
+    }
+    CHECK_EQ(g_filterSaw, STATUS_INVALID_PARAMETER_3);
+    CHECK_EQ(caught, STATUS_INVALID_PARAMETER_3);
+}
+
 const TEST_CASE g_txnTests[] = {
     { "txn: transaction contexts, enlisting as documented, the commit delivered at PASSIVE_LEVEL, contexts gone with the transaction", test_transaction_context_and_commit },
     { "txn: a commit's phases in order to every enlistment, a rollback is ROLLBACK only", test_transaction_phases_and_rollback },
@@ -508,5 +529,6 @@ const TEST_CASE g_txnTests[] = {
     { "txn: FltGetVolumeGuidName: \\??\\Volume{GUID}, STATUS_BUFFER_TOO_SMALL with the size, not for network volumes", test_volume_guid_name },
     { "txn: FltAcquireResourceExclusive/Shared disable normal kernel APCs until FltReleaseResource", test_flt_resources },
     { "txn: DbgPrint output kept as lines (%I64x, %ws), the last 1024", test_dbgprint_lines },
+    { "txn: GetExceptionInformation() gives the filter the exception's record", test_exception_information },
 };
 const size_t g_txnTestsCount = sizeof(g_txnTests) / sizeof(g_txnTests[0]);
