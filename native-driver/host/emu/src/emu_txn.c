@@ -33,6 +33,7 @@ struct _KTRANSACTION {
     GUID Id;
     ULONG State;                        /* TRANSACTION_STATE */
     ULONG Outcome;                      /* TRANSACTION_OUTCOME */
+    int Ending;                         /* EmuTransactionEnd delivering the outcome */
     void *Contexts[EMU_MAX_CTX_SLOTS];  /* EMU_CONTEXT* per filter slot */
     EMU_ENLISTMENT *Enlistments;        /* in enlistment order */
 };
@@ -225,11 +226,11 @@ NTSTATUS EmuTransactionEnd(PKTRANSACTION t, int commit)
         return STATUS_INVALID_PARAMETER;
     }
     EmuLock();
-    if (t->Outcome != TransactionOutcomeUndetermined || t->State != TransactionStateNormal) {
+    if (t->Outcome != TransactionOutcomeUndetermined || t->Ending) {
         EmuUnlock();
         return STATUS_TRANSACTION_NOT_ACTIVE;
     }
-    t->State = TransactionStateCommittedNotify;      /* ending: no new enlistments past this point matter */
+    t->Ending = 1;
     EmuUnlock();
     if (commit) {
         static const ULONG phases[] = { TRANSACTION_NOTIFY_PREPREPARE, TRANSACTION_NOTIFY_PREPARE, TRANSACTION_NOTIFY_COMMIT,
@@ -242,6 +243,9 @@ NTSTATUS EmuTransactionEnd(PKTRANSACTION t, int commit)
     }
     EmuLock();
     t->Outcome = commit ? TransactionOutcomeCommitted : TransactionOutcomeAborted;
+    if (commit) {
+        t->State = TransactionStateCommittedNotify;  /* committed, the notifications sent */
+    }
     EmuUnlock();
     for (EMU_ENLISTMENT *e; (e = EmuTakeEnlistment(t, NULL)) != NULL;) {
         EmuDropEnlistment(e);

@@ -287,6 +287,7 @@ static void test_query_transaction(void)
     CHECK_EQ(EmuTransactionEnd(t, 0), STATUS_SUCCESS);
     CHECK_EQ(ZwQueryInformationTransaction(h, TransactionBasicInformation, &info, sizeof(info), NULL), STATUS_SUCCESS);
     CHECK_EQ(info.Outcome, TransactionOutcomeAborted);
+    CHECK_EQ(info.State, TransactionStateNormal);
     CHECK_EQ(ObOpenObjectByPointer(t, OBJ_KERNEL_HANDLE, NULL, TRANSACTION_COMMIT, NULL, KernelMode, &weak), STATUS_SUCCESS);
     CHECK_EQ(ZwQueryInformationTransaction(weak, TransactionBasicInformation, &info, sizeof(info), NULL), STATUS_ACCESS_DENIED);
     CHECK_EQ(ZwClose(weak), STATUS_SUCCESS);
