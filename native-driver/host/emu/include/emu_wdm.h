@@ -963,8 +963,7 @@ NTSTATUS ZwSetValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, ULONG TitleI
 NTSTATUS ZwDeleteValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName);
 
 /* ---- the kernel transaction manager (KTM), as much as a minifilter uses (wdm.h, ntddk.h) ----
- * The emulated I/O manager opens no file inside a transaction (IoGetTransactionParameterBlock is
- * always NULL); transaction objects exist for the filter manager's transaction routines (emu_txn.c). */
+ * Transaction objects and transacted opens: emu_txn.c, and the file system's TxF rules in emu_fs.c. */
 typedef struct _KTRANSACTION *PKTRANSACTION;
 typedef ULONG NOTIFICATION_MASK;
 #define TRANSACTION_NOTIFY_MASK                 0x3FFFFFFF
@@ -1008,6 +1007,7 @@ typedef struct _TRANSACTION_BASIC_INFORMATION {
     ULONG State;
     ULONG Outcome;
 } TRANSACTION_BASIC_INFORMATION, *PTRANSACTION_BASIC_INFORMATION;
+#define TXF_MINIVERSION_DEFAULT_VIEW 0xFFFE   /* TxFsContext: the transaction's own view of the file */
 typedef struct _TXN_PARAMETER_BLOCK {
     USHORT Length;
     USHORT TxFsContext;

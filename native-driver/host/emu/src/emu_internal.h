@@ -135,6 +135,15 @@ typedef struct EMU_NODE {
     int Nameless;               /* the first name was removed; other names remain */
     int InGraveyard;
     struct EMU_NODE *DeleteEntry; /* the name a delete disposition removes */
+    /* Transactional NTFS (emu_fs.c, "TxF"): the transaction holding the file's transaction lock (its
+     * transacted writer), that transaction's view of the data once it changed it (TxView), and the
+     * transacted file objects open on it (any transaction; they block non-transacted writers). */
+    PKTRANSACTION TxWriter;
+    int TxView;
+    uint8_t *TxData;
+    uint64_t TxSize;
+    uint64_t TxCapacity;
+    int TxOpens;
 } EMU_NODE;
 
 typedef struct EMU_FS {
@@ -225,6 +234,9 @@ typedef struct EMU_FILE {
     WCHAR *ReplacedName;        /* the I/O manager's FileName.Buffer after IoReplaceFileObjectName (malloc), or NULL */
     ULONG_PTR ReparseInformation; /* a create's IoStatus.Information, read when it ended in STATUS_REPARSE */
     size_t RelativeAt;          /* a relative open's create: FileName is Path + RelativeAt, RelatedFileObject the directory */
+    PKTRANSACTION Transaction;  /* opened in this transaction (referenced), or NULL */
+    TXN_PARAMETER_BLOCK TxnBlock; /* what IoGetTransactionParameterBlock returns for it */
+    int TxCounted;              /* counted in its node's TxOpens until cleanup */
 } EMU_FILE;
 #define EMU_FILE_FROM_FO(fo) CONTAINING_RECORD((fo), EMU_FILE, Fo)
 EMU_FILE *EmuFileAlloc(PFLT_VOLUME volume, const WCHAR *path, size_t chars);
@@ -339,6 +351,13 @@ NTSTATUS EmuTransactionCloseHandle(HANDLE h);
 NTSTATUS EmuTransactionOpenHandle(PKTRANSACTION transaction, ACCESS_MASK access, PHANDLE handle);
 void EmuTransactionsCheckLeaks(void);
 void EmuTransactionsReset(void);
+/* Transacted opens: the calling thread's current transaction (EmuSetCurrentTransaction), a file
+ * object's reference on its transaction, the file system's record of the files a transaction locked. */
+PKTRANSACTION EmuCurrentTransaction(void);
+void EmuFileSetTransaction(EMU_FILE *file, PKTRANSACTION transaction);
+void EmuTransactionLockNode(PKTRANSACTION transaction, EMU_NODE *node);
+/* emu_fs.c: the transaction ended; its views of the nodes it locked become the files' data (commit) or go. */
+void EmuFsTransactionEnd(EMU_NODE **nodes, int count, int commit);
 
 /* ---- ports ---- */
 void EmuPortsOnFilterUnregister(PFLT_FILTER filter);

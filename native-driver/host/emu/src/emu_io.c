@@ -110,6 +110,7 @@ void EmuFileRelease(EMU_FILE *file)
 static void EmuFileFree(EMU_FILE *file)
 {
     EmuContextsOnFileClose(file);
+    EmuFileSetTransaction(file, NULL);      /* its reference on the transaction goes with it */
     EmuLock();
     RemoveEntryList(&file->Link);
     EmuUnlock();
@@ -563,7 +564,9 @@ static void EmuContinueDown(EMU_CBD *op)
         lv->Instance = inst;
         op->Iopb.TargetInstance = inst;
         lv->Input = op->Iopb;
-        FLT_RELATED_OBJECTS objs = { sizeof(FLT_RELATED_OBJECTS), 0, inst->Filter, op->Volume, inst, op->Iopb.TargetFileObject, NULL };
+        /* Transaction: the one the file object was opened in (IoGetTransactionParameterBlock), if any. */
+        PKTRANSACTION txn = EmuIsFileObject(op->Iopb.TargetFileObject) ? EMU_FILE_FROM_FO(op->Iopb.TargetFileObject)->Transaction : NULL;
+        FLT_RELATED_OBJECTS objs = { sizeof(FLT_RELATED_OBJECTS), 0, inst->Filter, op->Volume, inst, op->Iopb.TargetFileObject, txn };
         memcpy(&lv->Objects, &objs, sizeof(objs));
         if (reg->PreOperation == NULL) {
             lv->CallPost = 1;
@@ -1088,7 +1091,6 @@ NTSTATUS FltCreateFileEx2(PFLT_FILTER Filter, PFLT_INSTANCE Instance, PHANDLE Fi
     UNREFERENCED_PARAMETER(AllocationSize);
     UNREFERENCED_PARAMETER(EaBuffer);
     UNREFERENCED_PARAMETER(EaLength);
-    UNREFERENCED_PARAMETER(DriverContext);
     if (!EmuRequireIrql("FltCreateFileEx2", PASSIVE_LEVEL)) {
         return STATUS_INVALID_DEVICE_STATE;
     }
@@ -1128,7 +1130,17 @@ NTSTATUS FltCreateFileEx2(PFLT_FILTER Filter, PFLT_INSTANCE Instance, PHANDLE Fi
     if (Instance != NULL && Instance->Volume != v) {
         return STATUS_INVALID_PARAMETER;
     }
+    /* A kernel open is transacted only through DriverContext->TxnParameters (not the thread's current transaction). */
+    PKTRANSACTION txn = NULL;
+    if (DriverContext != NULL && DriverContext->TxnParameters != NULL) {
+        txn = ((PTXN_PARAMETER_BLOCK)DriverContext->TxnParameters)->TransactionObject;
+        if (!EmuIsTransaction(txn)) {
+            EmuViolation("FltCreateFileEx2: DriverContext->TxnParameters does not name a transaction");
+            return STATUS_INVALID_PARAMETER;
+        }
+    }
     EMU_FILE *file = EmuFileAlloc(v, ObjectAttributes->ObjectName->Buffer + prefix / 2, (ObjectAttributes->ObjectName->Length - prefix) / 2);
+    EmuFileSetTransaction(file, txn);
     file->OwnerFilter = Filter;
     file->OpenedBelow = Instance != NULL;
     file->OpenedBelowAltitude = Instance != NULL ? Instance->AltitudeValue : 0;
@@ -1581,6 +1593,7 @@ static int32_t EmuOpen(PFLT_VOLUME v, EMU_FILE *root, const WCHAR *name, size_t 
     chars += nameChars;
     for (unsigned reparses = 0;; reparses++) {
         EMU_FILE *file = EmuFileAlloc(v, w, chars);
+        EmuFileSetTransaction(file, EmuCurrentTransaction());   /* RtlSetCurrentTransaction: the thread's opens are transacted */
         if (root != NULL) {
             /* As NtCreateFile leaves it for the create: the relative name, and the directory it is relative to. */
             file->Fo.FileName.Buffer = file->Path + relativeAt;

@@ -255,7 +255,7 @@ static void test_transaction_instance_teardown(void)
     CHECK_EQ(EmuViolationCount(), 0);
 }
 
-/* No emulated open is transacted: FltObjects->Transaction and IoGetTransactionParameterBlock are NULL. */
+/* An open without a current transaction is not transacted: FltObjects->Transaction and IoGetTransactionParameterBlock are NULL. */
 static void test_no_open_is_transacted(void)
 {
     int v = TxStart(1);
@@ -297,6 +297,131 @@ static void test_query_transaction(void)
     CHECK_EQ(ObOpenObjectByPointer(t, OBJ_KERNEL_HANDLE, NULL, GENERIC_READ, *TmTransactionObjectType, KernelMode, &h), STATUS_SUCCESS);
     EmuCheckLeaks();
     CHECK_VIOLATION("handle leak: a handle to transaction");
+}
+
+/* ---- transacted opens (Transactional NTFS) ---- */
+static uint64_t TxOpen(int v, const char *path, uint32_t access, NTSTATUS *s)
+{
+    uint64_t h = 0, info = 0;
+    *s = EmuFileOpen(v, path, access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, FILE_OPEN, FILE_NON_DIRECTORY_FILE, 0, &h, &info);
+    return h;
+}
+
+/* A transacted writer: the filters see the transaction; its changes are its own until the commit
+ * (read-committed isolation), non-transacted writers are blocked, another transaction's writer too;
+ * the commit makes them the file's, after the COMMIT notification and before COMMIT_FINALIZE. */
+static void test_transacted_open_commit(void)
+{
+    int v = TxStart(1);
+    TPut(v, "\\t.txt", "old");
+    PKTRANSACTION t = EmuTransactionCreate(), other = EmuTransactionCreate();
+    NTSTATUS s;
+    char b[16] = "";
+    uint32_t n = 0;
+    CHECK_EQ(EmuSetCurrentTransaction((uint64_t)(uintptr_t)t), STATUS_SUCCESS);
+    uint64_t w = TxOpen(v, "\\t.txt", GENERIC_READ | GENERIC_WRITE, &s);
+    CHECK_EQ(s, STATUS_SUCCESS);
+    CHECK(g_preCreateTransaction == t);
+    CHECK(g_preCreateTxn != NULL && g_preCreateTxn->TransactionObject == t && g_preCreateTxn->Length == sizeof(TXN_PARAMETER_BLOCK));
+    CHECK_EQ(EmuFileWrite(w, 0, "new!", 4, 0, &n), STATUS_SUCCESS);
+    CHECK_EQ(EmuFileRead(w, 0, b, sizeof(b), &n), STATUS_SUCCESS);
+    CHECK(n == 4 && memcmp(b, "new!", 4) == 0);             /* the transaction sees its own change */
+
+    CHECK_EQ(EmuSetCurrentTransaction((uint64_t)(uintptr_t)other), STATUS_SUCCESS);
+    (void)TxOpen(v, "\\t.txt", GENERIC_WRITE, &s);
+    CHECK_EQ(s, STATUS_SHARING_VIOLATION);                   /* one transacted writer per file */
+    CHECK_EQ(EmuSetCurrentTransaction(0), STATUS_SUCCESS);
+    (void)TxOpen(v, "\\t.txt", GENERIC_WRITE, &s);
+    CHECK_EQ(s, STATUS_TRANSACTIONAL_CONFLICT);              /* non-transacted writers are blocked */
+    uint64_t r = TxOpen(v, "\\t.txt", GENERIC_READ, &s);
+    CHECK_EQ(s, STATUS_SUCCESS);
+    CHECK(g_preCreateTransaction == NULL);
+    memset(b, 0, sizeof(b));
+    CHECK_EQ(EmuFileRead(r, 0, b, sizeof(b), &n), STATUS_SUCCESS);
+    CHECK(n == 3 && memcmp(b, "old", 3) == 0);              /* outside: the committed data */
+    CHECK_EQ(EmuFsRead(v, "\\t.txt", b, sizeof(b)), 3);
+
+    EmuFileClose(w);
+    CHECK_EQ(EmuTransactionEnd(t, 1), STATUS_SUCCESS);
+    CHECK_EQ(EmuFsRead(v, "\\t.txt", b, sizeof(b)), 4);
+    CHECK(memcmp(b, "new!", 4) == 0);
+    CHECK_EQ(EmuFileRead(r, 0, b, sizeof(b), &n), STATUS_SUCCESS);
+    CHECK(n == 4);                                           /* a non-transacted handle gets the update on commit */
+    EmuFileClose(r);
+    uint64_t after = TxOpen(v, "\\t.txt", GENERIC_WRITE, &s);
+    CHECK_EQ(s, STATUS_SUCCESS);                             /* the lock went with the transaction */
+    EmuFileClose(after);
+    CHECK_EQ(EmuTransactionEnd(other, 0), STATUS_SUCCESS);
+    CHECK_EQ(EmuUnloadFilter(g_txFilter), STATUS_SUCCESS);
+    CHECK_EQ(EmuViolationCount(), 0);
+}
+
+/* Rolled back: the file keeps its data and size; a transacted handle still open is spent. */
+static void test_transacted_open_rollback(void)
+{
+    int v = TxStart(1);
+    TPut(v, "\\t.txt", "old");
+    PKTRANSACTION t = EmuTransactionCreate();
+    NTSTATUS s;
+    char b[16];
+    uint32_t n = 0;
+    CHECK_EQ(EmuSetCurrentTransaction((uint64_t)(uintptr_t)t), STATUS_SUCCESS);
+    uint64_t w = TxOpen(v, "\\t.txt", GENERIC_READ | GENERIC_WRITE, &s);
+    CHECK_EQ(EmuSetCurrentTransaction(0), STATUS_SUCCESS);
+    CHECK_EQ(EmuFileWrite(w, 3, "er and longer", 13, 0, &n), STATUS_SUCCESS);
+    CHECK_EQ(EmuFileSetEndOfFile(w, 10), STATUS_SUCCESS);
+    int64_t size = 0;
+    CHECK_EQ(EmuFileQuerySize(w, &size), STATUS_SUCCESS);
+    CHECK_EQ(size, 10);
+    CHECK_EQ(EmuTransactionEnd(t, 0), STATUS_SUCCESS);
+    CHECK_EQ(EmuFsRead(v, "\\t.txt", b, sizeof(b)), 3);
+    CHECK(memcmp(b, "old", 3) == 0);
+    CHECK_EQ(EmuFileRead(w, 0, b, sizeof(b), &n), STATUS_TRANSACTION_NOT_ACTIVE);
+    EmuFileClose(w);
+    CHECK_EQ(EmuUnloadFilter(g_txFilter), STATUS_SUCCESS);
+    CHECK_EQ(EmuViolationCount(), 0);
+}
+
+/* What a transaction cannot do here (STATUS_NOT_SUPPORTED, README); a filter's transacted open through
+ * FltCreateFileEx2's TxnParameters. */
+static void test_transacted_open_limits_and_kernel_open(void)
+{
+    int v = TxStart(1);
+    TPut(v, "\\t.txt", "old");
+    PKTRANSACTION t = EmuTransactionCreate();
+    NTSTATUS s;
+    uint64_t h = 0, info = 0;
+    CHECK_EQ(EmuSetCurrentTransaction((uint64_t)(uintptr_t)t), STATUS_SUCCESS);
+    CHECK_EQ(EmuFileOpen(v, "\\new.txt", GENERIC_WRITE, 0, FILE_CREATE, FILE_NON_DIRECTORY_FILE, 0, &h, &info), STATUS_NOT_SUPPORTED);
+    h = TxOpen(v, "\\t.txt", GENERIC_WRITE | DELETE, &s);
+    CHECK_EQ(s, STATUS_SUCCESS);
+    CHECK_EQ(EmuFileDelete(h), STATUS_NOT_SUPPORTED);
+    EmuFileClose(h);
+    CHECK_EQ(EmuSetCurrentTransaction(0), STATUS_SUCCESS);
+    CHECK_EQ(EmuFsExists(v, "\\new.txt"), 0);
+    CHECK_EQ(EmuFsExists(v, "\\t.txt"), 1);
+
+    TXN_PARAMETER_BLOCK block = { sizeof(TXN_PARAMETER_BLOCK), TXF_MINIVERSION_DEFAULT_VIEW, t };
+    IO_DRIVER_CREATE_CONTEXT dc;
+    IoInitializeDriverCreateContext(&dc);
+    dc.TxnParameters = &block;
+    UNICODE_STRING name = RTL_CONSTANT_STRING(L"\\Device\\HarddiskVolume1\\t.txt");
+    OBJECT_ATTRIBUTES oa;
+    InitializeObjectAttributes(&oa, &name, OBJ_KERNEL_HANDLE, NULL, NULL);
+    IO_STATUS_BLOCK iosb;
+    HANDLE kh = NULL;
+    PFILE_OBJECT fo = NULL;
+    CHECK_EQ(FltCreateFileEx2(g_txFilter, g_txInstance[v], &kh, &fo, FILE_READ_DATA, &oa, &iosb, NULL, 0, FILE_SHARE_VALID_FLAGS, FILE_OPEN, 0, NULL, 0, 0, &dc),
+             STATUS_SUCCESS);
+    PTXN_PARAMETER_BLOCK got = fo != NULL ? IoGetTransactionParameterBlock(fo) : NULL;
+    CHECK(got != NULL && got->TransactionObject == t);
+    (void)TxOpen(v, "\\t.txt", GENERIC_WRITE, &s);
+    CHECK_EQ(s, STATUS_TRANSACTIONAL_CONFLICT);              /* a transacted reader blocks non-transacted writers */
+    ObDereferenceObject(fo);
+    FltClose(kh);
+    CHECK_EQ(EmuTransactionEnd(t, 1), STATUS_SUCCESS);
+    CHECK_EQ(EmuUnloadFilter(g_txFilter), STATUS_SUCCESS);
+    CHECK_EQ(EmuViolationCount(), 0);
 }
 
 /* ---- file contexts ---- */
@@ -522,8 +647,11 @@ const TEST_CASE g_txnTests[] = {
     { "txn: Transaction and TransactionContext are required; no notification callback: STATUS_INVALID_PARAMETER", test_transaction_misuse },
     { "txn: a transaction context never released is a context leak at unload", test_transaction_context_leak },
     { "txn: instance teardown drops its enlistments and transaction contexts", test_transaction_instance_teardown },
-    { "txn: no open is transacted (FltObjects->Transaction, IoGetTransactionParameterBlock NULL)", test_no_open_is_transacted },
+    { "txn: an open outside a transaction is not transacted (FltObjects->Transaction, IoGetTransactionParameterBlock NULL)", test_no_open_is_transacted },
     { "txn: ObOpenObjectByPointer + ZwQueryInformationTransaction give the outcome; access checked; handles leak-checked", test_query_transaction },
+    { "txn: a transacted writer: filters see the transaction, its changes isolated until the commit, writers outside blocked", test_transacted_open_commit },
+    { "txn: a rollback leaves the file as it was; a transacted handle is spent once its transaction ended", test_transacted_open_rollback },
+    { "txn: creating or deleting in a transaction is not emulated; FltCreateFileEx2's TxnParameters open in the transaction", test_transacted_open_limits_and_kernel_open },
     { "txn: file contexts: not in pre-create, one per file, gone with its last file object", test_file_contexts },
     { "txn: FltFsControlFile goes below the caller; FSCTL_GET_OBJECT_ID and queries answer STATUS_FILE_DELETED after the delete", test_fs_control_and_deleted_file },
     { "txn: FileIdInformation holds FileInternalInformation's id", test_file_id_information },
