@@ -121,7 +121,7 @@ NTSTATUS FltEnlistInTransaction(PFLT_INSTANCE Instance, PKTRANSACTION Transactio
         return STATUS_INVALID_PARAMETER;
     }
     if (!EmuIsTransaction(Transaction)) {
-        EmuViolation("FltEnlistInTransaction(%p): not a transaction (FltObjects->Transaction is NULL for every emulated operation)",
+        EmuViolation("FltEnlistInTransaction(%p): not a transaction (FltObjects->Transaction is NULL outside a transaction)",
                      (void *)Transaction);
         return STATUS_INVALID_PARAMETER;
     }
