@@ -196,10 +196,11 @@ JMF_EMU_API void EmuSetNextAltitude(const char *altitude);
  * committed or rolled back. The file systems keep TxF's rules for existing files: a transacted
  * writer locks the file (non-transacted writers: STATUS_TRANSACTIONAL_CONFLICT; another
  * transaction's writer: STATUS_SHARING_VIOLATION), its data and end of file changes are seen only
- * through the transaction's handles until the commit, and go on rollback. Not emulated in a
- * transaction (STATUS_NOT_SUPPORTED): creating, overwriting, deleting, renaming or linking a
- * file, other information classes, FSCTL_SET_ZERO_DATA, MDL reads. Transactions are identified by
- * the value EmuTransactionBegin returns. */
+ * through the transaction's handles until the commit, and go on rollback; a file deleted in the
+ * transaction is gone for it at once, for everyone at the commit. Not emulated in a transaction
+ * (STATUS_NOT_SUPPORTED): creating, overwriting, renaming or linking a file, deleting a directory
+ * or a linked file, other information classes, FSCTL_SET_ZERO_DATA, MDL reads. Transactions are
+ * identified by the value EmuTransactionBegin returns. */
 JMF_EMU_API int32_t EmuTransactionBegin(uint64_t *transaction);
 JMF_EMU_API int32_t EmuSetCurrentTransaction(uint64_t transaction);
 JMF_EMU_API int32_t EmuTransactionCommit(uint64_t transaction);

@@ -250,9 +250,16 @@ static void EmuTruncate(EMU_NODE *n, uint64_t size) { EmuBufResize(&n->Data, &n-
  *    end of file are seen only through its handles until it commits; other
  *    handles (and other transactions) see the committed data; on commit the
  *    view becomes the file's data, on rollback it goes.
+ *  - a delete in a transaction (disposition or delete-on-close through the
+ *    locking transaction's handles) takes the file away for that transaction
+ *    when its last transacted handle is cleaned up (its handles then get
+ *    STATUS_FILE_DELETED, its opens STATUS_OBJECT_NAME_NOT_FOUND); outside,
+ *    the file stays until the commit removes it; a rollback keeps it.
  * Not emulated in a transaction (STATUS_NOT_SUPPORTED): creating a file,
- * overwriting, delete-on-close, other set-information classes (disposition,
- * rename, link, basic information), FSCTL_SET_ZERO_DATA, MDL reads; a
+ * overwriting, deleting a directory or a file with hard links, other
+ * set-information classes (rename, link, basic information),
+ * FSCTL_SET_ZERO_DATA, MDL reads; directory listings show the committed
+ * names; a
  * transacted reader sees the committed data as it is, not as it was when it
  * opened, should another transaction commit meanwhile.
  */
@@ -279,11 +286,29 @@ static void EmuTxMakeView(EMU_FILE *file, EMU_NODE *n)
     }
 }
 
-/* Lock held: the transaction ended; its views become the files' data (commit) or go (rollback). */
+static int EmuNodeDropName(EMU_FS *fs, EMU_NODE *entry);
+
+/* Lock held: the transaction ended; its views become the files' data (commit) or go (rollback); a file it
+ * deleted goes (commit: handles still open outside then find it deleted) or stays (rollback). */
 void EmuFsTransactionEnd(EMU_NODE **nodes, int count, int commit)
 {
     for (int i = 0; i < count; i++) {
         EMU_NODE *n = nodes[i];
+        int deleted = commit && n->TxDeleted;
+        n->TxDeletePending = n->TxDeleted = 0;
+        if (deleted) {
+            /* A file without other names (a transacted delete of a linked file is refused): no graveyard needed. */
+            free(n->TxData);
+            n->TxData = NULL;
+            n->TxView = 0;
+            n->TxWriter = NULL;
+            EmuNodeDropName(NULL, n);
+            n->Deleted = 1;
+            if (n->OpenCount == 0) {
+                EmuNodeFree(n);
+            }
+            continue;
+        }
         if (n->TxView && commit) {
             free(n->Data);
             n->Data = n->TxData;
@@ -339,8 +364,13 @@ static void EmuFsCreate(EMU_CBD *op)
         return;
     }
     ULONG_PTR info;
+    if (n != NULL && file->Transaction != NULL && n->TxWriter == file->Transaction && n->TxDeleted) {
+        io->Status = STATUS_OBJECT_NAME_NOT_FOUND;  /* gone for the transaction that deleted it */
+        io->Information = FILE_DOES_NOT_EXIST;
+        return;
+    }
     if (n != NULL) {
-        if (n->DeletePending) {
+        if (n->DeletePending || (file->Transaction != NULL && n->TxWriter == file->Transaction && n->TxDeletePending)) {
             io->Status = STATUS_DELETE_PENDING;
             return;
         }
@@ -376,7 +406,7 @@ static void EmuFsCreate(EMU_CBD *op)
         }
         int modify = (granted & EMU_TXF_MODIFY) != 0 || overwrite || (options & FILE_DELETE_ON_CLOSE);
         if (file->Transaction != NULL) {
-            if (overwrite || (options & FILE_DELETE_ON_CLOSE)) {
+            if (overwrite || ((options & FILE_DELETE_ON_CLOSE) && (n->LinkCount > 0 || n->IsDirectory))) {
                 io->Status = STATUS_NOT_SUPPORTED;  /* not emulated in a transaction */
                 return;
             }
@@ -735,6 +765,13 @@ static NTSTATUS EmuFsSetInfo(EMU_CBD *op, EMU_FILE *file, const EMU_DEST *dest)
             }
             if (n->IsDirectory && n->Child != NULL) return STATUS_DIRECTORY_NOT_EMPTY;
         }
+        if (file->Transaction != NULL) {
+            /* The locking transaction's disposition (its DELETE access made it the transacted writer). */
+            if (n->TxWriter != file->Transaction || n->LinkCount > 0 || n->IsDirectory) return STATUS_NOT_SUPPORTED;
+            n->TxDeletePending = del;
+            file->Fo.DeletePending = (BOOLEAN)del;
+            return STATUS_SUCCESS;
+        }
         n->DeletePending = del;
         n->DeleteEntry = del ? (file->Entry != NULL ? file->Entry : n) : NULL;
         file->Fo.DeletePending = (BOOLEAN)del;
@@ -860,6 +897,16 @@ void EmuFsCleanup(EMU_FILE *file)
     if (file->TxCounted) {
         file->TxCounted = 0;
         n->TxOpens--;
+    }
+    if (file->Transaction != NULL && n->TxWriter == file->Transaction) {
+        /* A transacted delete: the file goes for the transaction now, for everyone at the commit. */
+        if (file->Options & FILE_DELETE_ON_CLOSE) {
+            n->TxDeletePending = 1;
+        }
+        if (n->TxDeletePending && n->TxOpens == 0) {
+            n->TxDeleted = 1;
+        }
+        return;
     }
     if (file->Options & FILE_DELETE_ON_CLOSE) {
         n->DeletePending = 1;
@@ -1100,6 +1147,8 @@ void EmuFsDispatch(EMU_CBD *op)
         if (!EmuTransactionActive(file->Transaction)) {
             refused = STATUS_TRANSACTION_NOT_ACTIVE;        /* the transaction ended: its handles are spent */
         } else if ((major == IRP_MJ_SET_INFORMATION
+                    && op->Iopb.Parameters.SetFileInformation.FileInformationClass != FileDispositionInformation
+                    && op->Iopb.Parameters.SetFileInformation.FileInformationClass != FileDispositionInformationEx
                     && op->Iopb.Parameters.SetFileInformation.FileInformationClass != FileEndOfFileInformation
                     && op->Iopb.Parameters.SetFileInformation.FileInformationClass != FileAllocationInformation
                     && op->Iopb.Parameters.SetFileInformation.FileInformationClass != FilePositionInformation)
@@ -1130,7 +1179,8 @@ void EmuFsDispatch(EMU_CBD *op)
     }
     EMU_NODE *n = file->Node;
     io->Information = 0;
-    if (n->Deleted && op->Iopb.MajorFunction != IRP_MJ_CLEANUP && op->Iopb.MajorFunction != IRP_MJ_CLOSE) {
+    if ((n->Deleted || (file->Transaction != NULL && n->TxWriter == file->Transaction && n->TxDeleted))
+        && op->Iopb.MajorFunction != IRP_MJ_CLEANUP && op->Iopb.MajorFunction != IRP_MJ_CLOSE) {
         /* The file went with its last handle's cleanup (delete pending or FILE_DELETE_ON_CLOSE): as NTFS
          * answers for a file object still referenced, every other request fails. */
         EmuUnlock();

@@ -144,6 +144,8 @@ typedef struct EMU_NODE {
     uint64_t TxSize;
     uint64_t TxCapacity;
     int TxOpens;
+    int TxDeletePending;        /* the locking transaction's delete disposition */
+    int TxDeleted;              /* deleted in the locking transaction (its last transacted handle cleaned up) */
 } EMU_NODE;
 
 typedef struct EMU_FS {

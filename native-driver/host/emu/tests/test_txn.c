@@ -382,24 +382,37 @@ static void test_transacted_open_rollback(void)
     CHECK_EQ(EmuViolationCount(), 0);
 }
 
-/* What a transaction cannot do here (STATUS_NOT_SUPPORTED, README); a filter's transacted open through
+/* What a transaction cannot do here (STATUS_NOT_SUPPORTED, README); a delete in a transaction (gone for it at
+ * its handle's cleanup, for everyone at the commit, kept by a rollback); a filter's transacted open through
  * FltCreateFileEx2's TxnParameters. */
 static void test_transacted_open_limits_and_kernel_open(void)
 {
     int v = TxStart(1);
     TPut(v, "\\t.txt", "old");
-    PKTRANSACTION t = EmuTransactionCreate();
+    TPut(v, "\\d.txt", "doomed");
+    TPut(v, "\\s.txt", "saved");
+    PKTRANSACTION t = EmuTransactionCreate(), r = EmuTransactionCreate();
     NTSTATUS s;
-    uint64_t h = 0, info = 0;
+    uint64_t h = 0, info = 0, outside = 0;
     CHECK_EQ(EmuSetCurrentTransaction((uint64_t)(uintptr_t)t), STATUS_SUCCESS);
     CHECK_EQ(EmuFileOpen(v, "\\new.txt", GENERIC_WRITE, 0, FILE_CREATE, FILE_NON_DIRECTORY_FILE, 0, &h, &info), STATUS_NOT_SUPPORTED);
-    h = TxOpen(v, "\\t.txt", GENERIC_WRITE | DELETE, &s);
+    CHECK_EQ(EmuFsExists(v, "\\new.txt"), 0);
+    h = TxOpen(v, "\\d.txt", GENERIC_READ | DELETE, &s);
     CHECK_EQ(s, STATUS_SUCCESS);
-    CHECK_EQ(EmuFileDelete(h), STATUS_NOT_SUPPORTED);
+    CHECK_EQ(EmuFileDelete(h), STATUS_SUCCESS);
+    EmuFileClose(h);
+    (void)TxOpen(v, "\\d.txt", GENERIC_READ, &s);
+    CHECK_EQ(s, STATUS_OBJECT_NAME_NOT_FOUND);              /* gone for the transaction */
+    CHECK_EQ(EmuSetCurrentTransaction(0), STATUS_SUCCESS);
+    outside = TxOpen(v, "\\d.txt", GENERIC_READ, &s);
+    CHECK_EQ(s, STATUS_SUCCESS);                             /* not outside it, until the commit */
+    CHECK_EQ(EmuSetCurrentTransaction((uint64_t)(uintptr_t)r), STATUS_SUCCESS);
+    h = TxOpen(v, "\\s.txt", GENERIC_READ | DELETE, &s);
+    CHECK_EQ(EmuFileDelete(h), STATUS_SUCCESS);
     EmuFileClose(h);
     CHECK_EQ(EmuSetCurrentTransaction(0), STATUS_SUCCESS);
-    CHECK_EQ(EmuFsExists(v, "\\new.txt"), 0);
-    CHECK_EQ(EmuFsExists(v, "\\t.txt"), 1);
+    CHECK_EQ(EmuTransactionEnd(r, 0), STATUS_SUCCESS);
+    CHECK_EQ(EmuFsExists(v, "\\s.txt"), 1);                /* a rollback keeps it */
 
     TXN_PARAMETER_BLOCK block = { sizeof(TXN_PARAMETER_BLOCK), TXF_MINIVERSION_DEFAULT_VIEW, t };
     IO_DRIVER_CREATE_CONTEXT dc;
@@ -419,7 +432,13 @@ static void test_transacted_open_limits_and_kernel_open(void)
     CHECK_EQ(s, STATUS_TRANSACTIONAL_CONFLICT);              /* a transacted reader blocks non-transacted writers */
     ObDereferenceObject(fo);
     FltClose(kh);
+    CHECK_EQ(EmuFsExists(v, "\\d.txt"), 1);
     CHECK_EQ(EmuTransactionEnd(t, 1), STATUS_SUCCESS);
+    CHECK_EQ(EmuFsExists(v, "\\d.txt"), 0);                /* the commit deletes it */
+    char b[8];
+    uint32_t n = 0;
+    CHECK_EQ(EmuFileRead(outside, 0, b, sizeof(b), &n), STATUS_FILE_DELETED);
+    EmuFileClose(outside);
     CHECK_EQ(EmuUnloadFilter(g_txFilter), STATUS_SUCCESS);
     CHECK_EQ(EmuViolationCount(), 0);
 }
@@ -651,7 +670,7 @@ const TEST_CASE g_txnTests[] = {
     { "txn: ObOpenObjectByPointer + ZwQueryInformationTransaction give the outcome; access checked; handles leak-checked", test_query_transaction },
     { "txn: a transacted writer: filters see the transaction, its changes isolated until the commit, writers outside blocked", test_transacted_open_commit },
     { "txn: a rollback leaves the file as it was; a transacted handle is spent once its transaction ended", test_transacted_open_rollback },
-    { "txn: creating or deleting in a transaction is not emulated; FltCreateFileEx2's TxnParameters open in the transaction", test_transacted_open_limits_and_kernel_open },
+    { "txn: creating in a transaction is not emulated; a delete in one is isolated until the commit; FltCreateFileEx2's TxnParameters", test_transacted_open_limits_and_kernel_open },
     { "txn: file contexts: not in pre-create, one per file, gone with its last file object", test_file_contexts },
     { "txn: FltFsControlFile goes below the caller; FSCTL_GET_OBJECT_ID and queries answer STATUS_FILE_DELETED after the delete", test_fs_control_and_deleted_file },
     { "txn: FileIdInformation holds FileInternalInformation's id", test_file_id_information },
