@@ -118,6 +118,7 @@ _Static_assert(sizeof(LARGE_INTEGER) == 8, "LARGE_INTEGER is 64 bits");
 #define ALIGN_DOWN_POINTER_BY(p, a) ((PVOID)ALIGN_DOWN_BY(p, a))
 #define ALIGN_UP_POINTER_BY(p, a) ((PVOID)ALIGN_UP_BY(p, a))
 #define ALIGN_UP(length, type) ALIGN_UP_BY(length, sizeof(type))
+#define IS_ALIGNED(_pointer, _alignment) ((((ULONG_PTR)(_pointer)) & ((_alignment) - 1)) == 0)
 #define ALIGN_DOWN(length, type) ALIGN_DOWN_BY(length, sizeof(type))
 #define FlagOn(_F, _SF) ((_F) & (_SF))
 #define BooleanFlagOn(F, SF) ((BOOLEAN)(((F) & (SF)) != 0))
@@ -211,7 +212,24 @@ LONG EmuSehExceptionCode(void);
 #define GetExceptionCode() EmuSehExceptionCode()
 #define _exception_code() EmuSehExceptionCode()
 #define exception_code() EmuSehExceptionCode()
-#define GetExceptionInformation() ((PVOID)0)
+/* What an exception filter receives from GetExceptionInformation(): the record of the
+ * exception being filtered (its ExceptionCode is GetExceptionCode()'s); no CPU context. */
+#define EXCEPTION_MAXIMUM_PARAMETERS 15
+typedef struct _EXCEPTION_RECORD {
+    NTSTATUS ExceptionCode;
+    ULONG ExceptionFlags;
+    struct _EXCEPTION_RECORD *ExceptionRecord;
+    PVOID ExceptionAddress;
+    ULONG NumberParameters;
+    ULONG_PTR ExceptionInformation[EXCEPTION_MAXIMUM_PARAMETERS];
+} EXCEPTION_RECORD, *PEXCEPTION_RECORD;
+typedef struct _CONTEXT *PCONTEXT;
+typedef struct _EXCEPTION_POINTERS {
+    PEXCEPTION_RECORD ExceptionRecord;
+    PCONTEXT ContextRecord;
+} EXCEPTION_POINTERS, *PEXCEPTION_POINTERS;
+PEXCEPTION_POINTERS EmuSehExceptionInformation(void);
+#define GetExceptionInformation() EmuSehExceptionInformation()
 #define AbnormalTermination() ((_emuSehFin & EMU_SEH_ABNORMAL) != 0)
 #define _abnormal_termination() AbnormalTermination()
 #define EXCEPTION_EXECUTE_HANDLER 1
@@ -232,6 +250,9 @@ LONG EmuSehExceptionCode(void);
 #define STATUS_PENDING                   ((NTSTATUS)0x00000103L)
 #define STATUS_REPARSE                   ((NTSTATUS)0x00000104L)
 #define STATUS_REPARSE_POINT_NOT_RESOLVED ((NTSTATUS)0xC0000280L)
+#define STATUS_OBJECTID_NOT_FOUND        ((NTSTATUS)0xC00002F0L)
+#define STATUS_TRANSACTION_NOT_ACTIVE    ((NTSTATUS)0xC0190003L)
+#define STATUS_TRANSACTIONAL_CONFLICT    ((NTSTATUS)0xC0190001L)
 #define STATUS_IO_REPARSE_TAG_NOT_HANDLED ((NTSTATUS)0xC0000279L)
 #define STATUS_MORE_ENTRIES              ((NTSTATUS)0x00000105L)
 #define STATUS_NOT_ALL_ASSIGNED          ((NTSTATUS)0x00000106L)

@@ -216,6 +216,23 @@ JMF_EMU_API int32_t EmuWaitForPortConnection(const char *serverPortName, uint32_
 /* The altitude the next FltRegisterFilter gets (test filters register directly). */
 JMF_EMU_API void EmuSetNextAltitude(const char *altitude);
 
+/* ---- control: transactions (KTM) and transacted opens (Transactional NTFS) ----
+ * EmuTransactionBegin creates a transaction (CreateTransaction); EmuSetCurrentTransaction makes
+ * the calling thread's later EmuFileOpen/EmuFileOpenRelative transacted (RtlSetCurrentTransaction;
+ * 0 clears it). Filters enlisted in it (FltEnlistInTransaction) receive its outcome when it is
+ * committed or rolled back. The file systems keep TxF's rules for existing files: a transacted
+ * writer locks the file (non-transacted writers: STATUS_TRANSACTIONAL_CONFLICT; another
+ * transaction's writer: STATUS_SHARING_VIOLATION), its data and end of file changes are seen only
+ * through the transaction's handles until the commit, and go on rollback; a file deleted in the
+ * transaction is gone for it at once, for everyone at the commit. Not emulated in a transaction
+ * (STATUS_NOT_SUPPORTED): creating, overwriting, renaming or linking a file, deleting a directory
+ * or a linked file, other information classes, FSCTL_SET_ZERO_DATA, MDL reads. Transactions are
+ * identified by the value EmuTransactionBegin returns. */
+JMF_EMU_API int32_t EmuTransactionBegin(uint64_t *transaction);
+JMF_EMU_API int32_t EmuSetCurrentTransaction(uint64_t transaction);
+JMF_EMU_API int32_t EmuTransactionCommit(uint64_t transaction);
+JMF_EMU_API int32_t EmuTransactionRollback(uint64_t transaction);
+
 /* ---- control: file operations, issued as the current process ---- */
 /* createOptions may add EMU_OPEN_ASYNC_IO: a handle for asynchronous I/O (no FILE_SYNCHRONOUS_IO_NONALERT,
  * so no FO_SYNCHRONOUS_IO), as CreateFile with FILE_FLAG_OVERLAPPED gives. */
@@ -366,6 +383,13 @@ JMF_EMU_API int32_t EmuTraceLoggingEventLevel(int32_t index);
 /* Copies event index's text into buffer; returns its length or -1. */
 JMF_EMU_API int32_t EmuTraceLoggingEventText(int32_t index, char *buffer, uint32_t capacity);
 JMF_EMU_API void EmuTraceLoggingClear(void);
+
+/* DbgPrint/DbgPrintEx output (all of it, whatever the debug filter mask), as lines, oldest first
+ * (the last 1024 complete lines; a message printed in several calls up to its '\n' is one line). */
+JMF_EMU_API int32_t EmuDbgPrintLineCount(void);
+/* Copies line index as UTF-8 into buffer; returns its length or -1. */
+JMF_EMU_API int32_t EmuDbgPrintLineText(int32_t index, char *buffer, uint32_t capacity);
+JMF_EMU_API void EmuDbgPrintClear(void);
 
 #ifdef __cplusplus
 }

@@ -19,10 +19,12 @@ int32_t EmuReset(void)
     EmuFilesReset();
     EmuDevicesReset();
     EmuContextsReset();
+    EmuTransactionsReset();
     EmuPoolReset();
     EmuMdlReset();
     EmuTraceLoggingReset();
     EmuRegistryReset();
     EmuViolationsClear();
+    EmuDbgPrintClear();
     return 0;
 }

@@ -62,7 +62,8 @@ size_t EmuWcsLen(const WCHAR *s);
  * (immediately before the public pointer for Ob objects, first for Flt ones). */
 #define EMU_OBJ_MAGIC 0x4a424f45u
 typedef enum { EMU_OBJ_FILTER = 1, EMU_OBJ_VOLUME, EMU_OBJ_INSTANCE, EMU_OBJ_DEVICE, EMU_OBJ_FILE, EMU_OBJ_PROCESS, EMU_OBJ_THREAD, EMU_OBJ_PORT,
-               EMU_OBJ_DEVICE_FILE /* a file object on a device object a driver created (emu_device.c) */ } EMU_OBJ_TYPE;
+               EMU_OBJ_DEVICE_FILE /* a file object on a device object a driver created (emu_device.c) */,
+               EMU_OBJ_TRANSACTION } EMU_OBJ_TYPE;
 typedef struct EMU_OBJ {
     uint32_t Magic;
     uint32_t Type;
@@ -140,6 +141,7 @@ typedef struct EMU_NODE {
     LARGE_INTEGER Times[4];
     uint64_t Id;
     void *StreamContexts[EMU_MAX_CTX_SLOTS];  /* EMU_CONTEXT* per filter slot */
+    void *FileContexts[EMU_MAX_CTX_SLOTS];    /* file contexts (one stream per file here) */
     /* Hard links: a file's first name is its node (data, attributes, opens,
      * contexts live there); every other name is a node whose LinkOf is it,
      * listed in the file's Links (through NextLink). A removed name that a
@@ -152,6 +154,17 @@ typedef struct EMU_NODE {
     int Nameless;               /* the first name was removed; other names remain */
     int InGraveyard;
     struct EMU_NODE *DeleteEntry; /* the name a delete disposition removes */
+    /* Transactional NTFS (emu_fs.c, "TxF"): the transaction holding the file's transaction lock (its
+     * transacted writer), that transaction's view of the data once it changed it (TxView), and the
+     * transacted file objects open on it (any transaction; they block non-transacted writers). */
+    PKTRANSACTION TxWriter;
+    int TxView;
+    uint8_t *TxData;
+    uint64_t TxSize;
+    uint64_t TxCapacity;
+    int TxOpens;
+    int TxDeletePending;        /* the locking transaction's delete disposition */
+    int TxDeleted;              /* deleted in the locking transaction (its last transacted handle cleaned up) */
 } EMU_NODE;
 
 typedef struct EMU_FS {
@@ -244,6 +257,9 @@ typedef struct EMU_FILE {
     WCHAR *ReplacedName;        /* the I/O manager's FileName.Buffer after IoReplaceFileObjectName (malloc), or NULL */
     ULONG_PTR ReparseInformation; /* a create's IoStatus.Information, read when it ended in STATUS_REPARSE */
     size_t RelativeAt;          /* a relative open's create: FileName is Path + RelativeAt, RelatedFileObject the directory */
+    PKTRANSACTION Transaction;  /* opened in this transaction (referenced), or NULL */
+    TXN_PARAMETER_BLOCK TxnBlock; /* what IoGetTransactionParameterBlock returns for it */
+    int TxCounted;              /* counted in its node's TxOpens until cleanup */
 } EMU_FILE;
 #define EMU_FILE_FROM_FO(fo) CONTAINING_RECORD((fo), EMU_FILE, Fo)
 EMU_FILE *EmuFileAlloc(PFLT_VOLUME volume, const WCHAR *path, size_t chars);
@@ -342,6 +358,32 @@ void EmuContextsOnNodeDelete(EMU_NODE *node);
 void EmuContextsOnInstanceTeardown(PFLT_INSTANCE instance);
 void EmuContextsOnFilterGone(PFLT_FILTER filter);
 void EmuContextCheckLeaks(void);
+int EmuContextIs(PFLT_CONTEXT context, FLT_CONTEXT_TYPE type, PFLT_FILTER filter);
+void EmuContextsOnTransactionEnd(void **slots);
+
+/* ---- transactions (emu_txn.c) ----
+ * Transaction objects for the filter manager's transaction routines; the emulated I/O manager
+ * opens no file in a transaction. Tests create and end them directly. */
+PKTRANSACTION EmuTransactionCreate(void);          /* the emulator holds one reference until EmuTransactionsReset */
+/* Ends it: the enlisted filters receive their notifications (commit: PREPREPARE, PREPARE, COMMIT,
+ * COMMIT_FINALIZE; rollback: ROLLBACK) at PASSIVE_LEVEL, then its contexts and enlistments go. */
+NTSTATUS EmuTransactionEnd(PKTRANSACTION transaction, int commit);
+int EmuIsTransaction(PVOID p);
+int EmuTransactionActive(PKTRANSACTION transaction);
+void **EmuTransactionContextSlot(PKTRANSACTION transaction, PFLT_FILTER filter);  /* NULL: not a transaction */
+void EmuTransactionsOnInstanceTeardown(PFLT_INSTANCE instance);
+int EmuIsTransactionHandle(HANDLE h);
+NTSTATUS EmuTransactionCloseHandle(HANDLE h);
+NTSTATUS EmuTransactionOpenHandle(PKTRANSACTION transaction, ACCESS_MASK access, PHANDLE handle);
+void EmuTransactionsCheckLeaks(void);
+void EmuTransactionsReset(void);
+/* Transacted opens: the calling thread's current transaction (EmuSetCurrentTransaction), a file
+ * object's reference on its transaction, the file system's record of the files a transaction locked. */
+PKTRANSACTION EmuCurrentTransaction(void);
+void EmuFileSetTransaction(EMU_FILE *file, PKTRANSACTION transaction);
+void EmuTransactionLockNode(PKTRANSACTION transaction, EMU_NODE *node);
+/* emu_fs.c: the transaction ended; its views of the nodes it locked become the files' data (commit) or go. */
+void EmuFsTransactionEnd(EMU_NODE **nodes, int count, int commit);
 
 /* ---- ports ---- */
 void EmuPortsOnFilterUnregister(PFLT_FILTER filter);

@@ -110,6 +110,7 @@ void EmuFileRelease(EMU_FILE *file)
 static void EmuFileFree(EMU_FILE *file)
 {
     EmuContextsOnFileClose(file);
+    EmuFileSetTransaction(file, NULL);      /* its reference on the transaction goes with it */
     EmuLock();
     RemoveEntryList(&file->Link);
     EmuUnlock();
@@ -570,7 +571,9 @@ static void EmuContinueDown(EMU_CBD *op)
         lv->Instance = inst;
         op->Iopb.TargetInstance = inst;
         lv->Input = op->Iopb;
-        FLT_RELATED_OBJECTS objs = { sizeof(FLT_RELATED_OBJECTS), 0, inst->Filter, op->Volume, inst, op->Iopb.TargetFileObject, NULL };
+        /* Transaction: the one the file object was opened in (IoGetTransactionParameterBlock), if any. */
+        PKTRANSACTION txn = EmuIsFileObject(op->Iopb.TargetFileObject) ? EMU_FILE_FROM_FO(op->Iopb.TargetFileObject)->Transaction : NULL;
+        FLT_RELATED_OBJECTS objs = { sizeof(FLT_RELATED_OBJECTS), 0, inst->Filter, op->Volume, inst, op->Iopb.TargetFileObject, txn };
         memcpy(&lv->Objects, &objs, sizeof(objs));
         if (reg->PreOperation == NULL) {
             lv->CallPost = 1;
@@ -1102,7 +1105,6 @@ NTSTATUS FltCreateFileEx2(PFLT_FILTER Filter, PFLT_INSTANCE Instance, PHANDLE Fi
     UNREFERENCED_PARAMETER(AllocationSize);
     UNREFERENCED_PARAMETER(EaBuffer);
     UNREFERENCED_PARAMETER(EaLength);
-    UNREFERENCED_PARAMETER(DriverContext);
     if (!EmuRequireIrql("FltCreateFileEx2", PASSIVE_LEVEL)) {
         return STATUS_INVALID_DEVICE_STATE;
     }
@@ -1142,7 +1144,17 @@ NTSTATUS FltCreateFileEx2(PFLT_FILTER Filter, PFLT_INSTANCE Instance, PHANDLE Fi
     if (Instance != NULL && Instance->Volume != v) {
         return STATUS_INVALID_PARAMETER;
     }
+    /* A kernel open is transacted only through DriverContext->TxnParameters (not the thread's current transaction). */
+    PKTRANSACTION txn = NULL;
+    if (DriverContext != NULL && DriverContext->TxnParameters != NULL) {
+        txn = ((PTXN_PARAMETER_BLOCK)DriverContext->TxnParameters)->TransactionObject;
+        if (!EmuIsTransaction(txn)) {
+            EmuViolation("FltCreateFileEx2: DriverContext->TxnParameters does not name a transaction");
+            return STATUS_INVALID_PARAMETER;
+        }
+    }
     EMU_FILE *file = EmuFileAlloc(v, ObjectAttributes->ObjectName->Buffer + prefix / 2, (ObjectAttributes->ObjectName->Length - prefix) / 2);
+    EmuFileSetTransaction(file, txn);
     file->OwnerFilter = Filter;
     file->OpenedBelow = Instance != NULL;
     file->OpenedBelowAltitude = Instance != NULL ? Instance->AltitudeValue : 0;
@@ -1215,6 +1227,10 @@ NTSTATUS ZwClose(HANDLE Handle)
     if (EmuIsThreadHandle(Handle)) {
         EmuRequireIrql("ZwClose", PASSIVE_LEVEL);
         return EmuCloseThreadHandle(Handle);
+    }
+    if (EmuIsTransactionHandle(Handle)) {
+        EmuRequireIrql("ZwClose", PASSIVE_LEVEL);
+        return EmuTransactionCloseHandle(Handle);
     }
     return FltClose(Handle);
 }
@@ -1319,6 +1335,65 @@ NTSTATUS FltSetInformationFile(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, 
     EmuRunOperation(op);
     NTSTATUS s = op->Data.IoStatus.Status;
     EmuFreeOperation(op);
+    return s;
+}
+
+/*
+ * FltFsControlFile (PASSIVE_LEVEL): an IRP_MJ_FILE_SYSTEM_CONTROL /
+ * IRP_MN_USER_FS_REQUEST sent to the instances below Instance and the file
+ * system, synchronously. The emulated FSCTLs are METHOD_BUFFERED: the I/O
+ * manager's system buffer holds the input and receives the output, which is
+ * copied to OutputBuffer (LengthReturned bytes). Instance and FileObject are
+ * required (a violation otherwise).
+ */
+NTSTATUS FltFsControlFile(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, ULONG FsControlCode, PVOID InputBuffer, ULONG InputBufferLength,
+                          PVOID OutputBuffer, ULONG OutputBufferLength, PULONG LengthReturned)
+{
+    if (LengthReturned != NULL) {
+        *LengthReturned = 0;
+    }
+    if (!EmuRequireIrql("FltFsControlFile", PASSIVE_LEVEL)) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    EMU_FILE *file = EmuFilterIoFile(Instance, FileObject, "FltFsControlFile");
+    if (file == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (InputBuffer == NULL) {
+        InputBufferLength = 0;
+    }
+    if (OutputBuffer == NULL) {
+        OutputBufferLength = 0;
+    }
+    ULONG size = InputBufferLength > OutputBufferLength ? InputBufferLength : OutputBufferLength;
+    void *system = size != 0 ? calloc(1, size) : NULL;
+    if (size != 0 && system == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    if (InputBufferLength != 0) {
+        memcpy(system, InputBuffer, InputBufferLength);
+    }
+    EMU_CBD *op = EmuNewOperation(IRP_MJ_FILE_SYSTEM_CONTROL, file, Instance, 0);
+    op->Iopb.MinorFunction = IRP_MN_USER_FS_REQUEST;
+    op->Iopb.IrpFlags = IRP_SYNCHRONOUS_API;
+    op->Iopb.Parameters.FileSystemControl.Buffered.FsControlCode = FsControlCode;
+    op->Iopb.Parameters.FileSystemControl.Buffered.InputBufferLength = InputBufferLength;
+    op->Iopb.Parameters.FileSystemControl.Buffered.OutputBufferLength = OutputBufferLength;
+    op->Iopb.Parameters.FileSystemControl.Buffered.SystemBuffer = system;
+    EmuRunOperation(op);
+    NTSTATUS s = op->Data.IoStatus.Status;
+    ULONG_PTR info = op->Data.IoStatus.Information;
+    EmuFreeOperation(op);
+    if (!NT_ERROR(s) && OutputBufferLength != 0) {
+        if (info > OutputBufferLength) {
+            info = OutputBufferLength;
+        }
+        memcpy(OutputBuffer, system, info);
+        if (LengthReturned != NULL) {
+            *LengthReturned = (ULONG)info;
+        }
+    }
+    free(system);
     return s;
 }
 
@@ -1532,6 +1607,7 @@ static int32_t EmuOpen(PFLT_VOLUME v, EMU_FILE *root, const WCHAR *name, size_t 
     chars += nameChars;
     for (unsigned reparses = 0;; reparses++) {
         EMU_FILE *file = EmuFileAlloc(v, w, chars);
+        EmuFileSetTransaction(file, EmuCurrentTransaction());   /* RtlSetCurrentTransaction: the thread's opens are transacted */
         if (root != NULL) {
             /* As NtCreateFile leaves it for the create: the relative name, and the directory it is relative to. */
             file->Fo.FileName.Buffer = file->Path + relativeAt;

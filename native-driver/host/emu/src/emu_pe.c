@@ -680,7 +680,10 @@ static NTSTATUS PeEtwWriteTransfer(ULONGLONG RegHandle, const PE_EVENT_DESCRIPTO
     X(RtlIntegerToUnicodeString) X(RtlIsNtDdiVersionAvailable) X(RtlNtStatusToDosError) X(RtlPrefixUnicodeString) \
     X(RtlRandomEx) X(RtlSetDaclSecurityDescriptor) X(RtlSuffixUnicodeString) X(RtlUnicodeStringToInteger) \
     X(RtlUpcaseUnicodeChar) X(RtlUpcaseUnicodeString) X(SeLocateProcessImageName) X(SeSinglePrivilegeCheck) X(ZwClose) \
-    X(ZwCreateKey) X(ZwDeleteValueKey) X(ZwOpenKey) X(ZwQueryValueKey) X(ZwSetValueKey)
+    X(ZwCreateKey) X(ZwDeleteValueKey) X(ZwOpenKey) X(ZwQueryValueKey) X(ZwSetValueKey) \
+    X(FltEnlistInTransaction) X(FltSetTransactionContext) X(FltGetTransactionContext) X(FltDeleteTransactionContext) \
+    X(IoGetTransactionParameterBlock) X(ObOpenObjectByPointer) X(ZwQueryInformationTransaction) \
+    X(FltAcquireResourceExclusive) X(FltAcquireResourceShared) X(FltReleaseResource) X(FltFsControlFile) X(FltGetVolumeGuidName)
 
 static PVOID PeMmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName);
 
@@ -717,6 +720,7 @@ static const PE_EXPORT_ENTRY g_exports[] = {
     { "PsThreadType", NULL, &PsThreadType },
     { "IoFileObjectType", NULL, &IoFileObjectType },
     { "ExEventObjectType", NULL, &ExEventObjectType },
+    { "TmTransactionObjectType", NULL, &TmTransactionObjectType },
     /* the C library routines ntoskrnl.exe exports */
     { "strlen", (const void *)strlen, NULL },
     { "wcslen", (const void *)EmuWcsLen, NULL },
