@@ -1178,6 +1178,7 @@ void EmuCheckLeaks(void)
     EmuContextCheckLeaks();
     EmuTransactionsCheckLeaks();
     EmuFilesCheckLeaks();
+    EmuAsyncCheckLeaks();
     EmuPortsCheckLeaks();
     EmuDevicesCheckLeaks();
     EmuObjectsCheckLeaks();

@@ -316,6 +316,7 @@ struct EMU_CBD {
     FLT_PREOP_CALLBACK_STATUS EarlyStatus;
     PVOID EarlyContext;
     int Done;
+    int Pended;                 /* a filter pended it (FLT_PREOP_PENDING, FLT_POSTOP_MORE_PROCESSING_REQUIRED): the issuer got STATUS_PENDING */
     PMDL ReturnedMdl;           /* an MDL read: the file system's MDL, to be given back with IRP_MN_COMPLETE_MDL */
     LIST_ENTRY OpLink;          /* in the list of operations in flight (for draining) */
     PVOID NewSystemBuffer;      /* a SystemBuffer the file system allocated (FLTFL_CALLBACK_DATA_NEW_SYSTEM_BUFFER); none does */
@@ -325,6 +326,15 @@ struct EMU_CBD {
 int EmuIsCallbackData(PFLT_CALLBACK_DATA data);
 /* Runs an operation to completion (waiting while it is pended). */
 void EmuRunOperation(EMU_CBD *op);
+/* Starts an operation and returns once it completed or a filter pended it (Pended, Done tell which; emu_async.c). */
+void EmuStartOperation(EMU_CBD *op);
+/* NtReadFile/NtWriteFile up to IoCallDriver on a process's handle: the operation, built and not started, or
+ * NULL with *refused (STATUS_INVALID_HANDLE, STATUS_ACCESS_DENIED). ioFlags: EMU_IO_*. */
+EMU_CBD *EmuNewUserIo(UCHAR major, uint64_t handle, int64_t offset, void *buffer, uint32_t length, uint32_t ioFlags, int fast,
+                      NTSTATUS *refused);
+/* Asynchronous requests (emu_async.c): one never waited on is a leak (EmuCheckLeaks; the C test harness after each test). */
+void EmuAsyncCheckLeaks(void);
+void EmuAsyncReset(void);
 EMU_CBD *EmuNewOperation(UCHAR major, EMU_FILE *file, PFLT_INSTANCE startBelow, int fastIo);
 void EmuFreeOperation(EMU_CBD *op);
 /* Instance teardown: calls inst's post-operation callbacks still owed by

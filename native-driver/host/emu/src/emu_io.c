@@ -593,10 +593,17 @@ static void EmuContinueDown(EMU_CBD *op)
         EmuCallChecked(PASSIVE_LEVEL, "the pre-operation callback", inst->Filter->Hdr.Name);
         EmuSetIrql(saved);
         if (st == FLT_PREOP_PENDING) {
-            if (op->FastIo) {
-                EmuViolation("%s returned FLT_PREOP_PENDING for a fast I/O operation", inst->Filter->Hdr.Name);
+            /* "Pending an I/O Operation in a Preoperation Callback Routine": IRP-based operations only, NULL CompletionContext. */
+            if (!FLT_IS_IRP_OPERATION(&op->Data)) {
+                EmuViolation("%s returned FLT_PREOP_PENDING for %s, which is not an IRP-based operation (%s): only IRP-based operations may be pended",
+                             inst->Filter->Hdr.Name, EmuMajorName(op->Iopb.MajorFunction), op->FastIo ? "fast I/O" : "a file system filter callback");
+            }
+            if (ctx != NULL) {
+                EmuViolation("%s returned FLT_PREOP_PENDING for %s with a CompletionContext (it must be NULL; pass it to FltCompletePendedPreOperation)",
+                             inst->Filter->Hdr.Name, EmuMajorName(op->Iopb.MajorFunction));
             }
             EmuLock();
+            op->Pended = 1;             /* the filter manager marked the IRP pending: its dispatch returns STATUS_PENDING */
             op->CallbackInProgress = 0;
             if (!op->EarlyResume) {
                 op->State = EMU_OP_PENDED_PRE;
@@ -686,14 +693,18 @@ static void EmuContinueUp(EMU_CBD *op)
         EmuLock();
         op->CallbackInProgress = 0;
         if (st == FLT_POSTOP_MORE_PROCESSING_REQUIRED) {
-            if (op->FastIo) {
+            if (!FLT_IS_IRP_OPERATION(&op->Data)) {
                 EmuUnlock();
-                EmuViolation("%s returned FLT_POSTOP_MORE_PROCESSING_REQUIRED for a fast I/O operation", lv->Instance->Filter->Hdr.Name);
+                EmuViolation("%s returned FLT_POSTOP_MORE_PROCESSING_REQUIRED for %s, which is not an IRP-based operation (%s)",
+                             lv->Instance->Filter->Hdr.Name, EmuMajorName(op->Iopb.MajorFunction), op->FastIo ? "fast I/O" : "a file system filter callback");
                 EmuLock();
-            } else if (!op->EarlyResume) {
-                op->State = EMU_OP_PENDED_POST;
-                EmuUnlock();
-                return;     /* FltCompletePendedPostOperation resumes it */
+            } else {
+                op->Pended = 1;         /* completion stopped: the filter manager's dispatch returns STATUS_PENDING */
+                if (!op->EarlyResume) {
+                    op->State = EMU_OP_PENDED_POST;
+                    EmuUnlock();
+                    return;     /* FltCompletePendedPostOperation resumes it */
+                }
             }
             op->EarlyResume = 0;
         } else if (st != FLT_POSTOP_FINISHED_PROCESSING) {
@@ -803,6 +814,11 @@ static void EmuFinish(EMU_CBD *op)
     op->Done = 1;
     EmuBroadcast();
     EmuUnlock();
+}
+
+void EmuStartOperation(EMU_CBD *op)
+{
+    EmuContinueDown(op);
 }
 
 void EmuRunOperation(EMU_CBD *op)
@@ -917,9 +933,15 @@ VOID FltCompletePendedPreOperation(PFLT_CALLBACK_DATA CallbackData, FLT_PREOP_CA
         return;
     }
     if (CallbackStatus == FLT_PREOP_PENDING || CallbackStatus == FLT_PREOP_DISALLOW_FASTIO) {
-        EmuViolation("FltCompletePendedPreOperation with status %d: only SUCCESS_WITH/NO_CALLBACK, COMPLETE or SYNCHRONIZE", (int)CallbackStatus);
+        EmuViolation("FltCompletePendedPreOperation with status %d: only SUCCESS_WITH_CALLBACK, SUCCESS_NO_CALLBACK or COMPLETE", (int)CallbackStatus);
         CallbackStatus = FLT_PREOP_SUCCESS_NO_CALLBACK;
         Context = NULL;
+    } else if (CallbackStatus == FLT_PREOP_SYNCHRONIZE) {
+        /* Documented: "Cannot be FLT_PREOP_PENDING, FLT_PREOP_SYNCHRONIZE, or FLT_PREOP_DISALLOW_FASTIO". The post-operation
+           callback still runs (as with SUCCESS_WITH_CALLBACK), so a CompletionContext is not lost. */
+        EmuViolation("FltCompletePendedPreOperation with FLT_PREOP_SYNCHRONIZE, which it does not accept (only SUCCESS_WITH_CALLBACK, "
+                     "SUCCESS_NO_CALLBACK or COMPLETE)");
+        CallbackStatus = FLT_PREOP_SUCCESS_WITH_CALLBACK;
     }
     EmuLock();
     if (op->State == EMU_OP_PRE && op->CallbackInProgress) {
@@ -1711,30 +1733,46 @@ int32_t EmuFileOpenRelative(uint64_t rootDirectory, const char *name, uint32_t d
     return s;
 }
 
+/* NtReadFile/NtWriteFile up to IoCallDriver: the handle and its granted access checked, the operation
+ * built (not started). Also for emu_async.c's asynchronous requests. */
+EMU_CBD *EmuNewUserIo(UCHAR major, uint64_t handle, int64_t offset, void *buffer, uint32_t length, uint32_t ioFlags, int fast,
+                      NTSTATUS *refused)
+{
+    EMU_FILE *file = EmuHandleGet(handle, 0, 0);
+    if (file == NULL) {
+        *refused = STATUS_INVALID_HANDLE;
+        return NULL;
+    }
+    ACCESS_MASK need = major == IRP_MJ_READ ? FILE_READ_DATA : FILE_WRITE_DATA | FILE_APPEND_DATA;
+    if (!(file->Granted & need)) {
+        *refused = STATUS_ACCESS_DENIED;    /* NtReadFile/NtWriteFile check the handle's granted access */
+        return NULL;
+    }
+    EMU_CBD *op = EmuNewOperation(major, file, NULL, fast);
+    op->Iopb.IrpFlags = (major == IRP_MJ_READ ? IRP_READ_OPERATION : IRP_WRITE_OPERATION) |
+                        ((ioFlags & EMU_IO_ASYNC) && !fast ? 0 : IRP_SYNCHRONOUS_API);
+    if (major == IRP_MJ_WRITE && ((ioFlags & EMU_IO_WRITE_THROUGH) || (file->Fo.Flags & FO_WRITE_THROUGH))) {
+        op->Iopb.OperationFlags |= SL_WRITE_THROUGH;
+    }
+    op->Iopb.Parameters.Read.Length = length;
+    op->Iopb.Parameters.Read.ByteOffset.QuadPart = offset;
+    op->Iopb.Parameters.Read.ReadBuffer = buffer;
+    *refused = STATUS_SUCCESS;
+    return op;
+}
+
 static NTSTATUS EmuUserIo(UCHAR major, uint64_t handle, int64_t offset, void *buffer, uint32_t length, uint32_t ioFlags, uint32_t *done)
 {
     if (done != NULL) {
         *done = 0;
     }
-    EMU_FILE *file = EmuHandleGet(handle, 0, 0);
-    if (file == NULL) {
-        return STATUS_INVALID_HANDLE;
-    }
-    ACCESS_MASK need = major == IRP_MJ_READ ? FILE_READ_DATA : FILE_WRITE_DATA | FILE_APPEND_DATA;
-    if (!(file->Granted & need)) {
-        return STATUS_ACCESS_DENIED;    /* NtReadFile/NtWriteFile check the handle's granted access */
-    }
     int fast = (ioFlags & EMU_IO_FAST) != 0;
     for (;;) {
-        EMU_CBD *op = EmuNewOperation(major, file, NULL, fast);
-        op->Iopb.IrpFlags = (major == IRP_MJ_READ ? IRP_READ_OPERATION : IRP_WRITE_OPERATION) |
-                            ((ioFlags & EMU_IO_ASYNC) && !fast ? 0 : IRP_SYNCHRONOUS_API);
-        if (major == IRP_MJ_WRITE && ((ioFlags & EMU_IO_WRITE_THROUGH) || (file->Fo.Flags & FO_WRITE_THROUGH))) {
-            op->Iopb.OperationFlags |= SL_WRITE_THROUGH;
+        NTSTATUS refused;
+        EMU_CBD *op = EmuNewUserIo(major, handle, offset, buffer, length, ioFlags, fast, &refused);
+        if (op == NULL) {
+            return refused;
         }
-        op->Iopb.Parameters.Read.Length = length;
-        op->Iopb.Parameters.Read.ByteOffset.QuadPart = offset;
-        op->Iopb.Parameters.Read.ReadBuffer = buffer;
         EmuRunOperation(op);
         NTSTATUS status = op->Data.IoStatus.Status;
         int reissue = op->DisallowedFastIo;
