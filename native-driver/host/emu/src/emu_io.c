@@ -1507,12 +1507,17 @@ NTSTATUS FltQueueDeferredIoWorkItem(PFLT_DEFERRED_IO_WORKITEM FltWorkItem, PFLT_
     UNREFERENCED_PARAMETER(QueueType);
     EmuRequireIrql("FltQueueDeferredIoWorkItem", DISPATCH_LEVEL);
     EMU_CBD *op = EmuOp(Data, "FltQueueDeferredIoWorkItem");
-    if (op == NULL || !FLT_IS_IRP_OPERATION(Data) || (Data->Iopb->IrpFlags & IRP_PAGING_IO)) {
+    /* As documented: not an IRP, paging I/O, or a thread with a top-level IRP (a file system or the cache manager
+       holds locks) is not safe to post; an instance being torn down posts nothing new. */
+    if (op == NULL || !FLT_IS_IRP_OPERATION(Data) || (Data->Iopb->IrpFlags & IRP_PAGING_IO) || IoGetTopLevelIrp() != NULL) {
         return STATUS_FLT_NOT_SAFE_TO_POST_OPERATION;
     }
     PFLT_FILTER f = op->Depth > 0 ? op->Levels[op->Depth - 1].Instance->Filter : NULL;
     if (f == NULL) {
         return STATUS_INVALID_PARAMETER;
+    }
+    if (EmuInstanceTearingDown(op->Levels[op->Depth - 1].Instance)) {
+        return STATUS_FLT_DELETING_OBJECT;
     }
     struct _FLT_GENERIC_WORKITEM *w = &FltWorkItem->Item;
     w->Queued = 1;

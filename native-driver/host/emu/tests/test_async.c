@@ -522,6 +522,62 @@ static void test_resume_with_synchronize_is_refused(void)
     EmuFileClose(h);
 }
 
+/* ---- 8. pended the documented way: FltQueueDeferredIoWorkItem, resumed by the work item ---- */
+static NTSTATUS g_asQueueStatus;
+static ULONG g_asWorkerThread;
+
+static VOID AsDeferredWorker(PFLT_DEFERRED_IO_WORKITEM w, PFLT_CALLBACK_DATA d, PVOID c)
+{
+    (void)c;
+    g_asWorkerThread = (ULONG)(ULONG_PTR)PsGetCurrentThreadId();
+    FltFreeDeferredIoWorkItem(w);
+    FltCompletePendedPreOperation(d, FLT_PREOP_SUCCESS_WITH_CALLBACK, NULL);
+}
+
+static FLT_PREOP_CALLBACK_STATUS AsPrePostToWorkItem(TF *tf, PFLT_CALLBACK_DATA d, PCFLT_RELATED_OBJECTS o, PVOID *c)
+{
+    (void)tf; (void)o; (void)c;
+    if (d->Iopb->MajorFunction != g_asMajor) {
+        return FLT_PREOP_SUCCESS_WITH_CALLBACK;
+    }
+    PFLT_DEFERRED_IO_WORKITEM w = FltAllocateDeferredIoWorkItem();
+    g_asQueueStatus = FltQueueDeferredIoWorkItem(w, d, AsDeferredWorker, DelayedWorkQueue, NULL);
+    if (!NT_SUCCESS(g_asQueueStatus)) {
+        FltFreeDeferredIoWorkItem(w);
+        return FLT_PREOP_SUCCESS_WITH_CALLBACK;     /* not safe to post: processed here, as the documentation asks */
+    }
+    return FLT_PREOP_PENDING;
+}
+
+static void test_pended_through_deferred_io_work_item(void)
+{
+    int v = AsSetup();
+    AsReset(IRP_MJ_WRITE);
+    g_tf[1].Pre = AsPrePostToWorkItem;
+    uint64_t h = AsOpen(v, "\\q.txt", GENERIC_WRITE, FILE_CREATE, 1);
+    ULONG me = (ULONG)(ULONG_PTR)PsGetCurrentThreadId();
+    uint64_t request = 0;
+    /* STATUS_PENDING whether or not the work item has already resumed it: the IRP was marked pending. */
+    CHECK_EQ(EmuFileWriteAsync(h, 0, "item", 4, 0, &request), STATUS_PENDING);
+    int32_t status = -1;
+    uint64_t information = 0;
+    CHECK_EQ(EmuIoWait(request, EMU_INFINITE, &status, &information), STATUS_SUCCESS);
+    CHECK_EQ(g_asQueueStatus, STATUS_SUCCESS);
+    CHECK_EQ(status, STATUS_SUCCESS);
+    CHECK_EQ(information, 4);
+    CHECK(g_asWorkerThread != 0 && g_asWorkerThread != me);
+    CHECK_EQ(EmuFsRead(v, "\\q.txt", NULL, 0), 4);
+    /* With a top-level IRP on the thread it is not safe to post: the filter processes it at once, nothing pends. */
+    IoSetTopLevelIrp((PIRP)FSRTL_CACHE_TOP_LEVEL_IRP);
+    CHECK_EQ(EmuFileWriteAsync(h, 4, "more", 4, 0, &request), STATUS_SUCCESS);
+    IoSetTopLevelIrp(NULL);
+    CHECK_EQ(g_asQueueStatus, STATUS_FLT_NOT_SAFE_TO_POST_OPERATION);
+    CHECK_EQ(EmuIoWait(request, 0, &status, &information), STATUS_SUCCESS);
+    CHECK_EQ(information, 4);
+    CHECK_EQ(EmuFsRead(v, "\\q.txt", NULL, 0), 8);
+    EmuFileClose(h);
+}
+
 const TEST_CASE g_asyncTests[] = {
     { "async: a write pended in pre returns STATUS_PENDING; the rest runs on the resuming thread", test_async_write_pended_in_pre },
     { "async: a read pended in post (MORE_PROCESSING_REQUIRED) returns STATUS_PENDING", test_async_read_pended_in_post },
@@ -536,5 +592,6 @@ const TEST_CASE g_asyncTests[] = {
     { "async: FLT_PREOP_PENDING for fast I/O is a violation", test_fast_io_may_not_be_pended },
     { "async: FLT_PREOP_PENDING with a CompletionContext is a violation", test_pending_with_completion_context },
     { "async: FltCompletePendedPreOperation refuses FLT_PREOP_SYNCHRONIZE", test_resume_with_synchronize_is_refused },
+    { "async: pended through FltQueueDeferredIoWorkItem; not safe to post with a top-level IRP", test_pended_through_deferred_io_work_item },
 };
 const size_t g_asyncTestsCount = sizeof(g_asyncTests) / sizeof(g_asyncTests[0]);
