@@ -483,6 +483,34 @@ static void test_fast_io_may_not_be_pended(void)
     EmuFileClose(h);
 }
 
+/* A filter of its own for a file system filter callback (the test filters do not register one). */
+static PFLT_FILTER g_asSectionFilter;
+static FLT_PREOP_CALLBACK_STATUS FLTAPI AsPreSection(PFLT_CALLBACK_DATA d, PCFLT_RELATED_OBJECTS o, PVOID *c)
+{
+    (void)o; (void)c;
+    FltCompletePendedPreOperation(d, FLT_PREOP_SUCCESS_NO_CALLBACK, NULL);
+    return FLT_PREOP_PENDING;
+}
+static NTSTATUS FLTAPI AsUnloadSection(FLT_FILTER_UNLOAD_FLAGS f) { (void)f; FltUnregisterFilter(g_asSectionFilter); return STATUS_SUCCESS; }
+
+static void test_fs_filter_callback_may_not_be_pended(void)
+{
+    static const FLT_OPERATION_REGISTRATION ops[] = {
+        { IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION, 0, AsPreSection, NULL, NULL }, { IRP_MJ_OPERATION_END, 0, NULL, NULL, NULL } };
+    FLT_REGISTRATION reg = { sizeof(reg), FLT_REGISTRATION_VERSION, 0, NULL, ops, AsUnloadSection, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
+    static DRIVER_OBJECT driver;
+    int v = EmuCreateVolume("\\Device\\HarddiskVolume1", 4, 0);
+    EmuSetNextAltitude("300000");
+    CHECK_EQ(FltRegisterFilter(&driver, &reg, &g_asSectionFilter), 0);
+    CHECK_EQ(FltStartFiltering(g_asSectionFilter), 0);
+    TPut(v, "\\m.txt", "abc");
+    uint64_t h = AsOpen(v, "\\m.txt", GENERIC_READ, FILE_OPEN, 1);
+    CHECK_EQ(EmuFileAcquireForSection(h, 1, PAGE_READONLY), STATUS_SUCCESS);
+    CHECK_VIOLATION("returned FLT_PREOP_PENDING for IRP_MJ_ACQUIRE_FOR_SECTION_SYNCHRONIZATION, which is not an IRP-based operation (a file system filter callback)");
+    EmuFileClose(h);
+    CHECK_EQ(EmuUnloadFilter(g_asSectionFilter), 0);
+}
+
 static void test_pending_with_completion_context(void)
 {
     int v = AsSetup();
@@ -590,6 +618,7 @@ const TEST_CASE g_asyncTests[] = {
     { "async: a buffer shared with a read in flight is refused", test_buffer_of_a_read_in_flight },
     { "async: completing a pended operation twice is a violation", test_pended_completed_twice },
     { "async: FLT_PREOP_PENDING for fast I/O is a violation", test_fast_io_may_not_be_pended },
+    { "async: FLT_PREOP_PENDING for a file system filter callback is a violation", test_fs_filter_callback_may_not_be_pended },
     { "async: FLT_PREOP_PENDING with a CompletionContext is a violation", test_pending_with_completion_context },
     { "async: FltCompletePendedPreOperation refuses FLT_PREOP_SYNCHRONIZE", test_resume_with_synchronize_is_refused },
     { "async: pended through FltQueueDeferredIoWorkItem; not safe to post with a top-level IRP", test_pended_through_deferred_io_work_item },
