@@ -126,6 +126,10 @@ _Static_assert(sizeof(LARGE_INTEGER) == 8, "LARGE_INTEGER is 64 bits");
 #define LongToHandle(l) ((HANDLE)(LONG_PTR)(l))
 #define PtrToUshort(p) ((USHORT)(ULONG_PTR)(p))
 #define MAKELONG(a, b) ((LONG)(((USHORT)(a)) | ((ULONG)((USHORT)(b))) << 16))
+/* An optional pointer argument was given (ntdef.h). */
+#define ARGUMENT_PRESENT(ArgumentPointer) ((CHAR *)((ULONG_PTR)(ArgumentPointer)) != (CHAR *)NULL)
+/* The separator of object manager (and file) path components. */
+#define OBJ_NAME_PATH_SEPARATOR ((WCHAR)L'\\')
 
 /* Structured exception handling on setjmp/longjmp, as close to the compiler's
  * as gcc allows (emu_core.c runs it):

@@ -160,6 +160,10 @@ typedef union _FLT_PARAMETERS {
         ULONG PageProtection;           /* no POINTER_ALIGNMENT here in the WDK: offset 4 */
         PFS_FILTER_SECTION_SYNC_OUTPUT OutputInformation;
     } AcquireForSectionSynchronization;
+    struct {                            /* IRP_MJ_NETWORK_QUERY_OPEN (fast I/O) */
+        PIRP Irp;
+        PFILE_NETWORK_OPEN_INFORMATION NetworkInformation;
+    } NetworkQueryOpen;
     struct {
         PVOID Argument1;
         PVOID Argument2;
@@ -282,11 +286,28 @@ typedef ULONG FLT_INSTANCE_TEARDOWN_FLAGS;
 typedef VOID FLT_INSTANCE_TEARDOWN_CALLBACK(PCFLT_RELATED_OBJECTS FltObjects, FLT_INSTANCE_TEARDOWN_FLAGS Reason);
 typedef FLT_INSTANCE_TEARDOWN_CALLBACK *PFLT_INSTANCE_TEARDOWN_CALLBACK;
 
-typedef PVOID PFLT_GENERATE_FILE_NAME;
-typedef PVOID PFLT_NORMALIZE_NAME_COMPONENT;
-typedef PVOID PFLT_NORMALIZE_CONTEXT_CLEANUP;
+/* ---- name providers (the FLT_REGISTRATION name callbacks) ---- */
+typedef ULONG FLT_FILE_NAME_OPTIONS;
+/* The buffer a name provider's GenerateFileNameCallback fills (grown with FltCheckAndGrowNameControl). */
+typedef struct _FLT_NAME_CONTROL {
+    UNICODE_STRING Name;
+} FLT_NAME_CONTROL, *PFLT_NAME_CONTROL;
+typedef ULONG FLT_NORMALIZE_NAME_FLAGS;
+#define FLTFL_NORMALIZE_NAME_CASE_SENSITIVE        0x01
+#define FLTFL_NORMALIZE_NAME_DESTINATION_FILE_NAME 0x02
+typedef NTSTATUS (*PFLT_GENERATE_FILE_NAME)(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PFLT_CALLBACK_DATA CallbackData,
+                                            FLT_FILE_NAME_OPTIONS NameOptions, PBOOLEAN CacheFileNameInformation, PFLT_NAME_CONTROL FileName);
+typedef NTSTATUS (*PFLT_NORMALIZE_NAME_COMPONENT)(PFLT_INSTANCE Instance, PCUNICODE_STRING ParentDirectory, USHORT VolumeNameLength,
+                                                  PCUNICODE_STRING Component, PFILE_NAMES_INFORMATION ExpandComponentName,
+                                                  ULONG ExpandComponentNameLength, FLT_NORMALIZE_NAME_FLAGS Flags, PVOID *NormalizationContext);
+typedef NTSTATUS (*PFLT_NORMALIZE_NAME_COMPONENT_EX)(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PCUNICODE_STRING ParentDirectory,
+                                                     USHORT VolumeNameLength, PCUNICODE_STRING Component,
+                                                     PFILE_NAMES_INFORMATION ExpandComponentName, ULONG ExpandComponentNameLength,
+                                                     FLT_NORMALIZE_NAME_FLAGS Flags, PVOID *NormalizationContext);
+typedef VOID (*PFLT_NORMALIZE_CONTEXT_CLEANUP)(PVOID *NormalizationContext);
+/* Makes NameCtrl->Name.Buffer hold at least NewSize bytes (the Length kept). <= APC_LEVEL. */
+NTSTATUS FltCheckAndGrowNameControl(PFLT_NAME_CONTROL NameCtrl, USHORT NewSize);
 typedef PVOID PFLT_TRANSACTION_NOTIFICATION_CALLBACK;
-typedef PVOID PFLT_NORMALIZE_NAME_COMPONENT_EX;
 typedef PVOID PFLT_SECTION_CONFLICT_NOTIFICATION_CALLBACK;
 
 /* ---- contexts ---- */
@@ -480,7 +501,6 @@ BOOLEAN FltSupportsStreamContexts(PFILE_OBJECT FileObject);
 BOOLEAN FltSupportsStreamHandleContexts(PFILE_OBJECT FileObject);
 
 /* ---- file names ---- */
-typedef ULONG FLT_FILE_NAME_OPTIONS;
 #define FLT_VALID_FILE_NAME_FORMATS          0x000000ff
 #define FLT_FILE_NAME_NORMALIZED             0x01
 #define FLT_FILE_NAME_OPENED                 0x02
@@ -604,6 +624,18 @@ NTSTATUS FltCreateCommunicationPort(PFLT_FILTER Filter, PFLT_PORT *ServerPort, P
 VOID FltCloseCommunicationPort(PFLT_PORT ServerPort);
 VOID FltCloseClientPort(PFLT_FILTER Filter, PFLT_PORT *ClientPort);
 NTSTATUS FltSendMessage(PFLT_FILTER Filter, PFLT_PORT *ClientPort, PVOID SenderBuffer, ULONG SenderBufferLength, PVOID ReplyBuffer, PULONG ReplyLength, PLARGE_INTEGER Timeout);
+
+/* ---- callback data a filter allocates (emu_generated_io.c) ---- */
+/* FltAllocateCallbackData (<= APC_LEVEL), FltPerformSynchronousIo (<= APC_LEVEL: the
+ * operation goes to the instances below Instance and the file system only),
+ * FltFreeCallbackData (<= DISPATCH_LEVEL). */
+NTSTATUS FltAllocateCallbackData(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PFLT_CALLBACK_DATA *RetNewCallbackData);
+VOID FltPerformSynchronousIo(PFLT_CALLBACK_DATA CallbackData);
+VOID FltFreeCallbackData(PFLT_CALLBACK_DATA CallbackData);
+
+/* The address of a routine fltmgr.sys exports by this (ANSI) name, NULL for a
+ * name the emulator does not implement. <= DISPATCH_LEVEL. */
+PVOID FltGetRoutineAddress(PCSTR FltMgrRoutineName);
 
 /* ---- misc ---- */
 NTSTATUS RtlCreateSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptor, ULONG Revision);

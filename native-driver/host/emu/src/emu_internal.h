@@ -280,6 +280,8 @@ typedef struct EMU_CBD {
     int Done;
     PMDL ReturnedMdl;           /* an MDL read: the file system's MDL, to be given back with IRP_MN_COMPLETE_MDL */
     LIST_ENTRY OpLink;          /* in the list of operations in flight (for draining) */
+    PFLT_INSTANCE Initiator;    /* FltAllocateCallbackData's Instance; NULL for the I/O manager's operations */
+    int Performed;              /* FltPerformSynchronousIo ran it */
 } EMU_CBD;
 
 #define EMU_CBD_FROM_DATA(d) ((EMU_CBD *)(d))
@@ -288,6 +290,10 @@ int EmuIsCallbackData(PFLT_CALLBACK_DATA data);
 void EmuRunOperation(EMU_CBD *op);
 EMU_CBD *EmuNewOperation(UCHAR major, EMU_FILE *file, PFLT_INSTANCE startBelow, int fastIo);
 void EmuFreeOperation(EMU_CBD *op);
+/* EmuNewOperation's work on an operation stored elsewhere (FltAllocateCallbackData's), and
+ * EmuFreeOperation's but the free: out of the operations in flight, the file's reference dropped. */
+void EmuInitOperation(EMU_CBD *op, UCHAR major, EMU_FILE *file, PFLT_INSTANCE startBelow, int fastIo);
+void EmuEndOperation(EMU_CBD *op);
 /* Instance teardown: calls inst's post-operation callbacks still owed by
  * operations in flight, with FLTFL_POST_OPERATION_DRAINING (emu_io.c). */
 void EmuDrainInstance(PFLT_INSTANCE inst);
@@ -312,6 +318,11 @@ NTSTATUS EmuFsDestination(EMU_FILE *file, HANDLE rootDirectory, const WCHAR *nam
 /* Issues cleanup (if a handle existed) then the final close of a file object, through the filters below startBelow. */
 void EmuCloseFileObject(EMU_FILE *file, int sendCleanup);
 EMU_CBD *EmuNewFileOperation(UCHAR major, EMU_FILE *file);
+
+/* ---- name providers (emu_name.c) ---- */
+/* A FLT_NAME_CONTROL for a GenerateFileNameCallback, with a buffer of bytes; freed with EmuNameControlFree. */
+PFLT_NAME_CONTROL EmuNameControlNew(USHORT bytes);
+void EmuNameControlFree(PFLT_NAME_CONTROL control);
 
 /* ---- contexts ---- */
 void EmuContextsOnFileClose(EMU_FILE *file);

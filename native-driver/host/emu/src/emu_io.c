@@ -308,6 +308,12 @@ static PFLT_INSTANCE EmuTopInstance(PFLT_VOLUME v) { return EmuInstanceBelow(v, 
 EMU_CBD *EmuNewOperation(UCHAR major, EMU_FILE *file, PFLT_INSTANCE startBelow, int fastIo)
 {
     EMU_CBD *op = calloc(1, sizeof(*op));
+    EmuInitOperation(op, major, file, startBelow, fastIo);
+    return op;
+}
+
+void EmuInitOperation(EMU_CBD *op, UCHAR major, EMU_FILE *file, PFLT_INSTANCE startBelow, int fastIo)
+{
     op->Magic = EMU_CBD_MAGIC;
     *(PFLT_IO_PARAMETER_BLOCK *)&op->Data.Iopb = &op->Iopb;
     *(PETHREAD *)&op->Data.Thread = PsGetCurrentThread();
@@ -330,7 +336,6 @@ EMU_CBD *EmuNewOperation(UCHAR major, EMU_FILE *file, PFLT_INSTANCE startBelow, 
     EmuLock();
     InsertTailList(&g_operations, &op->OpLink);
     EmuUnlock();
-    return op;
 }
 
 /* An operation on a file object: from the top, or below the instance that opened it. */
@@ -348,12 +353,18 @@ EMU_CBD *EmuNewFileOperation(UCHAR major, EMU_FILE *file)
 
 void EmuFreeOperation(EMU_CBD *op)
 {
+    EmuEndOperation(op);
+    op->Magic = 0;
+    free(op);
+}
+
+void EmuEndOperation(EMU_CBD *op)
+{
     EMU_FILE *file = op->File;
     EmuLock();
     RemoveEntryList(&op->OpLink);
     EmuUnlock();
-    op->Magic = 0;
-    free(op);
+    op->File = NULL;
     EmuFileRelease(file);
 }
 

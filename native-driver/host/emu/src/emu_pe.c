@@ -647,7 +647,9 @@ static NTSTATUS PeEtwWriteTransfer(ULONGLONG RegHandle, const PE_EVENT_DESCRIPTO
     X(RtlIntegerToUnicodeString) X(RtlIsNtDdiVersionAvailable) X(RtlNtStatusToDosError) X(RtlPrefixUnicodeString) \
     X(RtlRandomEx) X(RtlSetDaclSecurityDescriptor) X(RtlSuffixUnicodeString) X(RtlUnicodeStringToInteger) \
     X(RtlUpcaseUnicodeChar) X(RtlUpcaseUnicodeString) X(SeLocateProcessImageName) X(SeSinglePrivilegeCheck) X(ZwClose) \
-    X(ZwCreateKey) X(ZwDeleteValueKey) X(ZwOpenKey) X(ZwQueryValueKey) X(ZwSetValueKey)
+    X(ZwCreateKey) X(ZwDeleteValueKey) X(ZwOpenKey) X(ZwQueryValueKey) X(ZwSetValueKey) \
+    X(FltGetRoutineAddress) X(FltAllocateCallbackData) X(FltPerformSynchronousIo) \
+    X(FltFreeCallbackData) X(IoGetTransactionParameterBlock) X(FltCheckAndGrowNameControl)
 
 /* Data: the import address table slot holds the exported variable's address,
  * which is what the emulator's variable of the same name holds (the headers
@@ -701,6 +703,61 @@ static void *PeResolveImport(const char *dll, const char *name)
     return NULL;
 }
 
+/* ---- FltGetRoutineAddress: fltmgr.sys's exports by name ---- */
+/* The plain exports again, looked up for a driver compiled with the emulator's
+ * headers (no image): there the routine itself is what the driver calls. */
+static const PE_EXPORT_ENTRY g_plainExports[] = { PE_PLAIN_EXPORTS(PE_PLAIN_ENTRY) };
+/* The Flt* routines g_exports wraps for an image, as such a driver calls them. */
+static const struct { const char *Name; const void *Routine; } g_nativeWrapped[] = {
+    { "FltRegisterFilter", (const void *)FltRegisterFilter },
+    { "FltCreateCommunicationPort", (const void *)FltCreateCommunicationPort },
+    { "FltQueueDeferredIoWorkItem", (const void *)FltQueueDeferredIoWorkItem },
+    { "FltQueueGenericWorkItem", (const void *)FltQueueGenericWorkItem },
+    { "FltDoCompletionProcessingWhenSafe", (const void *)FltDoCompletionProcessingWhenSafe },
+    { "FltReadFile", (const void *)FltReadFile },
+    { "FltWriteFile", (const void *)FltWriteFile },
+};
+
+/* What a driver may call under a name fltmgr.sys exports (its Flt* routines),
+ * or NULL. A driver image gets what its import address table would hold (a
+ * thunk); a driver compiled with the emulator's headers the routine itself. A
+ * name the emulator does not implement gives NULL, as Windows gives NULL for a
+ * name fltmgr.sys does not export. */
+static int PeImageMapped(void);
+static void *PeFltRoutine(const char *name)
+{
+    if (strncmp(name, "Flt", 3) != 0) {
+        return NULL;
+    }
+    if (PeImageMapped()) {
+        return PeResolveImport("FLTMGR.SYS", name);
+    }
+    for (size_t i = 0; i < sizeof(g_nativeWrapped) / sizeof(g_nativeWrapped[0]); i++) {
+        if (strcmp(g_nativeWrapped[i].Name, name) == 0) {
+            return (void *)g_nativeWrapped[i].Routine;
+        }
+    }
+    for (size_t i = 0; i < sizeof(g_plainExports) / sizeof(g_plainExports[0]); i++) {
+        if (strcmp(g_plainExports[i].Name, name) == 0) {
+            return (void *)g_plainExports[i].Routine;
+        }
+    }
+    return NULL;
+}
+
+/* <= DISPATCH_LEVEL; only fltmgr.sys's exports. */
+PVOID FltGetRoutineAddress(PCSTR FltMgrRoutineName)
+{
+    if (!EmuRequireIrql("FltGetRoutineAddress", DISPATCH_LEVEL)) {
+        return NULL;
+    }
+    if (FltMgrRoutineName == NULL) {
+        EmuViolation("FltGetRoutineAddress(NULL): FltMgrRoutineName is required");
+        return NULL;
+    }
+    return PeFltRoutine(FltMgrRoutineName);
+}
+
 /* ---- the image ---- */
 typedef struct PE_IMAGE {
     uint8_t *Base;
@@ -710,6 +767,7 @@ typedef struct PE_IMAGE {
 } PE_IMAGE;
 static PE_IMAGE g_image;
 static char g_imagePath[1024];
+static int PeImageMapped(void) { return g_image.Base != NULL; }
 static char g_peError[512];
 
 static int PeFail(const char *format, ...) __attribute__((format(printf, 1, 2)));
