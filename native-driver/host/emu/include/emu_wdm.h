@@ -984,4 +984,18 @@ NTSTATUS ZwQueryValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, KEY_VALUE_
 NTSTATUS ZwSetValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName, ULONG TitleIndex, ULONG Type, PVOID Data, ULONG DataSize);
 NTSTATUS ZwDeleteValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName);
 
+/* The driver's own keys (IoOpenDriverRegistryKey, wdm.h, Windows 10 1803): PASSIVE_LEVEL, system
+ * thread; the handle is closed with ZwClose. (Samples declare their own PFN_IoOpenDriverRegistryKey
+ * to reach it through MmGetSystemRoutineAddress: the WDK has no such typedef.) */
+typedef enum _DRIVER_REGKEY_TYPE {
+    DriverRegKeyParameters = 0,
+    DriverRegKeyPersistentState,
+    DriverRegKeySharedPersistentState,
+} DRIVER_REGKEY_TYPE, *PDRIVER_REGKEY_TYPE;
+NTSTATUS IoOpenDriverRegistryKey(PDRIVER_OBJECT DriverObject, DRIVER_REGKEY_TYPE RegKeyType, ACCESS_MASK DesiredAccess,
+                                 ULONG Flags, PHANDLE DriverRegKey);
+/* The address of a routine (or variable) ntoskrnl.exe or hal.dll exports, by name; NULL if it exports
+ * none of that name (FltMgr's routines are not among them). PASSIVE_LEVEL. */
+PVOID MmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName);
+
 #endif /* EMU_WDM_H */

@@ -976,6 +976,17 @@ int32_t EmuLoadDriver(const char *altitude)
     memset(&g_driverObject, 0, sizeof(g_driverObject));
     g_driverObject.Type = 4;
     g_driverObject.Size = sizeof(DRIVER_OBJECT);
+    /* As the I/O manager's: the extension names the service (IoOpenDriverRegistryKey finds the keys by it). */
+    static DRIVER_EXTENSION extension;
+    static WCHAR serviceName[32];
+    const char *name = strrchr(serviceKey, '\\') + 1;
+    size_t nameChars = EmuUtf8ToWide(name, serviceName, RTL_NUMBER_OF(serviceName));
+    memset(&extension, 0, sizeof(extension));
+    extension.DriverObject = &g_driverObject;
+    extension.ServiceKeyName.Buffer = serviceName;
+    extension.ServiceKeyName.Length = (USHORT)(nameChars * sizeof(WCHAR));
+    extension.ServiceKeyName.MaximumLength = (USHORT)sizeof(serviceName);
+    g_driverObject.DriverExtension = &extension;
     EmuSetNextAltitude(altitude != NULL ? altitude : "265000"); /* the INF's altitude (ci/check verifies) */
     g_driverFilter = NULL;
     PEPROCESS saved = PsGetCurrentProcess();

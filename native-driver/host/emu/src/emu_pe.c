@@ -625,6 +625,7 @@ static NTSTATUS PeEtwWriteTransfer(ULONGLONG RegHandle, const PE_EVENT_DESCRIPTO
     X(FltSetInformationFile) X(FltSetInstanceContext) X(FltSetStreamContext) X(FltSetStreamHandleContext) X(FltSetVolumeContext) \
     X(FltStartFiltering) X(FltSupportsFileContexts) X(FltSupportsStreamContexts) X(FltSupportsStreamHandleContexts) \
     X(FltUnregisterFilter) \
+    X(IoOpenDriverRegistryKey) \
     X(IoAllocateWorkItem) X(IoFreeWorkItem) X(IoThreadToProcess) X(IoGetTopLevelIrp) X(IoSetTopLevelIrp) X(IoReplaceFileObjectName) \
     X(KeAcquireGuardedMutex) X(KeAcquireInStackQueuedSpinLock) X(KeAcquireInStackQueuedSpinLockAtDpcLevel) X(KeAcquireSpinLock) \
     X(KeAcquireSpinLockAtDpcLevel) X(KeAcquireSpinLockRaiseToDpc) X(KeAreApcsDisabled) X(KeBugCheck) X(KeBugCheckEx) \
@@ -651,6 +652,8 @@ static NTSTATUS PeEtwWriteTransfer(ULONGLONG RegHandle, const PE_EVENT_DESCRIPTO
     X(FltGetRoutineAddress) X(FltAllocateCallbackData) X(FltPerformSynchronousIo) \
     X(FltFreeCallbackData) X(IoGetTransactionParameterBlock) X(FltCheckAndGrowNameControl)
 
+static PVOID PeMmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName);
+
 /* Data: the import address table slot holds the exported variable's address,
  * which is what the emulator's variable of the same name holds (the headers
  * declare these objects as POBJECT_TYPE *, the address of the kernel's variable). */
@@ -668,6 +671,7 @@ static const PE_EXPORT_ENTRY g_exports[] = {
     { "FltDoCompletionProcessingWhenSafe", (const void *)PeFltDoCompletionProcessingWhenSafe, NULL },
     { "FltReadFile", (const void *)PeFltReadFile, NULL },
     { "FltWriteFile", (const void *)PeFltWriteFile, NULL },
+    { "MmGetSystemRoutineAddress", (const void *)PeMmGetSystemRoutineAddress, NULL },
     /* macros in the emulator's headers, routines in the kernel */
     { "IoGetCurrentProcess", (const void *)PeIoGetCurrentProcess, NULL },
     /* ETW (TraceLogging) */
@@ -756,6 +760,71 @@ PVOID FltGetRoutineAddress(PCSTR FltMgrRoutineName)
         return NULL;
     }
     return PeFltRoutine(FltMgrRoutineName);
+}
+
+/* ---- MmGetSystemRoutineAddress: the kernel's and the HAL's exports by name ----
+ * What the loader resolves imports from (g_exports), without FltMgr's routines: the documentation
+ * says the routine finds only routines ntoskrnl.exe and hal.dll export. A driver binary gets the same
+ * ms_abi thunk its import address table would hold; a driver compiled against the emulator gets the
+ * emulator's routine itself (the entries that wrap driver callbacks for a binary are mapped back). */
+static int PeRoutineName(PUNICODE_STRING SystemRoutineName, char *name, size_t cap)
+{
+    if (!EmuRequireIrql("MmGetSystemRoutineAddress", PASSIVE_LEVEL)) {
+        return 0;
+    }
+    if (SystemRoutineName == NULL || SystemRoutineName->Buffer == NULL || SystemRoutineName->Length % 2 != 0) {
+        EmuViolation("MmGetSystemRoutineAddress: SystemRoutineName is not an initialized UNICODE_STRING");
+        return 0;
+    }
+    size_t chars = SystemRoutineName->Length / 2;
+    if (chars == 0 || chars >= cap) {
+        return 0;
+    }
+    for (size_t i = 0; i < chars; i++) {
+        WCHAR c = SystemRoutineName->Buffer[i];
+        if (c == 0 || c >= 0x80) {
+            return 0;       /* export names are ASCII */
+        }
+        name[i] = (char)c;
+    }
+    name[chars] = 0;
+    return strncmp(name, "Flt", 3) != 0;
+}
+
+static PVOID PeMmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName)
+{
+    char name[128];
+    return PeRoutineName(SystemRoutineName, name, sizeof(name)) ? PeResolveImport("ntoskrnl.exe", name) : NULL;
+}
+
+PVOID MmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName)
+{
+    static const struct { const char *Name; const void *Routine; } native[] = {
+        { "MmGetSystemRoutineAddress", (const void *)MmGetSystemRoutineAddress },
+        { "IoQueueWorkItem", (const void *)IoQueueWorkItem },
+        { "PsCreateSystemThread", (const void *)PsCreateSystemThread },
+        { "IoGetCurrentProcess", (const void *)PsGetCurrentProcess },
+    };
+    char name[128];
+    if (!PeRoutineName(SystemRoutineName, name, sizeof(name))) {
+        return NULL;
+    }
+    for (size_t i = 0; i < RTL_NUMBER_OF(native); i++) {
+        if (strcmp(native[i].Name, name) == 0) {
+            return (PVOID)native[i].Routine;
+        }
+    }
+    for (size_t i = 0; i < RTL_NUMBER_OF(g_exports); i++) {
+        const PE_EXPORT_ENTRY *e = &g_exports[i];
+        if (strcmp(e->Name, name) == 0) {
+            if (e->Data != NULL) {
+                return (PVOID)*e->Data;
+            }
+            /* A wrapper for driver binaries only (ETW's): not callable as the kernel routine here. */
+            return strncmp(e->Name, "Etw", 3) == 0 ? NULL : (PVOID)e->Routine;
+        }
+    }
+    return NULL;
 }
 
 /* ---- the image ---- */

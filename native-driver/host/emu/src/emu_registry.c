@@ -527,3 +527,66 @@ uint32_t EmuRegistryWriteCount(void)
     EmuUnlock();
     return n;
 }
+
+/* ---- IoOpenDriverRegistryKey: the driver's own keys, found from its driver object ----
+ * DriverRegKeyParameters is the service key's Parameters subkey, the "immutable parameters key" the
+ * INF's HKR,Parameters AddReg entries fill: opened, never created (STATUS_OBJECT_NAME_NOT_FOUND when
+ * the INF made none). The two state keys are "locations for mutable state ... that will persist across
+ * reboots" (DRIVER_REGKEY_TYPE): created on first use. Their subkey names (State, SharedState) are the
+ * emulator's choice; the documentation does not say where Windows keeps them, and a driver only ever
+ * reaches them through this routine.
+ * The documented contract is checked as violations naming the routine: PASSIVE_LEVEL in a system
+ * thread's context, a driver object the I/O manager created (with its extension naming the service),
+ * Flags zero, a known RegKeyType, a DriverRegKey to write. */
+NTSTATUS IoOpenDriverRegistryKey(PDRIVER_OBJECT DriverObject, DRIVER_REGKEY_TYPE RegKeyType, ACCESS_MASK DesiredAccess,
+                                 ULONG Flags, PHANDLE DriverRegKey)
+{
+    static const char routine[] = "IoOpenDriverRegistryKey";
+    if (!EmuRequireIrql(routine, PASSIVE_LEVEL)) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    if (DriverRegKey == NULL) {
+        EmuViolation("%s: DriverRegKey is NULL", routine);
+        return STATUS_INVALID_PARAMETER;
+    }
+    *DriverRegKey = NULL;
+    if (PsGetCurrentProcess() != EmuSystemProcess()) {
+        EmuViolation("%s: called in the context of process %lu; the caller must run in a system thread",
+                     routine, (unsigned long)(uintptr_t)PsGetProcessId(PsGetCurrentProcess()));
+    }
+    if (DriverObject == NULL || DriverObject->Type != 4 /* IO_TYPE_DRIVER */ || DriverObject->DriverExtension == NULL ||
+        DriverObject->DriverExtension->ServiceKeyName.Buffer == NULL || DriverObject->DriverExtension->ServiceKeyName.Length == 0) {
+        EmuViolation("%s: DriverObject %p is not a driver object the I/O manager created (the caller's own, as DriverEntry received it)",
+                     routine, (void *)DriverObject);
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (Flags != 0) {
+        EmuViolation("%s: Flags 0x%lx; the documentation says to set it to zero", routine, (unsigned long)Flags);
+        return STATUS_INVALID_PARAMETER;
+    }
+    const char *subkey;
+    switch (RegKeyType) {
+    case DriverRegKeyParameters: subkey = "Parameters"; break;
+    case DriverRegKeyPersistentState: subkey = "State"; break;
+    case DriverRegKeySharedPersistentState: subkey = "SharedState"; break;
+    default:
+        EmuViolation("%s: RegKeyType %d is not a DRIVER_REGKEY_TYPE", routine, (int)RegKeyType);
+        return STATUS_INVALID_PARAMETER;
+    }
+    static const char services[] = "\\REGISTRY\\MACHINE\\SYSTEM\\CurrentControlSet\\Services\\";
+    const UNICODE_STRING *service = &DriverObject->DriverExtension->ServiceKeyName;
+    WCHAR path[EMU_REG_NAME_CHARS];
+    size_t n = EmuUtf8ToWide(services, path, RTL_NUMBER_OF(path));
+    size_t serviceChars = service->Length / sizeof(WCHAR);
+    if (n + serviceChars + 1 + strlen(subkey) + 1 > RTL_NUMBER_OF(path)) {
+        return STATUS_OBJECT_NAME_INVALID;
+    }
+    memcpy(path + n, service->Buffer, serviceChars * sizeof(WCHAR));
+    n += serviceChars;
+    path[n++] = L'\\';
+    n += EmuUtf8ToWide(subkey, path + n, RTL_NUMBER_OF(path) - n);
+    UNICODE_STRING name = { (USHORT)(n * sizeof(WCHAR)), (USHORT)(n * sizeof(WCHAR)), path };
+    OBJECT_ATTRIBUTES oa;
+    InitializeObjectAttributes(&oa, &name, OBJ_CASE_INSENSITIVE | OBJ_KERNEL_HANDLE, NULL, NULL);
+    return EmuRegOpen(DriverRegKey, DesiredAccess, &oa, RegKeyType != DriverRegKeyParameters, NULL, routine);
+}
