@@ -25,6 +25,24 @@
 
 #define EMU_CBD_TAG 'dcMF'      /* shown as "FMcd" */
 
+/* The callback data allocated and not yet freed: a pointer is looked up here
+ * before it is read, so a second FltFreeCallbackData is reported, not a
+ * use of freed memory. (One leaked across EmuReset stays listed; its
+ * address may come back from the pool, and is then listed once.) */
+#define EMU_MAX_ALLOCATED_CBD 256
+static EMU_CBD *g_allocated[EMU_MAX_ALLOCATED_CBD];
+
+/* Lock held. The slot of op, or -1. */
+static int EmuAllocatedSlot(const void *op)
+{
+    for (int i = 0; i < EMU_MAX_ALLOCATED_CBD; i++) {
+        if (g_allocated[i] == op) {
+            return i;
+        }
+    }
+    return -1;
+}
+
 NTSTATUS FltAllocateCallbackData(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PFLT_CALLBACK_DATA *RetNewCallbackData)
 {
     if (RetNewCallbackData == NULL) {
@@ -55,6 +73,22 @@ NTSTATUS FltAllocateCallbackData(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject
     op->Iopb.TargetFileObject = FileObject;
     op->Iopb.TargetInstance = Instance;
     op->Initiator = Instance;
+    EmuLock();
+    int slot = EmuAllocatedSlot(op);
+    if (slot < 0) {
+        slot = EmuAllocatedSlot(NULL);
+    }
+    if (slot >= 0) {
+        g_allocated[slot] = op;
+    }
+    EmuUnlock();
+    if (slot < 0) {
+        op->Magic = 0;
+        EmuPoolFree(op, EMU_CBD_TAG, 1, "FltAllocateCallbackData");
+        EmuViolation("FltAllocateCallbackData: more than %d callback data allocated and not freed (leaking FltFreeCallbackData?)",
+                     EMU_MAX_ALLOCATED_CBD);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
     *RetNewCallbackData = &op->Data;
     return STATUS_SUCCESS;
 }
@@ -62,7 +96,15 @@ NTSTATUS FltAllocateCallbackData(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject
 /* The filter-allocated callback data behind Data, or NULL (reported, naming routine). */
 static EMU_CBD *EmuAllocatedData(PFLT_CALLBACK_DATA Data, const char *routine)
 {
-    if (!EmuIsCallbackData(Data)) {
+    EmuLock();
+    int allocated = Data != NULL && EmuAllocatedSlot(EMU_CBD_FROM_DATA(Data)) >= 0;
+    EmuUnlock();
+    if (allocated) {
+        return EMU_CBD_FROM_DATA(Data);
+    }
+    /* Not (or no longer) one the filter allocated: a callback's own, or freed already. Which one only
+     * a live callback data can say; the operations in flight are looked up without reading Data. */
+    if (!EmuIsOperationInFlight(Data) || !EmuIsCallbackData(Data)) {
         EmuViolation("%s(%p): not a live callback data (freed already?)", routine, (void *)Data);
         return NULL;
     }
@@ -144,6 +186,12 @@ VOID FltFreeCallbackData(PFLT_CALLBACK_DATA CallbackData)
     if (op == NULL) {
         return;
     }
+    EmuLock();
+    int slot = EmuAllocatedSlot(op);
+    if (slot >= 0) {
+        g_allocated[slot] = NULL;
+    }
+    EmuUnlock();
     op->Magic = 0;
     EmuPoolFree(op, EMU_CBD_TAG, 1, "FltFreeCallbackData");
 }

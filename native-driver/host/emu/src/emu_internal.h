@@ -294,6 +294,8 @@ void EmuFreeOperation(EMU_CBD *op);
  * EmuFreeOperation's but the free: out of the operations in flight, the file's reference dropped. */
 void EmuInitOperation(EMU_CBD *op, UCHAR major, EMU_FILE *file, PFLT_INSTANCE startBelow, int fastIo);
 void EmuEndOperation(EMU_CBD *op);
+/* data is an operation in flight (looked up without reading it). */
+int EmuIsOperationInFlight(PFLT_CALLBACK_DATA data);
 /* Instance teardown: calls inst's post-operation callbacks still owed by
  * operations in flight, with FLTFL_POST_OPERATION_DRAINING (emu_io.c). */
 void EmuDrainInstance(PFLT_INSTANCE inst);

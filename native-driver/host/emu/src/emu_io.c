@@ -351,6 +351,17 @@ EMU_CBD *EmuNewFileOperation(UCHAR major, EMU_FILE *file)
     return op;
 }
 
+int EmuIsOperationInFlight(PFLT_CALLBACK_DATA data)
+{
+    int found = 0;
+    EmuLock();
+    for (PLIST_ENTRY e = g_operations.Flink; e != &g_operations && !found; e = e->Flink) {
+        found = &CONTAINING_RECORD(e, EMU_CBD, OpLink)->Data == data;
+    }
+    EmuUnlock();
+    return found;
+}
+
 void EmuFreeOperation(EMU_CBD *op)
 {
     EmuEndOperation(op);

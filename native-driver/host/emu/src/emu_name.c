@@ -284,6 +284,22 @@ typedef struct EMU_NAME_CONTROL {
     PWCH Buffer;                /* the filter manager's buffer, Control.Name.MaximumLength bytes */
 } EMU_NAME_CONTROL;
 
+/* The name controls handed out and not yet taken back: a pointer is looked up here before it is read
+ * (a provider may pass its own FLT_NAME_CONTROL, which has no room for the magic). */
+#define EMU_MAX_NAME_CONTROLS 64
+static EMU_NAME_CONTROL *g_nameControls[EMU_MAX_NAME_CONTROLS];
+
+/* Lock held. */
+static int EmuNameControlSlot(const void *c)
+{
+    for (int i = 0; i < EMU_MAX_NAME_CONTROLS; i++) {
+        if (g_nameControls[i] == c) {
+            return i;
+        }
+    }
+    return -1;
+}
+
 PFLT_NAME_CONTROL EmuNameControlNew(USHORT bytes)
 {
     EMU_NAME_CONTROL *c = EmuPoolAlloc(sizeof(*c), EMU_NAME_CONTROL_TAG, 1, 1, "FltGetFileNameInformation");
@@ -297,13 +313,29 @@ PFLT_NAME_CONTROL EmuNameControlNew(USHORT bytes)
     c->Control.Name.Buffer = b;
     c->Control.Name.Length = 0;
     c->Control.Name.MaximumLength = bytes;
+    EmuLock();
+    int slot = EmuNameControlSlot(c);
+    if (slot < 0) {
+        slot = EmuNameControlSlot(NULL);
+    }
+    if (slot >= 0) {
+        g_nameControls[slot] = c;
+    }
+    EmuUnlock();
+    if (slot < 0) {
+        EmuNameControlFree(&c->Control);
+        return NULL;
+    }
     return &c->Control;
 }
 
 static EMU_NAME_CONTROL *EmuNameControl(PFLT_NAME_CONTROL control, const char *routine)
 {
     EMU_NAME_CONTROL *c = (EMU_NAME_CONTROL *)control;
-    if (c == NULL || c->Magic != EMU_NAME_CONTROL_MAGIC) {
+    EmuLock();
+    int live = c != NULL && EmuNameControlSlot(c) >= 0;
+    EmuUnlock();
+    if (!live || c->Magic != EMU_NAME_CONTROL_MAGIC) {
         EmuViolation("%s(%p): not a FLT_NAME_CONTROL the filter manager passed to a name provider", routine, (void *)control);
         return NULL;
     }
@@ -317,6 +349,12 @@ static EMU_NAME_CONTROL *EmuNameControl(PFLT_NAME_CONTROL control, const char *r
 void EmuNameControlFree(PFLT_NAME_CONTROL control)
 {
     EMU_NAME_CONTROL *c = (EMU_NAME_CONTROL *)control;
+    EmuLock();
+    int slot = EmuNameControlSlot(c);
+    if (slot >= 0) {
+        g_nameControls[slot] = NULL;
+    }
+    EmuUnlock();
     if (c->Buffer != NULL) {
         EmuPoolFree(c->Buffer, EMU_NAME_CONTROL_TAG, 1, "FltGetFileNameInformation");
     }
