@@ -742,46 +742,8 @@ typedef struct _IO_SECURITY_CONTEXT {
     ULONG FullCreateOptions;
 } IO_SECURITY_CONTEXT, *PIO_SECURITY_CONTEXT;
 
-/* An IRP's stack location (wdm.h). The emulator sends drivers callback data,
- * not IRPs: the IRP stays opaque, and IoGetCurrentIrpStackLocation (inline in
- * the WDK, a routine here) reports an IRP the emulator did not create. Only
- * the parameters of IRP_MJ_CREATE are spelled out; Others covers the union. */
-typedef struct _IO_STACK_LOCATION {
-    UCHAR MajorFunction;
-    UCHAR MinorFunction;
-    UCHAR Flags;
-    UCHAR Control;
-    union {
-        struct {
-            PIO_SECURITY_CONTEXT SecurityContext;
-            ULONG Options;
-            USHORT POINTER_ALIGNMENT FileAttributes;
-            USHORT ShareAccess;
-            ULONG POINTER_ALIGNMENT EaLength;
-        } Create;
-        struct {
-            PVOID Argument1;
-            PVOID Argument2;
-            PVOID Argument3;
-            PVOID Argument4;
-        } Others;
-    } Parameters;
-    PDEVICE_OBJECT DeviceObject;
-    PFILE_OBJECT FileObject;
-    PVOID CompletionRoutine;
-    PVOID Context;
-} IO_STACK_LOCATION, *PIO_STACK_LOCATION;
-PIO_STACK_LOCATION IoGetCurrentIrpStackLocation(PIRP Irp);
-
-/* A file object's transaction (ntddk.h). No transactions are emulated: a file
- * object never has one (IoGetTransactionParameterBlock returns NULL). */
-typedef struct _TXN_PARAMETER_BLOCK {
-    USHORT Length;
-    USHORT TxFsContext;
-    PVOID TransactionObject;
-} TXN_PARAMETER_BLOCK, *PTXN_PARAMETER_BLOCK;
+/* TXN_PARAMETER_BLOCK.TxFsContext for an open in a transaction without a miniversion (ntddk.h). */
 #define TXF_MINIVERSION_DEFAULT_VIEW 0xFFFE
-PTXN_PARAMETER_BLOCK IoGetTransactionParameterBlock(PFILE_OBJECT FileObject);
 
 /* Work items of the I/O manager */
 typedef struct _IO_WORKITEM *PIO_WORKITEM;

@@ -1,8 +1,6 @@
 /*
  * emu_generated_io.c - I/O a minifilter builds itself: FltAllocateCallbackData,
- * FltPerformSynchronousIo, FltFreeCallbackData; and two small I/O manager
- * accessors the samples use: IoGetCurrentIrpStackLocation and
- * IoGetTransactionParameterBlock.
+ * FltPerformSynchronousIo, FltFreeCallbackData.
  *
  * As documented: the callback data is the filter's until FltFreeCallbackData
  * (<= DISPATCH_LEVEL); FltAllocateCallbackData and FltPerformSynchronousIo run
@@ -194,21 +192,4 @@ VOID FltFreeCallbackData(PFLT_CALLBACK_DATA CallbackData)
     EmuUnlock();
     op->Magic = 0;
     EmuPoolFree(op, EMU_CBD_TAG, 1, "FltFreeCallbackData");
-}
-
-/* ---- the I/O manager's accessors ---- */
-PIO_STACK_LOCATION IoGetCurrentIrpStackLocation(PIRP Irp)
-{
-    /* The emulator hands drivers callback data, never an IRP (FLT_PARAMETERS.NetworkQueryOpen.Irp
-     * included: it issues no IRP_MJ_NETWORK_QUERY_OPEN), so no IRP a driver holds is one of its own. */
-    EmuViolation("IoGetCurrentIrpStackLocation(%p): not an IRP the emulator created", (void *)Irp);
-    return NULL;
-}
-
-PTXN_PARAMETER_BLOCK IoGetTransactionParameterBlock(PFILE_OBJECT FileObject)
-{
-    if (!EmuIsFileObject(FileObject)) {
-        EmuViolation("IoGetTransactionParameterBlock(%p): not a file object", (void *)FileObject);
-    }
-    return NULL;    /* no transactions are emulated: no file object was opened in one */
 }

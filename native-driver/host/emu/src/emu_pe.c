@@ -650,7 +650,7 @@ static NTSTATUS PeEtwWriteTransfer(ULONGLONG RegHandle, const PE_EVENT_DESCRIPTO
     X(RtlUpcaseUnicodeChar) X(RtlUpcaseUnicodeString) X(SeLocateProcessImageName) X(SeSinglePrivilegeCheck) X(ZwClose) \
     X(ZwCreateKey) X(ZwDeleteValueKey) X(ZwOpenKey) X(ZwQueryValueKey) X(ZwSetValueKey) \
     X(FltGetRoutineAddress) X(FltAllocateCallbackData) X(FltPerformSynchronousIo) \
-    X(FltFreeCallbackData) X(IoGetTransactionParameterBlock) X(FltCheckAndGrowNameControl)
+    X(FltFreeCallbackData) X(FltCheckAndGrowNameControl)
 
 static PVOID PeMmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName);
 

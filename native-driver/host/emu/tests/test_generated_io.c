@@ -2,8 +2,7 @@
  * test_generated_io.c - I/O a filter builds itself (FltAllocateCallbackData,
  * FltPerformSynchronousIo, FltFreeCallbackData: the operation reaches only the
  * instances below the initiating one), FltGetRoutineAddress (fltmgr.sys's
- * exports only), FltCheckAndGrowNameControl, and the I/O manager's small
- * accessors the samples use. Test filters A (300000), B (200000), C (100000)
+ * exports only), FltCheckAndGrowNameControl. Test filters A (300000), B (200000), C (100000)
  * on one volume; B initiates.
  */
 #include "test_filters.h"
@@ -243,19 +242,6 @@ static void test_check_and_grow_name_control(void)
     CHECK_VIOLATION("not a FLT_NAME_CONTROL the filter manager passed");
 }
 
-/* No transactions are emulated; the IRP is opaque: an IRP the emulator did not create is reported. */
-static void test_io_manager_accessors(void)
-{
-    PFILE_OBJECT fo = NULL;
-    HANDLE h = NULL;
-    Setup(&fo, &h);
-    CHECK(IoGetTransactionParameterBlock(fo) == NULL);
-    int notAnIrp = 0;
-    CHECK(IoGetCurrentIrpStackLocation((PIRP)&notAnIrp) == NULL);
-    CHECK_VIOLATION("IoGetCurrentIrpStackLocation");
-    Teardown(fo, h);
-}
-
 const TEST_CASE g_generatedIoTests[] = {
     { "perform_goes_below_the_initiating_instance_only", test_perform_goes_below_the_initiating_instance_only },
     { "perform_from_the_bottom_reaches_the_file_system", test_perform_from_the_bottom_reaches_the_file_system },
@@ -263,6 +249,5 @@ const TEST_CASE g_generatedIoTests[] = {
     { "unfreed_callback_data_is_a_leak", test_unfreed_callback_data_is_a_leak },
     { "flt_get_routine_address", test_flt_get_routine_address },
     { "check_and_grow_name_control", test_check_and_grow_name_control },
-    { "io_manager_accessors", test_io_manager_accessors },
 };
 const size_t g_generatedIoTestsCount = sizeof(g_generatedIoTests) / sizeof(g_generatedIoTests[0]);
