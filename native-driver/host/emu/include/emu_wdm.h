@@ -302,7 +302,6 @@ LONG_PTR ObfDereferenceObject(PVOID Object);
 VOID ObDereferenceObjectDeferDelete(PVOID Object);
 NTSTATUS ObReferenceObjectByPointer(PVOID Object, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode);
 NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode, PVOID *Object, PVOID HandleInformation);
-NTSTATUS ObOpenObjectByPointer(PVOID Object, ULONG HandleAttributes, PACCESS_STATE PassedAccessState, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode, PHANDLE Handle);
 NTSTATUS ZwClose(HANDLE Handle);
 
 /* System threads (PsCreateSystemThread: PASSIVE_LEVEL, the System process).
@@ -884,8 +883,6 @@ VOID IoFreeWorkItem(PIO_WORKITEM IoWorkItem);
 VOID IoQueueWorkItem(PIO_WORKITEM IoWorkItem, PIO_WORKITEM_ROUTINE WorkerRoutine, WORK_QUEUE_TYPE QueueType, PVOID Context);
 
 /* ---- misc ---- */
-BOOLEAN IoIs32bitProcess(PIRP Irp);
-PDEVICE_OBJECT IoGetRelatedDeviceObject(PFILE_OBJECT FileObject);
 NTSTATUS RtlGetVersion(PVOID VersionInformation);
 BOOLEAN RtlIsNtDdiVersionAvailable(ULONG Version);
 ULONG RtlRandomEx(PULONG Seed);

@@ -346,6 +346,24 @@ static NTSTATUS PePsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess
                                 PE_CALLBACK(PKSTART_ROUTINE, StartRoutine), StartContext);
 }
 
+static NTSTATUS PeFltRequestOperationStatusCallback(PFLT_CALLBACK_DATA Data, PFLT_GET_OPERATION_STATUS_CALLBACK CallbackRoutine,
+                                                     PVOID RequesterContext)
+{
+    return FltRequestOperationStatusCallback(Data, PE_CALLBACK(PFLT_GET_OPERATION_STATUS_CALLBACK, CallbackRoutine), RequesterContext);
+}
+
+/* ExRaiseStatus from the binary: the emulator's exceptions unwind to a
+ * setjmp-based __try, and the image's __try blocks are the compiler's SEH
+ * tables, which the loader does not interpret. So the raise is reported
+ * (the README's limit, named here so the report says why) and returns, as
+ * an exception no __try handles would have stopped the system on Windows. */
+static VOID PeExRaiseStatus(NTSTATUS Status)
+{
+    EmuViolation("ExRaiseStatus(0x%08X) called by the driver binary: its __try/__except blocks are SEH tables the "
+                 "emulator's loader does not interpret, so no handler can run (compile the driver's sources against "
+                 "the emulator to test its exception paths)", (unsigned)Status);
+}
+
 /* IoGetCurrentProcess is a macro in the emulator's headers; the kernel exports it as a routine. */
 static PEPROCESS PeIoGetCurrentProcess(void)
 {
@@ -597,7 +615,7 @@ static NTSTATUS PeEtwWriteTransfer(ULONGLONG RegHandle, const PE_EVENT_DESCRIPTO
     X(ExDeleteNPagedLookasideList) X(ExDeletePagedLookasideList) X(ExDeleteResourceLite) \
     X(ExEnterCriticalRegionAndAcquireResourceExclusive) X(ExEnterCriticalRegionAndAcquireResourceShared) \
     X(ExFreePool) X(ExFreePool2) X(ExFreePoolWithTag) X(ExFreeToNPagedLookasideList) X(ExFreeToPagedLookasideList) \
-    X(ExGetPreviousMode) X(ExInitializeFastMutex) X(ExInitializeNPagedLookasideList) X(ExInitializePagedLookasideList) \
+    X(ExGetPreviousMode) X(ExIsResourceAcquiredExclusiveLite) X(ExIsResourceAcquiredSharedLite) X(ExInitializeFastMutex) X(ExInitializeNPagedLookasideList) X(ExInitializePagedLookasideList) \
     X(ExInitializePushLock) X(ExInitializeResourceLite) X(ExInitializeRundownProtection) X(ExReInitializeRundownProtection) \
     X(ExReleaseFastMutex) X(ExReleaseFastMutexUnsafe) X(ExReleasePushLockExclusiveEx) X(ExReleasePushLockSharedEx) \
     X(ExReleaseResourceAndLeaveCriticalRegion) X(ExReleaseResourceLite) X(ExReleaseRundownProtection) X(ExReleaseRundownProtectionEx) \
@@ -613,7 +631,7 @@ static NTSTATUS PeEtwWriteTransfer(ULONGLONG RegHandle, const PE_EVENT_DESCRIPTO
     X(FltFreeDeferredIoWorkItem) X(FltFreeGenericWorkItem) X(FltFreeSecurityDescriptor) X(FltGetBottomInstance) \
     X(FltGetDestinationFileNameInformation) X(FltGetDeviceObject) X(FltGetDiskDeviceObject) X(FltGetFileContext) \
     X(FltGetFileNameInformation) X(FltGetFileNameInformationUnsafe) X(FltGetFileSystemType) X(FltGetFilterFromInstance) \
-    X(FltGetInstanceContext) X(FltGetInstanceInformation) X(FltGetLowerInstance) X(FltGetNewSystemBufferAddress) \
+    X(FltGetInstanceContext) X(FltGetInstanceInformation) X(FltGetIrpName) X(FltGetLowerInstance) X(FltGetNewSystemBufferAddress) \
     X(FltGetRequestorProcess) X(FltGetRequestorProcessId) X(FltGetRequestorProcessIdEx) X(FltGetStreamContext) \
     X(FltGetStreamHandleContext) X(FltGetTopInstance) X(FltGetUpperInstance) X(FltGetVolumeContext) X(FltGetVolumeFromFileObject) \
     X(FltGetVolumeFromInstance) X(FltGetVolumeFromName) X(FltGetVolumeInstanceFromName) X(FltGetVolumeName) \
@@ -669,6 +687,8 @@ static const PE_EXPORT_ENTRY g_exports[] = {
     { "IoQueueWorkItem", (const void *)PeIoQueueWorkItem, NULL },
     { "PsCreateSystemThread", (const void *)PePsCreateSystemThread, NULL },
     { "FltDoCompletionProcessingWhenSafe", (const void *)PeFltDoCompletionProcessingWhenSafe, NULL },
+    { "FltRequestOperationStatusCallback", (const void *)PeFltRequestOperationStatusCallback, NULL },
+    { "ExRaiseStatus", (const void *)PeExRaiseStatus, NULL },
     { "FltReadFile", (const void *)PeFltReadFile, NULL },
     { "FltWriteFile", (const void *)PeFltWriteFile, NULL },
     { "MmGetSystemRoutineAddress", (const void *)PeMmGetSystemRoutineAddress, NULL },
