@@ -252,6 +252,28 @@ JMF_EMU_API int32_t EmuFileMdlRead(uint64_t handle, int64_t offset, void *buffer
         uint64_t *mdl);
 JMF_EMU_API int32_t EmuFileMdlReadComplete(uint64_t handle, uint64_t mdl);
 
+/* ---- control: device objects a driver created (IoCreateDevice), opened as a process opens them ----
+ * As CreateFile("\\\\?\\GLOBALROOT" + ntName) does: the I/O manager finds the device object by its
+ * name (ntName: "\\FileSystem\\Filters\\CdoSample", or that name followed by "\\rest", which the
+ * driver sees as FileObject->FileName) and sends IRP_MJ_CREATE to the driver's dispatch routine; no
+ * Filter Manager instance is involved. The handles are their own (EmuDeviceClose: IRP_MJ_CLEANUP, then
+ * IRP_MJ_CLOSE once no request holds the file object). A volume's name: STATUS_INVALID_PARAMETER (use
+ * EmuFileOpen); an unknown or deleted name: STATUS_OBJECT_NAME_NOT_FOUND; a device still
+ * DO_DEVICE_INITIALIZING: STATUS_NO_SUCH_DEVICE; a second open of an exclusive device:
+ * STATUS_ACCESS_DENIED. Requests are synchronous: buffer holds inputLength bytes in and receives up to
+ * outputLength (Information) bytes; EmuDeviceIoControl tries the driver's FastIoDeviceControl first. */
+JMF_EMU_API int32_t EmuDeviceOpen(const char *ntName, uint32_t desiredAccess, uint32_t shareAccess, uint32_t disposition,
+        uint32_t createOptions, uint64_t *handle, uint64_t *information);
+JMF_EMU_API int32_t EmuDeviceRead(uint64_t handle, int64_t offset, void *buffer, uint32_t length, uint32_t *bytesRead);
+JMF_EMU_API int32_t EmuDeviceWrite(uint64_t handle, int64_t offset, const void *buffer, uint32_t length, uint32_t *bytesWritten);
+JMF_EMU_API int32_t EmuDeviceFsControl(uint64_t handle, uint32_t fsControlCode, void *buffer, uint32_t inputLength,
+        uint32_t outputLength, uint32_t *returned);
+JMF_EMU_API int32_t EmuDeviceIoControl(uint64_t handle, uint32_t ioControlCode, void *buffer, uint32_t inputLength,
+        uint32_t outputLength, uint32_t *returned);
+JMF_EMU_API int32_t EmuDeviceClose(uint64_t handle);
+/* 1 if a device object of exactly this name exists (created and not yet deleted), else 0. */
+JMF_EMU_API int32_t EmuDeviceExists(const char *ntName);
+
 /* ---- control: an observer filter (for tests that look below the driver) ----
  * A minifilter built into the library, registered at the given altitude
  * (below the driver's to see what the driver sends down). For each major

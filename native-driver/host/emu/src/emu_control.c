@@ -17,6 +17,7 @@ int32_t EmuReset(void)
     EmuObserverReset();
     EmuPortsReset();
     EmuFilesReset();
+    EmuDevicesReset();
     EmuContextsReset();
     EmuPoolReset();
     EmuTraceLoggingReset();

@@ -405,6 +405,10 @@ LONG_PTR ObfDereferenceObject(PVOID Object)
         EmuFileAfterRelease(file);
         return 0;
     }
+    if (h->Type == EMU_OBJ_DEVICE_FILE) {
+        EmuDevFileObDereferenced(h);
+        return 0;
+    }
     return h->Refs;
 }
 

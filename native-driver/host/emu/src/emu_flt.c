@@ -997,6 +997,9 @@ int32_t EmuLoadDriver(const char *altitude)
         reg[i] = L'#';                      /* a driver that kept the pointer reads garbage, as on Windows */
     }
     EmuSetThreadProcess(saved);
+    if (NT_SUCCESS(s)) {
+        EmuDevicesAfterDriverEntry(&g_driverObject);
+    }
     g_loadedFilter = NT_SUCCESS(s) ? g_driverFilter : NULL;
     if (!NT_SUCCESS(s)) {
         EmuCheckLeaks();
@@ -1112,6 +1115,7 @@ void EmuCheckLeaks(void)
     EmuContextCheckLeaks();
     EmuFilesCheckLeaks();
     EmuPortsCheckLeaks();
+    EmuDevicesCheckLeaks();
     EmuObjectsCheckLeaks();
     EmuPoolCheckLeaks("at unload");
     EmuTraceLoggingCheckLeaks();

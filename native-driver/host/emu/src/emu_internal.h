@@ -60,7 +60,8 @@ size_t EmuWcsLen(const WCHAR *s);
 /* Objects that ObReferenceObject/FltObjectReference accept carry this header
  * (immediately before the public pointer for Ob objects, first for Flt ones). */
 #define EMU_OBJ_MAGIC 0x4a424f45u
-typedef enum { EMU_OBJ_FILTER = 1, EMU_OBJ_VOLUME, EMU_OBJ_INSTANCE, EMU_OBJ_DEVICE, EMU_OBJ_FILE, EMU_OBJ_PROCESS, EMU_OBJ_THREAD, EMU_OBJ_PORT } EMU_OBJ_TYPE;
+typedef enum { EMU_OBJ_FILTER = 1, EMU_OBJ_VOLUME, EMU_OBJ_INSTANCE, EMU_OBJ_DEVICE, EMU_OBJ_FILE, EMU_OBJ_PROCESS, EMU_OBJ_THREAD, EMU_OBJ_PORT,
+               EMU_OBJ_DEVICE_FILE /* a file object on a device object a driver created (emu_device.c) */ } EMU_OBJ_TYPE;
 typedef struct EMU_OBJ {
     uint32_t Magic;
     uint32_t Type;
@@ -348,6 +349,13 @@ NTSTATUS EmuRegistryClose(HANDLE h);
 void EmuRegistryCheckLeaks(void);
 void EmuRegistryReset(void);
 void EmuRegistryEnsureKey(const char *keyPath);
+
+/* ---- device objects a driver creates (emu_device.c) ---- */
+void EmuDevicesAfterDriverEntry(PDRIVER_OBJECT driver);   /* clears DO_DEVICE_INITIALIZING, as the I/O manager does */
+void EmuDevicesCheckLeaks(void);
+void EmuDevicesReset(void);
+void EmuDevFileObDereferenced(EMU_OBJ *h);
+int EmuPeImageContains(const void *address);             /* emu_pe.c: address lies in the mapped driver image */
 
 /* ---- world ---- */
 NTSTATUS EmuUnloadFilter(PFLT_FILTER filter);

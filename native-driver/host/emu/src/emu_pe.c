@@ -644,7 +644,7 @@ static NTSTATUS PeEtwWriteTransfer(ULONGLONG RegHandle, const PE_EVENT_DESCRIPTO
     X(FltStartFiltering) X(FltSupportsFileContexts) X(FltSupportsStreamContexts) X(FltSupportsStreamHandleContexts) \
     X(FltUnregisterFilter) \
     X(IoOpenDriverRegistryKey) \
-    X(IoAllocateWorkItem) X(IoFreeWorkItem) X(IoThreadToProcess) X(IoGetTopLevelIrp) X(IoSetTopLevelIrp) X(IoReplaceFileObjectName) \
+    X(IoAllocateWorkItem) X(IoCreateDevice) X(IoDeleteDevice) X(IofCompleteRequest) X(IoFreeWorkItem) X(IoThreadToProcess) X(IoGetTopLevelIrp) X(IoSetTopLevelIrp) X(IoReplaceFileObjectName) \
     X(KeAcquireGuardedMutex) X(KeAcquireInStackQueuedSpinLock) X(KeAcquireInStackQueuedSpinLockAtDpcLevel) X(KeAcquireSpinLock) \
     X(KeAcquireSpinLockAtDpcLevel) X(KeAcquireSpinLockRaiseToDpc) X(KeAreApcsDisabled) X(KeBugCheck) X(KeBugCheckEx) \
     X(KeClearEvent) X(KeDelayExecutionThread) X(KeEnterCriticalRegion) X(KeEnterGuardedRegion) X(KeGetCurrentIrql) \
@@ -1190,6 +1190,14 @@ NTSTATUS EmuPeDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryP
     DriverObject->DriverSize = (ULONG)g_image.Size;
     PE_DRIVER_ENTRY entry = (PE_DRIVER_ENTRY)(void *)g_image.Entry;
     return entry(DriverObject, RegistryPath);
+}
+
+/* Whether address lies in the driver image mapped now: its routines are ms_abi (emu_device.c calls the
+ * dispatch and fast I/O routines a driver stores in its DRIVER_OBJECT through this). */
+int EmuPeImageContains(const void *address)
+{
+    uintptr_t a = (uintptr_t)address;
+    return g_image.Base != NULL && a >= (uintptr_t)g_image.Base && a < (uintptr_t)g_image.Base + g_image.Size;
 }
 
 /* Used by EmuLoadDriver when no driver's sources are linked into the program. */
