@@ -558,6 +558,9 @@ BOOLEAN SeSinglePrivilegeCheck(LARGE_INTEGER PrivilegeValue, KPROCESSOR_MODE Pre
 #define FSCTL_FILE_LEVEL_TRIM             CTL_CODE(0x00000009, 130, METHOD_BUFFERED, FILE_WRITE_ACCESS)
 #define FSCTL_OFFLOAD_READ                CTL_CODE(0x00000009, 153, METHOD_BUFFERED, FILE_READ_ACCESS)
 #define FSCTL_OFFLOAD_WRITE               CTL_CODE(0x00000009, 154, METHOD_BUFFERED, FILE_WRITE_ACCESS)
+#define FSCTL_GET_OBJECT_ID               CTL_CODE(0x00000009, 39, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define FSCTL_WRITE_RAW_ENCRYPTED         CTL_CODE(0x00000009, 55, METHOD_NEITHER, FILE_SPECIAL_ACCESS)
+#define FSCTL_TXFS_SAVEPOINT_INFORMATION  CTL_CODE(0x00000009, 94, METHOD_BUFFERED, FILE_WRITE_DATA)
 typedef struct _FILE_ZERO_DATA_INFORMATION {
     LARGE_INTEGER FileOffset;
     LARGE_INTEGER BeyondFinalZero;
@@ -796,6 +799,7 @@ typedef enum _FILE_INFORMATION_CLASS {
     FileNormalizedNameInformation = 48,
     FileRenameInformationBypassAccessCheck = 56,
     FileLinkInformationBypassAccessCheck = 57,
+    FileIdInformation = 59,
     FileDispositionInformationEx = 64,
     FileRenameInformationEx = 65,
     FileRenameInformationExBypassAccessCheck = 66,
@@ -803,6 +807,27 @@ typedef enum _FILE_INFORMATION_CLASS {
     FileLinkInformationExBypassAccessCheck = 73,
     FileMaximumInformation = 84
 } FILE_INFORMATION_CLASS, *PFILE_INFORMATION_CLASS;
+
+/* 128-bit file ids (ReFS; FileIdInformation): FileInternalInformation answers
+ * FILE_INVALID_FILE_ID for an id that needs 128 bits. */
+#define FILE_INVALID_FILE_ID ((LONGLONG)-1LL)
+typedef struct _FILE_ID_128 { UCHAR Identifier[16]; } FILE_ID_128, *PFILE_ID_128;
+typedef struct _FILE_ID_INFORMATION {
+    ULONGLONG VolumeSerialNumber;
+    FILE_ID_128 FileId;
+} FILE_ID_INFORMATION, *PFILE_ID_INFORMATION;
+/* FSCTL_GET_OBJECT_ID's output (ntifs.h). */
+typedef struct _FILE_OBJECTID_BUFFER {
+    UCHAR ObjectId[16];
+    union {
+        struct {
+            UCHAR BirthVolumeId[16];
+            UCHAR BirthObjectId[16];
+            UCHAR DomainId[16];
+        };
+        UCHAR ExtendedInfo[48];
+    };
+} FILE_OBJECTID_BUFFER, *PFILE_OBJECTID_BUFFER;
 
 typedef enum _FS_INFORMATION_CLASS {
     FileFsVolumeInformation = 1,
@@ -1280,5 +1305,63 @@ NTSTATUS IoOpenDriverRegistryKey(PDRIVER_OBJECT DriverObject, DRIVER_REGKEY_TYPE
 /* The address of a routine (or variable) ntoskrnl.exe or hal.dll exports, by name; NULL if it exports
  * none of that name (FltMgr's routines are not among them). PASSIVE_LEVEL. */
 PVOID MmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName);
+
+/* ---- the kernel transaction manager (KTM), as much as a minifilter uses (wdm.h, ntddk.h) ----
+ * The emulated I/O manager opens no file inside a transaction (IoGetTransactionParameterBlock is
+ * always NULL); transaction objects exist for the filter manager's transaction routines (emu_txn.c). */
+typedef struct _KTRANSACTION *PKTRANSACTION;
+typedef ULONG NOTIFICATION_MASK;
+#define TRANSACTION_NOTIFY_MASK                 0x3FFFFFFF
+#define TRANSACTION_NOTIFY_PREPREPARE           0x00000001
+#define TRANSACTION_NOTIFY_PREPARE              0x00000002
+#define TRANSACTION_NOTIFY_COMMIT               0x00000004
+#define TRANSACTION_NOTIFY_ROLLBACK             0x00000008
+#define TRANSACTION_NOTIFY_PREPREPARE_COMPLETE  0x00000010
+#define TRANSACTION_NOTIFY_PREPARE_COMPLETE     0x00000020
+#define TRANSACTION_NOTIFY_COMMIT_COMPLETE      0x00000040
+#define TRANSACTION_NOTIFY_ROLLBACK_COMPLETE    0x00000080
+#define TRANSACTION_NOTIFY_COMMIT_FINALIZE      0x40000000
+#define TRANSACTION_QUERY_INFORMATION     0x0001
+#define TRANSACTION_SET_INFORMATION       0x0002
+#define TRANSACTION_ENLIST                0x0004
+#define TRANSACTION_COMMIT                0x0008
+#define TRANSACTION_ROLLBACK              0x0010
+#define TRANSACTION_PROPAGATE             0x0020
+#define TRANSACTION_RIGHT_RESERVED1       0x0040
+#define TRANSACTION_GENERIC_READ          (STANDARD_RIGHTS_READ | TRANSACTION_QUERY_INFORMATION | SYNCHRONIZE)
+#define TRANSACTION_ALL_ACCESS            (STANDARD_RIGHTS_REQUIRED | TRANSACTION_GENERIC_READ | TRANSACTION_SET_INFORMATION | \
+                                           TRANSACTION_ENLIST | TRANSACTION_COMMIT | TRANSACTION_ROLLBACK | TRANSACTION_PROPAGATE)
+typedef enum _TRANSACTION_OUTCOME {
+    TransactionOutcomeUndetermined = 1,
+    TransactionOutcomeCommitted,
+    TransactionOutcomeAborted
+} TRANSACTION_OUTCOME;
+typedef enum _TRANSACTION_STATE {
+    TransactionStateNormal = 1,
+    TransactionStateIndoubt,
+    TransactionStateCommittedNotify
+} TRANSACTION_STATE;
+typedef enum _TRANSACTION_INFORMATION_CLASS {
+    TransactionBasicInformation,
+    TransactionPropertiesInformation,
+    TransactionEnlistmentInformation,
+    TransactionSuperiorEnlistmentInformation
+} TRANSACTION_INFORMATION_CLASS;
+typedef struct _TRANSACTION_BASIC_INFORMATION {
+    GUID TransactionId;
+    ULONG State;
+    ULONG Outcome;
+} TRANSACTION_BASIC_INFORMATION, *PTRANSACTION_BASIC_INFORMATION;
+typedef struct _TXN_PARAMETER_BLOCK {
+    USHORT Length;
+    USHORT TxFsContext;
+    PVOID TransactionObject;
+} TXN_PARAMETER_BLOCK, *PTXN_PARAMETER_BLOCK;
+extern POBJECT_TYPE *TmTransactionObjectType;
+/* Any IRQL: the transaction parameter block of a transacted file object, NULL otherwise. */
+PTXN_PARAMETER_BLOCK IoGetTransactionParameterBlock(PFILE_OBJECT FileObject);
+/* PASSIVE_LEVEL; TransactionHandle needs TRANSACTION_QUERY_INFORMATION. */
+NTSTATUS ZwQueryInformationTransaction(HANDLE TransactionHandle, TRANSACTION_INFORMATION_CLASS TransactionInformationClass,
+                                       PVOID TransactionInformation, ULONG TransactionInformationLength, PULONG ReturnLength);
 
 #endif /* EMU_WDM_H */

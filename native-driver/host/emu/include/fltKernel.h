@@ -23,7 +23,7 @@ typedef struct _FLT_PORT *PFLT_PORT;
 typedef PVOID PFLT_CONTEXT;
 typedef struct _FLT_GENERIC_WORKITEM *PFLT_GENERIC_WORKITEM;
 typedef struct _FLT_DEFERRED_IO_WORKITEM *PFLT_DEFERRED_IO_WORKITEM;
-typedef struct _KTRANSACTION *PKTRANSACTION;
+typedef struct _KTRANSACTION *PKTRANSACTION;     /* also in emu_wdm.h (the same type) */
 #define NULL_CONTEXT ((PFLT_CONTEXT)NULL)
 
 /* ---- Filter Manager-specific operation codes ---- */
@@ -307,7 +307,6 @@ typedef NTSTATUS (*PFLT_NORMALIZE_NAME_COMPONENT_EX)(PFLT_INSTANCE Instance, PFI
 typedef VOID (*PFLT_NORMALIZE_CONTEXT_CLEANUP)(PVOID *NormalizationContext);
 /* Makes NameCtrl->Name.Buffer hold at least NewSize bytes (the Length kept). <= APC_LEVEL. */
 NTSTATUS FltCheckAndGrowNameControl(PFLT_NAME_CONTROL NameCtrl, USHORT NewSize);
-typedef PVOID PFLT_TRANSACTION_NOTIFICATION_CALLBACK;
 typedef PVOID PFLT_SECTION_CONFLICT_NOTIFICATION_CALLBACK;
 
 /* ---- contexts ---- */
@@ -349,6 +348,13 @@ typedef enum _FLT_SET_CONTEXT_OPERATION {
     FLT_SET_CONTEXT_REPLACE_IF_EXISTS,
     FLT_SET_CONTEXT_KEEP_IF_EXISTS
 } FLT_SET_CONTEXT_OPERATION, *PFLT_SET_CONTEXT_OPERATION;
+
+/* ---- transactions (emu_txn.c) ---- */
+/* Called at IRQL PASSIVE_LEVEL with one notification of those the filter enlisted for. */
+typedef NTSTATUS (FLTAPI *PFLT_TRANSACTION_NOTIFICATION_CALLBACK)(PCFLT_RELATED_OBJECTS FltObjects, PFLT_CONTEXT TransactionContext,
+                                                                   ULONG NotificationMask);
+#define FLT_MAX_TRANSACTION_NOTIFICATIONS (TRANSACTION_NOTIFY_PREPREPARE | TRANSACTION_NOTIFY_PREPARE | TRANSACTION_NOTIFY_COMMIT | \
+                                           TRANSACTION_NOTIFY_ROLLBACK | TRANSACTION_NOTIFY_COMMIT_FINALIZE)
 
 /* ---- registration ---- */
 typedef ULONG FLT_OPERATION_REGISTRATION_FLAGS;
@@ -497,6 +503,10 @@ NTSTATUS FltSetFileContext(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, FLT_
 NTSTATUS FltGetFileContext(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PFLT_CONTEXT *Context);
 NTSTATUS FltDeleteFileContext(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PFLT_CONTEXT *OldContext);
 BOOLEAN FltSupportsFileContexts(PFILE_OBJECT FileObject);
+NTSTATUS FltSetTransactionContext(PFLT_INSTANCE Instance, PKTRANSACTION Transaction, FLT_SET_CONTEXT_OPERATION Operation, PFLT_CONTEXT NewContext, PFLT_CONTEXT *OldContext);
+NTSTATUS FltGetTransactionContext(PFLT_INSTANCE Instance, PKTRANSACTION Transaction, PFLT_CONTEXT *Context);
+NTSTATUS FltDeleteTransactionContext(PFLT_INSTANCE Instance, PKTRANSACTION Transaction, PFLT_CONTEXT *OldContext);
+NTSTATUS FltEnlistInTransaction(PFLT_INSTANCE Instance, PKTRANSACTION Transaction, PFLT_CONTEXT TransactionContext, NOTIFICATION_MASK NotificationMask);
 BOOLEAN FltSupportsStreamContexts(PFILE_OBJECT FileObject);
 BOOLEAN FltSupportsStreamHandleContexts(PFILE_OBJECT FileObject);
 
@@ -636,6 +646,16 @@ VOID FltFreeCallbackData(PFLT_CALLBACK_DATA CallbackData);
 /* The address of a routine fltmgr.sys exports by this (ANSI) name, NULL for a
  * name the emulator does not implement. <= DISPATCH_LEVEL. */
 PVOID FltGetRoutineAddress(PCSTR FltMgrRoutineName);
+
+/* ---- resources (wrappers of the ERESOURCE routines that disable normal kernel APCs) ---- */
+VOID FltAcquireResourceExclusive(PERESOURCE Resource);
+VOID FltAcquireResourceShared(PERESOURCE Resource);
+VOID FltReleaseResource(PERESOURCE Resource);
+
+/* ---- file system controls and volume names ---- */
+NTSTATUS FltFsControlFile(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, ULONG FsControlCode, PVOID InputBuffer, ULONG InputBufferLength,
+                          PVOID OutputBuffer, ULONG OutputBufferLength, PULONG LengthReturned);
+NTSTATUS FltGetVolumeGuidName(PFLT_VOLUME Volume, PUNICODE_STRING VolumeGuidName, PULONG BufferSizeNeeded);
 
 /* ---- misc ---- */
 NTSTATUS RtlCreateSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptor, ULONG Revision);

@@ -326,6 +326,13 @@ JMF_EMU_API int32_t EmuTraceLoggingEventLevel(int32_t index);
 JMF_EMU_API int32_t EmuTraceLoggingEventText(int32_t index, char *buffer, uint32_t capacity);
 JMF_EMU_API void EmuTraceLoggingClear(void);
 
+/* DbgPrint/DbgPrintEx output (all of it, whatever the debug filter mask), as lines, oldest first
+ * (the last 1024 complete lines; a message printed in several calls up to its '\n' is one line). */
+JMF_EMU_API int32_t EmuDbgPrintLineCount(void);
+/* Copies line index as UTF-8 into buffer; returns its length or -1. */
+JMF_EMU_API int32_t EmuDbgPrintLineText(int32_t index, char *buffer, uint32_t capacity);
+JMF_EMU_API void EmuDbgPrintClear(void);
+
 #ifdef __cplusplus
 }
 #endif

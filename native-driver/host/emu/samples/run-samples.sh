@@ -47,7 +47,9 @@ BASE="-std=gnu11 -fshort-wchar -g -O1 -fno-omit-frame-pointer -pthread"
 # The samples are written for MSVC: unknown pragmas (alloc_text, prefast),
 # multi-character pool tags and positional initializers are correct there.
 # Their warnings are shown, not fatal: the point is to run them unchanged.
-SAMPLE_WARN="-Wall -Wextra -Wno-multichar -Wno-unknown-pragmas -Wno-missing-field-initializers -Wno-unused-parameter -Werror=implicit-function-declaration"
+# -fcommon: MSVC merges a global defined without initializer in a header that
+# several files include (change.h's gFilterInstance), as C's common symbols do.
+SAMPLE_WARN="-fcommon -Wall -Wextra -Wno-multichar -Wno-unknown-pragmas -Wno-missing-field-initializers -Wno-unused-parameter -Werror=implicit-function-declaration"
 
 # The emulator, compiled when its sources change. emu_explain.c is left out:
 # it links jminifilter's own policy core (`jminifilter explain`), no sample's.

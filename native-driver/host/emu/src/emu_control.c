@@ -19,9 +19,11 @@ int32_t EmuReset(void)
     EmuFilesReset();
     EmuDevicesReset();
     EmuContextsReset();
+    EmuTransactionsReset();
     EmuPoolReset();
     EmuTraceLoggingReset();
     EmuRegistryReset();
     EmuViolationsClear();
+    EmuDbgPrintClear();
     return 0;
 }

@@ -200,6 +200,7 @@ static NTSTATUS EmuAttachAt(PFLT_FILTER f, PFLT_VOLUME v, FLT_INSTANCE_SETUP_FLA
         inst->Detached = 0;
     }
     if (!NT_SUCCESS(status)) {
+        EmuTransactionsOnInstanceTeardown(inst);
         EmuContextsOnInstanceTeardown(inst);
         /* Only what this setup took: the driver may hold other references for its lifetime (threads). */
         long kept = EmuObjectsDriverRefTotal() - refsBefore;
@@ -251,6 +252,7 @@ static void EmuDetach(PFLT_INSTANCE inst, FLT_INSTANCE_TEARDOWN_FLAGS reason)
     }
     EmuUnlock();
     EmuRemoveInstance(inst->Volume, inst);
+    EmuTransactionsOnInstanceTeardown(inst);
     EmuContextsOnInstanceTeardown(inst);
     /* The filter manager waits for the rundown references before it frees the
      * instance; the emulator cannot block the thread that may hold them, so it
@@ -531,6 +533,47 @@ NTSTATUS FltGetVolumeName(PFLT_VOLUME Volume, PUNICODE_STRING VolumeName, PULONG
     }
     memcpy(VolumeName->Buffer, Volume->NameU.Buffer, Volume->NameU.Length);
     VolumeName->Length = Volume->NameU.Length;
+    return STATUS_SUCCESS;
+}
+
+/*
+ * FltGetVolumeGuidName (PASSIVE_LEVEL): the mount manager's name of a local
+ * volume, "\??\Volume{GUID}" (48 characters, 96 bytes, no trailing
+ * backslash). The emulated volumes' GUIDs are fixed by their id:
+ * {4a4d4600-0000-4000-8000-<12 hex digits of the id>}. As documented:
+ * VolumeGuidName NULL (BufferSizeNeeded then required) or too small:
+ * STATUS_BUFFER_TOO_SMALL with the size in BufferSizeNeeded; a network volume:
+ * STATUS_INVALID_DEVICE_REQUEST. Volume is required.
+ */
+NTSTATUS FltGetVolumeGuidName(PFLT_VOLUME Volume, PUNICODE_STRING VolumeGuidName, PULONG BufferSizeNeeded)
+{
+    if (!EmuRequireIrql("FltGetVolumeGuidName", PASSIVE_LEVEL)) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    if (!EmuIsVolume(Volume)) {
+        EmuViolation("FltGetVolumeGuidName(%p): not a volume", (void *)Volume);
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (VolumeGuidName == NULL && BufferSizeNeeded == NULL) {
+        EmuViolation("FltGetVolumeGuidName: VolumeGuidName and BufferSizeNeeded both NULL (BufferSizeNeeded must be non-NULL when VolumeGuidName is NULL)");
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (Volume->DeviceType == FILE_DEVICE_NETWORK_FILE_SYSTEM) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    char text[64];
+    int chars = snprintf(text, sizeof(text), "\\??\\Volume{4a4d4600-0000-4000-8000-%012x}", (unsigned)Volume->Id);
+    ULONG bytes = (ULONG)chars * sizeof(WCHAR);
+    if (BufferSizeNeeded != NULL) {
+        *BufferSizeNeeded = bytes;
+    }
+    if (VolumeGuidName == NULL || VolumeGuidName->MaximumLength < bytes) {
+        return STATUS_BUFFER_TOO_SMALL;
+    }
+    for (int i = 0; i < chars; i++) {
+        VolumeGuidName->Buffer[i] = (WCHAR)text[i];
+    }
+    VolumeGuidName->Length = (USHORT)bytes;
     return STATUS_SUCCESS;
 }
 
@@ -1113,6 +1156,7 @@ void EmuCheckLeaks(void)
 {
     EmuThreadsCheckLeaks();
     EmuContextCheckLeaks();
+    EmuTransactionsCheckLeaks();
     EmuFilesCheckLeaks();
     EmuPortsCheckLeaks();
     EmuDevicesCheckLeaks();

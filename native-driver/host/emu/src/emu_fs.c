@@ -699,6 +699,16 @@ static NTSTATUS EmuFsQueryInfo(EMU_CBD *op, EMU_FILE *file, ULONG_PTR *written)
         ((PFILE_POSITION_INFORMATION)buf)->CurrentByteOffset = file->Fo.CurrentByteOffset;
         *written = sizeof(FILE_POSITION_INFORMATION);
         return STATUS_SUCCESS;
+    case FileIdInformation: {
+        /* The 64-bit id in the low half (NTFS's file ids fit in 64 bits), the volume's id as serial number. */
+        if (len < sizeof(FILE_ID_INFORMATION)) return STATUS_INFO_LENGTH_MISMATCH;
+        PFILE_ID_INFORMATION fi = buf;
+        memset(fi, 0, sizeof(*fi));
+        fi->VolumeSerialNumber = (ULONGLONG)op->Volume->Id;
+        memcpy(fi->FileId.Identifier, &n->Id, sizeof(n->Id));
+        *written = sizeof(*fi);
+        return STATUS_SUCCESS;
+    }
     case FileInternalInformation:
         if (len < sizeof(FILE_INTERNAL_INFORMATION)) return STATUS_INFO_LENGTH_MISMATCH;
         ((PFILE_INTERNAL_INFORMATION)buf)->IndexNumber.QuadPart = (LONGLONG)n->Id;
@@ -885,6 +895,10 @@ static NTSTATUS EmuFsZeroData(EMU_CBD *op, EMU_NODE *n)
 static NTSTATUS EmuFsControl(EMU_CBD *op, EMU_NODE *n)
 {
     switch (op->Iopb.Parameters.FileSystemControl.Common.FsControlCode) {
+    case FSCTL_GET_OBJECT_ID:
+        /* No file here has an object id (NTFS creates one only on FSCTL_CREATE_OR_GET_OBJECT_ID / SET). */
+        return op->Iopb.Parameters.FileSystemControl.Buffered.OutputBufferLength < sizeof(FILE_OBJECTID_BUFFER)
+               ? STATUS_INVALID_PARAMETER : STATUS_OBJECTID_NOT_FOUND;
     case FSCTL_SET_ZERO_DATA:
         return n->IsDirectory ? STATUS_INVALID_PARAMETER : EmuFsZeroData(op, n);
     case FSCTL_REQUEST_OPLOCK_LEVEL_1:
@@ -992,6 +1006,14 @@ void EmuFsDispatch(EMU_CBD *op)
     }
     EMU_NODE *n = file->Node;
     io->Information = 0;
+    if (n->Deleted && op->Iopb.MajorFunction != IRP_MJ_CLEANUP && op->Iopb.MajorFunction != IRP_MJ_CLOSE) {
+        /* The file went with its last handle's cleanup (delete pending or FILE_DELETE_ON_CLOSE): as NTFS
+         * answers for a file object still referenced, every other request fails. */
+        EmuUnlock();
+        free(dest);
+        io->Status = STATUS_FILE_DELETED;
+        return;
+    }
     switch (op->Iopb.MajorFunction) {
     case IRP_MJ_READ: {
         if ((op->Iopb.MinorFunction & IRP_MN_MDL) != 0) {

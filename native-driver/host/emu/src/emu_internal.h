@@ -61,7 +61,7 @@ size_t EmuWcsLen(const WCHAR *s);
  * (immediately before the public pointer for Ob objects, first for Flt ones). */
 #define EMU_OBJ_MAGIC 0x4a424f45u
 typedef enum { EMU_OBJ_FILTER = 1, EMU_OBJ_VOLUME, EMU_OBJ_INSTANCE, EMU_OBJ_DEVICE, EMU_OBJ_FILE, EMU_OBJ_PROCESS, EMU_OBJ_THREAD, EMU_OBJ_PORT,
-               EMU_OBJ_DEVICE_FILE /* a file object on a device object a driver created (emu_device.c) */ } EMU_OBJ_TYPE;
+               EMU_OBJ_DEVICE_FILE /* a file object on a device object a driver created (emu_device.c) */, EMU_OBJ_TRANSACTION } EMU_OBJ_TYPE;
 typedef struct EMU_OBJ {
     uint32_t Magic;
     uint32_t Type;
@@ -123,6 +123,7 @@ typedef struct EMU_NODE {
     LARGE_INTEGER Times[4];
     uint64_t Id;
     void *StreamContexts[EMU_MAX_CTX_SLOTS];  /* EMU_CONTEXT* per filter slot */
+    void *FileContexts[EMU_MAX_CTX_SLOTS];    /* file contexts (one stream per file here) */
     /* Hard links: a file's first name is its node (data, attributes, opens,
      * contexts live there); every other name is a node whose LinkOf is it,
      * listed in the file's Links (through NextLink). A removed name that a
@@ -333,6 +334,25 @@ void EmuContextsOnNodeDelete(EMU_NODE *node);
 void EmuContextsOnInstanceTeardown(PFLT_INSTANCE instance);
 void EmuContextsOnFilterGone(PFLT_FILTER filter);
 void EmuContextCheckLeaks(void);
+int EmuContextIs(PFLT_CONTEXT context, FLT_CONTEXT_TYPE type, PFLT_FILTER filter);
+void EmuContextsOnTransactionEnd(void **slots);
+
+/* ---- transactions (emu_txn.c) ----
+ * Transaction objects for the filter manager's transaction routines; the emulated I/O manager
+ * opens no file in a transaction. Tests create and end them directly. */
+PKTRANSACTION EmuTransactionCreate(void);          /* the emulator holds one reference until EmuTransactionsReset */
+/* Ends it: the enlisted filters receive their notifications (commit: PREPREPARE, PREPARE, COMMIT,
+ * COMMIT_FINALIZE; rollback: ROLLBACK) at PASSIVE_LEVEL, then its contexts and enlistments go. */
+NTSTATUS EmuTransactionEnd(PKTRANSACTION transaction, int commit);
+int EmuIsTransaction(PVOID p);
+int EmuTransactionActive(PKTRANSACTION transaction);
+void **EmuTransactionContextSlot(PKTRANSACTION transaction, PFLT_FILTER filter);  /* NULL: not a transaction */
+void EmuTransactionsOnInstanceTeardown(PFLT_INSTANCE instance);
+int EmuIsTransactionHandle(HANDLE h);
+NTSTATUS EmuTransactionCloseHandle(HANDLE h);
+NTSTATUS EmuTransactionOpenHandle(PKTRANSACTION transaction, ACCESS_MASK access, PHANDLE handle);
+void EmuTransactionsCheckLeaks(void);
+void EmuTransactionsReset(void);
 
 /* ---- ports ---- */
 void EmuPortsOnFilterUnregister(PFLT_FILTER filter);

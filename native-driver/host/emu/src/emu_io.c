@@ -1224,6 +1224,10 @@ NTSTATUS ZwClose(HANDLE Handle)
         EmuRequireIrql("ZwClose", PASSIVE_LEVEL);
         return EmuCloseThreadHandle(Handle);
     }
+    if (EmuIsTransactionHandle(Handle)) {
+        EmuRequireIrql("ZwClose", PASSIVE_LEVEL);
+        return EmuTransactionCloseHandle(Handle);
+    }
     return FltClose(Handle);
 }
 
@@ -1327,6 +1331,65 @@ NTSTATUS FltSetInformationFile(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, 
     EmuRunOperation(op);
     NTSTATUS s = op->Data.IoStatus.Status;
     EmuFreeOperation(op);
+    return s;
+}
+
+/*
+ * FltFsControlFile (PASSIVE_LEVEL): an IRP_MJ_FILE_SYSTEM_CONTROL /
+ * IRP_MN_USER_FS_REQUEST sent to the instances below Instance and the file
+ * system, synchronously. The emulated FSCTLs are METHOD_BUFFERED: the I/O
+ * manager's system buffer holds the input and receives the output, which is
+ * copied to OutputBuffer (LengthReturned bytes). Instance and FileObject are
+ * required (a violation otherwise).
+ */
+NTSTATUS FltFsControlFile(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, ULONG FsControlCode, PVOID InputBuffer, ULONG InputBufferLength,
+                          PVOID OutputBuffer, ULONG OutputBufferLength, PULONG LengthReturned)
+{
+    if (LengthReturned != NULL) {
+        *LengthReturned = 0;
+    }
+    if (!EmuRequireIrql("FltFsControlFile", PASSIVE_LEVEL)) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    EMU_FILE *file = EmuFilterIoFile(Instance, FileObject, "FltFsControlFile");
+    if (file == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (InputBuffer == NULL) {
+        InputBufferLength = 0;
+    }
+    if (OutputBuffer == NULL) {
+        OutputBufferLength = 0;
+    }
+    ULONG size = InputBufferLength > OutputBufferLength ? InputBufferLength : OutputBufferLength;
+    void *system = size != 0 ? calloc(1, size) : NULL;
+    if (size != 0 && system == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    if (InputBufferLength != 0) {
+        memcpy(system, InputBuffer, InputBufferLength);
+    }
+    EMU_CBD *op = EmuNewOperation(IRP_MJ_FILE_SYSTEM_CONTROL, file, Instance, 0);
+    op->Iopb.MinorFunction = IRP_MN_USER_FS_REQUEST;
+    op->Iopb.IrpFlags = IRP_SYNCHRONOUS_API;
+    op->Iopb.Parameters.FileSystemControl.Buffered.FsControlCode = FsControlCode;
+    op->Iopb.Parameters.FileSystemControl.Buffered.InputBufferLength = InputBufferLength;
+    op->Iopb.Parameters.FileSystemControl.Buffered.OutputBufferLength = OutputBufferLength;
+    op->Iopb.Parameters.FileSystemControl.Buffered.SystemBuffer = system;
+    EmuRunOperation(op);
+    NTSTATUS s = op->Data.IoStatus.Status;
+    ULONG_PTR info = op->Data.IoStatus.Information;
+    EmuFreeOperation(op);
+    if (!NT_ERROR(s) && OutputBufferLength != 0) {
+        if (info > OutputBufferLength) {
+            info = OutputBufferLength;
+        }
+        memcpy(OutputBuffer, system, info);
+        if (LengthReturned != NULL) {
+            *LengthReturned = (ULONG)info;
+        }
+    }
+    free(system);
     return s;
 }
 

@@ -485,6 +485,27 @@ ULONG ExIsResourceAcquiredSharedLite(PERESOURCE Resource)
 PVOID ExEnterCriticalRegionAndAcquireResourceExclusive(PERESOURCE Resource) { KeEnterCriticalRegion(); ExAcquireResourceExclusiveLite(Resource, TRUE); return NULL; }
 PVOID ExEnterCriticalRegionAndAcquireResourceShared(PERESOURCE Resource) { KeEnterCriticalRegion(); ExAcquireResourceSharedLite(Resource, TRUE); return NULL; }
 VOID ExReleaseResourceAndLeaveCriticalRegion(PERESOURCE Resource) { ExReleaseResourceLite(Resource); KeLeaveCriticalRegion(); }
+/* FltAcquireResourceExclusive/Shared (IRQL <= APC_LEVEL): the ERESOURCE routines inside a critical
+ * region (normal kernel APCs disabled), waiting; FltReleaseResource (IRQL <= DISPATCH_LEVEL) releases
+ * and leaves the region. */
+VOID FltAcquireResourceExclusive(PERESOURCE Resource)
+{
+    EmuRequireIrql("FltAcquireResourceExclusive", APC_LEVEL);
+    KeEnterCriticalRegion();
+    EmuResourceAcquire(Resource, 1, TRUE, "FltAcquireResourceExclusive");
+}
+VOID FltAcquireResourceShared(PERESOURCE Resource)
+{
+    EmuRequireIrql("FltAcquireResourceShared", APC_LEVEL);
+    KeEnterCriticalRegion();
+    EmuResourceAcquire(Resource, 0, TRUE, "FltAcquireResourceShared");
+}
+VOID FltReleaseResource(PERESOURCE Resource)
+{
+    EmuRequireIrql("FltReleaseResource", DISPATCH_LEVEL);
+    ExReleaseResourceLite(Resource);
+    KeLeaveCriticalRegion();
+}
 
 /* ---- rundown protection: bit 0 = rundown started, the rest = 2 x references ---- */
 VOID ExInitializeRundownProtection(PEX_RUNDOWN_REF RunRef) { RunRef->Count = 0; }
