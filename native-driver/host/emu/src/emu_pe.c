@@ -668,7 +668,10 @@ static NTSTATUS PeEtwWriteTransfer(ULONGLONG RegHandle, const PE_EVENT_DESCRIPTO
     X(RtlUpcaseUnicodeChar) X(RtlUpcaseUnicodeString) X(SeLocateProcessImageName) X(SeSinglePrivilegeCheck) X(ZwClose) \
     X(ZwCreateKey) X(ZwDeleteValueKey) X(ZwOpenKey) X(ZwQueryValueKey) X(ZwSetValueKey) \
     X(FltGetRoutineAddress) X(FltAllocateCallbackData) X(FltPerformSynchronousIo) \
-    X(FltFreeCallbackData) X(FltCheckAndGrowNameControl)
+    X(FltFreeCallbackData) X(FltCheckAndGrowNameControl) \
+    X(FltEnlistInTransaction) X(FltSetTransactionContext) X(FltGetTransactionContext) X(FltDeleteTransactionContext) \
+    X(IoGetTransactionParameterBlock) X(ObOpenObjectByPointer) X(ZwQueryInformationTransaction) \
+    X(FltAcquireResourceExclusive) X(FltAcquireResourceShared) X(FltReleaseResource) X(FltFsControlFile) X(FltGetVolumeGuidName)
 
 static PVOID PeMmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName);
 
@@ -704,6 +707,7 @@ static const PE_EXPORT_ENTRY g_exports[] = {
     { "PsThreadType", NULL, &PsThreadType },
     { "IoFileObjectType", NULL, &IoFileObjectType },
     { "ExEventObjectType", NULL, &ExEventObjectType },
+    { "TmTransactionObjectType", NULL, &TmTransactionObjectType },
     /* the C library routines ntoskrnl.exe exports */
     { "strlen", (const void *)strlen, NULL },
     { "wcslen", (const void *)EmuWcsLen, NULL },

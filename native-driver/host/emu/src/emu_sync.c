@@ -485,18 +485,16 @@ ULONG ExIsResourceAcquiredSharedLite(PERESOURCE Resource)
 PVOID ExEnterCriticalRegionAndAcquireResourceExclusive(PERESOURCE Resource) { KeEnterCriticalRegion(); ExAcquireResourceExclusiveLite(Resource, TRUE); return NULL; }
 PVOID ExEnterCriticalRegionAndAcquireResourceShared(PERESOURCE Resource) { KeEnterCriticalRegion(); ExAcquireResourceSharedLite(Resource, TRUE); return NULL; }
 VOID ExReleaseResourceAndLeaveCriticalRegion(PERESOURCE Resource) { ExReleaseResourceLite(Resource); KeLeaveCriticalRegion(); }
-/* FltAcquireResourceExclusive/Shared (IRQL <= APC_LEVEL): the ERESOURCE routines inside a critical
+/* FltAcquireResourceExclusive/Shared (IRQL <= APC_LEVEL, checked by the acquire): the ERESOURCE routines inside a critical
  * region (normal kernel APCs disabled), waiting; FltReleaseResource (IRQL <= DISPATCH_LEVEL) releases
  * and leaves the region. */
 VOID FltAcquireResourceExclusive(PERESOURCE Resource)
 {
-    EmuRequireIrql("FltAcquireResourceExclusive", APC_LEVEL);
     KeEnterCriticalRegion();
     EmuResourceAcquire(Resource, 1, TRUE, "FltAcquireResourceExclusive");
 }
 VOID FltAcquireResourceShared(PERESOURCE Resource)
 {
-    EmuRequireIrql("FltAcquireResourceShared", APC_LEVEL);
     KeEnterCriticalRegion();
     EmuResourceAcquire(Resource, 0, TRUE, "FltAcquireResourceShared");
 }

@@ -51,7 +51,7 @@ static POBJECT_TYPE g_transactionTypePtr = &g_transactionType;
 POBJECT_TYPE *TmTransactionObjectType = &g_transactionTypePtr;
 
 /* Kernel handles to transactions (ObOpenObjectByPointer), closed by ZwClose. */
-#define EMU_TXN_HANDLE_BASE 0x7A700000u
+#define EMU_TXN_HANDLE_BASE 0x3A700000u   /* apart from file (bit 31 / below 4096), thread (bit 30) and registry handles */
 #define EMU_TXN_HANDLES 64
 typedef struct EMU_TXN_HANDLE { PKTRANSACTION Transaction; ACCESS_MASK Access; } EMU_TXN_HANDLE;
 static EMU_TXN_HANDLE g_txnHandles[EMU_TXN_HANDLES];
