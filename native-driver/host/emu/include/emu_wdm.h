@@ -302,6 +302,7 @@ LONG_PTR ObfDereferenceObject(PVOID Object);
 VOID ObDereferenceObjectDeferDelete(PVOID Object);
 NTSTATUS ObReferenceObjectByPointer(PVOID Object, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode);
 NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode, PVOID *Object, PVOID HandleInformation);
+NTSTATUS ObOpenObjectByPointer(PVOID Object, ULONG HandleAttributes, PACCESS_STATE PassedAccessState, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode, PHANDLE Handle);
 NTSTATUS ZwClose(HANDLE Handle);
 
 /* System threads (PsCreateSystemThread: PASSIVE_LEVEL, the System process).
