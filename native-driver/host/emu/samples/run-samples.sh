@@ -79,13 +79,33 @@ for sample in "$@"; do
         echo "$sample: no sources under filesys/miniFilter/$sample in $SNAPSHOT" >&2
         failed="$failed $sample"; continue
     fi
+    # Windows' file names ignore case: an #include spelled otherwise than the
+    # header's file (NameChanger's <fltkernel.h>) finds it through a link of
+    # that spelling in the temporary directory, searched last. The project
+    # keeps one spelling of each header (two would collide on a checkout that
+    # ignores case).
+    ci="$WORK/ci/$sample"
+    mkdir -p "$ci"
+    for name in $(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]\([^>"/]*\)[>"].*/\1/p' \
+                      "$dir"/*.c "$dir"/*.h "$WORK/src/$sample/inc"/*.h 2>/dev/null | sort -u); do
+        for d in "$EMU/include" "$dir" "$WORK/src/$sample/inc"; do
+            [ -e "$d/$name" ] && continue 2
+        done
+        for d in "$EMU/include" "$dir" "$WORK/src/$sample/inc"; do
+            match=$(ls "$d" 2>/dev/null | grep -Fxi -- "$name" | head -n 1)
+            if [ -n "$match" ]; then
+                ln -s "$d/$match" "$ci/$name"
+                break
+            fi
+        done
+    done
     mkdir -p "$BUILD/$sample"
     objs=
     ok=1
     for c in "$dir"/*.c; do
         o="$BUILD/$sample/$(basename "$c" .c).o"
         # Only the emulator's WDK headers and the sample's own folders.
-        if ! $CC $BASE $SAN $SAMPLE_WARN -I"$EMU/include" -I"$dir" -I"$WORK/src/$sample/inc" -c "$c" -o "$o"; then
+        if ! $CC $BASE $SAN $SAMPLE_WARN -I"$EMU/include" -I"$dir" -I"$WORK/src/$sample/inc" -I"$ci" -c "$c" -o "$o"; then
             ok=0; break
         fi
         objs="$objs $o"
