@@ -135,6 +135,42 @@ typedef union _FLT_PARAMETERS {
             } Buffered;
         };
     } FileSystemControl;
+    union {                             /* IRP_MJ_DEVICE_CONTROL, IRP_MJ_INTERNAL_DEVICE_CONTROL: by the code's method */
+        struct {
+            ULONG OutputBufferLength;
+            ULONG POINTER_ALIGNMENT InputBufferLength;
+            ULONG POINTER_ALIGNMENT IoControlCode;
+        } Common;
+        struct {                        /* METHOD_NEITHER */
+            ULONG OutputBufferLength;
+            ULONG POINTER_ALIGNMENT InputBufferLength;
+            ULONG POINTER_ALIGNMENT IoControlCode;
+            PVOID InputBuffer;
+            PVOID OutputBuffer;
+            PMDL OutputMdlAddress;
+        } Neither;
+        struct {                        /* METHOD_BUFFERED */
+            ULONG OutputBufferLength;
+            ULONG POINTER_ALIGNMENT InputBufferLength;
+            ULONG POINTER_ALIGNMENT IoControlCode;
+            PVOID SystemBuffer;
+        } Buffered;
+        struct {                        /* METHOD_IN_DIRECT, METHOD_OUT_DIRECT */
+            ULONG OutputBufferLength;
+            ULONG POINTER_ALIGNMENT InputBufferLength;
+            ULONG POINTER_ALIGNMENT IoControlCode;
+            PVOID InputSystemBuffer;
+            PVOID OutputBuffer;
+            PMDL OutputMdlAddress;
+        } Direct;
+        struct {                        /* fast I/O */
+            ULONG OutputBufferLength;
+            ULONG POINTER_ALIGNMENT InputBufferLength;
+            ULONG POINTER_ALIGNMENT IoControlCode;
+            PVOID InputBuffer;
+            PVOID OutputBuffer;
+        } FastIo;
+    } DeviceIoControl;
     struct {
         union {
             struct {
@@ -642,6 +678,10 @@ NTSTATUS FltSendMessage(PFLT_FILTER Filter, PFLT_PORT *ClientPort, PVOID SenderB
 NTSTATUS FltAllocateCallbackData(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PFLT_CALLBACK_DATA *RetNewCallbackData);
 VOID FltPerformSynchronousIo(PFLT_CALLBACK_DATA CallbackData);
 VOID FltFreeCallbackData(PFLT_CALLBACK_DATA CallbackData);
+
+/* Creates the volume's "System Volume Information" folder (hidden, system) if it is not there, with a
+ * create that only the instances below Instance see. PASSIVE_LEVEL (emu_generated_io.c). */
+NTSTATUS FltCreateSystemVolumeInformationFolder(PFLT_INSTANCE Instance);
 
 /* The address of a routine fltmgr.sys exports by this (ANSI) name, NULL for a
  * name the emulator does not implement. <= DISPATCH_LEVEL. */

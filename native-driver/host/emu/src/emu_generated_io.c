@@ -1,6 +1,7 @@
 /*
  * emu_generated_io.c - I/O a minifilter builds itself: FltAllocateCallbackData,
- * FltPerformSynchronousIo, FltFreeCallbackData.
+ * FltPerformSynchronousIo, FltFreeCallbackData; and I/O the filter manager
+ * performs for one: FltCreateSystemVolumeInformationFolder.
  *
  * As documented: the callback data is the filter's until FltFreeCallbackData
  * (<= DISPATCH_LEVEL); FltAllocateCallbackData and FltPerformSynchronousIo run
@@ -192,4 +193,46 @@ VOID FltFreeCallbackData(PFLT_CALLBACK_DATA CallbackData)
     EmuUnlock();
     op->Magic = 0;
     EmuPoolFree(op, EMU_CBD_TAG, 1, "FltFreeCallbackData");
+}
+
+/*
+ * FltCreateSystemVolumeInformationFolder: the folder "System Volume Information"
+ * in the root of Instance's volume, created (FILE_ATTRIBUTE_HIDDEN |
+ * FILE_ATTRIBUTE_SYSTEM) when it is not there; an existing one is left as it
+ * is. The create is the filter manager's on behalf of Instance: only the
+ * instances below it see it. PASSIVE_LEVEL (as RtlCreateSystemVolumeInformationFolder,
+ * which it wraps). No access control lists are emulated (the SYSTEM-only ACL
+ * NTFS gets is not modelled). A name in the way that is not a folder gives the
+ * create's failure (STATUS_NOT_A_DIRECTORY).
+ */
+NTSTATUS FltCreateSystemVolumeInformationFolder(PFLT_INSTANCE Instance)
+{
+    if (!EmuRequireIrql("FltCreateSystemVolumeInformationFolder", PASSIVE_LEVEL)) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    if (!EmuIsInstance(Instance)) {
+        EmuViolation("FltCreateSystemVolumeInformationFolder(%p): not an instance", (void *)Instance);
+        return STATUS_INVALID_PARAMETER;
+    }
+    static const WCHAR folder[] = L"\\System Volume Information";
+    WCHAR path[EMU_MAX_PATH];
+    size_t volumeChars = Instance->Volume->NameU.Length / sizeof(WCHAR);
+    size_t folderChars = RTL_NUMBER_OF(folder) - 1;
+    if (volumeChars + folderChars >= RTL_NUMBER_OF(path)) {
+        return STATUS_NAME_TOO_LONG;
+    }
+    memcpy(path, Instance->Volume->NameU.Buffer, volumeChars * sizeof(WCHAR));
+    memcpy(path + volumeChars, folder, folderChars * sizeof(WCHAR));
+    UNICODE_STRING name = { (USHORT)((volumeChars + folderChars) * sizeof(WCHAR)), (USHORT)((volumeChars + folderChars) * sizeof(WCHAR)), path };
+    OBJECT_ATTRIBUTES oa;
+    InitializeObjectAttributes(&oa, &name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, NULL, NULL);
+    IO_STATUS_BLOCK iosb;
+    HANDLE h = NULL;
+    NTSTATUS s = FltCreateFileEx2(Instance->Filter, Instance, &h, NULL, FILE_LIST_DIRECTORY | SYNCHRONIZE, &oa, &iosb, NULL,
+                                  FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                                  FILE_OPEN_IF, FILE_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT, NULL, 0, 0, NULL);
+    if (NT_SUCCESS(s)) {
+        FltClose(h);
+    }
+    return s;
 }

@@ -142,6 +142,8 @@ typedef struct EMU_FS {
     EMU_NODE *Root;
     uint64_t NextId;
     EMU_NODE *Graveyard;        /* removed names kept for file objects (through Next) */
+    EMU_NODE *VolumeNode;       /* what a volume open (no file name: FO_VOLUME_OPEN) opens; not in the tree */
+    void *LockedBy;             /* the EMU_FILE of the volume open that holds FSCTL_LOCK_VOLUME, or NULL */
 } EMU_FS;
 
 /* ---- filter manager objects ---- */
@@ -167,6 +169,7 @@ struct _FLT_VOLUME {
     WCHAR Name[256];            /* longer than a driver may expect: NT device names have no fixed limit */
     UNICODE_STRING NameU;
     EMU_DEVICE_BOX Dev;
+    EMU_DEVICE_BOX Disk;        /* the storage device a disk volume resides on (FltGetDiskDeviceObject) */
     VPB Vpb;
     DEVICE_TYPE DeviceType;
     FLT_FILESYSTEM_TYPE FsType;
@@ -382,6 +385,8 @@ NTSTATUS EmuUnloadFilter(PFLT_FILTER filter);
 PFLT_VOLUME EmuVolumeByName(PCUNICODE_STRING name, USHORT *prefixBytes);
 void EmuFltReset(void);
 void EmuFilesCheckLeaks(void);
+/* Lock held. File objects on volume with a handle not yet cleaned up, except except. */
+int EmuVolumeOpenHandles(PFLT_VOLUME volume, EMU_FILE *except);
 void EmuObjectsCheckLeaks(void);
 long EmuObjectsDriverRefTotal(void);   /* references the driver holds now, all objects */
 

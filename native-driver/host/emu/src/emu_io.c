@@ -77,6 +77,9 @@ EMU_FILE *EmuFileAlloc(PFLT_VOLUME volume, const WCHAR *path, size_t chars)
     f->Fo.FileName.Buffer = f->Path;
     f->Fo.FileName.Length = (USHORT)(chars * sizeof(WCHAR));
     f->Fo.FileName.MaximumLength = (USHORT)sizeof(f->Path);
+    if (chars == 0) {
+        f->Fo.Flags |= FO_VOLUME_OPEN;          /* no name: the I/O manager opens the volume itself */
+    }
     KeInitializeEvent(&f->Fo.Event, NotificationEvent, FALSE);
     KeInitializeEvent(&f->Fo.Lock, SynchronizationEvent, FALSE);
     InitializeListHead(&f->Fo.IrpList);
@@ -84,6 +87,16 @@ EMU_FILE *EmuFileAlloc(PFLT_VOLUME volume, const WCHAR *path, size_t chars)
     InsertTailList(&g_files, &f->Link);
     EmuUnlock();
     return f;
+}
+
+int EmuVolumeOpenHandles(PFLT_VOLUME volume, EMU_FILE *except)
+{
+    int n = 0;
+    for (PLIST_ENTRY e = g_files.Flink; e != &g_files; e = e->Flink) {
+        EMU_FILE *f = CONTAINING_RECORD(e, EMU_FILE, Link);
+        n += f != except && f->Volume == volume && f->Opened && f->Handles > 0 && !f->CleanedUp;
+    }
+    return n;
 }
 
 int EmuIsFileObject(PVOID p)

@@ -668,7 +668,7 @@ static NTSTATUS PeEtwWriteTransfer(ULONGLONG RegHandle, const PE_EVENT_DESCRIPTO
     X(RtlUpcaseUnicodeChar) X(RtlUpcaseUnicodeString) X(SeLocateProcessImageName) X(SeSinglePrivilegeCheck) X(ZwClose) \
     X(ZwCreateKey) X(ZwDeleteValueKey) X(ZwOpenKey) X(ZwQueryValueKey) X(ZwSetValueKey) \
     X(FltGetRoutineAddress) X(FltAllocateCallbackData) X(FltPerformSynchronousIo) \
-    X(FltFreeCallbackData) X(FltCheckAndGrowNameControl) \
+    X(FltFreeCallbackData) X(FltCheckAndGrowNameControl) X(FltCreateSystemVolumeInformationFolder) \
     X(FltEnlistInTransaction) X(FltSetTransactionContext) X(FltGetTransactionContext) X(FltDeleteTransactionContext) \
     X(IoGetTransactionParameterBlock) X(ObOpenObjectByPointer) X(ZwQueryInformationTransaction) \
     X(FltAcquireResourceExclusive) X(FltAcquireResourceShared) X(FltReleaseResource) X(FltFsControlFile) X(FltGetVolumeGuidName)
