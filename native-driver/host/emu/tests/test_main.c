@@ -36,6 +36,7 @@ SUITE(g_sehTests)
 SUITE(g_fidelityTests)
 SUITE(g_drvregTests)
 SUITE(g_generatedIoTests)
+SUITE(g_volumeTests)
 SUITE(g_txnTests)
 SUITE(g_deviceTests)
 
@@ -47,7 +48,7 @@ int main(void)
                                   g_traceLoggingTests, g_rundownTests, g_driverTests, g_driverTraceTests, g_driverRenameTests,
                                   g_driverModifyTests, g_driverMatchTests, g_askTests, g_redirectTests, g_driverSetInfoTests,
                                   g_wdkCompatTests, g_peTests, g_reparseTests, g_driverReparseTests, g_driverAuditTests, g_driverPersistTests,
-                                  g_sehTests, g_fidelityTests, g_drvregTests, g_generatedIoTests, g_txnTests, g_deviceTests };
+                                  g_sehTests, g_fidelityTests, g_drvregTests, g_generatedIoTests, g_volumeTests, g_txnTests, g_deviceTests };
     size_t counts[] = { g_fsTestsCount, g_linkTestsCount, g_stackTestsCount, g_paramTestsCount, g_cancelTestsCount, g_portTestsCount, g_fltlibTestsCount, g_leakTestsCount,
                         g_misuseTestsCount, g_traceLoggingTestsCount, g_rundownTestsCount,
                         g_driverTests != NULL ? g_driverTestsCount : 0,
@@ -62,7 +63,7 @@ int main(void)
                         g_driverReparseTests != NULL ? g_driverReparseTestsCount : 0,
                         g_driverAuditTests != NULL ? g_driverAuditTestsCount : 0,
                         g_driverPersistTests != NULL ? g_driverPersistTestsCount : 0,
-                        g_sehTestsCount, g_fidelityTestsCount, g_drvregTestsCount, g_generatedIoTestsCount, g_txnTestsCount, g_deviceTestsCount };
+                        g_sehTestsCount, g_fidelityTestsCount, g_drvregTestsCount, g_generatedIoTestsCount, g_volumeTestsCount, g_txnTestsCount, g_deviceTestsCount };
     for (size_t s = 0; s < sizeof(suites) / sizeof(suites[0]); s++) {
         for (size_t i = 0; i < counts[s] && n < 256; i++) {
             all[n++] = suites[s][i];
