@@ -6,6 +6,7 @@
  * on one volume; B initiates.
  */
 #include "test_filters.h"
+#include <ntintsafe.h>
 
 static PFLT_CALLBACK_DATA g_seenData[TF_MAX];   /* the callback data each filter's pre-query-information saw */
 static int g_seenCount[TF_MAX];
@@ -242,7 +243,31 @@ static void test_check_and_grow_name_control(void)
     CHECK_VIOLATION("not a FLT_NAME_CONTROL the filter manager passed");
 }
 
+/* ntintsafe.h (NameChanger's sizes): the sum or difference, or STATUS_INTEGER_OVERFLOW and the error value. */
+static void test_ntintsafe(void)
+{
+    ULONG r = 0;
+    CHECK_EQ(RtlULongAdd(0xfffffff0u, 0x0f, &r), STATUS_SUCCESS);
+    CHECK_EQ(r, 0xffffffffu);
+    r = 7;
+    CHECK_EQ(RtlULongAdd(0xfffffff0u, 0x10, &r), STATUS_INTEGER_OVERFLOW);
+    CHECK_EQ(r, ULONG_ERROR);
+    CHECK_EQ(RtlULongSub(5, 3, &r), STATUS_SUCCESS);
+    CHECK_EQ(r, 2);
+    CHECK_EQ(RtlULongSub(3, 5, &r), STATUS_INTEGER_OVERFLOW);
+    CHECK_EQ(r, ULONG_ERROR);
+    CHECK_EQ(RtlULongMult(0x10000, 0x10000, &r), STATUS_INTEGER_OVERFLOW);
+    USHORT u = 0;
+    CHECK_EQ(RtlUShortAdd(0xfff0, 0x10, &u), STATUS_INTEGER_OVERFLOW);
+    CHECK_EQ(u, USHORT_ERROR);
+    SIZE_T z = 0;
+    CHECK_EQ(RtlSizeTAdd(SIZE_T_ERROR, 1, &z), STATUS_INTEGER_OVERFLOW);
+    CHECK_EQ(RtlSizeTSub(10, 4, &z), STATUS_SUCCESS);
+    CHECK_EQ(z, 6);
+}
+
 const TEST_CASE g_generatedIoTests[] = {
+    { "ntintsafe", test_ntintsafe },
     { "perform_goes_below_the_initiating_instance_only", test_perform_goes_below_the_initiating_instance_only },
     { "perform_from_the_bottom_reaches_the_file_system", test_perform_from_the_bottom_reaches_the_file_system },
     { "generated_io_contract_violations", test_contract_violations },
