@@ -21,6 +21,19 @@
 #error "the jminifilter emulator headers need -fshort-wchar (WCHAR is 16 bits on Windows)"
 #endif
 
+/* The kernel CRT's wcslen (ntoskrnl.exe exports it; the WDK's string.h declares it). glibc's counts
+ * 4-byte units whatever -fshort-wchar says, so the name maps to a 16-bit count. A macro rather than a
+ * definition: defining wcslen would replace the C library's (and ASan's interceptor) for the process. */
+static inline size_t EmuKernelWcslen(const wchar_t *s)
+{
+    size_t n = 0;
+    while (s[n] != 0) {
+        n++;
+    }
+    return n;
+}
+#define wcslen(s) EmuKernelWcslen(s)
+
 /* ---- integer types ---- */
 typedef void VOID, *PVOID, **PPVOID;
 typedef const void *PCVOID;
@@ -67,6 +80,7 @@ typedef union _ULARGE_INTEGER {
 
 typedef struct _GUID { ULONG Data1; USHORT Data2; USHORT Data3; UCHAR Data4[8]; } GUID, *LPGUID;
 typedef const GUID *LPCGUID;
+#include "emu_guiddef.h"
 
 _Static_assert(sizeof(ULONG) == 4, "ULONG is 32 bits");
 _Static_assert(sizeof(WCHAR) == 2, "WCHAR is 16 bits");
@@ -104,6 +118,7 @@ _Static_assert(sizeof(LARGE_INTEGER) == 8, "LARGE_INTEGER is 64 bits");
 #define ALIGN_DOWN_POINTER_BY(p, a) ((PVOID)ALIGN_DOWN_BY(p, a))
 #define ALIGN_UP_POINTER_BY(p, a) ((PVOID)ALIGN_UP_BY(p, a))
 #define ALIGN_UP(length, type) ALIGN_UP_BY(length, sizeof(type))
+#define IS_ALIGNED(_pointer, _alignment) ((((ULONG_PTR)(_pointer)) & ((_alignment) - 1)) == 0)
 #define ALIGN_DOWN(length, type) ALIGN_DOWN_BY(length, sizeof(type))
 #define FlagOn(_F, _SF) ((_F) & (_SF))
 #define BooleanFlagOn(F, SF) ((BOOLEAN)(((F) & (SF)) != 0))
@@ -201,7 +216,24 @@ LONG EmuSehExceptionCode(void);
 #define GetExceptionCode() EmuSehExceptionCode()
 #define _exception_code() EmuSehExceptionCode()
 #define exception_code() EmuSehExceptionCode()
-#define GetExceptionInformation() ((PVOID)0)
+/* What an exception filter receives from GetExceptionInformation(): the record of the
+ * exception being filtered (its ExceptionCode is GetExceptionCode()'s); no CPU context. */
+#define EXCEPTION_MAXIMUM_PARAMETERS 15
+typedef struct _EXCEPTION_RECORD {
+    NTSTATUS ExceptionCode;
+    ULONG ExceptionFlags;
+    struct _EXCEPTION_RECORD *ExceptionRecord;
+    PVOID ExceptionAddress;
+    ULONG NumberParameters;
+    ULONG_PTR ExceptionInformation[EXCEPTION_MAXIMUM_PARAMETERS];
+} EXCEPTION_RECORD, *PEXCEPTION_RECORD;
+typedef struct _CONTEXT *PCONTEXT;
+typedef struct _EXCEPTION_POINTERS {
+    PEXCEPTION_RECORD ExceptionRecord;
+    PCONTEXT ContextRecord;
+} EXCEPTION_POINTERS, *PEXCEPTION_POINTERS;
+PEXCEPTION_POINTERS EmuSehExceptionInformation(void);
+#define GetExceptionInformation() EmuSehExceptionInformation()
 #define AbnormalTermination() ((_emuSehFin & EMU_SEH_ABNORMAL) != 0)
 #define _abnormal_termination() AbnormalTermination()
 #define EXCEPTION_EXECUTE_HANDLER 1
@@ -224,6 +256,7 @@ LONG EmuSehExceptionCode(void);
 #define STATUS_REPARSE_POINT_NOT_RESOLVED ((NTSTATUS)0xC0000280L)
 #define STATUS_OBJECTID_NOT_FOUND        ((NTSTATUS)0xC00002F0L)
 #define STATUS_TRANSACTION_NOT_ACTIVE    ((NTSTATUS)0xC0190003L)
+#define STATUS_TRANSACTIONAL_CONFLICT    ((NTSTATUS)0xC0190001L)
 #define STATUS_IO_REPARSE_TAG_NOT_HANDLED ((NTSTATUS)0xC0000279L)
 #define STATUS_MORE_ENTRIES              ((NTSTATUS)0x00000105L)
 #define STATUS_NOT_ALL_ASSIGNED          ((NTSTATUS)0x00000106L)

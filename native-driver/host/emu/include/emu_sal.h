@@ -342,6 +342,7 @@
 /* fltKernel.h's annotation of a pre-operation callback's CompletionContext
  * (an out pointer, set when the callback returns ..._WITH_CALLBACK). */
 #define _Flt_CompletionContext_Outptr_
+#define _Flt_ConnectionCookie_Outptr_
 #define INIT_CODE_SEG
 #ifndef __declspec
 #define __declspec(x)

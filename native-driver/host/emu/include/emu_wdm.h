@@ -102,6 +102,7 @@ typedef enum _POOL_TYPE {
     NonPagedPoolNx = 512,
     NonPagedPoolNxCacheAligned = 516
 } POOL_TYPE;
+#define POOL_NX_ALLOCATION 512      /* the bit that makes a non-paged type no-execute */
 
 PVOID ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag);
 PVOID ExAllocatePool3(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag, PVOID ExtendedParameters, ULONG ExtendedParametersCount);
@@ -302,6 +303,7 @@ LONG_PTR ObfDereferenceObject(PVOID Object);
 VOID ObDereferenceObjectDeferDelete(PVOID Object);
 NTSTATUS ObReferenceObjectByPointer(PVOID Object, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode);
 NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode, PVOID *Object, PVOID HandleInformation);
+/* A handle to an object the caller holds a pointer to (the emulator: transactions, emu_txn.c). */
 NTSTATUS ObOpenObjectByPointer(PVOID Object, ULONG HandleAttributes, PACCESS_STATE PassedAccessState, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode, PHANDLE Handle);
 NTSTATUS ZwClose(HANDLE Handle);
 
@@ -398,6 +400,7 @@ BOOLEAN SeSinglePrivilegeCheck(LARGE_INTEGER PrivilegeValue, KPROCESSOR_MODE Pre
 #define FILE_ATTRIBUTE_NORMAL    0x00000080
 #define FILE_ATTRIBUTE_TEMPORARY 0x00000100
 #define FILE_ATTRIBUTE_REPARSE_POINT 0x00000400
+#define FILE_ATTRIBUTE_ENCRYPTED 0x00004000
 #define FILE_ATTRIBUTE_VALID_FLAGS 0x005affb7
 
 #define FILE_SUPERSEDE           0x00000000
@@ -564,6 +567,8 @@ BOOLEAN SeSinglePrivilegeCheck(LARGE_INTEGER PrivilegeValue, KPROCESSOR_MODE Pre
 /* The volume shadow copy driver's request to hold writes while a snapshot is taken (ntifs.h). */
 #define VOLSNAPCONTROLTYPE                0x00000053
 #define IOCTL_VOLSNAP_FLUSH_AND_HOLD_WRITES CTL_CODE(VOLSNAPCONTROLTYPE, 0, METHOD_BUFFERED, FILE_READ_ACCESS | FILE_WRITE_ACCESS)
+#define FSCTL_WRITE_RAW_ENCRYPTED         CTL_CODE(0x00000009, 55, METHOD_NEITHER, FILE_SPECIAL_ACCESS)
+#define FSCTL_TXFS_SAVEPOINT_INFORMATION  CTL_CODE(0x00000009, 94, METHOD_BUFFERED, FILE_WRITE_DATA)
 #define FSCTL_QUERY_ALLOCATED_RANGES      CTL_CODE(0x00000009, 51, METHOD_NEITHER, FILE_READ_ACCESS)
 #define FSCTL_DUPLICATE_EXTENTS_TO_FILE   CTL_CODE(0x00000009, 209, METHOD_BUFFERED, FILE_WRITE_ACCESS)
 #define FSCTL_DUPLICATE_EXTENTS_TO_FILE_EX CTL_CODE(0x00000009, 250, METHOD_BUFFERED, FILE_WRITE_ACCESS)
@@ -586,6 +591,7 @@ typedef struct _FILE_ZERO_DATA_INFORMATION {
 #define FILE_DEVICE_NETWORK_FILE_SYSTEM   0x00000014
 #define FILE_DEVICE_VIRTUAL_DISK          0x00000024
 #define FILE_DEVICE_DFS_FILE_SYSTEM       0x00000035
+#define FILE_DEVICE_NETWORK               0x00000012
 #define FILE_REMOVABLE_MEDIA              0x00000001
 #define FILE_READ_ONLY_DEVICE             0x00000002
 #define FILE_FLOPPY_DISKETTE              0x00000004
@@ -1249,7 +1255,14 @@ BOOLEAN RtlIsNtDdiVersionAvailable(ULONG Version);
 ULONG RtlRandomEx(PULONG Seed);
 ULONG RtlNtStatusToDosError(NTSTATUS Status);
 
+#define NTDDI_WIN2K          0x05000000
+#define NTDDI_WIN6           0x06000000
+#define NTDDI_VISTA          NTDDI_WIN6
+#define NTDDI_WIN7           0x06010000
+#define NTDDI_WIN8           0x06020000
 #define NTDDI_WIN10          0x0A000000
+#define OSVERSION_MASK       0xFFFF0000
+#define OSVER(Version)       ((Version) & OSVERSION_MASK)
 #define NTDDI_WIN10_RS1      0x0A000002
 #define NTDDI_WIN10_VB       0x0A000008
 #define NTDDI_WIN10_FE       0x0A00000A
@@ -1260,6 +1273,10 @@ ULONG RtlNtStatusToDosError(NTSTATUS Status);
 #define _WIN32_WINNT_WIN10 0x0A00
 #ifndef _WIN32_WINNT
 #define _WIN32_WINNT 0x0A00
+#endif
+/* What the WDK's build defines with _WIN32_WINNT (samples test WINVER, e.g. scanner's FSCTL_OFFLOAD_WRITE handling). */
+#ifndef WINVER
+#define WINVER 0x0A00
 #endif
 
 /* ---- registry (emu_registry.c): the routines a driver uses on its own service key.
@@ -1318,9 +1335,139 @@ NTSTATUS IoOpenDriverRegistryKey(PDRIVER_OBJECT DriverObject, DRIVER_REGKEY_TYPE
  * none of that name (FltMgr's routines are not among them). PASSIVE_LEVEL. */
 PVOID MmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName);
 
+/* ---- MDLs (src/emu_mdl.c) ----
+ * As wdm.h defines them: the flags, the page arithmetic and the MmGetMdl* /
+ * MmGetSystemAddressForMdlSafe inlines are the WDK's own, so a driver compiled
+ * here does exactly what it does against the WDK. The emulator has one
+ * address space: a "system address" of an MDL is the address it describes. */
+#define PAGE_SIZE  0x1000
+#define PAGE_SHIFT 12L
+typedef ULONG_PTR PFN_NUMBER, *PPFN_NUMBER;
+#define MDL_MAPPED_TO_SYSTEM_VA     0x0001
+#define MDL_PAGES_LOCKED            0x0002
+#define MDL_SOURCE_IS_NONPAGED_POOL 0x0004
+#define MDL_ALLOCATED_FIXED_SIZE    0x0008
+#define MDL_PARTIAL                 0x0010
+#define MDL_PARTIAL_HAS_BEEN_MAPPED 0x0020
+#define MDL_IO_PAGE_READ            0x0040
+#define MDL_WRITE_OPERATION         0x0080
+#define MDL_LOCKED_PAGE_TABLES      0x0100
+#define MDL_PARENT_MAPPED_SYSTEM_VA MDL_LOCKED_PAGE_TABLES
+#define MDL_FREE_EXTRA_PTES         0x0200
+#define MDL_DESCRIBES_AWE           0x0400
+#define MDL_IO_SPACE                0x0800
+#define MDL_NETWORK_HEADER          0x1000
+#define MDL_MAPPING_CAN_FAIL        0x2000
+#define MDL_PAGE_CONTENTS_INVARIANT 0x4000
+#define MDL_ALLOCATED_MUST_SUCCEED  MDL_PAGE_CONTENTS_INVARIANT
+#define MDL_INTERNAL                0x8000
+#define ROUND_TO_PAGES(Size)  (((ULONG_PTR)(Size) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
+#define BYTES_TO_PAGES(Size)  (((Size) >> PAGE_SHIFT) + (((Size) & (PAGE_SIZE - 1)) != 0))
+#define BYTE_OFFSET(Va) ((ULONG)((LONG_PTR)(Va) & (PAGE_SIZE - 1)))
+#define PAGE_ALIGN(Va) ((PVOID)((ULONG_PTR)(Va) & ~(PAGE_SIZE - 1)))
+#define ADDRESS_AND_SIZE_TO_SPAN_PAGES(Va, Size) ((BYTE_OFFSET(Va) + ((SIZE_T)(Size)) + (PAGE_SIZE - 1)) >> PAGE_SHIFT)
+#define MmGetMdlPfnArray(Mdl) ((PPFN_NUMBER)(Mdl + 1))
+#define MmGetMdlVirtualAddress(Mdl) ((PVOID)((PCHAR)((Mdl)->StartVa) + (Mdl)->ByteOffset))
+#define MmGetMdlByteCount(Mdl)  ((Mdl)->ByteCount)
+#define MmGetMdlByteOffset(Mdl) ((Mdl)->ByteOffset)
+#define MmGetMdlBaseVa(Mdl)     ((Mdl)->StartVa)
+typedef enum _MM_PAGE_PRIORITY { LowPagePriority, NormalPagePriority = 16, HighPagePriority = 32 } MM_PAGE_PRIORITY;
+#define MdlMappingNoWrite       0x80000000
+#define MdlMappingWithGuardPtes 0x20000000
+typedef enum _MEMORY_CACHING_TYPE_ORIG { MmFrameBufferCached = 2 } MEMORY_CACHING_TYPE_ORIG;
+typedef enum _MEMORY_CACHING_TYPE {
+    MmNonCached = FALSE,
+    MmCached = TRUE,
+    MmWriteCombined = MmFrameBufferCached,
+    MmHardwareCoherentCached,
+    MmNonCachedUnordered,
+    MmUSWCCached,
+    MmMaximumCacheType,
+    MmNotMapped = -1
+} MEMORY_CACHING_TYPE;
+PMDL IoAllocateMdl(PVOID VirtualAddress, ULONG Length, BOOLEAN SecondaryBuffer, BOOLEAN ChargeQuota, PIRP Irp);
+VOID IoFreeMdl(PMDL Mdl);
+VOID MmBuildMdlForNonPagedPool(PMDL MemoryDescriptorList);
+PVOID MmMapLockedPagesSpecifyCache(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode, MEMORY_CACHING_TYPE CacheType,
+                                   PVOID RequestedAddress, ULONG BugCheckOnFailure, ULONG Priority);
+VOID MmUnmapLockedPages(PVOID BaseAddress, PMDL MemoryDescriptorList);
+FORCEINLINE PVOID MmGetSystemAddressForMdlSafe(PMDL Mdl, ULONG Priority)
+{
+    if (Mdl->MdlFlags & (MDL_MAPPED_TO_SYSTEM_VA | MDL_SOURCE_IS_NONPAGED_POOL)) {
+        return Mdl->MappedSystemVa;
+    }
+    return MmMapLockedPagesSpecifyCache(Mdl, KernelMode, MmCached, NULL, FALSE, Priority);
+}
+/* ntddk.h: the MS-DOS name (drive letter, "C:") of a volume's device object; the caller frees DosName->Buffer with ExFreePool. */
+NTSTATUS IoVolumeDeviceToDosName(PVOID VolumeDeviceObject, PUNICODE_STRING DosName);
+/* ---- more of wdm.h and ntifs.h (the avscan sample's first needs) ---- */
+/* The bounds of the calling thread's stack (any IRQL): LowLimit <= any address on it < HighLimit. */
+VOID IoGetStackLimits(PULONG_PTR LowLimit, PULONG_PTR HighLimit);
+/* Macros in the WDK: normal kernel APCs off around a resource a file system (filter) holds (<= APC_LEVEL). */
+#define FsRtlEnterFileSystem() { KeEnterCriticalRegion(); }
+#define FsRtlExitFileSystem() { KeLeaveCriticalRegion(); }
+/* Atomic flag updates, returning the flags as they were (macros over InterlockedOr/InterlockedAnd). */
+#define RtlInterlockedSetBits(Flags, Flag) InterlockedOr((PLONG)(Flags), (LONG)(Flag))
+#define RtlInterlockedClearBits(Flags, Flag) InterlockedAnd((PLONG)(Flags), ~(LONG)(Flag))
+#define RtlInterlockedSetBitsDiscardReturn(Flags, Flag) (VOID)RtlInterlockedSetBits(Flags, Flag)
+#define RtlInterlockedClearBitsDiscardReturn(Flags, Flag) (VOID)RtlInterlockedClearBits(Flags, Flag)
+/* Section and process access rights, page protections, section attributes. */
+#define SECTION_QUERY        0x0001
+#define SECTION_MAP_WRITE    0x0002
+#define SECTION_MAP_READ     0x0004
+#define SECTION_MAP_EXECUTE  0x0008
+#define PAGE_NOACCESS        0x01
+#define PAGE_READONLY        0x02
+#define PAGE_READWRITE       0x04
+#define PAGE_WRITECOPY       0x08
+#define PAGE_EXECUTE         0x10
+#define PAGE_EXECUTE_READ    0x20
+#define SEC_IMAGE            0x01000000
+#define SEC_RESERVE          0x04000000
+#define SEC_COMMIT           0x08000000
+#define PROCESS_ALL_ACCESS   (STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0xFFFF)
+
+/* ---- generic tables (ntddk.h; emu_gtable.c) ----
+ * Caller-synchronized tables of caller-defined elements, ordered by the caller's
+ * CompareRoutine, no duplicates. The allocate routine is asked for
+ * sizeof(RTL_SPLAY_LINKS) + sizeof(LIST_ENTRY) + BufferSize bytes: the links
+ * first, the caller's data after them (what the routines return). IRQL <=
+ * DISPATCH_LEVEL (at DISPATCH_LEVEL the routines and memory must be nonpaged). */
+typedef struct _RTL_SPLAY_LINKS {
+    struct _RTL_SPLAY_LINKS *Parent;
+    struct _RTL_SPLAY_LINKS *LeftChild;
+    struct _RTL_SPLAY_LINKS *RightChild;
+} RTL_SPLAY_LINKS, *PRTL_SPLAY_LINKS;
+typedef enum _RTL_GENERIC_COMPARE_RESULTS { GenericLessThan, GenericGreaterThan, GenericEqual } RTL_GENERIC_COMPARE_RESULTS;
+struct _RTL_GENERIC_TABLE;
+typedef RTL_GENERIC_COMPARE_RESULTS RTL_GENERIC_COMPARE_ROUTINE(struct _RTL_GENERIC_TABLE *Table, PVOID FirstStruct, PVOID SecondStruct);
+typedef RTL_GENERIC_COMPARE_ROUTINE *PRTL_GENERIC_COMPARE_ROUTINE;
+typedef PVOID RTL_GENERIC_ALLOCATE_ROUTINE(struct _RTL_GENERIC_TABLE *Table, CLONG ByteSize);
+typedef RTL_GENERIC_ALLOCATE_ROUTINE *PRTL_GENERIC_ALLOCATE_ROUTINE;
+typedef VOID RTL_GENERIC_FREE_ROUTINE(struct _RTL_GENERIC_TABLE *Table, PVOID Buffer);
+typedef RTL_GENERIC_FREE_ROUTINE *PRTL_GENERIC_FREE_ROUTINE;
+typedef struct _RTL_GENERIC_TABLE {
+    PRTL_SPLAY_LINKS TableRoot;
+    LIST_ENTRY InsertOrderList;
+    PLIST_ENTRY OrderedPointer;
+    ULONG WhichOrderedElement;
+    ULONG NumberGenericTableElements;
+    PRTL_GENERIC_COMPARE_ROUTINE CompareRoutine;
+    PRTL_GENERIC_ALLOCATE_ROUTINE AllocateRoutine;
+    PRTL_GENERIC_FREE_ROUTINE FreeRoutine;
+    PVOID TableContext;
+} RTL_GENERIC_TABLE, *PRTL_GENERIC_TABLE;
+VOID RtlInitializeGenericTable(PRTL_GENERIC_TABLE Table, PRTL_GENERIC_COMPARE_ROUTINE CompareRoutine,
+                               PRTL_GENERIC_ALLOCATE_ROUTINE AllocateRoutine, PRTL_GENERIC_FREE_ROUTINE FreeRoutine, PVOID TableContext);
+PVOID RtlInsertElementGenericTable(PRTL_GENERIC_TABLE Table, PVOID Buffer, CLONG BufferSize, PBOOLEAN NewElement);
+PVOID RtlLookupElementGenericTable(PRTL_GENERIC_TABLE Table, PVOID Buffer);
+BOOLEAN RtlDeleteElementGenericTable(PRTL_GENERIC_TABLE Table, PVOID Buffer);
+/* The I'th element in the order of insertion (0-based), or NULL. */
+PVOID RtlGetElementGenericTable(PRTL_GENERIC_TABLE Table, ULONG I);
+ULONG RtlNumberGenericTableElements(PRTL_GENERIC_TABLE Table);
+BOOLEAN RtlIsGenericTableEmpty(PRTL_GENERIC_TABLE Table);
 /* ---- the kernel transaction manager (KTM), as much as a minifilter uses (wdm.h, ntddk.h) ----
- * The emulated I/O manager opens no file inside a transaction (IoGetTransactionParameterBlock is
- * always NULL); transaction objects exist for the filter manager's transaction routines (emu_txn.c). */
+ * Transaction objects and transacted opens: emu_txn.c, and the file system's TxF rules in emu_fs.c. */
 typedef struct _KTRANSACTION *PKTRANSACTION;
 typedef ULONG NOTIFICATION_MASK;
 #define TRANSACTION_NOTIFY_MASK                 0x3FFFFFFF
@@ -1364,6 +1511,7 @@ typedef struct _TRANSACTION_BASIC_INFORMATION {
     ULONG State;
     ULONG Outcome;
 } TRANSACTION_BASIC_INFORMATION, *PTRANSACTION_BASIC_INFORMATION;
+#define TXF_MINIVERSION_DEFAULT_VIEW 0xFFFE   /* TxFsContext: the transaction's own view of the file */
 typedef struct _TXN_PARAMETER_BLOCK {
     USHORT Length;
     USHORT TxFsContext;

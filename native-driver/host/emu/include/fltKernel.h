@@ -701,4 +701,13 @@ NTSTATUS FltGetVolumeGuidName(PFLT_VOLUME Volume, PUNICODE_STRING VolumeGuidName
 NTSTATUS RtlCreateSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptor, ULONG Revision);
 NTSTATUS RtlSetDaclSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptor, BOOLEAN DaclPresent, PVOID Dacl, BOOLEAN DaclDefaulted);
 
+/* ---- device-aligned pool and swapped buffers (src/emu_mdl.c) ---- */
+/* A length rounded up to a power-of-2 alignment; whether a pointer is aligned to one. */
+#define ROUND_TO_SIZE(_length, _alignment) ((((ULONG_PTR)(_length)) + ((_alignment)-1)) & ~(ULONG_PTR)((_alignment) - 1))
+#define IS_ALIGNED(_pointer, _alignment) ((((ULONG_PTR)(_pointer)) & ((_alignment) - 1)) == 0)
+PVOID FltAllocatePoolAlignedWithTag(PFLT_INSTANCE Instance, POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
+VOID FltFreePoolAlignedWithTag(PFLT_INSTANCE Instance, PVOID Buffer, ULONG Tag);
+PMDL FltGetSwappedBufferMdlAddress(PFLT_CALLBACK_DATA CallbackData);
+VOID FltRetainSwappedBufferMdlAddress(PFLT_CALLBACK_DATA CallbackData);
+
 #endif /* __FLTKERNEL__ */

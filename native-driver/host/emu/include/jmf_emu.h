@@ -19,6 +19,7 @@
 #ifndef JMF_EMU_H
 #define JMF_EMU_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -35,7 +36,7 @@ extern "C" {
 #define EMU_E_INVALID_PARAMETER          ((int32_t)0x80070057)
 #define EMU_E_INSUFFICIENT_BUFFER        ((int32_t)0x8007007A)
 #define EMU_E_MORE_DATA                  ((int32_t)0x800700EA)
-#define EMU_E_WAIT_TIMEOUT               ((int32_t)0x80070102) /* EmuFilterGetMessageTimeout only */
+#define EMU_E_WAIT_TIMEOUT               ((int32_t)0x80070102) /* EmuFilterGetMessageTimeout, EmuWaitForPortConnection */
 #define EMU_E_OPERATION_ABORTED          ((int32_t)0x800703E3) /* a pending get was cancelled */
 #define EMU_E_CONNECTION_COUNT_LIMIT     ((int32_t)0x800704D6)
 #define EMU_E_REVISION_MISMATCH          ((int32_t)0x8007051A)
@@ -74,7 +75,8 @@ JMF_EMU_API int32_t EmuFilterClose(void *port);
  *    is associated with (CreateIoCompletionPort), with the port's completion key, the OVERLAPPED's
  *    address and, as byte count, the bytes written: FILTER_MESSAGE_HEADER (16) + the message body
  *    (Internal = NTSTATUS, InternalHigh = that count, as Windows writes them). A message already
- *    queued completes the call at once: S_OK, and the completion is queued all the same.
+ *    queued is received at once (OVERLAPPED written, packet queued) and the call still returns
+ *    HRESULT_FROM_WIN32(ERROR_IO_PENDING), as documented.
  *    CancelIoEx(port, NULL or that OVERLAPPED) completes it with ERROR_OPERATION_ABORTED; closing the
  *    port handle cancels every pending receive of it. hEvent must be NULL (no event objects).
  *  - The caller's side of the contract, checked where Windows would corrupt memory or misroute a
@@ -118,6 +120,26 @@ JMF_EMU_API int32_t CancelIoEx(void *hFile, EMU_OVERLAPPED *lpOverlapped);
 JMF_EMU_API int32_t CloseHandle(void *hObject);
 JMF_EMU_API uint32_t GetLastError(void);
 JMF_EMU_API void SetLastError(uint32_t dwErrCode);
+/* FilterConnectCommunicationPort for C compiled with -fshort-wchar (Windows' WCHAR, UTF-16): the
+ * user-mode headers of include-user (fltUser.h) bind FilterConnectCommunicationPort to it. */
+JMF_EMU_API int32_t FilterConnectCommunicationPortUtf16(const uint16_t *lpPortName, uint32_t dwOptions,
+        const void *lpContext, uint16_t wSizeOfContext, void *lpSecurityAttributes, void **hPort);
+/* Threads on pthreads: the new thread runs in the creator's emulated process; its handle (CloseHandle)
+ * is signalled when the start routine returns, whose value is the exit code (STILL_ACTIVE until then).
+ * dwCreationFlags: 0 or STACK_SIZE_PARAM_IS_A_RESERVATION (CREATE_SUSPENDED: ERROR_NOT_SUPPORTED).
+ * WaitForSingleObject(Ex) waits on thread handles (WAIT_OBJECT_0, WAIT_TIMEOUT; WAIT_FAILED with
+ * ERROR_INVALID_HANDLE otherwise); no user APCs exist, so an alertable wait is a plain one. */
+#define EMU_STACK_SIZE_PARAM_IS_A_RESERVATION 0x00010000u
+#define EMU_ERROR_NOT_SUPPORTED          50u
+#define EMU_STILL_ACTIVE                 259u
+#define EMU_WAIT_OBJECT_0                0u
+#define EMU_WAIT_FAILED                  0xFFFFFFFFu
+#define EMU_INFINITE                     0xFFFFFFFFu
+JMF_EMU_API void *CreateThread(void *lpThreadAttributes, size_t dwStackSize, uint32_t (*lpStartAddress)(void *),
+        void *lpParameter, uint32_t dwCreationFlags, uint32_t *lpThreadId);
+JMF_EMU_API uint32_t WaitForSingleObjectEx(void *hHandle, uint32_t dwMilliseconds, int32_t bAlertable);
+JMF_EMU_API uint32_t WaitForSingleObject(void *hHandle, uint32_t dwMilliseconds);
+JMF_EMU_API int32_t GetExitCodeThread(void *hThread, uint32_t *lpExitCode);
 
 /* ---- control: the emulated kernel ---- */
 /* Resets everything (volumes, filters, processes, violations). 0 on success. */
@@ -186,8 +208,30 @@ JMF_EMU_API int32_t EmuAttachDriver(int32_t volumeId, const char *altitude);
  * were made since the reset. */
 JMF_EMU_API uint32_t EmuLastFltCreateFileFlags(uint32_t *calls);
 
+/* Waits until the server port of this name (e.g. "\\ScannerPort") has a connected client (its connect
+ * callback accepted it): 0; EMU_E_WAIT_TIMEOUT after timeoutMs; EMU_E_FILE_NOT_FOUND if no open server
+ * port has the name. For a client started in another thread (a sample's user-mode program). */
+JMF_EMU_API int32_t EmuWaitForPortConnection(const char *serverPortName, uint32_t timeoutMs);
+
 /* The altitude the next FltRegisterFilter gets (test filters register directly). */
 JMF_EMU_API void EmuSetNextAltitude(const char *altitude);
+
+/* ---- control: transactions (KTM) and transacted opens (Transactional NTFS) ----
+ * EmuTransactionBegin creates a transaction (CreateTransaction); EmuSetCurrentTransaction makes
+ * the calling thread's later EmuFileOpen/EmuFileOpenRelative transacted (RtlSetCurrentTransaction;
+ * 0 clears it). Filters enlisted in it (FltEnlistInTransaction) receive its outcome when it is
+ * committed or rolled back. The file systems keep TxF's rules for existing files: a transacted
+ * writer locks the file (non-transacted writers: STATUS_TRANSACTIONAL_CONFLICT; another
+ * transaction's writer: STATUS_SHARING_VIOLATION), its data and end of file changes are seen only
+ * through the transaction's handles until the commit, and go on rollback; a file deleted in the
+ * transaction is gone for it at once, for everyone at the commit. Not emulated in a transaction
+ * (STATUS_NOT_SUPPORTED): creating, overwriting, renaming or linking a file, deleting a directory
+ * or a linked file, other information classes, FSCTL_SET_ZERO_DATA, MDL reads. Transactions are
+ * identified by the value EmuTransactionBegin returns. */
+JMF_EMU_API int32_t EmuTransactionBegin(uint64_t *transaction);
+JMF_EMU_API int32_t EmuSetCurrentTransaction(uint64_t transaction);
+JMF_EMU_API int32_t EmuTransactionCommit(uint64_t transaction);
+JMF_EMU_API int32_t EmuTransactionRollback(uint64_t transaction);
 
 /* ---- control: file operations, issued as the current process ---- */
 /* createOptions may add EMU_OPEN_ASYNC_IO: a handle for asynchronous I/O (no FILE_SYNCHRONOUS_IO_NONALERT,
@@ -296,6 +340,20 @@ JMF_EMU_API int32_t EmuObserverStart(const char *altitude);
 /* Copies what the observer saw last for majorFunction; 0, or -1 if never seen. */
 JMF_EMU_API int32_t EmuObserverLast(uint8_t majorFunction, EMU_OBSERVED *observed);
 JMF_EMU_API int32_t EmuObserverStop(void);
+/* The buffer a read, write or directory query (IRP_MN_QUERY_DIRECTORY) reached the
+ * observer with, for C checks that a filter above swapped buffers (not in the Java
+ * binding): the parameters' buffer pointer and MDL as received, and for a write the
+ * first bytes the file system will write (read through the MDL when there is one). */
+typedef struct EMU_OBSERVED_BUFFER {
+    uint64_t Buffer;            /* ReadBuffer / WriteBuffer / DirectoryBuffer */
+    uint64_t Mdl;               /* MdlAddress, 0 if none */
+    uint64_t MdlVirtualAddress; /* MmGetMdlVirtualAddress(MdlAddress), 0 if none */
+    uint32_t Length;
+    uint32_t Captured;          /* bytes in Data (writes only) */
+    uint8_t  Data[64];
+} EMU_OBSERVED_BUFFER;
+/* Copies the last one seen for majorFunction; 0, or -1 if none was seen. */
+JMF_EMU_API int32_t EmuObserverLastBuffer(uint8_t majorFunction, EMU_OBSERVED_BUFFER *observed);
 
 /* ---- control: looking at the file systems directly (no filters) ---- */
 /* Returns 1 if path exists on the volume (2 if it is a directory), 0 if not. */

@@ -1,8 +1,9 @@
 #!/bin/sh
 # run-samples.sh - compiles Microsoft's minifilter samples UNCHANGED against the
 # emulator's headers (../include: fltKernel.h, ...) and runs each in the
-# emulated Filter Manager through sample_harness.c (several volumes, creates,
-# reads, writes, directory queries, unload; any leak or violation fails it).
+# emulated Filter Manager through ../run-minifilter.sh and sample_harness.c
+# (several volumes, creates, reads, writes, directory queries, unload; any
+# leak, violation or failed check of checks/<sample>.c fails it).
 #
 #   run-samples.sh SNAPSHOT [SAMPLE...]
 #
@@ -18,12 +19,10 @@ set -eu
 usage() { echo "usage: $0 SNAPSHOT [SAMPLE...]  (SNAPSHOT: a checkout or git directory of microsoft/Windows-driver-samples)" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 SNAPSHOT=$1; shift
-[ $# -ge 1 ] || set -- nullFilter passThrough ctx simrep delete change cdo MetadataManager
+[ $# -ge 1 ] || set -- nullFilter passThrough ctx swapBuffers scanner cdo delete change simrep MetadataManager
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 EMU=$(cd "$HERE/.." && pwd)
-CC=${CC:-cc}
-BUILD="$EMU/build/samples"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT INT TERM
 
@@ -41,36 +40,18 @@ else
     exit 2
 fi
 
-# As the emulator's own test build (Makefile): UTF-16 WCHAR, ASan + UBSan.
-SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
-BASE="-std=gnu11 -fshort-wchar -g -O1 -fno-omit-frame-pointer -pthread"
-# The samples are written for MSVC: unknown pragmas (alloc_text, prefast),
-# multi-character pool tags and positional initializers are correct there.
-# Their warnings are shown, not fatal: the point is to run them unchanged.
-# -fcommon: MSVC merges a global defined without initializer in a header that
-# several files include (change.h's gFilterInstance), as C's common symbols do.
-SAMPLE_WARN="-fcommon -Wall -Wextra -Wno-multichar -Wno-unknown-pragmas -Wno-missing-field-initializers -Wno-unused-parameter -Werror=implicit-function-declaration"
-
-# The emulator, compiled when its sources change. emu_explain.c is left out:
-# it links jminifilter's own policy core (`jminifilter explain`), no sample's.
-mkdir -p "$BUILD/emu"
-EMU_OBJS=
-for c in "$EMU"/src/*.c; do
-    [ "$(basename "$c")" = emu_explain.c ] && continue
-    o="$BUILD/emu/$(basename "$c" .c).o"
-    if [ ! -f "$o" ] || [ -n "$(find "$EMU/src" "$EMU/include" -newer "$o" -name '*.[ch]' | head -1)" ]; then
-        $CC $BASE $SAN -Wall -Wextra -Werror -Wno-multichar -I"$EMU/include" -I"$EMU/src" -c "$c" -o "$o"
-    fi
-    EMU_OBJS="$EMU_OBJS $o"
-done
-$CC $BASE $SAN -Wall -Wextra -Werror -I"$EMU/include" -I"$HERE" -c "$HERE/sample_harness.c" -o "$BUILD/sample_harness.o"
-
+# Each sample goes through run-minifilter.sh, the emulator's runner for any
+# minifilter: its kernel part compiled unchanged (with inc/ when it has one),
+# the project's checks of it (checks/<sample>.c, harness.h hooks) and, when
+# those checks run it (they call SampleUserMain), its user-mode part (user/).
 failed=
-for sample in "$@"; do
+samples="$*"
+for sample in $samples; do
     echo "== $sample"
     # The kernel part: the sample's folder, or its filter/ folder when it also
     # has a user-mode part (avscan, scanner, minispy: filter/, user/, inc/).
-    dir="$WORK/src/$sample"
+    top="$WORK/src/$sample"
+    dir=$top
     if extract "$sample" 2>"$WORK/extract.err" && [ -d "$dir/filter" ]; then
         dir="$dir/filter"
     fi
@@ -79,54 +60,15 @@ for sample in "$@"; do
         echo "$sample: no sources under filesys/miniFilter/$sample in $SNAPSHOT" >&2
         failed="$failed $sample"; continue
     fi
-    # Windows' file names ignore case: an #include spelled otherwise than the
-    # header's file (NameChanger's <fltkernel.h>) finds it through a link of
-    # that spelling in the temporary directory, searched last. The project
-    # keeps one spelling of each header (two would collide on a checkout that
-    # ignores case).
-    ci="$WORK/ci/$sample"
-    mkdir -p "$ci"
-    for name in $(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]\([^>"/]*\)[>"].*/\1/p' \
-                      "$dir"/*.c "$dir"/*.h "$WORK/src/$sample/inc"/*.h 2>/dev/null | sort -u); do
-        for d in "$EMU/include" "$dir" "$WORK/src/$sample/inc"; do
-            [ -e "$d/$name" ] && continue 2
-        done
-        for d in "$EMU/include" "$dir" "$WORK/src/$sample/inc"; do
-            match=$(ls "$d" 2>/dev/null | grep -Fxi -- "$name" | head -n 1)
-            if [ -n "$match" ]; then
-                ln -s "$d/$match" "$ci/$name"
-                break
-            fi
-        done
-    done
-    mkdir -p "$BUILD/$sample"
-    objs=
-    ok=1
-    for c in "$dir"/*.c; do
-        o="$BUILD/$sample/$(basename "$c" .c).o"
-        # Only the emulator's WDK headers and the sample's own folders.
-        if ! $CC $BASE $SAN $SAMPLE_WARN -I"$EMU/include" -I"$dir" -I"$WORK/src/$sample/inc" -I"$ci" -c "$c" -o "$o"; then
-            ok=0; break
-        fi
-        objs="$objs $o"
-    done
-    # The project's own checks of this sample, if any (harness.h hooks).
-    if [ $ok = 1 ] && [ -f "$HERE/checks/$sample.c" ]; then
-        o="$BUILD/$sample/checks.o"
-        if $CC $BASE $SAN -Wall -Wextra -Werror -I"$EMU/include" -I"$HERE" -c "$HERE/checks/$sample.c" -o "$o"; then
-            objs="$objs $o"
-        else
-            ok=0
+    set --
+    [ -d "$top/inc" ] && set -- "$@" --include "$top/inc"
+    if [ -f "$HERE/checks/$sample.c" ]; then
+        set -- "$@" --checks "$HERE/checks/$sample.c"
+        if [ -d "$top/user" ] && grep -q SampleUserMain "$HERE/checks/$sample.c"; then
+            set -- "$@" --user "$top/user"
         fi
     fi
-    if [ $ok = 1 ] && ! $CC $SAN -pthread -rdynamic -o "$BUILD/sample-$sample" $objs "$BUILD/sample_harness.o" $EMU_OBJS; then
-        ok=0
-    fi
-    if [ $ok = 0 ]; then
-        echo "$sample: does not compile or link unchanged against the emulator (first errors above)" >&2
-        failed="$failed $sample"; continue
-    fi
-    if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 "$BUILD/sample-$sample" "$sample"; then
+    if ! "$EMU/run-minifilter.sh" --name "$sample" "$@" "$dir"; then
         failed="$failed $sample"
     fi
 done
@@ -135,4 +77,4 @@ if [ -n "$failed" ]; then
     echo "samples that did not run clean:$failed" >&2
     exit 1
 fi
-echo "all samples ran clean: $*"
+echo "all samples ran clean: $samples"

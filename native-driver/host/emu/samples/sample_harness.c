@@ -54,7 +54,8 @@
 #define PASSIVE_LEVEL  0
 #define DISPATCH_LEVEL 2
 
-/* Below any sample's altitude (the samples' INFs use 370000 and up). */
+/* The filter's altitude: HARNESS_ALTITUDE (run-minifilter.sh --altitude), else
+ * this one, above the observer (the samples' INFs use 370000 and up). */
 #define SAMPLE_ALTITUDE   "370020"
 #define OBSERVER_ALTITUDE "100000"
 
@@ -166,7 +167,8 @@ int main(int argc, char **argv)
         gTraceFlags = 0xFFFFFFFFu;
     }
     HarnessBeforeLoad();
-    int32_t s = EmuLoadDriver(SAMPLE_ALTITUDE);
+    const char *altitude = getenv("HARNESS_ALTITUDE");
+    int32_t s = EmuLoadDriver(altitude != NULL && altitude[0] != '\0' ? altitude : SAMPLE_ALTITUDE);
     CHECK(s == STATUS_SUCCESS, "DriverEntry returned 0x%08X", (unsigned)s);
     if (s == STATUS_SUCCESS) {
         /* A volume that arrives while the sample is loaded. */

@@ -416,9 +416,8 @@ BOOLEAN FltSupportsFileContexts(PFILE_OBJECT FileObject) { return (BOOLEAN)EmuIs
  * Transaction contexts (FltSet/Get/DeleteTransactionContext, IRQL <= APC_LEVEL):
  * one per filter on a transaction object (emu_txn.c), set through an instance;
  * removed when the transaction ends (after its outcome was delivered) or the
- * instance is torn down. A Transaction that is not a transaction object is a
- * violation: the emulated I/O manager opens no file in a transaction, so
- * FltObjects->Transaction is always NULL and no filter can have one from it.
+ * instance is torn down. A Transaction that is not a transaction object (NULL:
+ * FltObjects->Transaction of an operation outside a transaction) is a violation.
  */
 static void **EmuTxnSlot(PFLT_INSTANCE Instance, PKTRANSACTION Transaction, const char *routine)
 {
@@ -428,7 +427,7 @@ static void **EmuTxnSlot(PFLT_INSTANCE Instance, PKTRANSACTION Transaction, cons
     }
     void **slot = EmuTransactionContextSlot(Transaction, Instance->Filter);
     if (slot == NULL) {
-        EmuViolation("%s(%p, %p): not a transaction (FltObjects->Transaction is NULL for every emulated operation)", routine,
+        EmuViolation("%s(%p, %p): not a transaction (FltObjects->Transaction is NULL outside a transaction)", routine,
                      (void *)Instance, (void *)Transaction);
     }
     return slot;

@@ -21,6 +21,7 @@ int32_t EmuReset(void)
     EmuContextsReset();
     EmuTransactionsReset();
     EmuPoolReset();
+    EmuMdlReset();
     EmuTraceLoggingReset();
     EmuRegistryReset();
     EmuViolationsClear();

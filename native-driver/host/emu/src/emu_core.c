@@ -600,12 +600,14 @@ typedef struct EMU_POOL_HDR {
     ULONG Tag;
     SIZE_T Size;
     int Paged;
-    int Separate;               /* data in pages of its own (Data != this + 1) */
+    int Separate;               /* data apart from the header: EMU_POOL_PAGES (pages of its own) or EMU_POOL_HEAP (an aligned heap block) */
     LIST_ENTRY Link;
     const char *Routine;
     void *Data;
-    void *Reserved;
+    int Aligned;                /* FltAllocatePoolAlignedWithTag's: freed only by FltFreePoolAlignedWithTag */
+    int Pad;
 } EMU_POOL_HDR;
+enum { EMU_POOL_INLINE, EMU_POOL_PAGES, EMU_POOL_HEAP };
 _Static_assert(sizeof(EMU_POOL_HDR) % 16 == 0, "pool blocks stay 16-byte aligned");
 static LIST_ENTRY g_pool = { &g_pool, &g_pool };
 static size_t g_poolCount;
@@ -613,13 +615,22 @@ static size_t g_poolCount;
 static void EmuPoolRelease(EMU_POOL_HDR *h)
 {
     h->Magic = 0;
-    if (h->Separate) {
+    if (h->Separate == EMU_POOL_PAGES) {
         EmuPageableFree(h->Data);
+    } else if (h->Separate == EMU_POOL_HEAP) {
+        free(h->Data);
     }
     free(h);
 }
 
 PVOID EmuPoolAlloc(SIZE_T bytes, ULONG tag, int paged, int zero, const char *routine)
+{
+    return EmuPoolAllocAligned(bytes, tag, paged, zero, 0, routine);
+}
+
+/* alignment 0: an ordinary pool block (16-byte aligned); otherwise a power of 2
+ * the data starts at (FltAllocatePoolAlignedWithTag), freed only by EmuPoolFreeAligned. */
+PVOID EmuPoolAllocAligned(SIZE_T bytes, ULONG tag, int paged, int zero, SIZE_T alignment, const char *routine)
 {
     if (!EmuRequireIrql(routine, paged ? APC_LEVEL : DISPATCH_LEVEL)) {
         return NULL;
@@ -630,11 +641,21 @@ PVOID EmuPoolAlloc(SIZE_T bytes, ULONG tag, int paged, int zero, const char *rou
     if (bytes > ((SIZE_T)1 << 32)) {
         return NULL;
     }
-    void *data = paged ? EmuPageableAlloc(bytes, tag, routine) : NULL;
+    /* Pageable blocks start at a page boundary: aligned for any sector size up to a page. */
+    void *data = paged && alignment <= 4096 ? EmuPageableAlloc(bytes, tag, routine) : NULL;
+    int separate = data != NULL ? EMU_POOL_PAGES : EMU_POOL_INLINE;
+    if (data == NULL && alignment > 0) {
+        if (posix_memalign(&data, alignment < sizeof(void *) ? sizeof(void *) : alignment, bytes ? bytes : 1) != 0) {
+            return NULL;
+        }
+        separate = EMU_POOL_HEAP;
+    }
     EMU_POOL_HDR *h = malloc(sizeof(EMU_POOL_HDR) + (data != NULL ? 0 : (bytes ? bytes : 1)));
     if (h == NULL) {
-        if (data != NULL) {
+        if (separate == EMU_POOL_PAGES) {
             EmuPageableFree(data);
+        } else if (separate == EMU_POOL_HEAP) {
+            free(data);
         }
         return NULL;
     }
@@ -642,7 +663,9 @@ PVOID EmuPoolAlloc(SIZE_T bytes, ULONG tag, int paged, int zero, const char *rou
     h->Tag = tag;
     h->Size = bytes;
     h->Paged = paged;
-    h->Separate = data != NULL;
+    h->Separate = separate;
+    h->Aligned = alignment > 0;
+    h->Pad = 0;
     h->Routine = routine;
     h->Data = data != NULL ? data : (void *)(h + 1);
     /* At PASSIVE/APC_LEVEL (checked above): a fresh pageable block is touched legally here. */
@@ -655,6 +678,12 @@ PVOID EmuPoolAlloc(SIZE_T bytes, ULONG tag, int paged, int zero, const char *rou
 }
 
 void EmuPoolFree(PVOID p, ULONG tag, int checkTag, const char *routine)
+{
+    EmuPoolFreeAligned(p, tag, checkTag, 0, routine);
+}
+
+/* aligned: the caller is FltFreePoolAlignedWithTag. Each kind of block goes back the way it came. */
+void EmuPoolFreeAligned(PVOID p, ULONG tag, int checkTag, int aligned, const char *routine)
 {
     if (p == NULL) {
         EmuViolation("%s(NULL) (BAD_POOL_CALLER)", routine);
@@ -688,10 +717,43 @@ void EmuPoolFree(PVOID p, ULONG tag, int checkTag, const char *routine)
         char a[8], b[8];
         EmuViolation("%s: tag '%s' does not match the block's tag '%s' (BAD_POOL_CALLER)", routine, EmuTagText(tag, a), EmuTagText(h->Tag, b));
     }
-    if (!h->Separate) {
+    if (h->Aligned && !aligned) {
+        EmuViolation("%s(%p): the block was allocated by %s; free it with FltFreePoolAlignedWithTag (BAD_POOL_CALLER)", routine, p, h->Routine);
+    } else if (!h->Aligned && aligned) {
+        EmuViolation("%s(%p): the block was allocated by %s, not by FltAllocatePoolAlignedWithTag (BAD_POOL_CALLER)", routine, p, h->Routine);
+    }
+    if (h->Separate != EMU_POOL_PAGES) {
         memset(h->Data, 0xDD, h->Size);     /* a use after free reads garbage (ASan reports it) */
     }
     EmuPoolRelease(h);
+}
+
+/* Whether p lies in pageable memory: a paged pool block, or any other pageable block
+ * (file name information, emu_pageable.c). what (optional) receives a description. */
+int EmuIsPageableAddress(const void *p, char *what, size_t cap)
+{
+    uintptr_t a = (uintptr_t)p;
+    int found = 0;
+    EmuLock();
+    for (PLIST_ENTRY e = g_pool.Flink; e != &g_pool && !found; e = e->Flink) {
+        EMU_POOL_HDR *h = CONTAINING_RECORD(e, EMU_POOL_HDR, Link);
+        uintptr_t start = (uintptr_t)h->Data;
+        if (h->Paged && a >= start && a < start + (h->Size ? h->Size : 1)) {
+            char t[8];
+            if (what != NULL) {
+                snprintf(what, cap, "a paged pool block, tag '%s', allocated by %s", EmuTagText(h->Tag, t), h->Routine);
+            }
+            found = 1;
+        }
+    }
+    EmuUnlock();
+    if (!found && EmuPageableContains(p)) {
+        if (what != NULL) {
+            snprintf(what, cap, "pageable memory");
+        }
+        found = 1;
+    }
+    return found;
 }
 
 size_t EmuPoolOutstanding(void)
@@ -918,6 +980,18 @@ long long EmuSehFinallyExit(long long State)
 LONG EmuSehExceptionCode(void)
 {
     return t_sehCode;
+}
+
+/* GetExceptionInformation(): the exception being filtered on this thread (no CPU context). */
+PEXCEPTION_POINTERS EmuSehExceptionInformation(void)
+{
+    static __thread EXCEPTION_RECORD record;
+    static __thread EXCEPTION_POINTERS pointers;
+    memset(&record, 0, sizeof(record));
+    record.ExceptionCode = t_sehCode;
+    pointers.ExceptionRecord = &record;
+    pointers.ContextRecord = NULL;
+    return &pointers;
 }
 
 VOID ExRaiseStatus(NTSTATUS Status)

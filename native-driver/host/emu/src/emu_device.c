@@ -79,7 +79,6 @@ static struct { EMU_DEVFILE *File; ULONG Pid; } g_devHandles[EMU_MAX_DEVICE_HAND
 static const char *const g_objectDirectories[] = { "\\Device", "\\FileSystem", "\\FileSystem\\Filters", "\\Driver" };
 
 /* ---- driver routines, natively or through ms_abi ---- */
-int EmuPeImageContains(const void *address);   /* emu_pe.c */
 
 #if defined(__x86_64__)
 typedef NTSTATUS (__attribute__((ms_abi)) *EMU_MS_DISPATCH)(PDEVICE_OBJECT, PIRP);

@@ -17,6 +17,7 @@ static LIST_ENTRY g_volumes = { &g_volumes, &g_volumes };
  * they are freed by the last FltObjectDereference. */
 static LIST_ENTRY g_zombies = { &g_zombies, &g_zombies };
 static int g_nextVolumeId = 1;
+static WCHAR g_nextDosLetter = L'C';     /* IoVolumeDeviceToDosName's drive letters, for disk volumes */
 static char g_nextAltitude[32] = "370000";
 static PFLT_FILTER g_driverFilter;
 static int g_usedSlots;
@@ -47,6 +48,21 @@ int EmuIsVolume(PVOID p)
         if (CONTAINING_RECORD(e, struct _FLT_VOLUME, Link) == p) {
             r = 1;
             break;
+        }
+    }
+    EmuUnlock();
+    return r;
+}
+
+/* The volume whose device object device is, or NULL (a device object a driver created is no volume's). */
+PFLT_VOLUME EmuVolumeByDevice(PVOID device)
+{
+    PFLT_VOLUME r = NULL;
+    EmuLock();
+    for (PLIST_ENTRY e = g_volumes.Flink; e != &g_volumes && r == NULL; e = e->Flink) {
+        PFLT_VOLUME v = CONTAINING_RECORD(e, struct _FLT_VOLUME, Link);
+        if (&v->Dev.Device == device || &v->Disk.Device == device) {   /* the volume device, or the storage device it is mounted on */
+            r = v;
         }
     }
     EmuUnlock();
@@ -816,7 +832,7 @@ NTSTATUS FltGetVolumeProperties(PFLT_VOLUME Volume, PFLT_VOLUME_PROPERTIES Volum
     memset(VolumeProperties, 0, sizeof(*VolumeProperties));
     VolumeProperties->DeviceType = Volume->DeviceType;
     VolumeProperties->DeviceCharacteristics = network ? FILE_REMOTE_DEVICE : 0;
-    VolumeProperties->SectorSize = 512;
+    VolumeProperties->SectorSize = EMU_SECTOR_SIZE;
     if (VolumePropertiesLength < need) {
         return STATUS_BUFFER_OVERFLOW;
     }
@@ -954,6 +970,9 @@ int32_t EmuCreateVolume(const char *ntName, uint32_t stackSize, uint32_t flags)
     EmuFsInit(&v->Fs);
     EmuLock();
     v->Id = g_nextVolumeId++;
+    if (!(flags & EMU_VOLUME_NETWORK) && g_nextDosLetter <= L'Z') {
+        v->DosLetter = g_nextDosLetter++;       /* a network volume has no drive letter of its own */
+    }
     InsertTailList(&g_volumes, &v->Link);
     EmuUnlock();
     PFLT_FILTER started[EMU_MAX_CTX_SLOTS];
@@ -1011,6 +1030,7 @@ void EmuFltReset(void)
         EmuLock();
     }
     g_nextVolumeId = 1;
+    g_nextDosLetter = L'C';
     g_usedSlots = 0;
     g_driverFilter = NULL;
     g_unloadFlags = 0;
@@ -1184,6 +1204,7 @@ void EmuCheckLeaks(void)
     EmuDevicesCheckLeaks();
     EmuObjectsCheckLeaks();
     EmuPoolCheckLeaks("at unload");
+    EmuMdlCheckLeaks();
     EmuTraceLoggingCheckLeaks();
     EmuRegistryCheckLeaks();
 }

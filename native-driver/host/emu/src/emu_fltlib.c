@@ -34,7 +34,7 @@ _Static_assert(__builtin_offsetof(EMU_OVERLAPPED, InternalHigh) == 8 && __builti
 #define SHIM_FIRST_HANDLE            0x1000u
 #define SHIM_MESSAGE_HEADER_SIZE     16u
 
-typedef enum { SHIM_PORT = 1, SHIM_IOCP } SHIM_KIND;
+typedef enum { SHIM_PORT = 1, SHIM_IOCP, SHIM_THREAD } SHIM_KIND;
 
 typedef struct SHIM_PACKET {
     struct SHIM_PACKET *Next;
@@ -59,6 +59,9 @@ typedef struct SHIM_OBJ {
     size_t ReceivedCount, ReceivedCap;
     /* completion port */
     SHIM_PACKET *Head, *Tail;
+    /* thread */
+    int Exited;                     /* the start routine returned: the handle is signalled */
+    uint32_t ExitCode;
 } SHIM_OBJ;
 
 typedef struct SHIM_OP {
@@ -264,6 +267,8 @@ static void *ShimReceiver(void *context)
 }
 
 /* ---- fltlib ---- */
+static int32_t ShimConnect(const uint16_t *name, uint32_t dwOptions, const void *lpContext, uint16_t wSizeOfContext,
+        void *lpSecurityAttributes, void **hPort);
 
 int32_t FilterConnectCommunicationPort(const uint32_t *lpPortName, uint32_t dwOptions, const void *lpContext,
         uint16_t wSizeOfContext, void *lpSecurityAttributes, void **hPort)
@@ -289,6 +294,25 @@ int32_t FilterConnectCommunicationPort(const uint32_t *lpPortName, uint32_t dwOp
         }
     }
     name[n] = 0;
+    return ShimConnect(name, dwOptions, lpContext, wSizeOfContext, lpSecurityAttributes, hPort);
+}
+
+/* The same for a caller whose WCHAR is Windows' (C compiled with -fshort-wchar: the user-mode headers of
+ * include-user, whose fltUser.h binds FilterConnectCommunicationPort to this symbol). */
+int32_t FilterConnectCommunicationPortUtf16(const uint16_t *lpPortName, uint32_t dwOptions, const void *lpContext,
+        uint16_t wSizeOfContext, void *lpSecurityAttributes, void **hPort)
+{
+    if (hPort == NULL || lpPortName == NULL) {
+        return SHIM_E_INVALIDARG;
+    }
+    *hPort = NULL;
+    return ShimConnect(lpPortName, dwOptions, lpContext, wSizeOfContext, lpSecurityAttributes, hPort);
+}
+
+/* Connects (the driver's connect callback runs in the caller's process) and issues the handle. */
+static int32_t ShimConnect(const uint16_t *name, uint32_t dwOptions, const void *lpContext, uint16_t wSizeOfContext,
+        void *lpSecurityAttributes, void **hPort)
+{
     void *uport = NULL;
     int32_t hr = EmuFilterConnectCommunicationPort(name, dwOptions, lpContext, wSizeOfContext, lpSecurityAttributes, &uport);
     if (hr != EMU_S_OK) {
@@ -392,7 +416,10 @@ int32_t FilterGetMessage(void *hPort, void *lpMessageBuffer, uint32_t dwMessageB
         ShimLeave(port);
         return hr;
     }
-    /* A message already queued completes the call at once (S_OK; the packet is queued all the same). */
+    /* A message already queued is received at once: the OVERLAPPED is written and the packet queued
+     * before the call returns, and the call still returns ERROR_IO_PENDING, as documented ("If
+     * lpOverlapped is not NULL, FilterGetMessage returns ERROR_IO_PENDING"): Microsoft's scanner
+     * sample ends its receive loop on anything else. */
     int32_t hr = EmuPortGetMessage(port->UPort, lpMessageBuffer, dwMessageBufferSize, 0, NULL, &written);
     if (hr != EMU_E_WAIT_TIMEOUT) {
         ShimLock();
@@ -403,7 +430,7 @@ int32_t FilterGetMessage(void *hPort, void *lpMessageBuffer, uint32_t dwMessageB
         ShimUnlock();
         free(op);
         ShimLeave(port);
-        return hr;      /* a failure at once queues no packet */
+        return hr == EMU_S_OK ? EMU_E_IO_PENDING : hr;      /* a failure at once queues no packet */
     }
     lpOverlapped->InternalHigh = 0;
     lpOverlapped->Internal = SHIM_STATUS_PENDING;
@@ -648,5 +675,152 @@ int32_t CloseHandle(void *hObject)
     if (uport != NULL) {
         EmuFilterClose(uport);      /* the driver's disconnect callback runs here, as at the last handle's close */
     }
+    return 1;
+}
+
+/* ---- kernel32: threads (CreateThread, WaitForSingleObject/Ex) ----
+ * A thread is a pthread that runs in the creating thread's emulated process (its I/O and its port
+ * connections are that process's, as a Windows thread's are); its handle is signalled when the start
+ * routine returns, with its return value as exit code. The thread object lives while the handle is open
+ * or the thread runs: closing the handle does not end the thread. */
+typedef struct SHIM_START {
+    SHIM_OBJ *Thread;
+    uint32_t (*Routine)(void *);
+    void *Parameter;
+    PEPROCESS Process;
+} SHIM_START;
+
+static uint32_t g_nextThreadId = 0x2000;
+
+static void *ShimThreadMain(void *context)
+{
+    SHIM_START start = *(SHIM_START *)context;
+    free(context);
+    EmuSetThreadProcess(start.Process);
+    uint32_t code = start.Routine(start.Parameter);
+    ShimLock();
+    start.Thread->ExitCode = code;
+    start.Thread->Exited = 1;
+    pthread_cond_broadcast(&g_shimCond);
+    ShimRelease(start.Thread);      /* the running thread's reference */
+    ShimUnlock();
+    return NULL;
+}
+
+void *CreateThread(void *lpThreadAttributes, size_t dwStackSize, uint32_t (*lpStartAddress)(void *), void *lpParameter,
+        uint32_t dwCreationFlags, uint32_t *lpThreadId)
+{
+    (void)lpThreadAttributes;       /* security descriptor and inheritance: no access checks, no child processes */
+    if (lpStartAddress == NULL) {
+        g_lastError = EMU_ERROR_INVALID_PARAMETER;
+        return NULL;
+    }
+    if ((dwCreationFlags & ~EMU_STACK_SIZE_PARAM_IS_A_RESERVATION) != 0) {
+        g_lastError = EMU_ERROR_NOT_SUPPORTED;  /* CREATE_SUSPENDED (no ResumeThread here) or an unknown flag */
+        return NULL;
+    }
+    SHIM_START *start = calloc(1, sizeof(*start));
+    if (start == NULL) {
+        g_lastError = 8;            /* ERROR_NOT_ENOUGH_MEMORY */
+        return NULL;
+    }
+    start->Routine = lpStartAddress;
+    start->Parameter = lpParameter;
+    start->Process = PsGetCurrentProcess();
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    size_t stack = 0;
+    pthread_attr_getstacksize(&attr, &stack);
+    if (dwStackSize > stack) {
+        pthread_attr_setstacksize(&attr, dwStackSize);  /* never smaller than the default (sanitizers need room) */
+    }
+    ShimLock();
+    SHIM_OBJ *t = ShimNew(SHIM_THREAD);
+    uint32_t id = 0;
+    int error = t == NULL ? ENOMEM : 0;
+    if (t != NULL) {
+        t->Refs++;                  /* the running thread's */
+        start->Thread = t;
+        id = g_nextThreadId;
+        g_nextThreadId += 4;
+        pthread_t thread;
+        error = pthread_create(&thread, &attr, ShimThreadMain, start);
+        if (error != 0) {
+            RemoveEntryList(&t->Link);
+            t->Refs = 1;
+            ShimRelease(t);
+            t = NULL;
+        }
+    }
+    ShimUnlock();
+    pthread_attr_destroy(&attr);
+    if (t == NULL) {
+        free(start);
+        g_lastError = 8;
+        return NULL;
+    }
+    if (lpThreadId != NULL) {
+        *lpThreadId = id;
+    }
+    return (void *)t->Value;
+}
+
+uint32_t WaitForSingleObjectEx(void *hHandle, uint32_t dwMilliseconds, int32_t bAlertable)
+{
+    (void)bAlertable;   /* nothing queues user APCs here: an alertable wait ends as a plain one (never WAIT_IO_COMPLETION) */
+    ShimLock();
+    SHIM_OBJ *o = ShimFind(hHandle, 0, "WaitForSingleObjectEx");
+    if (o == NULL) {
+        ShimUnlock();
+        g_lastError = EMU_ERROR_INVALID_HANDLE;
+        return EMU_WAIT_FAILED;
+    }
+    if (o->Kind != SHIM_THREAD) {
+        ShimUnlock();
+        EmuViolation("WaitForSingleObjectEx(0x%lx): waiting on a communication or completion port handle is not emulated"
+                     " (thread handles are)", (unsigned long)(uintptr_t)hHandle);
+        g_lastError = EMU_ERROR_INVALID_HANDLE;
+        return EMU_WAIT_FAILED;
+    }
+    o->Refs++;                      /* a handle closed during the wait leaves the object to the waiter */
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += dwMilliseconds / 1000;
+    deadline.tv_nsec += (long)(dwMilliseconds % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    int timedOut = 0;
+    while (!o->Exited && !timedOut) {
+        if (dwMilliseconds == EMU_INFINITE) {
+            pthread_cond_wait(&g_shimCond, &g_shim);
+        } else {
+            timedOut = pthread_cond_timedwait(&g_shimCond, &g_shim, &deadline) == ETIMEDOUT;
+        }
+    }
+    int exited = o->Exited;
+    ShimRelease(o);
+    ShimUnlock();
+    return exited ? EMU_WAIT_OBJECT_0 : EMU_WAIT_TIMEOUT;
+}
+
+uint32_t WaitForSingleObject(void *hHandle, uint32_t dwMilliseconds)
+{
+    return WaitForSingleObjectEx(hHandle, dwMilliseconds, 0);
+}
+
+int32_t GetExitCodeThread(void *hThread, uint32_t *lpExitCode)
+{
+    ShimLock();
+    SHIM_OBJ *t = ShimFind(hThread, SHIM_THREAD, "GetExitCodeThread");
+    if (t == NULL || lpExitCode == NULL) {
+        ShimUnlock();
+        g_lastError = t == NULL ? EMU_ERROR_INVALID_HANDLE : EMU_ERROR_INVALID_PARAMETER;
+        return 0;
+    }
+    *lpExitCode = t->Exited ? t->ExitCode : EMU_STILL_ACTIVE;
+    ShimUnlock();
     return 1;
 }

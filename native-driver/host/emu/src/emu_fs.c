@@ -83,6 +83,7 @@ static void EmuNodeFree(EMU_NODE *n)
         EmuNodeFree(c);
     }
     free(n->Data);
+    free(n->TxData);
     free(n);
 }
 
@@ -222,21 +223,111 @@ static void EmuShareAdd(EMU_NODE *n, EMU_FILE *f, int sign)
     n->ShareOpens += sign;
 }
 
-static void EmuTruncate(EMU_NODE *n, uint64_t size)
+static void EmuBufResize(uint8_t **data, uint64_t *size, uint64_t *capacity, uint64_t newSize)
 {
-    if (size > n->Capacity) {
-        uint64_t cap = n->Capacity ? n->Capacity : 64;
-        while (cap < size) {
+    if (newSize > *capacity) {
+        uint64_t cap = *capacity ? *capacity : 64;
+        while (cap < newSize) {
             cap *= 2;
         }
-        n->Data = realloc(n->Data, (size_t)cap);
-        memset(n->Data + n->Capacity, 0, (size_t)(cap - n->Capacity));
-        n->Capacity = cap;
+        *data = realloc(*data, (size_t)cap);
+        memset(*data + *capacity, 0, (size_t)(cap - *capacity));
+        *capacity = cap;
     }
-    if (size < n->Size) {
-        memset(n->Data + size, 0, (size_t)(n->Size - size));
+    if (newSize < *size) {
+        memset(*data + newSize, 0, (size_t)(*size - newSize));
     }
-    n->Size = size;
+    *size = newSize;
+}
+
+static void EmuTruncate(EMU_NODE *n, uint64_t size) { EmuBufResize(&n->Data, &n->Size, &n->Capacity, size); }
+
+/*
+ * Transactional NTFS, as "Basic TxF Concepts" describes it, for existing files:
+ *  - a transacted writer (a handle opened in a transaction with any access of
+ *    generic write's, here also DELETE) takes the file's transaction lock; there
+ *    is one per file (another transaction's writer: STATUS_SHARING_VIOLATION,
+ *    also while a non-transacted writer has it open); every later open of the
+ *    file in that transaction sees the transaction's view;
+ *  - non-transacted writers are blocked by any transacted handle, reader or
+ *    writer (STATUS_TRANSACTIONAL_CONFLICT);
+ *  - read-committed isolation: the transaction's changes to the data and the
+ *    end of file are seen only through its handles until it commits; other
+ *    handles (and other transactions) see the committed data; on commit the
+ *    view becomes the file's data, on rollback it goes.
+ *  - a delete in a transaction (disposition or delete-on-close through the
+ *    locking transaction's handles) takes the file away for that transaction
+ *    when its last transacted handle is cleaned up (its handles then get
+ *    STATUS_FILE_DELETED, its opens STATUS_OBJECT_NAME_NOT_FOUND); outside,
+ *    the file stays until the commit removes it; a rollback keeps it.
+ * Not emulated in a transaction (STATUS_NOT_SUPPORTED): creating a file,
+ * overwriting, deleting a directory or a file with hard links, other
+ * set-information classes (rename, link, basic information),
+ * FSCTL_SET_ZERO_DATA, MDL reads; directory listings show the committed
+ * names; a
+ * transacted reader sees the committed data as it is, not as it was when it
+ * opened, should another transaction commit meanwhile.
+ */
+#define EMU_TXF_MODIFY (FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA | DELETE | WRITE_DAC | WRITE_OWNER)
+
+/* The transaction's own view is what file sees (its transaction holds the file's lock). */
+static int EmuTxOwnView(EMU_FILE *file, EMU_NODE *n)
+{
+    return file->Transaction != NULL && n->TxWriter == file->Transaction && n->TxView;
+}
+static uint8_t *EmuViewData(EMU_FILE *file, EMU_NODE *n) { return EmuTxOwnView(file, n) ? n->TxData : n->Data; }
+static uint64_t EmuViewSize(EMU_FILE *file, EMU_NODE *n) { return EmuTxOwnView(file, n) ? n->TxSize : n->Size; }
+
+/* Before the locking transaction's first change: its view starts as the committed data. */
+static void EmuTxMakeView(EMU_FILE *file, EMU_NODE *n)
+{
+    if (file->Transaction != NULL && n->TxWriter == file->Transaction && !n->TxView) {
+        n->TxSize = 0;
+        EmuBufResize(&n->TxData, &n->TxSize, &n->TxCapacity, n->Size);
+        if (n->Size != 0) {
+            memcpy(n->TxData, n->Data, (size_t)n->Size);
+        }
+        n->TxView = 1;
+    }
+}
+
+static int EmuNodeDropName(EMU_FS *fs, EMU_NODE *entry);
+
+/* Lock held: the transaction ended; its views become the files' data (commit) or go (rollback); a file it
+ * deleted goes (commit: handles still open outside then find it deleted) or stays (rollback). */
+void EmuFsTransactionEnd(EMU_NODE **nodes, int count, int commit)
+{
+    for (int i = 0; i < count; i++) {
+        EMU_NODE *n = nodes[i];
+        int deleted = commit && n->TxDeleted;
+        n->TxDeletePending = n->TxDeleted = 0;
+        if (deleted) {
+            /* A file without other names (a transacted delete of a linked file is refused): no graveyard needed. */
+            free(n->TxData);
+            n->TxData = NULL;
+            n->TxView = 0;
+            n->TxWriter = NULL;
+            EmuNodeDropName(NULL, n);
+            n->Deleted = 1;
+            if (n->OpenCount == 0) {
+                EmuNodeFree(n);
+            }
+            continue;
+        }
+        if (n->TxView && commit) {
+            free(n->Data);
+            n->Data = n->TxData;
+            n->Size = n->TxSize;
+            n->Capacity = n->TxCapacity;
+            n->Times[2].QuadPart = (LONGLONG)EmuSystemTime100ns();
+        } else {
+            free(n->TxData);
+        }
+        n->TxData = NULL;
+        n->TxSize = n->TxCapacity = 0;
+        n->TxView = 0;
+        n->TxWriter = NULL;
+    }
 }
 
 static void EmuFsCreate(EMU_CBD *op)
@@ -295,8 +386,13 @@ static void EmuFsCreate(EMU_CBD *op)
         return;
     }
     ULONG_PTR info;
+    if (n != NULL && file->Transaction != NULL && n->TxWriter == file->Transaction && n->TxDeleted) {
+        io->Status = STATUS_OBJECT_NAME_NOT_FOUND;  /* gone for the transaction that deleted it */
+        io->Information = FILE_DOES_NOT_EXIST;
+        return;
+    }
     if (n != NULL) {
-        if (n->DeletePending) {
+        if (n->DeletePending || (file->Transaction != NULL && n->TxWriter == file->Transaction && n->TxDeletePending)) {
             io->Status = STATUS_DELETE_PENDING;
             return;
         }
@@ -330,6 +426,28 @@ static void EmuFsCreate(EMU_CBD *op)
             io->Status = STATUS_SHARING_VIOLATION;
             return;
         }
+        int modify = (granted & EMU_TXF_MODIFY) != 0 || overwrite || (options & FILE_DELETE_ON_CLOSE);
+        if (file->Transaction != NULL) {
+            if (overwrite || ((options & FILE_DELETE_ON_CLOSE) && (n->LinkCount > 0 || n->IsDirectory))) {
+                io->Status = STATUS_NOT_SUPPORTED;  /* not emulated in a transaction */
+                return;
+            }
+            if (modify && n->TxWriter != file->Transaction && (n->TxWriter != NULL || n->Writers > 0)) {
+                io->Status = STATUS_SHARING_VIOLATION;      /* one transacted writer per file, none beside writers */
+                return;
+            }
+        } else if (modify && (n->TxWriter != NULL || n->TxOpens > 0)) {
+            io->Status = STATUS_TRANSACTIONAL_CONFLICT;     /* non-transacted writers are blocked by transacted handles */
+            return;
+        }
+        if (file->Transaction != NULL) {
+            if (modify && n->TxWriter == NULL) {
+                n->TxWriter = file->Transaction;            /* the transaction lock, until the transaction ends */
+                EmuTransactionLockNode(file->Transaction, n);
+            }
+            n->TxOpens++;
+            file->TxCounted = 1;
+        }
         if (overwrite) {
             EmuTruncate(n, 0);
             n->Attributes = (attributes & FILE_ATTRIBUTE_VALID_FLAGS & ~FILE_ATTRIBUTE_NORMAL) | FILE_ATTRIBUTE_ARCHIVE;
@@ -342,6 +460,10 @@ static void EmuFsCreate(EMU_CBD *op)
         if (disposition == FILE_OPEN || disposition == FILE_OVERWRITE) {
             io->Status = STATUS_OBJECT_NAME_NOT_FOUND;
             io->Information = FILE_DOES_NOT_EXIST;
+            return;
+        }
+        if (file->Transaction != NULL) {
+            io->Status = STATUS_NOT_SUPPORTED;      /* creating a file in a transaction is not emulated */
             return;
         }
         if (leafChars == 0) {
@@ -621,7 +743,14 @@ static NTSTATUS EmuFsSetInfo(EMU_CBD *op, EMU_FILE *file, const EMU_DEST *dest)
         if (!(file->Granted & FILE_WRITE_DATA)) return STATUS_ACCESS_DENIED;
         if (((PLARGE_INTEGER)buf)->QuadPart < 0 || ((PLARGE_INTEGER)buf)->QuadPart > (1LL << 31)) return STATUS_INVALID_PARAMETER;
         if (op->Iopb.Parameters.SetFileInformation.FileInformationClass == FileEndOfFileInformation
-            || (uint64_t)((PLARGE_INTEGER)buf)->QuadPart < n->Size) {
+            || (uint64_t)((PLARGE_INTEGER)buf)->QuadPart < EmuViewSize(file, n)) {
+            if (file->Transaction != NULL) {
+                EmuTxMakeView(file, n);
+                if (EmuTxOwnView(file, n)) {
+                    EmuBufResize(&n->TxData, &n->TxSize, &n->TxCapacity, (uint64_t)((PLARGE_INTEGER)buf)->QuadPart);
+                    return STATUS_SUCCESS;
+                }
+            }
             EmuTruncate(n, (uint64_t)((PLARGE_INTEGER)buf)->QuadPart);
         }
         return STATUS_SUCCESS;
@@ -657,6 +786,13 @@ static NTSTATUS EmuFsSetInfo(EMU_CBD *op, EMU_FILE *file, const EMU_DEST *dest)
                 return STATUS_CANNOT_DELETE;
             }
             if (n->IsDirectory && n->Child != NULL) return STATUS_DIRECTORY_NOT_EMPTY;
+        }
+        if (file->Transaction != NULL) {
+            /* The locking transaction's disposition (its DELETE access made it the transacted writer). */
+            if (n->TxWriter != file->Transaction || n->LinkCount > 0 || n->IsDirectory) return STATUS_NOT_SUPPORTED;
+            n->TxDeletePending = del;
+            file->Fo.DeletePending = (BOOLEAN)del;
+            return STATUS_SUCCESS;
         }
         n->DeletePending = del;
         n->DeleteEntry = del ? (file->Entry != NULL ? file->Entry : n) : NULL;
@@ -708,8 +844,8 @@ static NTSTATUS EmuFsQueryInfo(EMU_CBD *op, EMU_FILE *file, ULONG_PTR *written)
         if (len < sizeof(FILE_STANDARD_INFORMATION)) return STATUS_INFO_LENGTH_MISMATCH;
         PFILE_STANDARD_INFORMATION s = buf;
         memset(s, 0, sizeof(*s));
-        s->AllocationSize.QuadPart = (LONGLONG)((n->Size + 4095) & ~4095ull);
-        s->EndOfFile.QuadPart = (LONGLONG)n->Size;
+        s->AllocationSize.QuadPart = (LONGLONG)((EmuViewSize(file, n) + 4095) & ~4095ull);
+        s->EndOfFile.QuadPart = (LONGLONG)EmuViewSize(file, n);
         s->NumberOfLinks = 1 + (ULONG)n->LinkCount;
         s->DeletePending = (BOOLEAN)n->DeletePending;
         s->Directory = (BOOLEAN)n->IsDirectory;
@@ -747,8 +883,8 @@ static NTSTATUS EmuFsQueryInfo(EMU_CBD *op, EMU_FILE *file, ULONG_PTR *written)
         PFILE_NETWORK_OPEN_INFORMATION o = buf;
         memset(o, 0, sizeof(*o));
         o->CreationTime = n->Times[0]; o->LastAccessTime = n->Times[1]; o->LastWriteTime = n->Times[2]; o->ChangeTime = n->Times[3];
-        o->AllocationSize.QuadPart = (LONGLONG)((n->Size + 4095) & ~4095ull);
-        o->EndOfFile.QuadPart = (LONGLONG)n->Size;
+        o->AllocationSize.QuadPart = (LONGLONG)((EmuViewSize(file, n) + 4095) & ~4095ull);
+        o->EndOfFile.QuadPart = (LONGLONG)EmuViewSize(file, n);
         o->FileAttributes = n->Attributes;
         *written = sizeof(*o);
         return STATUS_SUCCESS;
@@ -783,6 +919,20 @@ void EmuFsCleanup(EMU_FILE *file)
         file->Volume->Fs.LockedBy = NULL;      /* a volume lock ends with its handle */
     }
     EmuShareAdd(n, file, -1);
+    if (file->TxCounted) {
+        file->TxCounted = 0;
+        n->TxOpens--;
+    }
+    if (file->Transaction != NULL && n->TxWriter == file->Transaction) {
+        /* A transacted delete: the file goes for the transaction now, for everyone at the commit. */
+        if (file->Options & FILE_DELETE_ON_CLOSE) {
+            n->TxDeletePending = 1;
+        }
+        if (n->TxDeletePending && n->TxOpens == 0) {
+            n->TxDeleted = 1;
+        }
+        return;
+    }
     if (file->Options & FILE_DELETE_ON_CLOSE) {
         n->DeletePending = 1;
         n->DeleteEntry = file->Entry != NULL ? file->Entry : n;
@@ -965,7 +1115,7 @@ static NTSTATUS EmuFsControl(EMU_CBD *op, EMU_NODE *n)
  * FILE_NAMES_INFORMATION entries (8-byte aligned) as fit, STATUS_BUFFER_OVERFLOW
  * when not all did, STATUS_NO_MORE_FILES for an empty directory.
  */
-static NTSTATUS EmuFsQueryDirectory(EMU_CBD *op, EMU_NODE *dir, ULONG_PTR *written)
+static NTSTATUS EmuFsQueryDirectory(EMU_CBD *op, EMU_NODE *dir, uint8_t *buffer, ULONG_PTR *written)
 {
     if (op->Iopb.MinorFunction != IRP_MN_QUERY_DIRECTORY) {
         return STATUS_INVALID_DEVICE_REQUEST;
@@ -976,7 +1126,6 @@ static NTSTATUS EmuFsQueryDirectory(EMU_CBD *op, EMU_NODE *dir, ULONG_PTR *writt
     if (op->Iopb.Parameters.DirectoryControl.QueryDirectory.FileInformationClass != FileNamesInformation) {
         return STATUS_INVALID_INFO_CLASS;
     }
-    uint8_t *buffer = op->Iopb.Parameters.DirectoryControl.QueryDirectory.DirectoryBuffer;
     ULONG length = op->Iopb.Parameters.DirectoryControl.QueryDirectory.Length;
     ULONG at = 0;
     PFILE_NAMES_INFORMATION last = NULL;
@@ -1026,6 +1175,14 @@ void EmuFsDispatch(EMU_CBD *op)
         io->Information = 0;
         return;
     }
+    /* The buffer of a read, write or directory query: its MDL when it has one (emu_buffers.c). */
+    PVOID iobuf = NULL;
+    NTSTATUS bufStatus = EmuFsIoBuffer(op, &iobuf);
+    if (!NT_SUCCESS(bufStatus)) {
+        io->Status = bufStatus;
+        io->Information = 0;
+        return;
+    }
     EMU_DEST *dest = NULL;
     if (op->Iopb.MajorFunction == IRP_MJ_SET_INFORMATION && EmuIsNameClass(op->Iopb.Parameters.SetFileInformation.FileInformationClass)) {
         /* Where the new name goes (it takes the lock and handle table itself). */
@@ -1036,6 +1193,29 @@ void EmuFsDispatch(EMU_CBD *op)
             /* The I/O manager resolved RootDirectory in the caller's context before the IRP was sent (NULL: no context check). */
             dest->Status = EmuFsDestination(file, ri->RootDirectory, ri->FileName, ri->FileNameLength / sizeof(WCHAR),
                                             dest->Path, RTL_NUMBER_OF(dest->Path), &dest->Chars, NULL);
+        }
+    }
+    UCHAR major = op->Iopb.MajorFunction;
+    if (file->Transaction != NULL && major != IRP_MJ_CLEANUP && major != IRP_MJ_CLOSE) {
+        NTSTATUS refused = STATUS_SUCCESS;
+        if (!EmuTransactionActive(file->Transaction)) {
+            refused = STATUS_TRANSACTION_NOT_ACTIVE;        /* the transaction ended: its handles are spent */
+        } else if ((major == IRP_MJ_SET_INFORMATION
+                    && op->Iopb.Parameters.SetFileInformation.FileInformationClass != FileDispositionInformation
+                    && op->Iopb.Parameters.SetFileInformation.FileInformationClass != FileDispositionInformationEx
+                    && op->Iopb.Parameters.SetFileInformation.FileInformationClass != FileEndOfFileInformation
+                    && op->Iopb.Parameters.SetFileInformation.FileInformationClass != FileAllocationInformation
+                    && op->Iopb.Parameters.SetFileInformation.FileInformationClass != FilePositionInformation)
+                   || (major == IRP_MJ_FILE_SYSTEM_CONTROL
+                       && op->Iopb.Parameters.FileSystemControl.Common.FsControlCode == FSCTL_SET_ZERO_DATA)
+                   || (major == IRP_MJ_READ && (op->Iopb.MinorFunction & IRP_MN_MDL) != 0)) {
+            refused = STATUS_NOT_SUPPORTED;                 /* not emulated in a transaction (see above) */
+        }
+        if (refused != STATUS_SUCCESS) {
+            free(dest);
+            io->Status = refused;
+            io->Information = 0;
+            return;
         }
     }
     EmuLock();
@@ -1053,7 +1233,8 @@ void EmuFsDispatch(EMU_CBD *op)
     }
     EMU_NODE *n = file->Node;
     io->Information = 0;
-    if (n->Deleted && op->Iopb.MajorFunction != IRP_MJ_CLEANUP && op->Iopb.MajorFunction != IRP_MJ_CLOSE) {
+    if ((n->Deleted || (file->Transaction != NULL && n->TxWriter == file->Transaction && n->TxDeleted))
+        && op->Iopb.MajorFunction != IRP_MJ_CLEANUP && op->Iopb.MajorFunction != IRP_MJ_CLOSE) {
         /* The file went with its last handle's cleanup (delete pending or FILE_DELETE_ON_CLOSE): as NTFS
          * answers for a file object still referenced, every other request fails. */
         EmuUnlock();
@@ -1073,18 +1254,19 @@ void EmuFsDispatch(EMU_CBD *op)
         if (off.LowPart == FILE_USE_FILE_POINTER_POSITION && off.HighPart == -1) {
             off = file->Fo.CurrentByteOffset;
         }
+        uint64_t size = EmuViewSize(file, n);
         if (n->IsDirectory) {
             io->Status = STATUS_INVALID_DEVICE_REQUEST;
         } else if (off.QuadPart < 0) {
             io->Status = STATUS_INVALID_PARAMETER;
-        } else if ((uint64_t)off.QuadPart >= n->Size) {
+        } else if ((uint64_t)off.QuadPart >= size) {
             io->Status = STATUS_END_OF_FILE;
         } else {
-            uint64_t count = n->Size - (uint64_t)off.QuadPart;
+            uint64_t count = size - (uint64_t)off.QuadPart;
             if (count > op->Iopb.Parameters.Read.Length) {
                 count = op->Iopb.Parameters.Read.Length;
             }
-            memcpy(op->Iopb.Parameters.Read.ReadBuffer, n->Data + off.QuadPart, (size_t)count);
+            memcpy(iobuf, EmuViewData(file, n) + off.QuadPart, (size_t)count);
             io->Status = STATUS_SUCCESS;
             io->Information = (ULONG_PTR)count;
             file->Fo.CurrentByteOffset.QuadPart = off.QuadPart + (LONGLONG)count;
@@ -1094,8 +1276,9 @@ void EmuFsDispatch(EMU_CBD *op)
     case IRP_MJ_WRITE: {
         LARGE_INTEGER off = op->Iopb.Parameters.Write.ByteOffset;
         ULONG length = op->Iopb.Parameters.Write.Length;
+        EmuTxMakeView(file, n);            /* the locking transaction writes into its own view */
         if (off.LowPart == FILE_WRITE_TO_END_OF_FILE && off.HighPart == -1) {
-            off.QuadPart = (LONGLONG)n->Size;
+            off.QuadPart = (LONGLONG)EmuViewSize(file, n);
         } else if (off.LowPart == FILE_USE_FILE_POINTER_POSITION && off.HighPart == -1) {
             off = file->Fo.CurrentByteOffset;
         }
@@ -1104,10 +1287,14 @@ void EmuFsDispatch(EMU_CBD *op)
         } else if (off.QuadPart < 0 || off.QuadPart + (LONGLONG)length > (1LL << 31)) {
             io->Status = STATUS_INVALID_PARAMETER;
         } else {
-            if ((uint64_t)off.QuadPart + length > n->Size) {
+            if (EmuTxOwnView(file, n)) {
+                if ((uint64_t)off.QuadPart + length > n->TxSize) {
+                    EmuBufResize(&n->TxData, &n->TxSize, &n->TxCapacity, (uint64_t)off.QuadPart + length);
+                }
+            } else if ((uint64_t)off.QuadPart + length > n->Size) {
                 EmuTruncate(n, (uint64_t)off.QuadPart + length);
             }
-            memcpy(n->Data + off.QuadPart, op->Iopb.Parameters.Write.WriteBuffer, length);
+            memcpy(EmuViewData(file, n) + off.QuadPart, iobuf, length);
             n->Times[2].QuadPart = (LONGLONG)EmuSystemTime100ns();
             io->Status = STATUS_SUCCESS;
             io->Information = length;
@@ -1133,7 +1320,7 @@ void EmuFsDispatch(EMU_CBD *op)
         break;
     case IRP_MJ_DIRECTORY_CONTROL: {
         ULONG_PTR written = 0;
-        io->Status = EmuFsQueryDirectory(op, n, &written);
+        io->Status = EmuFsQueryDirectory(op, n, iobuf, &written);
         io->Information = written;
         break;
     }

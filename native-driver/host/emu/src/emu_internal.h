@@ -47,6 +47,7 @@ int32_t EmuPortGetMessage(void *port, void *messageBuffer, uint32_t messageBuffe
 /* ---- pageable memory (emu_pageable.c) ---- */
 void *EmuPageableAlloc(SIZE_T bytes, ULONG tag, const char *routine);  /* NULL: use ordinary memory */
 void EmuPageableFree(PVOID p);
+int EmuPageableContains(const void *p);
 void EmuPageableIrql(KIRQL from, KIRQL to);
 int EmuPageableEnabled(void);
 /* Tests: onWrite(context) runs before each write to [address, address + size) (x86-64; 0 = not available). */
@@ -61,7 +62,8 @@ size_t EmuWcsLen(const WCHAR *s);
  * (immediately before the public pointer for Ob objects, first for Flt ones). */
 #define EMU_OBJ_MAGIC 0x4a424f45u
 typedef enum { EMU_OBJ_FILTER = 1, EMU_OBJ_VOLUME, EMU_OBJ_INSTANCE, EMU_OBJ_DEVICE, EMU_OBJ_FILE, EMU_OBJ_PROCESS, EMU_OBJ_THREAD, EMU_OBJ_PORT,
-               EMU_OBJ_DEVICE_FILE /* a file object on a device object a driver created (emu_device.c) */, EMU_OBJ_TRANSACTION } EMU_OBJ_TYPE;
+               EMU_OBJ_DEVICE_FILE /* a file object on a device object a driver created (emu_device.c) */,
+               EMU_OBJ_TRANSACTION } EMU_OBJ_TYPE;
 typedef struct EMU_OBJ {
     uint32_t Magic;
     uint32_t Type;
@@ -104,6 +106,22 @@ void EmuPoolCheckLeaks(const char *when);
 size_t EmuPoolOutstanding(void);
 PVOID EmuPoolAlloc(SIZE_T bytes, ULONG tag, int paged, int zero, const char *routine);
 void EmuPoolFree(PVOID p, ULONG tag, int checkTag, const char *routine);
+PVOID EmuPoolAllocAligned(SIZE_T bytes, ULONG tag, int paged, int zero, SIZE_T alignment, const char *routine);
+void EmuPoolFreeAligned(PVOID p, ULONG tag, int checkTag, int aligned, const char *routine);
+int EmuIsPageableAddress(const void *p, char *what, size_t cap);
+
+/* ---- MDLs and swapped buffers (emu_buffers.c) ---- */
+#define EMU_SECTOR_SIZE 512     /* every emulated volume's sector size (FltGetVolumeProperties) */
+typedef struct EMU_CBD EMU_CBD;
+/* Frees an MDL: IoFreeMdl, or the filter manager/I/O manager (system: the MDLs they own). 0 on a violation. */
+int EmuMdlRelease(PMDL mdl, const char *who, int system);
+/* The MDL member (and buffer/length) of an operation's parameters, or NULL if it has none. */
+PMDL *EmuIopbMdl(PFLT_IO_PARAMETER_BLOCK p, PVOID **buffer, PULONG *length);
+/* The buffer the file system uses: the MDL's system address when there is one (checked), else the buffer. */
+NTSTATUS EmuFsIoBuffer(EMU_CBD *op, PVOID *buffer);
+void EmuOperationMdlsDone(EMU_CBD *op);     /* the I/O manager frees the operation's own MDLs (FltLockUserBuffer) */
+void EmuMdlCheckLeaks(void);
+void EmuMdlReset(void);
 
 /* ---- file system ---- */
 typedef struct EMU_NODE {
@@ -136,6 +154,17 @@ typedef struct EMU_NODE {
     int Nameless;               /* the first name was removed; other names remain */
     int InGraveyard;
     struct EMU_NODE *DeleteEntry; /* the name a delete disposition removes */
+    /* Transactional NTFS (emu_fs.c, "TxF"): the transaction holding the file's transaction lock (its
+     * transacted writer), that transaction's view of the data once it changed it (TxView), and the
+     * transacted file objects open on it (any transaction; they block non-transacted writers). */
+    PKTRANSACTION TxWriter;
+    int TxView;
+    uint8_t *TxData;
+    uint64_t TxSize;
+    uint64_t TxCapacity;
+    int TxOpens;
+    int TxDeletePending;        /* the locking transaction's delete disposition */
+    int TxDeleted;              /* deleted in the locking transaction (its last transacted handle cleaned up) */
 } EMU_NODE;
 
 typedef struct EMU_FS {
@@ -178,6 +207,7 @@ struct _FLT_VOLUME {
     int InstanceCount;
     void *VolumeContexts[EMU_MAX_CTX_SLOTS];
     LIST_ENTRY Link;
+    WCHAR DosLetter;            /* IoVolumeDeviceToDosName: 'C'.. for disk volumes in creation order, 0 for none */
 };
 
 struct _FLT_INSTANCE {
@@ -195,6 +225,7 @@ struct _FLT_INSTANCE {
 };
 
 PFLT_VOLUME EmuVolumeById(int id);
+PFLT_VOLUME EmuVolumeByDevice(PVOID device);
 /* An instance whose teardown started (also one kept only for its rundown references). */
 int EmuInstanceTearingDown(PFLT_INSTANCE inst);
 int EmuIsInstance(PVOID p);
@@ -229,6 +260,9 @@ typedef struct EMU_FILE {
     WCHAR *ReplacedName;        /* the I/O manager's FileName.Buffer after IoReplaceFileObjectName (malloc), or NULL */
     ULONG_PTR ReparseInformation; /* a create's IoStatus.Information, read when it ended in STATUS_REPARSE */
     size_t RelativeAt;          /* a relative open's create: FileName is Path + RelativeAt, RelatedFileObject the directory */
+    PKTRANSACTION Transaction;  /* opened in this transaction (referenced), or NULL */
+    TXN_PARAMETER_BLOCK TxnBlock; /* what IoGetTransactionParameterBlock returns for it */
+    int TxCounted;              /* counted in its node's TxOpens until cleanup */
 } EMU_FILE;
 #define EMU_FILE_FROM_FO(fo) CONTAINING_RECORD((fo), EMU_FILE, Fo)
 EMU_FILE *EmuFileAlloc(PFLT_VOLUME volume, const WCHAR *path, size_t chars);
@@ -254,12 +288,14 @@ typedef struct EMU_LEVEL {
     NTSTATUS StatusBeforePost;  /* IoStatus.Status as the post-operation callback found it */
     PFLT_GET_OPERATION_STATUS_CALLBACK StatusCallback;  /* FltRequestOperationStatusCallback */
     PVOID StatusContext;
+    PMDL SwappedMdl;            /* the MDL this filter swapped in (dirty); the filter manager frees it after the post-operation */
+    int RetainSwappedMdl;       /* FltRetainSwappedBufferMdlAddress: the filter frees it */
 } EMU_LEVEL;
 
 enum { EMU_OP_PRE, EMU_OP_PENDED_PRE, EMU_OP_POST, EMU_OP_PENDED_POST, EMU_OP_DONE };
 
 #define EMU_CBD_MAGIC 0x44424345u
-typedef struct EMU_CBD {
+struct EMU_CBD {
     FLT_CALLBACK_DATA Data;     /* first: PFLT_CALLBACK_DATA is a pointer to this */
     FLT_IO_PARAMETER_BLOCK Iopb;
     uint32_t Magic;
@@ -287,7 +323,8 @@ typedef struct EMU_CBD {
     LIST_ENTRY OpLink;          /* in the list of operations in flight (for draining) */
     PFLT_INSTANCE Initiator;    /* FltAllocateCallbackData's Instance; NULL for the I/O manager's operations */
     int Performed;              /* FltPerformSynchronousIo ran it */
-} EMU_CBD;
+    PVOID NewSystemBuffer;      /* a SystemBuffer the file system allocated (FLTFL_CALLBACK_DATA_NEW_SYSTEM_BUFFER); none does */
+};
 
 #define EMU_CBD_FROM_DATA(d) ((EMU_CBD *)(d))
 int EmuIsCallbackData(PFLT_CALLBACK_DATA data);
@@ -356,11 +393,20 @@ NTSTATUS EmuTransactionCloseHandle(HANDLE h);
 NTSTATUS EmuTransactionOpenHandle(PKTRANSACTION transaction, ACCESS_MASK access, PHANDLE handle);
 void EmuTransactionsCheckLeaks(void);
 void EmuTransactionsReset(void);
+/* Transacted opens: the calling thread's current transaction (EmuSetCurrentTransaction), a file
+ * object's reference on its transaction, the file system's record of the files a transaction locked. */
+PKTRANSACTION EmuCurrentTransaction(void);
+void EmuFileSetTransaction(EMU_FILE *file, PKTRANSACTION transaction);
+void EmuTransactionLockNode(PKTRANSACTION transaction, EMU_NODE *node);
+/* emu_fs.c: the transaction ended; its views of the nodes it locked become the files' data (commit) or go. */
+void EmuFsTransactionEnd(EMU_NODE **nodes, int count, int commit);
 
 /* ---- ports ---- */
 void EmuPortsOnFilterUnregister(PFLT_FILTER filter);
 void EmuPortsReset(void);
 void EmuPortsCheckLeaks(void);
+/* Tests: waits until the client port has at least count messages sent and not yet received (1), or timeoutMs passed (0). */
+int EmuPortWaitQueued(PFLT_PORT clientPort, int count, uint32_t timeoutMs);
 
 /* ---- work ---- */
 void EmuRunInWorker(void (*routine)(void *), void *arg);

@@ -123,6 +123,7 @@ void EmuFileRelease(EMU_FILE *file)
 static void EmuFileFree(EMU_FILE *file)
 {
     EmuContextsOnFileClose(file);
+    EmuFileSetTransaction(file, NULL);      /* its reference on the transaction goes with it */
     EmuLock();
     RemoveEntryList(&file->Link);
     EmuUnlock();
@@ -385,6 +386,7 @@ void EmuFreeOperation(EMU_CBD *op)
 void EmuEndOperation(EMU_CBD *op)
 {
     EMU_FILE *file = op->File;
+    EmuOperationMdlsDone(op);
     EmuLock();
     RemoveEntryList(&op->OpLink);
     EmuUnlock();
@@ -527,6 +529,12 @@ static int EmuApplyPre(EMU_CBD *op, EMU_LEVEL *lv, FLT_PREOP_CALLBACK_STATUS st,
             op->Data.IoStatus.Information = 0;
             return EMU_UP;
         }
+        PVOID *buffer;
+        PULONG length;
+        PMDL *mdl = EmuIopbMdl(&op->Iopb, &buffer, &length);
+        if (mdl != NULL && *mdl != NULL && *mdl != *EmuIopbMdl(&lv->Input, &buffer, &length)) {
+            lv->SwappedMdl = *mdl;      /* swapped in: the filter manager frees it after this level's post-operation */
+        }
         if (op->Iopb.TargetInstance != lv->Instance) {
             PFLT_INSTANCE target = op->Iopb.TargetInstance;
             EmuTrace("%s redirected %s to %s", who, EmuMajorName(op->Iopb.MajorFunction), target->Volume->Hdr.Name);
@@ -598,7 +606,9 @@ static void EmuContinueDown(EMU_CBD *op)
         lv->Instance = inst;
         op->Iopb.TargetInstance = inst;
         lv->Input = op->Iopb;
-        FLT_RELATED_OBJECTS objs = { sizeof(FLT_RELATED_OBJECTS), 0, inst->Filter, op->Volume, inst, op->Iopb.TargetFileObject, NULL };
+        /* Transaction: the one the file object was opened in (IoGetTransactionParameterBlock), if any. */
+        PKTRANSACTION txn = EmuIsFileObject(op->Iopb.TargetFileObject) ? EMU_FILE_FROM_FO(op->Iopb.TargetFileObject)->Transaction : NULL;
+        FLT_RELATED_OBJECTS objs = { sizeof(FLT_RELATED_OBJECTS), 0, inst->Filter, op->Volume, inst, op->Iopb.TargetFileObject, txn };
         memcpy(&lv->Objects, &objs, sizeof(objs));
         if (reg->PreOperation == NULL) {
             lv->CallPost = 1;
@@ -663,6 +673,19 @@ static void EmuCheckPostStatus(EMU_CBD *op, EMU_LEVEL *lv)
     }
 }
 
+/* A level is done with (its post-operation callback returned, or it had none): as the
+ * documentation of FltRetainSwappedBufferMdlAddress says, the filter manager frees an MDL
+ * the filter swapped in, unless the filter retained it. */
+static void EmuLevelDone(EMU_CBD *op, EMU_LEVEL *lv)
+{
+    if (lv->SwappedMdl != NULL && !lv->RetainSwappedMdl) {
+        EmuMdlRelease(lv->SwappedMdl, "the filter manager (freeing the MDL a filter swapped in, after its post-operation callback; "
+                      "a filter frees it itself only after FltRetainSwappedBufferMdlAddress)", 0);
+    }
+    lv->SwappedMdl = NULL;
+    op->Depth--;
+}
+
 static void EmuContinueUp(EMU_CBD *op)
 {
     while (op->Depth > 0) {
@@ -672,7 +695,7 @@ static void EmuContinueUp(EMU_CBD *op)
         lv->CallPost = 0;
         EmuUnlock();
         if (!callPost) {
-            op->Depth--;
+            EmuLevelDone(op, lv);
             continue;
         }
         const FLT_OPERATION_REGISTRATION *reg = EmuFindOpReg(lv->Instance->Filter, lv->Input.MajorFunction);
@@ -715,7 +738,7 @@ static void EmuContinueUp(EMU_CBD *op)
         }
         EmuUnlock();
         EmuCheckPostStatus(op, lv);
-        op->Depth--;
+        EmuLevelDone(op, lv);
     }
     EmuFinish(op);
 }
@@ -976,7 +999,7 @@ VOID FltCompletePendedPostOperation(PFLT_CALLBACK_DATA CallbackData)
     op->State = EMU_OP_POST;
     EmuUnlock();
     EmuCheckPostStatus(op, &op->Levels[op->Depth - 1]);
-    op->Depth--;
+    EmuLevelDone(op, &op->Levels[op->Depth - 1]);
     EmuContinueUp(op);
 }
 
@@ -1080,13 +1103,7 @@ BOOLEAN FltIsOperationSynchronous(PFLT_CALLBACK_DATA CallbackData)
     return (BOOLEAN)(FLT_IS_FASTIO_OPERATION(CallbackData) || (CallbackData->Iopb->IrpFlags & IRP_SYNCHRONOUS_API) != 0 ||
                      (fo != NULL && (fo->Flags & FO_SYNCHRONOUS_IO) != 0));
 }
-NTSTATUS FltLockUserBuffer(PFLT_CALLBACK_DATA CallbackData)
-{
-    UNREFERENCED_PARAMETER(CallbackData);
-    EmuRequireIrql("FltLockUserBuffer", APC_LEVEL);
-    return STATUS_SUCCESS;
-}
-PVOID FltGetNewSystemBufferAddress(PFLT_CALLBACK_DATA CallbackData) { UNREFERENCED_PARAMETER(CallbackData); return NULL; }
+/* FltLockUserBuffer, FltGetNewSystemBufferAddress: emu_buffers.c */
 NTSTATUS FltDecodeParameters(PFLT_CALLBACK_DATA CallbackData, PMDL **MdlAddressPointer, PVOID **Buffer, PULONG *Length, PVOID DesiredAccess)
 {
     UNREFERENCED_PARAMETER(DesiredAccess);
@@ -1123,7 +1140,6 @@ NTSTATUS FltCreateFileEx2(PFLT_FILTER Filter, PFLT_INSTANCE Instance, PHANDLE Fi
     UNREFERENCED_PARAMETER(AllocationSize);
     UNREFERENCED_PARAMETER(EaBuffer);
     UNREFERENCED_PARAMETER(EaLength);
-    UNREFERENCED_PARAMETER(DriverContext);
     if (!EmuRequireIrql("FltCreateFileEx2", PASSIVE_LEVEL)) {
         return STATUS_INVALID_DEVICE_STATE;
     }
@@ -1163,7 +1179,17 @@ NTSTATUS FltCreateFileEx2(PFLT_FILTER Filter, PFLT_INSTANCE Instance, PHANDLE Fi
     if (Instance != NULL && Instance->Volume != v) {
         return STATUS_INVALID_PARAMETER;
     }
+    /* A kernel open is transacted only through DriverContext->TxnParameters (not the thread's current transaction). */
+    PKTRANSACTION txn = NULL;
+    if (DriverContext != NULL && DriverContext->TxnParameters != NULL) {
+        txn = ((PTXN_PARAMETER_BLOCK)DriverContext->TxnParameters)->TransactionObject;
+        if (!EmuIsTransaction(txn)) {
+            EmuViolation("FltCreateFileEx2: DriverContext->TxnParameters does not name a transaction");
+            return STATUS_INVALID_PARAMETER;
+        }
+    }
     EMU_FILE *file = EmuFileAlloc(v, ObjectAttributes->ObjectName->Buffer + prefix / 2, (ObjectAttributes->ObjectName->Length - prefix) / 2);
+    EmuFileSetTransaction(file, txn);
     file->OwnerFilter = Filter;
     file->OpenedBelow = Instance != NULL;
     file->OpenedBelowAltitude = Instance != NULL ? Instance->AltitudeValue : 0;
@@ -1616,6 +1642,7 @@ static int32_t EmuOpen(PFLT_VOLUME v, EMU_FILE *root, const WCHAR *name, size_t 
     chars += nameChars;
     for (unsigned reparses = 0;; reparses++) {
         EMU_FILE *file = EmuFileAlloc(v, w, chars);
+        EmuFileSetTransaction(file, EmuCurrentTransaction());   /* RtlSetCurrentTransaction: the thread's opens are transacted */
         if (root != NULL) {
             /* As NtCreateFile leaves it for the create: the relative name, and the directory it is relative to. */
             file->Fo.FileName.Buffer = file->Path + relativeAt;

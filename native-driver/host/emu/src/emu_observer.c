@@ -9,6 +9,8 @@ _Static_assert(sizeof(EMU_OBSERVED) == 48, "EMU_OBSERVED is 48 bytes for the Jav
 
 static PFLT_FILTER g_observer;
 static EMU_OBSERVED g_seen[256];
+static EMU_OBSERVED_BUFFER g_buffers[256];
+static int g_buffersSeen[256];
 static DRIVER_OBJECT g_observerDriver;
 
 static FLT_PREOP_CALLBACK_STATUS FLTAPI EmuObserverPre(PFLT_CALLBACK_DATA Data, PCFLT_RELATED_OBJECTS FltObjects, PVOID *CompletionContext)
@@ -29,9 +31,30 @@ static FLT_PREOP_CALLBACK_STATUS FLTAPI EmuObserverPre(PFLT_CALLBACK_DATA Data, 
         o.Length = p->Parameters.Read.Length;
         o.ByteOffset = p->Parameters.Read.ByteOffset.QuadPart;
     }
+    /* The buffer as it arrived, and for a write the bytes the file system will take (MDL first, as it does). */
+    EMU_OBSERVED_BUFFER b;
+    memset(&b, 0, sizeof(b));
+    PVOID *buffer;
+    PULONG length;
+    PMDL *mdl = EmuIopbMdl(p, &buffer, &length);
+    if (mdl != NULL) {
+        b.Buffer = (uint64_t)(uintptr_t)*buffer;
+        b.Mdl = (uint64_t)(uintptr_t)*mdl;
+        b.MdlVirtualAddress = *mdl != NULL ? (uint64_t)(uintptr_t)MmGetMdlVirtualAddress(*mdl) : 0;
+        b.Length = *length;
+        const uint8_t *data = *mdl != NULL ? MmGetMdlVirtualAddress(*mdl) : *buffer;
+        if (p->MajorFunction == IRP_MJ_WRITE && data != NULL) {
+            b.Captured = *length < sizeof(b.Data) ? *length : (uint32_t)sizeof(b.Data);
+            memcpy(b.Data, data, b.Captured);
+        }
+    }
     EmuLock();
     o.Count = g_seen[p->MajorFunction].Count + 1;
     g_seen[p->MajorFunction] = o;
+    if (mdl != NULL) {
+        g_buffers[p->MajorFunction] = b;
+        g_buffersSeen[p->MajorFunction] = 1;
+    }
     EmuUnlock();
     return FLT_PREOP_SUCCESS_NO_CALLBACK;
 }
@@ -64,6 +87,8 @@ int32_t EmuObserverStart(const char *altitude)
     FLT_REGISTRATION reg = { sizeof(FLT_REGISTRATION), FLT_REGISTRATION_VERSION, 0, NULL, g_observerOps, EmuObserverUnload,
                              NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
     memset(g_seen, 0, sizeof(g_seen));
+    memset(g_buffers, 0, sizeof(g_buffers));
+    memset(g_buffersSeen, 0, sizeof(g_buffersSeen));
     EmuSetNextAltitude(altitude != NULL ? altitude : "200000");
     KIRQL saved = KeGetCurrentIrql();
     EmuSetIrql(PASSIVE_LEVEL);
@@ -86,6 +111,18 @@ int32_t EmuObserverLast(uint8_t majorFunction, EMU_OBSERVED *observed)
     return o.Count > 0 ? 0 : -1;
 }
 
+int32_t EmuObserverLastBuffer(uint8_t majorFunction, EMU_OBSERVED_BUFFER *observed)
+{
+    EmuLock();
+    EMU_OBSERVED_BUFFER b = g_buffers[majorFunction];
+    int seen = g_buffersSeen[majorFunction];
+    EmuUnlock();
+    if (observed != NULL) {
+        *observed = b;
+    }
+    return seen ? 0 : -1;
+}
+
 int32_t EmuObserverStop(void)
 {
     if (g_observer == NULL || g_observer->Gone) {
@@ -100,4 +137,6 @@ void EmuObserverReset(void)
 {
     g_observer = NULL;     /* EmuReset unregistered and freed every filter */
     memset(g_seen, 0, sizeof(g_seen));
+    memset(g_buffers, 0, sizeof(g_buffers));
+    memset(g_buffersSeen, 0, sizeof(g_buffersSeen));
 }

@@ -141,6 +141,19 @@ int EmuPageableOwns(PVOID p)
     return 0;
 }
 
+/* p lies inside a pageable block (not only at its start). */
+int EmuPageableContains(const void *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    for (int i = 0; i < EMU_PAGEABLE_SLOTS; i++) {
+        uintptr_t s = __atomic_load_n(&g_slots[i].Start, __ATOMIC_ACQUIRE);
+        if (s != 0 && a >= s && a < s + g_slots[i].Bytes) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 void EmuPageableFree(PVOID p)
 {
     uintptr_t a = (uintptr_t)p;

@@ -365,6 +365,16 @@ static VOID PeExRaiseStatus(NTSTATUS Status)
 }
 
 /* IoGetCurrentProcess is a macro in the emulator's headers; the kernel exports it as a routine. */
+/* A generic table keeps the driver's three routines: wrapped, the emulator calls them. */
+static VOID PeRtlInitializeGenericTable(PRTL_GENERIC_TABLE Table, PRTL_GENERIC_COMPARE_ROUTINE CompareRoutine,
+                                        PRTL_GENERIC_ALLOCATE_ROUTINE AllocateRoutine, PRTL_GENERIC_FREE_ROUTINE FreeRoutine,
+                                        PVOID TableContext)
+{
+    RtlInitializeGenericTable(Table, PE_CALLBACK(PRTL_GENERIC_COMPARE_ROUTINE, CompareRoutine),
+                              PE_CALLBACK(PRTL_GENERIC_ALLOCATE_ROUTINE, AllocateRoutine),
+                              PE_CALLBACK(PRTL_GENERIC_FREE_ROUTINE, FreeRoutine), TableContext);
+}
+
 static PEPROCESS PeIoGetCurrentProcess(void)
 {
     return PsGetCurrentProcess();
@@ -644,7 +654,10 @@ static NTSTATUS PeEtwWriteTransfer(ULONGLONG RegHandle, const PE_EVENT_DESCRIPTO
     X(FltStartFiltering) X(FltSupportsFileContexts) X(FltSupportsStreamContexts) X(FltSupportsStreamHandleContexts) \
     X(FltUnregisterFilter) \
     X(IoOpenDriverRegistryKey) \
-    X(IoAllocateWorkItem) X(IoCreateDevice) X(IoDeleteDevice) X(IofCompleteRequest) X(IoFreeWorkItem) X(IoThreadToProcess) X(IoGetTopLevelIrp) X(IoSetTopLevelIrp) X(IoReplaceFileObjectName) \
+    X(FltAllocatePoolAlignedWithTag) X(FltFreePoolAlignedWithTag) X(FltGetSwappedBufferMdlAddress) X(FltRetainSwappedBufferMdlAddress) \
+    X(IoAllocateMdl) X(IoFreeMdl) X(MmBuildMdlForNonPagedPool) X(MmMapLockedPagesSpecifyCache) X(MmUnmapLockedPages) \
+    X(IoVolumeDeviceToDosName) \
+    X(IoAllocateWorkItem) X(IoCreateDevice) X(IoGetStackLimits) X(IoDeleteDevice) X(IofCompleteRequest) X(IoFreeWorkItem) X(IoThreadToProcess) X(IoGetTopLevelIrp) X(IoSetTopLevelIrp) X(IoReplaceFileObjectName) \
     X(KeAcquireGuardedMutex) X(KeAcquireInStackQueuedSpinLock) X(KeAcquireInStackQueuedSpinLockAtDpcLevel) X(KeAcquireSpinLock) \
     X(KeAcquireSpinLockAtDpcLevel) X(KeAcquireSpinLockRaiseToDpc) X(KeAreApcsDisabled) X(KeBugCheck) X(KeBugCheckEx) \
     X(KeClearEvent) X(KeDelayExecutionThread) X(KeEnterCriticalRegion) X(KeEnterGuardedRegion) X(KeGetCurrentIrql) \
@@ -661,19 +674,21 @@ static NTSTATUS PeEtwWriteTransfer(ULONGLONG RegHandle, const PE_EVENT_DESCRIPTO
     X(PsGetThreadId) X(PsGetThreadProcess) X(PsGetThreadProcessId) X(PsIsSystemProcess) X(PsIsSystemThread) \
     X(PsLookupProcessByProcessId) X(PsTerminateSystemThread) \
     X(RtlAppendUnicodeStringToString) X(RtlAppendUnicodeToString) X(RtlCompareMemory) X(RtlCompareUnicodeString) \
-    X(RtlCompareUnicodeStrings) X(RtlCopyUnicodeString) X(RtlCreateSecurityDescriptor) X(RtlDowncaseUnicodeChar) \
+    X(RtlCompareUnicodeStrings) X(RtlCopyUnicodeString) X(RtlDeleteElementGenericTable) X(RtlGetElementGenericTable) \
+    X(RtlInsertElementGenericTable) X(RtlIsGenericTableEmpty) X(RtlLookupElementGenericTable) X(RtlNumberGenericTableElements) X(RtlCreateSecurityDescriptor) X(RtlDowncaseUnicodeChar) \
     X(RtlEqualUnicodeString) X(RtlFreeUnicodeString) X(RtlGetVersion) X(RtlInitUnicodeString) X(RtlInitUnicodeStringEx) \
     X(RtlIntegerToUnicodeString) X(RtlIsNtDdiVersionAvailable) X(RtlNtStatusToDosError) X(RtlPrefixUnicodeString) \
     X(RtlRandomEx) X(RtlSetDaclSecurityDescriptor) X(RtlSuffixUnicodeString) X(RtlUnicodeStringToInteger) \
     X(RtlUpcaseUnicodeChar) X(RtlUpcaseUnicodeString) X(SeLocateProcessImageName) X(SeSinglePrivilegeCheck) X(ZwClose) \
     X(ZwCreateKey) X(ZwDeleteValueKey) X(ZwOpenKey) X(ZwQueryValueKey) X(ZwSetValueKey) \
-    X(FltGetRoutineAddress) X(FltAllocateCallbackData) X(FltPerformSynchronousIo) \
+    X(FltAllocateCallbackData) X(FltPerformSynchronousIo) \
     X(FltFreeCallbackData) X(FltCheckAndGrowNameControl) X(FltCreateSystemVolumeInformationFolder) \
     X(FltEnlistInTransaction) X(FltSetTransactionContext) X(FltGetTransactionContext) X(FltDeleteTransactionContext) \
     X(IoGetTransactionParameterBlock) X(ObOpenObjectByPointer) X(ZwQueryInformationTransaction) \
     X(FltAcquireResourceExclusive) X(FltAcquireResourceShared) X(FltReleaseResource) X(FltFsControlFile) X(FltGetVolumeGuidName)
 
 static PVOID PeMmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName);
+static PVOID PeFltGetRoutineAddress(PCSTR FltMgrRoutineName);
 
 /* Data: the import address table slot holds the exported variable's address,
  * which is what the emulator's variable of the same name holds (the headers
@@ -688,6 +703,7 @@ static const PE_EXPORT_ENTRY g_exports[] = {
     { "FltQueueDeferredIoWorkItem", (const void *)PeFltQueueDeferredIoWorkItem, NULL },
     { "FltQueueGenericWorkItem", (const void *)PeFltQueueGenericWorkItem, NULL },
     { "IoQueueWorkItem", (const void *)PeIoQueueWorkItem, NULL },
+    { "RtlInitializeGenericTable", (const void *)PeRtlInitializeGenericTable, NULL },
     { "PsCreateSystemThread", (const void *)PePsCreateSystemThread, NULL },
     { "FltDoCompletionProcessingWhenSafe", (const void *)PeFltDoCompletionProcessingWhenSafe, NULL },
     { "FltRequestOperationStatusCallback", (const void *)PeFltRequestOperationStatusCallback, NULL },
@@ -695,6 +711,7 @@ static const PE_EXPORT_ENTRY g_exports[] = {
     { "FltReadFile", (const void *)PeFltReadFile, NULL },
     { "FltWriteFile", (const void *)PeFltWriteFile, NULL },
     { "MmGetSystemRoutineAddress", (const void *)PeMmGetSystemRoutineAddress, NULL },
+    { "FltGetRoutineAddress", (const void *)PeFltGetRoutineAddress, NULL },
     /* macros in the emulator's headers, routines in the kernel */
     { "IoGetCurrentProcess", (const void *)PeIoGetCurrentProcess, NULL },
     /* ETW (TraceLogging) */
@@ -747,17 +764,17 @@ static const struct { const char *Name; const void *Routine; } g_nativeWrapped[]
 };
 
 /* What a driver may call under a name fltmgr.sys exports (its Flt* routines),
- * or NULL. A driver image gets what its import address table would hold (a
- * thunk); a driver compiled with the emulator's headers the routine itself. A
- * name the emulator does not implement gives NULL, as Windows gives NULL for a
- * name fltmgr.sys does not export. */
-static int PeImageMapped(void);
-static void *PeFltRoutine(const char *name)
+ * or NULL. A driver image (which imports PeFltGetRoutineAddress under the
+ * routine's name) gets what its import address table would hold (a thunk); a
+ * driver compiled with the emulator's headers the routine itself. A name the
+ * emulator does not implement gives NULL, as Windows gives NULL for a name
+ * fltmgr.sys does not export. */
+static void *PeFltRoutine(const char *name, int image)
 {
     if (strncmp(name, "Flt", 3) != 0) {
         return NULL;
     }
-    if (PeImageMapped()) {
+    if (image) {
         return PeResolveImport("FLTMGR.SYS", name);
     }
     for (size_t i = 0; i < sizeof(g_nativeWrapped) / sizeof(g_nativeWrapped[0]); i++) {
@@ -783,7 +800,20 @@ PVOID FltGetRoutineAddress(PCSTR FltMgrRoutineName)
         EmuViolation("FltGetRoutineAddress(NULL): FltMgrRoutineName is required");
         return NULL;
     }
-    return PeFltRoutine(FltMgrRoutineName);
+    return PeFltRoutine(FltMgrRoutineName, 0);
+}
+
+/* FltGetRoutineAddress as a driver image imports it. */
+static PVOID PeFltGetRoutineAddress(PCSTR FltMgrRoutineName)
+{
+    if (!EmuRequireIrql("FltGetRoutineAddress", DISPATCH_LEVEL)) {
+        return NULL;
+    }
+    if (FltMgrRoutineName == NULL) {
+        EmuViolation("FltGetRoutineAddress(NULL): FltMgrRoutineName is required");
+        return NULL;
+    }
+    return PeFltRoutine(FltMgrRoutineName, 1);
 }
 
 /* ---- MmGetSystemRoutineAddress: the kernel's and the HAL's exports by name ----
@@ -860,7 +890,6 @@ typedef struct PE_IMAGE {
 } PE_IMAGE;
 static PE_IMAGE g_image;
 static char g_imagePath[1024];
-static int PeImageMapped(void) { return g_image.Base != NULL; }
 static char g_peError[512];
 
 static int PeFail(const char *format, ...) __attribute__((format(printf, 1, 2)));

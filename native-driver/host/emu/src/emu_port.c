@@ -530,6 +530,7 @@ int32_t EmuFilterConnectCommunicationPort(const uint16_t *portName, uint32_t opt
     }
     c->ConnectionCookie = cookie;
     InsertTailList(&g_ports, &c->Link);
+    EmuBroadcast();     /* EmuWaitForPortConnection */
     EmuUnlock();
     EMU_UPORT *u = calloc(1, sizeof(*u));
     u->Magic = EMU_UPORT_MAGIC;
@@ -754,4 +755,53 @@ int32_t EmuFilterClose(void *port)
     EmuMaybeFreeClient(c);
     EmuUnlock();
     return EMU_S_OK;
+}
+
+/* ---- control: waiting for a client (a user-mode process started in a thread connects on its own) ---- */
+int32_t EmuWaitForPortConnection(const char *serverPortName, uint32_t timeoutMs)
+{
+    WCHAR name[128];
+    if (serverPortName == NULL || EmuUtf8ToWide(serverPortName, name, RTL_NUMBER_OF(name)) == 0) {
+        return EMU_E_INVALID_PARAMETER;
+    }
+    uint64_t deadline = EmuNowNs() + (uint64_t)timeoutMs * 1000000u + 1;
+    EmuLock();
+    for (;;) {
+        struct _FLT_PORT *s = EmuFindServer(name);
+        if (s == NULL) {
+            EmuUnlock();
+            return EMU_E_FILE_NOT_FOUND;
+        }
+        for (PLIST_ENTRY e = g_ports.Flink; e != &g_ports; e = e->Flink) {
+            struct _FLT_PORT *c = CONTAINING_RECORD(e, struct _FLT_PORT, Link);
+            if (!c->IsServer && c->Server == s && c->Counted && EmuPortUsable(c)) {
+                EmuUnlock();
+                return EMU_S_OK;    /* in g_ports: the connect callback accepted it */
+            }
+        }
+        if (!EmuWaitUntil(deadline)) {
+            EmuUnlock();
+            return EMU_E_WAIT_TIMEOUT;
+        }
+    }
+}
+
+int EmuPortWaitQueued(PFLT_PORT clientPort, int count, uint32_t timeoutMs)
+{
+    uint64_t deadline = EmuNowNs() + (uint64_t)timeoutMs * 1000000u + 1;
+    EmuLock();
+    for (;;) {
+        int queued = 0;
+        for (PLIST_ENTRY e = clientPort->Messages.Flink; e != &clientPort->Messages; e = e->Flink) {
+            queued++;
+        }
+        if (queued >= count) {
+            EmuUnlock();
+            return 1;
+        }
+        if (!EmuWaitUntil(deadline)) {
+            EmuUnlock();
+            return 0;
+        }
+    }
 }

@@ -2,12 +2,16 @@
  * emu_txn.c - transactions as a minifilter meets them (KTM and TxF through the
  * filter manager), minimally:
  *
- *  - the emulated I/O manager never opens a file inside a transaction: every
- *    file object's IoGetTransactionParameterBlock is NULL and every
- *    operation's FltObjects->Transaction is NULL (README: emulator limits);
- *  - transaction objects exist (tests create them with EmuTransactionCreate)
- *    so that the filter manager's transaction routines can be used as
- *    documented: FltEnlistInTransaction, FltSet/Get/DeleteTransactionContext
+ *  - a process opens a file in a transaction after EmuSetCurrentTransaction
+ *    (as RtlSetCurrentTransaction makes NtCreateFile transacted), a filter
+ *    with FltCreateFileEx2's DriverContext->TxnParameters: the file object
+ *    references the transaction, IoGetTransactionParameterBlock returns its
+ *    block, and every operation on it has FltObjects->Transaction; the file
+ *    system's Transactional NTFS rules (locks, views, the outcome) are in
+ *    emu_fs.c; files opened outside a transaction are not transacted;
+ *  - transaction objects (EmuTransactionBegin/Commit/Rollback, or
+ *    EmuTransactionCreate/End for tests) serve the filter manager's
+ *    transaction routines as documented: FltEnlistInTransaction, FltSet/Get/DeleteTransactionContext
  *    (emu_context.c), the outcome delivered to the enlisted filters'
  *    TransactionNotificationCallback when the transaction ends, and
  *    ObOpenObjectByPointer / ZwQueryInformationTransaction / ZwClose on it;
@@ -33,6 +37,9 @@ struct _KTRANSACTION {
     GUID Id;
     ULONG State;                        /* TRANSACTION_STATE */
     ULONG Outcome;                      /* TRANSACTION_OUTCOME */
+    int Ending;                         /* EmuTransactionEnd delivering the outcome */
+    EMU_NODE **Locked;                  /* files whose transaction lock it holds (TxF) */
+    int LockedCount, LockedCapacity;
     void *Contexts[EMU_MAX_CTX_SLOTS];  /* EMU_CONTEXT* per filter slot */
     EMU_ENLISTMENT *Enlistments;        /* in enlistment order */
 };
@@ -114,7 +121,7 @@ NTSTATUS FltEnlistInTransaction(PFLT_INSTANCE Instance, PKTRANSACTION Transactio
         return STATUS_INVALID_PARAMETER;
     }
     if (!EmuIsTransaction(Transaction)) {
-        EmuViolation("FltEnlistInTransaction(%p): not a transaction (FltObjects->Transaction is NULL for every emulated operation)",
+        EmuViolation("FltEnlistInTransaction(%p): not a transaction (FltObjects->Transaction is NULL outside a transaction)",
                      (void *)Transaction);
         return STATUS_INVALID_PARAMETER;
     }
@@ -181,6 +188,8 @@ static void EmuDropEnlistment(EMU_ENLISTMENT *e)
     free(e);
 }
 
+static void EmuTxfOutcome(PKTRANSACTION t, int commit);
+
 /* One notification to every enlistment that asked for it, in enlistment order. */
 static void EmuNotify(PKTRANSACTION t, ULONG notification)
 {
@@ -225,23 +234,28 @@ NTSTATUS EmuTransactionEnd(PKTRANSACTION t, int commit)
         return STATUS_INVALID_PARAMETER;
     }
     EmuLock();
-    if (t->Outcome != TransactionOutcomeUndetermined || t->State != TransactionStateNormal) {
+    if (t->Outcome != TransactionOutcomeUndetermined || t->Ending) {
         EmuUnlock();
         return STATUS_TRANSACTION_NOT_ACTIVE;
     }
-    t->State = TransactionStateCommittedNotify;      /* ending: no new enlistments past this point matter */
+    t->Ending = 1;
     EmuUnlock();
     if (commit) {
-        static const ULONG phases[] = { TRANSACTION_NOTIFY_PREPREPARE, TRANSACTION_NOTIFY_PREPARE, TRANSACTION_NOTIFY_COMMIT,
-                                        TRANSACTION_NOTIFY_COMMIT_FINALIZE };
-        for (size_t i = 0; i < RTL_NUMBER_OF(phases); i++) {
-            EmuNotify(t, phases[i]);
-        }
+        /* TxF commits its part during the COMMIT phase; COMMIT_FINALIZE comes once every resource manager has. */
+        EmuNotify(t, TRANSACTION_NOTIFY_PREPREPARE);
+        EmuNotify(t, TRANSACTION_NOTIFY_PREPARE);
+        EmuNotify(t, TRANSACTION_NOTIFY_COMMIT);
+        EmuTxfOutcome(t, 1);
+        EmuNotify(t, TRANSACTION_NOTIFY_COMMIT_FINALIZE);
     } else {
+        EmuTxfOutcome(t, 0);
         EmuNotify(t, TRANSACTION_NOTIFY_ROLLBACK);
     }
     EmuLock();
     t->Outcome = commit ? TransactionOutcomeCommitted : TransactionOutcomeAborted;
+    if (commit) {
+        t->State = TransactionStateCommittedNotify;  /* committed, the notifications sent */
+    }
     EmuUnlock();
     for (EMU_ENLISTMENT *e; (e = EmuTakeEnlistment(t, NULL)) != NULL;) {
         EmuDropEnlistment(e);
@@ -267,13 +281,100 @@ void EmuTransactionsOnInstanceTeardown(PFLT_INSTANCE instance)
     }
 }
 
-/* IoGetTransactionParameterBlock (any IRQL): no emulated file object is opened in a transaction. */
+/* IoGetTransactionParameterBlock (any IRQL): the block of a file object opened in a transaction, else NULL. */
 PTXN_PARAMETER_BLOCK IoGetTransactionParameterBlock(PFILE_OBJECT FileObject)
 {
     if (!EmuIsFileObject(FileObject)) {
         EmuViolation("IoGetTransactionParameterBlock(%p): not a file object", (void *)FileObject);
+        return NULL;
     }
-    return NULL;
+    EMU_FILE *f = EMU_FILE_FROM_FO(FileObject);
+    return f->Transaction != NULL ? &f->TxnBlock : NULL;
+}
+
+/* ---- transacted opens (the I/O manager's side; the file system's is in emu_fs.c) ---- */
+static __thread PKTRANSACTION t_currentTransaction;
+
+/* NULL once the transaction is gone (EmuReset). */
+PKTRANSACTION EmuCurrentTransaction(void)
+{
+    return t_currentTransaction != NULL && EmuIsTransaction(t_currentTransaction) ? t_currentTransaction : NULL;
+}
+
+/* The file object takes a reference on its transaction for its life (dropped with transaction NULL). */
+void EmuFileSetTransaction(EMU_FILE *file, PKTRANSACTION transaction)
+{
+    EmuLock();
+    if (file->Transaction != NULL) {
+        CONTAINING_RECORD(file->Transaction, EMU_TXN_BOX, T)->Hdr.Refs--;
+    }
+    file->Transaction = transaction;
+    if (transaction != NULL) {
+        CONTAINING_RECORD(transaction, EMU_TXN_BOX, T)->Hdr.Refs++;
+        file->TxnBlock.Length = (USHORT)sizeof(TXN_PARAMETER_BLOCK);
+        file->TxnBlock.TxFsContext = TXF_MINIVERSION_DEFAULT_VIEW;
+        file->TxnBlock.TransactionObject = transaction;
+    }
+    EmuUnlock();
+}
+
+/* Lock held. */
+void EmuTransactionLockNode(PKTRANSACTION t, EMU_NODE *node)
+{
+    if (t->LockedCount == t->LockedCapacity) {
+        t->LockedCapacity = t->LockedCapacity ? t->LockedCapacity * 2 : 8;
+        t->Locked = realloc(t->Locked, (size_t)t->LockedCapacity * sizeof(*t->Locked));
+    }
+    t->Locked[t->LockedCount++] = node;
+}
+
+/* The file system's part of the outcome: the locked files get the transaction's view (commit) or keep theirs. */
+static void EmuTxfOutcome(PKTRANSACTION t, int commit)
+{
+    EmuLock();
+    EmuFsTransactionEnd(t->Locked, t->LockedCount, commit);
+    free(t->Locked);
+    t->Locked = NULL;
+    t->LockedCount = t->LockedCapacity = 0;
+    EmuUnlock();
+}
+
+/* ---- control API: transactions and transacted opens (jmf_emu.h) ---- */
+int32_t EmuTransactionBegin(uint64_t *transaction)
+{
+    if (transaction == NULL) {
+        return (int32_t)STATUS_INVALID_PARAMETER;
+    }
+    *transaction = (uint64_t)(uintptr_t)EmuTransactionCreate();
+    return STATUS_SUCCESS;
+}
+
+static PKTRANSACTION EmuTransactionFromId(uint64_t id)
+{
+    PKTRANSACTION t = (PKTRANSACTION)(uintptr_t)id;
+    return id != 0 && EmuIsTransaction(t) ? t : NULL;
+}
+
+int32_t EmuSetCurrentTransaction(uint64_t transaction)
+{
+    PKTRANSACTION t = EmuTransactionFromId(transaction);
+    if (transaction != 0 && t == NULL) {
+        return (int32_t)STATUS_INVALID_PARAMETER;
+    }
+    t_currentTransaction = t;
+    return STATUS_SUCCESS;
+}
+
+int32_t EmuTransactionCommit(uint64_t transaction)
+{
+    PKTRANSACTION t = EmuTransactionFromId(transaction);
+    return t != NULL ? (int32_t)EmuTransactionEnd(t, 1) : (int32_t)STATUS_INVALID_PARAMETER;
+}
+
+int32_t EmuTransactionRollback(uint64_t transaction)
+{
+    PKTRANSACTION t = EmuTransactionFromId(transaction);
+    return t != NULL ? (int32_t)EmuTransactionEnd(t, 0) : (int32_t)STATUS_INVALID_PARAMETER;
 }
 
 /* ---- handles to transactions ---- */
@@ -394,6 +495,7 @@ void EmuTransactionsReset(void)
             next = e->Next;
             free(e);                    /* the contexts went with the reset */
         }
+        free(b->T.Locked);              /* the volumes (and their files) went with the reset */
         EmuObjUnlink(&b->Hdr);
         free(b);
         EmuLock();

@@ -1,7 +1,8 @@
 /*
  * test_drvreg.c - IoOpenDriverRegistryKey (the driver's Parameters and state
  * keys, found from its driver object) and MmGetSystemRoutineAddress (how
- * Microsoft's samples reach it), against emu_registry.c's registry.
+ * Microsoft's samples reach it), against emu_registry.c's registry; wcslen,
+ * with which scanner walks the REG_MULTI_SZ it reads there.
  */
 #include "test_harness.h"
 
@@ -176,7 +177,22 @@ static void test_system_routine_address(void)
     CHECK_VIOLATION("MmGetSystemRoutineAddress");
 }
 
+/* The kernel CRT's wcslen, which scanner uses on the REG_MULTI_SZ it reads: 16-bit units up to the NUL
+ * (glibc's would count 4-byte units). */
+static void test_wcslen_counts_utf16_units(void)
+{
+    static const WCHAR multi[] = L"doc\0log\0";
+    CHECK_EQ(wcslen(multi), 3);
+    CHECK_EQ(wcslen(multi + 4), 3);
+    CHECK_EQ(wcslen(multi + 8), 0);
+    static const WCHAR surrogates[] = { 0xD83D, 0xDE00, L'x', 0 };
+    CHECK_EQ(wcslen(surrogates), 3);
+    static const WCHAR high[] = { 0x0100, 0x0001, 0 };      /* a 4-byte reading would see one unit (0x00010100) */
+    CHECK_EQ(wcslen(high), 2);
+}
+
 const TEST_CASE g_drvregTests[] = {
+    { "drvreg: wcslen (kernel CRT) counts UTF-16 units", test_wcslen_counts_utf16_units },
     { "drvreg: IoOpenDriverRegistryKey(DriverRegKeyParameters) opens <service>\\Parameters with the access asked", test_parameters_key_is_the_services_parameters_subkey },
     { "drvreg: a missing Parameters key is STATUS_OBJECT_NAME_NOT_FOUND, not created", test_missing_parameters_key_is_not_created },
     { "drvreg: the persistent state key is created on first use and keeps what was written", test_persistent_state_key_created_and_kept },

@@ -25,6 +25,9 @@ NTSTATUS EmuPeDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryP
 #define RVA_IDATA 0x3000u
 #define RVA_RELOC 0x4000u
 #define RVA_FASTFAIL (RVA_TEXT + 0x100u)
+#define RVA_LOOKUP (RVA_TEXT + 0x200u)
+#define RVA_DISPATCH (RVA_TEXT + 0x280u)   /* a DRIVER_DISPATCH completing its IRP through the second import */
+#define RVA_RETURN0 (RVA_TEXT + 0x2C0u)    /* an entry point that only returns STATUS_SUCCESS */
 #define DEFAULT_COOKIE 0x00002B992DDFA232ull
 
 static void Put16(uint8_t *img, uint32_t at, uint16_t v) { memcpy(img + at, &v, 2); }
@@ -128,6 +131,28 @@ static size_t BuildImage(uint8_t *img, uint32_t entry, const char *secondImport)
     Bytes(&e, "48 83 C4 38 C3");                    /* add rsp, 0x38; ret */
     e.At = RVA_FASTFAIL;
     Bytes(&e, "B9 07 00 00 00 CD 29");              /* mov ecx, 7; int 0x29 */
+    /* RVA_LOOKUP: the entry point with MmGetSystemRoutineAddress as second import: looks up the
+     * routine RegistryPath names and calls it on "abcdef"; -1 when the lookup gives NULL. */
+    e.At = RVA_LOOKUP;
+    Bytes(&e, "48 83 EC 28");                       /* sub rsp, 0x28 */
+    Bytes(&e, "48 89 D1");                          /* mov rcx, rdx */
+    RipRel(&e, "FF 15", iat + 8);                   /* call [MmGetSystemRoutineAddress] */
+    Bytes(&e, "48 85 C0 74 0E");                    /* test rax, rax; jz fail */
+    RipRel(&e, "48 8D 0D", RVA_DATA + 0x10);        /* lea rcx, [rip+"abcdef"] */
+    Bytes(&e, "FF D0");                             /* call rax */
+    Bytes(&e, "48 83 C4 28 C3");                    /* add rsp, 0x28; ret */
+    Bytes(&e, "B8 FF FF FF FF 48 83 C4 28 C3");     /* fail: mov eax, -1; add rsp, 0x28; ret */
+    e.At = RVA_DISPATCH;                            /* NTSTATUS Dispatch(PDEVICE_OBJECT rcx, PIRP rdx) */
+    Bytes(&e, "C7 42 30 00 00 00 00");              /* mov dword [rdx+0x30], 0: Irp->IoStatus.Status = STATUS_SUCCESS */
+    Bytes(&e, "48 C7 42 38 2A 00 00 00");           /* mov qword [rdx+0x38], 42: Irp->IoStatus.Information */
+    Bytes(&e, "48 83 EC 28");                       /* sub rsp, 0x28 */
+    Bytes(&e, "48 89 D1");                          /* mov rcx, rdx */
+    Bytes(&e, "31 D2");                             /* xor edx, edx: IO_NO_INCREMENT */
+    RipRel(&e, "FF 15", iat + 8);                   /* call [IofCompleteRequest] */
+    Bytes(&e, "48 83 C4 28");                       /* add rsp, 0x28 */
+    Bytes(&e, "31 C0 C3");                          /* xor eax, eax; ret */
+    e.At = RVA_RETURN0;
+    Bytes(&e, "31 C0 C3");                          /* xor eax, eax; ret */
     return IMG_SIZE;
 }
 
@@ -187,6 +212,27 @@ static void test_unknown_import_refused(void)
     unlink(path);
 }
 
+/* MmGetSystemRoutineAddress from a driver binary gives what its import table would hold: a routine it
+ * can call with its own (ms_abi) convention; NULL for FltMgr's routines and unknown names. */
+static void test_system_routine_address_from_a_binary(void)
+{
+    char path[128];
+    TempPath(path, sizeof(path), "lookup");
+    WriteImage(path, RVA_LOOKUP, "MmGetSystemRoutineAddress");
+    CHECK_EQ(EmuSetDriverImage(path), STATUS_SUCCESS);
+    DRIVER_OBJECT driver;
+    memset(&driver, 0, sizeof(driver));
+    UNICODE_STRING name = RTL_CONSTANT_STRING(L"strlen");
+    CHECK_EQ(EmuPeDriverEntry(&driver, &name), 6);
+    UNICODE_STRING flt = RTL_CONSTANT_STRING(L"FltRegisterFilter");
+    CHECK_EQ(EmuPeDriverEntry(&driver, &flt), -1);
+    UNICODE_STRING none = RTL_CONSTANT_STRING(L"NoSuchRoutine");
+    CHECK_EQ(EmuPeDriverEntry(&driver, &none), -1);
+    CHECK_EQ(EmuViolationCount(), 0);
+    EmuSetDriverImage(NULL);
+    unlink(path);
+}
+
 /* __fastfail ends the process (a bug check on Windows): run it in a child. */
 static void test_fastfail_reported(void)
 {
@@ -222,9 +268,45 @@ static void test_fastfail_reported(void)
     unlink(path);
 }
 
+/* The dispatch routines a driver image stores in its DRIVER_OBJECT are ms_abi code: the I/O manager
+ * (emu_device.c) calls them as such, and their IofCompleteRequest comes back through the import thunk. */
+static void test_image_dispatch_routine_called_ms_abi(void)
+{
+    char path[128];
+    TempPath(path, sizeof(path), "dispatch");
+    WriteImage(path, RVA_RETURN0, "IofCompleteRequest");
+    CHECK_EQ(EmuSetDriverImage(path), STATUS_SUCCESS);
+    DRIVER_OBJECT driver;
+    memset(&driver, 0, sizeof(driver));
+    driver.Type = 4;
+    CHECK_EQ(EmuPeDriverEntry(&driver, NULL), STATUS_SUCCESS);
+    uint8_t *base = driver.DriverStart;
+    CHECK(base != NULL);
+    if (base != NULL) {
+        for (int i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; i++) {
+            driver.MajorFunction[i] = (PDRIVER_DISPATCH)(void *)(base + RVA_DISPATCH);
+        }
+        UNICODE_STRING name;
+        RtlInitUnicodeString(&name, L"\\Device\\EmuPeCdo");
+        PDEVICE_OBJECT device = NULL;
+        CHECK_EQ(IoCreateDevice(&driver, 0, &name, FILE_DEVICE_DISK_FILE_SYSTEM, 0, FALSE, &device), STATUS_SUCCESS);
+        EmuDevicesAfterDriverEntry(&driver);
+        uint64_t h = 0, info = 0;
+        CHECK_EQ(EmuDeviceOpen("\\Device\\EmuPeCdo", GENERIC_READ, 0, FILE_OPEN, 0, &h, &info), STATUS_SUCCESS);
+        CHECK_EQ(info, 42);                         /* what the image's routine wrote into the IRP */
+        CHECK_EQ(EmuDeviceClose(h), 0);
+        IoDeleteDevice(device);
+    }
+    CHECK_EQ(EmuViolationCount(), 0);
+    EmuSetDriverImage(NULL);
+    unlink(path);
+}
+
 const TEST_CASE g_peTests[] = {
+    { "pe: a driver image's dispatch routine (ms_abi) receives its IRP and completes it through IofCompleteRequest", test_image_dispatch_routine_called_ms_abi },
     { "pe: an image is mapped, relocated (DIR64), bound by name through ms_abi thunks; the /GS cookie is seeded", test_image_mapped_relocated_bound },
     { "pe: an import the emulator does not implement fails the load, naming it", test_unknown_import_refused },
+    { "pe: MmGetSystemRoutineAddress gives a driver binary an ms_abi-callable routine, NULL for FltMgr's", test_system_routine_address_from_a_binary },
     { "pe: int 0x29 (__fastfail) in the image is reported with its code and offset, and ends the process", test_fastfail_reported },
 };
 const size_t g_peTestsCount = sizeof(g_peTests) / sizeof(g_peTests[0]);

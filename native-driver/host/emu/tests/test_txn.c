@@ -255,7 +255,7 @@ static void test_transaction_instance_teardown(void)
     CHECK_EQ(EmuViolationCount(), 0);
 }
 
-/* No emulated open is transacted: FltObjects->Transaction and IoGetTransactionParameterBlock are NULL. */
+/* An open without a current transaction is not transacted: FltObjects->Transaction and IoGetTransactionParameterBlock are NULL. */
 static void test_no_open_is_transacted(void)
 {
     int v = TxStart(1);
@@ -287,6 +287,7 @@ static void test_query_transaction(void)
     CHECK_EQ(EmuTransactionEnd(t, 0), STATUS_SUCCESS);
     CHECK_EQ(ZwQueryInformationTransaction(h, TransactionBasicInformation, &info, sizeof(info), NULL), STATUS_SUCCESS);
     CHECK_EQ(info.Outcome, TransactionOutcomeAborted);
+    CHECK_EQ(info.State, TransactionStateNormal);
     CHECK_EQ(ObOpenObjectByPointer(t, OBJ_KERNEL_HANDLE, NULL, TRANSACTION_COMMIT, NULL, KernelMode, &weak), STATUS_SUCCESS);
     CHECK_EQ(ZwQueryInformationTransaction(weak, TransactionBasicInformation, &info, sizeof(info), NULL), STATUS_ACCESS_DENIED);
     CHECK_EQ(ZwClose(weak), STATUS_SUCCESS);
@@ -296,6 +297,150 @@ static void test_query_transaction(void)
     CHECK_EQ(ObOpenObjectByPointer(t, OBJ_KERNEL_HANDLE, NULL, GENERIC_READ, *TmTransactionObjectType, KernelMode, &h), STATUS_SUCCESS);
     EmuCheckLeaks();
     CHECK_VIOLATION("handle leak: a handle to transaction");
+}
+
+/* ---- transacted opens (Transactional NTFS) ---- */
+static uint64_t TxOpen(int v, const char *path, uint32_t access, NTSTATUS *s)
+{
+    uint64_t h = 0, info = 0;
+    *s = EmuFileOpen(v, path, access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, FILE_OPEN, FILE_NON_DIRECTORY_FILE, 0, &h, &info);
+    return h;
+}
+
+/* A transacted writer: the filters see the transaction; its changes are its own until the commit
+ * (read-committed isolation), non-transacted writers are blocked, another transaction's writer too;
+ * the commit makes them the file's, after the COMMIT notification and before COMMIT_FINALIZE. */
+static void test_transacted_open_commit(void)
+{
+    int v = TxStart(1);
+    TPut(v, "\\t.txt", "old");
+    PKTRANSACTION t = EmuTransactionCreate(), other = EmuTransactionCreate();
+    NTSTATUS s;
+    char b[16] = "";
+    uint32_t n = 0;
+    CHECK_EQ(EmuSetCurrentTransaction((uint64_t)(uintptr_t)t), STATUS_SUCCESS);
+    uint64_t w = TxOpen(v, "\\t.txt", GENERIC_READ | GENERIC_WRITE, &s);
+    CHECK_EQ(s, STATUS_SUCCESS);
+    CHECK(g_preCreateTransaction == t);
+    CHECK(g_preCreateTxn != NULL && g_preCreateTxn->TransactionObject == t && g_preCreateTxn->Length == sizeof(TXN_PARAMETER_BLOCK));
+    CHECK_EQ(EmuFileWrite(w, 0, "new!", 4, 0, &n), STATUS_SUCCESS);
+    CHECK_EQ(EmuFileRead(w, 0, b, sizeof(b), &n), STATUS_SUCCESS);
+    CHECK(n == 4 && memcmp(b, "new!", 4) == 0);             /* the transaction sees its own change */
+
+    CHECK_EQ(EmuSetCurrentTransaction((uint64_t)(uintptr_t)other), STATUS_SUCCESS);
+    (void)TxOpen(v, "\\t.txt", GENERIC_WRITE, &s);
+    CHECK_EQ(s, STATUS_SHARING_VIOLATION);                   /* one transacted writer per file */
+    CHECK_EQ(EmuSetCurrentTransaction(0), STATUS_SUCCESS);
+    (void)TxOpen(v, "\\t.txt", GENERIC_WRITE, &s);
+    CHECK_EQ(s, STATUS_TRANSACTIONAL_CONFLICT);              /* non-transacted writers are blocked */
+    uint64_t r = TxOpen(v, "\\t.txt", GENERIC_READ, &s);
+    CHECK_EQ(s, STATUS_SUCCESS);
+    CHECK(g_preCreateTransaction == NULL);
+    memset(b, 0, sizeof(b));
+    CHECK_EQ(EmuFileRead(r, 0, b, sizeof(b), &n), STATUS_SUCCESS);
+    CHECK(n == 3 && memcmp(b, "old", 3) == 0);              /* outside: the committed data */
+    CHECK_EQ(EmuFsRead(v, "\\t.txt", b, sizeof(b)), 3);
+
+    EmuFileClose(w);
+    CHECK_EQ(EmuTransactionEnd(t, 1), STATUS_SUCCESS);
+    CHECK_EQ(EmuFsRead(v, "\\t.txt", b, sizeof(b)), 4);
+    CHECK(memcmp(b, "new!", 4) == 0);
+    CHECK_EQ(EmuFileRead(r, 0, b, sizeof(b), &n), STATUS_SUCCESS);
+    CHECK(n == 4);                                           /* a non-transacted handle gets the update on commit */
+    EmuFileClose(r);
+    uint64_t after = TxOpen(v, "\\t.txt", GENERIC_WRITE, &s);
+    CHECK_EQ(s, STATUS_SUCCESS);                             /* the lock went with the transaction */
+    EmuFileClose(after);
+    CHECK_EQ(EmuTransactionEnd(other, 0), STATUS_SUCCESS);
+    CHECK_EQ(EmuUnloadFilter(g_txFilter), STATUS_SUCCESS);
+    CHECK_EQ(EmuViolationCount(), 0);
+}
+
+/* Rolled back: the file keeps its data and size; a transacted handle still open is spent. */
+static void test_transacted_open_rollback(void)
+{
+    int v = TxStart(1);
+    TPut(v, "\\t.txt", "old");
+    PKTRANSACTION t = EmuTransactionCreate();
+    NTSTATUS s;
+    char b[16];
+    uint32_t n = 0;
+    CHECK_EQ(EmuSetCurrentTransaction((uint64_t)(uintptr_t)t), STATUS_SUCCESS);
+    uint64_t w = TxOpen(v, "\\t.txt", GENERIC_READ | GENERIC_WRITE, &s);
+    CHECK_EQ(EmuSetCurrentTransaction(0), STATUS_SUCCESS);
+    CHECK_EQ(EmuFileWrite(w, 3, "er and longer", 13, 0, &n), STATUS_SUCCESS);
+    CHECK_EQ(EmuFileSetEndOfFile(w, 10), STATUS_SUCCESS);
+    int64_t size = 0;
+    CHECK_EQ(EmuFileQuerySize(w, &size), STATUS_SUCCESS);
+    CHECK_EQ(size, 10);
+    CHECK_EQ(EmuTransactionEnd(t, 0), STATUS_SUCCESS);
+    CHECK_EQ(EmuFsRead(v, "\\t.txt", b, sizeof(b)), 3);
+    CHECK(memcmp(b, "old", 3) == 0);
+    CHECK_EQ(EmuFileRead(w, 0, b, sizeof(b), &n), STATUS_TRANSACTION_NOT_ACTIVE);
+    EmuFileClose(w);
+    CHECK_EQ(EmuUnloadFilter(g_txFilter), STATUS_SUCCESS);
+    CHECK_EQ(EmuViolationCount(), 0);
+}
+
+/* What a transaction cannot do here (STATUS_NOT_SUPPORTED, README); a delete in a transaction (gone for it at
+ * its handle's cleanup, for everyone at the commit, kept by a rollback); a filter's transacted open through
+ * FltCreateFileEx2's TxnParameters. */
+static void test_transacted_open_limits_and_kernel_open(void)
+{
+    int v = TxStart(1);
+    TPut(v, "\\t.txt", "old");
+    TPut(v, "\\d.txt", "doomed");
+    TPut(v, "\\s.txt", "saved");
+    PKTRANSACTION t = EmuTransactionCreate(), r = EmuTransactionCreate();
+    NTSTATUS s;
+    uint64_t h = 0, info = 0, outside = 0;
+    CHECK_EQ(EmuSetCurrentTransaction((uint64_t)(uintptr_t)t), STATUS_SUCCESS);
+    CHECK_EQ(EmuFileOpen(v, "\\new.txt", GENERIC_WRITE, 0, FILE_CREATE, FILE_NON_DIRECTORY_FILE, 0, &h, &info), STATUS_NOT_SUPPORTED);
+    CHECK_EQ(EmuFsExists(v, "\\new.txt"), 0);
+    h = TxOpen(v, "\\d.txt", GENERIC_READ | DELETE, &s);
+    CHECK_EQ(s, STATUS_SUCCESS);
+    CHECK_EQ(EmuFileDelete(h), STATUS_SUCCESS);
+    EmuFileClose(h);
+    (void)TxOpen(v, "\\d.txt", GENERIC_READ, &s);
+    CHECK_EQ(s, STATUS_OBJECT_NAME_NOT_FOUND);              /* gone for the transaction */
+    CHECK_EQ(EmuSetCurrentTransaction(0), STATUS_SUCCESS);
+    outside = TxOpen(v, "\\d.txt", GENERIC_READ, &s);
+    CHECK_EQ(s, STATUS_SUCCESS);                             /* not outside it, until the commit */
+    CHECK_EQ(EmuSetCurrentTransaction((uint64_t)(uintptr_t)r), STATUS_SUCCESS);
+    h = TxOpen(v, "\\s.txt", GENERIC_READ | DELETE, &s);
+    CHECK_EQ(EmuFileDelete(h), STATUS_SUCCESS);
+    EmuFileClose(h);
+    CHECK_EQ(EmuSetCurrentTransaction(0), STATUS_SUCCESS);
+    CHECK_EQ(EmuTransactionEnd(r, 0), STATUS_SUCCESS);
+    CHECK_EQ(EmuFsExists(v, "\\s.txt"), 1);                /* a rollback keeps it */
+
+    TXN_PARAMETER_BLOCK block = { sizeof(TXN_PARAMETER_BLOCK), TXF_MINIVERSION_DEFAULT_VIEW, t };
+    IO_DRIVER_CREATE_CONTEXT dc;
+    IoInitializeDriverCreateContext(&dc);
+    dc.TxnParameters = &block;
+    UNICODE_STRING name = RTL_CONSTANT_STRING(L"\\Device\\HarddiskVolume1\\t.txt");
+    OBJECT_ATTRIBUTES oa;
+    InitializeObjectAttributes(&oa, &name, OBJ_KERNEL_HANDLE, NULL, NULL);
+    IO_STATUS_BLOCK iosb;
+    HANDLE kh = NULL;
+    PFILE_OBJECT fo = NULL;
+    CHECK_EQ(FltCreateFileEx2(g_txFilter, g_txInstance[v], &kh, &fo, FILE_READ_DATA, &oa, &iosb, NULL, 0, FILE_SHARE_VALID_FLAGS, FILE_OPEN, 0, NULL, 0, 0, &dc),
+             STATUS_SUCCESS);
+    PTXN_PARAMETER_BLOCK got = fo != NULL ? IoGetTransactionParameterBlock(fo) : NULL;
+    CHECK(got != NULL && got->TransactionObject == t);
+    (void)TxOpen(v, "\\t.txt", GENERIC_WRITE, &s);
+    CHECK_EQ(s, STATUS_TRANSACTIONAL_CONFLICT);              /* a transacted reader blocks non-transacted writers */
+    ObDereferenceObject(fo);
+    FltClose(kh);
+    CHECK_EQ(EmuFsExists(v, "\\d.txt"), 1);
+    CHECK_EQ(EmuTransactionEnd(t, 1), STATUS_SUCCESS);
+    CHECK_EQ(EmuFsExists(v, "\\d.txt"), 0);                /* the commit deletes it */
+    char b[8];
+    uint32_t n = 0;
+    CHECK_EQ(EmuFileRead(outside, 0, b, sizeof(b), &n), STATUS_FILE_DELETED);
+    EmuFileClose(outside);
+    CHECK_EQ(EmuUnloadFilter(g_txFilter), STATUS_SUCCESS);
+    CHECK_EQ(EmuViolationCount(), 0);
 }
 
 /* ---- file contexts ---- */
@@ -494,19 +639,44 @@ static void test_dbgprint_lines(void)
     CHECK_EQ(EmuDbgPrintLineCount(), 0);
 }
 
+/* ---- GetExceptionInformation (minispy's exception filter reads ExceptionRecord->ExceptionCode) ---- */
+static LONG g_filterSaw;
+static LONG FilterReadsRecord(PEXCEPTION_POINTERS p)
+{
+    g_filterSaw = p != NULL && p->ExceptionRecord != NULL ? p->ExceptionRecord->ExceptionCode : 0;
+    return EXCEPTION_EXECUTE_HANDLER;
+}
+
+static void test_exception_information(void)
+{
+    volatile NTSTATUS caught = 0;
+    g_filterSaw = 0;
+    __try {
+        ExRaiseStatus(STATUS_INVALID_PARAMETER_3);
+    } __except (FilterReadsRecord(GetExceptionInformation())) {
+        caught = GetExceptionCode();
+    }
+    CHECK_EQ(g_filterSaw, STATUS_INVALID_PARAMETER_3);
+    CHECK_EQ(caught, STATUS_INVALID_PARAMETER_3);
+}
+
 const TEST_CASE g_txnTests[] = {
     { "txn: transaction contexts, enlisting as documented, the commit delivered at PASSIVE_LEVEL, contexts gone with the transaction", test_transaction_context_and_commit },
     { "txn: a commit's phases in order to every enlistment, a rollback is ROLLBACK only", test_transaction_phases_and_rollback },
     { "txn: Transaction and TransactionContext are required; no notification callback: STATUS_INVALID_PARAMETER", test_transaction_misuse },
     { "txn: a transaction context never released is a context leak at unload", test_transaction_context_leak },
     { "txn: instance teardown drops its enlistments and transaction contexts", test_transaction_instance_teardown },
-    { "txn: no open is transacted (FltObjects->Transaction, IoGetTransactionParameterBlock NULL)", test_no_open_is_transacted },
+    { "txn: an open outside a transaction is not transacted (FltObjects->Transaction, IoGetTransactionParameterBlock NULL)", test_no_open_is_transacted },
     { "txn: ObOpenObjectByPointer + ZwQueryInformationTransaction give the outcome; access checked; handles leak-checked", test_query_transaction },
+    { "txn: a transacted writer: filters see the transaction, its changes isolated until the commit, writers outside blocked", test_transacted_open_commit },
+    { "txn: a rollback leaves the file as it was; a transacted handle is spent once its transaction ended", test_transacted_open_rollback },
+    { "txn: creating in a transaction is not emulated; a delete in one is isolated until the commit; FltCreateFileEx2's TxnParameters", test_transacted_open_limits_and_kernel_open },
     { "txn: file contexts: not in pre-create, one per file, gone with its last file object", test_file_contexts },
     { "txn: FltFsControlFile goes below the caller; FSCTL_GET_OBJECT_ID and queries answer STATUS_FILE_DELETED after the delete", test_fs_control_and_deleted_file },
     { "txn: FileIdInformation holds FileInternalInformation's id", test_file_id_information },
     { "txn: FltGetVolumeGuidName: \\??\\Volume{GUID}, STATUS_BUFFER_TOO_SMALL with the size, not for network volumes", test_volume_guid_name },
     { "txn: FltAcquireResourceExclusive/Shared disable normal kernel APCs until FltReleaseResource", test_flt_resources },
     { "txn: DbgPrint output kept as lines (%I64x, %ws), the last 1024", test_dbgprint_lines },
+    { "txn: GetExceptionInformation() gives the filter the exception's record", test_exception_information },
 };
 const size_t g_txnTestsCount = sizeof(g_txnTests) / sizeof(g_txnTests[0]);

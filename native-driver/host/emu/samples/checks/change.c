@@ -10,7 +10,13 @@
  *   - once dirty, a file stays dirty for its file context's life: a later
  *     read-only open of the same file, while the writer's handle is still
  *     open (the file context lives as long as one file object), is reported
- *     again when it closes, with the same file id.
+ *     again when it closes, with the same file id;
+ *   - in a transaction (EmuTransactionBegin, EmuSetCurrentTransaction), its
+ *     transacted path: it enlists, marks the file dirty for the transaction
+ *     only, says nothing at the transacted handle's close, and reports
+ *     "[CG] CgProcessTransactionOutcome: Transacted file ID ... is dirty" when
+ *     the transaction commits (outside, the file keeps its data until then);
+ *     a rolled back transaction's write is not reported (and is undone).
  */
 #include <stdio.h>
 #include <string.h>
@@ -29,9 +35,10 @@
 #define FILE_NON_DIRECTORY_FILE 0x00000040u
 
 #define DIRTY "[CG] CgPreClose: Non-transacted file ID "
+#define TX_DIRTY "[CG] CgProcessTransactionOutcome: Transacted file ID "
 
-/* How many dirty reports were printed; the last one's "<high>,<low>" id in id. */
-static int DirtyReports(char *id, size_t cap)
+/* How many reports starting with prefix were printed; the last one's "<high>,<low>" id in id. */
+static int Reports(const char *prefix, char *id, size_t cap)
 {
     int n = 0;
     char line[1024];
@@ -39,16 +46,18 @@ static int DirtyReports(char *id, size_t cap)
         if (EmuDbgPrintLineText(i, line, sizeof(line)) < 0) {
             continue;
         }
-        char *p = strstr(line, DIRTY);
+        char *p = strstr(line, prefix);
         char *end = p != NULL ? strstr(p, " is dirty") : NULL;
         if (end != NULL) {
             n++;
-            p += strlen(DIRTY);
+            p += strlen(prefix);
             snprintf(id, cap, "%.*s", (int)(end - p), p);
         }
     }
     return n;
 }
+
+static int DirtyReports(char *id, size_t cap) { return Reports(DIRTY, id, cap); }
 
 static uint64_t Open(int32_t volume, const char *path, uint32_t access, uint32_t disposition)
 {
@@ -98,4 +107,40 @@ void HarnessWhileLoaded(const int32_t volumes[HARNESS_VOLUMES])
     if (keep != 0) {
         CHECK(EmuFileClose(keep) == STATUS_SUCCESS, "close changed.txt's first handle");
     }
+
+    /* In a transaction that commits. */
+    char txid[64] = "", data[32];
+    int before = DirtyReports(id, sizeof(id));
+    CHECK(EmuFsPut(v, "\\tx-commit.txt", "committed?", 10, 0) == 0, "put tx-commit.txt");
+    uint64_t t = 0;
+    CHECK(EmuTransactionBegin(&t) == STATUS_SUCCESS && EmuSetCurrentTransaction(t) == STATUS_SUCCESS, "begin a transaction");
+    h = Open(v, "\\tx-commit.txt", GENERIC_READ | GENERIC_WRITE, FILE_OPEN);
+    CHECK(EmuSetCurrentTransaction(0) == STATUS_SUCCESS, "leave the transaction");
+    if (h != 0) {
+        CHECK(EmuFileWrite(h, 0, "COMMITTED!", 10, 0, &n) == STATUS_SUCCESS, "transacted write");
+        CHECK(EmuFileClose(h) == STATUS_SUCCESS, "close the transacted handle");
+    }
+    CHECK(Reports(TX_DIRTY, txid, sizeof(txid)) == 0, "a transacted write was reported before its transaction ended");
+    CHECK(DirtyReports(id, sizeof(id)) == before, "the transacted handle's close was reported as a non-transacted change");
+    CHECK(EmuFsRead(v, "\\tx-commit.txt", data, sizeof(data)) == 10 && memcmp(data, "committed?", 10) == 0,
+          "the transaction's write is visible outside it before the commit");
+    CHECK(EmuTransactionCommit(t) == STATUS_SUCCESS, "commit");
+    CHECK(Reports(TX_DIRTY, txid, sizeof(txid)) == 1 && strncmp(txid, "0,", 2) == 0,
+          "the committed transaction's file was reported dirty %d times (id %s), expected once", Reports(TX_DIRTY, txid, sizeof(txid)), txid);
+    CHECK(EmuFsRead(v, "\\tx-commit.txt", data, sizeof(data)) == 10 && memcmp(data, "COMMITTED!", 10) == 0,
+          "the committed write is not in the file");
+
+    /* In a transaction that rolls back. */
+    CHECK(EmuFsPut(v, "\\tx-rollback.txt", "kept", 4, 0) == 0, "put tx-rollback.txt");
+    CHECK(EmuTransactionBegin(&t) == STATUS_SUCCESS && EmuSetCurrentTransaction(t) == STATUS_SUCCESS, "begin a transaction");
+    h = Open(v, "\\tx-rollback.txt", GENERIC_READ | GENERIC_WRITE, FILE_OPEN);
+    CHECK(EmuSetCurrentTransaction(0) == STATUS_SUCCESS, "leave the transaction");
+    if (h != 0) {
+        CHECK(EmuFileWrite(h, 0, "lost", 4, 0, &n) == STATUS_SUCCESS, "transacted write");
+        CHECK(EmuFileClose(h) == STATUS_SUCCESS, "close the transacted handle");
+    }
+    CHECK(EmuTransactionRollback(t) == STATUS_SUCCESS, "rollback");
+    CHECK(Reports(TX_DIRTY, txid, sizeof(txid)) == 1, "a rolled back transaction's file was reported dirty");
+    CHECK(EmuFsRead(v, "\\tx-rollback.txt", data, sizeof(data)) == 4 && memcmp(data, "kept", 4) == 0,
+          "the rolled back write stayed in the file");
 }

@@ -29,9 +29,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * the kernel side) plus the mock's own work (encoding, copies, a future), the same on both sides;
  * {@link ServiceAskBenchmark} measures the service's own work without them.
  *
- * <p>The mock keeps every reply it accepted ({@link MockFilterPort#replies()}): a run retains a
- * few MB, the same on both sides. The service and the echo loop live for the whole trial so that
- * JMH's GC profiler sees their threads' allocations.
+ * <p>The mock keeps the last {@value MockFilterPort#DEFAULT_RECORD_LIMIT} replies it accepted
+ * ({@link MockFilterPort#replies()}), the same on both sides. The service and the echo loop live
+ * for the whole trial so that JMH's GC profiler sees their threads' allocations.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

@@ -3,6 +3,7 @@ package org.jminifilter.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,11 +22,15 @@ import org.jminifilter.cli.policyfile.VolumeResolver;
  * name the driver reports, through {@code GetVolumeNameForVolumeMountPoint} and
  * {@code QueryDosDevice} (JNA Platform's Kernel32). SUBST and network drives are not volumes the
  * driver attaches to, and are refused.
+ *
+ * <p>The one place a written volume name is looked up: policy files ({@link VolumeResolver}) and
+ * the self-test's and benchmark's {@code --volume} ({@code WindowsMachine}, through
+ * {@link #lookup}) both resolve here.
  */
-final class WindowsVolumes implements VolumeResolver {
+public final class WindowsVolumes implements VolumeResolver {
 
     /** The Win32 calls this class makes, so tests can give their answers on any OS. */
-    interface Win32 {
+    public interface Win32 {
         /** QueryDosDevice's first target of {@code dosName} ("C:", "Volume{...}"), if any. */
         Optional<String> queryDosDevice(String dosName);
 
@@ -36,14 +41,37 @@ final class WindowsVolumes implements VolumeResolver {
         List<String> volumeGuidPaths();
     }
 
+    /**
+     * What a written volume name leads to.
+     *
+     * @param name   the name in the form it was looked up: {@code C:} for a drive letter however
+     *               written ({@code c}, {@code c:}, {@code C:\}), a mount folder without its final
+     *               {@code \}, a volume GUID path as written
+     * @param target the NT name of the DOS device it leads to, whatever that is (a volume, a SUBST
+     *               target {@code \??\...}, a network redirector), or empty when it leads nowhere
+     */
+    public record Lookup(String name, Optional<String> target) {
+        /** The target when it is a local volume's device (not a SUBST target, not a network redirector). */
+        public Optional<String> volumeDevice() {
+            return target.filter(WindowsVolumes::isVolumeDevice);
+        }
+
+        /** True when {@link #name()} is a volume GUID path ({@code \\?\Volume{...}\}). */
+        public boolean isGuidPath() {
+            return WindowsVolumes.isGuidPath(name);
+        }
+    }
+
     private final Win32 win32;
 
-    WindowsVolumes() {
+    /** This machine's volumes, through kernel32 (Windows only). */
+    public WindowsVolumes() {
         this(new Kernel32Win32());
     }
 
-    WindowsVolumes(Win32 win32) {
-        this.win32 = win32;
+    /** The volumes {@code win32} answers for (tests give a fake). */
+    public WindowsVolumes(Win32 win32) {
+        this.win32 = Objects.requireNonNull(win32, "win32");
     }
 
     static boolean isAvailable() {
@@ -52,6 +80,11 @@ final class WindowsVolumes implements VolumeResolver {
 
     @Override
     public Optional<String> ntDeviceName(String written) {
+        return lookup(written).volumeDevice();
+    }
+
+    /** Looks {@code written} up: a drive letter in any spelling, a mount folder or a volume GUID path. */
+    public Lookup lookup(String written) {
         String w = written.trim();
         if (w.length() == 1 && Character.isLetter(w.charAt(0))) {
             w = w + ":";
@@ -60,21 +93,26 @@ final class WindowsVolumes implements VolumeResolver {
             w = w.substring(0, 2);
         }
         if (w.length() == 2 && w.charAt(1) == ':' && Character.isLetter(w.charAt(0))) {
-            return win32.queryDosDevice(w.toUpperCase(Locale.ROOT)).filter(WindowsVolumes::isVolumeDevice);
+            String drive = w.toUpperCase(Locale.ROOT);
+            return new Lookup(drive, win32.queryDosDevice(drive));
         }
-        if (w.regionMatches(true, 0, "\\\\?\\Volume{", 0, 11)) {
-            return deviceOfGuidPath(w);
+        if (isGuidPath(w)) {
+            return new Lookup(w, targetOfGuidPath(w));
         }
-        String mountPoint = w.endsWith("\\") ? w : w + "\\";
-        return win32.volumeGuidPath(mountPoint).flatMap(this::deviceOfGuidPath);
+        String folder = w.endsWith("\\") ? w.substring(0, w.length() - 1) : w;
+        return new Lookup(folder, win32.volumeGuidPath(folder + "\\").flatMap(this::targetOfGuidPath));
     }
 
-    private Optional<String> deviceOfGuidPath(String guidPath) {
+    private static boolean isGuidPath(String name) {
+        return name.regionMatches(true, 0, "\\\\?\\Volume{", 0, 11);
+    }
+
+    private Optional<String> targetOfGuidPath(String guidPath) {
         String name = guidPath.substring(4); // past \\?\
         if (name.endsWith("\\")) {
             name = name.substring(0, name.length() - 1);
         }
-        return win32.queryDosDevice(name).filter(WindowsVolumes::isVolumeDevice);
+        return win32.queryDosDevice(name);
     }
 
     /** A local volume's device, not a SUBST target (\??\...) or a network redirector. */
@@ -91,7 +129,7 @@ final class WindowsVolumes implements VolumeResolver {
     public boolean isPresent(String ntDeviceName) {
         Set<String> present = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         for (String guid : win32.volumeGuidPaths()) {
-            deviceOfGuidPath(guid).ifPresent(present::add);
+            targetOfGuidPath(guid).filter(WindowsVolumes::isVolumeDevice).ifPresent(present::add);
         }
         return present.contains(ntDeviceName);
     }

@@ -5,40 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
 /** The resolution rules of {@link WindowsVolumes}, with the Win32 answers of a machine given by a fake. */
 class WindowsVolumesTest {
-    private static final String GUID_C = "\\\\?\\Volume{11111111-0000-0000-0000-000000000000}\\";
-    private static final String GUID_M = "\\\\?\\Volume{22222222-0000-0000-0000-000000000000}\\";
+    private static final String GUID_C = FakeVolumeWin32.GUID_C;
 
     /** C: is HarddiskVolume3; C:\mnt\data is a mount point of HarddiskVolume5; S: is a SUBST; Z: a share. */
-    private final WindowsVolumes volumes = new WindowsVolumes(new WindowsVolumes.Win32() {
-        private final Map<String, String> dos = Map.of(
-                "C:", "\\Device\\HarddiskVolume3",
-                "S:", "\\??\\C:\\work",
-                "Z:", "\\Device\\LanmanRedirector\\;Z:0000\\server\\share",
-                "Volume{11111111-0000-0000-0000-000000000000}", "\\Device\\HarddiskVolume3",
-                "Volume{22222222-0000-0000-0000-000000000000}", "\\Device\\HarddiskVolume5");
-
-        @Override
-        public Optional<String> queryDosDevice(String dosName) {
-            return Optional.ofNullable(dos.get(dosName));
-        }
-
-        @Override
-        public Optional<String> volumeGuidPath(String mountPoint) {
-            return mountPoint.equalsIgnoreCase("C:\\mnt\\data\\") ? Optional.of(GUID_M) : Optional.empty();
-        }
-
-        @Override
-        public List<String> volumeGuidPaths() {
-            return List.of(GUID_C, GUID_M);
-        }
-    });
+    private final WindowsVolumes volumes = FakeVolumeWin32.volumes();
 
     @Test
     void driveLettersInEverySpelling() {
@@ -60,6 +36,19 @@ class WindowsVolumesTest {
         assertEquals(Optional.empty(), volumes.ntDeviceName("S:"));
         assertEquals(Optional.empty(), volumes.ntDeviceName("Z:"));
         assertEquals(Optional.empty(), volumes.ntDeviceName("Q:"));
+    }
+
+    @Test
+    void aLookupSaysWhereANameLeadsEvenWhenItIsNoVolume() {
+        assertEquals(new WindowsVolumes.Lookup("C:", Optional.of("\\Device\\HarddiskVolume3")),
+                volumes.lookup(" c:\\ "));
+        assertEquals(new WindowsVolumes.Lookup("C:\\mnt\\data", Optional.of("\\Device\\HarddiskVolume5")),
+                volumes.lookup("C:\\mnt\\data\\"));
+        WindowsVolumes.Lookup subst = volumes.lookup("S:");
+        assertEquals(Optional.of("\\??\\C:\\work"), subst.target());
+        assertEquals(Optional.empty(), subst.volumeDevice());
+        assertTrue(volumes.lookup(GUID_C).isGuidPath());
+        assertFalse(volumes.lookup("C:").isGuidPath());
     }
 
     @Test

@@ -285,6 +285,11 @@ public interface EmuLibrary extends Library {
             return null;
         }
 
+        /** The loaded library, or null before a successful load. */
+        static synchronized EmuLibrary instance() {
+            return instance;
+        }
+
         /** Where the loaded library came from, or null before a successful load. */
         static synchronized EmuLibraryLocator.Location location() {
             return location;

@@ -1,6 +1,7 @@
 package org.jminifilter.emulator;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToIntFunction;
 import org.jminifilter.port.FilterPort;
+import org.jminifilter.port.fltlib.FltLibFilterPort;
+import org.jminifilter.port.fltlib.FltLibPortProvider;
 import org.jminifilter.protocol.ConnectContext;
 import org.jminifilter.protocol.Protocol;
 import org.jminifilter.protocol.NtStatus;
@@ -277,6 +280,42 @@ public final class EmulatedKernel implements AutoCloseable {
     public FilterPort connect(ConnectContext context) {
         requireOpen();
         return EmulatedKernelPort.connect(lib, Protocol.PORT_NAME, context);
+    }
+
+    /**
+     * Connects to the driver's port with {@code context}, as the service process, through the
+     * Windows port class, {@link FltLibFilterPort}, unchanged: {@link FltLibPortProvider#boundTo}
+     * binds fltlib's and kernel32's functions from this library (emu_fltlib.c exports their names
+     * with Windows' semantics) instead of fltlib.dll and kernel32.dll, so the production port's
+     * code path (overlapped gets on an I/O completion port, CancelIoEx on close) runs against the
+     * real driver here. The port's settings are those the {@code "fltlib"} provider reads from the
+     * system properties ({@link FltLibPortProvider#settingsFrom}).
+     *
+     * @throws IllegalStateException when this kernel does not run on the loaded libjmfemu.so
+     */
+    public FilterPort connectThroughFltLibShim(ConnectContext context) {
+        requireOpen();
+        if (lib != EmuLibrary.Holder.instance()) {
+            throw new IllegalStateException("this kernel runs on a stand-in for libjmfemu.so: no fltlib shim to bind");
+        }
+        // The connecting thread becomes the driver's client, as with connect().
+        check(lib.EmuSetCurrentProcess(SERVICE_PID), "EmuSetCurrentProcess(service)");
+        FltLibPortProvider provider = FltLibPortProvider.boundTo(libraryFile(),
+                FltLibPortProvider.settingsFrom(System.getProperties()));
+        return provider.connect(Protocol.PORT_NAME, context);
+    }
+
+    /**
+     * The libjmfemu.so file the emulator was loaded from (loading it first if needed): what
+     * {@link #connectThroughFltLibShim} binds fltlib's and kernel32's names from. A copy extracted
+     * from the jminifilter-emulator jar is deleted once loaded; loading the same path again still
+     * gives the library already loaded (the dynamic loader matches it by name).
+     *
+     * @throws EmulatorUnavailableException when the library cannot be found or loaded
+     */
+    public static Path libraryFile() {
+        EmuLibrary.get();
+        return EmuLibrary.Holder.location().file();
     }
 
     // ------------------------------------------------------------------ file systems, directly

@@ -8,9 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.jminifilter.policy.Action;
 import org.jminifilter.port.ConnectionLimitException;
 import org.jminifilter.port.FilterPort;
@@ -92,14 +95,43 @@ class EmulatedKernelPortTest extends EmulatorFixture {
     @Test
     void closeReleasesAWaitingReceiverAndLaterCallsFail() throws Exception {
         FilterPort port = connectPort();
-        CompletableFuture<Object> receiver = CompletableFuture.supplyAsync(port::receive);
-        Thread.sleep(100); // let it block in EmuFilterGetMessage
+        FutureTask<Object> receiver = new FutureTask<>(port::receive);
+        Thread thread = new Thread(receiver, "receiver");
+        thread.setDaemon(true);
+        thread.start();
+        awaitBlockedIn(thread, blockingGetRoutine());
         port.close();
         ExecutionException e = assertThrows(ExecutionException.class, () -> receiver.get(5, TimeUnit.SECONDS));
         assertInstanceOf(PortClosedException.class, e.getCause());
         assertFalse(port.isOpen());
         assertThrows(PortClosedException.class, () -> port.send(new Command.GetStatistics().encode(), 256));
         port.close(); // idempotent
+    }
+
+    /** The native call a receiver waits in inside {@code receive()}: the emulator's get here. */
+    String blockingGetRoutine() {
+        return "EmuFilterGetMessage";
+    }
+
+    /**
+     * Waits until {@code thread} is inside the native call {@code routine} (the innermost frame is
+     * native and {@code routine}'s JNA proxy frame is on the stack): the receiver is then waiting
+     * in the port, not about to enter it. Fails when the thread ends first, or is not there within
+     * 10 s.
+     */
+    static void awaitBlockedIn(Thread thread, String routine) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            StackTraceElement[] stack = thread.getStackTrace();
+            if (stack.length > 0 && stack[0].isNativeMethod()
+                    && Arrays.stream(stack).anyMatch(f -> f.getMethodName().equals(routine))) {
+                return;
+            }
+            assertTrue(thread.isAlive(), thread.getName() + " ended before it waited in " + routine);
+            assertTrue(System.nanoTime() - deadline < 0, thread.getName() + " did not wait in " + routine
+                    + " within 10 s; it is at " + Arrays.toString(stack));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // between looks; the condition decides
+        }
     }
 
     @Test

@@ -5,17 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import org.jminifilter.port.FilterPort;
 import org.jminifilter.port.InvalidPortHandleException;
 import org.jminifilter.port.PortBrokenException;
 import org.jminifilter.port.PortNotFoundException;
 import org.jminifilter.port.fltlib.FltLibFilterPort;
-import org.jminifilter.port.fltlib.FltLibPortProvider;
 import org.jminifilter.protocol.Command;
 import org.jminifilter.protocol.ConnectContext;
-import org.jminifilter.protocol.Protocol;
 import org.jminifilter.protocol.Statistics;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -35,12 +32,7 @@ class FltLibShimEndToEndTest {
     }
 
     static FilterPort connectThroughFltLib(ConnectContext context) {
-        EmuLibrary lib = EmuLibrary.get();
-        lib.EmuSetCurrentProcess(EmulatedKernel.SERVICE_PID);
-        Path library = EmuLibrary.Holder.location().file();
-        FltLibPortProvider provider = FltLibPortProvider.boundTo(library,
-                FltLibFilterPort.Settings.forBodySize(Protocol.ASK_SIZE));
-        FilterPort port = provider.connect(Protocol.PORT_NAME, context);
+        FilterPort port = EmulatedKernel.current().orElseThrow().connectThroughFltLibShim(context);
         if (!(port instanceof FltLibFilterPort)) {
             throw new AssertionError("the provider gave " + port.getClass());
         }
@@ -79,6 +71,12 @@ class FltLibShimEndToEndTest {
         @Override
         FilterPort connectPort(ConnectContext context) {
             return connectThroughFltLib(context);
+        }
+
+        /** FltLibFilterPort's receivers wait for completions on its I/O completion port. */
+        @Override
+        String blockingGetRoutine() {
+            return "GetQueuedCompletionStatus";
         }
 
         /** Not a test here: it is about the emulator's own provider. */

@@ -72,6 +72,9 @@ final class AnswersParser {
 
         String word(Node node, String where, List<String> valid);
 
+        /** The operations a list names (create, read, write, rename, delete, all); others reported. */
+        EnumSet<Operation> operations(Node node, String where);
+
         Long number(Node node, String where, long min, long max);
 
         void keys(MapNode m, List<String> allowed, String where);
@@ -180,20 +183,8 @@ final class AnswersParser {
                 }
             }
         }
-        EnumSet<Operation> operations = EnumSet.noneOf(Operation.class);
-        if (m.get("operations") != null) {
-            for (Node item : t.items(m.get("operations"))) {
-                String op = t.word(item, where + ".operations", List.of("create", "read", "write", "rename", "delete",
-                        "all"));
-                if (op != null) {
-                    if (op.equals("all")) {
-                        operations.addAll(EnumSet.allOf(Operation.class));
-                    } else {
-                        operations.add(Operation.valueOf(op.toUpperCase(Locale.ROOT)));
-                    }
-                }
-            }
-        }
+        EnumSet<Operation> operations = m.get("operations") == null ? EnumSet.noneOf(Operation.class)
+                : t.operations(m.get("operations"), where + ".operations");
         Optional<String> volume = Optional.empty();
         if (m.get("volume") != null) {
             volume = Optional.ofNullable(t.volumeRef(m.get("volume"), where + ".volume"));

@@ -187,6 +187,11 @@ final class PolicyFileParser {
             }
 
             @Override
+            public EnumSet<Operation> operations(Node node, String where) {
+                return PolicyFileParser.this.operations(node, where);
+            }
+
+            @Override
             public Long number(Node node, String where, long min, long max) {
                 return PolicyFileParser.this.number(node, where, min, max);
             }
@@ -349,24 +354,13 @@ final class PolicyFileParser {
         }
 
         // matches
-        EnumSet<Operation> operations = EnumSet.noneOf(Operation.class);
         Node opsNode = m.get("operations");
         if (opsNode == null) {
             error(m.location(), context + ": operations: missing (any of create, read, write, rename, delete; "
                     + "or all)");
-        } else {
-            for (Node item : items(opsNode)) {
-                String op = word(item, context + ".operations", List.of("create", "read", "write", "rename", "delete",
-                        "all"));
-                if (op != null) {
-                    if (op.equals("all")) {
-                        operations.addAll(EnumSet.allOf(Operation.class));
-                    } else {
-                        operations.add(Operation.valueOf(op.toUpperCase(Locale.ROOT)));
-                    }
-                }
-            }
         }
+        EnumSet<Operation> operations = opsNode == null ? EnumSet.noneOf(Operation.class)
+                : operations(opsNode, context + ".operations");
         String volume = m.get("volume") == null ? null : volumeRef(m.get("volume"), context + ".volume");
         PathPattern path = pattern(m.get("path"), context + ".path");
         PathPattern image = pattern(m.get("image"), context + ".image");
@@ -828,6 +822,25 @@ final class PolicyFileParser {
         }
         error(node.location(), where + ": expected a text value, found " + node.describe());
         return null;
+    }
+
+    /**
+     * The operations a list (or one value) names: create, read, write, rename, delete, or all; a
+     * word that is none of them is reported and left out.
+     */
+    private EnumSet<Operation> operations(Node node, String where) {
+        EnumSet<Operation> operations = EnumSet.noneOf(Operation.class);
+        for (Node item : items(node)) {
+            String op = word(item, where, List.of("create", "read", "write", "rename", "delete", "all"));
+            if (op != null) {
+                if (op.equals("all")) {
+                    operations.addAll(EnumSet.allOf(Operation.class));
+                } else {
+                    operations.add(Operation.valueOf(op.toUpperCase(Locale.ROOT)));
+                }
+            }
+        }
+        return operations;
     }
 
     /** One of {@code valid} (lower case, '-' and '_' alike), returned as written in {@code valid}. */

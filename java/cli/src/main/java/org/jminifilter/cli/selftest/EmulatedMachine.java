@@ -2,6 +2,7 @@ package org.jminifilter.cli.selftest;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -36,10 +37,12 @@ public final class EmulatedMachine implements Machine {
     private final EmulatedVolume v1;
     private final EmulatedVolume v2;
     private final ObserverFilter observer;
+    private final EmulatedPort port;
     private final AtomicInteger nextPid = new AtomicInteger(2000);
 
-    private EmulatedMachine(EmulatedKernel kernel, boolean loadDriver) {
+    private EmulatedMachine(EmulatedKernel kernel, boolean loadDriver, EmulatedPort port) {
         this.kernel = kernel;
+        this.port = port;
         this.v1 = kernel.createVolume(VOLUME1);
         this.v2 = kernel.createVolume(VOLUME2);
         if (loadDriver) {
@@ -48,16 +51,29 @@ public final class EmulatedMachine implements Machine {
         this.observer = kernel.startObserver();
     }
 
-    /** Starts the emulated kernel with two volumes and the driver loaded. */
+    /**
+     * Starts the emulated kernel with two volumes and the driver loaded; the service connects
+     * through {@link EmulatedPort#EMULATED}.
+     */
     public static EmulatedMachine start() {
-        return start(true);
+        return start(EmulatedPort.EMULATED);
+    }
+
+    /** Starts the emulated kernel with two volumes and the driver loaded; the service connects through {@code port}. */
+    public static EmulatedMachine start(EmulatedPort port) {
+        return start(true, port);
     }
 
     /** Starts the emulated kernel with two volumes, the driver loaded or not (the benchmark's first run). */
     public static EmulatedMachine start(boolean loadDriver) {
+        return start(loadDriver, EmulatedPort.EMULATED);
+    }
+
+    private static EmulatedMachine start(boolean loadDriver, EmulatedPort port) {
+        Objects.requireNonNull(port, "port");
         EmulatedKernel kernel = EmulatedKernel.start();
         try {
-            return new EmulatedMachine(kernel, loadDriver);
+            return new EmulatedMachine(kernel, loadDriver, port);
         } catch (RuntimeException | Error e) {
             kernel.close();
             throw e;
@@ -71,7 +87,8 @@ public final class EmulatedMachine implements Machine {
 
     @Override
     public String description() {
-        return "the real driver on the emulated kernel (libjmfemu.so), altitude " + EmulatedKernel.DEFAULT_ALTITUDE;
+        return "the real driver on the emulated kernel (libjmfemu.so), altitude " + EmulatedKernel.DEFAULT_ALTITUDE
+                + ", the service on " + port.description();
     }
 
     @Override
@@ -132,7 +149,7 @@ public final class EmulatedMachine implements Machine {
 
     @Override
     public FilterPort connect() {
-        return kernel.connect();
+        return port.connect(kernel);
     }
 
     @Override

@@ -19,7 +19,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code jminifilter selftest}: the self-test suite against the real driver on this Windows
- * machine (the default) or against the real driver on the emulated kernel ({@code --emulated}).
+ * machine (the default) or against the real driver on the emulated kernel ({@code --emulated}),
+ * the service on the emulator's port class or ({@code --port fltlib-shim}) on the Windows one
+ * through the emulator's fltlib shim ({@link EmulatedPort}).
  * Exit 0 when every scenario passes, 1 when any fails, 3 when the driver cannot be reached.
  */
 @Command(name = "selftest", mixinStandardHelpOptions = true,
@@ -28,18 +30,26 @@ import picocli.CommandLine.Model.CommandSpec;
                 "against what the policy promises (deny before and after the open, modify, redirect to a second",
                 "volume, asks answered and timed out, audit events, statistics, rename into a denied folder).",
                 "Default: the real driver on this Windows machine (elevated; stop `serve` or the service first:",
-                "the driver admits one client). --emulated: the real driver on the emulated kernel (Linux x86-64).",
+                "the driver admits one client). --emulated: the real driver on the emulated kernel (Linux x86-64),",
+                "the service on the emulator's port class, or with --port fltlib-shim on the Windows one.",
                 "Exit 0 every scenario passed, 1 a scenario failed, 3 the driver cannot be reached."})
 public final class SelfTestCommand implements Callable<Integer> {
 
     @Option(names = "--emulated", description = "Run against the real driver on the emulated kernel in this process.")
     boolean emulated;
 
+    @Option(names = "--port", paramLabel = "PORT",
+            description = "With --emulated: the port class the service runs over: emulated (the default: the"
+                    + " emulator's EmulatedKernelPort) or fltlib-shim (FltLibFilterPort, the Windows port class,"
+                    + " with fltlib's and kernel32's functions bound from libjmfemu.so).")
+    String port;
+
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
     @Option(names = "--volume", defaultValue = "C:", paramLabel = "DRIVE",
-            description = "Windows: the NTFS volume the scenarios work on (default: ${DEFAULT-VALUE}).")
+            description = "Windows: the NTFS volume the scenarios work on, a drive letter or a mount folder"
+                    + " (default: ${DEFAULT-VALUE}).")
     String volume;
 
     @Option(names = "--redirect-volume", defaultValue = "R:", paramLabel = "DRIVE",
@@ -62,6 +72,18 @@ public final class SelfTestCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--ask-timeout-ms must be 1..60000, not " + askTimeoutMs);
         }
+        EmulatedPort emulatedPort = EmulatedPort.EMULATED;
+        if (port != null) {
+            if (!emulated) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--port goes with --emulated:"
+                        + " against the real driver the service always uses fltlib.dll (FltLibFilterPort)");
+            }
+            try {
+                emulatedPort = EmulatedPort.named(port);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--port: " + e.getMessage());
+            }
+        }
         if (!emulated && !Platform.isWindows()) {
             err.println("jminifilter: selftest without --emulated runs against the real driver, which needs Windows"
                     + " (a test-signed VM: see the README's \"Windows: from a fresh VM to a passing self-test\")."
@@ -70,7 +92,8 @@ public final class SelfTestCommand implements Callable<Integer> {
             return ExitCodes.NO_DRIVER;
         }
         SelfTestSuite suite = SelfTestSuite.standard().withAskTimeout(Duration.ofMillis(askTimeoutMs));
-        Supplier<Machine> machine = emulated ? EmulatedMachine::start
+        EmulatedPort through = emulatedPort;
+        Supplier<Machine> machine = emulated ? () -> EmulatedMachine.start(through)
                 : () -> WindowsMachine.open(volume, redirectVolume);
         return run(machine, suite, out, err, json);
     }

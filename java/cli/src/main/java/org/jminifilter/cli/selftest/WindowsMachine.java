@@ -10,20 +10,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.stream.Stream;
 
 import com.sun.jna.Platform;
-import com.sun.jna.platform.win32.Kernel32;
 
+import org.jminifilter.cli.WindowsVolumes;
 import org.jminifilter.port.FilterPort;
 import org.jminifilter.port.FilterPorts;
 
 /**
- * The machine under test on a real Windows host: two NTFS volumes named by drive letter (the
+ * The machine under test on a real Windows host: two NTFS volumes named by drive letter or mount folder (the
  * second normally the VHDX {@code ci\vm\prepare.ps1} mounts), a {@link Worker} child process per
  * run doing the file operations with Win32 calls, and the real driver's port
  * ({@link FilterPorts#connect()}, fltlib). This process is the connected policy service, so its
@@ -44,7 +42,8 @@ public final class WindowsMachine implements Machine {
     }
 
     /**
-     * The machine with the volumes of drive letters {@code drive} and {@code redirectDrive}.
+     * The machine with the volumes {@code drive} and {@code redirectDrive} (drive letters or mount
+     * folders, resolved by {@link WindowsVolumes}).
      *
      * @throws IllegalArgumentException naming a drive that is not a volume, or the same volume twice
      */
@@ -52,7 +51,7 @@ public final class WindowsMachine implements Machine {
         if (!Platform.isWindows()) {
             throw new IllegalStateException("the real driver needs Windows; use --emulated");
         }
-        return of(drive, redirectDrive, WindowsMachine::queryDosDevice, workerCommand());
+        return of(drive, redirectDrive, new WindowsVolumes(), workerCommand());
     }
 
     /** The machine with one volume (the benchmark's): {@link #second()} is the same volume. */
@@ -60,15 +59,14 @@ public final class WindowsMachine implements Machine {
         if (!Platform.isWindows()) {
             throw new IllegalStateException("the real driver needs Windows; use --emulated");
         }
-        Volume a = volume(drive, "--volume", WindowsMachine::queryDosDevice);
+        Volume a = volume(drive, "--volume", new WindowsVolumes());
         return new WindowsMachine(a, a, workerCommand());
     }
 
-    /** The machine, resolving drive letters with {@code dosDevice} (QueryDosDevice; tests give their own). */
-    static WindowsMachine of(String drive, String redirectDrive, Function<String, Optional<String>> dosDevice,
-            List<String> workerCommand) {
-        Volume a = volume(drive, "--volume", dosDevice);
-        Volume b = volume(redirectDrive, "--redirect-volume", dosDevice);
+    /** The machine, resolving its volumes with {@code volumes} (this machine's; tests give a fake kernel32). */
+    static WindowsMachine of(String drive, String redirectDrive, WindowsVolumes volumes, List<String> workerCommand) {
+        Volume a = volume(drive, "--volume", volumes);
+        Volume b = volume(redirectDrive, "--redirect-volume", volumes);
         if (a.ntName().equalsIgnoreCase(b.ntName())) {
             throw new IllegalArgumentException("--volume " + a.label() + " and --redirect-volume " + b.label()
                     + " are the same volume (" + a.ntName() + "): the redirect scenario needs a second volume");
@@ -76,35 +74,28 @@ public final class WindowsMachine implements Machine {
         return new WindowsMachine(a, b, workerCommand);
     }
 
-    private static Volume volume(String written, String option, Function<String, Optional<String>> dosDevice) {
-        String w = written.trim();
-        if (w.length() == 3 && w.endsWith(":\\")) {
-            w = w.substring(0, 2);
+    /**
+     * The volume {@code written} names, looked up by {@link WindowsVolumes} (as policy files' volume
+     * names are). Its label is the name as looked up ({@code C:}, {@code C:\mnt\data}): the
+     * scenarios' Win32 paths start with it. A volume GUID path is refused: this process sets up
+     * files with java.nio, which takes no {@code \\?\} path. The volume must be a local disk
+     * ({@code \Device\HarddiskVolumeN}): the scenarios write to it.
+     */
+    private static Volume volume(String written, String option, WindowsVolumes volumes) {
+        WindowsVolumes.Lookup found = volumes.lookup(written);
+        if (found.isGuidPath()) {
+            throw new IllegalArgumentException(option + " " + written + ": a volume GUID path cannot be used here"
+                    + " (the set-up's java.nio takes no \\\\?\\ path); give the volume's drive letter or a mount"
+                    + " folder");
         }
-        if (w.length() != 2 || !Character.isLetter(w.charAt(0)) || w.charAt(1) != ':') {
-            throw new IllegalArgumentException(option + " " + written + ": a drive letter such as C: is expected");
-        }
-        String drive = w.toUpperCase(Locale.ROOT);
-        String nt = dosDevice.apply(drive).orElseThrow(() -> new IllegalArgumentException(option + " " + written
-                + ": no such drive (for the redirect volume, run ci\\vm\\prepare.ps1, which mounts its VHDX)"));
+        String nt = found.target().orElseThrow(() -> new IllegalArgumentException(option + " " + written
+                + ": no such drive or mount folder (for the redirect volume, run ci\\vm\\prepare.ps1, which mounts"
+                + " its VHDX)"));
         if (!nt.regionMatches(true, 0, "\\Device\\HarddiskVolume", 0, "\\Device\\HarddiskVolume".length())) {
             throw new IllegalArgumentException(option + " " + written + " is " + nt
                     + ", not a local disk volume the driver attaches to (SUBST, network or removable drive?)");
         }
-        return new Volume(drive, nt);
-    }
-
-    private static Optional<String> queryDosDevice(String drive) {
-        char[] buffer = new char[1024];
-        int n = Kernel32.INSTANCE.QueryDosDevice(drive, buffer, buffer.length);
-        if (n == 0) {
-            return Optional.empty();
-        }
-        int end = 0;
-        while (end < buffer.length && buffer[end] != 0) {
-            end++;
-        }
-        return Optional.of(new String(buffer, 0, end));
+        return new Volume(found.name(), nt);
     }
 
     /** {@code java -cp <this JVM's class path> org.jminifilter.cli.selftest.Worker}. */

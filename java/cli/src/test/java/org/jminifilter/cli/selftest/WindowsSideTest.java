@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
+import org.jminifilter.cli.FakeVolumeWin32;
+import org.jminifilter.cli.WindowsVolumes;
 import org.jminifilter.policy.Action;
 import org.jminifilter.policy.Disposition;
 import org.jminifilter.protocol.NtStatus;
@@ -141,27 +143,52 @@ class WindowsSideTest {
 
     @Test
     void drivesResolveToVolumeDevicesAndTheTwoMustDiffer() {
-        Map<String, String> dos = Map.of("C:", "\\Device\\HarddiskVolume3", "R:", "\\Device\\HarddiskVolume7",
-                "S:", "\\??\\C:\\subst", "Z:", "\\Device\\LanmanRedirector\\;Z:0\\server\\share");
-        WindowsMachine m = WindowsMachine.of("c:", "R:\\", d -> Optional.ofNullable(dos.get(d)), List.of("java"));
+        WindowsVolumes volumes = FakeVolumeWin32.volumes();
+        WindowsMachine m = WindowsMachine.of("c:", "R:\\", volumes, List.of("java"));
         assertEquals(new Volume("C:", "\\Device\\HarddiskVolume3"), m.first());
         assertEquals(new Volume("R:", "\\Device\\HarddiskVolume7"), m.second());
         assertEquals("R:\\jmf\\a.txt", WindowsMachine.win32Path(m.second(), "\\jmf\\a.txt"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> WindowsMachine.of("C:", "Q:", d -> Optional.ofNullable(dos.get(d)), List.of("java")))
+                () -> WindowsMachine.of("C:", "Q:", volumes, List.of("java")))
                 .getMessage().contains("prepare.ps1"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> WindowsMachine.of("C:", "C:", d -> Optional.ofNullable(dos.get(d)), List.of("java")))
+                () -> WindowsMachine.of("C:", "C:", volumes, List.of("java")))
                 .getMessage().contains("same volume"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> WindowsMachine.of("S:", "R:", d -> Optional.ofNullable(dos.get(d)), List.of("java")))
+                () -> WindowsMachine.of("S:", "R:", volumes, List.of("java")))
                 .getMessage().contains("not a local disk volume"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> WindowsMachine.of("C:", "Z:", d -> Optional.ofNullable(dos.get(d)), List.of("java")))
+                () -> WindowsMachine.of("C:", "Z:", volumes, List.of("java")))
                 .getMessage().contains("not a local disk volume"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> WindowsMachine.of("C:", "data", d -> Optional.ofNullable(dos.get(d)), List.of("java")))
-                .getMessage().contains("--redirect-volume data: a drive letter"));
+                () -> WindowsMachine.of("C:", "D:", volumes, List.of("java")))
+                .getMessage().contains("--redirect-volume D: is \\Device\\CdRom0, not a local disk volume"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> WindowsMachine.of("C:", "data", volumes, List.of("java")))
+                .getMessage().contains("--redirect-volume data: no such drive or mount folder"));
+    }
+
+    /**
+     * The self-test resolves its volumes where policy files do (WindowsVolumes): a mount folder or a
+     * bare letter names the same volume in both, and the scenarios' paths start at the mount folder.
+     */
+    @Test
+    void theSelfTestsVolumesResolveAsPolicyFilesVolumeNames() {
+        WindowsVolumes volumes = FakeVolumeWin32.volumes();
+        WindowsMachine m = WindowsMachine.of("c", "C:\\mnt\\data\\", volumes, List.of("java"));
+        assertEquals(new Volume("C:", "\\Device\\HarddiskVolume3"), m.first());
+        assertEquals(new Volume("C:\\mnt\\data", "\\Device\\HarddiskVolume5"), m.second());
+        assertEquals(volumes.ntDeviceName("C:\\mnt\\data"), Optional.of(m.second().ntName()));
+        assertEquals(volumes.ntDeviceName("c"), Optional.of(m.first().ntName()));
+        assertEquals("C:\\mnt\\data\\jmf\\a.txt", WindowsMachine.win32Path(m.second(), "\\jmf\\a.txt"));
+        for (String notAVolume : List.of("S:", "Z:", "Q:", "C:\\not\\a\\mount")) {
+            assertEquals(Optional.empty(), volumes.ntDeviceName(notAVolume), notAVolume);
+            assertThrows(IllegalArgumentException.class, () -> WindowsMachine.of("C:", notAVolume, volumes,
+                    List.of("java")), notAVolume);
+        }
+        IllegalArgumentException guid = assertThrows(IllegalArgumentException.class,
+                () -> WindowsMachine.of(FakeVolumeWin32.GUID_C, "R:", volumes, List.of("java")));
+        assertTrue(guid.getMessage().contains("a volume GUID path cannot be used here"), guid.getMessage());
     }
 
     /** A fake kernel32 that succeeds at everything and counts closes. */

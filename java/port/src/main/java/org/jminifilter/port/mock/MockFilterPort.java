@@ -58,6 +58,15 @@ import org.jminifilter.protocol.Statistics;
  * ({@link #failNextSend}), the driver going away ({@link #disconnect()}). Connection refusal is
  * {@link MockDriver}'s part. So code tested against this port runs unchanged against the driver.
  *
+ * <p>What it records is bounded, so a long test or a benchmark holds bounded memory: the port
+ * keeps the last {@link #recordLimit()} commands ({@value #DEFAULT_RECORD_LIMIT} unless
+ * {@link #setRecordLimit} says otherwise) and, separately, the last as many replies. Older ones
+ * are dropped, and only counted ({@link #commandsReceived()}, {@link #repliesAccepted()}); a
+ * command dropped before {@link #nextCommand}/{@link #pollCommand} took it is skipped by them.
+ * Bounded rather than drained on reading, so that {@link #commands()} and {@link #replies()}
+ * stay side-effect free and the service's periodic GET_EVENTS and GET_STATISTICS never crowd
+ * memory however long the service runs.
+ *
  * <p>A typical test of an {@code AskHandler} through the service:
  *
  * <pre>{@code
@@ -88,6 +97,9 @@ public final class MockFilterPort implements FilterPort {
 
     /** How long {@link #nextCommand(Class)} waits: long enough for a slow CI machine, short enough to fail a test. */
     public static final Duration DEFAULT_WAIT = Duration.ofSeconds(10);
+
+    /** How many commands, and how many replies, a port keeps unless {@link #setRecordLimit} says otherwise. */
+    public static final int DEFAULT_RECORD_LIMIT = 1000;
 
     /**
      * Answers one decoded command with the bytes the kernel writes to the output buffer. May
@@ -130,13 +142,19 @@ public final class MockFilterPort implements FilterPort {
 
     private State state = State.OPEN;
     private final Deque<Notification> notifications = new ArrayDeque<>();
-    private final List<Command> commands = new ArrayList<>();
-    private int commandsTaken;
+    private int recordLimit = DEFAULT_RECORD_LIMIT;
+    /** The last recordLimit commands received, oldest first. */
+    private final Deque<Command> commands = new ArrayDeque<>();
+    /** The commands not taken yet, oldest first: the newest of them, never more than recordLimit. */
+    private final Deque<Command> untaken = new ArrayDeque<>();
+    private long commandsReceived;
     private final Map<Class<?>, CommandHandler<?>> handlers = new HashMap<>();
     private final Deque<Integer> sendFailures = new ArrayDeque<>();
     /** Messages the kernel still waits a reply for: id -> its ask, or null for a raw notification. */
     private final Map<Long, PendingAsk> waiting = new LinkedHashMap<>();
-    private final List<Reply> replies = new ArrayList<>();
+    /** The last recordLimit replies accepted, oldest first. */
+    private final Deque<Reply> replies = new ArrayDeque<>();
+    private long repliesAccepted;
     private long nextMessageId = 1;
 
     /** An open port with its own kernel state, connected with this library's context. */
@@ -229,7 +247,9 @@ public final class MockFilterPort implements FilterPort {
                         + HResult.hex(HResult.INVALID_PARAMETER) + ": the driver refuses this command: "
                         + e.getMessage(), HResult.INVALID_PARAMETER, e);
             }
-            commands.add(decoded);
+            commandsReceived++;
+            record(commands, decoded);
+            record(untaken, decoded);
             changed.signalAll();
             return new Received(decoded, null);
         } finally {
@@ -308,7 +328,8 @@ public final class MockFilterPort implements FilterPort {
                         HResult.NO_WAITER_FOR_REPLY);
             }
             ask = waiting.remove(messageId);
-            replies.add(new Reply(messageId, body));
+            repliesAccepted++;
+            record(replies, new Reply(messageId, body));
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -344,7 +365,10 @@ public final class MockFilterPort implements FilterPort {
         return context;
     }
 
-    /** @return every command received so far, decoded, oldest first (each retry counts, as in the driver) */
+    /**
+     * @return the last {@link #recordLimit()} commands received, decoded, oldest first (each retry
+     *         counts, as in the driver)
+     */
     public List<Command> commands() {
         lock.lock();
         try {
@@ -359,13 +383,13 @@ public final class MockFilterPort implements FilterPort {
         long nanos = timeout.toNanos();
         lock.lock();
         try {
-            while (commandsTaken >= commands.size()) {
+            while (untaken.isEmpty()) {
                 if (nanos <= 0) {
                     return Optional.empty();
                 }
                 nanos = changed.awaitNanos(nanos);
             }
-            return Optional.of(commands.get(commandsTaken++));
+            return Optional.of(untaken.removeFirst());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();
@@ -599,11 +623,62 @@ public final class MockFilterPort implements FilterPort {
         }
     }
 
-    /** @return the replies the kernel accepted, oldest first */
+    /** @return the last {@link #recordLimit()} replies the kernel accepted, oldest first */
     public List<Reply> replies() {
         lock.lock();
         try {
             return List.copyOf(replies);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return every command received since the port opened, those no longer recorded too (each retry counts) */
+    public long commandsReceived() {
+        lock.lock();
+        try {
+            return commandsReceived;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return every reply the kernel accepted since the port opened, those no longer recorded too */
+    public long repliesAccepted() {
+        lock.lock();
+        try {
+            return repliesAccepted;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return how many commands, and how many replies, the port keeps */
+    public int recordLimit() {
+        lock.lock();
+        try {
+            return recordLimit;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Keeps the last {@code limit} commands and the last {@code limit} replies from now on; what
+     * is recorded beyond that is dropped at once, oldest first.
+     *
+     * @throws IllegalArgumentException when {@code limit} is less than 1
+     */
+    public void setRecordLimit(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("the record limit must be at least 1, not " + limit);
+        }
+        lock.lock();
+        try {
+            recordLimit = limit;
+            trim(commands);
+            trim(untaken);
+            trim(replies);
         } finally {
             lock.unlock();
         }
@@ -663,6 +738,19 @@ public final class MockFilterPort implements FilterPort {
             lock.unlock();
         }
         abandoned.forEach(ask -> ask.completeExceptionally(askFailure));
+    }
+
+    /** Must hold the lock. Appends {@code item}, dropping the oldest beyond the record limit. */
+    private <T> void record(Deque<T> record, T item) {
+        record.addLast(item);
+        trim(record);
+    }
+
+    /** Must hold the lock. */
+    private void trim(Deque<?> record) {
+        while (record.size() > recordLimit) {
+            record.removeFirst();
+        }
     }
 
     /** Must hold the lock. */

@@ -207,6 +207,57 @@ class MockFilterPortTest {
     }
 
     @Test
+    void byDefaultTheRecordKeepsTheLastThousandCommandsAndCountsTheRest() {
+        int sent = MockFilterPort.DEFAULT_RECORD_LIMIT + 500;
+        for (int i = 0; i < sent; i++) {
+            port.send(new Command.GetEvents().encode(), EventBatch.size(0));
+        }
+        setPolicy(policy(1));
+
+        assertEquals(MockFilterPort.DEFAULT_RECORD_LIMIT, port.recordLimit());
+        assertEquals(MockFilterPort.DEFAULT_RECORD_LIMIT, port.commands().size(), "the record is bounded");
+        assertEquals(new Command.SetPolicy(policy(1)), port.commands().get(MockFilterPort.DEFAULT_RECORD_LIMIT - 1),
+                "the newest command is kept");
+        assertEquals(sent + 1, port.commandsReceived(), "every command is counted");
+    }
+
+    @Test
+    void commandsDroppedBeforeBeingTakenAreSkippedAndTheRestComeInOrder() {
+        port.setRecordLimit(3);
+        for (int rules = 1; rules <= 5; rules++) {
+            setPolicy(policy(rules));
+        }
+
+        assertEquals(List.of(new Command.SetPolicy(policy(3)), new Command.SetPolicy(policy(4)),
+                new Command.SetPolicy(policy(5))), port.commands());
+        assertEquals(5, port.commandsReceived());
+        assertEquals(policy(3), port.nextCommand(Command.SetPolicy.class).policy(), "the oldest one kept");
+        assertEquals(policy(4), port.nextCommand(Command.SetPolicy.class).policy());
+        assertEquals(policy(5), port.nextCommand(Command.SetPolicy.class).policy());
+        assertTrue(port.pollCommand(Duration.ZERO).isEmpty());
+    }
+
+    @Test
+    void lowerRecordLimitDropsTheOldestRepliesAtOnce() {
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            long id = port.notify(ByteBuffer.wrap(new byte[] {(byte) i}), Protocol.REPLY_BUFFER_SIZE);
+            port.receive();
+            port.reply(id, ByteBuffer.wrap(new byte[] {(byte) i}));
+            ids.add(id);
+        }
+        assertEquals(ids, port.replies().stream().map(MockFilterPort.Reply::messageId).toList());
+
+        port.setRecordLimit(2);
+
+        assertEquals(ids.subList(2, 4), port.replies().stream().map(MockFilterPort.Reply::messageId).toList());
+        assertEquals(4, port.repliesAccepted());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> port.setRecordLimit(0));
+        assertTrue(e.getMessage().contains("at least 1, not 0"), e.getMessage());
+        assertEquals(2, port.recordLimit(), "a refused limit changes nothing");
+    }
+
+    @Test
     void askByOperationProcessPathAndImageFillsTheRestAndReturnsTheReplyFuture() throws Exception {
         setPolicy(Policy.builder().volume("\\Device\\HarddiskVolume7")
                 .rule(r -> r.id(5).operations(Operation.DELETE).action(Action.ask())).build());
