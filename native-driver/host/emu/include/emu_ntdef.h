@@ -141,6 +141,10 @@ _Static_assert(sizeof(LARGE_INTEGER) == 8, "LARGE_INTEGER is 64 bits");
 #define LongToHandle(l) ((HANDLE)(LONG_PTR)(l))
 #define PtrToUshort(p) ((USHORT)(ULONG_PTR)(p))
 #define MAKELONG(a, b) ((LONG)(((USHORT)(a)) | ((ULONG)((USHORT)(b))) << 16))
+/* An optional pointer argument was given (ntdef.h). */
+#define ARGUMENT_PRESENT(ArgumentPointer) ((CHAR *)((ULONG_PTR)(ArgumentPointer)) != (CHAR *)NULL)
+/* The separator of object manager (and file) path components. */
+#define OBJ_NAME_PATH_SEPARATOR ((WCHAR)L'\\')
 
 /* Structured exception handling on setjmp/longjmp, as close to the compiler's
  * as gcc allows (emu_core.c runs it):
@@ -276,6 +280,7 @@ PEXCEPTION_POINTERS EmuSehExceptionInformation(void);
 #define STATUS_END_OF_FILE               ((NTSTATUS)0xC0000011L)
 #define STATUS_NO_MEMORY                 ((NTSTATUS)0xC0000017L)
 #define STATUS_ACCESS_DENIED             ((NTSTATUS)0xC0000022L)
+#define STATUS_NOT_LOCKED                ((NTSTATUS)0xC000002AL)
 #define STATUS_BUFFER_TOO_SMALL          ((NTSTATUS)0xC0000023L)
 #define STATUS_OBJECT_TYPE_MISMATCH      ((NTSTATUS)0xC0000024L)
 #define STATUS_NONCONTINUABLE_EXCEPTION  ((NTSTATUS)0xC0000025L)
@@ -290,6 +295,11 @@ PEXCEPTION_POINTERS EmuSehExceptionInformation(void);
 #define STATUS_FILE_TOO_LARGE            ((NTSTATUS)0xC0000904L)
 #define STATUS_OBJECT_PATH_SYNTAX_BAD    ((NTSTATUS)0xC000003BL)
 #define STATUS_SHARING_VIOLATION         ((NTSTATUS)0xC0000043L)
+#define STATUS_FILE_LOCK_CONFLICT        ((NTSTATUS)0xC0000054L)
+#define STATUS_NO_MEDIA_IN_DEVICE        ((NTSTATUS)0xC0000013L)
+#define STATUS_FILE_INVALID              ((NTSTATUS)0xC0000098L)
+#define STATUS_INTEGER_OVERFLOW          ((NTSTATUS)0xC0000095L)
+#define STATUS_INVALID_DEVICE_OBJECT_PARAMETER ((NTSTATUS)0xC0000369L)
 #define STATUS_DELETE_PENDING            ((NTSTATUS)0xC0000056L)
 #define STATUS_REVISION_MISMATCH         ((NTSTATUS)0xC0000059L)
 #define STATUS_INSUFFICIENT_RESOURCES    ((NTSTATUS)0xC000009AL)

@@ -535,6 +535,11 @@ BOOLEAN SeSinglePrivilegeCheck(LARGE_INTEGER PrivilegeValue, KPROCESSOR_MODE Pre
 #define IRP_MN_UNLOCK_SINGLE            0x02
 #define IRP_MN_UNLOCK_ALL               0x03
 #define IRP_MN_UNLOCK_ALL_BY_KEY        0x04
+/* IRP_MJ_PNP minor functions a file system filter sees on a volume */
+#define IRP_MN_QUERY_REMOVE_DEVICE      0x01
+#define IRP_MN_REMOVE_DEVICE            0x02
+#define IRP_MN_CANCEL_REMOVE_DEVICE     0x03
+#define IRP_MN_SURPRISE_REMOVAL         0x17
 
 /* File system control codes (CTL_CODE(FILE_DEVICE_FILE_SYSTEM, function, method, access)) */
 #define CTL_CODE(DeviceType, Function, Method, Access) (((DeviceType) << 16) | ((Access) << 14) | ((Function) << 2) | (Method))
@@ -556,6 +561,12 @@ BOOLEAN SeSinglePrivilegeCheck(LARGE_INTEGER PrivilegeValue, KPROCESSOR_MODE Pre
 #define FSCTL_REQUEST_FILTER_OPLOCK       CTL_CODE(0x00000009, 23, METHOD_BUFFERED, FILE_ANY_ACCESS)
 #define FSCTL_REQUEST_OPLOCK              CTL_CODE(0x00000009, 144, METHOD_BUFFERED, FILE_ANY_ACCESS)
 #define FSCTL_SET_ZERO_DATA               CTL_CODE(0x00000009, 50, METHOD_BUFFERED, FILE_WRITE_ACCESS)
+#define FSCTL_LOCK_VOLUME                 CTL_CODE(0x00000009, 6, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define FSCTL_UNLOCK_VOLUME               CTL_CODE(0x00000009, 7, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define FSCTL_DISMOUNT_VOLUME             CTL_CODE(0x00000009, 8, METHOD_BUFFERED, FILE_ANY_ACCESS)
+/* The volume shadow copy driver's request to hold writes while a snapshot is taken (ntifs.h). */
+#define VOLSNAPCONTROLTYPE                0x00000053
+#define IOCTL_VOLSNAP_FLUSH_AND_HOLD_WRITES CTL_CODE(VOLSNAPCONTROLTYPE, 0, METHOD_BUFFERED, FILE_READ_ACCESS | FILE_WRITE_ACCESS)
 #define FSCTL_WRITE_RAW_ENCRYPTED         CTL_CODE(0x00000009, 55, METHOD_NEITHER, FILE_SPECIAL_ACCESS)
 #define FSCTL_TXFS_SAVEPOINT_INFORMATION  CTL_CODE(0x00000009, 94, METHOD_BUFFERED, FILE_WRITE_DATA)
 #define FSCTL_QUERY_ALLOCATED_RANGES      CTL_CODE(0x00000009, 51, METHOD_NEITHER, FILE_READ_ACCESS)
@@ -752,6 +763,9 @@ typedef struct _IO_SECURITY_CONTEXT {
     ULONG FullCreateOptions;
 } IO_SECURITY_CONTEXT, *PIO_SECURITY_CONTEXT;
 
+/* TXN_PARAMETER_BLOCK.TxFsContext for an open in a transaction without a miniversion (ntddk.h). */
+#define TXF_MINIVERSION_DEFAULT_VIEW 0xFFFE
+
 /* Work items of the I/O manager */
 typedef struct _IO_WORKITEM *PIO_WORKITEM;
 typedef VOID IO_WORKITEM_ROUTINE(PDEVICE_OBJECT DeviceObject, PVOID Context);
@@ -782,8 +796,22 @@ typedef enum _FILE_INFORMATION_CLASS {
     FileEndOfFileInformation = 20,
     FileAlternateNameInformation = 21,
     FileStreamInformation = 22,
+    FilePipeInformation = 23,
+    FilePipeLocalInformation = 24,
+    FilePipeRemoteInformation = 25,
+    FileMailslotQueryInformation = 26,
+    FileMailslotSetInformation = 27,
+    FileCompressionInformation = 28,
+    FileObjectIdInformation = 29,
+    FileCompletionInformation = 30,
+    FileMoveClusterInformation = 31,
+    FileQuotaInformation = 32,
+    FileReparsePointInformation = 33,
     FileNetworkOpenInformation = 34,
     FileAttributeTagInformation = 35,
+    FileTrackingInformation = 36,
+    FileIdBothDirectoryInformation = 37,
+    FileIdFullDirectoryInformation = 38,
     FileValidDataLengthInformation = 39,
     FileShortNameInformation = 40,
     FileNormalizedNameInformation = 48,

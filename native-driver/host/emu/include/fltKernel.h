@@ -135,6 +135,42 @@ typedef union _FLT_PARAMETERS {
             } Buffered;
         };
     } FileSystemControl;
+    union {                             /* IRP_MJ_DEVICE_CONTROL, IRP_MJ_INTERNAL_DEVICE_CONTROL: by the code's method */
+        struct {
+            ULONG OutputBufferLength;
+            ULONG POINTER_ALIGNMENT InputBufferLength;
+            ULONG POINTER_ALIGNMENT IoControlCode;
+        } Common;
+        struct {                        /* METHOD_NEITHER */
+            ULONG OutputBufferLength;
+            ULONG POINTER_ALIGNMENT InputBufferLength;
+            ULONG POINTER_ALIGNMENT IoControlCode;
+            PVOID InputBuffer;
+            PVOID OutputBuffer;
+            PMDL OutputMdlAddress;
+        } Neither;
+        struct {                        /* METHOD_BUFFERED */
+            ULONG OutputBufferLength;
+            ULONG POINTER_ALIGNMENT InputBufferLength;
+            ULONG POINTER_ALIGNMENT IoControlCode;
+            PVOID SystemBuffer;
+        } Buffered;
+        struct {                        /* METHOD_IN_DIRECT, METHOD_OUT_DIRECT */
+            ULONG OutputBufferLength;
+            ULONG POINTER_ALIGNMENT InputBufferLength;
+            ULONG POINTER_ALIGNMENT IoControlCode;
+            PVOID InputSystemBuffer;
+            PVOID OutputBuffer;
+            PMDL OutputMdlAddress;
+        } Direct;
+        struct {                        /* fast I/O */
+            ULONG OutputBufferLength;
+            ULONG POINTER_ALIGNMENT InputBufferLength;
+            ULONG POINTER_ALIGNMENT IoControlCode;
+            PVOID InputBuffer;
+            PVOID OutputBuffer;
+        } FastIo;
+    } DeviceIoControl;
     struct {
         union {
             struct {
@@ -160,6 +196,10 @@ typedef union _FLT_PARAMETERS {
         ULONG PageProtection;           /* no POINTER_ALIGNMENT here in the WDK: offset 4 */
         PFS_FILTER_SECTION_SYNC_OUTPUT OutputInformation;
     } AcquireForSectionSynchronization;
+    struct {                            /* IRP_MJ_NETWORK_QUERY_OPEN (fast I/O) */
+        PIRP Irp;
+        PFILE_NETWORK_OPEN_INFORMATION NetworkInformation;
+    } NetworkQueryOpen;
     struct {
         PVOID Argument1;
         PVOID Argument2;
@@ -282,10 +322,27 @@ typedef ULONG FLT_INSTANCE_TEARDOWN_FLAGS;
 typedef VOID FLT_INSTANCE_TEARDOWN_CALLBACK(PCFLT_RELATED_OBJECTS FltObjects, FLT_INSTANCE_TEARDOWN_FLAGS Reason);
 typedef FLT_INSTANCE_TEARDOWN_CALLBACK *PFLT_INSTANCE_TEARDOWN_CALLBACK;
 
-typedef PVOID PFLT_GENERATE_FILE_NAME;
-typedef PVOID PFLT_NORMALIZE_NAME_COMPONENT;
-typedef PVOID PFLT_NORMALIZE_CONTEXT_CLEANUP;
-typedef PVOID PFLT_NORMALIZE_NAME_COMPONENT_EX;
+/* ---- name providers (the FLT_REGISTRATION name callbacks) ---- */
+typedef ULONG FLT_FILE_NAME_OPTIONS;
+/* The buffer a name provider's GenerateFileNameCallback fills (grown with FltCheckAndGrowNameControl). */
+typedef struct _FLT_NAME_CONTROL {
+    UNICODE_STRING Name;
+} FLT_NAME_CONTROL, *PFLT_NAME_CONTROL;
+typedef ULONG FLT_NORMALIZE_NAME_FLAGS;
+#define FLTFL_NORMALIZE_NAME_CASE_SENSITIVE        0x01
+#define FLTFL_NORMALIZE_NAME_DESTINATION_FILE_NAME 0x02
+typedef NTSTATUS (*PFLT_GENERATE_FILE_NAME)(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PFLT_CALLBACK_DATA CallbackData,
+                                            FLT_FILE_NAME_OPTIONS NameOptions, PBOOLEAN CacheFileNameInformation, PFLT_NAME_CONTROL FileName);
+typedef NTSTATUS (*PFLT_NORMALIZE_NAME_COMPONENT)(PFLT_INSTANCE Instance, PCUNICODE_STRING ParentDirectory, USHORT VolumeNameLength,
+                                                  PCUNICODE_STRING Component, PFILE_NAMES_INFORMATION ExpandComponentName,
+                                                  ULONG ExpandComponentNameLength, FLT_NORMALIZE_NAME_FLAGS Flags, PVOID *NormalizationContext);
+typedef NTSTATUS (*PFLT_NORMALIZE_NAME_COMPONENT_EX)(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PCUNICODE_STRING ParentDirectory,
+                                                     USHORT VolumeNameLength, PCUNICODE_STRING Component,
+                                                     PFILE_NAMES_INFORMATION ExpandComponentName, ULONG ExpandComponentNameLength,
+                                                     FLT_NORMALIZE_NAME_FLAGS Flags, PVOID *NormalizationContext);
+typedef VOID (*PFLT_NORMALIZE_CONTEXT_CLEANUP)(PVOID *NormalizationContext);
+/* Makes NameCtrl->Name.Buffer hold at least NewSize bytes (the Length kept). <= APC_LEVEL. */
+NTSTATUS FltCheckAndGrowNameControl(PFLT_NAME_CONTROL NameCtrl, USHORT NewSize);
 typedef PVOID PFLT_SECTION_CONFLICT_NOTIFICATION_CALLBACK;
 
 /* ---- contexts ---- */
@@ -490,7 +547,6 @@ BOOLEAN FltSupportsStreamContexts(PFILE_OBJECT FileObject);
 BOOLEAN FltSupportsStreamHandleContexts(PFILE_OBJECT FileObject);
 
 /* ---- file names ---- */
-typedef ULONG FLT_FILE_NAME_OPTIONS;
 #define FLT_VALID_FILE_NAME_FORMATS          0x000000ff
 #define FLT_FILE_NAME_NORMALIZED             0x01
 #define FLT_FILE_NAME_OPENED                 0x02
@@ -614,6 +670,22 @@ NTSTATUS FltCreateCommunicationPort(PFLT_FILTER Filter, PFLT_PORT *ServerPort, P
 VOID FltCloseCommunicationPort(PFLT_PORT ServerPort);
 VOID FltCloseClientPort(PFLT_FILTER Filter, PFLT_PORT *ClientPort);
 NTSTATUS FltSendMessage(PFLT_FILTER Filter, PFLT_PORT *ClientPort, PVOID SenderBuffer, ULONG SenderBufferLength, PVOID ReplyBuffer, PULONG ReplyLength, PLARGE_INTEGER Timeout);
+
+/* ---- callback data a filter allocates (emu_generated_io.c) ---- */
+/* FltAllocateCallbackData (<= APC_LEVEL), FltPerformSynchronousIo (<= APC_LEVEL: the
+ * operation goes to the instances below Instance and the file system only),
+ * FltFreeCallbackData (<= DISPATCH_LEVEL). */
+NTSTATUS FltAllocateCallbackData(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PFLT_CALLBACK_DATA *RetNewCallbackData);
+VOID FltPerformSynchronousIo(PFLT_CALLBACK_DATA CallbackData);
+VOID FltFreeCallbackData(PFLT_CALLBACK_DATA CallbackData);
+
+/* Creates the volume's "System Volume Information" folder (hidden, system) if it is not there, with a
+ * create that only the instances below Instance see. PASSIVE_LEVEL (emu_generated_io.c). */
+NTSTATUS FltCreateSystemVolumeInformationFolder(PFLT_INSTANCE Instance);
+
+/* The address of a routine fltmgr.sys exports by this (ANSI) name, NULL for a
+ * name the emulator does not implement. <= DISPATCH_LEVEL. */
+PVOID FltGetRoutineAddress(PCSTR FltMgrRoutineName);
 
 /* ---- resources (wrappers of the ERESOURCE routines that disable normal kernel APCs) ---- */
 VOID FltAcquireResourceExclusive(PERESOURCE Resource);

@@ -61,7 +61,7 @@ PFLT_VOLUME EmuVolumeByDevice(PVOID device)
     EmuLock();
     for (PLIST_ENTRY e = g_volumes.Flink; e != &g_volumes && r == NULL; e = e->Flink) {
         PFLT_VOLUME v = CONTAINING_RECORD(e, struct _FLT_VOLUME, Link);
-        if (&v->Dev.Device == device) {
+        if (&v->Dev.Device == device || &v->Disk.Device == device) {   /* the volume device, or the storage device it is mounted on */
             r = v;
         }
     }
@@ -526,9 +526,21 @@ NTSTATUS FltGetDeviceObject(PFLT_VOLUME Volume, PDEVICE_OBJECT *DeviceObject)
     return STATUS_SUCCESS;
 }
 
+/* The storage device the volume resides on (FILE_DEVICE_DISK), not the volume's device object; a
+ * network volume has none (STATUS_FLT_NO_DEVICE_OBJECT, *DiskDeviceObject not modified). */
 NTSTATUS FltGetDiskDeviceObject(PFLT_VOLUME Volume, PDEVICE_OBJECT *DiskDeviceObject)
 {
-    return FltGetDeviceObject(Volume, DiskDeviceObject);
+    EmuRequireIrql("FltGetDiskDeviceObject", DISPATCH_LEVEL);
+    if (!EmuIsVolume(Volume)) {
+        EmuViolation("FltGetDiskDeviceObject(%p): not a volume", (void *)Volume);
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (Volume->DeviceType == FILE_DEVICE_NETWORK_FILE_SYSTEM) {
+        return STATUS_FLT_NO_DEVICE_OBJECT;
+    }
+    EmuObjDriverRef(&Volume->Disk.Hdr, 1, "FltGetDiskDeviceObject");
+    *DiskDeviceObject = &Volume->Disk.Device;
+    return STATUS_SUCCESS;
 }
 
 NTSTATUS FltGetVolumeName(PFLT_VOLUME Volume, PUNICODE_STRING VolumeName, PULONG BufferSizeNeeded)
@@ -946,6 +958,15 @@ int32_t EmuCreateVolume(const char *ntName, uint32_t stackSize, uint32_t flags)
     v->Dev.Device.Vpb = &v->Vpb;
     v->Vpb.DeviceObject = &v->Dev.Device;
     v->Vpb.RealDevice = &v->Dev.Device;
+    snprintf(name, sizeof(name), "disk device object of volume %.80s", ntName);
+    EmuObjInit(&v->Disk.Hdr, EMU_OBJ_DEVICE, name);
+    v->Disk.Device.Type = 3;
+    v->Disk.Device.Size = sizeof(DEVICE_OBJECT);
+    v->Disk.Device.DeviceType = FILE_DEVICE_DISK;
+    v->Disk.Device.StackSize = 1;
+    if (!(flags & EMU_VOLUME_NETWORK)) {
+        v->Vpb.RealDevice = &v->Disk.Device;   /* the device the volume is mounted on */
+    }
     EmuFsInit(&v->Fs);
     EmuLock();
     v->Id = g_nextVolumeId++;
@@ -1004,6 +1025,7 @@ void EmuFltReset(void)
         EmuFsDestroy(&v->Fs);
         EmuObjUnlink(&v->Hdr);
         EmuObjUnlink(&v->Dev.Hdr);
+        EmuObjUnlink(&v->Disk.Hdr);
         free(v);
         EmuLock();
     }

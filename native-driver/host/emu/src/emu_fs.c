@@ -99,6 +99,11 @@ void EmuFsDestroy(EMU_FS *fs)
         EmuNodeFree(fs->Root);
         fs->Root = NULL;
     }
+    if (fs->VolumeNode != NULL) {
+        EmuNodeFree(fs->VolumeNode);
+        fs->VolumeNode = NULL;
+    }
+    fs->LockedBy = NULL;
     while (fs->Graveyard != NULL) {
         EMU_NODE *n = fs->Graveyard;
         fs->Graveyard = n->Next;
@@ -357,7 +362,24 @@ static void EmuFsCreate(EMU_CBD *op)
         io->Status = STATUS_INVALID_PARAMETER;
         return;
     }
-    EMU_NODE *entry = EmuFsLookup(fs, path, chars, &parent, &leaf, &leafChars);
+    /* A locked volume (FSCTL_LOCK_VOLUME) opens for nobody but through the locking handle's own I/O. */
+    if (fs->LockedBy != NULL) {
+        io->Status = STATUS_ACCESS_DENIED;
+        return;
+    }
+    EMU_NODE *entry;
+    if (file->Fo.Flags & FO_VOLUME_OPEN) {
+        /* No file name: the volume itself (the I/O manager set FO_VOLUME_OPEN). */
+        if (fs->VolumeNode == NULL) {
+            fs->VolumeNode = EmuNodeNew(fs, NULL, L"", 0, 0, 0);
+        }
+        entry = fs->VolumeNode;
+        parent = NULL;
+        leaf = path;
+        leafChars = 0;
+    } else {
+        entry = EmuFsLookup(fs, path, chars, &parent, &leaf, &leafChars);
+    }
     EMU_NODE *n = EmuNodeFile(entry);
     if (n == NULL && parent == NULL) {
         io->Status = STATUS_OBJECT_PATH_NOT_FOUND;
@@ -893,6 +915,9 @@ void EmuFsCleanup(EMU_FILE *file)
     }
     file->CleanedUp = 1;
     file->Fo.Flags |= FO_CLEANUP_COMPLETE;
+    if (file->Volume->Fs.LockedBy == file) {
+        file->Volume->Fs.LockedBy = NULL;      /* a volume lock ends with its handle */
+    }
     EmuShareAdd(n, file, -1);
     if (file->TxCounted) {
         file->TxCounted = 0;
@@ -1044,7 +1069,29 @@ static NTSTATUS EmuFsZeroData(EMU_CBD *op, EMU_NODE *n)
 
 static NTSTATUS EmuFsControl(EMU_CBD *op, EMU_NODE *n)
 {
+    EMU_FILE *file = EMU_FILE_FROM_FO(op->Iopb.TargetFileObject);
+    EMU_FS *fs = &op->Volume->Fs;
     switch (op->Iopb.Parameters.FileSystemControl.Common.FsControlCode) {
+    case FSCTL_LOCK_VOLUME:
+        /* Through a volume open only; not while another handle on the volume is open (NTFS: "in use"),
+         * nor while locked. */
+        if (!(file->Fo.Flags & FO_VOLUME_OPEN)) {
+            return STATUS_INVALID_PARAMETER;
+        }
+        if (fs->LockedBy != NULL || EmuVolumeOpenHandles(op->Volume, file) > 0) {
+            return STATUS_ACCESS_DENIED;
+        }
+        fs->LockedBy = file;
+        return STATUS_SUCCESS;
+    case FSCTL_UNLOCK_VOLUME:
+        if (!(file->Fo.Flags & FO_VOLUME_OPEN)) {
+            return STATUS_INVALID_PARAMETER;
+        }
+        if (fs->LockedBy != file) {
+            return STATUS_NOT_LOCKED;
+        }
+        fs->LockedBy = NULL;
+        return STATUS_SUCCESS;
     case FSCTL_GET_OBJECT_ID:
         /* No file here has an object id (NTFS creates one only on FSCTL_CREATE_OR_GET_OBJECT_ID / SET). */
         return op->Iopb.Parameters.FileSystemControl.Buffered.OutputBufferLength < sizeof(FILE_OBJECTID_BUFFER)

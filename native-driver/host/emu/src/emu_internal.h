@@ -171,6 +171,8 @@ typedef struct EMU_FS {
     EMU_NODE *Root;
     uint64_t NextId;
     EMU_NODE *Graveyard;        /* removed names kept for file objects (through Next) */
+    EMU_NODE *VolumeNode;       /* what a volume open (no file name: FO_VOLUME_OPEN) opens; not in the tree */
+    void *LockedBy;             /* the EMU_FILE of the volume open that holds FSCTL_LOCK_VOLUME, or NULL */
 } EMU_FS;
 
 /* ---- filter manager objects ---- */
@@ -196,6 +198,7 @@ struct _FLT_VOLUME {
     WCHAR Name[256];            /* longer than a driver may expect: NT device names have no fixed limit */
     UNICODE_STRING NameU;
     EMU_DEVICE_BOX Dev;
+    EMU_DEVICE_BOX Disk;        /* the storage device a disk volume resides on (FltGetDiskDeviceObject) */
     VPB Vpb;
     DEVICE_TYPE DeviceType;
     FLT_FILESYSTEM_TYPE FsType;
@@ -319,6 +322,8 @@ struct EMU_CBD {
     int Pended;                 /* a filter pended it (FLT_PREOP_PENDING, FLT_POSTOP_MORE_PROCESSING_REQUIRED): the issuer got STATUS_PENDING */
     PMDL ReturnedMdl;           /* an MDL read: the file system's MDL, to be given back with IRP_MN_COMPLETE_MDL */
     LIST_ENTRY OpLink;          /* in the list of operations in flight (for draining) */
+    PFLT_INSTANCE Initiator;    /* FltAllocateCallbackData's Instance; NULL for the I/O manager's operations */
+    int Performed;              /* FltPerformSynchronousIo ran it */
     PVOID NewSystemBuffer;      /* a SystemBuffer the file system allocated (FLTFL_CALLBACK_DATA_NEW_SYSTEM_BUFFER); none does */
 };
 
@@ -337,6 +342,12 @@ void EmuAsyncCheckLeaks(void);
 void EmuAsyncReset(void);
 EMU_CBD *EmuNewOperation(UCHAR major, EMU_FILE *file, PFLT_INSTANCE startBelow, int fastIo);
 void EmuFreeOperation(EMU_CBD *op);
+/* EmuNewOperation's work on an operation stored elsewhere (FltAllocateCallbackData's), and
+ * EmuFreeOperation's but the free: out of the operations in flight, the file's reference dropped. */
+void EmuInitOperation(EMU_CBD *op, UCHAR major, EMU_FILE *file, PFLT_INSTANCE startBelow, int fastIo);
+void EmuEndOperation(EMU_CBD *op);
+/* data is an operation in flight (looked up without reading it). */
+int EmuIsOperationInFlight(PFLT_CALLBACK_DATA data);
 /* Instance teardown: calls inst's post-operation callbacks still owed by
  * operations in flight, with FLTFL_POST_OPERATION_DRAINING (emu_io.c). */
 void EmuDrainInstance(PFLT_INSTANCE inst);
@@ -361,6 +372,11 @@ NTSTATUS EmuFsDestination(EMU_FILE *file, HANDLE rootDirectory, const WCHAR *nam
 /* Issues cleanup (if a handle existed) then the final close of a file object, through the filters below startBelow. */
 void EmuCloseFileObject(EMU_FILE *file, int sendCleanup);
 EMU_CBD *EmuNewFileOperation(UCHAR major, EMU_FILE *file);
+
+/* ---- name providers (emu_name.c) ---- */
+/* A FLT_NAME_CONTROL for a GenerateFileNameCallback, with a buffer of bytes; freed with EmuNameControlFree. */
+PFLT_NAME_CONTROL EmuNameControlNew(USHORT bytes);
+void EmuNameControlFree(PFLT_NAME_CONTROL control);
 
 /* ---- contexts ---- */
 void EmuContextsOnFileClose(EMU_FILE *file);
@@ -425,6 +441,8 @@ NTSTATUS EmuUnloadFilter(PFLT_FILTER filter);
 PFLT_VOLUME EmuVolumeByName(PCUNICODE_STRING name, USHORT *prefixBytes);
 void EmuFltReset(void);
 void EmuFilesCheckLeaks(void);
+/* Lock held. File objects on volume with a handle not yet cleaned up, except except. */
+int EmuVolumeOpenHandles(PFLT_VOLUME volume, EMU_FILE *except);
 void EmuObjectsCheckLeaks(void);
 long EmuObjectsDriverRefTotal(void);   /* references the driver holds now, all objects */
 

@@ -77,6 +77,9 @@ EMU_FILE *EmuFileAlloc(PFLT_VOLUME volume, const WCHAR *path, size_t chars)
     f->Fo.FileName.Buffer = f->Path;
     f->Fo.FileName.Length = (USHORT)(chars * sizeof(WCHAR));
     f->Fo.FileName.MaximumLength = (USHORT)sizeof(f->Path);
+    if (chars == 0) {
+        f->Fo.Flags |= FO_VOLUME_OPEN;          /* no name: the I/O manager opens the volume itself */
+    }
     KeInitializeEvent(&f->Fo.Event, NotificationEvent, FALSE);
     KeInitializeEvent(&f->Fo.Lock, SynchronizationEvent, FALSE);
     InitializeListHead(&f->Fo.IrpList);
@@ -84,6 +87,16 @@ EMU_FILE *EmuFileAlloc(PFLT_VOLUME volume, const WCHAR *path, size_t chars)
     InsertTailList(&g_files, &f->Link);
     EmuUnlock();
     return f;
+}
+
+int EmuVolumeOpenHandles(PFLT_VOLUME volume, EMU_FILE *except)
+{
+    int n = 0;
+    for (PLIST_ENTRY e = g_files.Flink; e != &g_files; e = e->Flink) {
+        EMU_FILE *f = CONTAINING_RECORD(e, EMU_FILE, Link);
+        n += f != except && f->Volume == volume && f->Opened && f->Handles > 0 && !f->CleanedUp;
+    }
+    return n;
 }
 
 int EmuIsFileObject(PVOID p)
@@ -309,6 +322,12 @@ static PFLT_INSTANCE EmuTopInstance(PFLT_VOLUME v) { return EmuInstanceBelow(v, 
 EMU_CBD *EmuNewOperation(UCHAR major, EMU_FILE *file, PFLT_INSTANCE startBelow, int fastIo)
 {
     EMU_CBD *op = calloc(1, sizeof(*op));
+    EmuInitOperation(op, major, file, startBelow, fastIo);
+    return op;
+}
+
+void EmuInitOperation(EMU_CBD *op, UCHAR major, EMU_FILE *file, PFLT_INSTANCE startBelow, int fastIo)
+{
     op->Magic = EMU_CBD_MAGIC;
     *(PFLT_IO_PARAMETER_BLOCK *)&op->Data.Iopb = &op->Iopb;
     *(PETHREAD *)&op->Data.Thread = PsGetCurrentThread();
@@ -331,7 +350,6 @@ EMU_CBD *EmuNewOperation(UCHAR major, EMU_FILE *file, PFLT_INSTANCE startBelow, 
     EmuLock();
     InsertTailList(&g_operations, &op->OpLink);
     EmuUnlock();
-    return op;
 }
 
 /* An operation on a file object: from the top, or below the instance that opened it. */
@@ -347,15 +365,32 @@ EMU_CBD *EmuNewFileOperation(UCHAR major, EMU_FILE *file)
     return op;
 }
 
+int EmuIsOperationInFlight(PFLT_CALLBACK_DATA data)
+{
+    int found = 0;
+    EmuLock();
+    for (PLIST_ENTRY e = g_operations.Flink; e != &g_operations && !found; e = e->Flink) {
+        found = &CONTAINING_RECORD(e, EMU_CBD, OpLink)->Data == data;
+    }
+    EmuUnlock();
+    return found;
+}
+
 void EmuFreeOperation(EMU_CBD *op)
+{
+    EmuEndOperation(op);
+    op->Magic = 0;
+    free(op);
+}
+
+void EmuEndOperation(EMU_CBD *op)
 {
     EMU_FILE *file = op->File;
     EmuOperationMdlsDone(op);
     EmuLock();
     RemoveEntryList(&op->OpLink);
     EmuUnlock();
-    op->Magic = 0;
-    free(op);
+    op->File = NULL;
     EmuFileRelease(file);
 }
 
