@@ -14,6 +14,7 @@
  * caller that wrongly blocks into a failure instead of a hang.
  */
 #include "test_filters.h"
+#include <sched.h>
 
 #define AS_GUARD_SECONDS 10
 
@@ -371,6 +372,44 @@ static void test_request_waited_twice(void)
     EmuFileClose(h);
 }
 
+/* A thread that waits for a request until it completes. */
+typedef struct AS_WAITER { pthread_t Thread; uint64_t Request; int32_t Result; int32_t Status; uint64_t Information; } AS_WAITER;
+static void *AsWaiterMain(void *p)
+{
+    AS_WAITER *w = p;
+    w->Result = EmuIoWait(w->Request, EMU_INFINITE, &w->Status, &w->Information);
+    return NULL;
+}
+
+static void test_request_waited_by_two_threads(void)
+{
+    int v = AsSetup();
+    AsReset(IRP_MJ_WRITE);
+    g_tf[1].Pre = AsPrePend;
+    uint64_t h = AsOpen(v, "\\two.txt", GENERIC_WRITE, FILE_CREATE, 1);
+    AS_WAITER w = { 0 };
+    CHECK_EQ(EmuFileWriteAsync(h, 0, "two", 3, 0, &w.Request), STATUS_PENDING);
+    pthread_create(&w.Thread, NULL, AsWaiterMain, &w);
+    /* Polls until the other thread is inside its wait: a poll of ours then finds the request taken (the state
+       itself is the condition; the bound only turns a wait that never starts into a failure). */
+    NTSTATUS s = STATUS_TIMEOUT;
+    uint64_t until = EmuNowNs() + (uint64_t)AS_GUARD_SECONDS * 1000000000u;
+    while (s == STATUS_TIMEOUT && EmuNowNs() < until) {
+        int32_t status;
+        uint64_t information;
+        s = EmuIoWait(w.Request, 0, &status, &information);
+        sched_yield();
+    }
+    CHECK_EQ(s, STATUS_INVALID_HANDLE);
+    CHECK_VIOLATION("is being waited on by another thread");
+    FltCompletePendedPreOperation(g_asHeld, FLT_PREOP_SUCCESS_WITH_CALLBACK, NULL);
+    pthread_join(w.Thread, NULL);
+    CHECK_EQ(w.Result, STATUS_SUCCESS);                     /* the first waiter still gets the completion */
+    CHECK_EQ(w.Status, STATUS_SUCCESS);
+    CHECK_EQ(w.Information, 3);
+    EmuFileClose(h);
+}
+
 static void test_request_never_waited_is_a_leak(void)
 {
     int v = EmuCreateVolume("\\Device\\HarddiskVolume1", 4, 0);
@@ -614,6 +653,7 @@ const TEST_CASE g_asyncTests[] = {
     { "async: a synchronous IRP a filter pends blocks its caller until completion", test_sync_irp_pended_blocks_caller },
     { "async: EmuFileWriteAsync on a synchronous handle blocks as NtWriteFile does", test_async_call_on_sync_handle_blocks_caller },
     { "async: a request waited on twice is a violation", test_request_waited_twice },
+    { "async: a request waited on by two threads at once is a violation", test_request_waited_by_two_threads },
     { "async: a request never waited on is a leak", test_request_never_waited_is_a_leak },
     { "async: a buffer shared with a read in flight is refused", test_buffer_of_a_read_in_flight },
     { "async: completing a pended operation twice is a violation", test_pended_completed_twice },
