@@ -76,7 +76,10 @@ BASE="-std=gnu11 -fshort-wchar -g -O1 -fno-omit-frame-pointer -pthread"
 # Filters are written for MSVC: unknown pragmas (alloc_text, prefast),
 # multi-character pool tags and positional initializers are correct there.
 # Their warnings are shown, not fatal: the point is to run them unchanged.
-FILTER_WARN="-Wall -Wextra -Wno-multichar -Wno-unknown-pragmas -Wno-missing-field-initializers -Wno-unused-parameter -Werror=implicit-function-declaration"
+# -fcommon: MSVC merges a global defined without initializer in a header that
+# several files include (the change sample's gFilterInstance), as C's common
+# symbols do; gcc 10 and later refuse it otherwise.
+FILTER_WARN="-fcommon -Wall -Wextra -Wno-multichar -Wno-unknown-pragmas -Wno-missing-field-initializers -Wno-unused-parameter -Werror=implicit-function-declaration"
 USER_WARN="-Wall -Wextra -Wno-unknown-pragmas -Wno-unused-parameter -Werror=implicit-function-declaration"
 
 # Windows finds #include names whatever their case (<fltkernel.h>, <fltuser.h>):

@@ -118,6 +118,7 @@ _Static_assert(sizeof(LARGE_INTEGER) == 8, "LARGE_INTEGER is 64 bits");
 #define ALIGN_DOWN_POINTER_BY(p, a) ((PVOID)ALIGN_DOWN_BY(p, a))
 #define ALIGN_UP_POINTER_BY(p, a) ((PVOID)ALIGN_UP_BY(p, a))
 #define ALIGN_UP(length, type) ALIGN_UP_BY(length, sizeof(type))
+#define IS_ALIGNED(_pointer, _alignment) ((((ULONG_PTR)(_pointer)) & ((_alignment) - 1)) == 0)
 #define ALIGN_DOWN(length, type) ALIGN_DOWN_BY(length, sizeof(type))
 #define FlagOn(_F, _SF) ((_F) & (_SF))
 #define BooleanFlagOn(F, SF) ((BOOLEAN)(((F) & (SF)) != 0))
@@ -140,6 +141,10 @@ _Static_assert(sizeof(LARGE_INTEGER) == 8, "LARGE_INTEGER is 64 bits");
 #define LongToHandle(l) ((HANDLE)(LONG_PTR)(l))
 #define PtrToUshort(p) ((USHORT)(ULONG_PTR)(p))
 #define MAKELONG(a, b) ((LONG)(((USHORT)(a)) | ((ULONG)((USHORT)(b))) << 16))
+/* An optional pointer argument was given (ntdef.h). */
+#define ARGUMENT_PRESENT(ArgumentPointer) ((CHAR *)((ULONG_PTR)(ArgumentPointer)) != (CHAR *)NULL)
+/* The separator of object manager (and file) path components. */
+#define OBJ_NAME_PATH_SEPARATOR ((WCHAR)L'\\')
 
 /* Structured exception handling on setjmp/longjmp, as close to the compiler's
  * as gcc allows (emu_core.c runs it):
@@ -211,18 +216,8 @@ LONG EmuSehExceptionCode(void);
 #define GetExceptionCode() EmuSehExceptionCode()
 #define _exception_code() EmuSehExceptionCode()
 #define exception_code() EmuSehExceptionCode()
-/* The exception being filtered, as EXCEPTION_POINTERS (only inside an __except filter expression):
- * its record carries the status (ExceptionCode); the processor context is not emulated (ContextRecord NULL). */
-struct _EXCEPTION_POINTERS *EmuSehExceptionPointers(void);
-#define GetExceptionInformation() EmuSehExceptionPointers()
-#define _exception_info() EmuSehExceptionPointers()
-#define AbnormalTermination() ((_emuSehFin & EMU_SEH_ABNORMAL) != 0)
-#define _abnormal_termination() AbnormalTermination()
-#define EXCEPTION_EXECUTE_HANDLER 1
-#define EXCEPTION_CONTINUE_SEARCH 0
-#define EXCEPTION_CONTINUE_EXECUTION (-1)
-
-/* ---- exception records (wdm.h) ---- */
+/* What an exception filter receives from GetExceptionInformation(): the record of the
+ * exception being filtered (its ExceptionCode is GetExceptionCode()'s); no CPU context. */
 #define EXCEPTION_MAXIMUM_PARAMETERS 15
 typedef struct _EXCEPTION_RECORD {
     NTSTATUS ExceptionCode;
@@ -232,11 +227,18 @@ typedef struct _EXCEPTION_RECORD {
     ULONG NumberParameters;
     ULONG_PTR ExceptionInformation[EXCEPTION_MAXIMUM_PARAMETERS];
 } EXCEPTION_RECORD, *PEXCEPTION_RECORD;
-typedef struct _CONTEXT CONTEXT, *PCONTEXT;    /* the processor context: not emulated */
+typedef struct _CONTEXT *PCONTEXT;
 typedef struct _EXCEPTION_POINTERS {
     PEXCEPTION_RECORD ExceptionRecord;
     PCONTEXT ContextRecord;
 } EXCEPTION_POINTERS, *PEXCEPTION_POINTERS;
+PEXCEPTION_POINTERS EmuSehExceptionInformation(void);
+#define GetExceptionInformation() EmuSehExceptionInformation()
+#define AbnormalTermination() ((_emuSehFin & EMU_SEH_ABNORMAL) != 0)
+#define _abnormal_termination() AbnormalTermination()
+#define EXCEPTION_EXECUTE_HANDLER 1
+#define EXCEPTION_CONTINUE_SEARCH 0
+#define EXCEPTION_CONTINUE_EXECUTION (-1)
 
 /* ---- NTSTATUS ---- */
 #define NT_SUCCESS(Status) (((NTSTATUS)(Status)) >= 0)
@@ -252,6 +254,9 @@ typedef struct _EXCEPTION_POINTERS {
 #define STATUS_PENDING                   ((NTSTATUS)0x00000103L)
 #define STATUS_REPARSE                   ((NTSTATUS)0x00000104L)
 #define STATUS_REPARSE_POINT_NOT_RESOLVED ((NTSTATUS)0xC0000280L)
+#define STATUS_OBJECTID_NOT_FOUND        ((NTSTATUS)0xC00002F0L)
+#define STATUS_TRANSACTION_NOT_ACTIVE    ((NTSTATUS)0xC0190003L)
+#define STATUS_TRANSACTIONAL_CONFLICT    ((NTSTATUS)0xC0190001L)
 #define STATUS_IO_REPARSE_TAG_NOT_HANDLED ((NTSTATUS)0xC0000279L)
 #define STATUS_MORE_ENTRIES              ((NTSTATUS)0x00000105L)
 #define STATUS_NOT_ALL_ASSIGNED          ((NTSTATUS)0x00000106L)
@@ -287,6 +292,7 @@ typedef struct _EXCEPTION_POINTERS {
 #define STATUS_ILLEGAL_INSTRUCTION       ((NTSTATUS)0xC000001DL)
 #define STATUS_INSTRUCTION_MISALIGNMENT  ((NTSTATUS)0xC00000AAL)
 #define STATUS_ACCESS_DENIED             ((NTSTATUS)0xC0000022L)
+#define STATUS_NOT_LOCKED                ((NTSTATUS)0xC000002AL)
 #define STATUS_BUFFER_TOO_SMALL          ((NTSTATUS)0xC0000023L)
 #define STATUS_OBJECT_TYPE_MISMATCH      ((NTSTATUS)0xC0000024L)
 #define STATUS_NONCONTINUABLE_EXCEPTION  ((NTSTATUS)0xC0000025L)
@@ -301,6 +307,11 @@ typedef struct _EXCEPTION_POINTERS {
 #define STATUS_FILE_TOO_LARGE            ((NTSTATUS)0xC0000904L)
 #define STATUS_OBJECT_PATH_SYNTAX_BAD    ((NTSTATUS)0xC000003BL)
 #define STATUS_SHARING_VIOLATION         ((NTSTATUS)0xC0000043L)
+#define STATUS_FILE_LOCK_CONFLICT        ((NTSTATUS)0xC0000054L)
+#define STATUS_NO_MEDIA_IN_DEVICE        ((NTSTATUS)0xC0000013L)
+#define STATUS_FILE_INVALID              ((NTSTATUS)0xC0000098L)
+#define STATUS_INTEGER_OVERFLOW          ((NTSTATUS)0xC0000095L)
+#define STATUS_INVALID_DEVICE_OBJECT_PARAMETER ((NTSTATUS)0xC0000369L)
 #define STATUS_DELETE_PENDING            ((NTSTATUS)0xC0000056L)
 #define STATUS_REVISION_MISMATCH         ((NTSTATUS)0xC0000059L)
 #define STATUS_INSUFFICIENT_RESOURCES    ((NTSTATUS)0xC000009AL)

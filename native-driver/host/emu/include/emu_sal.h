@@ -326,7 +326,10 @@
 #define RESTRICTED_POINTER
 #define CONST const
 #define VOLATILE volatile
-#define FORCEINLINE static inline __attribute__((unused))
+/* MSVC's __forceinline: always inlined, the linkage left as declared (a sample
+ * may declare a routine in its header and define it FORCEINLINE in a .c, as
+ * MetadataManager does). GNU "extern inline" never emits a copy of its own. */
+#define FORCEINLINE extern __inline__ __attribute__((__gnu_inline__, __always_inline__, __unused__))
 #define __forceinline inline
 #define __inline inline
 #define EXTERN_C extern
@@ -339,6 +342,7 @@
 /* fltKernel.h's annotation of a pre-operation callback's CompletionContext
  * (an out pointer, set when the callback returns ..._WITH_CALLBACK). */
 #define _Flt_CompletionContext_Outptr_
+#define _Flt_ConnectionCookie_Outptr_
 #define INIT_CODE_SEG
 #ifndef __declspec
 #define __declspec(x)

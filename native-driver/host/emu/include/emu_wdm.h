@@ -102,6 +102,7 @@ typedef enum _POOL_TYPE {
     NonPagedPoolNx = 512,
     NonPagedPoolNxCacheAligned = 516
 } POOL_TYPE;
+#define POOL_NX_ALLOCATION 512      /* the bit that makes a non-paged type no-execute */
 
 PVOID ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag);
 PVOID ExAllocatePool3(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag, PVOID ExtendedParameters, ULONG ExtendedParametersCount);
@@ -302,6 +303,8 @@ LONG_PTR ObfDereferenceObject(PVOID Object);
 VOID ObDereferenceObjectDeferDelete(PVOID Object);
 NTSTATUS ObReferenceObjectByPointer(PVOID Object, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode);
 NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode, PVOID *Object, PVOID HandleInformation);
+/* A handle to an object the caller holds a pointer to (the emulator: transactions, emu_txn.c). */
+NTSTATUS ObOpenObjectByPointer(PVOID Object, ULONG HandleAttributes, PACCESS_STATE PassedAccessState, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode, PHANDLE Handle);
 NTSTATUS ZwClose(HANDLE Handle);
 
 /* System threads (PsCreateSystemThread: PASSIVE_LEVEL, the System process).
@@ -532,6 +535,11 @@ BOOLEAN SeSinglePrivilegeCheck(LARGE_INTEGER PrivilegeValue, KPROCESSOR_MODE Pre
 #define IRP_MN_UNLOCK_SINGLE            0x02
 #define IRP_MN_UNLOCK_ALL               0x03
 #define IRP_MN_UNLOCK_ALL_BY_KEY        0x04
+/* IRP_MJ_PNP minor functions a file system filter sees on a volume */
+#define IRP_MN_QUERY_REMOVE_DEVICE      0x01
+#define IRP_MN_REMOVE_DEVICE            0x02
+#define IRP_MN_CANCEL_REMOVE_DEVICE     0x03
+#define IRP_MN_SURPRISE_REMOVAL         0x17
 
 /* File system control codes (CTL_CODE(FILE_DEVICE_FILE_SYSTEM, function, method, access)) */
 #define CTL_CODE(DeviceType, Function, Method, Access) (((DeviceType) << 16) | ((Access) << 14) | ((Function) << 2) | (Method))
@@ -553,6 +561,12 @@ BOOLEAN SeSinglePrivilegeCheck(LARGE_INTEGER PrivilegeValue, KPROCESSOR_MODE Pre
 #define FSCTL_REQUEST_FILTER_OPLOCK       CTL_CODE(0x00000009, 23, METHOD_BUFFERED, FILE_ANY_ACCESS)
 #define FSCTL_REQUEST_OPLOCK              CTL_CODE(0x00000009, 144, METHOD_BUFFERED, FILE_ANY_ACCESS)
 #define FSCTL_SET_ZERO_DATA               CTL_CODE(0x00000009, 50, METHOD_BUFFERED, FILE_WRITE_ACCESS)
+#define FSCTL_LOCK_VOLUME                 CTL_CODE(0x00000009, 6, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define FSCTL_UNLOCK_VOLUME               CTL_CODE(0x00000009, 7, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define FSCTL_DISMOUNT_VOLUME             CTL_CODE(0x00000009, 8, METHOD_BUFFERED, FILE_ANY_ACCESS)
+/* The volume shadow copy driver's request to hold writes while a snapshot is taken (ntifs.h). */
+#define VOLSNAPCONTROLTYPE                0x00000053
+#define IOCTL_VOLSNAP_FLUSH_AND_HOLD_WRITES CTL_CODE(VOLSNAPCONTROLTYPE, 0, METHOD_BUFFERED, FILE_READ_ACCESS | FILE_WRITE_ACCESS)
 #define FSCTL_WRITE_RAW_ENCRYPTED         CTL_CODE(0x00000009, 55, METHOD_NEITHER, FILE_SPECIAL_ACCESS)
 #define FSCTL_TXFS_SAVEPOINT_INFORMATION  CTL_CODE(0x00000009, 94, METHOD_BUFFERED, FILE_WRITE_DATA)
 #define FSCTL_QUERY_ALLOCATED_RANGES      CTL_CODE(0x00000009, 51, METHOD_NEITHER, FILE_READ_ACCESS)
@@ -561,6 +575,9 @@ BOOLEAN SeSinglePrivilegeCheck(LARGE_INTEGER PrivilegeValue, KPROCESSOR_MODE Pre
 #define FSCTL_FILE_LEVEL_TRIM             CTL_CODE(0x00000009, 130, METHOD_BUFFERED, FILE_WRITE_ACCESS)
 #define FSCTL_OFFLOAD_READ                CTL_CODE(0x00000009, 153, METHOD_BUFFERED, FILE_READ_ACCESS)
 #define FSCTL_OFFLOAD_WRITE               CTL_CODE(0x00000009, 154, METHOD_BUFFERED, FILE_WRITE_ACCESS)
+#define FSCTL_GET_OBJECT_ID               CTL_CODE(0x00000009, 39, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define FSCTL_WRITE_RAW_ENCRYPTED         CTL_CODE(0x00000009, 55, METHOD_NEITHER, FILE_SPECIAL_ACCESS)
+#define FSCTL_TXFS_SAVEPOINT_INFORMATION  CTL_CODE(0x00000009, 94, METHOD_BUFFERED, FILE_WRITE_DATA)
 typedef struct _FILE_ZERO_DATA_INFORMATION {
     LARGE_INTEGER FileOffset;
     LARGE_INTEGER BeyondFinalZero;
@@ -746,6 +763,9 @@ typedef struct _IO_SECURITY_CONTEXT {
     ULONG FullCreateOptions;
 } IO_SECURITY_CONTEXT, *PIO_SECURITY_CONTEXT;
 
+/* TXN_PARAMETER_BLOCK.TxFsContext for an open in a transaction without a miniversion (ntddk.h). */
+#define TXF_MINIVERSION_DEFAULT_VIEW 0xFFFE
+
 /* Work items of the I/O manager */
 typedef struct _IO_WORKITEM *PIO_WORKITEM;
 typedef VOID IO_WORKITEM_ROUTINE(PDEVICE_OBJECT DeviceObject, PVOID Context);
@@ -776,14 +796,28 @@ typedef enum _FILE_INFORMATION_CLASS {
     FileEndOfFileInformation = 20,
     FileAlternateNameInformation = 21,
     FileStreamInformation = 22,
+    FilePipeInformation = 23,
+    FilePipeLocalInformation = 24,
+    FilePipeRemoteInformation = 25,
+    FileMailslotQueryInformation = 26,
+    FileMailslotSetInformation = 27,
+    FileCompressionInformation = 28,
+    FileObjectIdInformation = 29,
+    FileCompletionInformation = 30,
+    FileMoveClusterInformation = 31,
+    FileQuotaInformation = 32,
+    FileReparsePointInformation = 33,
     FileNetworkOpenInformation = 34,
     FileAttributeTagInformation = 35,
+    FileTrackingInformation = 36,
+    FileIdBothDirectoryInformation = 37,
+    FileIdFullDirectoryInformation = 38,
     FileValidDataLengthInformation = 39,
     FileShortNameInformation = 40,
     FileNormalizedNameInformation = 48,
-    FileIdInformation = 59,
     FileRenameInformationBypassAccessCheck = 56,
     FileLinkInformationBypassAccessCheck = 57,
+    FileIdInformation = 59,
     FileDispositionInformationEx = 64,
     FileRenameInformationEx = 65,
     FileRenameInformationExBypassAccessCheck = 66,
@@ -791,6 +825,27 @@ typedef enum _FILE_INFORMATION_CLASS {
     FileLinkInformationExBypassAccessCheck = 73,
     FileMaximumInformation = 84
 } FILE_INFORMATION_CLASS, *PFILE_INFORMATION_CLASS;
+
+/* 128-bit file ids (ReFS; FileIdInformation): FileInternalInformation answers
+ * FILE_INVALID_FILE_ID for an id that needs 128 bits. */
+#define FILE_INVALID_FILE_ID ((LONGLONG)-1LL)
+typedef struct _FILE_ID_128 { UCHAR Identifier[16]; } FILE_ID_128, *PFILE_ID_128;
+typedef struct _FILE_ID_INFORMATION {
+    ULONGLONG VolumeSerialNumber;
+    FILE_ID_128 FileId;
+} FILE_ID_INFORMATION, *PFILE_ID_INFORMATION;
+/* FSCTL_GET_OBJECT_ID's output (ntifs.h). */
+typedef struct _FILE_OBJECTID_BUFFER {
+    UCHAR ObjectId[16];
+    union {
+        struct {
+            UCHAR BirthVolumeId[16];
+            UCHAR BirthObjectId[16];
+            UCHAR DomainId[16];
+        };
+        UCHAR ExtendedInfo[48];
+    };
+} FILE_OBJECTID_BUFFER, *PFILE_OBJECTID_BUFFER;
 
 typedef enum _FS_INFORMATION_CLASS {
     FileFsVolumeInformation = 1,
@@ -821,10 +876,6 @@ typedef struct _FILE_END_OF_FILE_INFORMATION { LARGE_INTEGER EndOfFile; } FILE_E
 typedef struct _FILE_ALLOCATION_INFORMATION { LARGE_INTEGER AllocationSize; } FILE_ALLOCATION_INFORMATION, *PFILE_ALLOCATION_INFORMATION;
 typedef struct _FILE_VALID_DATA_LENGTH_INFORMATION { LARGE_INTEGER ValidDataLength; } FILE_VALID_DATA_LENGTH_INFORMATION, *PFILE_VALID_DATA_LENGTH_INFORMATION;
 typedef struct _FILE_INTERNAL_INFORMATION { LARGE_INTEGER IndexNumber; } FILE_INTERNAL_INFORMATION, *PFILE_INTERNAL_INFORMATION;
-/* 128-bit file ids (ReFS; NTFS's 64-bit id zero-extended). FILE_INVALID_FILE_ID: a 64-bit id that is none. */
-#define FILE_INVALID_FILE_ID ((LONGLONG)-1LL)
-typedef struct _FILE_ID_128 { UCHAR Identifier[16]; } FILE_ID_128, *PFILE_ID_128;
-typedef struct _FILE_ID_INFORMATION { ULONGLONG VolumeSerialNumber; FILE_ID_128 FileId; } FILE_ID_INFORMATION, *PFILE_ID_INFORMATION;
 typedef struct _FILE_DISPOSITION_INFORMATION { BOOLEAN DeleteFile; } FILE_DISPOSITION_INFORMATION, *PFILE_DISPOSITION_INFORMATION;
 typedef struct _FILE_DISPOSITION_INFORMATION_EX { ULONG Flags; } FILE_DISPOSITION_INFORMATION_EX, *PFILE_DISPOSITION_INFORMATION_EX;
 #define FILE_DISPOSITION_DO_NOT_DELETE              0x00000000
@@ -1204,7 +1255,14 @@ BOOLEAN RtlIsNtDdiVersionAvailable(ULONG Version);
 ULONG RtlRandomEx(PULONG Seed);
 ULONG RtlNtStatusToDosError(NTSTATUS Status);
 
+#define NTDDI_WIN2K          0x05000000
+#define NTDDI_WIN6           0x06000000
+#define NTDDI_VISTA          NTDDI_WIN6
+#define NTDDI_WIN7           0x06010000
+#define NTDDI_WIN8           0x06020000
 #define NTDDI_WIN10          0x0A000000
+#define OSVERSION_MASK       0xFFFF0000
+#define OSVER(Version)       ((Version) & OSVERSION_MASK)
 #define NTDDI_WIN10_RS1      0x0A000002
 #define NTDDI_WIN10_VB       0x0A000008
 #define NTDDI_WIN10_FE       0x0A00000A
@@ -1424,5 +1482,62 @@ BOOLEAN RtlDeleteElementGenericTable(PRTL_GENERIC_TABLE Table, PVOID Buffer);
 PVOID RtlGetElementGenericTable(PRTL_GENERIC_TABLE Table, ULONG I);
 ULONG RtlNumberGenericTableElements(PRTL_GENERIC_TABLE Table);
 BOOLEAN RtlIsGenericTableEmpty(PRTL_GENERIC_TABLE Table);
+/* ---- the kernel transaction manager (KTM), as much as a minifilter uses (wdm.h, ntddk.h) ----
+ * Transaction objects and transacted opens: emu_txn.c, and the file system's TxF rules in emu_fs.c. */
+typedef struct _KTRANSACTION *PKTRANSACTION;
+typedef ULONG NOTIFICATION_MASK;
+#define TRANSACTION_NOTIFY_MASK                 0x3FFFFFFF
+#define TRANSACTION_NOTIFY_PREPREPARE           0x00000001
+#define TRANSACTION_NOTIFY_PREPARE              0x00000002
+#define TRANSACTION_NOTIFY_COMMIT               0x00000004
+#define TRANSACTION_NOTIFY_ROLLBACK             0x00000008
+#define TRANSACTION_NOTIFY_PREPREPARE_COMPLETE  0x00000010
+#define TRANSACTION_NOTIFY_PREPARE_COMPLETE     0x00000020
+#define TRANSACTION_NOTIFY_COMMIT_COMPLETE      0x00000040
+#define TRANSACTION_NOTIFY_ROLLBACK_COMPLETE    0x00000080
+#define TRANSACTION_NOTIFY_COMMIT_FINALIZE      0x40000000
+#define TRANSACTION_QUERY_INFORMATION     0x0001
+#define TRANSACTION_SET_INFORMATION       0x0002
+#define TRANSACTION_ENLIST                0x0004
+#define TRANSACTION_COMMIT                0x0008
+#define TRANSACTION_ROLLBACK              0x0010
+#define TRANSACTION_PROPAGATE             0x0020
+#define TRANSACTION_RIGHT_RESERVED1       0x0040
+#define TRANSACTION_GENERIC_READ          (STANDARD_RIGHTS_READ | TRANSACTION_QUERY_INFORMATION | SYNCHRONIZE)
+#define TRANSACTION_ALL_ACCESS            (STANDARD_RIGHTS_REQUIRED | TRANSACTION_GENERIC_READ | TRANSACTION_SET_INFORMATION | \
+                                           TRANSACTION_ENLIST | TRANSACTION_COMMIT | TRANSACTION_ROLLBACK | TRANSACTION_PROPAGATE)
+typedef enum _TRANSACTION_OUTCOME {
+    TransactionOutcomeUndetermined = 1,
+    TransactionOutcomeCommitted,
+    TransactionOutcomeAborted
+} TRANSACTION_OUTCOME;
+typedef enum _TRANSACTION_STATE {
+    TransactionStateNormal = 1,
+    TransactionStateIndoubt,
+    TransactionStateCommittedNotify
+} TRANSACTION_STATE;
+typedef enum _TRANSACTION_INFORMATION_CLASS {
+    TransactionBasicInformation,
+    TransactionPropertiesInformation,
+    TransactionEnlistmentInformation,
+    TransactionSuperiorEnlistmentInformation
+} TRANSACTION_INFORMATION_CLASS;
+typedef struct _TRANSACTION_BASIC_INFORMATION {
+    GUID TransactionId;
+    ULONG State;
+    ULONG Outcome;
+} TRANSACTION_BASIC_INFORMATION, *PTRANSACTION_BASIC_INFORMATION;
+#define TXF_MINIVERSION_DEFAULT_VIEW 0xFFFE   /* TxFsContext: the transaction's own view of the file */
+typedef struct _TXN_PARAMETER_BLOCK {
+    USHORT Length;
+    USHORT TxFsContext;
+    PVOID TransactionObject;
+} TXN_PARAMETER_BLOCK, *PTXN_PARAMETER_BLOCK;
+extern POBJECT_TYPE *TmTransactionObjectType;
+/* Any IRQL: the transaction parameter block of a transacted file object, NULL otherwise. */
+PTXN_PARAMETER_BLOCK IoGetTransactionParameterBlock(PFILE_OBJECT FileObject);
+/* PASSIVE_LEVEL; TransactionHandle needs TRANSACTION_QUERY_INFORMATION. */
+NTSTATUS ZwQueryInformationTransaction(HANDLE TransactionHandle, TRANSACTION_INFORMATION_CLASS TransactionInformationClass,
+                                       PVOID TransactionInformation, ULONG TransactionInformationLength, PULONG ReturnLength);
 
 #endif /* EMU_WDM_H */

@@ -23,7 +23,7 @@ typedef struct _FLT_PORT *PFLT_PORT;
 typedef PVOID PFLT_CONTEXT;
 typedef struct _FLT_GENERIC_WORKITEM *PFLT_GENERIC_WORKITEM;
 typedef struct _FLT_DEFERRED_IO_WORKITEM *PFLT_DEFERRED_IO_WORKITEM;
-typedef struct _KTRANSACTION *PKTRANSACTION;
+typedef struct _KTRANSACTION *PKTRANSACTION;     /* also in emu_wdm.h (the same type) */
 #define NULL_CONTEXT ((PFLT_CONTEXT)NULL)
 
 /* ---- Filter Manager-specific operation codes ---- */
@@ -135,6 +135,42 @@ typedef union _FLT_PARAMETERS {
             } Buffered;
         };
     } FileSystemControl;
+    union {                             /* IRP_MJ_DEVICE_CONTROL, IRP_MJ_INTERNAL_DEVICE_CONTROL: by the code's method */
+        struct {
+            ULONG OutputBufferLength;
+            ULONG POINTER_ALIGNMENT InputBufferLength;
+            ULONG POINTER_ALIGNMENT IoControlCode;
+        } Common;
+        struct {                        /* METHOD_NEITHER */
+            ULONG OutputBufferLength;
+            ULONG POINTER_ALIGNMENT InputBufferLength;
+            ULONG POINTER_ALIGNMENT IoControlCode;
+            PVOID InputBuffer;
+            PVOID OutputBuffer;
+            PMDL OutputMdlAddress;
+        } Neither;
+        struct {                        /* METHOD_BUFFERED */
+            ULONG OutputBufferLength;
+            ULONG POINTER_ALIGNMENT InputBufferLength;
+            ULONG POINTER_ALIGNMENT IoControlCode;
+            PVOID SystemBuffer;
+        } Buffered;
+        struct {                        /* METHOD_IN_DIRECT, METHOD_OUT_DIRECT */
+            ULONG OutputBufferLength;
+            ULONG POINTER_ALIGNMENT InputBufferLength;
+            ULONG POINTER_ALIGNMENT IoControlCode;
+            PVOID InputSystemBuffer;
+            PVOID OutputBuffer;
+            PMDL OutputMdlAddress;
+        } Direct;
+        struct {                        /* fast I/O */
+            ULONG OutputBufferLength;
+            ULONG POINTER_ALIGNMENT InputBufferLength;
+            ULONG POINTER_ALIGNMENT IoControlCode;
+            PVOID InputBuffer;
+            PVOID OutputBuffer;
+        } FastIo;
+    } DeviceIoControl;
     struct {
         union {
             struct {
@@ -160,6 +196,10 @@ typedef union _FLT_PARAMETERS {
         ULONG PageProtection;           /* no POINTER_ALIGNMENT here in the WDK: offset 4 */
         PFS_FILTER_SECTION_SYNC_OUTPUT OutputInformation;
     } AcquireForSectionSynchronization;
+    struct {                            /* IRP_MJ_NETWORK_QUERY_OPEN (fast I/O) */
+        PIRP Irp;
+        PFILE_NETWORK_OPEN_INFORMATION NetworkInformation;
+    } NetworkQueryOpen;
     struct {
         PVOID Argument1;
         PVOID Argument2;
@@ -282,11 +322,27 @@ typedef ULONG FLT_INSTANCE_TEARDOWN_FLAGS;
 typedef VOID FLT_INSTANCE_TEARDOWN_CALLBACK(PCFLT_RELATED_OBJECTS FltObjects, FLT_INSTANCE_TEARDOWN_FLAGS Reason);
 typedef FLT_INSTANCE_TEARDOWN_CALLBACK *PFLT_INSTANCE_TEARDOWN_CALLBACK;
 
-typedef PVOID PFLT_GENERATE_FILE_NAME;
-typedef PVOID PFLT_NORMALIZE_NAME_COMPONENT;
-typedef PVOID PFLT_NORMALIZE_CONTEXT_CLEANUP;
-typedef PVOID PFLT_TRANSACTION_NOTIFICATION_CALLBACK;
-typedef PVOID PFLT_NORMALIZE_NAME_COMPONENT_EX;
+/* ---- name providers (the FLT_REGISTRATION name callbacks) ---- */
+typedef ULONG FLT_FILE_NAME_OPTIONS;
+/* The buffer a name provider's GenerateFileNameCallback fills (grown with FltCheckAndGrowNameControl). */
+typedef struct _FLT_NAME_CONTROL {
+    UNICODE_STRING Name;
+} FLT_NAME_CONTROL, *PFLT_NAME_CONTROL;
+typedef ULONG FLT_NORMALIZE_NAME_FLAGS;
+#define FLTFL_NORMALIZE_NAME_CASE_SENSITIVE        0x01
+#define FLTFL_NORMALIZE_NAME_DESTINATION_FILE_NAME 0x02
+typedef NTSTATUS (*PFLT_GENERATE_FILE_NAME)(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PFLT_CALLBACK_DATA CallbackData,
+                                            FLT_FILE_NAME_OPTIONS NameOptions, PBOOLEAN CacheFileNameInformation, PFLT_NAME_CONTROL FileName);
+typedef NTSTATUS (*PFLT_NORMALIZE_NAME_COMPONENT)(PFLT_INSTANCE Instance, PCUNICODE_STRING ParentDirectory, USHORT VolumeNameLength,
+                                                  PCUNICODE_STRING Component, PFILE_NAMES_INFORMATION ExpandComponentName,
+                                                  ULONG ExpandComponentNameLength, FLT_NORMALIZE_NAME_FLAGS Flags, PVOID *NormalizationContext);
+typedef NTSTATUS (*PFLT_NORMALIZE_NAME_COMPONENT_EX)(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PCUNICODE_STRING ParentDirectory,
+                                                     USHORT VolumeNameLength, PCUNICODE_STRING Component,
+                                                     PFILE_NAMES_INFORMATION ExpandComponentName, ULONG ExpandComponentNameLength,
+                                                     FLT_NORMALIZE_NAME_FLAGS Flags, PVOID *NormalizationContext);
+typedef VOID (*PFLT_NORMALIZE_CONTEXT_CLEANUP)(PVOID *NormalizationContext);
+/* Makes NameCtrl->Name.Buffer hold at least NewSize bytes (the Length kept). <= APC_LEVEL. */
+NTSTATUS FltCheckAndGrowNameControl(PFLT_NAME_CONTROL NameCtrl, USHORT NewSize);
 /* The filter manager calls it when an operation conflicts with a section the filter created for a data scan. */
 typedef NTSTATUS (*PFLT_SECTION_CONFLICT_NOTIFICATION_CALLBACK)(PFLT_INSTANCE Instance, PFLT_CONTEXT SectionContext, PFLT_CALLBACK_DATA Data);
 
@@ -329,6 +385,13 @@ typedef enum _FLT_SET_CONTEXT_OPERATION {
     FLT_SET_CONTEXT_REPLACE_IF_EXISTS,
     FLT_SET_CONTEXT_KEEP_IF_EXISTS
 } FLT_SET_CONTEXT_OPERATION, *PFLT_SET_CONTEXT_OPERATION;
+
+/* ---- transactions (emu_txn.c) ---- */
+/* Called at IRQL PASSIVE_LEVEL with one notification of those the filter enlisted for. */
+typedef NTSTATUS (FLTAPI *PFLT_TRANSACTION_NOTIFICATION_CALLBACK)(PCFLT_RELATED_OBJECTS FltObjects, PFLT_CONTEXT TransactionContext,
+                                                                   ULONG NotificationMask);
+#define FLT_MAX_TRANSACTION_NOTIFICATIONS (TRANSACTION_NOTIFY_PREPREPARE | TRANSACTION_NOTIFY_PREPARE | TRANSACTION_NOTIFY_COMMIT | \
+                                           TRANSACTION_NOTIFY_ROLLBACK | TRANSACTION_NOTIFY_COMMIT_FINALIZE)
 
 /* ---- registration ---- */
 typedef ULONG FLT_OPERATION_REGISTRATION_FLAGS;
@@ -477,11 +540,14 @@ NTSTATUS FltSetFileContext(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, FLT_
 NTSTATUS FltGetFileContext(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PFLT_CONTEXT *Context);
 NTSTATUS FltDeleteFileContext(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PFLT_CONTEXT *OldContext);
 BOOLEAN FltSupportsFileContexts(PFILE_OBJECT FileObject);
+NTSTATUS FltSetTransactionContext(PFLT_INSTANCE Instance, PKTRANSACTION Transaction, FLT_SET_CONTEXT_OPERATION Operation, PFLT_CONTEXT NewContext, PFLT_CONTEXT *OldContext);
+NTSTATUS FltGetTransactionContext(PFLT_INSTANCE Instance, PKTRANSACTION Transaction, PFLT_CONTEXT *Context);
+NTSTATUS FltDeleteTransactionContext(PFLT_INSTANCE Instance, PKTRANSACTION Transaction, PFLT_CONTEXT *OldContext);
+NTSTATUS FltEnlistInTransaction(PFLT_INSTANCE Instance, PKTRANSACTION Transaction, PFLT_CONTEXT TransactionContext, NOTIFICATION_MASK NotificationMask);
 BOOLEAN FltSupportsStreamContexts(PFILE_OBJECT FileObject);
 BOOLEAN FltSupportsStreamHandleContexts(PFILE_OBJECT FileObject);
 
 /* ---- file names ---- */
-typedef ULONG FLT_FILE_NAME_OPTIONS;
 #define FLT_VALID_FILE_NAME_FORMATS          0x000000ff
 #define FLT_FILE_NAME_NORMALIZED             0x01
 #define FLT_FILE_NAME_OPENED                 0x02
@@ -605,6 +671,32 @@ NTSTATUS FltCreateCommunicationPort(PFLT_FILTER Filter, PFLT_PORT *ServerPort, P
 VOID FltCloseCommunicationPort(PFLT_PORT ServerPort);
 VOID FltCloseClientPort(PFLT_FILTER Filter, PFLT_PORT *ClientPort);
 NTSTATUS FltSendMessage(PFLT_FILTER Filter, PFLT_PORT *ClientPort, PVOID SenderBuffer, ULONG SenderBufferLength, PVOID ReplyBuffer, PULONG ReplyLength, PLARGE_INTEGER Timeout);
+
+/* ---- callback data a filter allocates (emu_generated_io.c) ---- */
+/* FltAllocateCallbackData (<= APC_LEVEL), FltPerformSynchronousIo (<= APC_LEVEL: the
+ * operation goes to the instances below Instance and the file system only),
+ * FltFreeCallbackData (<= DISPATCH_LEVEL). */
+NTSTATUS FltAllocateCallbackData(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PFLT_CALLBACK_DATA *RetNewCallbackData);
+VOID FltPerformSynchronousIo(PFLT_CALLBACK_DATA CallbackData);
+VOID FltFreeCallbackData(PFLT_CALLBACK_DATA CallbackData);
+
+/* Creates the volume's "System Volume Information" folder (hidden, system) if it is not there, with a
+ * create that only the instances below Instance see. PASSIVE_LEVEL (emu_generated_io.c). */
+NTSTATUS FltCreateSystemVolumeInformationFolder(PFLT_INSTANCE Instance);
+
+/* The address of a routine fltmgr.sys exports by this (ANSI) name, NULL for a
+ * name the emulator does not implement. <= DISPATCH_LEVEL. */
+PVOID FltGetRoutineAddress(PCSTR FltMgrRoutineName);
+
+/* ---- resources (wrappers of the ERESOURCE routines that disable normal kernel APCs) ---- */
+VOID FltAcquireResourceExclusive(PERESOURCE Resource);
+VOID FltAcquireResourceShared(PERESOURCE Resource);
+VOID FltReleaseResource(PERESOURCE Resource);
+
+/* ---- file system controls and volume names ---- */
+NTSTATUS FltFsControlFile(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, ULONG FsControlCode, PVOID InputBuffer, ULONG InputBufferLength,
+                          PVOID OutputBuffer, ULONG OutputBufferLength, PULONG LengthReturned);
+NTSTATUS FltGetVolumeGuidName(PFLT_VOLUME Volume, PUNICODE_STRING VolumeGuidName, PULONG BufferSizeNeeded);
 
 /* ---- misc ---- */
 NTSTATUS RtlCreateSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptor, ULONG Revision);

@@ -216,6 +216,23 @@ JMF_EMU_API int32_t EmuWaitForPortConnection(const char *serverPortName, uint32_
 /* The altitude the next FltRegisterFilter gets (test filters register directly). */
 JMF_EMU_API void EmuSetNextAltitude(const char *altitude);
 
+/* ---- control: transactions (KTM) and transacted opens (Transactional NTFS) ----
+ * EmuTransactionBegin creates a transaction (CreateTransaction); EmuSetCurrentTransaction makes
+ * the calling thread's later EmuFileOpen/EmuFileOpenRelative transacted (RtlSetCurrentTransaction;
+ * 0 clears it). Filters enlisted in it (FltEnlistInTransaction) receive its outcome when it is
+ * committed or rolled back. The file systems keep TxF's rules for existing files: a transacted
+ * writer locks the file (non-transacted writers: STATUS_TRANSACTIONAL_CONFLICT; another
+ * transaction's writer: STATUS_SHARING_VIOLATION), its data and end of file changes are seen only
+ * through the transaction's handles until the commit, and go on rollback; a file deleted in the
+ * transaction is gone for it at once, for everyone at the commit. Not emulated in a transaction
+ * (STATUS_NOT_SUPPORTED): creating, overwriting, renaming or linking a file, deleting a directory
+ * or a linked file, other information classes, FSCTL_SET_ZERO_DATA, MDL reads. Transactions are
+ * identified by the value EmuTransactionBegin returns. */
+JMF_EMU_API int32_t EmuTransactionBegin(uint64_t *transaction);
+JMF_EMU_API int32_t EmuSetCurrentTransaction(uint64_t transaction);
+JMF_EMU_API int32_t EmuTransactionCommit(uint64_t transaction);
+JMF_EMU_API int32_t EmuTransactionRollback(uint64_t transaction);
+
 /* ---- control: file operations, issued as the current process ---- */
 /* createOptions may add EMU_OPEN_ASYNC_IO: a handle for asynchronous I/O (no FILE_SYNCHRONOUS_IO_NONALERT,
  * so no FO_SYNCHRONOUS_IO), as CreateFile with FILE_FLAG_OVERLAPPED gives. */
@@ -232,7 +249,8 @@ JMF_EMU_API int32_t EmuFileOpenRelative(uint64_t rootDirectory, const char *name
 JMF_EMU_API int32_t EmuFileRead(uint64_t handle, int64_t offset, void *buffer, uint32_t length,
         uint32_t *bytesRead);
 /* ioFlags: EMU_IO_FAST (a fast I/O flavour of the operation), EMU_IO_WRITE_THROUGH (SL_WRITE_THROUGH),
- * EMU_IO_ASYNC (an asynchronous IRP: no IRP_SYNCHRONOUS_API; the call still returns when it completes). */
+ * EMU_IO_ASYNC (an asynchronous IRP: no IRP_SYNCHRONOUS_API; these calls still return only when it completed,
+ * as EmuFileReadAsync/EmuFileWriteAsync followed by EmuIoWait(INFINITE) would). */
 #define EMU_IO_FAST          0x1
 #define EMU_IO_WRITE_THROUGH 0x2
 #define EMU_IO_ASYNC         0x4
@@ -240,6 +258,42 @@ JMF_EMU_API int32_t EmuFileReadEx(uint64_t handle, int64_t offset, void *buffer,
         uint32_t ioFlags, uint32_t *bytesRead);
 JMF_EMU_API int32_t EmuFileWrite(uint64_t handle, int64_t offset, const void *buffer, uint32_t length,
         uint32_t ioFlags, uint32_t *bytesWritten);
+/* Asynchronous reads and writes, as NtReadFile/NtWriteFile on a handle opened without FILE_SYNCHRONOUS_IO_*
+ * (EMU_OPEN_ASYNC_IO): an IRP without IRP_SYNCHRONOUS_API (FltIsOperationSynchronous is FALSE) that the call
+ * starts on the calling thread and returns from at once with the status the I/O manager gives the caller:
+ *  - STATUS_PENDING (0x103) when a filter pended the operation on its way (its pre-operation callback returned
+ *    FLT_PREOP_PENDING, or a post-operation callback FLT_POSTOP_MORE_PROCESSING_REQUIRED, FltDoCompletion-
+ *    ProcessingWhenSafe's posting included): the filter manager marked the IRP pending, so STATUS_PENDING even
+ *    if another thread already completed it. The rest of the operation (the filters below, the file system,
+ *    the post-operation callbacks) runs on the thread that calls FltCompletePendedPreOperation /
+ *    FltCompletePendedPostOperation (a work item's, a filter's own thread), never on the caller's;
+ *  - otherwise the operation's final status (it completed on the calling thread).
+ * *request receives the request's id (never reused) whenever the operation was issued, whatever the status;
+ * each must be waited on once with EmuIoWait, which gives the final status and byte count and releases the
+ * operation. 0 and nothing issued when the I/O manager refused it first: STATUS_INVALID_HANDLE,
+ * STATUS_ACCESS_DENIED (the handle's granted access), STATUS_INVALID_PARAMETER (request NULL, a NULL buffer
+ * with a length, ioFlags other than EMU_IO_WRITE_THROUGH/EMU_IO_ASYNC: EMU_IO_FAST is refused, fast I/O being
+ * synchronous by nature; a buffer overlapping the buffer of a read still in flight, or a read's buffer
+ * overlapping any request's in flight, which is also a violation).
+ * The buffer belongs to the I/O until it completes: the emulator keeps the pointer, the file system reads a
+ * write's data or fills a read's buffer when the operation reaches it, so it must stay valid until EmuIoWait
+ * has returned the completion; reading it then gives the data.
+ * On a handle opened for synchronous I/O (without EMU_OPEN_ASYNC_IO) the I/O manager waits, as NtReadFile does
+ * there: the IRP carries IRP_SYNCHRONOUS_API, the call returns the final status only once the operation has
+ * completed (whoever pended it), and the request is still to be waited on (EmuIoWait returns at once).
+ * Cancelling (CancelIoEx on a file handle, FltSetCancelCompletion, IoCancelIrp) is not emulated. */
+JMF_EMU_API int32_t EmuFileReadAsync(uint64_t handle, int64_t offset, void *buffer, uint32_t length,
+        uint32_t ioFlags, uint64_t *request);
+JMF_EMU_API int32_t EmuFileWriteAsync(uint64_t handle, int64_t offset, const void *buffer, uint32_t length,
+        uint32_t ioFlags, uint64_t *request);
+/* Waits up to timeoutMs (0: a poll; EMU_INFINITE: until it completes) for a request of EmuFileReadAsync or
+ * EmuFileWriteAsync, from any thread. STATUS_SUCCESS (0): it completed; *status receives its final NTSTATUS,
+ * *information its IoStatus.Information (the bytes transferred), and the request is gone. STATUS_TIMEOUT
+ * (0x102, a success code): not completed yet; wait again. STATUS_INVALID_HANDLE: not a request of this
+ * EmuReset's lifetime; a request already waited on (each is waited on once) or waited on by two threads at
+ * once is also a violation naming EmuIoWait. A request never waited on when the last filter unloads
+ * (EmuCheckLeaks) is a leak violation; EmuReset frees what is left. */
+JMF_EMU_API int32_t EmuIoWait(uint64_t request, uint32_t timeoutMs, int32_t *status, uint64_t *information);
 /* Renames to newPath on the file's volume ("\\dir\\name"): EmuFileRenameEx(handle, 0, newPath, replace flag). */
 JMF_EMU_API int32_t EmuFileRename(uint64_t handle, const char *newPath, int32_t replaceIfExists);
 /* Renames (FileRenameInformation*) or hard-links (FileLinkInformation*) the file as NtSetInformationFile
@@ -366,6 +420,13 @@ JMF_EMU_API int32_t EmuTraceLoggingEventLevel(int32_t index);
 /* Copies event index's text into buffer; returns its length or -1. */
 JMF_EMU_API int32_t EmuTraceLoggingEventText(int32_t index, char *buffer, uint32_t capacity);
 JMF_EMU_API void EmuTraceLoggingClear(void);
+
+/* DbgPrint/DbgPrintEx output (all of it, whatever the debug filter mask), as lines, oldest first
+ * (the last 1024 complete lines; a message printed in several calls up to its '\n' is one line). */
+JMF_EMU_API int32_t EmuDbgPrintLineCount(void);
+/* Copies line index as UTF-8 into buffer; returns its length or -1. */
+JMF_EMU_API int32_t EmuDbgPrintLineText(int32_t index, char *buffer, uint32_t capacity);
+JMF_EMU_API void EmuDbgPrintClear(void);
 
 #ifdef __cplusplus
 }

@@ -19,7 +19,7 @@ set -eu
 usage() { echo "usage: $0 SNAPSHOT [SAMPLE...]  (SNAPSHOT: a checkout or git directory of microsoft/Windows-driver-samples)" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 SNAPSHOT=$1; shift
-[ $# -ge 1 ] || set -- nullFilter passThrough ctx swapBuffers scanner cdo
+[ $# -ge 1 ] || set -- nullFilter passThrough ctx swapBuffers scanner cdo delete change simrep MetadataManager
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 EMU=$(cd "$HERE/.." && pwd)

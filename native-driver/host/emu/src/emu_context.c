@@ -3,7 +3,8 @@
  * pool tag, reference counting, linking to instances, volumes, streams and
  * stream handles, the cleanup callback when the last reference goes, and
  * removal when the object they are attached to goes away (instance
- * teardown, last close of a stream, close of a file object).
+ * teardown, last close of a stream or file, close of a file object, the end
+ * of a transaction).
  */
 #include "emu_internal.h"
 
@@ -376,29 +377,152 @@ NTSTATUS FltDeleteStreamContext(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject,
     return STATUS_SUCCESS;
 }
 
+/*
+ * File contexts: one per file (all its streams; the emulated file systems have
+ * one stream per file, so a file's and its stream's lifetimes coincide). As
+ * documented, not before the file system has opened the file (pre-create:
+ * STATUS_NOT_SUPPORTED) and removed with the file's last file object.
+ */
+static void **EmuFileSlot(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, const char *routine)
+{
+    if (!EmuIsInstance(Instance) || !EmuIsFileObject(FileObject)) {
+        EmuViolation("%s(%p, %p): not an instance and a file object", routine, (void *)Instance, (void *)FileObject);
+        return NULL;
+    }
+    EMU_FILE *f = EMU_FILE_FROM_FO(FileObject);
+    if (f->Node == NULL) {
+        return NULL;    /* no file yet (pre-create) or any more */
+    }
+    return &f->Node->FileContexts[Instance->Filter->Slot];
+}
+
 NTSTATUS FltSetFileContext(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, FLT_SET_CONTEXT_OPERATION Operation, PFLT_CONTEXT NewContext, PFLT_CONTEXT *OldContext)
 {
-    UNREFERENCED_PARAMETER(Instance); UNREFERENCED_PARAMETER(FileObject); UNREFERENCED_PARAMETER(Operation); UNREFERENCED_PARAMETER(NewContext);
-    if (OldContext != NULL) {
-        *OldContext = NULL;
+    EmuRequireIrql("FltSetFileContext", APC_LEVEL);
+    void **slot = EmuFileSlot(Instance, FileObject, "FltSetFileContext");
+    if (slot == NULL) {
+        if (OldContext != NULL) {
+            *OldContext = NULL;
+        }
+        return STATUS_NOT_SUPPORTED;
     }
-    return STATUS_NOT_SUPPORTED;     /* file contexts are not emulated */
+    return EmuSetContext(slot, Instance, FLT_FILE_CONTEXT, Operation, NewContext, OldContext, "FltSetFileContext");
 }
+
 NTSTATUS FltGetFileContext(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PFLT_CONTEXT *Context)
 {
-    UNREFERENCED_PARAMETER(Instance); UNREFERENCED_PARAMETER(FileObject);
+    EmuRequireIrql("FltGetFileContext", APC_LEVEL);     /* documented: IRQL <= APC_LEVEL */
     *Context = NULL;
-    return STATUS_NOT_SUPPORTED;
+    void **slot = EmuFileSlot(Instance, FileObject, "FltGetFileContext");
+    return slot == NULL ? STATUS_NOT_SUPPORTED : EmuGetContext(slot, Context);
 }
+
 NTSTATUS FltDeleteFileContext(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, PFLT_CONTEXT *OldContext)
 {
-    UNREFERENCED_PARAMETER(Instance); UNREFERENCED_PARAMETER(FileObject);
     if (OldContext != NULL) {
         *OldContext = NULL;
     }
-    return STATUS_NOT_SUPPORTED;
+    void **slot = EmuFileSlot(Instance, FileObject, "FltDeleteFileContext");
+    if (slot == NULL || *slot == NULL) {
+        return STATUS_NOT_FOUND;
+    }
+    EmuUnlinkSlot(slot, OldContext);
+    return STATUS_SUCCESS;
 }
-BOOLEAN FltSupportsFileContexts(PFILE_OBJECT FileObject) { UNREFERENCED_PARAMETER(FileObject); return FALSE; }
+BOOLEAN FltSupportsFileContexts(PFILE_OBJECT FileObject) { return (BOOLEAN)EmuIsFileObject(FileObject); }
+
+/*
+ * Transaction contexts (FltSet/Get/DeleteTransactionContext, IRQL <= APC_LEVEL):
+ * one per filter on a transaction object (emu_txn.c), set through an instance;
+ * removed when the transaction ends (after its outcome was delivered) or the
+ * instance is torn down. A Transaction that is not a transaction object (NULL:
+ * FltObjects->Transaction of an operation outside a transaction) is a violation.
+ */
+static void **EmuTxnSlot(PFLT_INSTANCE Instance, PKTRANSACTION Transaction, const char *routine)
+{
+    if (!EmuIsInstance(Instance)) {
+        EmuViolation("%s(%p): not an instance", routine, (void *)Instance);
+        return NULL;
+    }
+    void **slot = EmuTransactionContextSlot(Transaction, Instance->Filter);
+    if (slot == NULL) {
+        EmuViolation("%s(%p, %p): not a transaction (FltObjects->Transaction is NULL outside a transaction)", routine,
+                     (void *)Instance, (void *)Transaction);
+    }
+    return slot;
+}
+
+NTSTATUS FltSetTransactionContext(PFLT_INSTANCE Instance, PKTRANSACTION Transaction, FLT_SET_CONTEXT_OPERATION Operation, PFLT_CONTEXT NewContext, PFLT_CONTEXT *OldContext)
+{
+    EmuRequireIrql("FltSetTransactionContext", APC_LEVEL);
+    if (OldContext != NULL) {
+        *OldContext = NULL;
+    }
+    void **slot = EmuTxnSlot(Instance, Transaction, "FltSetTransactionContext");
+    if (slot == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (EmuInstanceTearingDown(Instance)) {
+        return STATUS_FLT_DELETING_OBJECT;
+    }
+    if (!EmuTransactionActive(Transaction)) {
+        return STATUS_TRANSACTION_NOT_ACTIVE;   /* its contexts are gone with its outcome */
+    }
+    return EmuSetContext(slot, Instance, FLT_TRANSACTION_CONTEXT, Operation, NewContext, OldContext, "FltSetTransactionContext");
+}
+
+NTSTATUS FltGetTransactionContext(PFLT_INSTANCE Instance, PKTRANSACTION Transaction, PFLT_CONTEXT *Context)
+{
+    EmuRequireIrql("FltGetTransactionContext", APC_LEVEL);
+    *Context = NULL;
+    void **slot = EmuTxnSlot(Instance, Transaction, "FltGetTransactionContext");
+    return slot == NULL ? STATUS_INVALID_PARAMETER : EmuGetContext(slot, Context);
+}
+
+NTSTATUS FltDeleteTransactionContext(PFLT_INSTANCE Instance, PKTRANSACTION Transaction, PFLT_CONTEXT *OldContext)
+{
+    EmuRequireIrql("FltDeleteTransactionContext", APC_LEVEL);
+    if (OldContext != NULL) {
+        *OldContext = NULL;
+    }
+    void **slot = EmuTxnSlot(Instance, Transaction, "FltDeleteTransactionContext");
+    if (slot == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (EmuInstanceTearingDown(Instance)) {
+        return STATUS_FLT_DELETING_OBJECT;
+    }
+    if (*slot == NULL) {
+        return STATUS_NOT_FOUND;
+    }
+    EmuUnlinkSlot(slot, OldContext);
+    return STATUS_SUCCESS;
+}
+
+/* A live context of this type that filter allocated (FltEnlistInTransaction's TransactionContext): 1, else 0. */
+int EmuContextIs(PFLT_CONTEXT context, FLT_CONTEXT_TYPE type, PFLT_FILTER filter)
+{
+    if (context == NULL) {
+        return 0;
+    }
+    EMU_CONTEXT *h = (EMU_CONTEXT *)context - 1;
+    int found = 0;
+    EmuLock();
+    for (PLIST_ENTRY e = g_contexts.Flink; e != &g_contexts && !found; e = e->Flink) {
+        found = e == &h->Link && h->Type == type && h->Filter == filter;
+    }
+    EmuUnlock();
+    return found;
+}
+
+/* The transaction ended: every filter's context on it is unlinked (the link's reference dropped). */
+void EmuContextsOnTransactionEnd(void **slots)
+{
+    for (int i = 0; i < EMU_MAX_CTX_SLOTS; i++) {
+        EmuUnlinkSlot(&slots[i], NULL);
+    }
+}
+
 BOOLEAN FltSupportsStreamContexts(PFILE_OBJECT FileObject) { return (BOOLEAN)EmuIsFileObject(FileObject); }
 BOOLEAN FltSupportsStreamHandleContexts(PFILE_OBJECT FileObject) { return (BOOLEAN)EmuIsFileObject(FileObject); }
 
@@ -467,6 +591,7 @@ void EmuContextsOnNodeDelete(EMU_NODE *node)
 {
     for (int i = 0; i < EMU_MAX_CTX_SLOTS; i++) {
         EmuUnlinkSlot(&node->StreamContexts[i], NULL);
+        EmuUnlinkSlot(&node->FileContexts[i], NULL);
     }
 }
 

@@ -18,12 +18,15 @@ int32_t EmuReset(void)
     EmuObserverReset();
     EmuPortsReset();
     EmuFilesReset();
+    EmuAsyncReset();
     EmuDevicesReset();
     EmuContextsReset();
+    EmuTransactionsReset();
     EmuPoolReset();
     EmuMdlReset();
     EmuTraceLoggingReset();
     EmuRegistryReset();
     EmuViolationsClear();
+    EmuDbgPrintClear();
     return 0;
 }

@@ -986,6 +986,18 @@ LONG EmuSehExceptionCode(void)
     return t_sehCode;
 }
 
+/* GetExceptionInformation(): the exception being filtered on this thread (no CPU context). */
+PEXCEPTION_POINTERS EmuSehExceptionInformation(void)
+{
+    static __thread EXCEPTION_RECORD record;
+    static __thread EXCEPTION_POINTERS pointers;
+    memset(&record, 0, sizeof(record));
+    record.ExceptionCode = t_sehCode;
+    pointers.ExceptionRecord = &record;
+    pointers.ContextRecord = NULL;
+    return &pointers;
+}
+
 VOID ExRaiseStatus(NTSTATUS Status)
 {
     EmuSehRaise(Status, "ExRaiseStatus");
@@ -1030,6 +1042,8 @@ static void EmuFormat(char *out, size_t cap, const char *fmt, va_list ap)
         while (*fmt && strchr("-+ #0123456789.*", *fmt)) {
             fmt++;
         }
+        /* Flags and width end here: the digits of a size prefix (I64, I32) are not a width. */
+        size_t flagLen = (size_t)(fmt - start);
         char piece[512];
         piece[0] = 0;
         if (fmt[0] == 'w' && fmt[1] == 'Z') {
@@ -1059,11 +1073,11 @@ static void EmuFormat(char *out, size_t cap, const char *fmt, va_list ap)
         } else {
             int isLongLong = 0, isLong = 0;
             if (strncmp(fmt, "I64", 3) == 0) { isLongLong = 1; fmt += 3; }
+            else if (strncmp(fmt, "I32", 3) == 0) { fmt += 3; }
             else if (strncmp(fmt, "ll", 2) == 0) { isLongLong = 1; fmt += 2; }
             else if (fmt[0] == 'I') { isLongLong = 1; fmt += 1; }
             else if (fmt[0] == 'l' || fmt[0] == 'h' || fmt[0] == 'z') { isLong = fmt[0] == 'z'; fmt += 1; }
             char spec[32];
-            size_t flagLen = (size_t)(fmt - start);
             char conv = *fmt ? *fmt++ : 'd';
             char flags[16];
             size_t fl = 0;
@@ -1110,17 +1124,92 @@ static void EmuFormat(char *out, size_t cap, const char *fmt, va_list ap)
     out[o] = 0;
 }
 
+/*
+ * Debug output: every DbgPrint/DbgPrintEx is formatted (the Windows format
+ * language: %wZ, %ws, %I64x, ...) and kept as lines for the control API
+ * (EmuDbgPrintLine*): a call's text is appended to the line in progress and a
+ * '\n' ends it, so a message printed in several calls reads as one line, as in
+ * a debugger. All output is kept, whatever the component's debug filter mask
+ * would show on Windows. JMF_EMU_TRACE=1 also prints it to stderr.
+ */
+#define EMU_DBG_LINES 1024
+static char *g_dbgLines[EMU_DBG_LINES];     /* a ring: the oldest kept at g_dbgFirst */
+static int g_dbgFirst, g_dbgCount;
+static char g_dbgPartial[2048];
+static size_t g_dbgPartialLen;
+
+static void EmuDbgKeepLine(void)
+{
+    char *line = strdup(g_dbgPartial);
+    if (g_dbgCount == EMU_DBG_LINES) {
+        free(g_dbgLines[g_dbgFirst]);
+        g_dbgLines[g_dbgFirst] = line;
+        g_dbgFirst = (g_dbgFirst + 1) % EMU_DBG_LINES;
+    } else {
+        g_dbgLines[(g_dbgFirst + g_dbgCount++) % EMU_DBG_LINES] = line;
+    }
+    g_dbgPartialLen = 0;
+    g_dbgPartial[0] = 0;
+}
+
+static void EmuDbgOutput(const char *text)
+{
+    if (getenv("JMF_EMU_TRACE") != NULL) {
+        fprintf(stderr, "dbg: %s", text);
+    }
+    EmuLock();
+    for (const char *p = text; *p; p++) {
+        if (*p == '\n') {
+            EmuDbgKeepLine();
+        } else if (g_dbgPartialLen + 1 < sizeof(g_dbgPartial)) {
+            g_dbgPartial[g_dbgPartialLen++] = *p;
+            g_dbgPartial[g_dbgPartialLen] = 0;
+        }
+    }
+    EmuUnlock();
+}
+
+int32_t EmuDbgPrintLineCount(void)
+{
+    EmuLock();
+    int32_t n = g_dbgCount;
+    EmuUnlock();
+    return n;
+}
+
+int32_t EmuDbgPrintLineText(int32_t index, char *buffer, uint32_t capacity)
+{
+    int32_t result = -1;
+    EmuLock();
+    if (index >= 0 && index < g_dbgCount && buffer != NULL && capacity > 0) {
+        const char *line = g_dbgLines[(g_dbgFirst + index) % EMU_DBG_LINES];
+        snprintf(buffer, capacity, "%s", line);
+        result = (int32_t)strlen(line);
+    }
+    EmuUnlock();
+    return result;
+}
+
+void EmuDbgPrintClear(void)
+{
+    EmuLock();
+    for (int i = 0; i < g_dbgCount; i++) {
+        free(g_dbgLines[(g_dbgFirst + i) % EMU_DBG_LINES]);
+    }
+    g_dbgFirst = g_dbgCount = 0;
+    g_dbgPartialLen = 0;
+    g_dbgPartial[0] = 0;
+    EmuUnlock();
+}
+
 ULONG DbgPrint(PCSTR Format, ...)
 {
-    if (getenv("JMF_EMU_TRACE") == NULL) {
-        return 0;
-    }
     char text[2048];
     va_list ap;
     va_start(ap, Format);
     EmuFormat(text, sizeof(text), Format, ap);
     va_end(ap);
-    fprintf(stderr, "dbg: %s", text);
+    EmuDbgOutput(text);
     return 0;
 }
 
@@ -1128,15 +1217,12 @@ ULONG DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...)
 {
     UNREFERENCED_PARAMETER(ComponentId);
     UNREFERENCED_PARAMETER(Level);
-    if (getenv("JMF_EMU_TRACE") == NULL) {
-        return 0;
-    }
     char text[2048];
     va_list ap;
     va_start(ap, Format);
     EmuFormat(text, sizeof(text), Format, ap);
     va_end(ap);
-    fprintf(stderr, "dbg: %s", text);
+    EmuDbgOutput(text);
     return 0;
 }
 

@@ -61,7 +61,7 @@ PFLT_VOLUME EmuVolumeByDevice(PVOID device)
     EmuLock();
     for (PLIST_ENTRY e = g_volumes.Flink; e != &g_volumes && r == NULL; e = e->Flink) {
         PFLT_VOLUME v = CONTAINING_RECORD(e, struct _FLT_VOLUME, Link);
-        if (&v->Dev.Device == device) {
+        if (&v->Dev.Device == device || &v->Disk.Device == device) {   /* the volume device, or the storage device it is mounted on */
             r = v;
         }
     }
@@ -216,6 +216,7 @@ static NTSTATUS EmuAttachAt(PFLT_FILTER f, PFLT_VOLUME v, FLT_INSTANCE_SETUP_FLA
         inst->Detached = 0;
     }
     if (!NT_SUCCESS(status)) {
+        EmuTransactionsOnInstanceTeardown(inst);
         EmuContextsOnInstanceTeardown(inst);
         /* Only what this setup took: the driver may hold other references for its lifetime (threads). */
         long kept = EmuObjectsDriverRefTotal() - refsBefore;
@@ -267,6 +268,7 @@ static void EmuDetach(PFLT_INSTANCE inst, FLT_INSTANCE_TEARDOWN_FLAGS reason)
     }
     EmuUnlock();
     EmuRemoveInstance(inst->Volume, inst);
+    EmuTransactionsOnInstanceTeardown(inst);
     EmuContextsOnInstanceTeardown(inst);
     /* The filter manager waits for the rundown references before it frees the
      * instance; the emulator cannot block the thread that may hold them, so it
@@ -524,9 +526,21 @@ NTSTATUS FltGetDeviceObject(PFLT_VOLUME Volume, PDEVICE_OBJECT *DeviceObject)
     return STATUS_SUCCESS;
 }
 
+/* The storage device the volume resides on (FILE_DEVICE_DISK), not the volume's device object; a
+ * network volume has none (STATUS_FLT_NO_DEVICE_OBJECT, *DiskDeviceObject not modified). */
 NTSTATUS FltGetDiskDeviceObject(PFLT_VOLUME Volume, PDEVICE_OBJECT *DiskDeviceObject)
 {
-    return FltGetDeviceObject(Volume, DiskDeviceObject);
+    EmuRequireIrql("FltGetDiskDeviceObject", DISPATCH_LEVEL);
+    if (!EmuIsVolume(Volume)) {
+        EmuViolation("FltGetDiskDeviceObject(%p): not a volume", (void *)Volume);
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (Volume->DeviceType == FILE_DEVICE_NETWORK_FILE_SYSTEM) {
+        return STATUS_FLT_NO_DEVICE_OBJECT;
+    }
+    EmuObjDriverRef(&Volume->Disk.Hdr, 1, "FltGetDiskDeviceObject");
+    *DiskDeviceObject = &Volume->Disk.Device;
+    return STATUS_SUCCESS;
 }
 
 NTSTATUS FltGetVolumeName(PFLT_VOLUME Volume, PUNICODE_STRING VolumeName, PULONG BufferSizeNeeded)
@@ -547,6 +561,47 @@ NTSTATUS FltGetVolumeName(PFLT_VOLUME Volume, PUNICODE_STRING VolumeName, PULONG
     }
     memcpy(VolumeName->Buffer, Volume->NameU.Buffer, Volume->NameU.Length);
     VolumeName->Length = Volume->NameU.Length;
+    return STATUS_SUCCESS;
+}
+
+/*
+ * FltGetVolumeGuidName (PASSIVE_LEVEL): the mount manager's name of a local
+ * volume, "\??\Volume{GUID}" (48 characters, 96 bytes, no trailing
+ * backslash). The emulated volumes' GUIDs are fixed by their id:
+ * {4a4d4600-0000-4000-8000-<12 hex digits of the id>}. As documented:
+ * VolumeGuidName NULL (BufferSizeNeeded then required) or too small:
+ * STATUS_BUFFER_TOO_SMALL with the size in BufferSizeNeeded; a network volume:
+ * STATUS_INVALID_DEVICE_REQUEST. Volume is required.
+ */
+NTSTATUS FltGetVolumeGuidName(PFLT_VOLUME Volume, PUNICODE_STRING VolumeGuidName, PULONG BufferSizeNeeded)
+{
+    if (!EmuRequireIrql("FltGetVolumeGuidName", PASSIVE_LEVEL)) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    if (!EmuIsVolume(Volume)) {
+        EmuViolation("FltGetVolumeGuidName(%p): not a volume", (void *)Volume);
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (VolumeGuidName == NULL && BufferSizeNeeded == NULL) {
+        EmuViolation("FltGetVolumeGuidName: VolumeGuidName and BufferSizeNeeded both NULL (BufferSizeNeeded must be non-NULL when VolumeGuidName is NULL)");
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (Volume->DeviceType == FILE_DEVICE_NETWORK_FILE_SYSTEM) {
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    char text[64];
+    int chars = snprintf(text, sizeof(text), "\\??\\Volume{4a4d4600-0000-4000-8000-%012x}", (unsigned)Volume->Id);
+    ULONG bytes = (ULONG)chars * sizeof(WCHAR);
+    if (BufferSizeNeeded != NULL) {
+        *BufferSizeNeeded = bytes;
+    }
+    if (VolumeGuidName == NULL || VolumeGuidName->MaximumLength < bytes) {
+        return STATUS_BUFFER_TOO_SMALL;
+    }
+    for (int i = 0; i < chars; i++) {
+        VolumeGuidName->Buffer[i] = (WCHAR)text[i];
+    }
+    VolumeGuidName->Length = (USHORT)bytes;
     return STATUS_SUCCESS;
 }
 
@@ -903,6 +958,15 @@ int32_t EmuCreateVolume(const char *ntName, uint32_t stackSize, uint32_t flags)
     v->Dev.Device.Vpb = &v->Vpb;
     v->Vpb.DeviceObject = &v->Dev.Device;
     v->Vpb.RealDevice = &v->Dev.Device;
+    snprintf(name, sizeof(name), "disk device object of volume %.80s", ntName);
+    EmuObjInit(&v->Disk.Hdr, EMU_OBJ_DEVICE, name);
+    v->Disk.Device.Type = 3;
+    v->Disk.Device.Size = sizeof(DEVICE_OBJECT);
+    v->Disk.Device.DeviceType = FILE_DEVICE_DISK;
+    v->Disk.Device.StackSize = 1;
+    if (!(flags & EMU_VOLUME_NETWORK)) {
+        v->Vpb.RealDevice = &v->Disk.Device;   /* the device the volume is mounted on */
+    }
     EmuFsInit(&v->Fs);
     EmuLock();
     v->Id = g_nextVolumeId++;
@@ -961,6 +1025,7 @@ void EmuFltReset(void)
         EmuFsDestroy(&v->Fs);
         EmuObjUnlink(&v->Hdr);
         EmuObjUnlink(&v->Dev.Hdr);
+        EmuObjUnlink(&v->Disk.Hdr);
         free(v);
         EmuLock();
     }
@@ -1135,7 +1200,9 @@ void EmuCheckLeaks(void)
     EmuThreadsCheckLeaks();
     EmuSectionsCheckLeaks();    /* before the contexts: a section still open holds its section context */
     EmuContextCheckLeaks();
+    EmuTransactionsCheckLeaks();
     EmuFilesCheckLeaks();
+    EmuAsyncCheckLeaks();
     EmuPortsCheckLeaks();
     EmuDevicesCheckLeaks();
     EmuObjectsCheckLeaks();

@@ -83,6 +83,7 @@ static void EmuNodeFree(EMU_NODE *n)
         EmuNodeFree(c);
     }
     free(n->Data);
+    free(n->TxData);
     free(n);
 }
 
@@ -98,6 +99,11 @@ void EmuFsDestroy(EMU_FS *fs)
         EmuNodeFree(fs->Root);
         fs->Root = NULL;
     }
+    if (fs->VolumeNode != NULL) {
+        EmuNodeFree(fs->VolumeNode);
+        fs->VolumeNode = NULL;
+    }
+    fs->LockedBy = NULL;
     while (fs->Graveyard != NULL) {
         EMU_NODE *n = fs->Graveyard;
         fs->Graveyard = n->Next;
@@ -217,21 +223,111 @@ static void EmuShareAdd(EMU_NODE *n, EMU_FILE *f, int sign)
     n->ShareOpens += sign;
 }
 
-static void EmuTruncate(EMU_NODE *n, uint64_t size)
+static void EmuBufResize(uint8_t **data, uint64_t *size, uint64_t *capacity, uint64_t newSize)
 {
-    if (size > n->Capacity) {
-        uint64_t cap = n->Capacity ? n->Capacity : 64;
-        while (cap < size) {
+    if (newSize > *capacity) {
+        uint64_t cap = *capacity ? *capacity : 64;
+        while (cap < newSize) {
             cap *= 2;
         }
-        n->Data = realloc(n->Data, (size_t)cap);
-        memset(n->Data + n->Capacity, 0, (size_t)(cap - n->Capacity));
-        n->Capacity = cap;
+        *data = realloc(*data, (size_t)cap);
+        memset(*data + *capacity, 0, (size_t)(cap - *capacity));
+        *capacity = cap;
     }
-    if (size < n->Size) {
-        memset(n->Data + size, 0, (size_t)(n->Size - size));
+    if (newSize < *size) {
+        memset(*data + newSize, 0, (size_t)(*size - newSize));
     }
-    n->Size = size;
+    *size = newSize;
+}
+
+static void EmuTruncate(EMU_NODE *n, uint64_t size) { EmuBufResize(&n->Data, &n->Size, &n->Capacity, size); }
+
+/*
+ * Transactional NTFS, as "Basic TxF Concepts" describes it, for existing files:
+ *  - a transacted writer (a handle opened in a transaction with any access of
+ *    generic write's, here also DELETE) takes the file's transaction lock; there
+ *    is one per file (another transaction's writer: STATUS_SHARING_VIOLATION,
+ *    also while a non-transacted writer has it open); every later open of the
+ *    file in that transaction sees the transaction's view;
+ *  - non-transacted writers are blocked by any transacted handle, reader or
+ *    writer (STATUS_TRANSACTIONAL_CONFLICT);
+ *  - read-committed isolation: the transaction's changes to the data and the
+ *    end of file are seen only through its handles until it commits; other
+ *    handles (and other transactions) see the committed data; on commit the
+ *    view becomes the file's data, on rollback it goes.
+ *  - a delete in a transaction (disposition or delete-on-close through the
+ *    locking transaction's handles) takes the file away for that transaction
+ *    when its last transacted handle is cleaned up (its handles then get
+ *    STATUS_FILE_DELETED, its opens STATUS_OBJECT_NAME_NOT_FOUND); outside,
+ *    the file stays until the commit removes it; a rollback keeps it.
+ * Not emulated in a transaction (STATUS_NOT_SUPPORTED): creating a file,
+ * overwriting, deleting a directory or a file with hard links, other
+ * set-information classes (rename, link, basic information),
+ * FSCTL_SET_ZERO_DATA, MDL reads; directory listings show the committed
+ * names; a
+ * transacted reader sees the committed data as it is, not as it was when it
+ * opened, should another transaction commit meanwhile.
+ */
+#define EMU_TXF_MODIFY (FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA | DELETE | WRITE_DAC | WRITE_OWNER)
+
+/* The transaction's own view is what file sees (its transaction holds the file's lock). */
+static int EmuTxOwnView(EMU_FILE *file, EMU_NODE *n)
+{
+    return file->Transaction != NULL && n->TxWriter == file->Transaction && n->TxView;
+}
+static uint8_t *EmuViewData(EMU_FILE *file, EMU_NODE *n) { return EmuTxOwnView(file, n) ? n->TxData : n->Data; }
+static uint64_t EmuViewSize(EMU_FILE *file, EMU_NODE *n) { return EmuTxOwnView(file, n) ? n->TxSize : n->Size; }
+
+/* Before the locking transaction's first change: its view starts as the committed data. */
+static void EmuTxMakeView(EMU_FILE *file, EMU_NODE *n)
+{
+    if (file->Transaction != NULL && n->TxWriter == file->Transaction && !n->TxView) {
+        n->TxSize = 0;
+        EmuBufResize(&n->TxData, &n->TxSize, &n->TxCapacity, n->Size);
+        if (n->Size != 0) {
+            memcpy(n->TxData, n->Data, (size_t)n->Size);
+        }
+        n->TxView = 1;
+    }
+}
+
+static int EmuNodeDropName(EMU_FS *fs, EMU_NODE *entry);
+
+/* Lock held: the transaction ended; its views become the files' data (commit) or go (rollback); a file it
+ * deleted goes (commit: handles still open outside then find it deleted) or stays (rollback). */
+void EmuFsTransactionEnd(EMU_NODE **nodes, int count, int commit)
+{
+    for (int i = 0; i < count; i++) {
+        EMU_NODE *n = nodes[i];
+        int deleted = commit && n->TxDeleted;
+        n->TxDeletePending = n->TxDeleted = 0;
+        if (deleted) {
+            /* A file without other names (a transacted delete of a linked file is refused): no graveyard needed. */
+            free(n->TxData);
+            n->TxData = NULL;
+            n->TxView = 0;
+            n->TxWriter = NULL;
+            EmuNodeDropName(NULL, n);
+            n->Deleted = 1;
+            if (n->OpenCount == 0) {
+                EmuNodeFree(n);
+            }
+            continue;
+        }
+        if (n->TxView && commit) {
+            free(n->Data);
+            n->Data = n->TxData;
+            n->Size = n->TxSize;
+            n->Capacity = n->TxCapacity;
+            n->Times[2].QuadPart = (LONGLONG)EmuSystemTime100ns();
+        } else {
+            free(n->TxData);
+        }
+        n->TxData = NULL;
+        n->TxSize = n->TxCapacity = 0;
+        n->TxView = 0;
+        n->TxWriter = NULL;
+    }
 }
 
 static void EmuFsCreate(EMU_CBD *op)
@@ -266,15 +362,37 @@ static void EmuFsCreate(EMU_CBD *op)
         io->Status = STATUS_INVALID_PARAMETER;
         return;
     }
-    EMU_NODE *entry = EmuFsLookup(fs, path, chars, &parent, &leaf, &leafChars);
+    /* A locked volume (FSCTL_LOCK_VOLUME) opens for nobody but through the locking handle's own I/O. */
+    if (fs->LockedBy != NULL) {
+        io->Status = STATUS_ACCESS_DENIED;
+        return;
+    }
+    EMU_NODE *entry;
+    if (file->Fo.Flags & FO_VOLUME_OPEN) {
+        /* No file name: the volume itself (the I/O manager set FO_VOLUME_OPEN). */
+        if (fs->VolumeNode == NULL) {
+            fs->VolumeNode = EmuNodeNew(fs, NULL, L"", 0, 0, 0);
+        }
+        entry = fs->VolumeNode;
+        parent = NULL;
+        leaf = path;
+        leafChars = 0;
+    } else {
+        entry = EmuFsLookup(fs, path, chars, &parent, &leaf, &leafChars);
+    }
     EMU_NODE *n = EmuNodeFile(entry);
     if (n == NULL && parent == NULL) {
         io->Status = STATUS_OBJECT_PATH_NOT_FOUND;
         return;
     }
     ULONG_PTR info;
+    if (n != NULL && file->Transaction != NULL && n->TxWriter == file->Transaction && n->TxDeleted) {
+        io->Status = STATUS_OBJECT_NAME_NOT_FOUND;  /* gone for the transaction that deleted it */
+        io->Information = FILE_DOES_NOT_EXIST;
+        return;
+    }
     if (n != NULL) {
-        if (n->DeletePending) {
+        if (n->DeletePending || (file->Transaction != NULL && n->TxWriter == file->Transaction && n->TxDeletePending)) {
             io->Status = STATUS_DELETE_PENDING;
             return;
         }
@@ -308,6 +426,28 @@ static void EmuFsCreate(EMU_CBD *op)
             io->Status = STATUS_SHARING_VIOLATION;
             return;
         }
+        int modify = (granted & EMU_TXF_MODIFY) != 0 || overwrite || (options & FILE_DELETE_ON_CLOSE);
+        if (file->Transaction != NULL) {
+            if (overwrite || ((options & FILE_DELETE_ON_CLOSE) && (n->LinkCount > 0 || n->IsDirectory))) {
+                io->Status = STATUS_NOT_SUPPORTED;  /* not emulated in a transaction */
+                return;
+            }
+            if (modify && n->TxWriter != file->Transaction && (n->TxWriter != NULL || n->Writers > 0)) {
+                io->Status = STATUS_SHARING_VIOLATION;      /* one transacted writer per file, none beside writers */
+                return;
+            }
+        } else if (modify && (n->TxWriter != NULL || n->TxOpens > 0)) {
+            io->Status = STATUS_TRANSACTIONAL_CONFLICT;     /* non-transacted writers are blocked by transacted handles */
+            return;
+        }
+        if (file->Transaction != NULL) {
+            if (modify && n->TxWriter == NULL) {
+                n->TxWriter = file->Transaction;            /* the transaction lock, until the transaction ends */
+                EmuTransactionLockNode(file->Transaction, n);
+            }
+            n->TxOpens++;
+            file->TxCounted = 1;
+        }
         if (overwrite) {
             EmuTruncate(n, 0);
             n->Attributes = (attributes & FILE_ATTRIBUTE_VALID_FLAGS & ~FILE_ATTRIBUTE_NORMAL) | FILE_ATTRIBUTE_ARCHIVE;
@@ -320,6 +460,10 @@ static void EmuFsCreate(EMU_CBD *op)
         if (disposition == FILE_OPEN || disposition == FILE_OVERWRITE) {
             io->Status = STATUS_OBJECT_NAME_NOT_FOUND;
             io->Information = FILE_DOES_NOT_EXIST;
+            return;
+        }
+        if (file->Transaction != NULL) {
+            io->Status = STATUS_NOT_SUPPORTED;      /* creating a file in a transaction is not emulated */
             return;
         }
         if (leafChars == 0) {
@@ -599,7 +743,14 @@ static NTSTATUS EmuFsSetInfo(EMU_CBD *op, EMU_FILE *file, const EMU_DEST *dest)
         if (!(file->Granted & FILE_WRITE_DATA)) return STATUS_ACCESS_DENIED;
         if (((PLARGE_INTEGER)buf)->QuadPart < 0 || ((PLARGE_INTEGER)buf)->QuadPart > (1LL << 31)) return STATUS_INVALID_PARAMETER;
         if (op->Iopb.Parameters.SetFileInformation.FileInformationClass == FileEndOfFileInformation
-            || (uint64_t)((PLARGE_INTEGER)buf)->QuadPart < n->Size) {
+            || (uint64_t)((PLARGE_INTEGER)buf)->QuadPart < EmuViewSize(file, n)) {
+            if (file->Transaction != NULL) {
+                EmuTxMakeView(file, n);
+                if (EmuTxOwnView(file, n)) {
+                    EmuBufResize(&n->TxData, &n->TxSize, &n->TxCapacity, (uint64_t)((PLARGE_INTEGER)buf)->QuadPart);
+                    return STATUS_SUCCESS;
+                }
+            }
             EmuTruncate(n, (uint64_t)((PLARGE_INTEGER)buf)->QuadPart);
         }
         return STATUS_SUCCESS;
@@ -635,6 +786,13 @@ static NTSTATUS EmuFsSetInfo(EMU_CBD *op, EMU_FILE *file, const EMU_DEST *dest)
                 return STATUS_CANNOT_DELETE;
             }
             if (n->IsDirectory && n->Child != NULL) return STATUS_DIRECTORY_NOT_EMPTY;
+        }
+        if (file->Transaction != NULL) {
+            /* The locking transaction's disposition (its DELETE access made it the transacted writer). */
+            if (n->TxWriter != file->Transaction || n->LinkCount > 0 || n->IsDirectory) return STATUS_NOT_SUPPORTED;
+            n->TxDeletePending = del;
+            file->Fo.DeletePending = (BOOLEAN)del;
+            return STATUS_SUCCESS;
         }
         n->DeletePending = del;
         n->DeleteEntry = del ? (file->Entry != NULL ? file->Entry : n) : NULL;
@@ -686,8 +844,8 @@ static NTSTATUS EmuFsQueryInfo(EMU_CBD *op, EMU_FILE *file, ULONG_PTR *written)
         if (len < sizeof(FILE_STANDARD_INFORMATION)) return STATUS_INFO_LENGTH_MISMATCH;
         PFILE_STANDARD_INFORMATION s = buf;
         memset(s, 0, sizeof(*s));
-        s->AllocationSize.QuadPart = (LONGLONG)((n->Size + 4095) & ~4095ull);
-        s->EndOfFile.QuadPart = (LONGLONG)n->Size;
+        s->AllocationSize.QuadPart = (LONGLONG)((EmuViewSize(file, n) + 4095) & ~4095ull);
+        s->EndOfFile.QuadPart = (LONGLONG)EmuViewSize(file, n);
         s->NumberOfLinks = 1 + (ULONG)n->LinkCount;
         s->DeletePending = (BOOLEAN)n->DeletePending;
         s->Directory = (BOOLEAN)n->IsDirectory;
@@ -699,6 +857,16 @@ static NTSTATUS EmuFsQueryInfo(EMU_CBD *op, EMU_FILE *file, ULONG_PTR *written)
         ((PFILE_POSITION_INFORMATION)buf)->CurrentByteOffset = file->Fo.CurrentByteOffset;
         *written = sizeof(FILE_POSITION_INFORMATION);
         return STATUS_SUCCESS;
+    case FileIdInformation: {
+        /* The 64-bit id in the low half (NTFS's file ids fit in 64 bits), the volume's id as serial number. */
+        if (len < sizeof(FILE_ID_INFORMATION)) return STATUS_INFO_LENGTH_MISMATCH;
+        PFILE_ID_INFORMATION fi = buf;
+        memset(fi, 0, sizeof(*fi));
+        fi->VolumeSerialNumber = (ULONGLONG)op->Volume->Id;
+        memcpy(fi->FileId.Identifier, &n->Id, sizeof(n->Id));
+        *written = sizeof(*fi);
+        return STATUS_SUCCESS;
+    }
     case FileInternalInformation:
         if (len < sizeof(FILE_INTERNAL_INFORMATION)) return STATUS_INFO_LENGTH_MISMATCH;
         ((PFILE_INTERNAL_INFORMATION)buf)->IndexNumber.QuadPart = (LONGLONG)n->Id;
@@ -715,8 +883,8 @@ static NTSTATUS EmuFsQueryInfo(EMU_CBD *op, EMU_FILE *file, ULONG_PTR *written)
         PFILE_NETWORK_OPEN_INFORMATION o = buf;
         memset(o, 0, sizeof(*o));
         o->CreationTime = n->Times[0]; o->LastAccessTime = n->Times[1]; o->LastWriteTime = n->Times[2]; o->ChangeTime = n->Times[3];
-        o->AllocationSize.QuadPart = (LONGLONG)((n->Size + 4095) & ~4095ull);
-        o->EndOfFile.QuadPart = (LONGLONG)n->Size;
+        o->AllocationSize.QuadPart = (LONGLONG)((EmuViewSize(file, n) + 4095) & ~4095ull);
+        o->EndOfFile.QuadPart = (LONGLONG)EmuViewSize(file, n);
         o->FileAttributes = n->Attributes;
         *written = sizeof(*o);
         return STATUS_SUCCESS;
@@ -747,7 +915,24 @@ void EmuFsCleanup(EMU_FILE *file)
     }
     file->CleanedUp = 1;
     file->Fo.Flags |= FO_CLEANUP_COMPLETE;
+    if (file->Volume->Fs.LockedBy == file) {
+        file->Volume->Fs.LockedBy = NULL;      /* a volume lock ends with its handle */
+    }
     EmuShareAdd(n, file, -1);
+    if (file->TxCounted) {
+        file->TxCounted = 0;
+        n->TxOpens--;
+    }
+    if (file->Transaction != NULL && n->TxWriter == file->Transaction) {
+        /* A transacted delete: the file goes for the transaction now, for everyone at the commit. */
+        if (file->Options & FILE_DELETE_ON_CLOSE) {
+            n->TxDeletePending = 1;
+        }
+        if (n->TxDeletePending && n->TxOpens == 0) {
+            n->TxDeleted = 1;
+        }
+        return;
+    }
     if (file->Options & FILE_DELETE_ON_CLOSE) {
         n->DeletePending = 1;
         n->DeleteEntry = file->Entry != NULL ? file->Entry : n;
@@ -884,7 +1069,33 @@ static NTSTATUS EmuFsZeroData(EMU_CBD *op, EMU_NODE *n)
 
 static NTSTATUS EmuFsControl(EMU_CBD *op, EMU_NODE *n)
 {
+    EMU_FILE *file = EMU_FILE_FROM_FO(op->Iopb.TargetFileObject);
+    EMU_FS *fs = &op->Volume->Fs;
     switch (op->Iopb.Parameters.FileSystemControl.Common.FsControlCode) {
+    case FSCTL_LOCK_VOLUME:
+        /* Through a volume open only; not while another handle on the volume is open (NTFS: "in use"),
+         * nor while locked. */
+        if (!(file->Fo.Flags & FO_VOLUME_OPEN)) {
+            return STATUS_INVALID_PARAMETER;
+        }
+        if (fs->LockedBy != NULL || EmuVolumeOpenHandles(op->Volume, file) > 0) {
+            return STATUS_ACCESS_DENIED;
+        }
+        fs->LockedBy = file;
+        return STATUS_SUCCESS;
+    case FSCTL_UNLOCK_VOLUME:
+        if (!(file->Fo.Flags & FO_VOLUME_OPEN)) {
+            return STATUS_INVALID_PARAMETER;
+        }
+        if (fs->LockedBy != file) {
+            return STATUS_NOT_LOCKED;
+        }
+        fs->LockedBy = NULL;
+        return STATUS_SUCCESS;
+    case FSCTL_GET_OBJECT_ID:
+        /* No file here has an object id (NTFS creates one only on FSCTL_CREATE_OR_GET_OBJECT_ID / SET). */
+        return op->Iopb.Parameters.FileSystemControl.Buffered.OutputBufferLength < sizeof(FILE_OBJECTID_BUFFER)
+               ? STATUS_INVALID_PARAMETER : STATUS_OBJECTID_NOT_FOUND;
     case FSCTL_SET_ZERO_DATA:
         return n->IsDirectory ? STATUS_INVALID_PARAMETER : EmuFsZeroData(op, n);
     case FSCTL_REQUEST_OPLOCK_LEVEL_1:
@@ -984,6 +1195,29 @@ void EmuFsDispatch(EMU_CBD *op)
                                             dest->Path, RTL_NUMBER_OF(dest->Path), &dest->Chars, NULL);
         }
     }
+    UCHAR major = op->Iopb.MajorFunction;
+    if (file->Transaction != NULL && major != IRP_MJ_CLEANUP && major != IRP_MJ_CLOSE) {
+        NTSTATUS refused = STATUS_SUCCESS;
+        if (!EmuTransactionActive(file->Transaction)) {
+            refused = STATUS_TRANSACTION_NOT_ACTIVE;        /* the transaction ended: its handles are spent */
+        } else if ((major == IRP_MJ_SET_INFORMATION
+                    && op->Iopb.Parameters.SetFileInformation.FileInformationClass != FileDispositionInformation
+                    && op->Iopb.Parameters.SetFileInformation.FileInformationClass != FileDispositionInformationEx
+                    && op->Iopb.Parameters.SetFileInformation.FileInformationClass != FileEndOfFileInformation
+                    && op->Iopb.Parameters.SetFileInformation.FileInformationClass != FileAllocationInformation
+                    && op->Iopb.Parameters.SetFileInformation.FileInformationClass != FilePositionInformation)
+                   || (major == IRP_MJ_FILE_SYSTEM_CONTROL
+                       && op->Iopb.Parameters.FileSystemControl.Common.FsControlCode == FSCTL_SET_ZERO_DATA)
+                   || (major == IRP_MJ_READ && (op->Iopb.MinorFunction & IRP_MN_MDL) != 0)) {
+            refused = STATUS_NOT_SUPPORTED;                 /* not emulated in a transaction (see above) */
+        }
+        if (refused != STATUS_SUCCESS) {
+            free(dest);
+            io->Status = refused;
+            io->Information = 0;
+            return;
+        }
+    }
     EmuLock();
     if (op->Iopb.MajorFunction == IRP_MJ_CREATE) {
         EmuFsCreate(op);
@@ -999,6 +1233,15 @@ void EmuFsDispatch(EMU_CBD *op)
     }
     EMU_NODE *n = file->Node;
     io->Information = 0;
+    if ((n->Deleted || (file->Transaction != NULL && n->TxWriter == file->Transaction && n->TxDeleted))
+        && op->Iopb.MajorFunction != IRP_MJ_CLEANUP && op->Iopb.MajorFunction != IRP_MJ_CLOSE) {
+        /* The file went with its last handle's cleanup (delete pending or FILE_DELETE_ON_CLOSE): as NTFS
+         * answers for a file object still referenced, every other request fails. */
+        EmuUnlock();
+        free(dest);
+        io->Status = STATUS_FILE_DELETED;
+        return;
+    }
     switch (op->Iopb.MajorFunction) {
     case IRP_MJ_READ: {
         if ((op->Iopb.MinorFunction & IRP_MN_MDL) != 0) {
@@ -1011,18 +1254,19 @@ void EmuFsDispatch(EMU_CBD *op)
         if (off.LowPart == FILE_USE_FILE_POINTER_POSITION && off.HighPart == -1) {
             off = file->Fo.CurrentByteOffset;
         }
+        uint64_t size = EmuViewSize(file, n);
         if (n->IsDirectory) {
             io->Status = STATUS_INVALID_DEVICE_REQUEST;
         } else if (off.QuadPart < 0) {
             io->Status = STATUS_INVALID_PARAMETER;
-        } else if ((uint64_t)off.QuadPart >= n->Size) {
+        } else if ((uint64_t)off.QuadPart >= size) {
             io->Status = STATUS_END_OF_FILE;
         } else {
-            uint64_t count = n->Size - (uint64_t)off.QuadPart;
+            uint64_t count = size - (uint64_t)off.QuadPart;
             if (count > op->Iopb.Parameters.Read.Length) {
                 count = op->Iopb.Parameters.Read.Length;
             }
-            memcpy(iobuf, n->Data + off.QuadPart, (size_t)count);
+            memcpy(iobuf, EmuViewData(file, n) + off.QuadPart, (size_t)count);
             io->Status = STATUS_SUCCESS;
             io->Information = (ULONG_PTR)count;
             file->Fo.CurrentByteOffset.QuadPart = off.QuadPart + (LONGLONG)count;
@@ -1032,8 +1276,9 @@ void EmuFsDispatch(EMU_CBD *op)
     case IRP_MJ_WRITE: {
         LARGE_INTEGER off = op->Iopb.Parameters.Write.ByteOffset;
         ULONG length = op->Iopb.Parameters.Write.Length;
+        EmuTxMakeView(file, n);            /* the locking transaction writes into its own view */
         if (off.LowPart == FILE_WRITE_TO_END_OF_FILE && off.HighPart == -1) {
-            off.QuadPart = (LONGLONG)n->Size;
+            off.QuadPart = (LONGLONG)EmuViewSize(file, n);
         } else if (off.LowPart == FILE_USE_FILE_POINTER_POSITION && off.HighPart == -1) {
             off = file->Fo.CurrentByteOffset;
         }
@@ -1042,10 +1287,14 @@ void EmuFsDispatch(EMU_CBD *op)
         } else if (off.QuadPart < 0 || off.QuadPart + (LONGLONG)length > (1LL << 31)) {
             io->Status = STATUS_INVALID_PARAMETER;
         } else {
-            if ((uint64_t)off.QuadPart + length > n->Size) {
+            if (EmuTxOwnView(file, n)) {
+                if ((uint64_t)off.QuadPart + length > n->TxSize) {
+                    EmuBufResize(&n->TxData, &n->TxSize, &n->TxCapacity, (uint64_t)off.QuadPart + length);
+                }
+            } else if ((uint64_t)off.QuadPart + length > n->Size) {
                 EmuTruncate(n, (uint64_t)off.QuadPart + length);
             }
-            memcpy(n->Data + off.QuadPart, iobuf, length);
+            memcpy(EmuViewData(file, n) + off.QuadPart, iobuf, length);
             n->Times[2].QuadPart = (LONGLONG)EmuSystemTime100ns();
             io->Status = STATUS_SUCCESS;
             io->Information = length;

@@ -63,6 +63,7 @@ size_t EmuWcsLen(const WCHAR *s);
 #define EMU_OBJ_MAGIC 0x4a424f45u
 typedef enum { EMU_OBJ_FILTER = 1, EMU_OBJ_VOLUME, EMU_OBJ_INSTANCE, EMU_OBJ_DEVICE, EMU_OBJ_FILE, EMU_OBJ_PROCESS, EMU_OBJ_THREAD, EMU_OBJ_PORT,
                EMU_OBJ_DEVICE_FILE /* a file object on a device object a driver created (emu_device.c) */,
+               EMU_OBJ_TRANSACTION,
                EMU_OBJ_SECTION /* a section for a data scan (emu_section.c) */ } EMU_OBJ_TYPE;
 typedef struct EMU_OBJ {
     uint32_t Magic;
@@ -141,6 +142,7 @@ typedef struct EMU_NODE {
     LARGE_INTEGER Times[4];
     uint64_t Id;
     void *StreamContexts[EMU_MAX_CTX_SLOTS];  /* EMU_CONTEXT* per filter slot */
+    void *FileContexts[EMU_MAX_CTX_SLOTS];    /* file contexts (one stream per file here) */
     /* Hard links: a file's first name is its node (data, attributes, opens,
      * contexts live there); every other name is a node whose LinkOf is it,
      * listed in the file's Links (through NextLink). A removed name that a
@@ -153,12 +155,25 @@ typedef struct EMU_NODE {
     int Nameless;               /* the first name was removed; other names remain */
     int InGraveyard;
     struct EMU_NODE *DeleteEntry; /* the name a delete disposition removes */
+    /* Transactional NTFS (emu_fs.c, "TxF"): the transaction holding the file's transaction lock (its
+     * transacted writer), that transaction's view of the data once it changed it (TxView), and the
+     * transacted file objects open on it (any transaction; they block non-transacted writers). */
+    PKTRANSACTION TxWriter;
+    int TxView;
+    uint8_t *TxData;
+    uint64_t TxSize;
+    uint64_t TxCapacity;
+    int TxOpens;
+    int TxDeletePending;        /* the locking transaction's delete disposition */
+    int TxDeleted;              /* deleted in the locking transaction (its last transacted handle cleaned up) */
 } EMU_NODE;
 
 typedef struct EMU_FS {
     EMU_NODE *Root;
     uint64_t NextId;
     EMU_NODE *Graveyard;        /* removed names kept for file objects (through Next) */
+    EMU_NODE *VolumeNode;       /* what a volume open (no file name: FO_VOLUME_OPEN) opens; not in the tree */
+    void *LockedBy;             /* the EMU_FILE of the volume open that holds FSCTL_LOCK_VOLUME, or NULL */
 } EMU_FS;
 
 /* ---- filter manager objects ---- */
@@ -184,6 +199,7 @@ struct _FLT_VOLUME {
     WCHAR Name[256];            /* longer than a driver may expect: NT device names have no fixed limit */
     UNICODE_STRING NameU;
     EMU_DEVICE_BOX Dev;
+    EMU_DEVICE_BOX Disk;        /* the storage device a disk volume resides on (FltGetDiskDeviceObject) */
     VPB Vpb;
     DEVICE_TYPE DeviceType;
     FLT_FILESYSTEM_TYPE FsType;
@@ -245,6 +261,9 @@ typedef struct EMU_FILE {
     WCHAR *ReplacedName;        /* the I/O manager's FileName.Buffer after IoReplaceFileObjectName (malloc), or NULL */
     ULONG_PTR ReparseInformation; /* a create's IoStatus.Information, read when it ended in STATUS_REPARSE */
     size_t RelativeAt;          /* a relative open's create: FileName is Path + RelativeAt, RelatedFileObject the directory */
+    PKTRANSACTION Transaction;  /* opened in this transaction (referenced), or NULL */
+    TXN_PARAMETER_BLOCK TxnBlock; /* what IoGetTransactionParameterBlock returns for it */
+    int TxCounted;              /* counted in its node's TxOpens until cleanup */
 } EMU_FILE;
 #define EMU_FILE_FROM_FO(fo) CONTAINING_RECORD((fo), EMU_FILE, Fo)
 EMU_FILE *EmuFileAlloc(PFLT_VOLUME volume, const WCHAR *path, size_t chars);
@@ -301,8 +320,11 @@ struct EMU_CBD {
     FLT_PREOP_CALLBACK_STATUS EarlyStatus;
     PVOID EarlyContext;
     int Done;
+    int Pended;                 /* a filter pended it (FLT_PREOP_PENDING, FLT_POSTOP_MORE_PROCESSING_REQUIRED): the issuer got STATUS_PENDING */
     PMDL ReturnedMdl;           /* an MDL read: the file system's MDL, to be given back with IRP_MN_COMPLETE_MDL */
     LIST_ENTRY OpLink;          /* in the list of operations in flight (for draining) */
+    PFLT_INSTANCE Initiator;    /* FltAllocateCallbackData's Instance; NULL for the I/O manager's operations */
+    int Performed;              /* FltPerformSynchronousIo ran it */
     PVOID NewSystemBuffer;      /* a SystemBuffer the file system allocated (FLTFL_CALLBACK_DATA_NEW_SYSTEM_BUFFER); none does */
 };
 
@@ -310,8 +332,23 @@ struct EMU_CBD {
 int EmuIsCallbackData(PFLT_CALLBACK_DATA data);
 /* Runs an operation to completion (waiting while it is pended). */
 void EmuRunOperation(EMU_CBD *op);
+/* Starts an operation and returns once it completed or a filter pended it (Pended, Done tell which; emu_async.c). */
+void EmuStartOperation(EMU_CBD *op);
+/* NtReadFile/NtWriteFile up to IoCallDriver on a process's handle: the operation, built and not started, or
+ * NULL with *refused (STATUS_INVALID_HANDLE, STATUS_ACCESS_DENIED). ioFlags: EMU_IO_*. */
+EMU_CBD *EmuNewUserIo(UCHAR major, uint64_t handle, int64_t offset, void *buffer, uint32_t length, uint32_t ioFlags, int fast,
+                      NTSTATUS *refused);
+/* Asynchronous requests (emu_async.c): one never waited on is a leak (EmuCheckLeaks; the C test harness after each test). */
+void EmuAsyncCheckLeaks(void);
+void EmuAsyncReset(void);
 EMU_CBD *EmuNewOperation(UCHAR major, EMU_FILE *file, PFLT_INSTANCE startBelow, int fastIo);
 void EmuFreeOperation(EMU_CBD *op);
+/* EmuNewOperation's work on an operation stored elsewhere (FltAllocateCallbackData's), and
+ * EmuFreeOperation's but the free: out of the operations in flight, the file's reference dropped. */
+void EmuInitOperation(EMU_CBD *op, UCHAR major, EMU_FILE *file, PFLT_INSTANCE startBelow, int fastIo);
+void EmuEndOperation(EMU_CBD *op);
+/* data is an operation in flight (looked up without reading it). */
+int EmuIsOperationInFlight(PFLT_CALLBACK_DATA data);
 /* Instance teardown: calls inst's post-operation callbacks still owed by
  * operations in flight, with FLTFL_POST_OPERATION_DRAINING (emu_io.c). */
 void EmuDrainInstance(PFLT_INSTANCE inst);
@@ -337,12 +374,43 @@ NTSTATUS EmuFsDestination(EMU_FILE *file, HANDLE rootDirectory, const WCHAR *nam
 void EmuCloseFileObject(EMU_FILE *file, int sendCleanup);
 EMU_CBD *EmuNewFileOperation(UCHAR major, EMU_FILE *file);
 
+/* ---- name providers (emu_name.c) ---- */
+/* A FLT_NAME_CONTROL for a GenerateFileNameCallback, with a buffer of bytes; freed with EmuNameControlFree. */
+PFLT_NAME_CONTROL EmuNameControlNew(USHORT bytes);
+void EmuNameControlFree(PFLT_NAME_CONTROL control);
+
 /* ---- contexts ---- */
 void EmuContextsOnFileClose(EMU_FILE *file);
 void EmuContextsOnNodeDelete(EMU_NODE *node);
 void EmuContextsOnInstanceTeardown(PFLT_INSTANCE instance);
 void EmuContextsOnFilterGone(PFLT_FILTER filter);
 void EmuContextCheckLeaks(void);
+int EmuContextIs(PFLT_CONTEXT context, FLT_CONTEXT_TYPE type, PFLT_FILTER filter);
+void EmuContextsOnTransactionEnd(void **slots);
+
+/* ---- transactions (emu_txn.c) ----
+ * Transaction objects for the filter manager's transaction routines; the emulated I/O manager
+ * opens no file in a transaction. Tests create and end them directly. */
+PKTRANSACTION EmuTransactionCreate(void);          /* the emulator holds one reference until EmuTransactionsReset */
+/* Ends it: the enlisted filters receive their notifications (commit: PREPREPARE, PREPARE, COMMIT,
+ * COMMIT_FINALIZE; rollback: ROLLBACK) at PASSIVE_LEVEL, then its contexts and enlistments go. */
+NTSTATUS EmuTransactionEnd(PKTRANSACTION transaction, int commit);
+int EmuIsTransaction(PVOID p);
+int EmuTransactionActive(PKTRANSACTION transaction);
+void **EmuTransactionContextSlot(PKTRANSACTION transaction, PFLT_FILTER filter);  /* NULL: not a transaction */
+void EmuTransactionsOnInstanceTeardown(PFLT_INSTANCE instance);
+int EmuIsTransactionHandle(HANDLE h);
+NTSTATUS EmuTransactionCloseHandle(HANDLE h);
+NTSTATUS EmuTransactionOpenHandle(PKTRANSACTION transaction, ACCESS_MASK access, PHANDLE handle);
+void EmuTransactionsCheckLeaks(void);
+void EmuTransactionsReset(void);
+/* Transacted opens: the calling thread's current transaction (EmuSetCurrentTransaction), a file
+ * object's reference on its transaction, the file system's record of the files a transaction locked. */
+PKTRANSACTION EmuCurrentTransaction(void);
+void EmuFileSetTransaction(EMU_FILE *file, PKTRANSACTION transaction);
+void EmuTransactionLockNode(PKTRANSACTION transaction, EMU_NODE *node);
+/* emu_fs.c: the transaction ended; its views of the nodes it locked become the files' data (commit) or go. */
+void EmuFsTransactionEnd(EMU_NODE **nodes, int count, int commit);
 
 /* ---- ports ---- */
 void EmuPortsOnFilterUnregister(PFLT_FILTER filter);
@@ -390,6 +458,8 @@ NTSTATUS EmuUnloadFilter(PFLT_FILTER filter);
 PFLT_VOLUME EmuVolumeByName(PCUNICODE_STRING name, USHORT *prefixBytes);
 void EmuFltReset(void);
 void EmuFilesCheckLeaks(void);
+/* Lock held. File objects on volume with a handle not yet cleaned up, except except. */
+int EmuVolumeOpenHandles(PFLT_VOLUME volume, EMU_FILE *except);
 void EmuObjectsCheckLeaks(void);
 long EmuObjectsDriverRefTotal(void);   /* references the driver holds now, all objects */
 

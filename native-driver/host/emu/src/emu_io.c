@@ -77,6 +77,9 @@ EMU_FILE *EmuFileAlloc(PFLT_VOLUME volume, const WCHAR *path, size_t chars)
     f->Fo.FileName.Buffer = f->Path;
     f->Fo.FileName.Length = (USHORT)(chars * sizeof(WCHAR));
     f->Fo.FileName.MaximumLength = (USHORT)sizeof(f->Path);
+    if (chars == 0) {
+        f->Fo.Flags |= FO_VOLUME_OPEN;          /* no name: the I/O manager opens the volume itself */
+    }
     KeInitializeEvent(&f->Fo.Event, NotificationEvent, FALSE);
     KeInitializeEvent(&f->Fo.Lock, SynchronizationEvent, FALSE);
     InitializeListHead(&f->Fo.IrpList);
@@ -84,6 +87,16 @@ EMU_FILE *EmuFileAlloc(PFLT_VOLUME volume, const WCHAR *path, size_t chars)
     InsertTailList(&g_files, &f->Link);
     EmuUnlock();
     return f;
+}
+
+int EmuVolumeOpenHandles(PFLT_VOLUME volume, EMU_FILE *except)
+{
+    int n = 0;
+    for (PLIST_ENTRY e = g_files.Flink; e != &g_files; e = e->Flink) {
+        EMU_FILE *f = CONTAINING_RECORD(e, EMU_FILE, Link);
+        n += f != except && f->Volume == volume && f->Opened && f->Handles > 0 && !f->CleanedUp;
+    }
+    return n;
 }
 
 int EmuIsFileObject(PVOID p)
@@ -110,6 +123,7 @@ void EmuFileRelease(EMU_FILE *file)
 static void EmuFileFree(EMU_FILE *file)
 {
     EmuContextsOnFileClose(file);
+    EmuFileSetTransaction(file, NULL);      /* its reference on the transaction goes with it */
     EmuLock();
     RemoveEntryList(&file->Link);
     EmuUnlock();
@@ -308,6 +322,12 @@ static PFLT_INSTANCE EmuTopInstance(PFLT_VOLUME v) { return EmuInstanceBelow(v, 
 EMU_CBD *EmuNewOperation(UCHAR major, EMU_FILE *file, PFLT_INSTANCE startBelow, int fastIo)
 {
     EMU_CBD *op = calloc(1, sizeof(*op));
+    EmuInitOperation(op, major, file, startBelow, fastIo);
+    return op;
+}
+
+void EmuInitOperation(EMU_CBD *op, UCHAR major, EMU_FILE *file, PFLT_INSTANCE startBelow, int fastIo)
+{
     op->Magic = EMU_CBD_MAGIC;
     *(PFLT_IO_PARAMETER_BLOCK *)&op->Data.Iopb = &op->Iopb;
     *(PETHREAD *)&op->Data.Thread = PsGetCurrentThread();
@@ -330,7 +350,6 @@ EMU_CBD *EmuNewOperation(UCHAR major, EMU_FILE *file, PFLT_INSTANCE startBelow, 
     EmuLock();
     InsertTailList(&g_operations, &op->OpLink);
     EmuUnlock();
-    return op;
 }
 
 /* An operation on a file object: from the top, or below the instance that opened it. */
@@ -346,15 +365,32 @@ EMU_CBD *EmuNewFileOperation(UCHAR major, EMU_FILE *file)
     return op;
 }
 
+int EmuIsOperationInFlight(PFLT_CALLBACK_DATA data)
+{
+    int found = 0;
+    EmuLock();
+    for (PLIST_ENTRY e = g_operations.Flink; e != &g_operations && !found; e = e->Flink) {
+        found = &CONTAINING_RECORD(e, EMU_CBD, OpLink)->Data == data;
+    }
+    EmuUnlock();
+    return found;
+}
+
 void EmuFreeOperation(EMU_CBD *op)
+{
+    EmuEndOperation(op);
+    op->Magic = 0;
+    free(op);
+}
+
+void EmuEndOperation(EMU_CBD *op)
 {
     EMU_FILE *file = op->File;
     EmuOperationMdlsDone(op);
     EmuLock();
     RemoveEntryList(&op->OpLink);
     EmuUnlock();
-    op->Magic = 0;
-    free(op);
+    op->File = NULL;
     EmuFileRelease(file);
 }
 
@@ -570,7 +606,9 @@ static void EmuContinueDown(EMU_CBD *op)
         lv->Instance = inst;
         op->Iopb.TargetInstance = inst;
         lv->Input = op->Iopb;
-        FLT_RELATED_OBJECTS objs = { sizeof(FLT_RELATED_OBJECTS), 0, inst->Filter, op->Volume, inst, op->Iopb.TargetFileObject, NULL };
+        /* Transaction: the one the file object was opened in (IoGetTransactionParameterBlock), if any. */
+        PKTRANSACTION txn = EmuIsFileObject(op->Iopb.TargetFileObject) ? EMU_FILE_FROM_FO(op->Iopb.TargetFileObject)->Transaction : NULL;
+        FLT_RELATED_OBJECTS objs = { sizeof(FLT_RELATED_OBJECTS), 0, inst->Filter, op->Volume, inst, op->Iopb.TargetFileObject, txn };
         memcpy(&lv->Objects, &objs, sizeof(objs));
         if (reg->PreOperation == NULL) {
             lv->CallPost = 1;
@@ -590,10 +628,17 @@ static void EmuContinueDown(EMU_CBD *op)
         EmuCallChecked(PASSIVE_LEVEL, "the pre-operation callback", inst->Filter->Hdr.Name);
         EmuSetIrql(saved);
         if (st == FLT_PREOP_PENDING) {
-            if (op->FastIo) {
-                EmuViolation("%s returned FLT_PREOP_PENDING for a fast I/O operation", inst->Filter->Hdr.Name);
+            /* "Pending an I/O Operation in a Preoperation Callback Routine": IRP-based operations only, NULL CompletionContext. */
+            if (!FLT_IS_IRP_OPERATION(&op->Data)) {
+                EmuViolation("%s returned FLT_PREOP_PENDING for %s, which is not an IRP-based operation (%s): only IRP-based operations may be pended",
+                             inst->Filter->Hdr.Name, EmuMajorName(op->Iopb.MajorFunction), op->FastIo ? "fast I/O" : "a file system filter callback");
+            }
+            if (ctx != NULL) {
+                EmuViolation("%s returned FLT_PREOP_PENDING for %s with a CompletionContext (it must be NULL; pass it to FltCompletePendedPreOperation)",
+                             inst->Filter->Hdr.Name, EmuMajorName(op->Iopb.MajorFunction));
             }
             EmuLock();
+            op->Pended = 1;             /* the filter manager marked the IRP pending: its dispatch returns STATUS_PENDING */
             op->CallbackInProgress = 0;
             if (!op->EarlyResume) {
                 op->State = EMU_OP_PENDED_PRE;
@@ -683,14 +728,18 @@ static void EmuContinueUp(EMU_CBD *op)
         EmuLock();
         op->CallbackInProgress = 0;
         if (st == FLT_POSTOP_MORE_PROCESSING_REQUIRED) {
-            if (op->FastIo) {
+            if (!FLT_IS_IRP_OPERATION(&op->Data)) {
                 EmuUnlock();
-                EmuViolation("%s returned FLT_POSTOP_MORE_PROCESSING_REQUIRED for a fast I/O operation", lv->Instance->Filter->Hdr.Name);
+                EmuViolation("%s returned FLT_POSTOP_MORE_PROCESSING_REQUIRED for %s, which is not an IRP-based operation (%s)",
+                             lv->Instance->Filter->Hdr.Name, EmuMajorName(op->Iopb.MajorFunction), op->FastIo ? "fast I/O" : "a file system filter callback");
                 EmuLock();
-            } else if (!op->EarlyResume) {
-                op->State = EMU_OP_PENDED_POST;
-                EmuUnlock();
-                return;     /* FltCompletePendedPostOperation resumes it */
+            } else {
+                op->Pended = 1;         /* completion stopped: the filter manager's dispatch returns STATUS_PENDING */
+                if (!op->EarlyResume) {
+                    op->State = EMU_OP_PENDED_POST;
+                    EmuUnlock();
+                    return;     /* FltCompletePendedPostOperation resumes it */
+                }
             }
             op->EarlyResume = 0;
         } else if (st != FLT_POSTOP_FINISHED_PROCESSING) {
@@ -800,6 +849,11 @@ static void EmuFinish(EMU_CBD *op)
     op->Done = 1;
     EmuBroadcast();
     EmuUnlock();
+}
+
+void EmuStartOperation(EMU_CBD *op)
+{
+    EmuContinueDown(op);
 }
 
 void EmuRunOperation(EMU_CBD *op)
@@ -914,9 +968,15 @@ VOID FltCompletePendedPreOperation(PFLT_CALLBACK_DATA CallbackData, FLT_PREOP_CA
         return;
     }
     if (CallbackStatus == FLT_PREOP_PENDING || CallbackStatus == FLT_PREOP_DISALLOW_FASTIO) {
-        EmuViolation("FltCompletePendedPreOperation with status %d: only SUCCESS_WITH/NO_CALLBACK, COMPLETE or SYNCHRONIZE", (int)CallbackStatus);
+        EmuViolation("FltCompletePendedPreOperation with status %d: only SUCCESS_WITH_CALLBACK, SUCCESS_NO_CALLBACK or COMPLETE", (int)CallbackStatus);
         CallbackStatus = FLT_PREOP_SUCCESS_NO_CALLBACK;
         Context = NULL;
+    } else if (CallbackStatus == FLT_PREOP_SYNCHRONIZE) {
+        /* Documented: "Cannot be FLT_PREOP_PENDING, FLT_PREOP_SYNCHRONIZE, or FLT_PREOP_DISALLOW_FASTIO". The post-operation
+           callback still runs (as with SUCCESS_WITH_CALLBACK), so a CompletionContext is not lost. */
+        EmuViolation("FltCompletePendedPreOperation with FLT_PREOP_SYNCHRONIZE, which it does not accept (only SUCCESS_WITH_CALLBACK, "
+                     "SUCCESS_NO_CALLBACK or COMPLETE)");
+        CallbackStatus = FLT_PREOP_SUCCESS_WITH_CALLBACK;
     }
     EmuLock();
     if (op->State == EMU_OP_PRE && op->CallbackInProgress) {
@@ -1102,7 +1162,6 @@ NTSTATUS FltCreateFileEx2(PFLT_FILTER Filter, PFLT_INSTANCE Instance, PHANDLE Fi
     UNREFERENCED_PARAMETER(AllocationSize);
     UNREFERENCED_PARAMETER(EaBuffer);
     UNREFERENCED_PARAMETER(EaLength);
-    UNREFERENCED_PARAMETER(DriverContext);
     if (!EmuRequireIrql("FltCreateFileEx2", PASSIVE_LEVEL)) {
         return STATUS_INVALID_DEVICE_STATE;
     }
@@ -1142,7 +1201,17 @@ NTSTATUS FltCreateFileEx2(PFLT_FILTER Filter, PFLT_INSTANCE Instance, PHANDLE Fi
     if (Instance != NULL && Instance->Volume != v) {
         return STATUS_INVALID_PARAMETER;
     }
+    /* A kernel open is transacted only through DriverContext->TxnParameters (not the thread's current transaction). */
+    PKTRANSACTION txn = NULL;
+    if (DriverContext != NULL && DriverContext->TxnParameters != NULL) {
+        txn = ((PTXN_PARAMETER_BLOCK)DriverContext->TxnParameters)->TransactionObject;
+        if (!EmuIsTransaction(txn)) {
+            EmuViolation("FltCreateFileEx2: DriverContext->TxnParameters does not name a transaction");
+            return STATUS_INVALID_PARAMETER;
+        }
+    }
     EMU_FILE *file = EmuFileAlloc(v, ObjectAttributes->ObjectName->Buffer + prefix / 2, (ObjectAttributes->ObjectName->Length - prefix) / 2);
+    EmuFileSetTransaction(file, txn);
     file->OwnerFilter = Filter;
     file->OpenedBelow = Instance != NULL;
     file->OpenedBelowAltitude = Instance != NULL ? Instance->AltitudeValue : 0;
@@ -1215,6 +1284,10 @@ NTSTATUS ZwClose(HANDLE Handle)
     if (EmuIsThreadHandle(Handle)) {
         EmuRequireIrql("ZwClose", PASSIVE_LEVEL);
         return EmuCloseThreadHandle(Handle);
+    }
+    if (EmuIsTransactionHandle(Handle)) {
+        EmuRequireIrql("ZwClose", PASSIVE_LEVEL);
+        return EmuTransactionCloseHandle(Handle);
     }
     if (EmuIsSectionHandle(Handle) || EmuIsProcessHandle(Handle)) {     /* emu_section.c */
         EmuRequireIrql("ZwClose", PASSIVE_LEVEL);
@@ -1326,6 +1399,65 @@ NTSTATUS FltSetInformationFile(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, 
     return s;
 }
 
+/*
+ * FltFsControlFile (PASSIVE_LEVEL): an IRP_MJ_FILE_SYSTEM_CONTROL /
+ * IRP_MN_USER_FS_REQUEST sent to the instances below Instance and the file
+ * system, synchronously. The emulated FSCTLs are METHOD_BUFFERED: the I/O
+ * manager's system buffer holds the input and receives the output, which is
+ * copied to OutputBuffer (LengthReturned bytes). Instance and FileObject are
+ * required (a violation otherwise).
+ */
+NTSTATUS FltFsControlFile(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject, ULONG FsControlCode, PVOID InputBuffer, ULONG InputBufferLength,
+                          PVOID OutputBuffer, ULONG OutputBufferLength, PULONG LengthReturned)
+{
+    if (LengthReturned != NULL) {
+        *LengthReturned = 0;
+    }
+    if (!EmuRequireIrql("FltFsControlFile", PASSIVE_LEVEL)) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    EMU_FILE *file = EmuFilterIoFile(Instance, FileObject, "FltFsControlFile");
+    if (file == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (InputBuffer == NULL) {
+        InputBufferLength = 0;
+    }
+    if (OutputBuffer == NULL) {
+        OutputBufferLength = 0;
+    }
+    ULONG size = InputBufferLength > OutputBufferLength ? InputBufferLength : OutputBufferLength;
+    void *system = size != 0 ? calloc(1, size) : NULL;
+    if (size != 0 && system == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    if (InputBufferLength != 0) {
+        memcpy(system, InputBuffer, InputBufferLength);
+    }
+    EMU_CBD *op = EmuNewOperation(IRP_MJ_FILE_SYSTEM_CONTROL, file, Instance, 0);
+    op->Iopb.MinorFunction = IRP_MN_USER_FS_REQUEST;
+    op->Iopb.IrpFlags = IRP_SYNCHRONOUS_API;
+    op->Iopb.Parameters.FileSystemControl.Buffered.FsControlCode = FsControlCode;
+    op->Iopb.Parameters.FileSystemControl.Buffered.InputBufferLength = InputBufferLength;
+    op->Iopb.Parameters.FileSystemControl.Buffered.OutputBufferLength = OutputBufferLength;
+    op->Iopb.Parameters.FileSystemControl.Buffered.SystemBuffer = system;
+    EmuRunOperation(op);
+    NTSTATUS s = op->Data.IoStatus.Status;
+    ULONG_PTR info = op->Data.IoStatus.Information;
+    EmuFreeOperation(op);
+    if (!NT_ERROR(s) && OutputBufferLength != 0) {
+        if (info > OutputBufferLength) {
+            info = OutputBufferLength;
+        }
+        memcpy(OutputBuffer, system, info);
+        if (LengthReturned != NULL) {
+            *LengthReturned = (ULONG)info;
+        }
+    }
+    free(system);
+    return s;
+}
+
 /* ---- work items ---- */
 struct _FLT_GENERIC_WORKITEM {
     int Queued;
@@ -1414,12 +1546,17 @@ NTSTATUS FltQueueDeferredIoWorkItem(PFLT_DEFERRED_IO_WORKITEM FltWorkItem, PFLT_
     UNREFERENCED_PARAMETER(QueueType);
     EmuRequireIrql("FltQueueDeferredIoWorkItem", DISPATCH_LEVEL);
     EMU_CBD *op = EmuOp(Data, "FltQueueDeferredIoWorkItem");
-    if (op == NULL || !FLT_IS_IRP_OPERATION(Data) || (Data->Iopb->IrpFlags & IRP_PAGING_IO)) {
+    /* As documented: not an IRP, paging I/O, or a thread with a top-level IRP (a file system or the cache manager
+       holds locks) is not safe to post; an instance being torn down posts nothing new. */
+    if (op == NULL || !FLT_IS_IRP_OPERATION(Data) || (Data->Iopb->IrpFlags & IRP_PAGING_IO) || IoGetTopLevelIrp() != NULL) {
         return STATUS_FLT_NOT_SAFE_TO_POST_OPERATION;
     }
     PFLT_FILTER f = op->Depth > 0 ? op->Levels[op->Depth - 1].Instance->Filter : NULL;
     if (f == NULL) {
         return STATUS_INVALID_PARAMETER;
+    }
+    if (EmuInstanceTearingDown(op->Levels[op->Depth - 1].Instance)) {
+        return STATUS_FLT_DELETING_OBJECT;
     }
     struct _FLT_GENERIC_WORKITEM *w = &FltWorkItem->Item;
     w->Queued = 1;
@@ -1536,6 +1673,7 @@ static int32_t EmuOpen(PFLT_VOLUME v, EMU_FILE *root, const WCHAR *name, size_t 
     chars += nameChars;
     for (unsigned reparses = 0;; reparses++) {
         EMU_FILE *file = EmuFileAlloc(v, w, chars);
+        EmuFileSetTransaction(file, EmuCurrentTransaction());   /* RtlSetCurrentTransaction: the thread's opens are transacted */
         if (root != NULL) {
             /* As NtCreateFile leaves it for the create: the relative name, and the directory it is relative to. */
             file->Fo.FileName.Buffer = file->Path + relativeAt;
@@ -1639,30 +1777,46 @@ int32_t EmuFileOpenRelative(uint64_t rootDirectory, const char *name, uint32_t d
     return s;
 }
 
+/* NtReadFile/NtWriteFile up to IoCallDriver: the handle and its granted access checked, the operation
+ * built (not started). Also for emu_async.c's asynchronous requests. */
+EMU_CBD *EmuNewUserIo(UCHAR major, uint64_t handle, int64_t offset, void *buffer, uint32_t length, uint32_t ioFlags, int fast,
+                      NTSTATUS *refused)
+{
+    EMU_FILE *file = EmuHandleGet(handle, 0, 0);
+    if (file == NULL) {
+        *refused = STATUS_INVALID_HANDLE;
+        return NULL;
+    }
+    ACCESS_MASK need = major == IRP_MJ_READ ? FILE_READ_DATA : FILE_WRITE_DATA | FILE_APPEND_DATA;
+    if (!(file->Granted & need)) {
+        *refused = STATUS_ACCESS_DENIED;    /* NtReadFile/NtWriteFile check the handle's granted access */
+        return NULL;
+    }
+    EMU_CBD *op = EmuNewOperation(major, file, NULL, fast);
+    op->Iopb.IrpFlags = (major == IRP_MJ_READ ? IRP_READ_OPERATION : IRP_WRITE_OPERATION) |
+                        ((ioFlags & EMU_IO_ASYNC) && !fast ? 0 : IRP_SYNCHRONOUS_API);
+    if (major == IRP_MJ_WRITE && ((ioFlags & EMU_IO_WRITE_THROUGH) || (file->Fo.Flags & FO_WRITE_THROUGH))) {
+        op->Iopb.OperationFlags |= SL_WRITE_THROUGH;
+    }
+    op->Iopb.Parameters.Read.Length = length;
+    op->Iopb.Parameters.Read.ByteOffset.QuadPart = offset;
+    op->Iopb.Parameters.Read.ReadBuffer = buffer;
+    *refused = STATUS_SUCCESS;
+    return op;
+}
+
 static NTSTATUS EmuUserIo(UCHAR major, uint64_t handle, int64_t offset, void *buffer, uint32_t length, uint32_t ioFlags, uint32_t *done)
 {
     if (done != NULL) {
         *done = 0;
     }
-    EMU_FILE *file = EmuHandleGet(handle, 0, 0);
-    if (file == NULL) {
-        return STATUS_INVALID_HANDLE;
-    }
-    ACCESS_MASK need = major == IRP_MJ_READ ? FILE_READ_DATA : FILE_WRITE_DATA | FILE_APPEND_DATA;
-    if (!(file->Granted & need)) {
-        return STATUS_ACCESS_DENIED;    /* NtReadFile/NtWriteFile check the handle's granted access */
-    }
     int fast = (ioFlags & EMU_IO_FAST) != 0;
     for (;;) {
-        EMU_CBD *op = EmuNewOperation(major, file, NULL, fast);
-        op->Iopb.IrpFlags = (major == IRP_MJ_READ ? IRP_READ_OPERATION : IRP_WRITE_OPERATION) |
-                            ((ioFlags & EMU_IO_ASYNC) && !fast ? 0 : IRP_SYNCHRONOUS_API);
-        if (major == IRP_MJ_WRITE && ((ioFlags & EMU_IO_WRITE_THROUGH) || (file->Fo.Flags & FO_WRITE_THROUGH))) {
-            op->Iopb.OperationFlags |= SL_WRITE_THROUGH;
+        NTSTATUS refused;
+        EMU_CBD *op = EmuNewUserIo(major, handle, offset, buffer, length, ioFlags, fast, &refused);
+        if (op == NULL) {
+            return refused;
         }
-        op->Iopb.Parameters.Read.Length = length;
-        op->Iopb.Parameters.Read.ByteOffset.QuadPart = offset;
-        op->Iopb.Parameters.Read.ReadBuffer = buffer;
         EmuRunOperation(op);
         NTSTATUS status = op->Data.IoStatus.Status;
         int reissue = op->DisallowedFastIo;

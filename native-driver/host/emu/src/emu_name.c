@@ -9,6 +9,7 @@
  * only, and so is touching what it returns.
  */
 #include "emu_internal.h"
+#include <string.h>
 
 #define EMU_NAME_MAGIC 0x454d414eu
 #define EMU_NAME_TAG 'nfMF'     /* shown as "FMfn", the filter manager's own */
@@ -265,4 +266,124 @@ VOID FltReleaseFileNameInformation(PFLT_FILE_NAME_INFORMATION FileNameInformatio
         n->Magic = 0;
         EmuPoolFree(n, EMU_NAME_TAG, 1, "FltReleaseFileNameInformation");
     }
+}
+
+/*
+ * FLT_NAME_CONTROL: the buffer the filter manager hands a name provider's
+ * GenerateFileNameCallback. The provider never frees or replaces Name.Buffer
+ * itself; FltCheckAndGrowNameControl (<= APC_LEVEL) replaces it with a larger
+ * buffer of the filter manager's, the old contents copied, when it holds
+ * fewer than NewSize bytes. Reported: a name control the filter manager did
+ * not hand out, a Name.Buffer replaced by hand.
+ */
+#define EMU_NAME_CONTROL_MAGIC 0x4c434e45u
+#define EMU_NAME_CONTROL_TAG 'cnMF'     /* shown as "FMnc" */
+typedef struct EMU_NAME_CONTROL {
+    FLT_NAME_CONTROL Control;   /* first: the provider's PFLT_NAME_CONTROL points here */
+    uint32_t Magic;
+    PWCH Buffer;                /* the filter manager's buffer, Control.Name.MaximumLength bytes */
+} EMU_NAME_CONTROL;
+
+/* The name controls handed out and not yet taken back: a pointer is looked up here before it is read
+ * (a provider may pass its own FLT_NAME_CONTROL, which has no room for the magic). */
+#define EMU_MAX_NAME_CONTROLS 64
+static EMU_NAME_CONTROL *g_nameControls[EMU_MAX_NAME_CONTROLS];
+
+/* Lock held. */
+static int EmuNameControlSlot(const void *c)
+{
+    for (int i = 0; i < EMU_MAX_NAME_CONTROLS; i++) {
+        if (g_nameControls[i] == c) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+PFLT_NAME_CONTROL EmuNameControlNew(USHORT bytes)
+{
+    EMU_NAME_CONTROL *c = EmuPoolAlloc(sizeof(*c), EMU_NAME_CONTROL_TAG, 1, 1, "FltGetFileNameInformation");
+    PWCH b = bytes != 0 ? EmuPoolAlloc(bytes, EMU_NAME_CONTROL_TAG, 1, 1, "FltGetFileNameInformation") : NULL;
+    if (c == NULL || (bytes != 0 && b == NULL)) {
+        if (c != NULL) EmuPoolFree(c, EMU_NAME_CONTROL_TAG, 1, "FltGetFileNameInformation");
+        return NULL;
+    }
+    c->Magic = EMU_NAME_CONTROL_MAGIC;
+    c->Buffer = b;
+    c->Control.Name.Buffer = b;
+    c->Control.Name.Length = 0;
+    c->Control.Name.MaximumLength = bytes;
+    EmuLock();
+    int slot = EmuNameControlSlot(c);
+    if (slot < 0) {
+        slot = EmuNameControlSlot(NULL);
+    }
+    if (slot >= 0) {
+        g_nameControls[slot] = c;
+    }
+    EmuUnlock();
+    if (slot < 0) {
+        EmuNameControlFree(&c->Control);
+        return NULL;
+    }
+    return &c->Control;
+}
+
+static EMU_NAME_CONTROL *EmuNameControl(PFLT_NAME_CONTROL control, const char *routine)
+{
+    EMU_NAME_CONTROL *c = (EMU_NAME_CONTROL *)control;
+    EmuLock();
+    int live = c != NULL && EmuNameControlSlot(c) >= 0;
+    EmuUnlock();
+    if (!live || c->Magic != EMU_NAME_CONTROL_MAGIC) {
+        EmuViolation("%s(%p): not a FLT_NAME_CONTROL the filter manager passed to a name provider", routine, (void *)control);
+        return NULL;
+    }
+    if (c->Control.Name.Buffer != c->Buffer) {
+        EmuViolation("%s: FLT_NAME_CONTROL.Name.Buffer was replaced by the name provider (only FltCheckAndGrowNameControl may)", routine);
+        return NULL;
+    }
+    return c;
+}
+
+void EmuNameControlFree(PFLT_NAME_CONTROL control)
+{
+    EMU_NAME_CONTROL *c = (EMU_NAME_CONTROL *)control;
+    EmuLock();
+    int slot = EmuNameControlSlot(c);
+    if (slot >= 0) {
+        g_nameControls[slot] = NULL;
+    }
+    EmuUnlock();
+    if (c->Buffer != NULL) {
+        EmuPoolFree(c->Buffer, EMU_NAME_CONTROL_TAG, 1, "FltGetFileNameInformation");
+    }
+    c->Magic = 0;
+    EmuPoolFree(c, EMU_NAME_CONTROL_TAG, 1, "FltGetFileNameInformation");
+}
+
+NTSTATUS FltCheckAndGrowNameControl(PFLT_NAME_CONTROL NameCtrl, USHORT NewSize)
+{
+    if (!EmuRequireIrql("FltCheckAndGrowNameControl", APC_LEVEL)) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    EMU_NAME_CONTROL *c = EmuNameControl(NameCtrl, "FltCheckAndGrowNameControl");
+    if (c == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (NewSize <= c->Control.Name.MaximumLength) {
+        return STATUS_SUCCESS;
+    }
+    PWCH b = EmuPoolAlloc(NewSize, EMU_NAME_CONTROL_TAG, 1, 1, "FltCheckAndGrowNameControl");
+    if (b == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    if (c->Buffer != NULL) {
+        memcpy(b, c->Buffer, c->Control.Name.Length <= c->Control.Name.MaximumLength ? c->Control.Name.Length : c->Control.Name.MaximumLength);
+        EmuPoolFree(c->Buffer, EMU_NAME_CONTROL_TAG, 1, "FltCheckAndGrowNameControl");
+    }
+    c->Buffer = b;
+    c->Control.Name.Buffer = b;
+    c->Control.Name.MaximumLength = NewSize;
+    return STATUS_SUCCESS;
 }

@@ -681,11 +681,17 @@ static NTSTATUS PeEtwWriteTransfer(ULONGLONG RegHandle, const PE_EVENT_DESCRIPTO
     X(RtlRandomEx) X(RtlSetDaclSecurityDescriptor) X(RtlSuffixUnicodeString) X(RtlUnicodeStringToInteger) \
     X(RtlUpcaseUnicodeChar) X(RtlUpcaseUnicodeString) X(SeLocateProcessImageName) X(SeSinglePrivilegeCheck) X(ZwClose) \
     X(ZwCreateKey) X(ZwDeleteValueKey) X(ZwOpenKey) X(ZwQueryValueKey) X(ZwSetValueKey) \
+    X(FltAllocateCallbackData) X(FltPerformSynchronousIo) \
+    X(FltFreeCallbackData) X(FltCheckAndGrowNameControl) X(FltCreateSystemVolumeInformationFolder) \
+    X(FltEnlistInTransaction) X(FltSetTransactionContext) X(FltGetTransactionContext) X(FltDeleteTransactionContext) \
+    X(IoGetTransactionParameterBlock) X(ObOpenObjectByPointer) X(ZwQueryInformationTransaction) \
+    X(FltAcquireResourceExclusive) X(FltAcquireResourceShared) X(FltReleaseResource) X(FltFsControlFile) X(FltGetVolumeGuidName) \
     X(FltRegisterForDataScan) X(FltCreateSectionForDataScan) X(FltCloseSectionForDataScan) X(ZwOpenProcess) \
     X(ZwMapViewOfSection) X(ZwUnmapViewOfSection) X(NtClose) X(FsRtlIsNtstatusExpected) \
     X(FltGetEcpListFromCallbackData) X(FltFindExtraCreateParameter) X(FltIsEcpFromUserMode) X(FltCancellableWaitForSingleObject)
 
 static PVOID PeMmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName);
+static PVOID PeFltGetRoutineAddress(PCSTR FltMgrRoutineName);
 
 /* Data: the import address table slot holds the exported variable's address,
  * which is what the emulator's variable of the same name holds (the headers
@@ -708,6 +714,7 @@ static const PE_EXPORT_ENTRY g_exports[] = {
     { "FltReadFile", (const void *)PeFltReadFile, NULL },
     { "FltWriteFile", (const void *)PeFltWriteFile, NULL },
     { "MmGetSystemRoutineAddress", (const void *)PeMmGetSystemRoutineAddress, NULL },
+    { "FltGetRoutineAddress", (const void *)PeFltGetRoutineAddress, NULL },
     /* macros in the emulator's headers, routines in the kernel */
     { "IoGetCurrentProcess", (const void *)PeIoGetCurrentProcess, NULL },
     /* ETW (TraceLogging) */
@@ -720,6 +727,7 @@ static const PE_EXPORT_ENTRY g_exports[] = {
     { "PsThreadType", NULL, &PsThreadType },
     { "IoFileObjectType", NULL, &IoFileObjectType },
     { "ExEventObjectType", NULL, &ExEventObjectType },
+    { "TmTransactionObjectType", NULL, &TmTransactionObjectType },
     /* the C library routines ntoskrnl.exe exports */
     { "strlen", (const void *)strlen, NULL },
     { "wcslen", (const void *)EmuWcsLen, NULL },
@@ -741,6 +749,74 @@ static void *PeResolveImport(const char *dll, const char *name)
         }
     }
     return NULL;
+}
+
+/* ---- FltGetRoutineAddress: fltmgr.sys's exports by name ---- */
+/* The plain exports again, looked up for a driver compiled with the emulator's
+ * headers (no image): there the routine itself is what the driver calls. */
+static const PE_EXPORT_ENTRY g_plainExports[] = { PE_PLAIN_EXPORTS(PE_PLAIN_ENTRY) };
+/* The Flt* routines g_exports wraps for an image, as such a driver calls them. */
+static const struct { const char *Name; const void *Routine; } g_nativeWrapped[] = {
+    { "FltRegisterFilter", (const void *)FltRegisterFilter },
+    { "FltCreateCommunicationPort", (const void *)FltCreateCommunicationPort },
+    { "FltQueueDeferredIoWorkItem", (const void *)FltQueueDeferredIoWorkItem },
+    { "FltQueueGenericWorkItem", (const void *)FltQueueGenericWorkItem },
+    { "FltDoCompletionProcessingWhenSafe", (const void *)FltDoCompletionProcessingWhenSafe },
+    { "FltReadFile", (const void *)FltReadFile },
+    { "FltWriteFile", (const void *)FltWriteFile },
+};
+
+/* What a driver may call under a name fltmgr.sys exports (its Flt* routines),
+ * or NULL. A driver image (which imports PeFltGetRoutineAddress under the
+ * routine's name) gets what its import address table would hold (a thunk); a
+ * driver compiled with the emulator's headers the routine itself. A name the
+ * emulator does not implement gives NULL, as Windows gives NULL for a name
+ * fltmgr.sys does not export. */
+static void *PeFltRoutine(const char *name, int image)
+{
+    if (strncmp(name, "Flt", 3) != 0) {
+        return NULL;
+    }
+    if (image) {
+        return PeResolveImport("FLTMGR.SYS", name);
+    }
+    for (size_t i = 0; i < sizeof(g_nativeWrapped) / sizeof(g_nativeWrapped[0]); i++) {
+        if (strcmp(g_nativeWrapped[i].Name, name) == 0) {
+            return (void *)g_nativeWrapped[i].Routine;
+        }
+    }
+    for (size_t i = 0; i < sizeof(g_plainExports) / sizeof(g_plainExports[0]); i++) {
+        if (strcmp(g_plainExports[i].Name, name) == 0) {
+            return (void *)g_plainExports[i].Routine;
+        }
+    }
+    return NULL;
+}
+
+/* <= DISPATCH_LEVEL; only fltmgr.sys's exports. */
+PVOID FltGetRoutineAddress(PCSTR FltMgrRoutineName)
+{
+    if (!EmuRequireIrql("FltGetRoutineAddress", DISPATCH_LEVEL)) {
+        return NULL;
+    }
+    if (FltMgrRoutineName == NULL) {
+        EmuViolation("FltGetRoutineAddress(NULL): FltMgrRoutineName is required");
+        return NULL;
+    }
+    return PeFltRoutine(FltMgrRoutineName, 0);
+}
+
+/* FltGetRoutineAddress as a driver image imports it. */
+static PVOID PeFltGetRoutineAddress(PCSTR FltMgrRoutineName)
+{
+    if (!EmuRequireIrql("FltGetRoutineAddress", DISPATCH_LEVEL)) {
+        return NULL;
+    }
+    if (FltMgrRoutineName == NULL) {
+        EmuViolation("FltGetRoutineAddress(NULL): FltMgrRoutineName is required");
+        return NULL;
+    }
+    return PeFltRoutine(FltMgrRoutineName, 1);
 }
 
 /* ---- MmGetSystemRoutineAddress: the kernel's and the HAL's exports by name ----

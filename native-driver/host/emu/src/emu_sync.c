@@ -485,6 +485,25 @@ ULONG ExIsResourceAcquiredSharedLite(PERESOURCE Resource)
 PVOID ExEnterCriticalRegionAndAcquireResourceExclusive(PERESOURCE Resource) { KeEnterCriticalRegion(); ExAcquireResourceExclusiveLite(Resource, TRUE); return NULL; }
 PVOID ExEnterCriticalRegionAndAcquireResourceShared(PERESOURCE Resource) { KeEnterCriticalRegion(); ExAcquireResourceSharedLite(Resource, TRUE); return NULL; }
 VOID ExReleaseResourceAndLeaveCriticalRegion(PERESOURCE Resource) { ExReleaseResourceLite(Resource); KeLeaveCriticalRegion(); }
+/* FltAcquireResourceExclusive/Shared (IRQL <= APC_LEVEL, checked by the acquire): the ERESOURCE routines inside a critical
+ * region (normal kernel APCs disabled), waiting; FltReleaseResource (IRQL <= DISPATCH_LEVEL) releases
+ * and leaves the region. */
+VOID FltAcquireResourceExclusive(PERESOURCE Resource)
+{
+    KeEnterCriticalRegion();
+    EmuResourceAcquire(Resource, 1, TRUE, "FltAcquireResourceExclusive");
+}
+VOID FltAcquireResourceShared(PERESOURCE Resource)
+{
+    KeEnterCriticalRegion();
+    EmuResourceAcquire(Resource, 0, TRUE, "FltAcquireResourceShared");
+}
+VOID FltReleaseResource(PERESOURCE Resource)
+{
+    EmuRequireIrql("FltReleaseResource", DISPATCH_LEVEL);
+    ExReleaseResourceLite(Resource);
+    KeLeaveCriticalRegion();
+}
 
 /* ---- rundown protection: bit 0 = rundown started, the rest = 2 x references ---- */
 VOID ExInitializeRundownProtection(PEX_RUNDOWN_REF RunRef) { RunRef->Count = 0; }
@@ -792,14 +811,26 @@ NTSTATUS EmuCloseThreadHandle(HANDLE h)
 
 NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode, PVOID *Object, PVOID HandleInformation)
 {
-    UNREFERENCED_PARAMETER(DesiredAccess);
-    UNREFERENCED_PARAMETER(AccessMode);
     UNREFERENCED_PARAMETER(HandleInformation);
     *Object = NULL;
     EmuRequireIrql("ObReferenceObjectByHandle", APC_LEVEL);
     EMU_THREAD_BOX *box = EmuThreadFromHandle(Handle, 0);
     if (box == NULL) {
-        return STATUS_INVALID_HANDLE;           /* the emulator has handles to threads only */
+        /* A file handle (FltCreateFile's kernel handle, or a user handle in its own process's context). */
+        EMU_FILE *file = EmuFileFromHandle(Handle, "ObReferenceObjectByHandle");
+        if (file == NULL) {
+            return STATUS_INVALID_HANDLE;       /* the emulator has handles to threads and files only */
+        }
+        if (ObjectType != NULL && ObjectType != *IoFileObjectType) {
+            return STATUS_OBJECT_TYPE_MISMATCH;
+        }
+        /* UserMode: the access the handle was granted must cover DesiredAccess; KernelMode skips the check. */
+        if (AccessMode == UserMode && (EmuMapGenericAccess(DesiredAccess) & ~file->Granted) != 0) {
+            return STATUS_ACCESS_DENIED;
+        }
+        EmuObjDriverRef(&file->Hdr, 1, "ObReferenceObjectByHandle");
+        *Object = &file->Fo;
+        return STATUS_SUCCESS;
     }
     if (ObjectType != NULL && ObjectType != *PsThreadType) {
         return STATUS_OBJECT_TYPE_MISMATCH;

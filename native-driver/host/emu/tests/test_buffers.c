@@ -170,8 +170,10 @@ static void test_dos_names(void)
         ExFreePool(name.Buffer);
         ObDereferenceObject(dev);
     }
+    /* A network volume has no storage device (FltGetDiskDeviceObject), and no letter through its volume device. */
     PDEVICE_OBJECT net = NULL;
-    CHECK_EQ(FltGetDiskDeviceObject(EmuVolumeById(n), &net), STATUS_SUCCESS);
+    CHECK_EQ(FltGetDiskDeviceObject(EmuVolumeById(n), &net), STATUS_FLT_NO_DEVICE_OBJECT);
+    CHECK_EQ(FltGetDeviceObject(EmuVolumeById(n), &net), STATUS_SUCCESS);
     UNICODE_STRING none = { 0, 0, NULL };
     CHECK(!NT_SUCCESS(IoVolumeDeviceToDosName(net, &none)));
     CHECK(none.Buffer == NULL);

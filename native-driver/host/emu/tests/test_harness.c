@@ -39,6 +39,7 @@ int TestMain(const char *suite, const TEST_CASE *tests, size_t count)
         g_failed = 0;
         tests[t].Fn();
         EmuWaitWorkersIdle();
+        EmuAsyncCheckLeaks();      /* an asynchronous request the test never waited on */
         char buf[1024];
         for (int i = 0; i < EmuViolationCount() && i < 256; i++) {
             if (!g_taken[i] && EmuViolationText(i, buf, sizeof(buf)) >= 0) {

@@ -39,17 +39,23 @@ SUITE(g_drvregTests)
 SUITE(g_kernel32Tests)
 SUITE(g_deviceTests)
 SUITE(g_wdkMoreTests)
+SUITE(g_txnTests)
+SUITE(g_generatedIoTests)
+SUITE(g_volumeTests)
+SUITE(g_asyncTests)
+WEAK_SUITE(g_driverAsyncTests)
 SUITE(g_sectionTests)
 
 int main(void)
 {
-    static TEST_CASE all[256];
+    static TEST_CASE all[1024];
     size_t n = 0;
     const TEST_CASE *suites[] = { g_fsTests, g_linkTests, g_stackTests, g_paramTests, g_cancelTests, g_portTests, g_fltlibTests, g_leakTests, g_misuseTests,
                                   g_traceLoggingTests, g_rundownTests, g_driverTests, g_driverTraceTests, g_driverRenameTests,
                                   g_driverModifyTests, g_driverMatchTests, g_askTests, g_redirectTests, g_driverSetInfoTests,
                                   g_wdkCompatTests, g_peTests, g_reparseTests, g_driverReparseTests, g_driverAuditTests, g_driverPersistTests,
-                                  g_sehTests, g_fidelityTests, g_bufferTests, g_drvregTests, g_kernel32Tests, g_deviceTests, g_wdkMoreTests, g_sectionTests };
+                                  g_sehTests, g_fidelityTests, g_bufferTests, g_drvregTests, g_kernel32Tests, g_deviceTests, g_wdkMoreTests,
+                                  g_txnTests, g_generatedIoTests, g_volumeTests, g_asyncTests, g_driverAsyncTests, g_sectionTests };
     size_t counts[] = { g_fsTestsCount, g_linkTestsCount, g_stackTestsCount, g_paramTestsCount, g_cancelTestsCount, g_portTestsCount, g_fltlibTestsCount, g_leakTestsCount,
                         g_misuseTestsCount, g_traceLoggingTestsCount, g_rundownTestsCount,
                         g_driverTests != NULL ? g_driverTestsCount : 0,
@@ -65,9 +71,14 @@ int main(void)
                         g_driverAuditTests != NULL ? g_driverAuditTestsCount : 0,
                         g_driverPersistTests != NULL ? g_driverPersistTestsCount : 0,
                         g_sehTestsCount, g_fidelityTestsCount, g_bufferTestsCount, g_drvregTestsCount, g_kernel32TestsCount,
-                        g_deviceTestsCount, g_wdkMoreTestsCount, g_sectionTestsCount };
+                        g_deviceTestsCount, g_wdkMoreTestsCount, g_txnTestsCount, g_generatedIoTestsCount, g_volumeTestsCount,
+                        g_asyncTestsCount, g_driverAsyncTests != NULL ? g_driverAsyncTestsCount : 0, g_sectionTestsCount };
     for (size_t s = 0; s < sizeof(suites) / sizeof(suites[0]); s++) {
-        for (size_t i = 0; i < counts[s] && n < 256; i++) {
+        for (size_t i = 0; i < counts[s]; i++) {
+            if (n == sizeof(all) / sizeof(all[0])) {
+                fprintf(stderr, "emu: more than %zu tests: enlarge all[] in test_main.c\n", n);
+                return 1;
+            }
             all[n++] = suites[s][i];
         }
     }
