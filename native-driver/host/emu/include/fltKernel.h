@@ -731,6 +731,31 @@ BOOLEAN FltIsEcpFromUserMode(PFLT_FILTER Filter, PVOID EcpContext);
 /* ntifs.h: the prefetcher's ECP. */
 DEFINE_GUID(GUID_ECP_PREFETCH_OPEN, 0xe1777b21, 0x847e, 0x4837, 0xaa, 0x45, 0x64, 0x16, 0x1d, 0x28, 0x6, 0x55);
 typedef struct _PREFETCH_OPEN_ECP_CONTEXT { PVOID Context; } PREFETCH_OPEN_ECP_CONTEXT, *PPREFETCH_OPEN_ECP_CONTEXT;
+/* ntifs.h: Cluster Shared Volume names (CSVFS's ECPs and FSCTL_CSV_CONTROL); no emulated volume is a CSV volume. */
+DEFINE_GUID(GUID_ECP_CSV_DOWN_LEVEL_OPEN, 0x4248be44, 0x647f, 0x488f, 0x8b, 0xe5, 0xa0, 0x8a, 0xaf, 0x70, 0xf0, 0x28);
+DEFINE_GUID(GUID_ECP_CSV_QUERY_FILE_REVISION, 0x44aec90b, 0xde65, 0x4d46, 0x8f, 0xbf, 0x76, 0x3f, 0x9d, 0x97, 0xb, 0x1d);
+typedef struct _CSV_QUERY_FILE_REVISION_ECP_CONTEXT {
+    LONGLONG FileId;
+    LONGLONG FileRevision[3];
+} CSV_QUERY_FILE_REVISION_ECP_CONTEXT, *PCSV_QUERY_FILE_REVISION_ECP_CONTEXT;
+#define FSCTL_CSV_CONTROL CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 181, METHOD_BUFFERED, FILE_ANY_ACCESS)
+typedef enum _CSV_CONTROL_OP {
+    CsvControlStartRedirectFile = 0x02,
+    CsvControlStopRedirectFile = 0x03,
+    CsvControlQueryRedirectState = 0x04,
+    CsvControlQueryFileRevision = 0x06,
+    CsvControlQueryMdsPath = 0x08,
+    CsvControlQueryFileRevisionFileId128 = 0x09,
+    CsvControlQueryVolumeRedirectState = 0x0a
+} CSV_CONTROL_OP, *PCSV_CONTROL_OP;
+typedef struct _CSV_CONTROL_PARAM {
+    CSV_CONTROL_OP Operation;
+    LONGLONG Unused;
+} CSV_CONTROL_PARAM, *PCSV_CONTROL_PARAM;
+typedef struct _CSV_QUERY_FILE_REVISION {
+    LONGLONG FileId;
+    LONGLONG FileRevision[3];
+} CSV_QUERY_FILE_REVISION, *PCSV_QUERY_FILE_REVISION;
 
 /* ---- waits (src/emu_cwait.c) ---- */
 /* KeWaitForSingleObject that the I/O's cancellation (or the thread's termination) can end. */

@@ -5,8 +5,10 @@
  * handles), ECP lookups on creates, FltCancellableWaitForSingleObject,
  * GetExceptionInformation/FsRtlIsNtstatusExpected: what avscan needs.
  */
+#include <stddef.h>
 #include <string.h>
 #include "test_filters.h"
+#include <ntdddisk.h>
 
 static const FLT_CONTEXT_REGISTRATION g_secReg[] = {
     { FLT_SECTION_CONTEXT, 0, NULL, 16, 'cSvA', NULL, NULL, NULL },
@@ -303,6 +305,12 @@ static void test_ecp_list_of_a_create(void)
     TfUnload(&g_tf[0]);
     /* The prefetcher's GUID as ntifs.h has it. */
     CHECK(GUID_ECP_PREFETCH_OPEN.Data1 == 0xe1777b21 && GUID_ECP_PREFETCH_OPEN.Data2 == 0x847e && GUID_ECP_PREFETCH_OPEN.Data4[7] == 0x55);
+    /* The CSV names avscan's csvfs.c uses, as ntifs.h and ntdddisk.h have them (DISK_CLUSTER_INFO is not in the
+     * generated layout table: its probe includes fltKernel.h only). */
+    CHECK(GUID_ECP_CSV_QUERY_FILE_REVISION.Data1 == 0x44aec90b && GUID_ECP_CSV_DOWN_LEVEL_OPEN.Data1 == 0x4248be44);
+    CHECK_EQ(IOCTL_DISK_GET_CLUSTER_INFO, 0x00070214);
+    CHECK(sizeof(DISK_CLUSTER_INFO) == 32 && offsetof(DISK_CLUSTER_INFO, Flags) == 8 && offsetof(DISK_CLUSTER_INFO, FlagsMask) == 16 &&
+          offsetof(DISK_CLUSTER_INFO, Notify) == 24);
 }
 
 static NTSTATUS g_waitStatus[2];
