@@ -343,6 +343,8 @@ typedef NTSTATUS (*PFLT_NORMALIZE_NAME_COMPONENT_EX)(PFLT_INSTANCE Instance, PFI
 typedef VOID (*PFLT_NORMALIZE_CONTEXT_CLEANUP)(PVOID *NormalizationContext);
 /* Makes NameCtrl->Name.Buffer hold at least NewSize bytes (the Length kept). <= APC_LEVEL. */
 NTSTATUS FltCheckAndGrowNameControl(PFLT_NAME_CONTROL NameCtrl, USHORT NewSize);
+/* The filter manager keeps no name cache here (every request is answered anew): nothing to purge. <= APC_LEVEL. */
+NTSTATUS FltPurgeFileNameInformationCache(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject);
 typedef PVOID PFLT_SECTION_CONFLICT_NOTIFICATION_CALLBACK;
 
 /* ---- contexts ---- */
@@ -557,6 +559,8 @@ BOOLEAN FltSupportsStreamHandleContexts(PFILE_OBJECT FileObject);
 #define FLT_FILE_NAME_QUERY_FILESYSTEM_ONLY  0x0300
 #define FLT_FILE_NAME_QUERY_ALWAYS_ALLOW_CACHE_LOOKUP 0x0400
 #define FLT_VALID_FILE_NAME_FLAGS            0xff000000
+#define FltGetFileNameFormat(_NameOptions) ((_NameOptions) & FLT_VALID_FILE_NAME_FORMATS)
+#define FltGetFileNameQueryMethod(_NameOptions) ((_NameOptions) & FLT_VALID_FILE_NAME_QUERY_METHODS)
 #define FLT_FILE_NAME_REQUEST_FROM_CURRENT_PROVIDER 0x01000000
 #define FLT_FILE_NAME_DO_NOT_CACHE           0x02000000
 #define FLT_FILE_NAME_ALLOW_QUERY_ON_REPARSE 0x04000000

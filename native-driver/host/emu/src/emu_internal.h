@@ -349,6 +349,12 @@ int EmuIsOperationInFlight(PFLT_CALLBACK_DATA data);
  * operations in flight, with FLTFL_POST_OPERATION_DRAINING (emu_io.c). */
 void EmuDrainInstance(PFLT_INSTANCE inst);
 KIRQL EmuPostIrqlFor(UCHAR major);
+/* emu_name.c / emu_nameprov.c: a name from its parts; the name providers below a request
+ * (1 when one answered: *status its result, *out the name on success). */
+NTSTATUS EmuMakeNameFrom(FLT_FILE_NAME_OPTIONS options, const WCHAR *volume, size_t volChars, const WCHAR *path, size_t chars,
+                         PFLT_FILE_NAME_INFORMATION *out);
+int EmuNameFromProvider(EMU_FILE *file, PFLT_CALLBACK_DATA data, PFLT_INSTANCE instance, FLT_FILE_NAME_OPTIONS options, NTSTATUS *status,
+                        PFLT_FILE_NAME_INFORMATION *out);
 /* emu_dirquery.c: IRP_MN_QUERY_DIRECTORY on a directory (the file system's part), and the
  * FsRtlIsNameInExpression match (expression already upper case when ignoreCase). */
 NTSTATUS EmuFsQueryDirectory(EMU_CBD *op, EMU_FILE *file, EMU_NODE *dir, void *buffer, ULONG_PTR *written);
