@@ -817,6 +817,7 @@ typedef enum _FILE_INFORMATION_CLASS {
     FileIdFullDirectoryInformation = 38,
     FileValidDataLengthInformation = 39,
     FileShortNameInformation = 40,
+    FileHardLinkInformation = 46,
     FileNormalizedNameInformation = 48,
     FileRenameInformationBypassAccessCheck = 56,
     FileLinkInformationBypassAccessCheck = 57,
@@ -928,6 +929,11 @@ typedef struct _FILE_ID_BOTH_DIR_INFORMATION {
     EMU_DIR_INFO_TIMES ULONG EaSize; CCHAR ShortNameLength; WCHAR ShortName[12]; LARGE_INTEGER FileId; WCHAR FileName[1];
 } FILE_ID_BOTH_DIR_INFORMATION, *PFILE_ID_BOTH_DIR_INFORMATION;
 #undef EMU_DIR_INFO_TIMES
+/* FileHardLinkInformation: every name of a file (emu_dirquery.c). */
+typedef struct _FILE_LINK_ENTRY_INFORMATION { ULONG NextEntryOffset; LONGLONG ParentFileId; ULONG FileNameLength; WCHAR FileName[1]; }
+    FILE_LINK_ENTRY_INFORMATION, *PFILE_LINK_ENTRY_INFORMATION;
+typedef struct _FILE_LINKS_INFORMATION { ULONG BytesNeeded; ULONG EntriesReturned; FILE_LINK_ENTRY_INFORMATION Entry; }
+    FILE_LINKS_INFORMATION, *PFILE_LINKS_INFORMATION;
 typedef struct _FILE_ATTRIBUTE_TAG_INFORMATION { ULONG FileAttributes; ULONG ReparseTag; } FILE_ATTRIBUTE_TAG_INFORMATION, *PFILE_ATTRIBUTE_TAG_INFORMATION;
 typedef struct _FILE_NETWORK_OPEN_INFORMATION {
     LARGE_INTEGER CreationTime;

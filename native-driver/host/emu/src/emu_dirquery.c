@@ -395,3 +395,54 @@ int32_t EmuFileQueryDirectoryEx(uint64_t handle, int32_t infoClass, uint32_t fla
     EmuFreeOperation(op);
     return (int32_t)s;
 }
+
+/*
+ * FileHardLinkInformation ([MS-FSCC] 2.4.27.1, FILE_LINKS_INFORMATION): every
+ * name of the file - its first name unless that was removed, then its hard
+ * links - each with its parent directory's file id. As many entries (8-byte
+ * aligned) as fit; BytesNeeded is what all of them take, EntriesReturned how
+ * many were returned (0 when none fits), STATUS_BUFFER_OVERFLOW when not all
+ * were; a buffer smaller than FILE_LINKS_INFORMATION STATUS_INFO_LENGTH_MISMATCH.
+ */
+NTSTATUS EmuFsQueryHardLinks(EMU_NODE *file, void *buffer, ULONG length, ULONG_PTR *written)
+{
+    *written = 0;
+    if (length < sizeof(FILE_LINKS_INFORMATION)) {
+        return STATUS_INFO_LENGTH_MISMATCH;
+    }
+    PFILE_LINKS_INFORMATION info = buffer;
+    ULONG base = FIELD_OFFSET(FILE_LINK_ENTRY_INFORMATION, FileName);
+    ULONG end = FIELD_OFFSET(FILE_LINKS_INFORMATION, Entry), needed = end, count = 0;
+    int all = 1;
+    PFILE_LINK_ENTRY_INFORMATION last = NULL;
+    for (EMU_NODE *name = file->Nameless ? file->Links : file; name != NULL; name = name == file ? file->Links : name->NextLink) {
+        ULONG bytes = (ULONG)(EmuNodeNameChars(name) * sizeof(WCHAR));
+        ULONG start = (needed + 7u) & ~7u;
+        if (needed == (ULONG)FIELD_OFFSET(FILE_LINKS_INFORMATION, Entry)) {
+            start = needed;
+        }
+        needed = start + base + bytes;
+        if (!all || (uint64_t)start + base + bytes > length) {
+            all = 0;
+            continue;
+        }
+        PFILE_LINK_ENTRY_INFORMATION e = (PFILE_LINK_ENTRY_INFORMATION)((uint8_t *)buffer + start);
+        memset(e, 0, base);
+        e->ParentFileId = name->Parent != NULL ? (LONGLONG)name->Parent->Id : 0;
+        e->FileNameLength = bytes;
+        memcpy(e->FileName, name->Name, bytes);
+        if (last != NULL) {
+            last->NextEntryOffset = (ULONG)((uint8_t *)e - (uint8_t *)last);
+        }
+        last = e;
+        end = start + base + bytes;
+        count++;
+    }
+    info->BytesNeeded = needed;
+    info->EntriesReturned = count;
+    if (count == 0) {
+        memset(&info->Entry, 0, sizeof(info->Entry));
+    }
+    *written = count == 0 ? FIELD_OFFSET(FILE_LINKS_INFORMATION, Entry) : end;
+    return all ? STATUS_SUCCESS : STATUS_BUFFER_OVERFLOW;
+}

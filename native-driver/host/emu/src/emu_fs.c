@@ -831,6 +831,8 @@ static NTSTATUS EmuFsQueryInfo(EMU_CBD *op, EMU_FILE *file, ULONG_PTR *written)
     PVOID buf = op->Iopb.Parameters.QueryFileInformation.InfoBuffer;
     ULONG len = op->Iopb.Parameters.QueryFileInformation.Length;
     switch (op->Iopb.Parameters.QueryFileInformation.FileInformationClass) {
+    case FileHardLinkInformation:
+        return EmuFsQueryHardLinks(n, buf, len, written);      /* emu_dirquery.c */
     case FileBasicInformation: {
         if (len < sizeof(FILE_BASIC_INFORMATION)) return STATUS_INFO_LENGTH_MISMATCH;
         PFILE_BASIC_INFORMATION b = buf;

@@ -359,6 +359,7 @@ int EmuNameFromProvider(EMU_FILE *file, PFLT_CALLBACK_DATA data, PFLT_INSTANCE i
  * FsRtlIsNameInExpression match (expression already upper case when ignoreCase). */
 NTSTATUS EmuFsQueryDirectory(EMU_CBD *op, EMU_FILE *file, EMU_NODE *dir, void *buffer, ULONG_PTR *written);
 WCHAR EmuUpcase(WCHAR c);   /* the system upcase table's mapping (emu_rtl.c) */
+NTSTATUS EmuFsQueryHardLinks(EMU_NODE *file, void *buffer, ULONG length, ULONG_PTR *written);
 int EmuNameInExpression(const WCHAR *expr, size_t exprChars, const WCHAR *name, size_t nameChars, int ignoreCase, const WCHAR *upcaseTable);
 void EmuFsDispatch(EMU_CBD *op);
 void EmuFsInit(EMU_FS *fs);

@@ -320,6 +320,63 @@ static void test_information_classes(void)
     CHECK(ids[0] == ids[1] && ids[0] != 0);
 }
 
+/* FileHardLinkInformation: every name with its parent's file id; BytesNeeded, EntriesReturned, overflow. */
+static LONGLONG DirId(const char *dir, const char *name)
+{
+    uint64_t h = OpenDir(dir);
+    uint8_t buf[512];
+    uint32_t returned = 0;
+    CHECK_EQ(EmuFileQueryDirectoryEx(h, FileIdFullDirectoryInformation, 0, name, buf, sizeof(buf), &returned), STATUS_SUCCESS);
+    EmuFileClose(h);
+    return ((PFILE_ID_FULL_DIR_INFORMATION)buf)->FileId.QuadPart;
+}
+
+static void test_hard_link_information(void)
+{
+    Populate();
+    TF *tf = TfStart(0, "370000", NULL, NULL);
+    uint64_t f = 0, info = 0;
+    CHECK_EQ(EmuFileOpen(g_v, "\\d\\b.txt", GENERIC_READ, FILE_SHARE_READ, FILE_OPEN, 0, 0, &f, &info), STATUS_SUCCESS);
+    CHECK_EQ(EmuFileLink(f, 0, "\\d\\sub\\second.txt", 0), STATUS_SUCCESS);
+    EmuFileClose(f);
+    UNICODE_STRING name = RTL_CONSTANT_STRING(L"\\Device\\HarddiskVolume1\\d\\b.txt");
+    OBJECT_ATTRIBUTES oa;
+    InitializeObjectAttributes(&oa, &name, OBJ_KERNEL_HANDLE, NULL, NULL);
+    IO_STATUS_BLOCK iosb;
+    HANDLE h = NULL;
+    PFILE_OBJECT fo = NULL;
+    CHECK_EQ(FltCreateFileEx(tf->Filter, tf->Instance[g_v], &h, &fo, GENERIC_READ, &oa, &iosb, NULL, 0, FILE_SHARE_READ, FILE_OPEN, 0, NULL, 0, 0),
+             STATUS_SUCCESS);
+    ULONG buf[128];
+    ULONG ret = 0;
+    PFILE_LINKS_INFORMATION li = (PFILE_LINKS_INFORMATION)buf;
+    CHECK_EQ(FltQueryInformationFile(tf->Instance[g_v], fo, buf, sizeof(buf), FileHardLinkInformation, &ret), STATUS_SUCCESS);
+    CHECK_EQ(li->EntriesReturned, 2);
+    CHECK_EQ(li->BytesNeeded, ret);
+    PFILE_LINK_ENTRY_INFORMATION e = &li->Entry;
+    CHECK(e->FileNameLength == 10 && memcmp(e->FileName, L"b.txt", 10) == 0);
+    CHECK_EQ(e->ParentFileId, DirId("\\", "d"));
+    CHECK(e->NextEntryOffset != 0 && e->NextEntryOffset % 8 == 0);
+    PFILE_LINK_ENTRY_INFORMATION e2 = (PFILE_LINK_ENTRY_INFORMATION)((uint8_t *)e + e->NextEntryOffset);
+    CHECK(e2->FileNameLength == 20 && memcmp(e2->FileName, L"second.txt", 20) == 0);
+    CHECK_EQ(e2->ParentFileId, DirId("\\d", "sub"));
+    CHECK_EQ(e2->NextEntryOffset, 0);
+    ULONG needed = li->BytesNeeded;
+    /* Room for the first name only; for none; not even for the fixed part. */
+    CHECK_EQ(FltQueryInformationFile(tf->Instance[g_v], fo, buf, FIELD_OFFSET(FILE_LINKS_INFORMATION, Entry.FileName) + 10, FileHardLinkInformation, &ret),
+             STATUS_BUFFER_OVERFLOW);
+    CHECK_EQ(li->EntriesReturned, 1);
+    CHECK_EQ(li->BytesNeeded, needed);
+    CHECK_EQ(li->Entry.NextEntryOffset, 0);
+    CHECK_EQ(FltQueryInformationFile(tf->Instance[g_v], fo, buf, sizeof(FILE_LINKS_INFORMATION), FileHardLinkInformation, &ret), STATUS_BUFFER_OVERFLOW);
+    CHECK_EQ(li->EntriesReturned, 0);
+    CHECK_EQ(li->BytesNeeded, needed);
+    CHECK_EQ(FltQueryInformationFile(tf->Instance[g_v], fo, buf, 16, FileHardLinkInformation, &ret), STATUS_INFO_LENGTH_MISMATCH);
+    ObDereferenceObject(fo);
+    FltClose(h);
+    TfUnload(tf);
+}
+
 const TEST_CASE g_dirQueryTests[] = {
     { "dirquery: FsRtlIsNameInExpression (*, ?, DOS_STAR, DOS_QM, DOS_DOT, case, UpcaseTable)", test_name_in_expression },
     { "dirquery: FsRtlIsNameInExpression's contract (upcased expression, no wildcard in the name, IRQL)", test_name_in_expression_contract },
@@ -328,5 +385,6 @@ const TEST_CASE g_dirQueryTests[] = {
     { "dirquery: bad class, short buffer, bad pattern, bad flags, not a directory", test_bad_requests },
     { "dirquery: STATUS_BUFFER_OVERFLOW with a partial first entry; a later entry that does not fit waits", test_overflow },
     { "dirquery: the directory information classes' fields", test_information_classes },
+    { "dirquery: FileHardLinkInformation (every name, parent ids, BytesNeeded, overflow)", test_hard_link_information },
 };
 const size_t g_dirQueryTestsCount = RTL_NUMBER_OF(g_dirQueryTests);
