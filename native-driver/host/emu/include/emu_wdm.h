@@ -464,6 +464,9 @@ BOOLEAN SeSinglePrivilegeCheck(LARGE_INTEGER PrivilegeValue, KPROCESSOR_MODE Pre
 #define SL_RESTART_SCAN            0x01
 #define SL_RETURN_SINGLE_ENTRY     0x02
 #define SL_INDEX_SPECIFIED         0x04
+#define SL_RETURN_ON_DISK_ENTRIES_ONLY 0x08
+#define SL_NO_CURSOR_UPDATE        0x10
+#define SL_QUERY_DIRECTORY_MASK    0x1b
 #define SL_WATCH_TREE              0x01
 #define SL_ALLOW_RAW_MOUNT         0x01
 
@@ -814,6 +817,7 @@ typedef enum _FILE_INFORMATION_CLASS {
     FileIdFullDirectoryInformation = 38,
     FileValidDataLengthInformation = 39,
     FileShortNameInformation = 40,
+    FileHardLinkInformation = 46,
     FileNormalizedNameInformation = 48,
     FileRenameInformationBypassAccessCheck = 56,
     FileLinkInformationBypassAccessCheck = 57,
@@ -910,6 +914,26 @@ typedef struct _FILE_LINK_INFORMATION {
 typedef struct _FILE_NAME_INFORMATION { ULONG FileNameLength; WCHAR FileName[1]; } FILE_NAME_INFORMATION, *PFILE_NAME_INFORMATION;
 typedef struct _FILE_NAMES_INFORMATION { ULONG NextEntryOffset; ULONG FileIndex; ULONG FileNameLength; WCHAR FileName[1]; }
     FILE_NAMES_INFORMATION, *PFILE_NAMES_INFORMATION;
+/* The directory information classes (IRP_MN_QUERY_DIRECTORY; emu_dirquery.c), as the WDK lays them out. */
+#define EMU_DIR_INFO_TIMES \
+    ULONG NextEntryOffset; ULONG FileIndex; LARGE_INTEGER CreationTime; LARGE_INTEGER LastAccessTime; \
+    LARGE_INTEGER LastWriteTime; LARGE_INTEGER ChangeTime; LARGE_INTEGER EndOfFile; LARGE_INTEGER AllocationSize; \
+    ULONG FileAttributes; ULONG FileNameLength;
+typedef struct _FILE_DIRECTORY_INFORMATION { EMU_DIR_INFO_TIMES WCHAR FileName[1]; } FILE_DIRECTORY_INFORMATION, *PFILE_DIRECTORY_INFORMATION;
+typedef struct _FILE_FULL_DIR_INFORMATION { EMU_DIR_INFO_TIMES ULONG EaSize; WCHAR FileName[1]; } FILE_FULL_DIR_INFORMATION, *PFILE_FULL_DIR_INFORMATION;
+typedef struct _FILE_ID_FULL_DIR_INFORMATION { EMU_DIR_INFO_TIMES ULONG EaSize; LARGE_INTEGER FileId; WCHAR FileName[1]; }
+    FILE_ID_FULL_DIR_INFORMATION, *PFILE_ID_FULL_DIR_INFORMATION;
+typedef struct _FILE_BOTH_DIR_INFORMATION { EMU_DIR_INFO_TIMES ULONG EaSize; CCHAR ShortNameLength; WCHAR ShortName[12]; WCHAR FileName[1]; }
+    FILE_BOTH_DIR_INFORMATION, *PFILE_BOTH_DIR_INFORMATION;
+typedef struct _FILE_ID_BOTH_DIR_INFORMATION {
+    EMU_DIR_INFO_TIMES ULONG EaSize; CCHAR ShortNameLength; WCHAR ShortName[12]; LARGE_INTEGER FileId; WCHAR FileName[1];
+} FILE_ID_BOTH_DIR_INFORMATION, *PFILE_ID_BOTH_DIR_INFORMATION;
+#undef EMU_DIR_INFO_TIMES
+/* FileHardLinkInformation: every name of a file (emu_dirquery.c). */
+typedef struct _FILE_LINK_ENTRY_INFORMATION { ULONG NextEntryOffset; LONGLONG ParentFileId; ULONG FileNameLength; WCHAR FileName[1]; }
+    FILE_LINK_ENTRY_INFORMATION, *PFILE_LINK_ENTRY_INFORMATION;
+typedef struct _FILE_LINKS_INFORMATION { ULONG BytesNeeded; ULONG EntriesReturned; FILE_LINK_ENTRY_INFORMATION Entry; }
+    FILE_LINKS_INFORMATION, *PFILE_LINKS_INFORMATION;
 typedef struct _FILE_ATTRIBUTE_TAG_INFORMATION { ULONG FileAttributes; ULONG ReparseTag; } FILE_ATTRIBUTE_TAG_INFORMATION, *PFILE_ATTRIBUTE_TAG_INFORMATION;
 typedef struct _FILE_NETWORK_OPEN_INFORMATION {
     LARGE_INTEGER CreationTime;
@@ -1406,6 +1430,11 @@ VOID IoGetStackLimits(PULONG_PTR LowLimit, PULONG_PTR HighLimit);
 /* Macros in the WDK: normal kernel APCs off around a resource a file system (filter) holds (<= APC_LEVEL). */
 #define FsRtlEnterFileSystem() { KeEnterCriticalRegion(); }
 #define FsRtlExitFileSystem() { KeLeaveCriticalRegion(); }
+/* File name expressions (emu_dirquery.c): the DOS wildcards, and the match a file system's directory query uses. */
+#define DOS_STAR        (L'<')
+#define DOS_QM          (L'>')
+#define DOS_DOT         (L'"')
+BOOLEAN FsRtlIsNameInExpression(PUNICODE_STRING Expression, PUNICODE_STRING Name, BOOLEAN IgnoreCase, PWCH UpcaseTable);
 /* Atomic flag updates, returning the flags as they were (macros over InterlockedOr/InterlockedAnd). */
 #define RtlInterlockedSetBits(Flags, Flag) InterlockedOr((PLONG)(Flags), (LONG)(Flag))
 #define RtlInterlockedClearBits(Flags, Flag) InterlockedAnd((PLONG)(Flags), ~(LONG)(Flag))

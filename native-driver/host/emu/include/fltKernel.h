@@ -345,6 +345,8 @@ typedef VOID (*PFLT_NORMALIZE_CONTEXT_CLEANUP)(PVOID *NormalizationContext);
 NTSTATUS FltCheckAndGrowNameControl(PFLT_NAME_CONTROL NameCtrl, USHORT NewSize);
 /* The filter manager calls it when an operation conflicts with a section the filter created for a data scan. */
 typedef NTSTATUS (*PFLT_SECTION_CONFLICT_NOTIFICATION_CALLBACK)(PFLT_INSTANCE Instance, PFLT_CONTEXT SectionContext, PFLT_CALLBACK_DATA Data);
+/* The filter manager keeps no name cache here (every request is answered anew): nothing to purge. <= APC_LEVEL. */
+NTSTATUS FltPurgeFileNameInformationCache(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject);
 
 /* ---- contexts ---- */
 typedef USHORT FLT_CONTEXT_TYPE;
@@ -558,6 +560,8 @@ BOOLEAN FltSupportsStreamHandleContexts(PFILE_OBJECT FileObject);
 #define FLT_FILE_NAME_QUERY_FILESYSTEM_ONLY  0x0300
 #define FLT_FILE_NAME_QUERY_ALWAYS_ALLOW_CACHE_LOOKUP 0x0400
 #define FLT_VALID_FILE_NAME_FLAGS            0xff000000
+#define FltGetFileNameFormat(_NameOptions) ((_NameOptions) & FLT_VALID_FILE_NAME_FORMATS)
+#define FltGetFileNameQueryMethod(_NameOptions) ((_NameOptions) & FLT_VALID_FILE_NAME_QUERY_METHODS)
 #define FLT_FILE_NAME_REQUEST_FROM_CURRENT_PROVIDER 0x01000000
 #define FLT_FILE_NAME_DO_NOT_CACHE           0x02000000
 #define FLT_FILE_NAME_ALLOW_QUERY_ON_REPARSE 0x04000000

@@ -315,6 +315,13 @@ JMF_EMU_API int32_t EmuFileClose(uint64_t handle);
  * SL_RESTART_SCAN) on a directory handle; names receives the entries' names as UTF-8, each
  * followed by '\n', *count how many. STATUS_NO_MORE_FILES for an empty directory. */
 JMF_EMU_API int32_t EmuFileQueryDirectory(uint64_t handle, char *names, uint32_t capacity, uint32_t *count);
+/* IRP_MJ_DIRECTORY_CONTROL / IRP_MN_QUERY_DIRECTORY as NtQueryDirectoryFileEx sends it: infoClass a
+ * directory information class (FileDirectoryInformation, FileNamesInformation, ...), flags the SL_* query
+ * flags (SL_RESTART_SCAN, SL_RETURN_SINGLE_ENTRY, SL_INDEX_SPECIFIED), pattern the FileName (UTF-8, DOS
+ * wildcards allowed; NULL for none). buffer receives the file system's entries as Windows lays them out,
+ * *returned IoStatus.Information. The file object keeps its pattern and position between calls. */
+JMF_EMU_API int32_t EmuFileQueryDirectoryEx(uint64_t handle, int32_t infoClass, uint32_t flags, const char *pattern,
+        void *buffer, uint32_t length, uint32_t *returned);
 /* IRP_MJ_LOCK_CONTROL / IRP_MN_LOCK (fail immediately). Locks are granted, not enforced. */
 JMF_EMU_API int32_t EmuFileLock(uint64_t handle, int64_t offset, int64_t length, int32_t exclusive);
 /* IRP_MJ_FILE_SYSTEM_CONTROL / IRP_MN_USER_FS_REQUEST with a METHOD_BUFFERED code:

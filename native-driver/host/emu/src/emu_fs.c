@@ -831,6 +831,8 @@ static NTSTATUS EmuFsQueryInfo(EMU_CBD *op, EMU_FILE *file, ULONG_PTR *written)
     PVOID buf = op->Iopb.Parameters.QueryFileInformation.InfoBuffer;
     ULONG len = op->Iopb.Parameters.QueryFileInformation.Length;
     switch (op->Iopb.Parameters.QueryFileInformation.FileInformationClass) {
+    case FileHardLinkInformation:
+        return EmuFsQueryHardLinks(n, buf, len, written);      /* emu_dirquery.c */
     case FileBasicInformation: {
         if (len < sizeof(FILE_BASIC_INFORMATION)) return STATUS_INFO_LENGTH_MISMATCH;
         PFILE_BASIC_INFORMATION b = buf;
@@ -1109,54 +1111,7 @@ static NTSTATUS EmuFsControl(EMU_CBD *op, EMU_NODE *n)
     }
 }
 
-/*
- * IRP_MJ_DIRECTORY_CONTROL / IRP_MN_QUERY_DIRECTORY, FileNamesInformation only,
- * always from the first entry (the control API restarts the scan): as many
- * FILE_NAMES_INFORMATION entries (8-byte aligned) as fit, STATUS_BUFFER_OVERFLOW
- * when not all did, STATUS_NO_MORE_FILES for an empty directory.
- */
-static NTSTATUS EmuFsQueryDirectory(EMU_CBD *op, EMU_NODE *dir, uint8_t *buffer, ULONG_PTR *written)
-{
-    if (op->Iopb.MinorFunction != IRP_MN_QUERY_DIRECTORY) {
-        return STATUS_INVALID_DEVICE_REQUEST;
-    }
-    if (!dir->IsDirectory) {
-        return STATUS_INVALID_PARAMETER;
-    }
-    if (op->Iopb.Parameters.DirectoryControl.QueryDirectory.FileInformationClass != FileNamesInformation) {
-        return STATUS_INVALID_INFO_CLASS;
-    }
-    ULONG length = op->Iopb.Parameters.DirectoryControl.QueryDirectory.Length;
-    ULONG at = 0;
-    PFILE_NAMES_INFORMATION last = NULL;
-    ULONG index = 0;
-    if (dir->Child == NULL) {
-        return STATUS_NO_MORE_FILES;
-    }
-    for (EMU_NODE *c = dir->Child; c != NULL; c = c->Next, index++) {
-        size_t chars = 0;
-        while (chars < RTL_NUMBER_OF(c->Name) && c->Name[chars] != 0) {
-            chars++;
-        }
-        ULONG need = (ULONG)(FIELD_OFFSET(FILE_NAMES_INFORMATION, FileName) + chars * sizeof(WCHAR));
-        if (buffer == NULL || at + need > length) {
-            *written = at;
-            return STATUS_BUFFER_OVERFLOW;
-        }
-        PFILE_NAMES_INFORMATION e = (PFILE_NAMES_INFORMATION)(buffer + at);
-        e->NextEntryOffset = 0;
-        e->FileIndex = index;
-        e->FileNameLength = (ULONG)(chars * sizeof(WCHAR));
-        memcpy(e->FileName, c->Name, chars * sizeof(WCHAR));
-        if (last != NULL) {
-            last->NextEntryOffset = (ULONG)((uint8_t *)e - (uint8_t *)last);
-        }
-        last = e;
-        *written = at + need;
-        at = (at + need + 7u) & ~7u;
-    }
-    return STATUS_SUCCESS;
-}
+/* IRP_MJ_DIRECTORY_CONTROL / IRP_MN_QUERY_DIRECTORY: emu_dirquery.c. */
 
 void EmuFsDispatch(EMU_CBD *op)
 {
@@ -1320,7 +1275,7 @@ void EmuFsDispatch(EMU_CBD *op)
         break;
     case IRP_MJ_DIRECTORY_CONTROL: {
         ULONG_PTR written = 0;
-        io->Status = EmuFsQueryDirectory(op, n, iobuf, &written);
+        io->Status = EmuFsQueryDirectory(op, file, n, iobuf, &written);
         io->Information = written;
         break;
     }

@@ -264,6 +264,13 @@ typedef struct EMU_FILE {
     PKTRANSACTION Transaction;  /* opened in this transaction (referenced), or NULL */
     TXN_PARAMETER_BLOCK TxnBlock; /* what IoGetTransactionParameterBlock returns for it */
     int TxCounted;              /* counted in its node's TxOpens until cleanup */
+    /* Directory enumeration (emu_dirquery.c): the file object's pattern (upper case), set by its first query;
+     * the name of the last entry returned (the scan resumes after it in the directory's order). */
+    int QueryStarted;
+    USHORT QueryPatternChars;
+    WCHAR QueryPattern[256];
+    int QueryHasLast;
+    WCHAR QueryLast[256];
 } EMU_FILE;
 #define EMU_FILE_FROM_FO(fo) CONTAINING_RECORD((fo), EMU_FILE, Fo)
 EMU_FILE *EmuFileAlloc(PFLT_VOLUME volume, const WCHAR *path, size_t chars);
@@ -353,6 +360,18 @@ int EmuIsOperationInFlight(PFLT_CALLBACK_DATA data);
  * operations in flight, with FLTFL_POST_OPERATION_DRAINING (emu_io.c). */
 void EmuDrainInstance(PFLT_INSTANCE inst);
 KIRQL EmuPostIrqlFor(UCHAR major);
+/* emu_name.c / emu_nameprov.c: a name from its parts; the name providers below a request
+ * (1 when one answered: *status its result, *out the name on success). */
+NTSTATUS EmuMakeNameFrom(FLT_FILE_NAME_OPTIONS options, const WCHAR *volume, size_t volChars, const WCHAR *path, size_t chars,
+                         PFLT_FILE_NAME_INFORMATION *out);
+int EmuNameFromProvider(EMU_FILE *file, PFLT_CALLBACK_DATA data, PFLT_INSTANCE instance, FLT_FILE_NAME_OPTIONS options, NTSTATUS *status,
+                        PFLT_FILE_NAME_INFORMATION *out);
+/* emu_dirquery.c: IRP_MN_QUERY_DIRECTORY on a directory (the file system's part), and the
+ * FsRtlIsNameInExpression match (expression already upper case when ignoreCase). */
+NTSTATUS EmuFsQueryDirectory(EMU_CBD *op, EMU_FILE *file, EMU_NODE *dir, void *buffer, ULONG_PTR *written);
+WCHAR EmuUpcase(WCHAR c);   /* the system upcase table's mapping (emu_rtl.c) */
+NTSTATUS EmuFsQueryHardLinks(EMU_NODE *file, void *buffer, ULONG length, ULONG_PTR *written);
+int EmuNameInExpression(const WCHAR *expr, size_t exprChars, const WCHAR *name, size_t nameChars, int ignoreCase, const WCHAR *upcaseTable);
 void EmuFsDispatch(EMU_CBD *op);
 void EmuFsInit(EMU_FS *fs);
 size_t EmuNodePath(EMU_NODE *n, WCHAR *out, size_t cap);

@@ -96,6 +96,13 @@ static NTSTATUS EmuMakeName(EMU_FILE *file, FLT_FILE_NAME_OPTIONS options, PFLT_
         EmuUnlock();
     }
     size_t volChars = file->Volume->NameU.Length / 2;
+    return EmuMakeNameFrom(options, file->Volume->Name, volChars, path, chars, out);
+}
+
+/* A name (pool block with the filter manager's tag) of the volume's name and the volume-relative path. */
+NTSTATUS EmuMakeNameFrom(FLT_FILE_NAME_OPTIONS options, const WCHAR *volume, size_t volChars, const WCHAR *path, size_t chars,
+                         PFLT_FILE_NAME_INFORMATION *out)
+{
     size_t total = volChars + chars;
     EMU_NAME *n = EmuPoolAlloc(sizeof(EMU_NAME) + total * sizeof(WCHAR), EMU_NAME_TAG, 1, 1, "FltGetFileNameInformation");
     if (n == NULL) {
@@ -103,7 +110,7 @@ static NTSTATUS EmuMakeName(EMU_FILE *file, FLT_FILE_NAME_OPTIONS options, PFLT_
     }
     n->Magic = EMU_NAME_MAGIC;
     n->Refs = 1;
-    memcpy(n->Buffer, file->Volume->Name, volChars * 2);
+    memcpy(n->Buffer, volume, volChars * 2);
     memcpy(n->Buffer + volChars, path, chars * 2);
     n->Info.Size = sizeof(FLT_FILE_NAME_INFORMATION);
     n->Info.Format = options & FLT_VALID_FILE_NAME_FORMATS;
@@ -136,18 +143,25 @@ NTSTATUS FltGetFileNameInformation(PFLT_CALLBACK_DATA CallbackData, FLT_FILE_NAM
     if (!EmuIsFileObject(fo)) {
         return STATUS_INVALID_PARAMETER;
     }
+    NTSTATUS s;
+    if (EmuNameFromProvider(EMU_FILE_FROM_FO(fo), CallbackData, NULL, NameOptions, &s, FileNameInformation)) {
+        return s;       /* a name provider below the requester answered (emu_nameprov.c) */
+    }
     return EmuMakeName(EMU_FILE_FROM_FO(fo), NameOptions, FileNameInformation, NULL, 0);
 }
 
 NTSTATUS FltGetFileNameInformationUnsafe(PFILE_OBJECT FileObject, PFLT_INSTANCE Instance, FLT_FILE_NAME_OPTIONS NameOptions, PFLT_FILE_NAME_INFORMATION *FileNameInformation)
 {
-    UNREFERENCED_PARAMETER(Instance);
     *FileNameInformation = NULL;
     if (!EmuRequireIrql("FltGetFileNameInformationUnsafe", APC_LEVEL)) {
         return STATUS_INVALID_DEVICE_STATE;
     }
     if (!EmuIsFileObject(FileObject)) {
         return STATUS_INVALID_PARAMETER;
+    }
+    NTSTATUS s;
+    if (EmuNameFromProvider(EMU_FILE_FROM_FO(FileObject), NULL, Instance, NameOptions, &s, FileNameInformation)) {
+        return s;
     }
     return EmuMakeName(EMU_FILE_FROM_FO(FileObject), NameOptions, FileNameInformation, NULL, 0);
 }
@@ -385,5 +399,118 @@ NTSTATUS FltCheckAndGrowNameControl(PFLT_NAME_CONTROL NameCtrl, USHORT NewSize)
     c->Buffer = b;
     c->Control.Name.Buffer = b;
     c->Control.Name.MaximumLength = NewSize;
+    return STATUS_SUCCESS;
+}
+
+/*
+ * Name providers (FLT_REGISTRATION.GenerateFileNameCallback). As documented
+ * (PFLT_GENERATE_FILE_NAME): the filter manager lets a name provider answer
+ * the name requests of the filters above it. A request from an instance goes
+ * to the highest instance strictly below it whose filter registered a
+ * GenerateFileNameCallback; with FLT_FILE_NAME_REQUEST_FROM_CURRENT_PROVIDER
+ * the requesting instance's own provider counts too. The requester is the
+ * instance whose callback the CallbackData is in (Iopb->TargetInstance), the
+ * Instance of FltGetFileNameInformationUnsafe (NULL: above every instance),
+ * and, while a provider's callback runs on this thread, that provider (its own
+ * FltGetFileNameInformation calls are answered from below it). Since Windows 8
+ * the callback is asked for every format, the normalized one included, which
+ * is what is emulated. The provider fills the filter manager's FLT_NAME_CONTROL
+ * (growing it only with FltCheckAndGrowNameControl) with the full name, volume
+ * name first; its failure status is the request's.
+ *
+ * Not emulated: the name cache (every request is answered anew, so
+ * CacheFileNameInformation changes nothing and FltPurgeFileNameInformationCache
+ * has nothing to purge), and the NormalizeNameComponent(Ex)/NormalizeContextCleanup
+ * callbacks, which Windows calls when it expands the components of an opened name
+ * itself (short names): this file system has no short names, and the normalized
+ * name comes from the provider's GenerateFileNameCallback.
+ */
+#define EMU_MAX_PROVIDER_NESTING 8
+static __thread PFLT_INSTANCE t_providers[EMU_MAX_PROVIDER_NESTING];
+static __thread int t_providerDepth;
+
+int EmuNameFromProvider(EMU_FILE *file, PFLT_CALLBACK_DATA data, PFLT_INSTANCE instance, FLT_FILE_NAME_OPTIONS options, NTSTATUS *status,
+                        PFLT_FILE_NAME_INFORMATION *out)
+{
+    PFLT_INSTANCE requester = t_providerDepth > 0 ? t_providers[t_providerDepth - 1]
+                            : instance != NULL ? instance
+                            : data != NULL ? data->Iopb->TargetInstance : NULL;
+    int includeRequester = (options & FLT_FILE_NAME_REQUEST_FROM_CURRENT_PROVIDER) != 0;
+    PFLT_VOLUME v = file->Volume;
+    PFLT_INSTANCE provider = NULL;
+    int below = requester == NULL || !EmuIsInstance(requester) || requester->Volume != v;
+    EmuLock();
+    for (int i = 0; i < v->InstanceCount && provider == NULL; i++) {
+        PFLT_INSTANCE in = v->Instances[i];
+        if (!below) {
+            if (in != requester) {
+                continue;
+            }
+            below = 1;
+            if (!includeRequester) {
+                continue;
+            }
+        }
+        if (!in->Detached && !in->TearingDown && in->Filter->Registration.GenerateFileNameCallback != NULL) {
+            provider = in;
+        }
+    }
+    EmuUnlock();
+    if (provider == NULL) {
+        return 0;
+    }
+    if (t_providerDepth >= EMU_MAX_PROVIDER_NESTING) {
+        EmuViolation("FltGetFileNameInformation: name providers nested %d deep (a GenerateFileNameCallback that asks its own "
+                     "provider again: FLT_FILE_NAME_REQUEST_FROM_CURRENT_PROVIDER left set?)", t_providerDepth);
+        *status = STATUS_FLT_INVALID_NAME_REQUEST;
+        return 1;
+    }
+    /* A small first buffer: a provider must grow it with FltCheckAndGrowNameControl. */
+    PFLT_NAME_CONTROL control = EmuNameControlNew(16);
+    if (control == NULL) {
+        *status = STATUS_INSUFFICIENT_RESOURCES;
+        return 1;
+    }
+    BOOLEAN cache = FALSE;
+    t_providers[t_providerDepth++] = provider;
+    NTSTATUS s = provider->Filter->Registration.GenerateFileNameCallback(provider, &file->Fo, data, options, &cache, control);
+    t_providerDepth--;
+    if (NT_SUCCESS(s)) {
+        EMU_NAME_CONTROL *c = EmuNameControl(control, "GenerateFileNameCallback");
+        if (c == NULL || control->Name.Length > control->Name.MaximumLength || (control->Name.Length & 1) != 0) {
+            if (c != NULL) {
+                EmuViolation("GenerateFileNameCallback of %s: FLT_NAME_CONTROL.Name.Length %u (MaximumLength %u) is not a valid length",
+                             provider->Filter->Hdr.Name, control->Name.Length, control->Name.MaximumLength);
+            }
+            s = STATUS_INVALID_PARAMETER;
+        } else {
+            /* The volume part: the volume's name when the provider's name starts with it. */
+            const WCHAR *name = control->Name.Buffer;
+            size_t chars = control->Name.Length / sizeof(WCHAR);
+            size_t volChars = v->NameU.Length / sizeof(WCHAR);
+            if (chars < volChars || memcmp(name, v->Name, volChars * sizeof(WCHAR)) != 0) {
+                volChars = 0;
+            }
+            s = EmuMakeNameFrom(options, name, volChars, name + volChars, chars - volChars, out);
+        }
+    }
+    EmuNameControlFree(control);
+    *status = s;
+    return 1;
+}
+
+NTSTATUS FltPurgeFileNameInformationCache(PFLT_INSTANCE Instance, PFILE_OBJECT FileObject)
+{
+    if (!EmuRequireIrql("FltPurgeFileNameInformationCache", APC_LEVEL)) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    if (!EmuIsInstance(Instance)) {
+        EmuViolation("FltPurgeFileNameInformationCache(%p): not an instance", (void *)Instance);
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (FileObject != NULL && !EmuIsFileObject(FileObject)) {
+        EmuViolation("FltPurgeFileNameInformationCache: FileObject %p is not a file object", (void *)FileObject);
+        return STATUS_INVALID_PARAMETER;
+    }
     return STATUS_SUCCESS;
 }

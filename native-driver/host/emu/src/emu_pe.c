@@ -679,10 +679,10 @@ static NTSTATUS PeEtwWriteTransfer(ULONGLONG RegHandle, const PE_EVENT_DESCRIPTO
     X(RtlEqualUnicodeString) X(RtlFreeUnicodeString) X(RtlGetVersion) X(RtlInitUnicodeString) X(RtlInitUnicodeStringEx) \
     X(RtlIntegerToUnicodeString) X(RtlIsNtDdiVersionAvailable) X(RtlNtStatusToDosError) X(RtlPrefixUnicodeString) \
     X(RtlRandomEx) X(RtlSetDaclSecurityDescriptor) X(RtlSuffixUnicodeString) X(RtlUnicodeStringToInteger) \
-    X(RtlUpcaseUnicodeChar) X(RtlUpcaseUnicodeString) X(SeLocateProcessImageName) X(SeSinglePrivilegeCheck) X(ZwClose) \
+    X(FsRtlIsNameInExpression) X(RtlUpcaseUnicodeChar) X(RtlUpcaseUnicodeString) X(SeLocateProcessImageName) X(SeSinglePrivilegeCheck) X(ZwClose) \
     X(ZwCreateKey) X(ZwDeleteValueKey) X(ZwOpenKey) X(ZwQueryValueKey) X(ZwSetValueKey) \
     X(FltAllocateCallbackData) X(FltPerformSynchronousIo) \
-    X(FltFreeCallbackData) X(FltCheckAndGrowNameControl) X(FltCreateSystemVolumeInformationFolder) \
+    X(FltFreeCallbackData) X(FltCheckAndGrowNameControl) X(FltPurgeFileNameInformationCache) X(FltCreateSystemVolumeInformationFolder) \
     X(FltEnlistInTransaction) X(FltSetTransactionContext) X(FltGetTransactionContext) X(FltDeleteTransactionContext) \
     X(IoGetTransactionParameterBlock) X(ObOpenObjectByPointer) X(ZwQueryInformationTransaction) \
     X(FltAcquireResourceExclusive) X(FltAcquireResourceShared) X(FltReleaseResource) X(FltFsControlFile) X(FltGetVolumeGuidName) \

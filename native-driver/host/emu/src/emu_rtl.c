@@ -7,7 +7,7 @@
 #include "emu_internal.h"
 #include <ntstrsafe.h>
 
-static WCHAR EmuUpcase(WCHAR c)
+WCHAR EmuUpcase(WCHAR c)
 {
     if (c >= 'a' && c <= 'z') return (WCHAR)(c - 32);
     if (c >= 0xE0 && c <= 0xFE && c != 0xF7) return (WCHAR)(c - 32);

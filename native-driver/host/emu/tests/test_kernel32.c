@@ -90,7 +90,8 @@ static void test_create_thread_and_wait(void)
 /* Closing the handle does not end the thread; the thread object outlives it until the routine returns. */
 static void test_close_handle_of_a_running_thread(void)
 {
-    GATE g;
+    /* static: the first thread may still be leaving GatedRoutine (reading g) after this test returned. */
+    static GATE g;
     GateInit(&g);
     void *t = CreateThread(NULL, 0, GatedRoutine, &g, 0, NULL);
     CHECK(t != NULL);
