@@ -156,6 +156,11 @@ JMF_EMU_API int32_t EmuSetCurrentProcess(uint32_t pid);
 /* The IRQL post-operation callbacks of this major function run at (read and
  * write may run at DISPATCH_LEVEL; creates always run at PASSIVE_LEVEL). */
 JMF_EMU_API void EmuSetPostOperationIrql(uint8_t majorFunction, uint8_t irql);
+/* The IRQL a filter's asynchronous FltReadFile/FltWriteFile completion routine
+ * (PFLT_COMPLETED_ASYNC_IO_CALLBACK) runs at on the emulator's worker:
+ * DISPATCH_LEVEL (the default, also after EmuReset) or PASSIVE_LEVEL; the
+ * documentation allows any IRQL <= DISPATCH_LEVEL. */
+JMF_EMU_API void EmuSetAsyncIoCallbackIrql(uint8_t irql);
 
 /* The driver linked into the library (native-driver/src): calls its
  * DriverEntry with this altitude. Returns DriverEntry's NTSTATUS, or

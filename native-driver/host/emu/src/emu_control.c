@@ -10,6 +10,7 @@ void EmuObserverReset(void);
 
 int32_t EmuReset(void)
 {
+    EmuFltIoReset();        /* a filter's asynchronous FltReadFile/FltWriteFile: completed before anything goes */
     EmuWaitWorkersIdle();
     EmuSetIrql(PASSIVE_LEVEL);
     EmuSetThreadProcess(EmuSystemProcess());

@@ -686,6 +686,8 @@ void EmuPoolFree(PVOID p, ULONG tag, int checkTag, const char *routine)
     EmuPoolFreeAligned(p, tag, checkTag, 0, routine);
 }
 
+static void EmuPoolReleaseThunk(void *h) { EmuPoolRelease(h); }
+
 /* aligned: the caller is FltFreePoolAlignedWithTag. Each kind of block goes back the way it came. */
 void EmuPoolFreeAligned(PVOID p, ULONG tag, int checkTag, int aligned, const char *routine)
 {
@@ -725,6 +727,9 @@ void EmuPoolFreeAligned(PVOID p, ULONG tag, int checkTag, int aligned, const cha
         EmuViolation("%s(%p): the block was allocated by %s; free it with FltFreePoolAlignedWithTag (BAD_POOL_CALLER)", routine, p, h->Routine);
     } else if (!h->Aligned && aligned) {
         EmuViolation("%s(%p): the block was allocated by %s, not by FltAllocatePoolAlignedWithTag (BAD_POOL_CALLER)", routine, p, h->Routine);
+    }
+    if (EmuFltIoCheckFree(h->Data, h->Size, routine, EmuPoolReleaseThunk, h)) {
+        return;     /* reported; the memory goes once that I/O completed, so the emulator does not corrupt the heap */
     }
     if (h->Separate != EMU_POOL_PAGES) {
         memset(h->Data, 0xDD, h->Size);     /* a use after free reads garbage (ASan reports it) */

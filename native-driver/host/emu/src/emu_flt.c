@@ -254,6 +254,8 @@ static void EmuDetach(PFLT_INSTANCE inst, FLT_INSTANCE_TEARDOWN_FLAGS reason)
     if (f->Registration.InstanceTeardownStartCallback != NULL) {
         f->Registration.InstanceTeardownStartCallback(&objs, reason);
     }
+    /* Its own asynchronous FltReadFile/FltWriteFile: the filter manager waits for them to complete. */
+    EmuFltIoDrain(NULL, inst, "at the teardown of its instance");
     /* Operations in flight still owing this instance a post-operation callback get it now, draining. */
     EmuDrainInstance(inst);
     inst->Detached = 1;

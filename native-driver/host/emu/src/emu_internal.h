@@ -348,6 +348,12 @@ EMU_CBD *EmuNewUserIo(UCHAR major, uint64_t handle, int64_t offset, void *buffer
 /* Asynchronous requests (emu_async.c): one never waited on is a leak (EmuCheckLeaks; the C test harness after each test). */
 void EmuAsyncCheckLeaks(void);
 void EmuAsyncReset(void);
+/* emu_fltio.c: a filter's asynchronous FltReadFile/FltWriteFile */
+NTSTATUS EmuFltIoStart(EMU_CBD *op, PFLT_INSTANCE instance, FLT_IO_OPERATION_FLAGS flags, PVOID buffer, ULONG length,
+                       PFLT_COMPLETED_ASYNC_IO_CALLBACK callback, PVOID context, const char *routine);
+int EmuFltIoCheckFree(const void *block, size_t size, const char *freeRoutine, void (*release)(void *), void *releaseArg);
+void EmuFltIoDrain(PFLT_FILTER filter, PFLT_INSTANCE instance, const char *when);
+void EmuFltIoReset(void);
 EMU_CBD *EmuNewOperation(UCHAR major, EMU_FILE *file, PFLT_INSTANCE startBelow, int fastIo);
 void EmuFreeOperation(EMU_CBD *op);
 /* EmuNewOperation's work on an operation stored elsewhere (FltAllocateCallbackData's), and

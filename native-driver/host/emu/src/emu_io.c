@@ -1330,6 +1330,10 @@ static NTSTATUS EmuFilterReadWrite(UCHAR major, PFLT_INSTANCE Instance, PFILE_OB
         op->Iopb.Parameters.Read.ByteOffset.HighPart = -1;
     }
     op->Iopb.Parameters.Read.ReadBuffer = Buffer;
+    if (CallbackRoutine != NULL) {
+        /* Asynchronous: STATUS_PENDING now, the I/O and the callback on a worker (emu_fltio.c); Bytes is not set. */
+        return EmuFltIoStart(op, Instance, Flags, Buffer, Length, CallbackRoutine, CallbackContext, routine);
+    }
     LARGE_INTEGER before = FileObject->CurrentByteOffset;
     EmuRunOperation(op);
     NTSTATUS status = op->Data.IoStatus.Status;
@@ -1338,10 +1342,6 @@ static NTSTATUS EmuFilterReadWrite(UCHAR major, PFLT_INSTANCE Instance, PFILE_OB
     }
     if (Flags & FLTFL_IO_OPERATION_DO_NOT_UPDATE_BYTE_OFFSET) {
         FileObject->CurrentByteOffset = before;
-    }
-    if (CallbackRoutine != NULL) {
-        CallbackRoutine(&op->Data, CallbackContext);
-        status = STATUS_PENDING;
     }
     EmuFreeOperation(op);
     return status;

@@ -47,6 +47,7 @@ WEAK_SUITE(g_driverAsyncTests)
 SUITE(g_sectionTests)
 SUITE(g_dirQueryTests)
 SUITE(g_nameProviderTests)
+SUITE(g_fltIoAsyncTests)
 
 int main(void)
 {
@@ -58,7 +59,7 @@ int main(void)
                                   g_wdkCompatTests, g_peTests, g_reparseTests, g_driverReparseTests, g_driverAuditTests, g_driverPersistTests,
                                   g_sehTests, g_fidelityTests, g_bufferTests, g_drvregTests, g_kernel32Tests, g_deviceTests, g_wdkMoreTests,
                                   g_txnTests, g_generatedIoTests, g_volumeTests, g_asyncTests, g_driverAsyncTests, g_sectionTests,
-                                  g_dirQueryTests, g_nameProviderTests };
+                                  g_dirQueryTests, g_nameProviderTests, g_fltIoAsyncTests };
     size_t counts[] = { g_fsTestsCount, g_linkTestsCount, g_stackTestsCount, g_paramTestsCount, g_cancelTestsCount, g_portTestsCount, g_fltlibTestsCount, g_leakTestsCount,
                         g_misuseTestsCount, g_traceLoggingTestsCount, g_rundownTestsCount,
                         g_driverTests != NULL ? g_driverTestsCount : 0,
@@ -76,7 +77,7 @@ int main(void)
                         g_sehTestsCount, g_fidelityTestsCount, g_bufferTestsCount, g_drvregTestsCount, g_kernel32TestsCount,
                         g_deviceTestsCount, g_wdkMoreTestsCount, g_txnTestsCount, g_generatedIoTestsCount, g_volumeTestsCount,
                         g_asyncTestsCount, g_driverAsyncTests != NULL ? g_driverAsyncTestsCount : 0, g_sectionTestsCount,
-                        g_dirQueryTestsCount, g_nameProviderTestsCount };
+                        g_dirQueryTestsCount, g_nameProviderTestsCount, g_fltIoAsyncTestsCount };
     for (size_t s = 0; s < sizeof(suites) / sizeof(suites[0]); s++) {
         for (size_t i = 0; i < counts[s]; i++) {
             if (n == sizeof(all) / sizeof(all[0])) {
