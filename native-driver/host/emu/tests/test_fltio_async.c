@@ -14,6 +14,7 @@
  * 10 s guard only turns a hang into a failure.
  */
 #include "test_filters.h"
+#include <sched.h>
 
 #define FA_GUARD_SECONDS 10
 #define FA_TAG 'tAiF'
@@ -55,8 +56,10 @@ static FLT_PREOP_CALLBACK_STATUS FaGatePre(TF *tf, PFLT_CALLBACK_DATA Data, PCFL
         if (g_faGateArmed) {
             g_faGateReached = 1;
             pthread_cond_broadcast(&g_faCond);
-            while (!g_faGateOpen) {
-                pthread_cond_wait(&g_faCond, &g_faLock);
+            struct timespec until;      /* a synchronous FltReadFile would wait here on the test's own thread */
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += FA_GUARD_SECONDS;
+            while (!g_faGateOpen && pthread_cond_timedwait(&g_faCond, &g_faLock, &until) == 0) {
             }
         }
         pthread_mutex_unlock(&g_faLock);
@@ -234,10 +237,21 @@ static void test_buffer_freed_in_flight_is_reported(void)
     FaTeardown(h, fo);
 }
 
+/* Opens the gate once the caller's instance is being torn down (FltObjectReference then fails with
+ * STATUS_FLT_DELETING_OBJECT), so the I/O is certainly still in flight when the unload starts. The instance
+ * cannot go meanwhile: its teardown waits for that I/O, which waits for this gate. */
 static void *FaOpener(void *arg)
 {
-    UNREFERENCED_PARAMETER(arg);
+    PFLT_INSTANCE instance = arg;
     if (FaWait(&g_faGateReached)) {
+        for (;;) {
+            NTSTATUS s = FltObjectReference(instance);
+            if (!NT_SUCCESS(s)) {
+                break;
+            }
+            FltObjectDereference(instance);
+            sched_yield();
+        }
         FaOpenGate();
     }
     return NULL;
@@ -253,7 +267,7 @@ static void test_unload_waits_for_the_io_in_flight(void)
     LARGE_INTEGER off = { .QuadPart = 0 };
     CHECK_EQ(FltReadFile(g_tf[0].Instance[v], fo, &off, 5, buf, 0, NULL, FaCompleted, NULL), STATUS_PENDING);
     pthread_t t;
-    CHECK_EQ(pthread_create(&t, NULL, FaOpener, NULL), 0);
+    CHECK_EQ(pthread_create(&t, NULL, FaOpener, g_tf[0].Instance[v]), 0);
     ObDereferenceObject(fo);        /* the operation keeps its own reference on the file object */
     FltClose(h);
     TfUnload(&g_tf[0]);             /* the caller's instance goes: the filter manager waits for its I/O */
