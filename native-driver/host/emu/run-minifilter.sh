@@ -45,7 +45,7 @@ while [ $# -gt 0 ]; do
         --altitude) [ $# -ge 2 ] || usage; ALTITUDE=$2; shift 2 ;;
         --sys) [ $# -ge 2 ] || usage; [ -f "$2" ] || { echo "$0: --sys $2: no such file" >&2; exit 2; }
                SYS=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
-        -h|--help) usage ;;
+        -h|--help) sed -n '2,/^set -eu$/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         -*) echo "$0: unknown option $1" >&2; usage ;;
         *) [ -z "$SRC" ] || usage; SRC=$1; shift ;;
     esac

@@ -18,6 +18,10 @@ set -eu
 
 usage() { echo "usage: $0 SNAPSHOT [SAMPLE...]  (SNAPSHOT: a checkout or git directory of microsoft/Windows-driver-samples)" >&2; exit 2; }
 [ $# -ge 1 ] || usage
+case "$1" in
+    -h|--help) sed -n '2,/^set -eu$/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "$0: unknown option $1" >&2; usage ;;
+esac
 SNAPSHOT=$1; shift
 [ $# -ge 1 ] || set -- nullFilter passThrough ctx swapBuffers scanner cdo delete change simrep MetadataManager
 

@@ -11,9 +11,9 @@
 #include "test_filters.h"
 #include "jmf_protocol.h"
 #include "jmf_driver.h"         /* JmfGlobals.Filter, for FltDetachVolume */
+#include "test_driver_util.h"   /* ReceiveAsk, ReplyToAsk */
 
 #define AK_ALTITUDE "385100"
-#define AK_JAVA_PID 200
 
 static void *g_akPort;
 static int g_akV1;
@@ -73,7 +73,7 @@ static uint8_t *AkPolicy(JMF_U32 id, JMF_U32 ops, const char *path, JMF_U32 acti
 
 static int32_t AkSend(const void *in, uint32_t inLength, void *out, uint32_t outLength, uint32_t *returned)
 {
-    EmuSetCurrentProcess(AK_JAVA_PID);
+    EmuSetCurrentProcess(JAVA_PID);
     int32_t hr = EmuFilterSendMessage(g_akPort, in, inLength, out, outLength, returned);
     EmuSetCurrentProcess(TEST_PID);
     return hr;
@@ -123,7 +123,7 @@ static void AkStart(void)
     g_akV1 = EmuCreateVolume("\\Device\\HarddiskVolume1", 4, 0);
     CHECK_EQ(EmuLoadDriver(AK_ALTITUDE), STATUS_SUCCESS);
     JMF_CONNECT_CONTEXT c = { JMF_CONNECT_MAGIC, JMF_PROTOCOL_VERSION, 0 };
-    EmuSetCurrentProcess(AK_JAVA_PID);
+    EmuSetCurrentProcess(JAVA_PID);
     CHECK_EQ(EmuFilterConnectCommunicationPort(name, 0, &c, sizeof(c), NULL, &g_akPort), 0);
     EmuSetCurrentProcess(TEST_PID);
 }
@@ -138,34 +138,12 @@ static void AkStop(void)
 /* The service side: receives one ask (blocking up to 10 s); returns its message id, 0 if none came. */
 static uint64_t AkReceiveAsk(JMF_ASK *ask)
 {
-    static uint64_t buf[(JMF_NOTIFICATION_BUFFER_SIZE + 7) / 8];
-    EmuSetCurrentProcess(AK_JAVA_PID);
-    int32_t hr = EmuFilterGetMessageTimeout(g_akPort, buf, (uint32_t)JMF_NOTIFICATION_BUFFER_SIZE, 10000);
-    EmuSetCurrentProcess(TEST_PID);
-    if (hr != 0) {
-        return 0;
-    }
-    JMF_FILTER_MESSAGE_HEADER mh;
-    memcpy(&mh, buf, sizeof(mh));
-    memcpy(ask, (uint8_t *)buf + sizeof(mh), sizeof(*ask));
-    return mh.MessageId;
+    return ReceiveAsk(g_akPort, ask, 10000);
 }
 
 static int32_t AkReply(uint64_t messageId, JMF_U32 verdict)
 {
-    uint8_t reply[JMF_REPLY_BUFFER_SIZE];
-    memset(reply, 0, sizeof(reply));
-    JMF_FILTER_REPLY_HEADER rh = { 0, 0, messageId };
-    JMF_ASK_REPLY ar;
-    memset(&ar, 0, sizeof(ar));
-    ar.Verdict.Type = verdict;
-    ar.Verdict.Disposition = JMF_DISPOSITION_UNCHANGED;
-    memcpy(reply, &rh, sizeof(rh));
-    memcpy(reply + sizeof(rh), &ar, sizeof(ar));
-    EmuSetCurrentProcess(AK_JAVA_PID);
-    int32_t hr = EmuFilterReplyMessage(g_akPort, reply, sizeof(reply));
-    EmuSetCurrentProcess(TEST_PID);
-    return hr;
+    return ReplyToAsk(g_akPort, messageId, verdict, 0);
 }
 
 /* A handle for asynchronous (overlapped) I/O. */
@@ -340,7 +318,7 @@ static void test_unload_ends_asks_at_once(void)
     TPut(g_akV1, "\\ask\\r.txt", "data");
     AkSetPolicy(5, JMF_OP_READ | JMF_OP_CREATE, "\\ask\\**", JMF_ACTION_ASK, 20000, JMF_ACTION_DENY);
     AK_IO pended = { .Flags = EMU_IO_ASYNC };
-    EmuSetCurrentProcess(AK_JAVA_PID);              /* the service opens it (never filtered); TEST_PID reads */
+    EmuSetCurrentProcess(JAVA_PID);              /* the service opens it (never filtered); TEST_PID reads */
     pended.Handle = AkOpenAsync("\\ask\\r.txt");
     EmuSetCurrentProcess(TEST_PID);
     AK_IO inline_ = { .Create = 1, .Path = "\\ask\\new.txt" };
@@ -384,7 +362,7 @@ static void test_service_reads_and_writes_pass(void)
     EmuFileClose(h);
     JMF_STATISTICS before, after;
     AkStatistics(&before);
-    EmuSetCurrentProcess(AK_JAVA_PID);
+    EmuSetCurrentProcess(JAVA_PID);
     h = TOpen(g_akV1, "\\locked.txt", GENERIC_READ | GENERIC_WRITE, FILE_OPEN, &s, NULL);
     CHECK_EQ(EmuFileRead(h, 0, b, 4, &n), STATUS_SUCCESS);
     CHECK_EQ(EmuFileWrite(h, 0, "D", 1, 0, &n), STATUS_SUCCESS);
@@ -490,7 +468,7 @@ static void test_client_process_recorded_before_port(void)
         CHECK_EQ(EmuUnloadDriver(), STATUS_SUCCESS);
         return;
     }
-    EmuSetCurrentProcess(AK_JAVA_PID);
+    EmuSetCurrentProcess(JAVA_PID);
     int32_t hr = EmuFilterConnectCommunicationPort(name, 0, &c, sizeof(c), NULL, &g_akPort);
     EmuSetCurrentProcess(TEST_PID);
     EmuWatchStop();

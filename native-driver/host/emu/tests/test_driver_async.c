@@ -36,36 +36,12 @@ static uint64_t DaOpenAsync(const char *path)
 /* The service side: receives one ask (its message id, 0 if none came within 5 s). */
 static uint64_t DaReceiveAsk(JMF_ASK *ask)
 {
-    static uint64_t buf[(JMF_NOTIFICATION_BUFFER_SIZE + 7) / 8];
-    EmuSetCurrentProcess(JAVA_PID);
-    int32_t hr = EmuFilterGetMessageTimeout(g_port, buf, (uint32_t)JMF_NOTIFICATION_BUFFER_SIZE, 5000);
-    EmuSetCurrentProcess(TEST_PID);
-    if (hr != 0) {
-        return 0;
-    }
-    JMF_FILTER_MESSAGE_HEADER mh;
-    memcpy(&mh, buf, sizeof(mh));
-    memcpy(ask, (uint8_t *)buf + sizeof(mh), sizeof(*ask));
-    return mh.MessageId;
+    return ReceiveAsk(g_port, ask, 5000);
 }
 
 static void DaReply(uint64_t messageId, JMF_U32 verdict)
 {
-    uint8_t reply[JMF_REPLY_BUFFER_SIZE];
-    memset(reply, 0, sizeof(reply));
-    JMF_FILTER_REPLY_HEADER rh = { 0, 0, messageId };
-    JMF_ASK_REPLY ar;
-    memset(&ar, 0, sizeof(ar));
-    ar.Verdict.Type = verdict;
-    ar.Verdict.Disposition = JMF_DISPOSITION_UNCHANGED;
-    if (verdict == JMF_ACTION_DENY) {
-        ar.Verdict.Status = (JMF_I32)0xC0000022;
-    }
-    memcpy(reply, &rh, sizeof(rh));
-    memcpy(reply + sizeof(rh), &ar, sizeof(ar));
-    EmuSetCurrentProcess(JAVA_PID);
-    CHECK_EQ(EmuFilterReplyMessage(g_port, reply, sizeof(reply)), 0);
-    EmuSetCurrentProcess(TEST_PID);
+    CHECK_EQ(ReplyToAsk(g_port, messageId, verdict, verdict == JMF_ACTION_DENY ? (JMF_I32)0xC0000022 : 0), 0);
 }
 
 static void test_async_read_and_write_asked_while_the_issuer_goes_on(void)

@@ -157,3 +157,36 @@ const char *Utf8(const JMF_U16 *Chars, JMF_U32 Bytes, char *Out, size_t Capacity
     EmuWideToUtf8((const WCHAR *)Chars, Bytes / 2, Out, Capacity);
     return Out;
 }
+
+uint64_t ReceiveAsk(void *port, JMF_ASK *ask, uint32_t timeoutMs)
+{
+    static uint64_t buf[(JMF_NOTIFICATION_BUFFER_SIZE + 7) / 8];
+    EmuSetCurrentProcess(JAVA_PID);
+    int32_t hr = EmuFilterGetMessageTimeout(port, buf, (uint32_t)JMF_NOTIFICATION_BUFFER_SIZE, timeoutMs);
+    EmuSetCurrentProcess(TEST_PID);
+    if (hr != 0) {
+        return 0;
+    }
+    JMF_FILTER_MESSAGE_HEADER mh;
+    memcpy(&mh, buf, sizeof(mh));
+    memcpy(ask, (uint8_t *)buf + sizeof(mh), sizeof(*ask));
+    return mh.MessageId;
+}
+
+int32_t ReplyToAsk(void *port, uint64_t messageId, JMF_U32 verdict, JMF_I32 status)
+{
+    uint8_t reply[JMF_REPLY_BUFFER_SIZE];
+    memset(reply, 0, sizeof(reply));
+    JMF_FILTER_REPLY_HEADER rh = { 0, 0, messageId };
+    JMF_ASK_REPLY ar;
+    memset(&ar, 0, sizeof(ar));
+    ar.Verdict.Type = verdict;
+    ar.Verdict.Disposition = JMF_DISPOSITION_UNCHANGED;
+    ar.Verdict.Status = status;
+    memcpy(reply, &rh, sizeof(rh));
+    memcpy(reply + sizeof(rh), &ar, sizeof(ar));
+    EmuSetCurrentProcess(JAVA_PID);
+    int32_t hr = EmuFilterReplyMessage(port, reply, sizeof(reply));
+    EmuSetCurrentProcess(TEST_PID);
+    return hr;
+}

@@ -37,6 +37,11 @@ void Stop(void);
 JMF_RESULT SendPolicy(PB *pb);
 void GetStatistics(JMF_STATISTICS *s);
 JMF_U32 GetEvents(JMF_EVENT *Events, JMF_U32 Capacity);
+/* The service side of an ask, as process JAVA_PID on port: receives one (its message id, 0 if
+ * none came within timeoutMs) and answers one (status: the DENY status, 0 for the driver's
+ * default; returns FilterReplyMessage's HRESULT). */
+uint64_t ReceiveAsk(void *port, JMF_ASK *ask, uint32_t timeoutMs);
+int32_t ReplyToAsk(void *port, uint64_t messageId, JMF_U32 verdict, JMF_I32 status);
 const char *Utf8(const JMF_U16 *Chars, JMF_U32 Bytes, char *Out, size_t Capacity);
 
 #endif
