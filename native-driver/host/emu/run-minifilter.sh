@@ -6,7 +6,8 @@
 #   run-minifilter.sh [options] SOURCE_DIR        a minifilter's kernel sources (*.c)
 #   run-minifilter.sh [options] --sys FILE.sys    a WDK-built x64 driver binary (x86-64 Linux)
 #
-#   --name NAME       labels the output and the build directory (default: the folder's name)
+#   --name NAME       labels the output and the build directory (default: the folder's name,
+#                     its parent's for a folder named filter)
 #   --include DIR     another folder of headers the sources include (repeatable; e.g. a shared inc/)
 #   --checks FILE.c   your own checks, linked with the harness (samples/harness.h: hooks before
 #                     the load, while loaded, after the unload; a failed CHECK fails the run)
@@ -56,7 +57,11 @@ if [ -n "$SRC" ]; then
     [ -d "$SRC" ] || { echo "$0: $SRC: no such folder" >&2; exit 2; }
     SRC=$(cd "$SRC" && pwd)
     [ -n "$(ls "$SRC"/*.c 2>/dev/null)" ] || { echo "$0: $SRC holds no .c file" >&2; exit 2; }
-    [ -n "$NAME" ] || NAME=$(basename "$SRC")
+    # A kernel part kept in filter/ (beside user/ and inc/, as Microsoft's samples do) is named by its project.
+    if [ -z "$NAME" ]; then
+        NAME=$(basename "$SRC")
+        [ "$NAME" != filter ] || NAME=$(basename "$(dirname "$SRC")")
+    fi
 else
     [ -n "$NAME" ] || NAME=$(basename "$SYS" .sys)
 fi
